@@ -1,0 +1,47 @@
+/*
+ * A CA directory opened: its config, certificate, chain, key and database.
+ * The file names are part of the contract (scripts rely on them).
+ */
+#ifndef ROLECA_CA_H
+#define ROLECA_CA_H
+
+#include <gnutls/x509.h>
+
+#include "conf.h"
+#include "keys.h"
+#include "store.h"
+
+#define CA_CFG		"ca.cfg"
+#define CA_CRT		"ca.crt"	/* this CA's certificate, PEM */
+#define CA_CHAIN	"chain.pem"	/* ca.crt then its issuers up to the root */
+#define CA_KEY		"ca.key"
+#define CA_DB		"roleca.db"
+#define CA_CRLDIR	"crl"
+#define CA_PROFILES	"profiles"
+
+/* What ca_open() must load besides the config. */
+#define CA_WANT_CERT	0x1
+#define CA_WANT_KEY	0x2
+#define CA_WANT_STORE	0x4
+#define CA_WANT_ALL	(CA_WANT_CERT | CA_WANT_KEY | CA_WANT_STORE)
+
+struct ca {
+	char			*dir;
+	struct conf		*conf;
+	gnutls_x509_crt_t	 crt;		/* NULL until the certificate is installed */
+	gnutls_x509_crt_t	*chain;		/* crt first */
+	size_t			 nchain;
+	struct key		*key;
+	struct store		*store;
+};
+
+/* A directory that is not a CA is an error that says so. */
+int	 ca_open(const char *dir, int want, struct ca **, char **cause);
+void	 ca_close(struct ca *);
+/* Is dir a CA directory (has ca.cfg)? */
+int	 ca_exists(const char *dir);
+/* dir/name, allocated. */
+char	*ca_path(const struct ca *, const char *name);
+char	*ca_path_in(const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * Strict libconfig reading shared by ca.cfg and role profiles: a table of
+ * allowed keys per group, and getters that name file:line on every error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "util.h"
+
+int
+cfg_read(config_t *cfg, const char *path, char **cause)
+{
+	const char	*file;
+
+	if (config_read_file(cfg, path) == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		return err_set(cause, "%s: cannot read file", path);
+	file = config_error_file(cfg);
+	return err_set(cause, "%s:%d: %s", file != NULL ? file : path,
+	    config_error_line(cfg), config_error_text(cfg));
+}
+
+char *
+cfg_where(const config_setting_t *s)
+{
+	const char	*file = config_setting_source_file(s);
+	char		*out;
+
+	xasprintf(&out, "%s:%u", file != NULL ? file : "?",
+	    config_setting_source_line(s));
+	return out;
+}
+
+int
+cfg_check_keys(const config_setting_t *group, const char *const *allowed,
+    const char *what, char **cause)
+{
+	int	 n = config_setting_length(group);
+
+	for (int i = 0; i < n; i++) {
+		config_setting_t	*s = config_setting_get_elem(group, i);
+		const char		*name = config_setting_name(s);
+		size_t			 j;
+		char			*where;
+		int			 rc;
+
+		if (name == NULL)
+			continue;
+		for (j = 0; allowed[j] != NULL; j++)
+			if (strcmp(allowed[j], name) == 0)
+				break;
+		if (allowed[j] != NULL)
+			continue;
+		where = cfg_where(s);
+		rc = err_set(cause, "%s: unknown key '%s' in %s", where, name,
+		    what);
+		free(where);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+lookup(const config_setting_t *group, const char *name, int required,
+    config_setting_t **out, char **cause)
+{
+	char	*where;
+	int	 rc;
+
+	*out = config_setting_get_member(group, name);
+	if (*out != NULL || !required)
+		return 0;
+	where = cfg_where(group);
+	rc = err_set(cause, "%s: missing required key '%s'", where, name);
+	free(where);
+	return rc;
+}
+
+static int
+wrong_type(const config_setting_t *s, const char *want, char **cause)
+{
+	char	*where = cfg_where(s);
+	int	 rc;
+
+	rc = err_set(cause, "%s: '%s' must be %s", where,
+	    config_setting_name(s) != NULL ? config_setting_name(s) : "value",
+	    want);
+	free(where);
+	return rc;
+}
+
+int
+cfg_string(const config_setting_t *group, const char *name, int required,
+    const char **out, char **cause)
+{
+	config_setting_t	*s;
+	int			 rc = ERR_FAIL;
+
+	TRY(lookup(group, name, required, &s, cause));
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return wrong_type(s, "a string", cause);
+	*out = config_setting_get_string(s);
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+cfg_uint(const config_setting_t *group, const char *name, int required,
+    unsigned long min, unsigned long max, unsigned *out, char **cause)
+{
+	config_setting_t	*s;
+	long long		 v;
+	char			*where;
+	int			 rc = ERR_FAIL;
+
+	TRY(lookup(group, name, required, &s, cause));
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return wrong_type(s, "an integer", cause);
+	v = config_setting_get_int64(s);
+	if (v < (long long)min || v > (long long)max) {
+		where = cfg_where(s);
+		rc = err_set(cause, "%s: '%s' must be between %lu and %lu",
+		    where, name, min, max);
+		free(where);
+		goto out;
+	}
+	*out = (unsigned)v;
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+cfg_bool(const config_setting_t *group, const char *name, int *out,
+    char **cause)
+{
+	config_setting_t	*s;
+	int			 rc = ERR_FAIL;
+
+	TRY(lookup(group, name, 0, &s, cause));
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return wrong_type(s, "true or false", cause);
+	*out = config_setting_get_bool(s);
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+cfg_strings(const config_setting_t *group, const char *name, int required,
+    struct strv *out, int *lines, size_t maxlines, char **cause)
+{
+	config_setting_t	*s, *e;
+	int			 rc = ERR_FAIL, n;
+
+	TRY(lookup(group, name, required, &s, cause));
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (lines != NULL && maxlines > out->n)
+			lines[out->n] = (int)config_setting_source_line(s);
+		strv_add(out, config_setting_get_string(s));
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
+		return wrong_type(s, "a string or a list of strings", cause);
+	n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return wrong_type(s, "a list of strings", cause);
+		if (lines != NULL && maxlines > out->n)
+			lines[out->n] = (int)config_setting_source_line(e);
+		strv_add(out, config_setting_get_string(e));
+	}
+	rc = 0;
+out:
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * The command table. Each cmd-*.c defines one struct command: its name,
+ * usage, options and positional-argument bounds are declared there, parsed
+ * uniformly by roleca.c, and its run function does the work through the
+ * library modules and returns an exit code.
+ */
+#ifndef ROLECA_CMD_H
+#define ROLECA_CMD_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+/* Parsed options (in order, repeated ones kept) and positional arguments. */
+struct args {
+	struct {
+		int	 code;
+		char	*value;	/* NULL for flags */
+	}		*opt;
+	size_t		 nopt;
+	char		**pos;
+	int		 npos;
+};
+
+const char	*args_get(const struct args *, int code);	/* last value */
+int		 args_has(const struct args *, int code);
+/* The i-th value of a repeated option, NULL past the end. */
+const char	*args_nth(const struct args *, int code, size_t i);
+
+struct command {
+	const char		*name;
+	const char		*usage;		/* arguments after the name */
+	const char		*summary;	/* one line */
+	const struct option	*options;	/* getopt_long table, val = code */
+	int			 min_pos;
+	int			 max_pos;	/* -1: unbounded */
+	int			(*run)(const struct command *, const char *dir,
+				    const struct args *);
+};
+
+/* Print "roleca: NAME: cause" once, free cause, and return the exit code for rc. */
+int	 cmd_fail(const struct command *, int rc, char **cause);
+/* Print a one-line message for a usage error and return EXIT_USAGE. */
+int	 cmd_usage_error(const struct command *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+extern const struct command cmd_init;
+extern const struct command cmd_install_cert;
+extern const struct command cmd_profiles;
+extern const struct command cmd_issue;
+extern const struct command cmd_check;
+extern const struct command cmd_show;
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * ca.cfg: the configuration a CA is made from and keeps in its directory.
+ * Loading validates everything (unknown keys, types, ranges, URLs) so the
+ * rest of roleca can trust a struct conf.
+ */
+#ifndef ROLECA_CONF_H
+#define ROLECA_CONF_H
+
+#include <gnutls/gnutls.h>
+
+#include "keys.h"
+#include "util.h"
+
+struct ca_policy {
+	struct strv	domains;	/* permitted DNS domains; empty: any */
+	unsigned	min_rsa_bits;	/* default 2048, never below 2048 */
+	unsigned	max_validity_days; /* leaf lifetime cap; default 825 */
+	int		allow_wildcard;	/* CA-wide permission; a profile must also allow */
+	int		allow_ip;
+};
+
+struct conf {
+	char			*path;
+	struct dn		 subject;
+	struct keyspec		 key;
+	unsigned		 validity_days;
+	gnutls_digest_algorithm_t digest;
+	int			 path_len;	/* -1: unset */
+	struct strv		 cdp;		/* where this CA's CRL is published */
+	struct strv		 ca_issuers;	/* AIA caIssuers URLs for leaves */
+	struct strv		 ocsp;		/* AIA OCSP URLs for leaves */
+	unsigned		 crl_days;	/* CRL nextUpdate - thisUpdate */
+	struct strv		 publish;	/* publish directories */
+	struct ca_policy	 policy;
+};
+
+int	 conf_load(const char *path, struct conf **, char **cause);
+void	 conf_free(struct conf *);
+
+/* Is host (a dNSName, "*." allowed) inside the policy's permitted domains? */
+int	 conf_domain_permitted(const struct ca_policy *, const char *host);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Private keys: generate per key spec, load, save as PEM, and wipe. Key
+ * bytes live only inside struct key and in datums that callers wipe with
+ * keys_datum_wipe(); nothing here prints them.
+ */
+#ifndef ROLECA_KEYS_H
+#define ROLECA_KEYS_H
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+enum key_alg {
+	KEY_RSA = 1,
+	KEY_EC
+};
+
+/* "rsa:2048", "rsa:3072", "rsa:4096", "ec:p256", "ec:p384". */
+struct keyspec {
+	enum key_alg	alg;
+	unsigned	bits;	/* RSA modulus bits, or the curve's size */
+};
+
+struct key;
+
+int	 keys_parse_spec(const char *, struct keyspec *, char **cause);
+/* Canonical text of a spec, in a caller buffer of at least 16 bytes. */
+const char *keys_spec_name(const struct keyspec *, char *buf, size_t len);
+
+int	 keys_generate(const struct keyspec *, struct key **, char **cause);
+/*
+ * Load a PEM or DER private key (PKCS#8 unencrypted, PKCS#1, SEC1). With
+ * strict, a file that group or others can read is refused.
+ */
+int	 keys_load(const char *path, int strict, struct key **, char **cause);
+/* PKCS#8 PEM; the caller owns *pem and must keys_datum_wipe() it. */
+int	 keys_export_pem(const struct key *, gnutls_datum_t *pem, char **cause);
+void	 keys_datum_wipe(gnutls_datum_t *);
+void	 keys_free(struct key *);
+
+gnutls_privkey_t	 keys_privkey(const struct key *);
+gnutls_x509_privkey_t	 keys_x509(const struct key *);
+/* The public half; caller frees with gnutls_pubkey_deinit(). */
+int	 keys_pubkey(const struct key *, gnutls_pubkey_t *, char **cause);
+/* The spec the key actually has. */
+int	 keys_spec_of(const struct key *, struct keyspec *, char **cause);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Files in and out. Every output is written to a hidden temporary beside
+ * its final name, fsync'ed, and only then linked (or, with force, renamed)
+ * into place, so a reader never sees half a file and a crash leaves only a
+ * temporary. Several files of one operation are staged together and placed
+ * together: either all appear or none does.
+ */
+#ifndef ROLECA_OUT_H
+#define ROLECA_OUT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct out_batch;
+
+struct out_batch *out_batch_new(int force);
+/*
+ * Stage data for path: refuses a directory, an existing path unless the
+ * batch was made with force, and a path given twice. secret: mode 0600,
+ * else 0644.
+ */
+int	 out_batch_add(struct out_batch *, const char *path, const void *data,
+	    size_t len, int secret, char **cause);
+/* Check that path could be staged, without writing anything. */
+int	 out_check(const char *path, int force, char **cause);
+/* Place every staged file; on failure, remove the ones already placed. */
+int	 out_batch_commit(struct out_batch *, char **cause);
+/* Remove temporaries that were not placed, then free. */
+void	 out_batch_free(struct out_batch *);
+
+/* A batch of one. */
+int	 out_write(const char *path, const void *data, size_t len, int secret,
+	    int force, char **cause);
+
+/*
+ * Read a whole file ("-" is standard input), refusing directories and
+ * anything larger than max bytes. The buffer is NUL-terminated (not counted
+ * in *len).
+ */
+int	 out_read(const char *path, size_t max, unsigned char **data,
+	    size_t *len, char **cause);
+
+/* Create a directory with mode (0 if it exists as a directory). */
+int	 out_mkdir(const char *path, mode_t mode, char **cause);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * PKCS#12 (.pfx) files for Windows: leaf, key and chain under one
+ * passphrase, with a friendly name. The modern form is AES-256/PBKDF2 with
+ * a SHA-256 MAC; the legacy form (3DES, SHA-1 MAC) is for Windows Server
+ * releases before 2019 1809, which cannot read the modern one.
+ */
+#ifndef ROLECA_P12_H
+#define ROLECA_P12_H
+
+#include <stddef.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "keys.h"
+
+int	 p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
+	    size_t nchain, const struct key *, const char *friendly_name,
+	    const char *pass, int legacy, gnutls_datum_t *out, char **cause);
+
+/* A passphrase from a file: its first line, at least 4 characters. */
+int	 p12_read_pass(const char *path, char **pass, char **cause);
+
+#endif

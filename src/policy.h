@@ -1,0 +1,52 @@
+/*
+ * The rules every server certificate roleca signs must meet (CDP,
+ * serverAuth, names, chain, strength, validity), and those for CA
+ * certificates. The same code judges a certificate roleca just built and
+ * one it did not make (`check`): it reports, it never repairs.
+ */
+#ifndef ROLECA_POLICY_H
+#define ROLECA_POLICY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+#include "conf.h"
+#include "profile.h"
+
+struct finding {
+	char	*rule;	/* short rule name: "cdp", "eku", "names", ... */
+	char	*msg;	/* one line saying what is wrong */
+};
+
+struct findings {
+	struct finding	*v;
+	size_t		 n;
+};
+
+/*
+ * What the certificate is judged against. Every member may be NULL/0:
+ * without a CA only the CA-independent rules run; with a profile the role's
+ * names, EKU and key are checked; with a request the exact names too.
+ */
+struct policy_ctx {
+	const struct conf	*conf;		/* the issuing CA's config */
+	gnutls_x509_crt_t	 issuer;	/* the issuing CA's certificate */
+	const struct profile	*profile;
+	const struct request	*request;
+	time_t			 now;
+};
+
+/* Judge a server (leaf) certificate; 0 when judged, findings may be empty. */
+int	 policy_check(gnutls_x509_crt_t, const struct policy_ctx *,
+	    struct findings *, char **cause);
+/* Judge a CA certificate roleca is about to sign or install. */
+int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
+	    struct findings *, char **cause);
+void	 findings_free(struct findings *);
+
+/* Is s a syntactically valid dNSName ("*." first label only if wildcard)? */
+int	 policy_dns_valid(const char *s, int wildcard);
+
+#endif

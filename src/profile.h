@@ -1,0 +1,107 @@
+/*
+ * Role profiles: libconfig templates that say which names, key, lifetime
+ * and extensions a server role gets. profile_load() validates a template;
+ * profile_bind() fills its variables and yields a concrete request, the
+ * value the rest of the pipeline builds a certificate or CSR from.
+ */
+#ifndef ROLECA_PROFILE_H
+#define ROLECA_PROFILE_H
+
+#include "conf.h"
+#include "keys.h"
+#include "util.h"
+
+struct profile_var {
+	char	*name;
+	char	*description;
+	char	*def;		/* default value, NULL if none */
+	int	 required;
+	int	 list;		/* takes several values */
+};
+
+/* A template string and where it came from, for file:line messages. */
+struct profile_tmpl {
+	const char	*oid;	/* subject attribute OID; NULL for names */
+	char		*text;
+	int		 line;
+};
+
+struct profile {
+	char			*name;		/* file name without .cfg */
+	char			*path;
+	char			*description;
+	struct profile_var	*vars;
+	size_t			 nvars;
+	struct profile_tmpl	*subject;	/* in RDN order */
+	size_t			 nsubject;
+	struct profile_tmpl	*dns;
+	size_t			 ndns;
+	struct profile_tmpl	*ip;
+	size_t			 nip;
+	struct keyspec		 key;
+	unsigned		 validity_days;
+	struct strv		 eku;		/* dotted OIDs, serverAuth first */
+	unsigned		 key_usage;	/* GNUTLS_KEY_* bits; 0: default for the key */
+	struct strv		 cdp;		/* URLs added to the CA's */
+	char			*friendly_name;	/* template; NULL: the subject CN */
+	int			 allow_wildcard;
+	int			 allow_ip;
+};
+
+/* Values given with --set, in order; a list variable may be set repeatedly. */
+struct profile_value {
+	char		*name;
+	struct strv	 values;
+};
+struct profile_values {
+	struct profile_value	*v;
+	size_t			 n;
+};
+/* Parse "name=value" (value may be empty only for an error). */
+int	 profile_values_add(struct profile_values *, const char *arg, char **cause);
+void	 profile_values_free(struct profile_values *);
+
+/* A certificate or CSR to make: everything concrete. */
+struct request {
+	char		*profile;	/* profile name */
+	struct dn	 subject;
+	struct strv	 dns;
+	struct strv	 ip;
+	struct keyspec	 key;
+	unsigned	 validity_days;
+	struct strv	 eku;
+	unsigned	 key_usage;	/* resolved: never 0 */
+	struct strv	 cdp;		/* the profile's extra URLs (the CA adds its own) */
+	char		*friendly_name;
+	char		*vars;		/* "name=value" lines as bound, for the database */
+};
+void	 request_free(struct request *);
+
+/*
+ * Find a profile by name: NAME is [A-Za-z0-9_-]+ and is looked up as
+ * NAME.cfg in ca_dir/profiles (if ca_dir), then each directory of
+ * $ROLECA_PROFILE_PATH (colon-separated), then the installed data
+ * directory. A NAME containing '/' or ending in ".cfg" is a path.
+ */
+int	 profile_find(const char *name, const char *ca_dir, char **path, char **cause);
+/* Every NAME.cfg on that search path, first occurrence wins, sorted. */
+int	 profile_list(const char *ca_dir, struct strv *paths, char **cause);
+
+/*
+ * Load and validate. With policy, literal names (templates without
+ * variables) outside the permitted domains are refused too.
+ */
+int	 profile_load(const char *path, const struct ca_policy *policy,
+	    struct profile **, char **cause);
+void	 profile_free(struct profile *);
+
+/*
+ * Fill the variables: unknown names, a missing required variable, several
+ * values for a non-list variable, and control characters in a value are
+ * usage errors. A template that uses an optional variable left unset is
+ * dropped; a list variable expands its template once per value.
+ */
+int	 profile_bind(const struct profile *, const struct profile_values *,
+	    struct request **, char **cause);
+
+#endif

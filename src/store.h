@@ -1,0 +1,52 @@
+/*
+ * The CA database (SQLite, roleca.db in the CA directory): every issued
+ * certificate and the CA's counters. Each operation is one transaction,
+ * WAL with synchronous=FULL, and writers wait on the lock for a bounded
+ * time.
+ */
+#ifndef ROLECA_STORE_H
+#define ROLECA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct store;
+
+enum store_status {
+	STORE_VALID = 0,
+	STORE_REVOKED
+};
+
+struct store_cert {
+	char		*serial;	/* lower-case hex, no separators */
+	char		*subject;	/* RFC 4514 text */
+	char		*sans;		/* names, comma-separated */
+	char		*profile;
+	char		*vars;		/* "name=value" lines */
+	int64_t		 not_before;	/* Unix time */
+	int64_t		 not_after;
+	int64_t		 issued_at;
+	enum store_status status;
+	int64_t		 revoked_at;	/* 0 unless revoked */
+	int		 reason;	/* RFC 5280 CRLReason, -1 none */
+	unsigned char	*der;
+	size_t		 der_len;
+};
+
+/* Open path; with create, make a new database (refuses an existing file). */
+int	 store_open(const char *path, int create, struct store **, char **cause);
+void	 store_close(struct store *);
+
+/* Record a certificate; a serial already present is an error. */
+int	 store_record(struct store *, const struct store_cert *, char **cause);
+/* Fetch by serial (hex, case-insensitive, ':' allowed); 0 and *out NULL if absent. */
+int	 store_get(struct store *, const char *serial, struct store_cert **out,
+	    char **cause);
+void	 store_cert_free(struct store_cert *);
+/* Number of certificates recorded. */
+int	 store_count(struct store *, long long *n, char **cause);
+/* The database's schema version. */
+int	 store_schema_version(struct store *, int *version, char **cause);
+
+#endif

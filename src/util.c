@@ -1,0 +1,208 @@
+/*
+ * Allocation that aborts on exhaustion, string vectors, DN attribute lists
+ * and wiping.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+static void
+oom(void)
+{
+	fputs("roleca: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	p = realloc(p, n * size ? n * size : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p = strdup(s);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p = strndup(s, n);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+int
+xasprintf(char **out, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(out, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	return n;
+}
+
+void
+wipe(void *p, size_t n)
+{
+	if (p != NULL)
+		explicit_bzero(p, n);
+}
+
+void
+wipe_free(void *p, size_t n)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, n);
+	free(p);
+}
+
+void
+strv_add_take(struct strv *sv, char *s)
+{
+	sv->v = xreallocarray(sv->v, sv->n + 2, sizeof *sv->v);
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void
+strv_add(struct strv *sv, const char *s)
+{
+	strv_add_take(sv, xstrdup(s));
+}
+
+int
+strv_has(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+strv_has_icase(const struct strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcasecmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void
+strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+static const struct {
+	const char	*name;
+	const char	*oid;
+} dn_attrs[] = {
+	{ "CN", "2.5.4.3" },
+	{ "C", "2.5.4.6" },
+	{ "L", "2.5.4.7" },
+	{ "ST", "2.5.4.8" },
+	{ "O", "2.5.4.10" },
+	{ "OU", "2.5.4.11" },
+	{ "DC", "0.9.2342.19200300.100.1.25" },
+};
+
+const char *
+dn_oid(const char *name)
+{
+	for (size_t i = 0; i < sizeof dn_attrs / sizeof dn_attrs[0]; i++)
+		if (strcasecmp(dn_attrs[i].name, name) == 0)
+			return dn_attrs[i].oid;
+	return NULL;
+}
+
+const char *
+dn_name(const char *oid)
+{
+	for (size_t i = 0; i < sizeof dn_attrs / sizeof dn_attrs[0]; i++)
+		if (strcmp(dn_attrs[i].oid, oid) == 0)
+			return dn_attrs[i].name;
+	return oid;
+}
+
+void
+dn_add(struct dn *dn, const char *oid, const char *value)
+{
+	dn->v = xreallocarray(dn->v, dn->n + 1, sizeof *dn->v);
+	dn->v[dn->n].oid = oid;
+	dn->v[dn->n].value = xstrdup(value);
+	dn->n++;
+}
+
+void
+dn_free(struct dn *dn)
+{
+	for (size_t i = 0; i < dn->n; i++)
+		free(dn->v[i].value);
+	free(dn->v);
+	dn->v = NULL;
+	dn->n = 0;
+}
+
+char *
+hex_encode(const unsigned char *p, size_t n)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	char			*s = xmalloc(2 * n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[p[i] >> 4];
+		s[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	s[2 * n] = '\0';
+	return s;
+}

@@ -1,0 +1,62 @@
+/*
+ * Build and sign certificates and CSRs with GnuTLS, and read them back.
+ * Nothing here decides policy: it builds exactly what a request or a CA
+ * config says, and policy.c judges the result.
+ */
+#ifndef ROLECA_X509_H
+#define ROLECA_X509_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "ca.h"
+#include "conf.h"
+#include "keys.h"
+#include "profile.h"
+
+#define X509_SERIAL_LEN	16
+
+/* 16 random bytes with the top bit cleared: positive, full length. */
+int	 x509_serial_new(unsigned char serial[X509_SERIAL_LEN], char **cause);
+
+/* A leaf for request, for the public key pub, signed by ca, valid from now. */
+int	 x509_build_leaf(const struct request *, gnutls_pubkey_t pub,
+	    const struct ca *ca, time_t now, gnutls_x509_crt_t *out, char **cause);
+
+/*
+ * A CA certificate from conf for the key subject_key: self-signed when
+ * issuer is NULL, else signed by issuer (whose CDP/AIA it then carries).
+ */
+int	 x509_build_ca(const struct conf *, const struct key *subject_key,
+	    const struct ca *issuer, time_t now, gnutls_x509_crt_t *out,
+	    char **cause);
+
+/* A PKCS#10 request for a CA key from conf (init --csr-out). */
+int	 x509_build_ca_csr(const struct conf *, const struct key *,
+	    gnutls_x509_crq_t *out, char **cause);
+
+/* Read one or more certificates from PEM (any number) or DER (one). */
+int	 x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
+	    char **cause);
+int	 x509_parse_certs(const unsigned char *data, size_t len, const char *what,
+	    gnutls_x509_crt_t **list, size_t *n, char **cause);
+void	 x509_free_certs(gnutls_x509_crt_t *list, size_t n);
+
+/* DER or PEM of a certificate / CSR; the caller frees out->data with gnutls_free. */
+int	 x509_export(gnutls_x509_crt_t, int pem, gnutls_datum_t *out, char **cause);
+int	 x509_export_csr(gnutls_x509_crq_t, int pem, gnutls_datum_t *out, char **cause);
+
+/* The serial as lower-case hex (allocated). */
+int	 x509_serial_hex(gnutls_x509_crt_t, char **hex, char **cause);
+/* RFC 4514 subject text (allocated). */
+int	 x509_subject_text(gnutls_x509_crt_t, char **text, char **cause);
+/* The subjectAltName entries as "DNS:x,IP:y" text (allocated, "" if none). */
+int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
+/* Does the certificate hold the public half of key? */
+int	 x509_matches_key(gnutls_x509_crt_t, const struct key *, int *match,
+	    char **cause);
+
+#endif
