@@ -30,6 +30,7 @@ struct command {
 	const char		*name;
 	const char		*usage;		/* arguments after the name */
 	const char		*summary;	/* one line */
+	const char		*help;		/* the options, one per line */
 	const struct option	*options;	/* getopt_long table, val = code */
 	int			 min_pos;
 	int			 max_pos;	/* -1: unbounded */
@@ -43,11 +44,21 @@ int	 cmd_fail(const struct command *, int rc, char **cause);
 int	 cmd_usage_error(const struct command *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+struct findings;
+/*
+ * Print every finding as "roleca: NAME: refused: rule: message"; the last
+ * goes into *cause so cmd_fail() prints it. Returns ERR_POLICY.
+ */
+int	 cmd_refused(const struct command *, const struct findings *,
+	    char **cause);
+
 extern const struct command cmd_init;
 extern const struct command cmd_install_cert;
 extern const struct command cmd_profiles;
 extern const struct command cmd_issue;
 extern const struct command cmd_check;
 extern const struct command cmd_show;
+
+
 
 #endif

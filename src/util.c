@@ -45,7 +45,7 @@ xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
 		oom();
-	p = realloc(p, n * size ? n * size : 1);
+	p = realloc(p, n * size != 0 ? n * size : 1);
 	if (p == NULL)
 		oom();
 	return p;
@@ -172,6 +172,15 @@ dn_name(const char *oid)
 		if (strcmp(dn_attrs[i].oid, oid) == 0)
 			return dn_attrs[i].name;
 	return oid;
+}
+
+const char *
+dn_get(const struct dn *dn, const char *oid)
+{
+	for (size_t i = 0; i < dn->n; i++)
+		if (strcmp(dn->v[i].oid, oid) == 0)
+			return dn->v[i].value;
+	return NULL;
 }
 
 void

@@ -47,6 +47,8 @@ struct dn {
 const char	*dn_oid(const char *);
 /* Short name for an OID from dn_oid(), or the OID itself. */
 const char	*dn_name(const char *);
+/* The first value of an attribute, NULL if absent. */
+const char	*dn_get(const struct dn *, const char *oid);
 void		 dn_add(struct dn *, const char *, const char *);
 void		 dn_free(struct dn *);
 

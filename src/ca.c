@@ -1,0 +1,129 @@
+/*
+ * Opening a CA directory: ca.cfg, then whatever the command needs of the
+ * certificate, key and database. A key that does not match the installed
+ * certificate is refused here, once, for every command.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ca.h"
+#include "err.h"
+#include "util.h"
+#include "x509.h"
+
+char *
+ca_path_in(const char *dir, const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", dir, name);
+	return p;
+}
+
+char *
+ca_path(const struct ca *ca, const char *name)
+{
+	return ca_path_in(ca->dir, name);
+}
+
+int
+ca_exists(const char *dir)
+{
+	char		*p = ca_path_in(dir, CA_CFG);
+	struct stat	 st;
+	int		 ok;
+
+	ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return ok;
+}
+
+static int
+load_cert(struct ca *ca, char **cause)
+{
+	char	*crt = ca_path(ca, CA_CRT), *chain = ca_path(ca, CA_CHAIN);
+	int	 rc = ERR_FAIL;
+
+	if (access(crt, F_OK) != 0) {
+		rc = err_set(cause, "%s: no CA certificate installed yet "
+		    "(finish with: roleca install-cert FILE)", ca->dir);
+		goto out;
+	}
+	TRY(x509_load_certs(access(chain, F_OK) == 0 ? chain : crt,
+	    &ca->chain, &ca->nchain, cause));
+	ca->crt = ca->chain[0];
+	rc = 0;
+out:
+	free(chain);
+	free(crt);
+	return rc;
+}
+
+static int
+load_key(struct ca *ca, char **cause)
+{
+	char	*path = ca_path(ca, CA_KEY);
+	int	 rc = ERR_FAIL, match;
+
+	TRY(keys_load(path, 1, &ca->key, cause));
+	if (ca->crt != NULL) {
+		TRY(x509_matches_key(ca->crt, ca->key, &match, cause));
+		if (!match) {
+			rc = err_set(cause, "%s: does not match %s/%s", path,
+			    ca->dir, CA_CRT);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+int
+ca_open(const char *dir, int want, struct ca **out, char **cause)
+{
+	struct ca	*ca = xcalloc(1, sizeof *ca);
+	char		*path = NULL;
+	int		 rc = ERR_FAIL;
+
+	ca->dir = xstrdup(dir);
+	if (!ca_exists(dir)) {
+		rc = err_set(cause, "%s: not a CA directory (no %s; create one "
+		    "with roleca init)", dir, CA_CFG);
+		goto out;
+	}
+	path = ca_path(ca, CA_CFG);
+	TRY(conf_load(path, &ca->conf, cause));
+	if (want & CA_WANT_CERT)
+		TRY(load_cert(ca, cause));
+	if (want & CA_WANT_KEY)
+		TRY(load_key(ca, cause));
+	if (want & CA_WANT_STORE) {
+		free(path);
+		path = ca_path(ca, CA_DB);
+		TRY(store_open(path, 0, &ca->store, cause));
+	}
+	*out = ca;
+	ca = NULL;
+	rc = 0;
+out:
+	free(path);
+	ca_close(ca);
+	return rc;
+}
+
+void
+ca_close(struct ca *ca)
+{
+	if (ca == NULL)
+		return;
+	store_close(ca->store);
+	keys_free(ca->key);
+	x509_free_certs(ca->chain, ca->nchain);
+	conf_free(ca->conf);
+	free(ca->dir);
+	free(ca);
+}

@@ -1,0 +1,299 @@
+/*
+ * init: create a CA in DIR from a CA config. Three forms: a self-signed
+ * root; a subordinate signed by the CA in --parent (recorded in the
+ * parent's database first); or key + CSR for an external parent, finished
+ * later by install-cert. Everything is built and checked in memory, then
+ * the files are staged and placed together, so a failure leaves no CA
+ * half made.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "out.h"
+#include "policy.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_CONFIG = 'c',
+	OPT_PARENT = 'p',
+	OPT_CSR_OUT = 'r'
+};
+
+static const struct option options[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "parent", required_argument, NULL, OPT_PARENT },
+	{ "csr-out", required_argument, NULL, OPT_CSR_OUT },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define CONF_MAX	(256 * 1024)
+
+struct init {
+	const char		*dir;
+	struct conf		*conf;
+	struct ca		*parent;
+	struct key		*key;
+	gnutls_x509_crt_t	 crt;
+	gnutls_x509_crq_t	 csr;
+	struct out_batch	*batch;
+	char			*db;
+	int			 made_dir;	/* removed again on failure */
+};
+
+/* Refuse a directory that already holds (part of) a CA. */
+static int
+check_dir(struct init *in, const char *dir, char **cause)
+{
+	static const char *const names[] = { CA_CFG, CA_KEY, CA_CRT, CA_DB };
+	char	*p;
+	int	 taken;
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		p = ca_path_in(dir, names[i]);
+		taken = access(p, F_OK) == 0;
+		free(p);
+		if (taken)
+			return err_set(cause, "%s: already holds a CA (%s "
+			    "exists)", dir, names[i]);
+	}
+	in->made_dir = access(dir, F_OK) != 0;
+	return out_mkdir(dir, 0700, cause);
+}
+
+static int
+judge(const struct init *in, char **cause)
+{
+	struct policy_ctx	 ctx = { 0 };
+	struct findings		 f = { NULL, 0 };
+	int			 rc = ERR_FAIL;
+
+	ctx.conf = in->parent != NULL ? in->parent->conf : in->conf;
+	ctx.issuer = in->parent != NULL ? in->parent->crt : NULL;
+	ctx.now = time(NULL);
+	TRY(policy_check_ca(in->crt, &ctx, &f, cause));
+	if (f.n > 0) {
+		rc = cmd_refused(&cmd_init, &f, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	findings_free(&f);
+	return rc;
+}
+
+static int
+stage_pem(struct init *in, const char *name, gnutls_x509_crt_t crt,
+    const gnutls_x509_crt_t *chain, size_t nchain, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*path = ca_path_in(in->dir, name), *all = NULL, *tmp;
+	int		 rc = ERR_FAIL;
+
+	TRY(x509_export(crt, 1, &d, cause));
+	all = xstrndup((char *)d.data, d.size);
+	for (size_t i = 0; i < nchain; i++) {
+		gnutls_free(d.data);
+		d.data = NULL;
+		TRY(x509_export(chain[i], 1, &d, cause));
+		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
+		free(all);
+		all = tmp;
+	}
+	TRY(out_batch_add(in->batch, path, all, strlen(all), 0, cause));
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	free(all);
+	free(path);
+	return rc;
+}
+
+static int
+stage(struct init *in, const char *config, const char *csr_out, char **cause)
+{
+	gnutls_datum_t	 pem = { NULL, 0 };
+	unsigned char	*cfg = NULL;
+	size_t		 cfglen;
+	char		*path = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(keys_export_pem(in->key, &pem, cause));
+	path = ca_path_in(in->dir, CA_KEY);
+	TRY(out_batch_add(in->batch, path, pem.data, pem.size, 1, cause));
+	free(path);
+	TRY(out_read(config, CONF_MAX, &cfg, &cfglen, cause));
+	path = ca_path_in(in->dir, CA_CFG);
+	TRY(out_batch_add(in->batch, path, cfg, cfglen, 0, cause));
+	if (in->crt != NULL) {
+		TRY(stage_pem(in, CA_CRT, in->crt, NULL, 0, cause));
+		TRY(stage_pem(in, CA_CHAIN, in->crt, in->parent != NULL ?
+		    in->parent->chain : NULL, in->parent != NULL ?
+		    in->parent->nchain : 0, cause));
+	}
+	if (in->csr != NULL) {
+		gnutls_datum_t	 d = { NULL, 0 };
+
+		TRY(x509_export_csr(in->csr, 1, &d, cause));
+		rc = out_batch_add(in->batch, csr_out, d.data, d.size, 0,
+		    cause);
+		gnutls_free(d.data);
+		TRY(rc);
+	}
+	rc = 0;
+out:
+	keys_datum_wipe(&pem);
+	free(cfg);
+	free(path);
+	return rc;
+}
+
+/* The parent records its subordinate before any file holding it exists. */
+static int
+record_in_parent(struct init *in, char **cause)
+{
+	struct store_cert	 sc = { 0 };
+	gnutls_datum_t		 der = { NULL, 0 };
+	int			 rc = ERR_FAIL;
+
+	TRY(x509_export(in->crt, 0, &der, cause));
+	TRY(x509_serial_hex(in->crt, &sc.serial, cause));
+	TRY(x509_subject_text(in->crt, &sc.subject, cause));
+	sc.sans = xstrdup("");
+	sc.profile = xstrdup("subordinate-ca");
+	sc.vars = xstrdup("");
+	sc.not_before = gnutls_x509_crt_get_activation_time(in->crt);
+	sc.not_after = gnutls_x509_crt_get_expiration_time(in->crt);
+	sc.issued_at = time(NULL);
+	sc.status = STORE_VALID;
+	sc.reason = -1;
+	sc.der = der.data;
+	sc.der_len = der.size;
+	TRY(store_record(in->parent->store, &sc, cause));
+	rc = 0;
+out:
+	free(sc.serial);
+	free(sc.subject);
+	free(sc.sans);
+	free(sc.profile);
+	free(sc.vars);
+	gnutls_free(der.data);
+	return rc;
+}
+
+static int
+make_db(struct init *in, char **cause)
+{
+	struct store	*st = NULL;
+	int		 rc = ERR_FAIL;
+
+	in->db = ca_path_in(in->dir, CA_DB);
+	TRY(store_open(in->db, 1, &st, cause));
+	rc = 0;
+out:
+	store_close(st);
+	if (rc != 0) {
+		free(in->db);
+		in->db = NULL;
+	}
+	return rc;
+}
+
+static void
+remove_db(const char *db)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char	*p;
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		xasprintf(&p, "%s%s", db, suffixes[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct init	 in = { 0 };
+	const char	*config = args_get(a, OPT_CONFIG);
+	const char	*parent = args_get(a, OPT_PARENT);
+	const char	*csr_out = args_get(a, OPT_CSR_OUT);
+	char		*cause = NULL, *p = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (config == NULL)
+		return cmd_usage_error(cmd, "--config FILE is required");
+	if (parent != NULL && csr_out != NULL)
+		return cmd_usage_error(cmd, "--parent and --csr-out exclude "
+		    "each other");
+	in.dir = dir;
+	in.batch = out_batch_new(0);
+	TRY(conf_load(config, &in.conf, &cause));
+	if (parent != NULL)
+		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
+	TRY(check_dir(&in, dir, &cause));
+	TRY(keys_generate(&in.conf->key, &in.key, &cause));
+	if (csr_out != NULL)
+		TRY(x509_build_ca_csr(in.conf, in.key, &in.csr, &cause));
+	else {
+		TRY(x509_build_ca(in.conf, in.key, in.parent, time(NULL),
+		    &in.crt, &cause));
+		TRY(judge(&in, &cause));
+	}
+	TRY(stage(&in, config, csr_out, &cause));
+	TRY(make_db(&in, &cause));
+	if (in.parent != NULL)
+		TRY(record_in_parent(&in, &cause));
+	TRY(out_batch_commit(in.batch, &cause));
+	p = ca_path_in(dir, CA_CRLDIR);
+	TRY(out_mkdir(p, 0755, &cause));
+	if (csr_out != NULL)
+		fprintf(stderr, "roleca: init: key and CSR made; send %s to the "
+		    "parent CA, then run: roleca --dir %s install-cert FILE\n",
+		    csr_out, dir);
+	else
+		fprintf(stderr, "roleca: init: %s CA created in %s\n",
+		    in.parent != NULL ? "subordinate" : "root", dir);
+	rc = 0;
+out:
+	if (rc != 0 && in.db != NULL)
+		remove_db(in.db);
+	free(in.db);
+	free(p);
+	out_batch_free(in.batch);
+	if (rc != 0 && in.made_dir)
+		rmdir(dir);
+	if (in.csr != NULL)
+		gnutls_x509_crq_deinit(in.csr);
+	if (in.crt != NULL)
+		gnutls_x509_crt_deinit(in.crt);
+	keys_free(in.key);
+	ca_close(in.parent);
+	conf_free(in.conf);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_init = {
+	"init",
+	"--config FILE [--parent PDIR | --csr-out FILE]",
+	"Create a CA in DIR: a root, a subordinate of PDIR, or a key and CSR "
+	"for an external parent.",
+	"  --config FILE    the CA config (see roleca.conf(5)); copied to DIR/ca.cfg\n"
+	"  --parent PDIR    sign the new CA with the CA in PDIR (a subordinate)\n"
+	"  --csr-out FILE   write a CSR for an external parent instead; finish\n"
+	"                   with: roleca --dir DIR install-cert CERT\n",
+	options,
+	0,
+	0,
+	run
+};

@@ -1,0 +1,117 @@
+/*
+ * install-cert: finish a CA made with init --csr-out by installing the
+ * certificate its external parent returned. The certificate must hold this
+ * CA's key and be a CA certificate; certificates after it in the file are
+ * kept as the chain. Refuses to replace an installed certificate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "out.h"
+#include "policy.h"
+#include "util.h"
+#include "x509.h"
+
+static int
+judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
+{
+	struct policy_ctx	 ctx = { 0 };
+	struct findings		 f = { NULL, 0 };
+	int			 rc = ERR_FAIL, match;
+
+	TRY(x509_matches_key(certs[0], ca->key, &match, cause));
+	if (!match) {
+		rc = err_policy(cause, "the certificate does not hold this CA's "
+		    "key (%s/%s)", ca->dir, CA_KEY);
+		goto out;
+	}
+	ctx.conf = ca->conf;
+	ctx.issuer = n > 1 ? certs[1] : NULL;
+	ctx.now = time(NULL);
+	TRY(policy_check_ca(certs[0], &ctx, &f, cause));
+	if (f.n > 0) {
+		rc = cmd_refused(&cmd_install_cert, &f, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	findings_free(&f);
+	return rc;
+}
+
+static int
+pem_of(gnutls_x509_crt_t *certs, size_t n, char **out, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*all = xstrdup(""), *tmp;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; i < n; i++) {
+		TRY(x509_export(certs[i], 1, &d, cause));
+		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
+		free(all);
+		all = tmp;
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	*out = all;
+	all = NULL;
+	rc = 0;
+out:
+	free(all);
+	return rc;
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct ca		*ca = NULL;
+	struct out_batch	*batch = out_batch_new(0);
+	gnutls_x509_crt_t	*certs = NULL;
+	size_t			 n = 0;
+	char			*cause = NULL, *leaf = NULL, *chain = NULL;
+	char			*crt_path = NULL, *chain_path = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(ca_open(dir, CA_WANT_KEY, &ca, &cause));
+	crt_path = ca_path(ca, CA_CRT);
+	chain_path = ca_path(ca, CA_CHAIN);
+	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
+	TRY(judge(certs, n, ca, &cause));
+	TRY(pem_of(certs, 1, &leaf, &cause));
+	TRY(pem_of(certs, n, &chain, &cause));
+	TRY(out_batch_add(batch, crt_path, leaf, strlen(leaf), 0, &cause));
+	TRY(out_batch_add(batch, chain_path, chain, strlen(chain), 0, &cause));
+	TRY(out_batch_commit(batch, &cause));
+	fprintf(stderr, "roleca: install-cert: CA certificate installed in %s\n",
+	    dir);
+	rc = 0;
+out:
+	free(leaf);
+	free(chain);
+	free(crt_path);
+	free(chain_path);
+	x509_free_certs(certs, n);
+	out_batch_free(batch);
+	ca_close(ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_install_cert = {
+	"install-cert",
+	"CERTFILE",
+	"Install the CA certificate returned for a CA made with init --csr-out.",
+	"  CERTFILE   PEM or DER: the CA's certificate, optionally followed by\n"
+	"             its issuers up to the root (kept as DIR/chain.pem)\n",
+	NULL,
+	1,
+	1,
+	run
+};

@@ -1,0 +1,239 @@
+/*
+ * issue: a new key and certificate for a server role, from a profile and
+ * --set variables. Output paths are checked before the key is made, every
+ * file is staged before the certificate is recorded, and the files appear
+ * only after the record is committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "leaf.h"
+#include "out.h"
+#include "p12.h"
+#include "policy.h"
+#include "profile.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_SET = 's',
+	OPT_OUT = 'o',
+	OPT_P12_PASS_FILE = 'P',
+	OPT_P12_LEGACY = 'L',
+	OPT_FRIENDLY_NAME = 'n',
+	OPT_FORCE = 'f'
+};
+
+static const struct option options[] = {
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "p12-pass-file", required_argument, NULL, OPT_P12_PASS_FILE },
+	{ "p12-legacy", no_argument, NULL, OPT_P12_LEGACY },
+	{ "friendly-name", required_argument, NULL, OPT_FRIENDLY_NAME },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct issue {
+	struct ca		*ca;
+	struct profile		*profile;
+	struct profile_values	 values;
+	struct request		*req;
+	struct key		*key;
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	struct findings		 findings;
+	struct out_batch	*batch;
+	char			*pass;
+	char			*serial;
+	char			*paths[4];	/* key, crt, chain, p12 */
+};
+
+static const char *const suffixes[] = { ".key", ".crt", ".chain.pem", ".p12" };
+
+static int
+bind(struct issue *is, const char *dir, const struct args *a, char **cause)
+{
+	const char	*v;
+	char		*path = NULL;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; (v = args_nth(a, OPT_SET, i)) != NULL; i++)
+		TRY(profile_values_add(&is->values, v, cause));
+	TRY(profile_find(a->pos[0], dir, &path, cause));
+	TRY(profile_load(path, &is->ca->conf->policy, &is->profile, cause));
+	TRY(profile_bind(is->profile, &is->values, &is->req, cause));
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+/* PREFIX.key, .crt, .chain.pem (and .p12): all must be writable before any key exists. */
+static int
+plan_outputs(struct issue *is, const struct args *a, char **cause)
+{
+	const char	*prefix = args_get(a, OPT_OUT);
+	size_t		 n = args_has(a, OPT_P12_PASS_FILE) ? 4 : 3;
+	int		 rc = ERR_FAIL;
+
+	if (prefix == NULL) {
+		prefix = dn_get(&is->req->subject, dn_oid("CN"));
+		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
+			return err_usage(cause, "the subject CN cannot name the "
+			    "output files: use --out PREFIX");
+	}
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&is->paths[i], "%s%s", prefix, suffixes[i]);
+		TRY(out_check(is->paths[i], args_has(a, OPT_FORCE), cause));
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+pem_chain(struct issue *is, char **out, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*all = xstrdup(""), *tmp;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; i <= is->ca->nchain; i++) {
+		TRY(x509_export(i == 0 ? is->crt : is->ca->chain[i - 1], 1, &d,
+		    cause));
+		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
+		free(all);
+		all = tmp;
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	*out = all;
+	all = NULL;
+	rc = 0;
+out:
+	free(all);
+	return rc;
+}
+
+static int
+stage(struct issue *is, const struct args *a, char **cause)
+{
+	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 }, p12 = { NULL, 0 };
+	const char	*fname = args_get(a, OPT_FRIENDLY_NAME);
+	char		*chain = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(keys_export_pem(is->key, &key, cause));
+	TRY(out_batch_add(is->batch, is->paths[0], key.data, key.size, 1,
+	    cause));
+	TRY(x509_export(is->crt, 1, &crt, cause));
+	TRY(out_batch_add(is->batch, is->paths[1], crt.data, crt.size, 0,
+	    cause));
+	TRY(pem_chain(is, &chain, cause));
+	TRY(out_batch_add(is->batch, is->paths[2], chain, strlen(chain), 0,
+	    cause));
+	if (is->pass != NULL) {
+		TRY(p12_build(is->crt, is->ca->chain, is->ca->nchain, is->key,
+		    fname != NULL ? fname : is->req->friendly_name, is->pass,
+		    args_has(a, OPT_P12_LEGACY), &p12, cause));
+		TRY(out_batch_add(is->batch, is->paths[3], p12.data, p12.size,
+		    1, cause));
+	}
+	rc = 0;
+out:
+	keys_datum_wipe(&key);
+	keys_datum_wipe(&p12);
+	gnutls_free(crt.data);
+	free(chain);
+	return rc;
+}
+
+static void
+issue_free(struct issue *is)
+{
+	for (size_t i = 0; i < 4; i++)
+		free(is->paths[i]);
+	free(is->serial);
+	if (is->pass != NULL)
+		wipe_free(is->pass, strlen(is->pass));
+	out_batch_free(is->batch);
+	findings_free(&is->findings);
+	if (is->crt != NULL)
+		gnutls_x509_crt_deinit(is->crt);
+	if (is->pub != NULL)
+		gnutls_pubkey_deinit(is->pub);
+	keys_free(is->key);
+	request_free(is->req);
+	profile_values_free(&is->values);
+	profile_free(is->profile);
+	ca_close(is->ca);
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct issue	 is = { 0 };
+	const char	*passfile = args_get(a, OPT_P12_PASS_FILE);
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (args_has(a, OPT_P12_LEGACY) && passfile == NULL)
+		return cmd_usage_error(cmd, "--p12-legacy needs --p12-pass-file");
+	is.batch = out_batch_new(args_has(a, OPT_FORCE));
+	TRY(ca_open(dir, CA_WANT_ALL, &is.ca, &cause));
+	TRY(bind(&is, dir, a, &cause));
+	TRY(plan_outputs(&is, a, &cause));
+	if (passfile != NULL)
+		TRY(p12_read_pass(passfile, &is.pass, &cause));
+	TRY(keys_generate(&is.req->key, &is.key, &cause));
+	TRY(keys_pubkey(is.key, &is.pub, &cause));
+	if ((rc = leaf_sign(is.ca, is.profile, is.req, is.pub, &is.crt,
+	    &is.findings, &cause)) == ERR_POLICY) {
+		rc = cmd_refused(cmd, &is.findings, &cause);
+		goto out;
+	}
+	TRY(rc);
+	TRY(stage(&is, a, &cause));
+	TRY(leaf_record(is.ca, is.req, is.crt, &is.serial, &cause));
+	if ((rc = out_batch_commit(is.batch, &cause)) < 0) {
+		err_prefix(&cause, "certificate %s is recorded but its files "
+		    "could not be written (revoke it): ", is.serial);
+		goto out;
+	}
+	printf("%s\n", is.serial);
+	rc = 0;
+out:
+	issue_free(&is);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_issue = {
+	"issue",
+	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--p12-pass-file FILE "
+	"[--p12-legacy]] [--friendly-name NAME] [--force]",
+	"Make a new key and a certificate for a server role; print its serial.",
+	"  PROFILE               a role profile (see roleca profiles)\n"
+	"  --set NAME=VALUE      a profile variable; repeat it, or separate\n"
+	"                        values with commas, for a list variable\n"
+	"  --out PREFIX          write PREFIX.key (0600), PREFIX.crt and\n"
+	"                        PREFIX.chain.pem (default: the subject CN)\n"
+	"  --p12-pass-file FILE  also write PREFIX.p12 (leaf, key, chain),\n"
+	"                        protected by the first line of FILE with\n"
+	"                        AES-256/PBKDF2 and a SHA-256 MAC\n"
+	"  --p12-legacy          protect PREFIX.p12 with 3DES and a SHA-1 MAC\n"
+	"                        instead, for Windows Server before 2019 1809\n"
+	"  --friendly-name NAME  the PKCS#12 friendly name (default: the\n"
+	"                        profile's, else the subject CN)\n"
+	"  --force               replace existing output files\n",
+	options,
+	1,
+	1,
+	run
+};

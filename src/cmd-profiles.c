@@ -1,0 +1,74 @@
+/*
+ * profiles: list the role profiles on the search path (DIR/profiles,
+ * $ROLECA_PROFILE_PATH, the installed ones) with their variables. A
+ * profile that does not load is reported and makes the exit status 1, but
+ * the others are still listed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "profile.h"
+#include "util.h"
+
+static void
+print_profile(const struct profile *p)
+{
+	printf("%-18s %s\n", p->name, p->description);
+	for (size_t i = 0; i < p->nvars; i++) {
+		const struct profile_var	*v = &p->vars[i];
+		char				*note = NULL;
+
+		if (v->def != NULL)
+			xasprintf(&note, " (default %s)", v->def);
+		else if (!v->required)
+			note = xstrdup(" (optional)");
+		printf("    %-16s %s%s%s\n", v->name,
+		    v->description != NULL ? v->description : "",
+		    v->list ? " (list)" : "", note != NULL ? note : "");
+		free(note);
+	}
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct strv	 paths = { NULL, 0 };
+	struct profile	*p;
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL, failed = 0;
+
+	(void)a;
+	TRY(profile_list(ca_exists(dir) ? dir : NULL, &paths, &cause));
+	for (size_t i = 0; i < paths.n; i++) {
+		if (profile_load(paths.v[i], NULL, &p, &cause) != 0) {
+			fprintf(stderr, "roleca: profiles: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			failed = 1;
+			continue;
+		}
+		print_profile(p);
+		profile_free(p);
+	}
+	rc = failed ? ERR_FAIL : 0;
+out:
+	strv_free(&paths);
+	if (rc != 0 && cause != NULL)
+		return cmd_fail(cmd, rc, &cause);
+	return err_exit_code(rc);
+}
+
+const struct command cmd_profiles = {
+	"profiles",
+	"",
+	"List the role profiles with their descriptions and variables.",
+	"Profiles are found in DIR/profiles, then in each directory of\n"
+	"$ROLECA_PROFILE_PATH, then in the installed profile directory.\n",
+	NULL,
+	0,
+	0,
+	run
+};

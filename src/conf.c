@@ -1,0 +1,272 @@
+/*
+ * ca.cfg: the CA's name, key, lifetime, where its CRL is published, and
+ * the policy for what it signs. Everything is validated on load, so a CA
+ * without an http:// CDP cannot be created or used.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libconfig.h>
+
+#include "cfg.h"
+#include "conf.h"
+#include "err.h"
+#include "util.h"
+
+static const char *const top_keys[] = {
+	"subject", "key", "validity_days", "digest", "path_length", "cdp",
+	"ca_issuers", "ocsp", "crl_days", "publish", "policy", NULL
+};
+static const char *const policy_keys[] = {
+	"permitted_domains", "min_rsa_bits", "max_validity_days",
+	"allow_wildcard", "allow_ip", NULL
+};
+static const char *const subject_keys[] = {
+	"CN", "O", "OU", "C", "ST", "L", "DC", NULL
+};
+
+/* A URL roleca will put in a certificate: http(s)://host..., printable. */
+static int
+url_ok(const char *url)
+{
+	const char	*p;
+
+	if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return 0;
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static int
+urls(const config_setting_t *root, const char *name, int required,
+    struct strv *out, char **cause)
+{
+	config_setting_t	*s;
+	char			*where;
+	int			 rc = ERR_FAIL;
+
+	TRY(cfg_strings(root, name, required, out, NULL, 0, cause));
+	for (size_t i = 0; i < out->n; i++) {
+		if (url_ok(out->v[i]))
+			continue;
+		s = config_setting_get_member(root, name);
+		where = cfg_where(s);
+		rc = err_set(cause, "%s: '%s' is not an http:// or https:// URL",
+		    where, out->v[i]);
+		free(where);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+load_subject(const config_setting_t *root, struct conf *c, char **cause)
+{
+	config_setting_t	*g = config_setting_get_member(root, "subject");
+	char			*where = NULL;
+	int			 rc = ERR_FAIL;
+
+	if (g == NULL || !config_setting_is_group(g)) {
+		where = cfg_where(g != NULL ? g : root);
+		rc = err_set(cause, "%s: 'subject' (a group with at least CN) "
+		    "is required", where);
+		goto out;
+	}
+	TRY(cfg_check_keys(g, subject_keys, "subject", cause));
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t	*e = config_setting_get_elem(g, i);
+		const char		*v = config_setting_get_string(e);
+
+		if (v == NULL || *v == '\0') {
+			where = cfg_where(e);
+			rc = err_set(cause, "%s: subject %s must be a non-empty "
+			    "string", where, config_setting_name(e));
+			goto out;
+		}
+		dn_add(&c->subject, dn_oid(config_setting_name(e)), v);
+	}
+	if (config_setting_get_member(g, "CN") == NULL) {
+		where = cfg_where(g);
+		rc = err_set(cause, "%s: subject needs a CN", where);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(where);
+	return rc;
+}
+
+static int
+load_policy(const config_setting_t *root, struct ca_policy *p, char **cause)
+{
+	config_setting_t	*g = config_setting_get_member(root, "policy");
+	int			 rc = ERR_FAIL;
+
+	p->min_rsa_bits = 2048;
+	p->max_validity_days = 825;
+	if (g == NULL)
+		return 0;
+	if (!config_setting_is_group(g)) {
+		char *where = cfg_where(g);
+		rc = err_set(cause, "%s: 'policy' must be a group", where);
+		free(where);
+		goto out;
+	}
+	TRY(cfg_check_keys(g, policy_keys, "policy", cause));
+	TRY(cfg_strings(g, "permitted_domains", 0, &p->domains, NULL, 0,
+	    cause));
+	for (size_t i = 0; i < p->domains.n; i++) {
+		for (char *q = p->domains.v[i]; *q != '\0'; q++)
+			*q = (char)tolower((unsigned char)*q);
+	}
+	TRY(cfg_uint(g, "min_rsa_bits", 0, 2048, 16384, &p->min_rsa_bits,
+	    cause));
+	TRY(cfg_uint(g, "max_validity_days", 0, 1, 3650,
+	    &p->max_validity_days, cause));
+	TRY(cfg_bool(g, "allow_wildcard", &p->allow_wildcard, cause));
+	TRY(cfg_bool(g, "allow_ip", &p->allow_ip, cause));
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+load_digest(const config_setting_t *root, struct conf *c, char **cause)
+{
+	const char	*d = "sha256";
+	char		*where;
+	int		 rc = ERR_FAIL;
+
+	TRY(cfg_string(root, "digest", 0, &d, cause));
+	if (strcmp(d, "sha256") == 0)
+		c->digest = GNUTLS_DIG_SHA256;
+	else if (strcmp(d, "sha384") == 0)
+		c->digest = GNUTLS_DIG_SHA384;
+	else if (strcmp(d, "sha512") == 0)
+		c->digest = GNUTLS_DIG_SHA512;
+	else {
+		where = cfg_where(config_setting_get_member(root, "digest"));
+		rc = err_set(cause, "%s: digest '%s' not allowed (use sha256, "
+		    "sha384 or sha512)", where, d);
+		free(where);
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+has_http(const struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strncmp(sv->v[i], "http://", 7) == 0)
+			return 1;
+	return 0;
+}
+
+int
+conf_load(const char *path, struct conf **out, char **cause)
+{
+	config_t		 cfg;
+	config_setting_t	*root;
+	struct conf		*c = xcalloc(1, sizeof *c);
+	const char		*key = NULL;
+	unsigned		 pathlen;
+	int			 rc = ERR_FAIL;
+
+	config_init(&cfg);
+	c->path = xstrdup(path);
+	c->path_len = -1;
+	c->validity_days = 3650;
+	c->crl_days = 7;
+	TRY(cfg_read(&cfg, path, cause));
+	root = config_root_setting(&cfg);
+	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
+	TRY(load_subject(root, c, cause));
+	TRY(cfg_string(root, "key", 1, &key, cause));
+	if ((rc = keys_parse_spec(key, &c->key, cause)) < 0) {
+		char *where = cfg_where(config_setting_get_member(root, "key"));
+		err_prefix(cause, "%s: ", where);
+		free(where);
+		rc = ERR_FAIL;
+		goto out;
+	}
+	TRY(cfg_uint(root, "validity_days", 0, 1, 36500, &c->validity_days,
+	    cause));
+	TRY(load_digest(root, c, cause));
+	pathlen = 0;
+	if (config_setting_get_member(root, "path_length") != NULL) {
+		TRY(cfg_uint(root, "path_length", 1, 0, 16, &pathlen, cause));
+		c->path_len = (int)pathlen;
+	}
+	TRY(urls(root, "cdp", 0, &c->cdp, cause));
+	if (!has_http(&c->cdp)) {
+		rc = err_set(cause, "%s: 'cdp' must list at least one http:// "
+		    "URL: every certificate this CA signs points peers at its "
+		    "CRL there", path);
+		goto out;
+	}
+	TRY(urls(root, "ca_issuers", 0, &c->ca_issuers, cause));
+	TRY(urls(root, "ocsp", 0, &c->ocsp, cause));
+	TRY(cfg_uint(root, "crl_days", 0, 1, 366, &c->crl_days, cause));
+	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));
+	TRY(load_policy(root, &c->policy, cause));
+	*out = c;
+	c = NULL;
+	rc = 0;
+out:
+	config_destroy(&cfg);
+	conf_free(c);
+	return rc;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	dn_free(&c->subject);
+	strv_free(&c->cdp);
+	strv_free(&c->ca_issuers);
+	strv_free(&c->ocsp);
+	strv_free(&c->publish);
+	strv_free(&c->policy.domains);
+	free(c);
+}
+
+int
+conf_domain_permitted(const struct ca_policy *p, const char *host)
+{
+	size_t	 hl, dl;
+
+	if (p->domains.n == 0)
+		return 1;
+	if (strncmp(host, "*.", 2) == 0)
+		host += 2;
+	hl = strlen(host);
+	for (size_t i = 0; i < p->domains.n; i++) {
+		const char *d = p->domains.v[i];
+
+		dl = strlen(d);
+		if (hl == dl && strcasecmp(host, d) == 0)
+			return 1;
+		if (hl > dl && host[hl - dl - 1] == '.' &&
+		    strcasecmp(host + hl - dl, d) == 0)
+			return 1;
+	}
+	return 0;
+}

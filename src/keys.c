@@ -1,0 +1,231 @@
+/*
+ * Private keys. A struct key owns a GnuTLS x509 private key and the
+ * abstract privkey that signs with it; GnuTLS clears its own key material
+ * on deinit, and every buffer roleca holds key bytes in is wiped here or by
+ * keys_datum_wipe() before it is freed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "keys.h"
+#include "out.h"
+#include "util.h"
+
+#define KEY_FILE_MAX	(64 * 1024)
+
+struct key {
+	gnutls_x509_privkey_t	x509;
+	gnutls_privkey_t	priv;
+};
+
+static const struct {
+	const char	*name;
+	enum key_alg	 alg;
+	unsigned	 bits;
+} specs[] = {
+	{ "rsa:2048", KEY_RSA, 2048 },
+	{ "rsa:3072", KEY_RSA, 3072 },
+	{ "rsa:4096", KEY_RSA, 4096 },
+	{ "ec:p256", KEY_EC, 256 },
+	{ "ec:p384", KEY_EC, 384 },
+};
+
+int
+keys_parse_spec(const char *text, struct keyspec *ks, char **cause)
+{
+	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+		if (strcmp(specs[i].name, text) == 0) {
+			ks->alg = specs[i].alg;
+			ks->bits = specs[i].bits;
+			return 0;
+		}
+	}
+	return err_usage(cause, "unknown key spec '%s' (use rsa:2048, rsa:3072, "
+	    "rsa:4096, ec:p256 or ec:p384)", text);
+}
+
+const char *
+keys_spec_name(const struct keyspec *ks, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%s%u", ks->alg == KEY_RSA ? "rsa" : "ec",
+	    ks->alg == KEY_RSA ? "" : "p", ks->bits);
+	return buf;
+}
+
+static int
+wrap(struct key *k, char **cause)
+{
+	int	 ret;
+
+	if ((ret = gnutls_privkey_init(&k->priv)) < 0 ||
+	    (ret = gnutls_privkey_import_x509(k->priv, k->x509, 0)) < 0)
+		return err_set(cause, "private key: %s", gnutls_strerror(ret));
+	return 0;
+}
+
+int
+keys_generate(const struct keyspec *ks, struct key **out, char **cause)
+{
+	struct key		*k = xcalloc(1, sizeof *k);
+	gnutls_pk_algorithm_t	 pk = GNUTLS_PK_RSA;
+	unsigned		 bits = ks->bits;
+	int			 rc = ERR_FAIL, ret;
+
+	if (ks->alg == KEY_EC) {
+		pk = GNUTLS_PK_ECDSA;
+		bits = GNUTLS_CURVE_TO_BITS(ks->bits == 384 ?
+		    GNUTLS_ECC_CURVE_SECP384R1 : GNUTLS_ECC_CURVE_SECP256R1);
+	}
+	if ((ret = gnutls_x509_privkey_init(&k->x509)) < 0 ||
+	    (ret = gnutls_x509_privkey_generate(k->x509, pk, bits, 0)) < 0) {
+		rc = err_set(cause, "generate key: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	TRY(wrap(k, cause));
+	*out = k;
+	k = NULL;
+	rc = 0;
+out:
+	keys_free(k);
+	return rc;
+}
+
+int
+keys_load(const char *path, int strict, struct key **out, char **cause)
+{
+	struct key	*k = xcalloc(1, sizeof *k);
+	unsigned char	*data = NULL;
+	size_t		 len = 0;
+	gnutls_datum_t	 d;
+	struct stat	 st;
+	int		 rc = ERR_FAIL, ret;
+
+	if (strict && stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+		rc = err_set(cause, "%s: private key is readable by group or "
+		    "others (mode %03o); fix with: chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 0777), path);
+		goto out;
+	}
+	TRY(out_read(path, KEY_FILE_MAX, &data, &len, cause));
+	d.data = data;
+	d.size = (unsigned)len;
+	if ((ret = gnutls_x509_privkey_init(&k->x509)) < 0) {
+		rc = err_set(cause, "%s: %s", path, gnutls_strerror(ret));
+		goto out;
+	}
+	ret = gnutls_x509_privkey_import2(k->x509, &d, GNUTLS_X509_FMT_PEM,
+	    NULL, GNUTLS_PKCS_PLAIN);
+	if (ret < 0)
+		ret = gnutls_x509_privkey_import2(k->x509, &d,
+		    GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN);
+	if (ret < 0) {
+		rc = err_set(cause, "%s: not a readable private key (%s)", path,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	TRY(wrap(k, cause));
+	*out = k;
+	k = NULL;
+	rc = 0;
+out:
+	wipe_free(data, len);
+	keys_free(k);
+	return rc;
+}
+
+int
+keys_export_pem(const struct key *k, gnutls_datum_t *pem, char **cause)
+{
+	int	 ret;
+
+	ret = gnutls_x509_privkey_export2_pkcs8(k->x509, GNUTLS_X509_FMT_PEM,
+	    NULL, GNUTLS_PKCS_PLAIN, pem);
+	if (ret < 0)
+		return err_set(cause, "export key: %s", gnutls_strerror(ret));
+	return 0;
+}
+
+void
+keys_datum_wipe(gnutls_datum_t *d)
+{
+	if (d->data != NULL) {
+		gnutls_memset(d->data, 0, d->size);
+		gnutls_free(d->data);
+	}
+	d->data = NULL;
+	d->size = 0;
+}
+
+void
+keys_free(struct key *k)
+{
+	if (k == NULL)
+		return;
+	if (k->priv != NULL)
+		gnutls_privkey_deinit(k->priv);
+	if (k->x509 != NULL)
+		gnutls_x509_privkey_deinit(k->x509);
+	free(k);
+}
+
+gnutls_privkey_t
+keys_privkey(const struct key *k)
+{
+	return k->priv;
+}
+
+gnutls_x509_privkey_t
+keys_x509(const struct key *k)
+{
+	return k->x509;
+}
+
+int
+keys_pubkey(const struct key *k, gnutls_pubkey_t *out, char **cause)
+{
+	gnutls_pubkey_t	 pub = NULL;
+	int		 ret;
+
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_privkey(pub, k->priv, 0, 0)) < 0) {
+		if (pub != NULL)
+			gnutls_pubkey_deinit(pub);
+		return err_set(cause, "public key: %s", gnutls_strerror(ret));
+	}
+	*out = pub;
+	return 0;
+}
+
+int
+keys_spec_of(const struct key *k, struct keyspec *ks, char **cause)
+{
+	unsigned	 bits = 0;
+	int		 pk;
+
+	pk = gnutls_privkey_get_pk_algorithm(k->priv, &bits);
+	switch (pk) {
+	case GNUTLS_PK_RSA:
+		ks->alg = KEY_RSA;
+		ks->bits = bits;
+		return 0;
+	case GNUTLS_PK_ECDSA:
+		if (bits == 256 || bits == 384) {
+			ks->alg = KEY_EC;
+			ks->bits = bits;
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return err_policy(cause, "unsupported key type %s/%u (use RSA or "
+	    "ECDSA P-256/P-384)", gnutls_pk_get_name(pk), bits);
+}

@@ -1,0 +1,331 @@
+/*
+ * Atomic file output and bounded file input. A file is written under a
+ * hidden temporary name in its final directory (so the rename cannot cross
+ * file systems), fsync'ed, and placed with a no-replace rename unless the
+ * caller forces replacement; the directory is fsync'ed after.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "out.h"
+#include "util.h"
+
+struct out_file {
+	char	*path;
+	char	*tmp;
+	int	 placed;
+};
+
+struct out_batch {
+	struct out_file	*v;
+	size_t		 n;
+	int		 force;
+};
+
+static char *
+dir_of(const char *path)
+{
+	char	*copy = xstrdup(path), *d;
+
+	d = xstrdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+int
+out_check(const char *path, int force, char **cause)
+{
+	struct stat	 st;
+	char		*dir;
+	int		 rc = ERR_FAIL;
+
+	if (*path == '\0')
+		return err_usage(cause, "empty output path");
+	if (lstat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return err_set(cause, "%s: is a directory", path);
+		if (!force)
+			return err_set(cause, "%s: already exists (use --force "
+			    "to replace it)", path);
+	} else if (errno != ENOENT)
+		return err_set(cause, "%s: %s", path, strerror(errno));
+	dir = dir_of(path);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = err_set(cause, "%s: directory %s does not exist", path,
+		    dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = err_set(cause, "%s: cannot write in %s: %s", path, dir,
+		    strerror(errno));
+	else
+		rc = 0;
+	free(dir);
+	return rc;
+}
+
+struct out_batch *
+out_batch_new(int force)
+{
+	struct out_batch	*b = xcalloc(1, sizeof *b);
+
+	b->force = force;
+	return b;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	ssize_t			 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static char *
+temp_name(const char *path)
+{
+	char	*copy = xstrdup(path), *dir = dir_of(path), *tmp;
+
+	xasprintf(&tmp, "%s/.%s.tmp-XXXXXX", dir, basename(copy));
+	free(copy);
+	free(dir);
+	return tmp;
+}
+
+int
+out_batch_add(struct out_batch *b, const char *path, const void *data,
+    size_t len, int secret, char **cause)
+{
+	char	*tmp = NULL;
+	int	 fd = -1, rc = ERR_FAIL;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].path, path) == 0)
+			return err_usage(cause, "%s: named twice for output",
+			    path);
+	TRY(out_check(path, b->force, cause));
+	tmp = temp_name(path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		rc = err_set(cause, "%s: cannot create: %s", path,
+		    strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (fchmod(fd, secret ? 0600 : 0644) != 0 ||
+	    write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		rc = err_set(cause, "%s: write failed: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = err_set(cause, "%s: write failed: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
+	b->v[b->n].path = xstrdup(path);
+	b->v[b->n].tmp = tmp;
+	b->v[b->n].placed = 0;
+	b->n++;
+	tmp = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return rc;
+}
+
+/* rename without replacing; link+unlink where the file system lacks it. */
+static int
+place(const char *tmp, const char *path, int force)
+{
+	if (force)
+		return rename(tmp, path);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+		return -1;
+	if (link(tmp, path) != 0)
+		return -1;
+	unlink(tmp);
+	return 0;
+}
+
+static void
+sync_dir(const char *path)
+{
+	char	*dir = dir_of(path);
+	int	 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
+int
+out_batch_commit(struct out_batch *b, char **cause)
+{
+	int	 rc = ERR_FAIL;
+
+	for (size_t i = 0; i < b->n; i++) {
+		if (place(b->v[i].tmp, b->v[i].path, b->force) != 0) {
+			rc = err_set(cause, "%s: %s", b->v[i].path,
+			    errno == EEXIST ? "already exists (use --force "
+			    "to replace it)" : strerror(errno));
+			goto out;
+		}
+		b->v[i].placed = 1;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		sync_dir(b->v[i].path);
+	rc = 0;
+out:
+	if (rc != 0 && !b->force) {
+		for (size_t i = 0; i < b->n; i++) {
+			if (b->v[i].placed) {
+				unlink(b->v[i].path);
+				b->v[i].placed = 0;
+			}
+		}
+	}
+	return rc;
+}
+
+void
+out_batch_free(struct out_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->v[i].placed)
+			unlink(b->v[i].tmp);
+		free(b->v[i].tmp);
+		free(b->v[i].path);
+	}
+	free(b->v);
+	free(b);
+}
+
+int
+out_write(const char *path, const void *data, size_t len, int secret,
+    int force, char **cause)
+{
+	struct out_batch	*b = out_batch_new(force);
+	int			 rc = ERR_FAIL;
+
+	TRY(out_batch_add(b, path, data, len, secret, cause));
+	TRY(out_batch_commit(b, cause));
+	rc = 0;
+out:
+	out_batch_free(b);
+	return rc;
+}
+
+int
+out_read(const char *path, size_t max, unsigned char **data, size_t *len,
+    char **cause)
+{
+	unsigned char	*buf = NULL;
+	size_t		 size = 0, used = 0;
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd = -1, rc = ERR_FAIL;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = err_set(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		rc = err_set(cause, "%s: is a directory", path);
+		goto out;
+	}
+	for (;;) {
+		if (used == size) {
+			size_t		 grow = size == 0 ? 4096 : size * 2;
+			unsigned char	*bigger;
+
+			if (size > max)
+				break;
+			/* copy, then wipe the old buffer: it may hold a key */
+			bigger = xmalloc(grow + 1);
+			if (buf != NULL) {
+				memcpy(bigger, buf, used);
+				wipe_free(buf, size + 1);
+			}
+			buf = bigger;
+			size = grow;
+		}
+		n = read(fd, buf + used, size - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(cause, "%s: read failed: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+		if (used > max)
+			break;
+	}
+	if (used > max) {
+		rc = err_set(cause, "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf[used] = '\0';
+	*data = buf;
+	*len = used;
+	buf = NULL;
+	rc = 0;
+out:
+	if (buf != NULL)
+		wipe_free(buf, size + 1);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+int
+out_mkdir(const char *path, mode_t mode, char **cause)
+{
+	struct stat	 st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return err_set(cause, "%s: cannot create directory: %s", path,
+	    strerror(errno));
+}

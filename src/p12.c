@@ -1,0 +1,149 @@
+/*
+ * PKCS#12 for Windows servers: one certificate bag (leaf first, then the
+ * chain) and one shrouded key bag, the leaf and the key sharing a local key
+ * ID and a friendly name, under a MAC. The legacy form exists only because
+ * older Windows Server releases cannot read AES/PBKDF2.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs12.h>
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "out.h"
+#include "p12.h"
+#include "util.h"
+
+#define PASS_FILE_MAX	4096
+
+static int
+gerr(char **cause, const char *what, int ret)
+{
+	return err_set(cause, "PKCS#12 %s: %s", what, gnutls_strerror(ret));
+}
+
+static int
+cert_bag(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain, size_t n,
+    const gnutls_datum_t *id, const char *name, const char *pass,
+    unsigned flags, gnutls_pkcs12_bag_t *out, char **cause)
+{
+	gnutls_pkcs12_bag_t	 bag = NULL;
+	int			 rc = ERR_FAIL, ret, idx;
+
+	if ((ret = gnutls_pkcs12_bag_init(&bag)) < 0 ||
+	    (ret = idx = gnutls_pkcs12_bag_set_crt(bag, leaf)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_key_id(bag, idx, id)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0) {
+		rc = gerr(cause, "certificate", ret);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((ret = gnutls_pkcs12_bag_set_crt(bag, chain[i])) < 0) {
+			rc = gerr(cause, "chain", ret);
+			goto out;
+		}
+	}
+	if ((ret = gnutls_pkcs12_bag_encrypt(bag, pass, flags)) < 0) {
+		rc = gerr(cause, "encrypt certificates", ret);
+		goto out;
+	}
+	*out = bag;
+	bag = NULL;
+	rc = 0;
+out:
+	if (bag != NULL)
+		gnutls_pkcs12_bag_deinit(bag);
+	return rc;
+}
+
+static int
+key_bag(const struct key *key, const gnutls_datum_t *id, const char *name,
+    const char *pass, unsigned flags, gnutls_pkcs12_bag_t *out, char **cause)
+{
+	gnutls_pkcs12_bag_t	 bag = NULL;
+	int			 rc = ERR_FAIL, ret, idx;
+
+	if ((ret = gnutls_pkcs12_bag_init(&bag)) < 0 ||
+	    (ret = idx = gnutls_pkcs12_bag_set_privkey(bag, keys_x509(key),
+	    pass, flags)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_key_id(bag, idx, id)) < 0 ||
+	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0) {
+		rc = gerr(cause, "key", ret);
+		goto out;
+	}
+	*out = bag;
+	bag = NULL;
+	rc = 0;
+out:
+	if (bag != NULL)
+		gnutls_pkcs12_bag_deinit(bag);
+	return rc;
+}
+
+int
+p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
+    size_t nchain, const struct key *key, const char *friendly_name,
+    const char *pass, int legacy, gnutls_datum_t *out, char **cause)
+{
+	gnutls_pkcs12_t		 p12 = NULL;
+	gnutls_pkcs12_bag_t	 cbag = NULL, kbag = NULL;
+	unsigned char		 idbuf[20];
+	size_t			 idlen = sizeof idbuf;
+	gnutls_datum_t		 id;
+	unsigned		 flags = legacy ? GNUTLS_PKCS_PKCS12_3DES :
+				    GNUTLS_PKCS_PBES2_AES_256;
+	int			 rc = ERR_FAIL, ret;
+
+	/* the local key ID ties the key to its certificate for Windows */
+	if ((ret = gnutls_x509_crt_get_key_id(leaf, GNUTLS_KEYID_USE_SHA1,
+	    idbuf, &idlen)) < 0) {
+		rc = gerr(cause, "key id", ret);
+		goto out;
+	}
+	id.data = idbuf;
+	id.size = (unsigned)idlen;
+	TRY(cert_bag(leaf, chain, nchain, &id, friendly_name, pass, flags,
+	    &cbag, cause));
+	TRY(key_bag(key, &id, friendly_name, pass, flags, &kbag, cause));
+	if ((ret = gnutls_pkcs12_init(&p12)) < 0 ||
+	    (ret = gnutls_pkcs12_set_bag(p12, cbag)) < 0 ||
+	    (ret = gnutls_pkcs12_set_bag(p12, kbag)) < 0 ||
+	    (ret = gnutls_pkcs12_generate_mac2(p12, legacy ? GNUTLS_MAC_SHA1 :
+	    GNUTLS_MAC_SHA256, pass)) < 0 ||
+	    (ret = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, out)) < 0) {
+		rc = gerr(cause, "build", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (kbag != NULL)
+		gnutls_pkcs12_bag_deinit(kbag);
+	if (cbag != NULL)
+		gnutls_pkcs12_bag_deinit(cbag);
+	if (p12 != NULL)
+		gnutls_pkcs12_deinit(p12);
+	return rc;
+}
+
+int
+p12_read_pass(const char *path, char **pass, char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len = 0, n;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read(path, PASS_FILE_MAX, &data, &len, cause));
+	n = strcspn((char *)data, "\r\n");
+	if (n < 4) {
+		rc = err_usage(cause, "%s: passphrase must be at least 4 "
+		    "characters on the first line", path);
+		goto out;
+	}
+	*pass = xstrndup((char *)data, n);
+	rc = 0;
+out:
+	wipe_free(data, len);
+	return rc;
+}

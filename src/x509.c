@@ -1,0 +1,627 @@
+/*
+ * Certificates and CSRs built with GnuTLS. Each multi-valued extension
+ * (subjectAltName, EKU, CDP, AIA) is encoded once from its whole list and
+ * set as one extension: GnuTLS's per-value setters re-encode the extension
+ * on every call. One small function per extension, as certtool does well.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+#include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
+
+#include "err.h"
+#include "out.h"
+#include "util.h"
+#include "x509.h"
+
+#define OID_SAN		"2.5.29.17"
+#define OID_EKU		"2.5.29.37"
+#define OID_CDP		"2.5.29.31"
+#define OID_AIA		"1.3.6.1.5.5.7.1.1"
+#define BACKDATE	300	/* seconds: tolerate peers' clock skew */
+#define CERTS_MAX	(1024 * 1024)
+
+static int
+gerr(char **cause, const char *what, int ret)
+{
+	return err_set(cause, "%s: %s", what, gnutls_strerror(ret));
+}
+
+int
+x509_serial_new(unsigned char serial[X509_SERIAL_LEN], char **cause)
+{
+	int	 ret;
+
+	if ((ret = gnutls_rnd(GNUTLS_RND_NONCE, serial, X509_SERIAL_LEN)) < 0)
+		return gerr(cause, "random serial", ret);
+	/* positive, and no leading zero byte so DER keeps all 16 bytes */
+	serial[0] &= 0x7f;
+	if (serial[0] == 0)
+		serial[0] = 0x40;
+	return 0;
+}
+
+static int
+set_ext(gnutls_x509_crt_t crt, const char *oid, const gnutls_datum_t *d,
+    int critical, char **cause)
+{
+	int	 ret;
+
+	ret = gnutls_x509_crt_set_extension_by_oid(crt, oid, d->data, d->size,
+	    critical);
+	if (ret < 0)
+		return err_set(cause, "set extension %s: %s", oid,
+		    gnutls_strerror(ret));
+	return 0;
+}
+
+static int
+ip_bytes(const char *text, unsigned char *buf, unsigned *len)
+{
+	if (inet_pton(AF_INET, text, buf) == 1) {
+		*len = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, buf) == 1) {
+		*len = 16;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+ext_san(const struct strv *dns, const struct strv *ip, gnutls_datum_t *out,
+    char **cause)
+{
+	gnutls_subject_alt_names_t	 sans = NULL;
+	gnutls_datum_t			 d;
+	unsigned char			 addr[16];
+	unsigned			 alen;
+	int				 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_subject_alt_names_init(&sans)) < 0) {
+		rc = gerr(cause, "subjectAltName", ret);
+		goto out;
+	}
+	for (size_t i = 0; i < dns->n; i++) {
+		d.data = (unsigned char *)dns->v[i];
+		d.size = (unsigned)strlen(dns->v[i]);
+		if ((ret = gnutls_subject_alt_names_set(sans,
+		    GNUTLS_SAN_DNSNAME, &d, NULL)) < 0) {
+			rc = gerr(cause, "subjectAltName", ret);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < ip->n; i++) {
+		if (ip_bytes(ip->v[i], addr, &alen) != 0) {
+			rc = err_usage(cause, "'%s' is not an IP address",
+			    ip->v[i]);
+			goto out;
+		}
+		d.data = addr;
+		d.size = alen;
+		if ((ret = gnutls_subject_alt_names_set(sans,
+		    GNUTLS_SAN_IPADDRESS, &d, NULL)) < 0) {
+			rc = gerr(cause, "subjectAltName", ret);
+			goto out;
+		}
+	}
+	if ((ret = gnutls_x509_ext_export_subject_alt_names(sans, out)) < 0) {
+		rc = gerr(cause, "subjectAltName", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (sans != NULL)
+		gnutls_subject_alt_names_deinit(sans);
+	return rc;
+}
+
+static int
+ext_eku(const struct strv *oids, gnutls_datum_t *out, char **cause)
+{
+	gnutls_x509_key_purposes_t	 p = NULL;
+	int				 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_key_purpose_init(&p)) < 0) {
+		rc = gerr(cause, "extended key usage", ret);
+		goto out;
+	}
+	for (size_t i = 0; i < oids->n; i++) {
+		if ((ret = gnutls_x509_key_purpose_set(p, oids->v[i])) < 0) {
+			rc = err_set(cause, "extended key usage %s: %s",
+			    oids->v[i], gnutls_strerror(ret));
+			goto out;
+		}
+	}
+	if ((ret = gnutls_x509_ext_export_key_purposes(p, out)) < 0) {
+		rc = gerr(cause, "extended key usage", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (p != NULL)
+		gnutls_x509_key_purpose_deinit(p);
+	return rc;
+}
+
+/* The CA's URLs first, then extra ones not already listed. */
+static int
+ext_cdp(const struct strv *urls, const struct strv *extra, gnutls_datum_t *out,
+    char **cause)
+{
+	gnutls_x509_crl_dist_points_t	 cdp = NULL;
+	const struct strv		*lists[2] = { urls, extra };
+	gnutls_datum_t			 d;
+	int				 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_crl_dist_points_init(&cdp)) < 0) {
+		rc = gerr(cause, "CRL distribution points", ret);
+		goto out;
+	}
+	for (size_t l = 0; l < 2; l++) {
+		if (lists[l] == NULL)
+			continue;
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			if (l == 1 && strv_has(urls, lists[l]->v[i]))
+				continue;
+			d.data = (unsigned char *)lists[l]->v[i];
+			d.size = (unsigned)strlen(lists[l]->v[i]);
+			if ((ret = gnutls_x509_crl_dist_points_set(cdp,
+			    GNUTLS_SAN_URI, &d, 0)) < 0) {
+				rc = gerr(cause, "CRL distribution points",
+				    ret);
+				goto out;
+			}
+		}
+	}
+	if ((ret = gnutls_x509_ext_export_crl_dist_points(cdp, out)) < 0) {
+		rc = gerr(cause, "CRL distribution points", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (cdp != NULL)
+		gnutls_x509_crl_dist_points_deinit(cdp);
+	return rc;
+}
+
+static int
+ext_aia(const struct conf *c, gnutls_datum_t *out, char **cause)
+{
+	gnutls_x509_aia_t	 aia = NULL;
+	gnutls_datum_t		 d;
+	int			 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_aia_init(&aia)) < 0) {
+		rc = gerr(cause, "authority information access", ret);
+		goto out;
+	}
+	for (size_t i = 0; i < c->ca_issuers.n + c->ocsp.n; i++) {
+		int	 issuers = i < c->ca_issuers.n;
+		char	*url = issuers ? c->ca_issuers.v[i] :
+			    c->ocsp.v[i - c->ca_issuers.n];
+
+		d.data = (unsigned char *)url;
+		d.size = (unsigned)strlen(url);
+		if ((ret = gnutls_x509_aia_set(aia, issuers ?
+		    GNUTLS_OID_AD_CAISSUERS : GNUTLS_OID_AD_OCSP,
+		    GNUTLS_SAN_URI, &d)) < 0) {
+			rc = gerr(cause, "authority information access", ret);
+			goto out;
+		}
+	}
+	if ((ret = gnutls_x509_ext_export_aia(aia, out)) < 0) {
+		rc = gerr(cause, "authority information access", ret);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (aia != NULL)
+		gnutls_x509_aia_deinit(aia);
+	return rc;
+}
+
+/* CDP, then AIA when the issuing CA names URLs: what an issuer puts in what it signs. */
+static int
+set_issuer_urls(gnutls_x509_crt_t crt, const struct conf *issuer,
+    const struct strv *extra_cdp, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 rc = ERR_FAIL;
+
+	TRY(ext_cdp(&issuer->cdp, extra_cdp, &d, cause));
+	TRY(set_ext(crt, OID_CDP, &d, 0, cause));
+	gnutls_free(d.data);
+	d.data = NULL;
+	if (issuer->ca_issuers.n + issuer->ocsp.n > 0) {
+		TRY(ext_aia(issuer, &d, cause));
+		TRY(set_ext(crt, OID_AIA, &d, 0, cause));
+	}
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	return rc;
+}
+
+static int
+set_subject(gnutls_x509_crt_t crt, const struct dn *dn, char **cause)
+{
+	int	 ret;
+
+	/* one call per attribute: each value is one RDN, never parsed */
+	for (size_t i = 0; i < dn->n; i++) {
+		ret = gnutls_x509_crt_set_dn_by_oid(crt, dn->v[i].oid, 0,
+		    dn->v[i].value, (unsigned)strlen(dn->v[i].value));
+		if (ret < 0)
+			return err_set(cause, "subject %s: %s",
+			    dn_name(dn->v[i].oid), gnutls_strerror(ret));
+	}
+	return 0;
+}
+
+/* Version, serial, validity, subject, key, SKI: what every certificate has. */
+static int
+set_common(gnutls_x509_crt_t crt, const struct dn *subject, unsigned days,
+    gnutls_pubkey_t pub, time_t now, char **cause)
+{
+	unsigned char	 serial[X509_SERIAL_LEN], id[64];
+	size_t		 idlen = sizeof id;
+	int		 rc = ERR_FAIL, ret;
+
+	TRY(x509_serial_new(serial, cause));
+	if ((ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
+	    (ret = gnutls_x509_crt_set_serial(crt, serial, sizeof serial)) < 0 ||
+	    (ret = gnutls_x509_crt_set_activation_time(crt, now - BACKDATE)) < 0 ||
+	    (ret = gnutls_x509_crt_set_expiration_time(crt,
+	    now + (time_t)days * 86400)) < 0 ||
+	    (ret = gnutls_x509_crt_set_pubkey(crt, pub)) < 0 ||
+	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA1, id,
+	    &idlen)) < 0 ||
+	    (ret = gnutls_x509_crt_set_subject_key_id(crt, id, idlen)) < 0) {
+		rc = gerr(cause, "build certificate", ret);
+		goto out;
+	}
+	TRY(set_subject(crt, subject, cause));
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+set_aki_from(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, char **cause)
+{
+	unsigned char	 id[64];
+	size_t		 idlen = sizeof id;
+	unsigned	 critical;
+	int		 ret;
+
+	if ((ret = gnutls_x509_crt_get_subject_key_id(issuer, id, &idlen,
+	    &critical)) < 0)
+		return gerr(cause, "issuer's subject key identifier", ret);
+	if ((ret = gnutls_x509_crt_set_authority_key_id(crt, id, idlen)) < 0)
+		return gerr(cause, "authority key identifier", ret);
+	return 0;
+}
+
+static int
+sign(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, const struct key *key,
+    gnutls_digest_algorithm_t digest, char **cause)
+{
+	int	 ret;
+
+	/* RSA keys sign PKCS#1 v1.5: the target servers do not take PSS */
+	ret = gnutls_x509_crt_privkey_sign(crt, issuer, keys_privkey(key),
+	    digest, 0);
+	if (ret < 0)
+		return gerr(cause, "sign certificate", ret);
+	return 0;
+}
+
+int
+x509_build_leaf(const struct request *req, gnutls_pubkey_t pub,
+    const struct ca *ca, time_t now, gnutls_x509_crt_t *out, char **cause)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_datum_t		 d = { NULL, 0 };
+	int			 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0) {
+		rc = gerr(cause, "build certificate", ret);
+		goto out;
+	}
+	TRY(set_common(crt, &req->subject, req->validity_days, pub, now, cause));
+	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
+	    (ret = gnutls_x509_crt_set_key_usage(crt, req->key_usage)) < 0) {
+		rc = gerr(cause, "build certificate", ret);
+		goto out;
+	}
+	if (req->dns.n + req->ip.n > 0) {
+		TRY(ext_san(&req->dns, &req->ip, &d, cause));
+		TRY(set_ext(crt, OID_SAN, &d, 0, cause));
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	TRY(ext_eku(&req->eku, &d, cause));
+	TRY(set_ext(crt, OID_EKU, &d, 0, cause));
+	TRY(set_issuer_urls(crt, ca->conf, &req->cdp, cause));
+	TRY(set_aki_from(crt, ca->crt, cause));
+	TRY(sign(crt, ca->crt, ca->key, ca->conf->digest, cause));
+	*out = crt;
+	crt = NULL;
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
+int
+x509_build_ca(const struct conf *c, const struct key *subject_key,
+    const struct ca *issuer, time_t now, gnutls_x509_crt_t *out, char **cause)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	int			 rc = ERR_FAIL, ret, pathlen = c->path_len;
+
+	/* a subordinate defaults to issuing only leaves */
+	if (issuer != NULL && pathlen < 0)
+		pathlen = 0;
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0) {
+		rc = gerr(cause, "build CA certificate", ret);
+		goto out;
+	}
+	TRY(keys_pubkey(subject_key, &pub, cause));
+	TRY(set_common(crt, &c->subject, c->validity_days, pub, now, cause));
+	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 1, pathlen)) < 0 ||
+	    (ret = gnutls_x509_crt_set_key_usage(crt,
+	    GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN)) < 0) {
+		rc = gerr(cause, "build CA certificate", ret);
+		goto out;
+	}
+	if (issuer == NULL) {
+		TRY(set_aki_from(crt, crt, cause));
+		TRY(sign(crt, crt, subject_key, c->digest, cause));
+	} else {
+		TRY(set_issuer_urls(crt, issuer->conf, NULL, cause));
+		TRY(set_aki_from(crt, issuer->crt, cause));
+		TRY(sign(crt, issuer->crt, issuer->key, issuer->conf->digest,
+		    cause));
+	}
+	*out = crt;
+	crt = NULL;
+	rc = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
+int
+x509_build_ca_csr(const struct conf *c, const struct key *key,
+    gnutls_x509_crq_t *out, char **cause)
+{
+	gnutls_x509_crq_t	 crq = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_crq_init(&crq)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	TRY(keys_pubkey(key, &pub, cause));
+	for (size_t i = 0; i < c->subject.n; i++) {
+		ret = gnutls_x509_crq_set_dn_by_oid(crq, c->subject.v[i].oid, 0,
+		    c->subject.v[i].value,
+		    (unsigned)strlen(c->subject.v[i].value));
+		if (ret < 0) {
+			rc = gerr(cause, "CSR subject", ret);
+			goto out;
+		}
+	}
+	if ((ret = gnutls_x509_crq_set_version(crq, 1)) < 0 ||
+	    (ret = gnutls_x509_crq_set_pubkey(crq, pub)) < 0 ||
+	    (ret = gnutls_x509_crq_set_basic_constraints(crq, 1,
+	    c->path_len)) < 0 ||
+	    (ret = gnutls_x509_crq_set_key_usage(crq,
+	    GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN)) < 0 ||
+	    (ret = gnutls_x509_crq_privkey_sign(crq, keys_privkey(key),
+	    c->digest, 0)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	*out = crq;
+	crq = NULL;
+	rc = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (crq != NULL)
+		gnutls_x509_crq_deinit(crq);
+	return rc;
+}
+
+int
+x509_parse_certs(const unsigned char *data, size_t len, const char *what,
+    gnutls_x509_crt_t **list, size_t *n, char **cause)
+{
+	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
+	gnutls_x509_crt_t	*certs = NULL;
+	unsigned		 count = 0;
+	int			 ret;
+
+	ret = gnutls_x509_crt_list_import2(&certs, &count, &d,
+	    GNUTLS_X509_FMT_PEM, 0);
+	if (ret < 0 || count == 0) {
+		certs = gnutls_malloc(sizeof *certs);
+		if (certs == NULL)
+			return err_set(cause, "%s: out of memory", what);
+		if ((ret = gnutls_x509_crt_init(&certs[0])) < 0 ||
+		    (ret = gnutls_x509_crt_import(certs[0], &d,
+		    GNUTLS_X509_FMT_DER)) < 0) {
+			if (certs[0] != NULL)
+				gnutls_x509_crt_deinit(certs[0]);
+			gnutls_free(certs);
+			return err_set(cause, "%s: not an X.509 certificate "
+			    "(PEM or DER)", what);
+		}
+		count = 1;
+	}
+	*list = certs;
+	*n = count;
+	return 0;
+}
+
+int
+x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
+    char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read(path, CERTS_MAX, &data, &len, cause));
+	TRY(x509_parse_certs(data, len, path, list, n, cause));
+	rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
+void
+x509_free_certs(gnutls_x509_crt_t *list, size_t n)
+{
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(list[i]);
+	gnutls_free(list);
+}
+
+int
+x509_export(gnutls_x509_crt_t crt, int pem, gnutls_datum_t *out, char **cause)
+{
+	int	 ret;
+
+	ret = gnutls_x509_crt_export2(crt, pem ? GNUTLS_X509_FMT_PEM :
+	    GNUTLS_X509_FMT_DER, out);
+	if (ret < 0)
+		return gerr(cause, "export certificate", ret);
+	return 0;
+}
+
+int
+x509_export_csr(gnutls_x509_crq_t crq, int pem, gnutls_datum_t *out,
+    char **cause)
+{
+	int	 ret;
+
+	ret = gnutls_x509_crq_export2(crq, pem ? GNUTLS_X509_FMT_PEM :
+	    GNUTLS_X509_FMT_DER, out);
+	if (ret < 0)
+		return gerr(cause, "export CSR", ret);
+	return 0;
+}
+
+int
+x509_serial_hex(gnutls_x509_crt_t crt, char **hex, char **cause)
+{
+	unsigned char	 buf[64];
+	size_t		 len = sizeof buf;
+	int		 ret;
+
+	if ((ret = gnutls_x509_crt_get_serial(crt, buf, &len)) < 0)
+		return gerr(cause, "certificate serial", ret);
+	*hex = hex_encode(buf, len);
+	return 0;
+}
+
+int
+x509_subject_text(gnutls_x509_crt_t crt, char **text, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 ret;
+
+	if ((ret = gnutls_x509_crt_get_dn3(crt, &d, 0)) < 0)
+		return gerr(cause, "certificate subject", ret);
+	*text = xstrndup((const char *)d.data, d.size);
+	gnutls_free(d.data);
+	return 0;
+}
+
+int
+x509_san_text(gnutls_x509_crt_t crt, char **text, char **cause)
+{
+	struct strv	 parts = { NULL, 0 };
+	char		 buf[1024], addr[64], *item;
+	size_t		 len, total = 1;
+	unsigned	 critical;
+	int		 ret;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf - 1;
+		ret = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len,
+		    &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;
+		if (ret < 0) {
+			strv_free(&parts);
+			return gerr(cause, "subjectAltName", ret);
+		}
+		buf[len] = '\0';
+		if (ret == GNUTLS_SAN_DNSNAME)
+			xasprintf(&item, "DNS:%s", buf);
+		else if (ret == GNUTLS_SAN_IPADDRESS && (len == 4 || len == 16))
+			xasprintf(&item, "IP:%s", inet_ntop(len == 4 ? AF_INET :
+			    AF_INET6, buf, addr, sizeof addr));
+		else if (ret == GNUTLS_SAN_URI || ret == GNUTLS_SAN_RFC822NAME)
+			xasprintf(&item, "%s:%s", ret == GNUTLS_SAN_URI ?
+			    "URI" : "email", buf);
+		else
+			continue;
+		total += strlen(item) + 1;
+		strv_add_take(&parts, item);
+	}
+	*text = xcalloc(1, total);
+	for (size_t i = 0; i < parts.n; i++) {
+		if (i > 0)
+			strcat(*text, ",");
+		strcat(*text, parts.v[i]);
+	}
+	strv_free(&parts);
+	return 0;
+}
+
+int
+x509_matches_key(gnutls_x509_crt_t crt, const struct key *key, int *match,
+    char **cause)
+{
+	gnutls_pubkey_t	 pub = NULL;
+	unsigned char	 a[64], b[64];
+	size_t		 alen = sizeof a, blen = sizeof b;
+	int		 rc = ERR_FAIL, ret;
+
+	TRY(keys_pubkey(key, &pub, cause));
+	if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, a,
+	    &alen)) < 0 ||
+	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, b,
+	    &blen)) < 0) {
+		rc = gerr(cause, "compare keys", ret);
+		goto out;
+	}
+	*match = alen == blen && memcmp(a, b, alen) == 0;
+	rc = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return rc;
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# The whole test suite, as CI runs it: a -Werror build with every test,
+# the same suite under AddressSanitizer + UBSan, and make distcheck. Each
+# test's own report (CUnit summaries, CLI checks) is printed, then one
+# closing line with the totals.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+[ -x configure ] || autoreconf -fi || exit 1
+jobs=$(nproc)
+status=0
+
+run_suite() {	# run_suite NAME BUILDDIR CONFIGURE-ARGS...
+	name=$1 dir=$2
+	shift 2
+	echo "=== $name"
+	mkdir -p "$dir"
+	if ! (cd "$dir" && "$top/configure" -q --enable-werror "$@" &&
+	    make -s -j"$jobs"); then
+		echo "=== $name: build FAILED"
+		status=1
+		return
+	fi
+	(cd "$dir" && make -s -j"$jobs" check >/dev/null 2>&1) || status=1
+	for log in "$dir"/tests/unit/*.log "$dir"/tests/cli/*.log; do
+		[ -f "$log" ] || continue
+		case "$log" in */test-suite.log) continue ;; esac
+		echo "--- $name: ${log#"$dir"/}"
+		cat "$log"
+	done
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR|XFAIL|SKIP)' "$dir/test-suite.log" \
+	    2>/dev/null | sed "s/^/$name /"
+}
+
+run_suite "werror" build-ci
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS UBSAN_OPTIONS
+run_suite "asan+ubsan" build-asan \
+	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined"
+
+echo "=== distcheck"
+if (cd build-ci && make -s distcheck >distcheck.log 2>&1); then
+	echo "distcheck: ok"
+else
+	tail -40 build-ci/distcheck.log
+	echo "distcheck: FAILED"
+	status=1
+fi
+
+# One closing line over both runs: CUnit tests and CLI checks.
+passed=0 failed=0
+for log in build-ci/tests/unit/*.log build-asan/tests/unit/*.log; do
+	[ -f "$log" ] || continue
+	set -- $(awk '$1 == "tests" { print $4, $5 }' "$log")
+	if [ $# -eq 2 ]; then
+		passed=$((passed + $1)) failed=$((failed + $2))
+	else
+		failed=$((failed + 1))
+	fi
+done
+for log in build-ci/tests/cli/*.log build-asan/tests/cli/*.log; do
+	[ -f "$log" ] || continue
+	p=$(grep -c '^ok ' "$log") f=$(grep -c '^not ok ' "$log")
+	passed=$((passed + p)) failed=$((failed + f))
+done
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status
