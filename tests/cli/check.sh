@@ -1,0 +1,87 @@
+#!/bin/sh
+# check: the same rules as issuance, on certificates roleca did not make.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+make_lab "$L" || { not_ok "lab setup"; finish; exit 1; }
+I=$L/issuing
+cd "$T" || exit 1
+roleca --dir "$I" issue frontend $FE_VARS --out fe01 >/dev/null 2>&1
+
+expect 0 "a roleca certificate is compliant" roleca --dir "$I" check fe01.crt
+assert "... and says so" out_has "compliant"
+expect 0 "... also for its role" roleca --dir "$I" check fe01.crt --profile frontend
+expect 0 "... also with the exact variables" roleca --dir "$I" check fe01.crt \
+	--profile frontend $FE_VARS
+expect 3 "other exact variables do not match" roleca --dir "$I" check fe01.crt \
+	--profile frontend --set pool_fqdn=pool02.lab.example \
+	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example
+assert "... naming the missing name" out_has "pool02.lab.example"
+expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe01.crt \
+	--chain "$I/chain.pem"
+expect 3 "checked for another role (edge-external), it is not compliant" \
+	roleca --dir "$I" check fe01.crt --profile edge-external
+
+# Foreign certificates made by openssl, signed by an openssl CA.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
+openssl req -x509 -new -key ca.key -subj "/CN=Foreign CA" -days 365 -out ca.crt 2>/dev/null
+leaf() {	# leaf NAME KEYOPTS DIGEST EXTFILE
+	openssl req -new -newkey "$2" -nodes -keyout "$1.key" -subj "/CN=web.lab.example" \
+		-out "$1.csr" 2>/dev/null
+	openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial \
+		-days 90 "$3" -extfile "$4" -out "$1.crt" 2>/dev/null
+}
+cat >good.ext <<'EXT'
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:web.lab.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:http://pki.example/ca.crl
+EXT
+openssl ecparam -name prime256v1 -out p256.pem
+leaf good ec:p256.pem -sha256 good.ext
+expect 0 "a compliant foreign certificate passes" roleca --dir "$T/none" check good.crt --chain ca.crt
+
+grep -v crlDistributionPoints good.ext >nocdp.ext
+leaf nocdp ec:p256.pem -sha256 nocdp.ext
+expect 3 "no CDP: not compliant" roleca --dir "$T/none" check nocdp.crt --chain ca.crt
+assert "... reported as cdp" out_has "cdp:"
+
+sed 's/crlDistributionPoints.*/crlDistributionPoints = URI:https:\/\/pki.example\/ca.crl/' good.ext >https.ext
+leaf https ec:p256.pem -sha256 https.ext
+expect 3 "an https-only CDP: not compliant" roleca --dir "$T/none" check https.crt --chain ca.crt
+assert "... reported as cdp" out_has "cdp:"
+
+sed 's/extendedKeyUsage.*/extendedKeyUsage = clientAuth/' good.ext >noserver.ext
+leaf noserver ec:p256.pem -sha256 noserver.ext
+expect 3 "no serverAuth: not compliant" roleca --dir "$T/none" check noserver.crt --chain ca.crt
+assert "... reported as eku" out_has "eku:"
+
+sed 's/keyUsage = critical,digitalSignature/keyUsage = critical,digitalSignature,keyEncipherment/' \
+	good.ext >rsa.ext
+leaf weak rsa:1024 -sha256 rsa.ext
+expect 3 "an RSA-1024 key: not compliant" roleca --dir "$T/none" check weak.crt --chain ca.crt
+assert "... reported as key" out_has "key:"
+
+leaf sha1 ec:p256.pem -sha1 good.ext
+if [ -s sha1.crt ]; then
+	expect 3 "a SHA-1 signature: not compliant" roleca --dir "$T/none" check sha1.crt --chain ca.crt
+	assert "... reported as signature" out_has "signature:"
+fi
+
+grep -v -e crlDistributionPoints -e extendedKeyUsage good.ext >both.ext
+leaf both ec:p256.pem -sha256 both.ext
+expect 3 "every broken rule is reported, not just the first" \
+	roleca --dir "$T/none" check both.crt --chain ca.crt
+assert "... cdp and eku both" sh -c "grep -q '^both.crt: cdp:' '$T/out' && grep -q '^both.crt: eku:' '$T/out'"
+
+expect 3 "a foreign certificate checked for a role misses its names" \
+	roleca --dir "$T/none" check good.crt --chain ca.crt --profile frontend
+assert "... naming a missing name pattern" out_has "sip."
+
+expect 1 "a file that is not a certificate is an error" roleca check "$T/lab/root.cfg"
+expect 1 "a missing file is an error" roleca check "$T/nonexistent.crt"
+
+finish

@@ -1,0 +1,123 @@
+#!/bin/sh
+# CA creation: root, subordinate, external parent (--csr-out +
+# install-cert), and the refusals that must leave nothing behind.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+assert "two-tier lab created (root + issuing)" make_lab "$L"
+for f in ca.cfg ca.crt chain.pem ca.key roleca.db; do
+	assert "root has $f" test -f "$L/root/$f"
+done
+assert "crl/ directory exists" test -d "$L/root/crl"
+assert "CA key is mode 0600" test "$(stat -c %a "$L/root/ca.key")" = 600
+assert "CA directory is mode 0700" test "$(stat -c %a "$L/root")" = 700
+assert "root is self-signed and verifies" \
+	openssl verify -x509_strict -CAfile "$L/root/ca.crt" "$L/root/ca.crt"
+x509_text "$L/root/ca.crt" >"$T/root.txt"
+assert "root: basicConstraints critical CA:TRUE" \
+	grep -A1 'Basic Constraints: critical' "$T/root.txt"
+assert "root: CA:TRUE, pathlen 1" grep -q 'CA:TRUE, pathlen:1' "$T/root.txt"
+assert "root: keyCertSign + cRLSign" grep -q 'Certificate Sign, CRL Sign' "$T/root.txt"
+assert "root: no EKU" sh -c "! grep -q 'Extended Key Usage' '$T/root.txt'"
+assert "root: SKI present" grep -q 'Subject Key Identifier' "$T/root.txt"
+assert "certtool reads the root" certtool -i --infile "$L/root/ca.crt"
+
+assert "issuing CA verifies against the root" \
+	openssl verify -x509_strict -CAfile "$L/root/ca.crt" "$L/issuing/ca.crt"
+x509_text "$L/issuing/ca.crt" >"$T/sub.txt"
+assert "issuing: pathlen 0" grep -q 'CA:TRUE, pathlen:0' "$T/sub.txt"
+assert "issuing: CDP points at the root's CRL" \
+	grep -q 'URI:http://pki.lab.example/crl/root.crl' "$T/sub.txt"
+assert "issuing: AIA points at the root's certificate" \
+	grep -q 'CA Issuers - URI:http://pki.lab.example/crl/root.crt' "$T/sub.txt"
+assert "issuing: no EKU" sh -c "! grep -q 'Extended Key Usage' '$T/sub.txt'"
+assert "issuing: chain.pem holds issuing + root" \
+	test "$(grep -c 'BEGIN CERTIFICATE' "$L/issuing/chain.pem")" -eq 2
+assert "the root recorded its subordinate" test "$(rows "$L/root/roleca.db")" -eq 1
+assert "database passes integrity_check" \
+	test "$(sqlite3 "$L/issuing/roleca.db" 'PRAGMA integrity_check')" = ok
+assert "database is in WAL mode" \
+	test "$(sqlite3 "$L/issuing/roleca.db" 'PRAGMA journal_mode')" = wal
+
+# Refusals.
+sum=$(cat "$L/root/"* 2>/dev/null | md5sum)
+expect 1 "init over an existing CA is refused" \
+	roleca --dir "$L/root" init --config "$L/root.cfg"
+assert "... saying so in one line" err_has "already holds a CA"
+assert "... and the CA is unchanged" test "$(cat "$L/root/"* 2>/dev/null | md5sum)" = "$sum"
+
+grep -v '^cdp' "$L/root.cfg" >"$T/nocdp.cfg"
+expect 1 "a config without a CDP is refused" \
+	roleca --dir "$T/nocdp" init --config "$T/nocdp.cfg"
+assert "... naming the cdp key" err_has "cdp"
+assert "... and no directory is left" test ! -e "$T/nocdp"
+
+sed 's|^cdp = .*|cdp = [ "https://pki.lab.example/crl/x.crl" ];|' "$L/root.cfg" >"$T/https.cfg"
+expect 1 "a config with only an https:// CDP is refused" \
+	roleca --dir "$T/https" init --config "$T/https.cfg"
+assert "... asking for http://" err_has "http://"
+
+{ cat "$L/root.cfg"; echo 'crl_dayz = 3;'; } >"$T/typo.cfg"
+expect 1 "an unknown key in the config is refused" \
+	roleca --dir "$T/typo" init --config "$T/typo.cfg"
+assert "... naming file:line and the key" err_has "typo.cfg:8: unknown key 'crl_dayz'"
+assert "... in one line" err_one_line
+
+echo 'subject = { CN = "x" ' >"$T/syntax.cfg"
+expect 1 "a config with a syntax error is refused" \
+	roleca --dir "$T/syntax" init --config "$T/syntax.cfg"
+assert "... naming the file" err_has "syntax.cfg:"
+
+expect 2 "init without --config is a usage error" roleca --dir "$T/x" init
+expect 2 "--parent with --csr-out is a usage error" \
+	roleca --dir "$T/x" init --config "$L/root.cfg" --parent "$L/root" --csr-out "$T/x.csr"
+expect 1 "--parent that is not a CA is refused" \
+	roleca --dir "$T/x" init --config "$L/issuing.cfg" --parent "$T"
+assert "... saying it is not a CA directory" err_has "not a CA directory"
+
+sed 's/^validity_days = .*/validity_days = 7300;/' "$L/issuing.cfg" >"$T/long.cfg"
+before=$(rows "$L/root/roleca.db")
+expect 3 "a subordinate outliving its parent is refused" \
+	roleca --dir "$T/long" init --config "$T/long.cfg" --parent "$L/root"
+assert "... naming the validity rule" err_has "validity"
+assert "... and the parent recorded nothing" test "$(rows "$L/root/roleca.db")" -eq "$before"
+assert "... and no directory is left" test ! -e "$T/long"
+
+# An external parent: key + CSR, signed by openssl, installed.
+E=$T/ext
+expect 0 "init --csr-out makes a key and a CSR" \
+	roleca --dir "$E" init --config "$L/issuing.cfg" --csr-out "$T/ext.csr"
+assert "the CSR verifies (openssl req -verify)" \
+	openssl req -in "$T/ext.csr" -noout -verify
+assert "no certificate yet" test ! -e "$E/ca.crt"
+expect 1 "issuing before install-cert is refused" \
+	roleca --dir "$E" issue frontend $FE_VARS --out "$T/early"
+assert "... saying install-cert is missing" err_has "install-cert"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ext-root.key" 2>/dev/null
+openssl req -x509 -new -key "$T/ext-root.key" -subj "/CN=External Root" -days 3650 \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+	-out "$T/ext-root.crt" 2>/dev/null
+cat >"$T/ext.ext" <<EXT
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:http://pki.lab.example/crl/ext-root.crl
+EXT
+openssl x509 -req -in "$T/ext.csr" -CA "$T/ext-root.crt" -CAkey "$T/ext-root.key" \
+	-CAcreateserial -days 1000 -sha256 -extfile "$T/ext.ext" -out "$T/ext.crt" 2>/dev/null
+expect 3 "install-cert refuses a certificate for another key" \
+	roleca --dir "$E" install-cert "$L/root/ca.crt"
+cat "$T/ext.crt" "$T/ext-root.crt" >"$T/ext-chain.pem"
+expect 0 "install-cert accepts the parent's certificate + chain" \
+	roleca --dir "$E" install-cert "$T/ext-chain.pem"
+assert "chain.pem holds the CA and the external root" \
+	test "$(grep -c 'BEGIN CERTIFICATE' "$E/chain.pem")" -eq 2
+expect 1 "install-cert twice is refused" roleca --dir "$E" install-cert "$T/ext-chain.pem"
+expect 0 "the installed CA issues" \
+	roleca --dir "$E" issue frontend $FE_VARS --out "$T/ext-leaf"
+assert "its leaf verifies to the external root" \
+	openssl verify -x509_strict -purpose sslserver -CAfile "$T/ext-root.crt" \
+	-untrusted "$E/ca.crt" "$T/ext-leaf.crt"
+
+finish

@@ -1,0 +1,148 @@
+#!/bin/sh
+# Issuance: the files, what openssl and certtool see in them, PKCS#12, and
+# the refusals that must change nothing.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+make_lab "$L" || { not_ok "lab setup"; finish; exit 1; }
+I=$L/issuing
+DB=$I/roleca.db
+cd "$T" || exit 1
+
+expect 0 "issue frontend" roleca --dir "$I" issue frontend $FE_VARS --out fe01
+serial=$(cat "$T/out")
+assert "prints a 32-hex-digit serial" sh -c "echo '$serial' | grep -Eq '^[0-9a-f]{32}$'"
+assert "writes fe01.key, mode 0600" test "$(stat -c %a fe01.key)" = 600
+assert "writes fe01.crt and fe01.chain.pem" test -f fe01.crt -a -f fe01.chain.pem
+assert "no temporary files are left" sh -c "! ls -A | grep -q tmp"
+assert "openssl verifies it as a TLS server certificate" verify_server "$L" fe01.crt
+assert "the chain file verifies too (leaf, issuing, root)" \
+	test "$(grep -c 'BEGIN CERTIFICATE' fe01.chain.pem)" -eq 3
+assert "the key matches the certificate" test \
+	"$(openssl x509 -in fe01.crt -noout -pubkey | md5sum)" = \
+	"$(openssl pkey -in fe01.key -pubout | md5sum)"
+x509_text fe01.crt >fe01.txt
+assert "serial printed = serial in the certificate" \
+	test "$(openssl x509 -in fe01.crt -noout -serial | cut -d= -f2 | tr A-F a-f)" = "$serial"
+assert "CDP carries the CA's http:// URL" grep -q 'URI:http://pki.lab.example/crl/issuing.crl' fe01.txt
+assert "EKU has serverAuth" grep -q 'TLS Web Server Authentication' fe01.txt
+assert "EKU has clientAuth (frontend: server-to-server MTLS)" grep -q 'TLS Web Client Authentication' fe01.txt
+assert "basicConstraints critical CA:FALSE" grep -A1 'Basic Constraints: critical' fe01.txt
+assert "CA:FALSE" grep -q 'CA:FALSE' fe01.txt
+assert "AIA caIssuers" grep -q 'CA Issuers - URI:http://pki.lab.example/crl/issuing.crt' fe01.txt
+for name in pool01.lab.example fe01.lab.example sip.lab.example \
+    lyncdiscoverinternal.lab.example lyncdiscover.lab.example; do
+	assert "SAN has $name" grep -q "DNS:$name" fe01.txt
+done
+assert "subject CN is the pool FQDN" sh -c \
+	"openssl x509 -in fe01.crt -noout -subject -nameopt RFC2253 | grep -q 'CN=pool01.lab.example'"
+assert "AKI = issuing CA's SKI" test \
+	"$(openssl x509 -in fe01.crt -noout -ext authorityKeyIdentifier | tail -1 | tr -d ' ')" = \
+	"$(openssl x509 -in "$I/ca.crt" -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')"
+assert "certtool reads it" certtool -i --infile fe01.crt
+assert "certtool verifies the chain" sh -c \
+	"cat fe01.crt '$I/ca.crt' | certtool --verify --load-ca-certificate '$L/root/ca.crt'"
+assert "the database holds one row with profile frontend" test \
+	"$(sqlite3 "$DB" "SELECT profile FROM certs WHERE serial='$serial'")" = frontend
+assert "the database row holds the same certificate" test \
+	"$(sqlite3 "$DB" "SELECT hex(der) FROM certs WHERE serial='$serial'")" = \
+	"$(openssl x509 -in fe01.crt -outform DER | od -An -tx1 -v | tr -d ' \n' | tr a-f A-F)"
+expect 0 "show SERIAL prints the record" roleca --dir "$I" show "$serial"
+assert "... with its names" out_has "DNS:sip.lab.example"
+expect 0 "show --pem prints the certificate" roleca --dir "$I" show "$serial" --pem
+assert "... identical to the file" cmp "$T/out" fe01.crt
+
+# A list variable expands a name once per element.
+expect 0 "issue with two SIP domains" roleca --dir "$I" issue frontend \
+	--set pool_fqdn=pool01.lab.example --set server_fqdn=fe02.lab.example \
+	--set sip_domain=lab.example,corp.lab.example --out fe02
+x509_text fe02.crt >fe02.txt
+assert "sip. for the first domain" grep -q 'DNS:sip.lab.example' fe02.txt
+assert "sip. for the second domain" grep -q 'DNS:sip.corp.lab.example' fe02.txt
+
+# PKCS#12 for Windows.
+echo 'correct horse' >pass
+expect 0 "issue with --p12-pass-file" roleca --dir "$I" issue edge-av \
+	--set av_fqdn=av.lab.example --p12-pass-file pass --out av
+assert "the .p12 is mode 0600" test "$(stat -c %a av.p12)" = 600
+assert "openssl reads the .p12 (AES-256)" sh -c \
+	"openssl pkcs12 -in av.p12 -info -noout -passin file:pass 2>&1 | grep -q 'AES-256-CBC'"
+assert "... with a SHA-256 MAC" sh -c \
+	"openssl pkcs12 -in av.p12 -info -noout -passin file:pass 2>&1 | grep -q 'MAC: sha256'"
+assert "... holding the key and three certificates" sh -c \
+	"openssl pkcs12 -in av.p12 -nodes -passin file:pass | grep -c 'BEGIN CERTIFICATE' | grep -qx 3"
+assert "... with a friendly name" sh -c \
+	"openssl pkcs12 -in av.p12 -nokeys -passin file:pass | grep -q 'friendlyName: av.lab.example'"
+expect 0 "issue with --p12-legacy" roleca --dir "$I" issue edge-av \
+	--set av_fqdn=av2.lab.example --p12-pass-file pass --p12-legacy --out av2
+assert "the legacy .p12 uses 3DES" sh -c \
+	"openssl pkcs12 -in av2.p12 -info -noout -passin file:pass 2>&1 | grep -q 'TripleDES'"
+assert "... with a SHA-1 MAC" sh -c \
+	"openssl pkcs12 -in av2.p12 -info -noout -passin file:pass 2>&1 | grep -q 'MAC: sha1'"
+assert "certtool reads the legacy .p12" sh -c \
+	"certtool --p12-info --inder --infile av2.p12 --password '$(cat pass)'"
+
+# Refusals: one line, the documented exit code, nothing written or recorded.
+count=$(rows "$DB")
+expect 1 "an existing output file is refused" roleca --dir "$I" issue frontend $FE_VARS --out fe01
+assert "... naming it and --force" err_has "fe01.key: already exists (use --force"
+assert "... in one line" err_one_line
+assert "... and nothing was recorded" test "$(rows "$DB")" -eq "$count"
+expect 0 "--force replaces the files" roleca --dir "$I" issue frontend $FE_VARS --out fe01 --force
+count=$(rows "$DB")
+
+expect 3 "a name outside the permitted domains is refused" roleca --dir "$I" issue frontend \
+	--set pool_fqdn=pool.evil.example --set server_fqdn=fe01.lab.example \
+	--set sip_domain=lab.example --out evil
+assert "... naming the name" err_has "pool.evil.example"
+assert "... writing nothing" sh -c "! ls evil* 2>/dev/null"
+assert "... recording nothing" test "$(rows "$DB")" -eq "$count"
+
+expect 2 "a missing variable is a usage error" roleca --dir "$I" issue frontend \
+	--set pool_fqdn=pool01.lab.example --out missing
+assert "... naming it" err_has "server_fqdn"
+assert "... in one line" err_one_line
+expect 2 "an unknown variable is a usage error" roleca --dir "$I" issue frontend $FE_VARS \
+	--set pool_fdqn=x --out unknown
+assert "... naming it" err_has "pool_fdqn"
+expect 2 "an unknown profile is a usage error" roleca --dir "$I" issue frontdoor $FE_VARS
+assert "... naming it" err_has "frontdoor"
+expect 2 "a profile name with a path is refused" roleca --dir "$I" issue ../frontend $FE_VARS
+expect 1 "a directory that is not a CA is refused" roleca --dir "$T" issue frontend $FE_VARS
+assert "... saying so" err_has "not a CA directory"
+expect 1 "an unwritable output directory is refused" roleca --dir "$I" issue frontend \
+	$FE_VARS --out "$T/nonexistent/dir/fe"
+assert "nothing recorded by any refusal" test "$(rows "$DB")" -eq "$count"
+expect 2 "an unknown option is a usage error" roleca --dir "$I" issue frontend --colour
+expect 2 "--p12-legacy without a passphrase file is a usage error" \
+	roleca --dir "$I" issue frontend $FE_VARS --p12-legacy
+
+# A profile in DIR/profiles: subject values are never parsed as DNs.
+mkdir -p "$I/profiles"
+cat >"$I/profiles/labweb.cfg" <<'CFG'
+description = "Test web server";
+variables = {
+	fqdn = { description = "server FQDN"; };
+	org = { description = "organisation"; };
+};
+subject = { CN = "${fqdn}"; O = "${org}"; };
+dns = [ "${fqdn}" ];
+key = "ec:p256";
+validity_days = 90;
+eku = [ "serverAuth" ];
+CFG
+expect 0 "a CA-local profile issues" roleca --dir "$I" issue labweb \
+	--set fqdn=web.lab.example --set 'org=a,O=Evil' --out web
+assert "'a,O=Evil' stays one O attribute" test \
+	"$(openssl x509 -in web.crt -noout -subject -nameopt multiline | grep -c organizationName)" -eq 1
+assert "... holding the whole value" sh -c \
+	"openssl x509 -in web.crt -noout -subject -nameopt RFC2253 | grep -q 'O=a\\\\,O=Evil'"
+assert "an EC leaf has no keyEncipherment" sh -c \
+	"! openssl x509 -in web.crt -noout -ext keyUsage | grep -q 'Key Encipherment'"
+echo 'sanz = [ "x" ];' >>"$I/profiles/labweb.cfg"
+expect 1 "a profile with an unknown key is refused" roleca --dir "$I" issue labweb \
+	--set fqdn=web2.lab.example --set org=x --out web2
+assert "... naming file:line and the key" err_has "labweb.cfg:12: unknown key 'sanz'"
+assert "... in one line" err_one_line
+
+finish
