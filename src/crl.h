@@ -1,0 +1,44 @@
+/*
+ * CRLs. GnuTLS's CRL writer cannot serve a CA: it writes no entry
+ * extensions (no reason codes), has no setter for CRL extensions, and
+ * appends entries in quadratic time. So roleca encodes the TBSCertList
+ * itself with der.c, streaming revoked rows out of the database, signs it
+ * with the CA key through GnuTLS, and wraps the signature.
+ */
+#ifndef ROLECA_CRL_H
+#define ROLECA_CRL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <gnutls/gnutls.h>
+
+#include "ca.h"
+
+/* RFC 5280 CRLReason names <-> codes; -1 if unknown. */
+int		 crl_reason_code(const char *name);
+const char	*crl_reason_name(int code);
+
+struct crl_entry {
+	const unsigned char	*serial;	/* big-endian bytes */
+	size_t			 serial_len;
+	time_t			 revoked_at;
+	int			 reason;	/* -1 or 0: no reasonCode extension */
+};
+
+struct crl_info {
+	time_t		 this_update;
+	time_t		 next_update;
+	uint64_t	 number;
+};
+
+/*
+ * Encode and sign a CRL over entries from a callback: next() returns 1
+ * with *e filled, 0 at the end, or a negative code with *cause. The DER
+ * result is gnutls_malloc'ed.
+ */
+typedef int	(*crl_next_fn)(void *arg, struct crl_entry *e, char **cause);
+int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
+	    void *arg, gnutls_datum_t *der, char **cause);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * DER writing. A constructed value reserves one length byte when opened;
+ * closing it either fills that byte (short form, < 128 bytes: the common
+ * case for CRL entries, no copy) or shifts the content once to make room
+ * for the long form.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "der.h"
+#include "util.h"
+
+void
+der_init(struct der *d, size_t hint)
+{
+	d->len = 0;
+	d->cap = hint > 64 ? hint : 64;
+	d->p = xmalloc(d->cap);
+}
+
+void
+der_free(struct der *d)
+{
+	free(d->p);
+	d->p = NULL;
+	d->len = d->cap = 0;
+}
+
+void
+der_reserve(struct der *d, size_t more)
+{
+	size_t	 cap = d->cap;
+
+	if (d->len + more <= cap)
+		return;
+	while (cap < d->len + more)
+		cap = cap < 4096 ? 8192 : cap + cap / 2;
+	d->p = xreallocarray(d->p, cap, 1);
+	d->cap = cap;
+}
+
+void
+der_raw(struct der *d, const void *p, size_t n)
+{
+	der_reserve(d, n);
+	memcpy(d->p + d->len, p, n);
+	d->len += n;
+}
+
+static size_t
+len_size(size_t n)
+{
+	size_t	 k = 1;
+
+	if (n < 128)
+		return 1;
+	while (n > 0) {
+		k++;
+		n >>= 8;
+	}
+	return k;
+}
+
+static void
+put_len(unsigned char *p, size_t n)
+{
+	size_t	 k = len_size(n) - 1;
+
+	if (k == 0) {
+		p[0] = (unsigned char)n;
+		return;
+	}
+	p[0] = (unsigned char)(0x80 | k);
+	for (size_t i = k; i > 0; i--) {
+		p[i] = (unsigned char)(n & 0xff);
+		n >>= 8;
+	}
+}
+
+void
+der_tlv(struct der *d, uint8_t tag, const void *p, size_t n)
+{
+	size_t	 ls = len_size(n);
+
+	der_reserve(d, 1 + ls + n);
+	d->p[d->len] = tag;
+	put_len(d->p + d->len + 1, n);
+	if (n > 0)
+		memcpy(d->p + d->len + 1 + ls, p, n);
+	d->len += 1 + ls + n;
+}
+
+size_t
+der_open(struct der *d, uint8_t tag)
+{
+	der_reserve(d, 2);
+	d->p[d->len] = tag;
+	d->p[d->len + 1] = 0;
+	d->len += 2;
+	return d->len;
+}
+
+void
+der_close(struct der *d, size_t mark)
+{
+	size_t	 n = d->len - mark, ls = len_size(n);
+
+	if (ls > 1) {
+		der_reserve(d, ls - 1);
+		memmove(d->p + mark + ls - 1, d->p + mark, n);
+		d->len += ls - 1;
+	}
+	put_len(d->p + mark - 1, n);
+}
+
+void
+der_uint(struct der *d, uint8_t tag, const unsigned char *p, size_t n)
+{
+	size_t	 mark;
+
+	while (n > 1 && p[0] == 0) {
+		p++;
+		n--;
+	}
+	mark = der_open(d, tag);
+	if (n == 0 || (p[0] & 0x80))
+		der_raw(d, "", 1);
+	der_raw(d, p, n);
+	der_close(d, mark);
+}
+
+void
+der_small_uint(struct der *d, uint8_t tag, uint64_t v)
+{
+	unsigned char	 b[8];
+
+	for (int i = 7; i >= 0; i--) {
+		b[i] = (unsigned char)(v & 0xff);
+		v >>= 8;
+	}
+	der_uint(d, tag, b, sizeof b);
+}
+
+void
+der_time(struct der *d, time_t t)
+{
+	struct tm	 tm;
+	char		 buf[32];
+	size_t		 n;
+
+	gmtime_r(&t, &tm);
+	if (tm.tm_year + 1900 < 2050) {
+		n = strftime(buf, sizeof buf, "%y%m%d%H%M%SZ", &tm);
+		der_tlv(d, DER_UTCTIME, buf, n);
+	} else {
+		n = strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
+		der_tlv(d, DER_GENTIME, buf, n);
+	}
+}
+
+/* One base-128 arc. */
+static void
+put_arc(unsigned char *out, size_t *n, unsigned long v)
+{
+	unsigned char	 tmp[10];
+	size_t		 k = 0;
+
+	do {
+		tmp[k++] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+	} while (v > 0);
+	while (k > 0) {
+		k--;
+		out[(*n)++] = (unsigned char)(tmp[k] | (k > 0 ? 0x80 : 0));
+	}
+}
+
+int
+der_oid(struct der *d, const char *dotted)
+{
+	unsigned char	 out[128];
+	unsigned long	 arcs[32];
+	size_t		 narcs = 0, n = 0;
+	const char	*s = dotted;
+	char		*end;
+
+	while (*s != '\0') {
+		if (narcs == 32 || *s < '0' || *s > '9')
+			return -1;
+		arcs[narcs++] = strtoul(s, &end, 10);
+		s = end;
+		if (*s == '.' && s[1] != '\0')
+			s++;
+		else if (*s != '\0')
+			return -1;
+	}
+	if (narcs < 2 || arcs[0] > 2 || (arcs[0] < 2 && arcs[1] > 39))
+		return -1;
+	put_arc(out, &n, arcs[0] * 40 + arcs[1]);
+	for (size_t i = 2; i < narcs; i++) {
+		if (n + 10 > sizeof out)
+			return -1;
+		put_arc(out, &n, arcs[i]);
+	}
+	der_tlv(d, DER_OID, out, n);
+	return 0;
+}

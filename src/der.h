@@ -1,0 +1,49 @@
+/*
+ * A small DER writer over a growable, length-carrying buffer, for what
+ * GnuTLS cannot build (CRLs with entry extensions, at scale). Constructed
+ * values are opened, filled and closed; the length is fixed up on close.
+ * Allocation failure aborts (like the rest of roleca), so calls cannot fail
+ * except through der_oid() on a malformed OID.
+ */
+#ifndef ROLECA_DER_H
+#define ROLECA_DER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define DER_INTEGER	0x02
+#define DER_BIT_STRING	0x03
+#define DER_OCTET_STRING 0x04
+#define DER_NULL	0x05
+#define DER_OID		0x06
+#define DER_ENUMERATED	0x0a
+#define DER_UTCTIME	0x17
+#define DER_GENTIME	0x18
+#define DER_SEQUENCE	0x30
+#define DER_CONTEXT(n)	(0xa0 | (n))	/* [n] constructed */
+
+struct der {
+	unsigned char	*p;
+	size_t		 len;
+	size_t		 cap;
+};
+
+void	 der_init(struct der *, size_t hint);
+void	 der_free(struct der *);
+void	 der_reserve(struct der *, size_t more);
+void	 der_raw(struct der *, const void *, size_t);
+/* Tag, length and value in one. */
+void	 der_tlv(struct der *, uint8_t tag, const void *, size_t);
+/* Open a constructed value; close it with the mark this returns. */
+size_t	 der_open(struct der *, uint8_t tag);
+void	 der_close(struct der *, size_t mark);
+/* An unsigned big-endian integer's bytes as a DER INTEGER (leading zeros trimmed, sign byte added). */
+void	 der_uint(struct der *, uint8_t tag, const unsigned char *, size_t);
+void	 der_small_uint(struct der *, uint8_t tag, uint64_t);
+/* RFC 5280 Time: UTCTime through 2049, GeneralizedTime after. */
+void	 der_time(struct der *, time_t);
+/* A dotted OID; -1 if malformed. */
+int	 der_oid(struct der *, const char *dotted);
+
+#endif

@@ -1,0 +1,637 @@
+/*
+ * The CA database. Every SQLite call in roleca lives here: statements are
+ * prepared with bound parameters, writes run under BEGIN IMMEDIATE so a
+ * second roleca waits for the write lock (bounded) instead of failing half
+ * way, and the schema grows only through the migration table below.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "store.h"
+#include "util.h"
+
+/* How long a writer waits for another process's lock before giving up. */
+#define STORE_BUSY_MS		10000
+#define STORE_BUSY_MAX_MS	3600000
+/* A serial is at most 20 octets (RFC 5280 4.1.2.2). */
+#define STORE_SERIAL_MAX	40
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+	int	 busy_ms;
+};
+
+/*
+ * The schema, one step per version: migrations[v] takes a database from
+ * version v - 1 to v and sets user_version to v itself, so a step and its
+ * version number cannot drift apart. A new schema is every step from 1 in
+ * one transaction; an older database is stepped forward when opened. To
+ * change the schema, append a step; never edit one that has shipped.
+ */
+static const char schema_v1[] =
+	"CREATE TABLE certs ("
+	" serial TEXT PRIMARY KEY,"
+	" subject TEXT,"
+	" sans TEXT,"
+	" profile TEXT,"
+	" vars TEXT,"
+	" not_before INTEGER NOT NULL,"
+	" not_after INTEGER NOT NULL,"
+	" issued_at INTEGER NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('valid', 'revoked')),"
+	" revoked_at INTEGER,"
+	" reason INTEGER,"
+	" der BLOB NOT NULL"
+	");"
+	"CREATE INDEX certs_status_not_after ON certs (status, not_after);"
+	"CREATE TABLE counters ("
+	" name TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL"
+	");"
+	"INSERT INTO counters (name, value) VALUES ('crl_number', 0);"
+	"PRAGMA user_version = 1;";
+
+static int	 migrate_to_1(struct store *, char **);
+
+static int (*const migrations[])(struct store *, char **) = {
+	NULL,		/* version 0: an empty file */
+	migrate_to_1,
+};
+#define STORE_SCHEMA_VERSION \
+	((int)(sizeof migrations / sizeof migrations[0]) - 1)
+
+#define CERT_COLUMNS \
+	"serial, subject, sans, profile, vars, not_before, not_after, " \
+	"issued_at, status, revoked_at, reason, der"
+
+/*
+ * Turn an SQLite result into a cause. A busy result means the wait for
+ * another writer ran out; say so plainly rather than "database is locked".
+ */
+static int
+db_fail(struct store *st, int ret, const char *what, char **cause)
+{
+	int	 ms = st->busy_ms;
+
+	if ((ret & 0xff) == SQLITE_BUSY) {
+		if (ms % 1000 == 0)
+			return err_set(cause, "%s: %s: database is locked by "
+			    "another roleca process (waited %d s)", st->path,
+			    what, ms / 1000);
+		return err_set(cause, "%s: %s: database is locked by another "
+		    "roleca process (waited %d ms)", st->path, what, ms);
+	}
+	return err_set(cause, "%s: %s: %s", st->path, what,
+	    sqlite3_errmsg(st->db));
+}
+
+/* 0 when an SQLite call returned what was wanted, else the cause. */
+static int
+db_want(struct store *st, int ret, int want, const char *what, char **cause)
+{
+	if (ret == want)
+		return 0;
+	return db_fail(st, ret, what, cause);
+}
+
+static int
+db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    const char *what, char **cause)
+{
+	*stmt = NULL;
+	return db_want(st, sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL),
+	    SQLITE_OK, what, cause);
+}
+
+/* Run constant SQL (one or more statements, no values), discarding rows. */
+static int
+db_exec(struct store *st, const char *sql, const char *what, char **cause)
+{
+	sqlite3_stmt	*stmt = NULL;
+	const char	*tail = sql;
+	int		 rc = ERR_FAIL, ret;
+
+	while (*tail != '\0') {
+		TRY(db_want(st, sqlite3_prepare_v2(st->db, tail, -1, &stmt,
+		    &tail), SQLITE_OK, what, cause));
+		if (stmt == NULL)	/* only white space or a comment left */
+			continue;
+		while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
+			continue;
+		TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+		/* The step's error, if any, was reported above. */
+		(void)sqlite3_finalize(stmt);
+		stmt = NULL;
+	}
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* One integer from a query returning one row (a PRAGMA or a count). */
+static int
+db_int(struct store *st, const char *sql, const char *what, long long *n,
+    char **cause)
+{
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, what, cause));
+	*n = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+static int
+tx_begin(struct store *st, char **cause)
+{
+	return db_exec(st, "BEGIN IMMEDIATE", "begin transaction", cause);
+}
+
+static int
+tx_commit(struct store *st, char **cause)
+{
+	return db_exec(st, "COMMIT", "commit", cause);
+}
+
+/*
+ * Undo an open transaction after a failure. SQLite may already have rolled
+ * back on its own (I/O errors, a full disk), hence the autocommit test; a
+ * failed rollback cannot hide the first cause, which wins.
+ */
+static void
+tx_rollback(struct store *st, char **cause)
+{
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+		(void)db_exec(st, "ROLLBACK", "roll back", cause);
+}
+
+static int
+migrate_to_1(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v1, "create schema version 1", cause);
+}
+
+/*
+ * Bring the schema to STORE_SCHEMA_VERSION in one transaction. The version
+ * is read again under the write lock, so two processes opening an old
+ * database cannot both run the same step.
+ */
+static int
+migrate(struct store *st, char **cause)
+{
+	long long	 v;
+	int		 rc = ERR_FAIL;
+
+	TRY(tx_begin(st, cause));
+	TRY(db_int(st, "PRAGMA user_version", "read schema version", &v,
+	    cause));
+	if (v > STORE_SCHEMA_VERSION) {
+		rc = err_set(cause, "%s: schema version %lld is newer than "
+		    "this roleca knows (%d); use a newer roleca", st->path, v,
+		    STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++)
+		TRY(migrations[v + 1](st, cause));
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	if (rc != 0)
+		tx_rollback(st, cause);
+	return rc;
+}
+
+/*
+ * The test suite sets ROLECA_BUSY_TIMEOUT_MS to hold the lock past a short
+ * wait without slowing the run by 10 s; nothing else should need it.
+ */
+static int
+busy_timeout(int *ms, char **cause)
+{
+	const char	*s = getenv("ROLECA_BUSY_TIMEOUT_MS");
+	char		*end;
+	long		 v;
+
+	*ms = STORE_BUSY_MS;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > STORE_BUSY_MAX_MS)
+		return err_usage(cause, "ROLECA_BUSY_TIMEOUT_MS: invalid "
+		    "value '%s'", s);
+	*ms = (int)v;
+	return 0;
+}
+
+/* The settings every connection needs; journal_mode is checked, not hoped. */
+static int
+configure(struct store *st, char **cause)
+{
+	sqlite3_stmt		*stmt = NULL;
+	const unsigned char	*mode;
+	long long		 v;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, "PRAGMA journal_mode = WAL", &stmt,
+	    "set journal mode", cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, "set journal mode",
+	    cause));
+	mode = sqlite3_column_text(stmt, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+		rc = err_set(cause, "%s: cannot use WAL journal mode (still "
+		    "'%s')", st->path, mode == NULL ? "?" : (const char *)mode);
+		goto out;
+	}
+	TRY(db_exec(st, "PRAGMA synchronous = FULL", "set synchronous",
+	    cause));
+	TRY(db_exec(st, "PRAGMA foreign_keys = ON", "set foreign_keys",
+	    cause));
+	/* Both are silently ignored in some builds and inside transactions. */
+	TRY(db_int(st, "PRAGMA synchronous", "read synchronous", &v, cause));
+	if (v != 2) {
+		rc = err_set(cause, "%s: synchronous=FULL not in effect",
+		    st->path);
+		goto out;
+	}
+	TRY(db_int(st, "PRAGMA foreign_keys", "read foreign_keys", &v, cause));
+	if (v != 1) {
+		rc = err_set(cause, "%s: foreign_keys=ON not in effect",
+		    st->path);
+		goto out;
+	}
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+/* Make the empty file ourselves: 0600, never through a link, never reused. */
+static int
+create_file(const char *path, char **cause)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return err_set(cause, "%s: already exists", path);
+		return err_set(cause, "%s: %s", path, strerror(errno));
+	}
+	if (close(fd) != 0)
+		return err_set(cause, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+open_db(struct store *st, int create, char **cause)
+{
+	int	 ret, e;
+
+	/* Never SQLITE_OPEN_CREATE: the file exists or it is an error. */
+	ret = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+	if (st->db == NULL)
+		return err_set(cause, "%s: out of memory", st->path);
+	if (ret == SQLITE_OK)
+		return db_want(st, sqlite3_busy_timeout(st->db, st->busy_ms),
+		    SQLITE_OK, "set busy timeout", cause);
+	e = sqlite3_system_errno(st->db);
+	if (!create && (e == ENOENT || e == ENOTDIR))
+		return err_set(cause, "%s: no CA database (not a CA "
+		    "directory?)", st->path);
+	if (e != 0)
+		return err_set(cause, "%s: open: %s (%s)", st->path,
+		    sqlite3_errmsg(st->db), strerror(e));
+	return db_fail(st, ret, "open", cause);
+}
+
+int
+store_open(const char *path, int create, struct store **out, char **cause)
+{
+	struct store	*st = xcalloc(1, sizeof *st);
+	long long	 v = 0;
+	int		 rc = ERR_FAIL, created = 0;
+
+	*out = NULL;
+	st->path = xstrdup(path);
+	TRY(busy_timeout(&st->busy_ms, cause));
+	if (create) {
+		TRY(create_file(path, cause));
+		created = 1;
+	}
+	TRY(open_db(st, create, cause));
+	if (!create) {
+		/* Refuse before changing anything (even the journal mode). */
+		TRY(db_int(st, "PRAGMA user_version", "read schema version",
+		    &v, cause));
+		if (v == 0) {
+			rc = err_set(cause, "%s: not a roleca database (no "
+			    "schema)", path);
+			goto out;
+		}
+		if (v > STORE_SCHEMA_VERSION) {
+			rc = err_set(cause, "%s: schema version %lld is newer "
+			    "than this roleca knows (%d); use a newer roleca",
+			    path, v, STORE_SCHEMA_VERSION);
+			goto out;
+		}
+	}
+	TRY(configure(st, cause));
+	if (v < STORE_SCHEMA_VERSION)	/* a new file is version 0 */
+		TRY(migrate(st, cause));
+	*out = st;
+	st = NULL;
+	rc = 0;
+out:
+	store_close(st);
+	/* A half-made database would make the next init refuse. */
+	if (rc != 0 && created)
+		(void)unlink(path);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	/*
+	 * Every statement is finalized where it was prepared, so close cannot
+	 * be busy; committed data is durable already, nothing left to report.
+	 */
+	(void)sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Canonical serial text: hex digits, ':' separators dropped, lower case.
+ * Returns NULL when the text is not a serial.
+ */
+static char *
+serial_normalize(const char *s)
+{
+	char	*n = xmalloc(strlen(s) + 1);
+	size_t	 len = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == ':')
+			continue;
+		if (len == STORE_SERIAL_MAX || !isxdigit((unsigned char)*s))
+			goto bad;
+		n[len++] = (char)tolower((unsigned char)*s);
+	}
+	if (len == 0)
+		goto bad;
+	n[len] = '\0';
+	return n;
+bad:
+	free(n);
+	return NULL;
+}
+
+static int
+bind_text(struct store *st, sqlite3_stmt *stmt, int i, const char *s,
+    const char *what, char **cause)
+{
+	int	 ret;
+
+	if (s == NULL)
+		ret = sqlite3_bind_null(stmt, i);
+	else
+		ret = sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+	return db_want(st, ret, SQLITE_OK, what, cause);
+}
+
+static int
+bind_int(struct store *st, sqlite3_stmt *stmt, int i, int64_t v, int null,
+    const char *what, char **cause)
+{
+	int	 ret;
+
+	if (null)
+		ret = sqlite3_bind_null(stmt, i);
+	else
+		ret = sqlite3_bind_int64(stmt, i, v);
+	return db_want(st, ret, SQLITE_OK, what, cause);
+}
+
+int
+store_record(struct store *st, const struct store_cert *sc, char **cause)
+{
+	static const char	 sql[] = "INSERT INTO certs (" CERT_COLUMNS
+				     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+				     " ?9, ?10, ?11, ?12)";
+	const char		*what = "insert certificate", *status;
+	sqlite3_stmt		*stmt = NULL;
+	char			*serial = NULL;
+	int			 rc = ERR_FAIL, ret, revoked;
+
+	if (sc->serial == NULL ||
+	    (serial = serial_normalize(sc->serial)) == NULL) {
+		rc = err_usage(cause, "invalid serial '%s'",
+		    sc->serial == NULL ? "" : sc->serial);
+		goto out;
+	}
+	switch (sc->status) {
+	case STORE_VALID:
+		status = "valid";
+		break;
+	case STORE_REVOKED:
+		status = "revoked";
+		break;
+	default:
+		rc = err_usage(cause, "serial %s: invalid status %d", serial,
+		    (int)sc->status);
+		goto out;
+	}
+	if (sc->der == NULL || sc->der_len == 0) {
+		rc = err_usage(cause, "serial %s: no certificate", serial);
+		goto out;
+	}
+	revoked = sc->status == STORE_REVOKED;
+
+	TRY(tx_begin(st, cause));
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, serial, what, cause));
+	TRY(bind_text(st, stmt, 2, sc->subject, what, cause));
+	TRY(bind_text(st, stmt, 3, sc->sans, what, cause));
+	TRY(bind_text(st, stmt, 4, sc->profile, what, cause));
+	TRY(bind_text(st, stmt, 5, sc->vars, what, cause));
+	TRY(bind_int(st, stmt, 6, sc->not_before, 0, what, cause));
+	TRY(bind_int(st, stmt, 7, sc->not_after, 0, what, cause));
+	TRY(bind_int(st, stmt, 8, sc->issued_at, 0, what, cause));
+	TRY(bind_text(st, stmt, 9, status, what, cause));
+	TRY(bind_int(st, stmt, 10, sc->revoked_at, !revoked, what, cause));
+	TRY(bind_int(st, stmt, 11, sc->reason, sc->reason < 0, what, cause));
+	TRY(db_want(st, sqlite3_bind_blob64(stmt, 12, sc->der, sc->der_len,
+	    SQLITE_STATIC), SQLITE_OK, what, cause));
+	ret = sqlite3_step(stmt);
+	if (ret == SQLITE_CONSTRAINT && sqlite3_extended_errcode(st->db) ==
+	    SQLITE_CONSTRAINT_PRIMARYKEY) {
+		rc = err_set(cause, "serial %s is already in the database",
+		    serial);
+		goto out;
+	}
+	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	if (rc != 0)
+		tx_rollback(st, cause);
+	free(serial);
+	return rc;
+}
+
+/*
+ * A text column as an owned string. NULL (a column the writer left empty)
+ * reads as "" so callers can print every field; NULL with SQLITE_NOMEM set
+ * is a real failure.
+ */
+static int
+column_text(struct store *st, sqlite3_stmt *stmt, int i, char **out,
+    const char *what, char **cause)
+{
+	const unsigned char	*s = sqlite3_column_text(stmt, i);
+
+	if (s == NULL && sqlite3_errcode(st->db) == SQLITE_NOMEM)
+		return db_fail(st, SQLITE_NOMEM, what, cause);
+	*out = xstrdup(s == NULL ? "" : (const char *)s);
+	return 0;
+}
+
+static int
+read_cert(struct store *st, sqlite3_stmt *stmt, struct store_cert *sc,
+    char **cause)
+{
+	const char		*what = "read certificate";
+	const unsigned char	*status;
+	const void		*der;
+	int			 rc = ERR_FAIL, len;
+
+	TRY(column_text(st, stmt, 0, &sc->serial, what, cause));
+	TRY(column_text(st, stmt, 1, &sc->subject, what, cause));
+	TRY(column_text(st, stmt, 2, &sc->sans, what, cause));
+	TRY(column_text(st, stmt, 3, &sc->profile, what, cause));
+	TRY(column_text(st, stmt, 4, &sc->vars, what, cause));
+	sc->not_before = sqlite3_column_int64(stmt, 5);
+	sc->not_after = sqlite3_column_int64(stmt, 6);
+	sc->issued_at = sqlite3_column_int64(stmt, 7);
+	status = sqlite3_column_text(stmt, 8);
+	if (status != NULL && strcmp((const char *)status, "valid") == 0)
+		sc->status = STORE_VALID;
+	else if (status != NULL && strcmp((const char *)status, "revoked") == 0)
+		sc->status = STORE_REVOKED;
+	else {
+		rc = err_set(cause, "%s: serial %s: unknown status", st->path,
+		    sc->serial);
+		goto out;
+	}
+	sc->revoked_at = sqlite3_column_type(stmt, 9) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(stmt, 9);
+	sc->reason = sqlite3_column_type(stmt, 10) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(stmt, 10);
+	der = sqlite3_column_blob(stmt, 11);
+	len = sqlite3_column_bytes(stmt, 11);
+	if (der == NULL || len <= 0) {
+		if (sqlite3_errcode(st->db) == SQLITE_NOMEM)
+			rc = db_fail(st, SQLITE_NOMEM, what, cause);
+		else
+			rc = err_set(cause, "%s: serial %s: no certificate",
+			    st->path, sc->serial);
+		goto out;
+	}
+	sc->der = xmalloc((size_t)len);
+	memcpy(sc->der, der, (size_t)len);
+	sc->der_len = (size_t)len;
+	rc = 0;
+out:
+	return rc;
+}
+
+int
+store_get(struct store *st, const char *serial, struct store_cert **out,
+    char **cause)
+{
+	static const char	 sql[] = "SELECT " CERT_COLUMNS
+				     " FROM certs WHERE serial = ?1";
+	const char		*what = "read certificate";
+	struct store_cert	*sc = NULL;
+	sqlite3_stmt		*stmt = NULL;
+	char			*key = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	*out = NULL;
+	if ((key = serial_normalize(serial)) == NULL) {
+		rc = err_usage(cause, "invalid serial '%s'", serial);
+		goto out;
+	}
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, key, what, cause));
+	ret = sqlite3_step(stmt);
+	if (ret == SQLITE_DONE) {
+		rc = 0;
+		goto out;
+	}
+	TRY(db_want(st, ret, SQLITE_ROW, what, cause));
+	sc = xcalloc(1, sizeof *sc);
+	TRY(read_cert(st, stmt, sc, cause));
+	*out = sc;
+	sc = NULL;
+	rc = 0;
+out:
+	store_cert_free(sc);
+	(void)sqlite3_finalize(stmt);
+	free(key);
+	return rc;
+}
+
+void
+store_cert_free(struct store_cert *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->serial);
+	free(sc->subject);
+	free(sc->sans);
+	free(sc->profile);
+	free(sc->vars);
+	free(sc->der);
+	free(sc);
+}
+
+int
+store_count(struct store *st, long long *n, char **cause)
+{
+	return db_int(st, "SELECT count(*) FROM certs", "count certificates",
+	    n, cause);
+}
+
+int
+store_schema_version(struct store *st, int *version, char **cause)
+{
+	long long	 v;
+	int		 rc = ERR_FAIL;
+
+	TRY(db_int(st, "PRAGMA user_version", "read schema version", &v,
+	    cause));
+	*version = (int)v;
+	rc = 0;
+out:
+	return rc;
+}

@@ -1,0 +1,868 @@
+/*
+ * The CA database through store.h. A second raw SQLite connection (in a
+ * child process, as another roleca would be) stands in for what the API
+ * cannot do: plant a newer schema, hold the write lock, read the journal
+ * mode as another process sees it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "store.h"
+#include "unit.h"
+
+#define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
+
+struct fx {
+	char	 dir[64];
+	char	 db[128];
+};
+
+static void
+fx_setup(struct fx *fx)
+{
+	const char	*tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > 40)
+		tmp = "/tmp";
+	snprintf(fx->dir, sizeof fx->dir, "%s/test-store.XXXXXX", tmp);
+	if (mkdtemp(fx->dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(fx->db, sizeof fx->db, "%s/roleca.db", fx->dir);
+	unsetenv("ROLECA_BUSY_TIMEOUT_MS");
+}
+
+static void
+fx_teardown(struct fx *fx)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[512];
+
+	unsetenv("ROLECA_BUSY_TIMEOUT_MS");
+	if ((d = opendir(fx->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", fx->dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	CU_ASSERT_EQUAL(rmdir(fx->dir), 0);
+}
+
+static int
+contains(const char *s, const char *sub)
+{
+	return s != NULL && strstr(s, sub) != NULL;
+}
+
+/* A new, empty database at fx->db, closed again. */
+static void
+make_db(struct fx *fx)
+{
+	struct store	*st = NULL;
+	char		*cause = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(store_open(fx->db, 1, &st, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+}
+
+static void
+fill(struct store_cert *sc, const char *serial, unsigned char *der,
+    size_t der_len)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->serial = (char *)serial;
+	sc->subject = (char *)"CN=fe01.example.com,O=Example";
+	sc->sans = (char *)"fe01.example.com,pool.example.com";
+	sc->profile = (char *)"frontend";
+	sc->vars = (char *)"fqdn=fe01.example.com\npool=pool.example.com\n";
+	sc->not_before = 1700000000;
+	sc->not_after = 1731536000;
+	sc->issued_at = 1700000100;
+	sc->status = STORE_VALID;
+	sc->revoked_at = 0;
+	sc->reason = -1;
+	sc->der = der;
+	sc->der_len = der_len;
+}
+
+static long long
+count(struct store *st)
+{
+	long long	 n = -1;
+	char		*cause = NULL;
+
+	CU_ASSERT_EQUAL(store_count(st, &n, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	free(cause);
+	return n;
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Run constant SQL on a raw connection of our own; 0 on success. */
+static int
+raw_exec(const char *db, const char *sql)
+{
+	sqlite3	*h = NULL;
+	int	 ret;
+
+	ret = sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL);
+	if (ret == SQLITE_OK)
+		ret = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return ret == SQLITE_OK ? 0 : -1;
+}
+
+/* The first column of the first row of a query on a raw connection. */
+static char *
+raw_text(const char *db, const char *sql)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*stmt = NULL;
+	char		*v = NULL;
+
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, sql, -1, &stmt, NULL) == SQLITE_OK &&
+	    sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_text(stmt, 0) != NULL)
+		v = strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+test_create_open_reopen(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL;
+	int		 v = -1;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(count(st), 0);
+	store_close(st);
+	st = NULL;
+
+	/* Twice, so a second open of an existing database is not special. */
+	for (int i = 0; i < 2; i++) {
+		v = -1;
+		CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+		CU_ASSERT_PTR_NULL(cause);
+		CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+		CU_ASSERT_EQUAL(v, 1);
+		CU_ASSERT_EQUAL(count(st), 0);
+		store_close(st);
+		st = NULL;
+	}
+	store_close(NULL);
+	store_cert_free(NULL);
+	fx_teardown(&fx);
+}
+
+static void
+test_schema(void)
+{
+	struct fx	 fx;
+	char		*s;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	s = raw_text(fx.db, "SELECT value FROM counters WHERE name = "
+	    "'crl_number'");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "0");
+	free(s);
+	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
+	    "('certs_status_not_after')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "status,not_after");
+	free(s);
+	s = raw_text(fx.db, "PRAGMA user_version");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "1");
+	free(s);
+	/* The CHECK constraint holds for writers other than roleca too. */
+	CU_ASSERT_NOT_EQUAL(raw_exec(fx.db, "INSERT INTO certs (serial, "
+	    "not_before, not_after, issued_at, status, der) VALUES ('01', 0, "
+	    "0, 0, 'lost', x'30')"), 0);
+	fx_teardown(&fx);
+}
+
+static void
+test_create_refuses_existing(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL, *want = NULL, *s;
+	int		 fd;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	CU_ASSERT_EQUAL(store_open(fx.db, 1, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	if (asprintf(&want, "%s: already exists", fx.db) < 0)
+		abort();
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause, want);
+	free(cause);
+	cause = NULL;
+	/* The database refused is still intact. */
+	s = raw_text(fx.db, "PRAGMA user_version");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "1");
+	free(s);
+
+	/* Any file, even an empty one, and a dangling link are refused too. */
+	CU_ASSERT_EQUAL(unlink(fx.db), 0);
+	fd = open(fx.db, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CU_ASSERT_NOT_EQUAL(fd, -1);
+	close(fd);
+	CU_ASSERT_EQUAL(store_open(fx.db, 1, &st, &cause), ERR_FAIL);
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause, want);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(unlink(fx.db), 0);
+	CU_ASSERT_EQUAL(symlink("elsewhere.db", fx.db), 0);
+	CU_ASSERT_EQUAL(store_open(fx.db, 1, &st, &cause), ERR_FAIL);
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause, want);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_PTR_NULL(st);
+	free(want);
+	fx_teardown(&fx);
+}
+
+static void
+test_create_in_missing_dir(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL, path[192];
+
+	fx_setup(&fx);
+	snprintf(path, sizeof path, "%s/nodir/roleca.db", fx.dir);
+	CU_ASSERT_EQUAL(store_open(path, 1, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT(contains(cause, path));
+	CU_ASSERT(contains(cause, strerror(ENOENT)));
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_open_refuses_missing(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL, *want = NULL;
+	struct stat	 sb;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	if (asprintf(&want, "%s: no CA database (not a CA directory?)",
+	    fx.db) < 0)
+		abort();
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause, want);
+	/* Opening must not have created it. */
+	CU_ASSERT_EQUAL(lstat(fx.db, &sb), -1);
+	free(cause);
+	free(want);
+	fx_teardown(&fx);
+}
+
+static void
+test_open_refuses_foreign(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL;
+
+	fx_setup(&fx);
+	/* An SQLite database without our schema. */
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "SELECT 1"), -1);	/* no create */
+	{
+		sqlite3	*h = NULL;
+
+		CU_ASSERT_EQUAL(sqlite3_open(fx.db, &h), SQLITE_OK);
+		CU_ASSERT_EQUAL(sqlite3_exec(h, "CREATE TABLE t (x)", NULL,
+		    NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT(contains(cause, "not a roleca database"));
+	free(cause);
+	cause = NULL;
+
+	/* A file that is not SQLite at all. */
+	CU_ASSERT_EQUAL(unlink(fx.db), 0);
+	{
+		FILE	*f = fopen(fx.db, "w");
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		for (int i = 0; i < 64; i++)
+			fputs("this is not a database\n", f);
+		fclose(f);
+	}
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT(contains(cause, fx.db));
+	CU_ASSERT(contains(cause, "not a database"));
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_mode_0600(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	struct store_cert sc;
+	unsigned char	 der[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+	char		*cause = NULL, wal[192];
+	struct stat	 sb;
+	mode_t		 old;
+
+	fx_setup(&fx);
+	/* Not the umask's doing: even with none the file is 0600. */
+	old = umask(0);
+	CU_ASSERT_EQUAL(store_open(fx.db, 1, &st, &cause), 0);
+	umask(old);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL_FATAL(lstat(fx.db, &sb), 0);
+	CU_ASSERT(S_ISREG(sb.st_mode));
+	CU_ASSERT_EQUAL(sb.st_mode & 07777, 0600);
+
+	/* The write-ahead log holds certificates as well: same mode. */
+	fill(&sc, SERIAL, der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	snprintf(wal, sizeof wal, "%s-wal", fx.db);
+	CU_ASSERT_EQUAL_FATAL(lstat(wal, &sb), 0);
+	CU_ASSERT_EQUAL(sb.st_mode & 07777, 0600);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_pragmas(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL, *mode;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	/* WAL is a property of the file: another process sees it. */
+	mode = raw_text(fx.db, "PRAGMA journal_mode");
+	CU_ASSERT_STRING_EQUAL(mode == NULL ? "" : mode, "wal");
+	free(mode);
+
+	/* A database someone switched back is put into WAL again on open. */
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA journal_mode = DELETE"), 0);
+	mode = raw_text(fx.db, "PRAGMA journal_mode");
+	CU_ASSERT_STRING_EQUAL(mode == NULL ? "" : mode, "delete");
+	free(mode);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	mode = raw_text(fx.db, "PRAGMA journal_mode");
+	CU_ASSERT_STRING_EQUAL(mode == NULL ? "" : mode, "wal");
+	free(mode);
+	store_close(st);
+	fx_teardown(&fx);
+}
+
+static void
+test_round_trip(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[300];
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	/* Bytes of every value, NULs included: a blob, not a string. */
+	for (size_t i = 0; i < sizeof der; i++)
+		der[i] = (unsigned char)(i * 7);
+	der[0] = 0x30;
+	der[10] = 0;
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, SERIAL, der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+
+	/* Read back through a new connection: it was committed. */
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, SERIAL, &got, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got->serial, SERIAL);
+	CU_ASSERT_STRING_EQUAL(got->subject, sc.subject);
+	CU_ASSERT_STRING_EQUAL(got->sans, sc.sans);
+	CU_ASSERT_STRING_EQUAL(got->profile, sc.profile);
+	CU_ASSERT_STRING_EQUAL(got->vars, sc.vars);
+	CU_ASSERT_EQUAL(got->not_before, sc.not_before);
+	CU_ASSERT_EQUAL(got->not_after, sc.not_after);
+	CU_ASSERT_EQUAL(got->issued_at, sc.issued_at);
+	CU_ASSERT_EQUAL(got->status, STORE_VALID);
+	CU_ASSERT_EQUAL(got->revoked_at, 0);
+	CU_ASSERT_EQUAL(got->reason, -1);
+	CU_ASSERT_EQUAL_FATAL(got->der_len, sizeof der);
+	CU_ASSERT_EQUAL(memcmp(got->der, der, sizeof der), 0);
+	store_cert_free(got);
+	got = NULL;
+
+	/* A revoked record keeps its time and reason; times past 2038. */
+	fill(&sc, "00ff", der, 5);
+	sc.status = STORE_REVOKED;
+	sc.not_after = 4102444800LL;
+	sc.revoked_at = 1710000000;
+	sc.reason = 1;
+	sc.subject = (char *)"CN=o'brien \"quoted\"; DROP TABLE certs; --";
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, "00ff", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->status, STORE_REVOKED);
+	CU_ASSERT_EQUAL(got->revoked_at, 1710000000);
+	CU_ASSERT_EQUAL(got->reason, 1);
+	CU_ASSERT_EQUAL(got->not_after, 4102444800LL);
+	CU_ASSERT_STRING_EQUAL(got->subject, sc.subject);
+	CU_ASSERT_EQUAL(got->der_len, 5);
+	CU_ASSERT_EQUAL(memcmp(got->der, der, 5), 0);
+	store_cert_free(got);
+	got = NULL;
+	CU_ASSERT_EQUAL(count(st), 2);
+
+	/* Fields left NULL read back as empty strings, not NULL. */
+	fill(&sc, "0abc", der, 5);
+	sc.sans = NULL;
+	sc.vars = NULL;
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, "0abc", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got->sans, "");
+	CU_ASSERT_STRING_EQUAL(got->vars, "");
+	store_cert_free(got);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_serial_forms(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	const char		*forms[] = {
+		"1A2B3C4D5E6F708192A3B4C5D6E7F801",
+		"1a:2b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:01",
+		"1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:01",
+		"1a2B3c4D5e6F708192a3B4c5D6e7F801",
+	};
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	/* Recorded in a separated upper-case form, kept canonical. */
+	fill(&sc, forms[2], der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		CU_ASSERT_EQUAL(store_get(st, forms[i], &got, &cause), 0);
+		CU_ASSERT_PTR_NOT_NULL(got);
+		if (got != NULL)
+			CU_ASSERT_STRING_EQUAL(got->serial, SERIAL);
+		store_cert_free(got);
+		got = NULL;
+	}
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_absent(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 dummy, *got = &dummy;
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, "abcdef", &got, &cause), 0);
+	CU_ASSERT_PTR_NULL(got);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	fx_teardown(&fx);
+}
+
+static void
+test_invalid_serial(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	const char		*bad[] = {
+		"xyz", "", ":", "::", "12 34", "0x1234", "12-34", "g1",
+		"12345678901234567890123456789012345678901",	/* 41 */
+	};
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, "xyz", &got, &cause), ERR_USAGE);
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause,
+	    "invalid serial 'xyz'");
+	free(cause);
+	cause = NULL;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CU_ASSERT_EQUAL(store_get(st, bad[i], &got, &cause),
+		    ERR_USAGE);
+		CU_ASSERT_PTR_NULL(got);
+		CU_ASSERT(contains(cause, "invalid serial"));
+		free(cause);
+		cause = NULL;
+		fill(&sc, bad[i], der, sizeof der);
+		CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_USAGE);
+		CU_ASSERT(contains(cause, "invalid serial"));
+		free(cause);
+		cause = NULL;
+	}
+	CU_ASSERT_EQUAL(count(st), 0);
+
+	/* 40 digits (20 octets) is the most RFC 5280 allows, and fits. */
+	fill(&sc, "1234567890123456789012345678901234567890", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 1);
+
+	/* A record without a certificate is refused. */
+	fill(&sc, "01", der, 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_USAGE);
+	CU_ASSERT(contains(cause, "no certificate"));
+	CU_ASSERT_EQUAL(count(st), 1);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_duplicate(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 }, der2[] = { 0x30, 0x01,
+				     0x05 };
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, SERIAL, der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 1);
+
+	/* The same serial in another spelling is the same serial. */
+	fill(&sc, "1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:01", der2,
+	    sizeof der2);
+	sc.profile = (char *)"other";
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_FAIL);
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause,
+	    "serial " SERIAL " is already in the database");
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(count(st), 1);
+
+	/* The first record is untouched, and the store still writes. */
+	CU_ASSERT_EQUAL(store_get(st, SERIAL, &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got->profile, "frontend");
+	CU_ASSERT_EQUAL(got->der_len, sizeof der);
+	store_cert_free(got);
+	fill(&sc, "02", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(count(st), 2);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_newer_schema(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA user_version = 2"), 0);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(st);
+	CU_ASSERT(contains(cause, fx.db));
+	CU_ASSERT(contains(cause, "schema version 2 is newer"));
+	free(cause);
+	cause = NULL;
+	/* Refused without being changed. */
+	{
+		char	*v = raw_text(fx.db, "PRAGMA user_version");
+
+		CU_ASSERT_STRING_EQUAL(v == NULL ? "" : v, "2");
+		free(v);
+	}
+	fx_teardown(&fx);
+}
+
+static void
+test_count(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, serial[8];
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 0);
+	for (int i = 1; i <= 25; i++) {
+		snprintf(serial, sizeof serial, "%02x", i);
+		fill(&sc, serial, der, sizeof der);
+		CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	}
+	CU_ASSERT_EQUAL(count(st), 25);
+	store_close(st);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 25);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+/*
+ * Another process holding the write lock: a child opens its own connection
+ * (never one inherited across fork), takes BEGIN IMMEDIATE, says so on
+ * ready, and commits after hold_ms, or when release is closed if hold_ms
+ * is negative.
+ */
+static pid_t
+hold_lock(const char *db, int hold_ms, int *release)
+{
+	int	 ready[2], rel[2];
+	pid_t	 pid;
+	char	 c;
+
+	if (pipe(ready) != 0 || pipe(rel) != 0)
+		abort();
+	if ((pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		sqlite3	*h = NULL;
+		int	 ok;
+
+		close(ready[0]);
+		close(rel[1]);
+		ok = sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL) ==
+		    SQLITE_OK && sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL) == SQLITE_OK;
+		c = ok ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		if (hold_ms >= 0)
+			usleep((useconds_t)hold_ms * 1000);
+		else
+			while (read(rel[0], &c, 1) > 0)
+				continue;
+		ok = ok && sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) ==
+		    SQLITE_OK;
+		sqlite3_close(h);
+		_exit(ok ? 0 : 1);
+	}
+	close(ready[1]);
+	close(rel[0]);
+	if (read(ready[0], &c, 1) != 1 || c != 'y') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ready[0]);
+	*release = rel[1];
+	return pid;
+}
+
+static int
+child_ok(pid_t pid)
+{
+	int	 status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void
+test_writer_waits(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	struct timespec		 t0;
+	char			*cause = NULL;
+	pid_t			 pid;
+	int			 release;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = hold_lock(fx.db, 600, &release);
+	CU_ASSERT_FATAL(pid > 0);
+	/* Opening only reads: it does not wait for the writer. */
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	fill(&sc, SERIAL, der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	/* It succeeded only once the other writer let go. */
+	CU_ASSERT(elapsed_ms(&t0) >= 500);
+	CU_ASSERT(child_ok(pid));
+	close(release);
+	CU_ASSERT_EQUAL(count(st), 1);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_writer_times_out(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	struct timespec		 t0;
+	char			*cause = NULL, *want = NULL;
+	pid_t			 pid;
+	int			 release;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	pid = hold_lock(fx.db, -1, &release);
+	CU_ASSERT_FATAL(pid > 0);
+	setenv("ROLECA_BUSY_TIMEOUT_MS", "300", 1);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	fill(&sc, SERIAL, der, sizeof der);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_FAIL);
+	CU_ASSERT(elapsed_ms(&t0) >= 250);
+	if (asprintf(&want, "%s: begin transaction: database is locked by "
+	    "another roleca process (waited 300 ms)", fx.db) < 0)
+		abort();
+	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause, want);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(count(st), 0);
+
+	/* Once the other writer is done the same connection writes. */
+	close(release);
+	CU_ASSERT(child_ok(pid));
+	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(count(st), 1);
+	store_close(st);
+	free(want);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static void
+test_busy_timeout_env(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL;
+	const char	*bad[] = { "x", "-1", "10s", "99999999999" };
+
+	fx_setup(&fx);
+	make_db(&fx);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		setenv("ROLECA_BUSY_TIMEOUT_MS", bad[i], 1);
+		CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_USAGE);
+		CU_ASSERT_PTR_NULL(st);
+		CU_ASSERT(contains(cause, "ROLECA_BUSY_TIMEOUT_MS"));
+		free(cause);
+		cause = NULL;
+	}
+	setenv("ROLECA_BUSY_TIMEOUT_MS", "2000", 1);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+static const CU_TestInfo tests[] = {
+	{ "create, open, reopen", test_create_open_reopen },
+	{ "schema version 1", test_schema },
+	{ "create refuses an existing file", test_create_refuses_existing },
+	{ "create in a missing directory", test_create_in_missing_dir },
+	{ "open refuses a missing file", test_open_refuses_missing },
+	{ "open refuses a foreign file", test_open_refuses_foreign },
+	{ "database file mode 0600", test_mode_0600 },
+	{ "pragmas in effect", test_pragmas },
+	{ "record and get round trip", test_round_trip },
+	{ "serial with colons, any case", test_serial_forms },
+	{ "absent serial", test_absent },
+	{ "invalid serial", test_invalid_serial },
+	{ "duplicate serial refused", test_duplicate },
+	{ "newer schema refused", test_newer_schema },
+	{ "count", test_count },
+	{ "a writer waits for the lock", test_writer_waits },
+	{ "a writer gives up clearly", test_writer_times_out },
+	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
+	CU_TEST_INFO_NULL
+};
+
+int
+main(void)
+{
+	unit_suite("store", tests);
+	return unit_run();
+}
