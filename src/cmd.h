@@ -58,6 +58,10 @@ extern const struct command cmd_profiles;
 extern const struct command cmd_issue;
 extern const struct command cmd_check;
 extern const struct command cmd_show;
+extern const struct command cmd_revoke;
+extern const struct command cmd_unrevoke;
+extern const struct command cmd_crl;
+extern const struct command cmd_publish;
 
 
 

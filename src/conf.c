@@ -17,7 +17,8 @@
 
 static const char *const top_keys[] = {
 	"subject", "key", "validity_days", "digest", "path_length", "cdp",
-	"ca_issuers", "ocsp", "crl_days", "publish", "policy", NULL
+	"ca_issuers", "ocsp", "crl_days", "crl_renew_percent", "publish",
+	"policy", NULL
 };
 static const char *const policy_keys[] = {
 	"permitted_domains", "min_rsa_bits", "max_validity_days",
@@ -192,6 +193,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	c->path_len = -1;
 	c->validity_days = 3650;
 	c->crl_days = 7;
+	c->crl_renew_percent = 50;
 	TRY(cfg_read(&cfg, path, cause));
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
@@ -222,6 +224,8 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(urls(root, "ca_issuers", 0, &c->ca_issuers, cause));
 	TRY(urls(root, "ocsp", 0, &c->ocsp, cause));
 	TRY(cfg_uint(root, "crl_days", 0, 1, 366, &c->crl_days, cause));
+	TRY(cfg_uint(root, "crl_renew_percent", 0, 1, 100,
+	    &c->crl_renew_percent, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));
 	TRY(load_policy(root, &c->policy, cause));
 	*out = c;

@@ -30,6 +30,7 @@ struct conf {
 	struct strv		 ca_issuers;	/* AIA caIssuers URLs for leaves */
 	struct strv		 ocsp;		/* AIA OCSP URLs for leaves */
 	unsigned		 crl_days;	/* CRL nextUpdate - thisUpdate */
+	unsigned		 crl_renew_percent; /* publish re-signs past this share */
 	struct strv		 publish;	/* publish directories */
 	struct ca_policy	 policy;
 };

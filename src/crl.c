@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -14,6 +15,8 @@
 
 #include "crl.h"
 #include "der.h"
+#include "out.h"
+#include "store.h"
 #include "err.h"
 #include "util.h"
 
@@ -204,5 +207,142 @@ out:
 	gnutls_free(sig.data);
 	der_free(&alg);
 	der_free(&d);
+	return rc;
+}
+
+/* Rows from the store, serials turned from hex into bytes. */
+struct rows {
+	struct store_revoked	*cur;
+	unsigned char		 serial[20];
+};
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+next_row(void *arg, struct crl_entry *e, char **cause)
+{
+	struct rows	*r = arg;
+	const char	*hex;
+	int64_t		 when;
+	size_t		 n, odd;
+	int		 reason, got, hi, lo;
+
+	if ((got = store_revoked_next(r->cur, &hex, &when, &reason, cause)) <= 0)
+		return got;
+	n = strlen(hex);
+	odd = n % 2;
+	if (n == 0 || (n + 1) / 2 > sizeof r->serial)
+		return err_set(cause, "CRL: bad serial '%s' in the database",
+		    hex);
+	for (size_t i = 0; i < (n + 1) / 2; i++) {
+		hi = i == 0 && odd ? 0 : hexval(hex[2 * i - odd]);
+		lo = hexval(hex[2 * i + 1 - odd]);
+		if (hi < 0 || lo < 0)
+			return err_set(cause, "CRL: bad serial '%s' in the "
+			    "database", hex);
+		r->serial[i] = (unsigned char)(hi << 4 | lo);
+	}
+	e->serial = r->serial;
+	e->serial_len = (n + 1) / 2;
+	e->revoked_at = (time_t)when;
+	e->reason = reason;
+	return 1;
+}
+
+char *
+crl_path(const struct ca *ca)
+{
+	const char	*url = NULL, *slash;
+	char		*name, *path;
+
+	for (size_t i = 0; i < ca->conf->cdp.n && url == NULL; i++)
+		if (strncmp(ca->conf->cdp.v[i], "http://", 7) == 0)
+			url = ca->conf->cdp.v[i];
+	slash = url != NULL ? strrchr(url + 7, '/') : NULL;
+	if (slash == NULL || slash[1] == '\0' || slash[1] == '.')
+		name = xstrdup("ca.crl");
+	else
+		name = xstrndup(slash + 1, strcspn(slash + 1, "?#"));
+	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR, name);
+	free(name);
+	return path;
+}
+
+int
+crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
+    char **cause)
+{
+	struct rows		 r = { NULL, { 0 } };
+	struct out_batch	*b = out_batch_new(1);
+	gnutls_datum_t		 der = { NULL, 0 }, pem = { NULL, 0 };
+	char			*path = crl_path(ca), *pempath = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	info->this_update = now;
+	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
+	TRY(store_next_crl_number(ca->store, &info->number, cause));
+	TRY(store_revoked_open(ca->store, now, &r.cur, cause));
+	TRY(crl_encode(ca, info, next_row, &r, &der, cause));
+	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &der, &pem)) < 0) {
+		rc = err_set(cause, "CRL: PEM: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	xasprintf(&pempath, "%s.pem", path);
+	TRY(out_batch_add(b, path, der.data, der.size, 0, cause));
+	TRY(out_batch_add(b, pempath, pem.data, pem.size, 0, cause));
+	if (extra != NULL)
+		TRY(out_batch_add(b, extra, der.data, der.size, 0, cause));
+	TRY(out_batch_commit(b, cause));
+	rc = 0;
+out:
+	store_revoked_close(r.cur);
+	out_batch_free(b);
+	gnutls_free(der.data);
+	gnutls_free(pem.data);
+	free(pempath);
+	free(path);
+	return rc;
+}
+
+int
+crl_read_times(const char *path, int *found, time_t *this_update,
+    time_t *next_update, char **cause)
+{
+	gnutls_x509_crl_t	 crl = NULL;
+	unsigned char		*data = NULL;
+	size_t			 len;
+	gnutls_datum_t		 d;
+	int			 rc = ERR_FAIL, ret;
+
+	*found = 0;
+	if (access(path, F_OK) != 0)
+		return 0;
+	TRY(out_read(path, 1024 * 1024 * 1024, &data, &len, cause));
+	d.data = data;
+	d.size = (unsigned)len;
+	if ((ret = gnutls_x509_crl_init(&crl)) < 0 ||
+	    (ret = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER)) < 0) {
+		rc = err_set(cause, "%s: not a DER CRL: %s", path,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	*this_update = gnutls_x509_crl_get_this_update(crl);
+	*next_update = gnutls_x509_crl_get_next_update(crl);
+	*found = 1;
+	rc = 0;
+out:
+	if (crl != NULL)
+		gnutls_x509_crl_deinit(crl);
+	free(data);
 	return rc;
 }

@@ -41,4 +41,21 @@ typedef int	(*crl_next_fn)(void *arg, struct crl_entry *e, char **cause);
 int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
 	    void *arg, gnutls_datum_t *der, char **cause);
 
+/*
+ * Make the CA's next CRL: take a new CRL number (committed first, so it is
+ * never reused), encode every revoked, unexpired certificate, sign, and
+ * write DIR/crl/NAME (DER) and DIR/crl/NAME.pem atomically, NAME being the
+ * last path segment of the CA's first http:// CDP URL. With extra, the DER
+ * is also written there.
+ */
+int	 crl_make(struct ca *, time_t now, const char *extra,
+	    struct crl_info *info, char **cause);
+
+/* DIR/crl/NAME for the CA: the file the CDP URL names (allocated). */
+char	*crl_path(const struct ca *);
+
+/* thisUpdate and nextUpdate of a CRL file; 0 and found = 0 if it does not exist. */
+int	 crl_read_times(const char *path, int *found, time_t *this_update,
+	    time_t *next_update, char **cause);
+
 #endif

@@ -22,6 +22,10 @@ static const struct command *const commands[] = {
 	&cmd_profiles,
 	&cmd_issue,
 	&cmd_show,
+	&cmd_revoke,
+	&cmd_unrevoke,
+	&cmd_crl,
+	&cmd_publish,
 	&cmd_check,
 	NULL
 };

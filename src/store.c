@@ -635,3 +635,172 @@ store_schema_version(struct store *st, int *version, char **cause)
 out:
 	return rc;
 }
+
+/* Revocation */
+
+int
+store_revoke(struct store *st, const char *serial_text, int64_t when,
+    int reason, char **cause)
+{
+	static const char	 sql[] = "UPDATE certs SET status = 'revoked',"
+				     " revoked_at = ?2, reason = ?3"
+				     " WHERE serial = ?1 AND status = 'valid'";
+	const char		*what = "revoke";
+	sqlite3_stmt		*stmt = NULL;
+	struct store_cert	*sc = NULL;
+	char			*serial = NULL;
+	int			 rc = ERR_FAIL;
+
+	if ((serial = serial_normalize(serial_text)) == NULL) {
+		rc = err_usage(cause, "invalid serial '%s'", serial_text);
+		goto out;
+	}
+	TRY(tx_begin(st, cause));
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, serial, what, cause));
+	TRY(bind_int(st, stmt, 2, when, 0, what, cause));
+	TRY(bind_int(st, stmt, 3, reason, reason < 0, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	if (sqlite3_changes(st->db) != 1) {
+		tx_rollback(st, cause);
+		TRY(store_get(st, serial, &sc, cause));
+		rc = err_set(cause, sc == NULL ? "no certificate with serial %s" :
+		    "certificate %s is already revoked", serial);
+		goto out;
+	}
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	if (rc != 0)
+		tx_rollback(st, cause);
+	store_cert_free(sc);
+	free(serial);
+	return rc;
+}
+
+int
+store_unrevoke(struct store *st, const char *serial_text, char **cause)
+{
+	static const char	 sql[] = "UPDATE certs SET status = 'valid',"
+				     " revoked_at = NULL, reason = NULL"
+				     " WHERE serial = ?1 AND status = 'revoked'"
+				     " AND reason = 6";
+	const char		*what = "unrevoke";
+	sqlite3_stmt		*stmt = NULL;
+	struct store_cert	*sc = NULL;
+	char			*serial = NULL;
+	int			 rc = ERR_FAIL;
+
+	if ((serial = serial_normalize(serial_text)) == NULL) {
+		rc = err_usage(cause, "invalid serial '%s'", serial_text);
+		goto out;
+	}
+	TRY(tx_begin(st, cause));
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, serial, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	if (sqlite3_changes(st->db) != 1) {
+		tx_rollback(st, cause);
+		TRY(store_get(st, serial, &sc, cause));
+		if (sc == NULL)
+			rc = err_set(cause, "no certificate with serial %s",
+			    serial);
+		else if (sc->status != STORE_REVOKED)
+			rc = err_set(cause, "certificate %s is not revoked",
+			    serial);
+		else
+			rc = err_set(cause, "certificate %s was revoked for "
+			    "another reason than certificateHold: that cannot "
+			    "be undone", serial);
+		goto out;
+	}
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	if (rc != 0)
+		tx_rollback(st, cause);
+	store_cert_free(sc);
+	free(serial);
+	return rc;
+}
+
+int
+store_next_crl_number(struct store *st, uint64_t *n, char **cause)
+{
+	static const char	 sql[] = "UPDATE counters SET value = value + 1"
+				     " WHERE name = 'crl_number' RETURNING value";
+	const char		*what = "next CRL number";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(tx_begin(st, cause));
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, what, cause));
+	*n = (uint64_t)sqlite3_column_int64(stmt, 0);
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	(void)sqlite3_finalize(stmt);
+	stmt = NULL;
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	if (rc != 0)
+		tx_rollback(st, cause);
+	return rc;
+}
+
+struct store_revoked {
+	struct store	*st;
+	sqlite3_stmt	*stmt;
+};
+
+int
+store_revoked_open(struct store *st, int64_t now, struct store_revoked **out,
+    char **cause)
+{
+	static const char	 sql[] = "SELECT serial, revoked_at, reason"
+				     " FROM certs WHERE status = 'revoked'"
+				     " AND not_after > ?1";
+	struct store_revoked	*r = xcalloc(1, sizeof *r);
+	int			 rc = ERR_FAIL;
+
+	r->st = st;
+	TRY(db_prepare(st, sql, &r->stmt, "list revoked", cause));
+	TRY(bind_int(st, r->stmt, 1, now, 0, "list revoked", cause));
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	store_revoked_close(r);
+	return rc;
+}
+
+int
+store_revoked_next(struct store_revoked *r, const char **serial,
+    int64_t *revoked_at, int *reason, char **cause)
+{
+	int	 ret = sqlite3_step(r->stmt);
+
+	if (ret == SQLITE_DONE)
+		return 0;
+	if (ret != SQLITE_ROW)
+		return db_fail(r->st, ret, "list revoked", cause);
+	*serial = (const char *)sqlite3_column_text(r->stmt, 0);
+	*revoked_at = sqlite3_column_int64(r->stmt, 1);
+	*reason = sqlite3_column_type(r->stmt, 2) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(r->stmt, 2);
+	if (*serial == NULL)
+		return db_fail(r->st, SQLITE_NOMEM, "list revoked", cause);
+	return 1;
+}
+
+void
+store_revoked_close(struct store_revoked *r)
+{
+	if (r == NULL)
+		return;
+	(void)sqlite3_finalize(r->stmt);
+	free(r);
+}

@@ -49,4 +49,27 @@ int	 store_count(struct store *, long long *n, char **cause);
 /* The database's schema version. */
 int	 store_schema_version(struct store *, int *version, char **cause);
 
+/*
+ * Mark a certificate revoked at when with an RFC 5280 reason (-1: none).
+ * An unknown serial or one already revoked is an error and changes nothing.
+ */
+int	 store_revoke(struct store *, const char *serial, int64_t when,
+	    int reason, char **cause);
+/* Undo a revocation whose reason is certificateHold (6); anything else is refused. */
+int	 store_unrevoke(struct store *, const char *serial, char **cause);
+
+/* Take the next CRL number: incremented and committed before it is used, never reused. */
+int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
+
+/*
+ * Stream the revoked certificates that have not expired at now. next()
+ * returns 1 with the row (valid until the next call), 0 at the end.
+ */
+struct store_revoked;
+int	 store_revoked_open(struct store *, int64_t now, struct store_revoked **,
+	    char **cause);
+int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
+	    int64_t *revoked_at, int *reason, char **cause);
+void	 store_revoked_close(struct store_revoked *);
+
 #endif

@@ -1,0 +1,56 @@
+/*
+ * crl: sign the CA's next CRL and write it (DER, the file the CDP URL
+ * names, and PEM) into DIR/crl/. The CRL number is taken and committed
+ * before the CRL is built, so it is never reused, even after a crash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "crl.h"
+#include "err.h"
+
+enum {
+	OPT_OUT = 'o'
+};
+
+static const struct option options[] = {
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct ca	*ca = NULL;
+	struct crl_info	 info;
+	char		*cause = NULL, *path = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
+	TRY(crl_make(ca, time(NULL), args_get(a, OPT_OUT), &info, &cause));
+	path = crl_path(ca);
+	printf("%s\n", path);
+	fprintf(stderr, "roleca: crl: CRL number %llu written\n",
+	    (unsigned long long)info.number);
+	rc = 0;
+out:
+	free(path);
+	ca_close(ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_crl = {
+	"crl",
+	"[--out FILE]",
+	"Sign a new CRL (CRL number + 1) into DIR/crl/; print its path.",
+	"  --out FILE   also write the DER CRL to FILE (replaced atomically)\n",
+	options,
+	0,
+	0,
+	run
+};
