@@ -1,0 +1,160 @@
+#!/bin/sh
+# Revocation and CRLs: revoke, crl, publish into a real nginx on
+# 127.0.0.1, fetch the CRL from the path the certificate's CDP names, and
+# let openssl decide revocation.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+make_lab "$L" || { not_ok "lab setup"; finish; exit 1; }
+I=$L/issuing
+DB=$I/roleca.db
+cd "$T" || exit 1
+
+good=$(roleca --dir "$I" issue frontend $FE_VARS --out good 2>/dev/null)
+bad=$(roleca --dir "$I" issue frontend --set pool_fqdn=pool01.lab.example \
+	--set server_fqdn=fe02.lab.example --set sip_domain=lab.example --out bad 2>/dev/null)
+hold=$(roleca --dir "$I" issue edge-internal --set pool_fqdn=edge.lab.example --out hold 2>/dev/null)
+
+expect 0 "revoke with a reason" roleca --dir "$I" revoke "$bad" --reason keyCompromise
+assert "the database says revoked" test \
+	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial='$bad'")" = revoked,1
+expect 1 "revoking it again is refused" roleca --dir "$I" revoke "$bad"
+assert "... saying it is already revoked" err_has "already revoked"
+expect 1 "an unknown serial is refused" roleca --dir "$I" revoke 0123456789abcdef
+assert "... saying so" err_has "no certificate with serial"
+expect 2 "an invalid serial is a usage error" roleca --dir "$I" revoke xyz
+expect 2 "an unknown reason is a usage error" roleca --dir "$I" revoke "$good" --reason bored
+expect 2 "a future date is a usage error" roleca --dir "$I" revoke "$good" --date 2999-01-01
+assert "none of these changed the good certificate" test \
+	"$(sqlite3 "$DB" "SELECT status FROM certs WHERE serial='$good'")" = valid
+expect 0 "revoke on hold with a date" roleca --dir "$I" revoke "$hold" \
+	--reason certificateHold --date 2026-01-02T03:04:05Z
+expect 1 "unrevoke refuses a keyCompromise revocation" roleca --dir "$I" unrevoke "$bad"
+
+expect 0 "crl" roleca --dir "$I" crl --out first.crl
+crl=$(cat "$T/out")
+assert "the CRL file is named after the CDP URL" test "$crl" = "$I/crl/issuing.crl"
+assert "a PEM copy is written" test -f "$I/crl/issuing.crl.pem"
+assert "openssl verifies the CRL's signature" \
+	openssl crl -in "$crl" -inform DER -noout -verify -CAfile "$I/ca.crt"
+openssl crl -in "$crl" -inform DER -noout -text >crl.txt
+assert "it is a v2 CRL" grep -q 'Version 2' crl.txt
+assert "CRL number 1" sh -c "grep -A1 'X509v3 CRL Number' crl.txt | grep -qx ' *1'"
+assert "AKI present" grep -q 'Authority Key Identifier' crl.txt
+bad_u=$(echo "$bad" | tr a-f A-F)
+hold_u=$(echo "$hold" | tr a-f A-F)
+assert "the revoked certificate is listed" grep -q "Serial Number: $bad_u" crl.txt
+assert "... with reason keyCompromise" sh -c \
+	"grep -A4 'Serial Number: $bad_u' crl.txt | grep -q 'Key Compromise'"
+assert "the held certificate is listed with certificateHold" sh -c \
+	"grep -A4 'Serial Number: $hold_u' crl.txt | grep -q 'Certificate Hold'"
+assert "... revoked at the given date" sh -c \
+	"grep -A2 'Serial Number: $hold_u' crl.txt | grep -q 'Jan  2 03:04:05 2026 GMT'"
+assert "the good certificate is not listed" sh -c \
+	"! grep -q 'Serial Number: $(echo "$good" | tr a-f A-F)' crl.txt"
+assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '
+	t=$(openssl crl -in "'"$crl"'" -inform DER -noout -lastupdate | cut -d= -f2)
+	n=$(openssl crl -in "'"$crl"'" -inform DER -noout -nextupdate | cut -d= -f2)
+	test $(( $(date -d "$n" +%s) - $(date -d "$t" +%s) )) -eq 604800'
+assert "certtool reads the CRL" certtool --crl-info --inder --infile "$crl"
+assert "certtool verifies it against the CA" \
+	certtool --verify-crl --inder --infile "$crl" --load-ca-certificate "$I/ca.crt"
+assert "--out wrote the same CRL" cmp first.crl "$crl"
+
+expect 0 "unrevoke releases the held certificate" roleca --dir "$I" unrevoke "$hold"
+expect 0 "a second crl" roleca --dir "$I" crl
+openssl crl -in "$crl" -inform DER -noout -text >crl2.txt
+assert "CRL number 2" sh -c "grep -A1 'X509v3 CRL Number' crl2.txt | grep -qx ' *2'"
+assert "the released certificate is gone" sh -c "! grep -q 'Serial Number: $hold_u' crl2.txt"
+
+# An empty CRL (no revocations) from the root.
+expect 0 "a CRL with no entries" roleca --dir "$L/root" crl
+assert "... verifies" openssl crl -in "$L/root/crl/root.crl" -inform DER -noout \
+	-verify -CAfile "$L/root/ca.crt"
+assert "... and lists nothing" sh -c \
+	"openssl crl -in '$L/root/crl/root.crl' -inform DER -noout -text | grep -q 'No Revoked Certificates'"
+
+# openssl decides revocation with the CRLs.
+cat "$L/root/ca.crt" "$I/ca.crt" >cas.pem
+cat "$L/root/crl/root.crl.pem" "$I/crl/issuing.crl.pem" >crls.pem
+assert "openssl -crl_check_all accepts the good leaf" openssl verify -crl_check_all \
+	-CAfile cas.pem -CRLfile crls.pem good.crt
+run openssl verify -crl_check_all -CAfile cas.pem -CRLfile crls.pem bad.crt
+if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+	ok "openssl -crl_check_all rejects the revoked leaf"
+else
+	not_ok "openssl -crl_check_all rejects the revoked leaf"; show_output
+fi
+
+# publish into a web root, and serve it with a real nginx on 127.0.0.1.
+W=$T/www/crl
+mkdir -p "$W"
+expect 0 "publish --to a web directory" roleca --dir "$I" publish --to "$W"
+assert "the DER CRL is there" cmp "$W/issuing.crl" "$crl"
+assert "the PEM CRL is there" test -f "$W/issuing.crl.pem"
+assert "the CA certificate is there as DER (the caIssuers name)" sh -c \
+	"openssl x509 -in '$W/issuing.crt' -inform DER -noout"
+assert "publish did not re-sign a fresh CRL" sh -c \
+	"openssl crl -in '$W/issuing.crl' -inform DER -noout -text | grep -A1 'CRL Number' | grep -qx ' *2'"
+expect 0 "publish --new-crl signs a new one" roleca --dir "$I" publish --to "$W" --new-crl
+assert "... number 3" sh -c \
+	"openssl crl -in '$W/issuing.crl' -inform DER -noout -text | grep -A1 'CRL Number' | grep -qx ' *3'"
+assert "no temporary files in the web directory" sh -c "! ls -A '$W' | grep -q tmp"
+expect 0 "the root publishes the same way" roleca --dir "$L/root" publish --to "$W"
+expect 2 "publish without directories is a usage error" roleca --dir "$L/root" publish
+
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$NGINX" ]; then
+	port=$((20000 + $$ % 20000))
+	mkdir -p "$T/nginx"
+	cat >"$T/nginx/nginx.conf" <<NG
+daemon on;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 16; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	types { application/pkix-crl crl; application/pkix-cert crt; }
+	server {
+		listen 127.0.0.1:$port;
+		server_name pki.lab.example;
+		root $T/www;
+	}
+}
+NG
+	if "$NGINX" -c "$T/nginx/nginx.conf" -p "$T/nginx" 2>"$T/nginx/start.err"; then
+		ok "nginx started on 127.0.0.1:$port"
+		path=$(openssl x509 -in bad.crt -noout -ext crlDistributionPoints |
+			grep -o 'URI:http://[^ ]*' | sed 's|URI:http://[^/]*||')
+		assert "the CDP path is /crl/issuing.crl" test "$path" = /crl/issuing.crl
+		assert "the CRL is served from the CDP path" sh -c \
+			"curl -sf -o fetched.crl http://127.0.0.1:$port$path || wget -q -O fetched.crl http://127.0.0.1:$port$path"
+		assert "... as application/pkix-crl" sh -c \
+			"curl -sI http://127.0.0.1:$port$path | grep -qi 'content-type: application/pkix-crl'"
+		assert "... byte for byte" cmp fetched.crl "$W/issuing.crl"
+		openssl crl -in fetched.crl -inform DER -out fetched.pem 2>/dev/null
+		openssl crl -in "$L/root/crl/root.crl" -inform DER -out root.pem 2>/dev/null
+		cat fetched.pem root.pem >fetched-crls.pem
+		run openssl verify -crl_check_all -CAfile cas.pem -CRLfile fetched-crls.pem bad.crt
+		if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+			ok "with the fetched CRL, openssl rejects the revoked leaf"
+		else
+			not_ok "with the fetched CRL, openssl rejects the revoked leaf"; show_output
+		fi
+		assert "with the fetched CRL, openssl accepts the good leaf" openssl verify \
+			-crl_check_all -CAfile cas.pem -CRLfile fetched-crls.pem good.crt
+		kill "$(cat "$T/nginx/nginx.pid")" 2>/dev/null
+		sleep 0.2
+	else
+		not_ok "nginx started"; sed 's/^/#   /' "$T/nginx/start.err"
+	fi
+else
+	not_ok "nginx is installed (tools/quickstart.sh installs nginx-light)"
+fi
+
+finish
