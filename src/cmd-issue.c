@@ -22,6 +22,7 @@
 enum {
 	OPT_SET = 's',
 	OPT_OUT = 'o',
+	OPT_P12 = 'p',
 	OPT_P12_PASS_FILE = 'P',
 	OPT_P12_LEGACY = 'L',
 	OPT_FRIENDLY_NAME = 'n',
@@ -31,6 +32,7 @@ enum {
 static const struct option options[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "p12", no_argument, NULL, OPT_P12 },
 	{ "p12-pass-file", required_argument, NULL, OPT_P12_PASS_FILE },
 	{ "p12-legacy", no_argument, NULL, OPT_P12_LEGACY },
 	{ "friendly-name", required_argument, NULL, OPT_FRIENDLY_NAME },
@@ -56,6 +58,12 @@ struct issue {
 static const char *const suffixes[] = { ".key", ".crt", ".chain.pem", ".p12" };
 
 static int
+want_p12(const struct args *a)
+{
+	return args_has(a, OPT_P12) || args_has(a, OPT_P12_PASS_FILE);
+}
+
+static int
 bind(struct issue *is, const char *dir, const struct args *a, char **cause)
 {
 	const char	*v;
@@ -78,7 +86,7 @@ static int
 plan_outputs(struct issue *is, const struct args *a, char **cause)
 {
 	const char	*prefix = args_get(a, OPT_OUT);
-	size_t		 n = args_has(a, OPT_P12_PASS_FILE) ? 4 : 3;
+	size_t		 n = want_p12(a) ? 4 : 3;
 	int		 rc = ERR_FAIL;
 
 	if (prefix == NULL) {
@@ -182,14 +190,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL;
 
-	if (args_has(a, OPT_P12_LEGACY) && passfile == NULL)
-		return cmd_usage_error(cmd, "--p12-legacy needs --p12-pass-file");
+	if (args_has(a, OPT_P12_LEGACY) && !want_p12(a))
+		return cmd_usage_error(cmd, "--p12-legacy needs --p12 or "
+		    "--p12-pass-file");
 	is.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &is.ca, &cause));
 	TRY(bind(&is, dir, a, &cause));
 	TRY(plan_outputs(&is, a, &cause));
-	if (passfile != NULL)
-		TRY(p12_read_pass(passfile, &is.pass, &cause));
+	if (want_p12(a))
+		TRY(p12_get_pass(passfile, &is.pass, &cause));
 	TRY(keys_generate(&is.req->key, &is.key, &cause));
 	TRY(keys_pubkey(is.key, &is.pub, &cause));
 	if ((rc = leaf_sign(is.ca, is.profile, is.req, is.pub, &is.crt,
@@ -216,17 +225,19 @@ out:
 
 const struct command cmd_issue = {
 	"issue",
-	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--p12-pass-file FILE "
-	"[--p12-legacy]] [--friendly-name NAME] [--force]",
+	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--p12 | --p12-pass-file "
+	"FILE] [--p12-legacy] [--friendly-name NAME] [--force]",
 	"Make a new key and a certificate for a server role; print its serial.",
 	"  PROFILE               a role profile (see roleca profiles)\n"
 	"  --set NAME=VALUE      a profile variable; repeat it, or separate\n"
 	"                        values with commas, for a list variable\n"
 	"  --out PREFIX          write PREFIX.key (0600), PREFIX.crt and\n"
 	"                        PREFIX.chain.pem (default: the subject CN)\n"
-	"  --p12-pass-file FILE  also write PREFIX.p12 (leaf, key, chain),\n"
-	"                        protected by the first line of FILE with\n"
-	"                        AES-256/PBKDF2 and a SHA-256 MAC\n"
+	"  --p12                 also write PREFIX.p12 (leaf, key, chain),\n"
+	"                        protected with AES-256/PBKDF2 and a SHA-256\n"
+	"                        MAC; the passphrase comes from\n"
+	"                        $ROLECA_P12_PASS, else a terminal prompt\n"
+	"  --p12-pass-file FILE  the same, the passphrase being FILE's first line\n"
 	"  --p12-legacy          protect PREFIX.p12 with 3DES and a SHA-1 MAC\n"
 	"                        instead, for Windows Server before 2019 1809\n"
 	"  --friendly-name NAME  the PKCS#12 friendly name (default: the\n"

@@ -21,6 +21,8 @@ static const struct command *const commands[] = {
 	&cmd_install_cert,
 	&cmd_profiles,
 	&cmd_issue,
+	&cmd_request,
+	&cmd_export,
 	&cmd_show,
 	&cmd_revoke,
 	&cmd_unrevoke,

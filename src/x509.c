@@ -625,3 +625,210 @@ out:
 		gnutls_pubkey_deinit(pub);
 	return rc;
 }
+
+int
+x509_build_csr(const struct request *req, const struct key *key,
+    gnutls_digest_algorithm_t digest, gnutls_x509_crq_t *out, char **cause)
+{
+	gnutls_x509_crq_t	 crq = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 d = { NULL, 0 };
+	int			 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_crq_init(&crq)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	TRY(keys_pubkey(key, &pub, cause));
+	for (size_t i = 0; i < req->subject.n; i++) {
+		ret = gnutls_x509_crq_set_dn_by_oid(crq, req->subject.v[i].oid,
+		    0, req->subject.v[i].value,
+		    (unsigned)strlen(req->subject.v[i].value));
+		if (ret < 0) {
+			rc = gerr(cause, "CSR subject", ret);
+			goto out;
+		}
+	}
+	if ((ret = gnutls_x509_crq_set_version(crq, 1)) < 0 ||
+	    (ret = gnutls_x509_crq_set_pubkey(crq, pub)) < 0 ||
+	    (ret = gnutls_x509_crq_set_key_usage(crq, req->key_usage)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	if (req->dns.n + req->ip.n > 0) {
+		TRY(ext_san(&req->dns, &req->ip, &d, cause));
+		if ((ret = gnutls_x509_crq_set_extension_by_oid(crq, OID_SAN,
+		    d.data, d.size, 0)) < 0) {
+			rc = gerr(cause, "CSR subjectAltName", ret);
+			goto out;
+		}
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	TRY(ext_eku(&req->eku, &d, cause));
+	if ((ret = gnutls_x509_crq_set_extension_by_oid(crq, OID_EKU, d.data,
+	    d.size, 0)) < 0 ||
+	    (ret = gnutls_x509_crq_privkey_sign(crq, keys_privkey(key), digest,
+	    0)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	*out = crq;
+	crq = NULL;
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	if (crq != NULL)
+		gnutls_x509_crq_deinit(crq);
+	return rc;
+}
+
+/* Bare base64 (whitespace allowed) to DER, for CSRs pasted without headers. */
+static int
+unbase64(const unsigned char *data, size_t len, gnutls_datum_t *der)
+{
+	gnutls_datum_t	 b64;
+	unsigned char	*clean = xmalloc(len + 1);
+	size_t		 n = 0;
+	int		 ret;
+
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' ||
+		    data[i] == '\n')
+			continue;
+		clean[n++] = data[i];
+	}
+	b64.data = clean;
+	b64.size = (unsigned)n;
+	ret = n == 0 ? GNUTLS_E_BASE64_DECODING_ERROR :
+	    gnutls_base64_decode2(&b64, der);
+	free(clean);
+	return ret;
+}
+
+int
+x509_parse_csr(const unsigned char *data, size_t len, const char *what,
+    gnutls_x509_crq_t *out, char **cause)
+{
+	gnutls_x509_crq_t	 crq = NULL;
+	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
+	gnutls_datum_t		 der = { NULL, 0 };
+	int			 rc = ERR_FAIL, ret;
+
+	if ((ret = gnutls_x509_crq_init(&crq)) < 0) {
+		rc = gerr(cause, what, ret);
+		goto out;
+	}
+	if (memmem(data, len, "-----BEGIN", 10) != NULL)
+		ret = gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_PEM);
+	else if (len > 0 && data[0] == 0x30)
+		ret = gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_DER);
+	else if ((ret = unbase64(data, len, &der)) >= 0)
+		ret = gnutls_x509_crq_import(crq, &der, GNUTLS_X509_FMT_DER);
+	if (ret < 0) {
+		rc = err_set(cause, "%s: not a readable PKCS#10 request (PEM, "
+		    "DER or base64): %s", what, gnutls_strerror(ret));
+		goto out;
+	}
+	*out = crq;
+	crq = NULL;
+	rc = 0;
+out:
+	gnutls_free(der.data);
+	if (crq != NULL)
+		gnutls_x509_crq_deinit(crq);
+	return rc;
+}
+
+static int
+csr_names(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
+{
+	char		 buf[1024], addr[64];
+	size_t		 len;
+	unsigned	 type, critical;
+	int		 ret;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf - 1;
+		ret = gnutls_x509_crq_get_subject_alt_name(crq, i, buf, &len,
+		    &type, &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return 0;
+		if (ret < 0)
+			return err_policy(cause, "CSR subjectAltName: %s",
+			    gnutls_strerror(ret));
+		if (type == GNUTLS_SAN_DNSNAME) {
+			/* a NUL inside the name must not shorten it silently */
+			if (memchr(buf, '\0', len) != NULL)
+				return err_policy(cause, "CSR dNSName contains "
+				    "a NUL byte");
+			buf[len] = '\0';
+			strv_add(&ci->dns, buf);
+		} else if (type == GNUTLS_SAN_IPADDRESS &&
+		    (len == 4 || len == 16)) {
+			strv_add(&ci->ip, inet_ntop(len == 4 ? AF_INET :
+			    AF_INET6, buf, addr, sizeof addr));
+		} else
+			return err_policy(cause, "CSR asks for a subjectAltName "
+			    "of a type roleca does not sign (only DNS and IP)");
+	}
+}
+
+int
+x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
+{
+	char		 cn[1024];
+	size_t		 len = sizeof cn - 1;
+	unsigned	 critical = 0, ca = 0;
+	int		 rc = ERR_FAIL, ret, pathlen;
+
+	memset(ci, 0, sizeof *ci);
+	if ((ret = gnutls_x509_crq_verify(crq, 0)) < 0) {
+		rc = err_policy(cause, "the CSR's signature does not verify "
+		    "(no proof of possession of the key%s): %s",
+		    ret == GNUTLS_E_INSUFFICIENT_SECURITY ? "; SHA-1 is refused" :
+		    "", gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = gnutls_pubkey_init(&ci->pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509_crq(ci->pub, crq, 0)) < 0) {
+		rc = err_policy(cause, "CSR public key: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	ret = gnutls_x509_crq_get_dn_by_oid(crq, GNUTLS_OID_X520_COMMON_NAME,
+	    0, 0, cn, &len);
+	if (ret >= 0) {
+		if (memchr(cn, '\0', len) != NULL) {
+			rc = err_policy(cause, "CSR subject CN contains a NUL "
+			    "byte");
+			goto out;
+		}
+		cn[len] = '\0';
+		ci->cn = xstrdup(cn);
+	} else if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		rc = err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	TRY(csr_names(crq, ci, cause));
+	ret = gnutls_x509_crq_get_basic_constraints(crq, &critical, &ca,
+	    &pathlen);
+	ci->wants_ca = ret >= 0 && ca;
+	rc = 0;
+out:
+	if (rc != 0)
+		x509_csr_info_free(ci);
+	return rc;
+}
+
+void
+x509_csr_info_free(struct csr_info *ci)
+{
+	if (ci->pub != NULL)
+		gnutls_pubkey_deinit(ci->pub);
+	free(ci->cn);
+	strv_free(&ci->dns);
+	strv_free(&ci->ip);
+	memset(ci, 0, sizeof *ci);
+}

@@ -38,6 +38,33 @@ int	 x509_build_ca(const struct conf *, const struct key *subject_key,
 int	 x509_build_ca_csr(const struct conf *, const struct key *,
 	    gnutls_x509_crq_t *out, char **cause);
 
+/* A PKCS#10 request for a server key from a bound profile (roleca request). */
+int	 x509_build_csr(const struct request *, const struct key *,
+	    gnutls_digest_algorithm_t, gnutls_x509_crq_t *out, char **cause);
+
+/*
+ * Read a CSR: PEM ("CERTIFICATE REQUEST" or Windows' "NEW CERTIFICATE
+ * REQUEST"), DER, or bare base64. Nothing is verified here.
+ */
+int	 x509_parse_csr(const unsigned char *data, size_t len, const char *what,
+	    gnutls_x509_crq_t *out, char **cause);
+
+/*
+ * What a CSR asks for, after its self-signature verified (proof of
+ * possession; SHA-1 signatures fail): the public key, the subject CN
+ * (NULL if none), the requested DNS and IP names, and whether it asks to
+ * be a CA. ERR_POLICY when the signature does not verify.
+ */
+struct csr_info {
+	gnutls_pubkey_t	 pub;
+	char		*cn;
+	struct strv	 dns;
+	struct strv	 ip;
+	int		 wants_ca;
+};
+int	 x509_csr_info(gnutls_x509_crq_t, struct csr_info *, char **cause);
+void	 x509_csr_info_free(struct csr_info *);
+
 /* Read one or more certificates from PEM (any number) or DER (one). */
 int	 x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
 	    char **cause);

@@ -1,0 +1,138 @@
+/*
+ * export: a PKCS#12 (.pfx) for Windows from a certificate in the database
+ * and its key file: leaf, key, the CA chain and a friendly name. The key
+ * must match the recorded certificate.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "keys.h"
+#include "out.h"
+#include "p12.h"
+#include "store.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_KEY = 'k',
+	OPT_OUT = 'o',
+	OPT_PASS_FILE = 'P',
+	OPT_LEGACY = 'L',
+	OPT_FRIENDLY_NAME = 'n',
+	OPT_FORCE = 'f'
+};
+
+static const struct option options[] = {
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "p12-pass-file", required_argument, NULL, OPT_PASS_FILE },
+	{ "p12-legacy", no_argument, NULL, OPT_LEGACY },
+	{ "friendly-name", required_argument, NULL, OPT_FRIENDLY_NAME },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct export {
+	struct ca		*ca;
+	struct store_cert	*sc;
+	gnutls_x509_crt_t	*leaf;
+	size_t			 nleaf;
+	struct key		*key;
+	char			*pass;
+	char			*cn;
+	gnutls_datum_t		 p12;
+};
+
+/* The friendly name: --friendly-name, else the subject CN. */
+static const char *
+friendly(struct export *ex, const struct args *a)
+{
+	char	 buf[256];
+	size_t	 len = sizeof buf - 1;
+
+	if (args_get(a, OPT_FRIENDLY_NAME) != NULL)
+		return args_get(a, OPT_FRIENDLY_NAME);
+	if (gnutls_x509_crt_get_dn_by_oid(ex->leaf[0],
+	    GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &len) >= 0) {
+		buf[len] = '\0';
+		ex->cn = xstrdup(buf);
+		return ex->cn;
+	}
+	return ex->sc->serial;
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct export	 ex = { 0 };
+	const char	*keyfile = args_get(a, OPT_KEY), *out = args_get(a, OPT_OUT);
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL, match;
+
+	if (keyfile == NULL || out == NULL)
+		return cmd_usage_error(cmd, "--key KEYFILE and --out FILE are "
+		    "required");
+	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
+	TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ex.ca, &cause));
+	TRY(store_get(ex.ca->store, a->pos[0], &ex.sc, &cause));
+	if (ex.sc == NULL) {
+		rc = err_set(&cause, "no certificate with serial %s in %s",
+		    a->pos[0], dir);
+		goto out;
+	}
+	TRY(x509_parse_certs(ex.sc->der, ex.sc->der_len, "database record",
+	    &ex.leaf, &ex.nleaf, &cause));
+	TRY(keys_load(keyfile, 0, &ex.key, &cause));
+	TRY(x509_matches_key(ex.leaf[0], ex.key, &match, &cause));
+	if (!match) {
+		rc = err_set(&cause, "%s does not hold the key of certificate %s",
+		    keyfile, ex.sc->serial);
+		goto out;
+	}
+	TRY(p12_get_pass(args_get(a, OPT_PASS_FILE), &ex.pass, &cause));
+	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key,
+	    friendly(&ex, a), ex.pass, args_has(a, OPT_LEGACY), &ex.p12,
+	    &cause));
+	TRY(out_write(out, ex.p12.data, ex.p12.size, 1, args_has(a, OPT_FORCE),
+	    &cause));
+	printf("%s\n", out);
+	rc = 0;
+out:
+	keys_datum_wipe(&ex.p12);
+	if (ex.pass != NULL)
+		wipe_free(ex.pass, strlen(ex.pass));
+	free(ex.cn);
+	keys_free(ex.key);
+	x509_free_certs(ex.leaf, ex.nleaf);
+	store_cert_free(ex.sc);
+	ca_close(ex.ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_export = {
+	"export",
+	"SERIAL --key KEYFILE --out FILE.p12 [--p12-pass-file FILE] "
+	"[--p12-legacy] [--friendly-name NAME] [--force]",
+	"Write a PKCS#12 (.pfx) for Windows: the certificate, its key and the "
+	"CA chain.",
+	"  SERIAL                the certificate, from the CA database\n"
+	"  --key KEYFILE         its private key (PEM or DER)\n"
+	"  --out FILE            the PKCS#12 file to write (mode 0600)\n"
+	"  --p12-pass-file FILE  the passphrase: the file's first line; else\n"
+	"                        $ROLECA_P12_PASS, else a terminal prompt\n"
+	"  --p12-legacy          3DES with a SHA-1 MAC, for Windows Server 2012\n"
+	"                        R2, 2016 and 2019 before 1809 (default:\n"
+	"                        AES-256/PBKDF2 with a SHA-256 MAC)\n"
+	"  --friendly-name NAME  default: the subject CN\n"
+	"  --force               replace FILE\n",
+	options,
+	1,
+	1,
+	run
+};

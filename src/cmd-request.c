@@ -1,0 +1,141 @@
+/*
+ * request: a new key and a PKCS#10 CSR from a role profile, for a public
+ * CA or another CA. It needs no CA directory; when DIR is one, its
+ * profiles and permitted domains apply.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "keys.h"
+#include "out.h"
+#include "profile.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_SET = 's',
+	OPT_OUT = 'o',
+	OPT_FORCE = 'f'
+};
+
+static const struct option options[] = {
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct reqctx {
+	struct ca		*ca;
+	struct profile		*profile;
+	struct profile_values	 values;
+	struct request		*req;
+	struct key		*key;
+	gnutls_x509_crq_t	 csr;
+	struct out_batch	*batch;
+	char			*paths[2];	/* key, csr */
+};
+
+static int
+bind(struct reqctx *r, const char *dir, const struct args *a, char **cause)
+{
+	const char	*v;
+	char		*path = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (ca_exists(dir))
+		TRY(ca_open(dir, 0, &r->ca, cause));
+	for (size_t i = 0; (v = args_nth(a, OPT_SET, i)) != NULL; i++)
+		TRY(profile_values_add(&r->values, v, cause));
+	TRY(profile_find(a->pos[0], r->ca != NULL ? dir : NULL, &path, cause));
+	TRY(profile_load(path, r->ca != NULL ? &r->ca->conf->policy : NULL,
+	    &r->profile, cause));
+	TRY(profile_bind(r->profile, &r->values, &r->req, cause));
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static int
+stage(struct reqctx *r, const struct args *a, char **cause)
+{
+	static const char *const suffixes[] = { ".key", ".csr" };
+	const char	*prefix = args_get(a, OPT_OUT);
+	gnutls_datum_t	 key = { NULL, 0 }, csr = { NULL, 0 };
+	int		 rc = ERR_FAIL;
+
+	if (prefix == NULL) {
+		prefix = dn_get(&r->req->subject, dn_oid("CN"));
+		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
+			return err_usage(cause, "the subject CN cannot name the "
+			    "output files: use --out PREFIX");
+	}
+	for (size_t i = 0; i < 2; i++) {
+		xasprintf(&r->paths[i], "%s%s", prefix, suffixes[i]);
+		TRY(out_check(r->paths[i], args_has(a, OPT_FORCE), cause));
+	}
+	TRY(keys_generate(&r->req->key, &r->key, cause));
+	TRY(x509_build_csr(r->req, r->key, GNUTLS_DIG_SHA256, &r->csr, cause));
+	TRY(keys_export_pem(r->key, &key, cause));
+	TRY(out_batch_add(r->batch, r->paths[0], key.data, key.size, 1, cause));
+	TRY(x509_export_csr(r->csr, 1, &csr, cause));
+	TRY(out_batch_add(r->batch, r->paths[1], csr.data, csr.size, 0, cause));
+	rc = 0;
+out:
+	keys_datum_wipe(&key);
+	gnutls_free(csr.data);
+	return rc;
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct reqctx	 r = { 0 };
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL;
+
+	r.batch = out_batch_new(args_has(a, OPT_FORCE));
+	TRY(bind(&r, dir, a, &cause));
+	TRY(stage(&r, a, &cause));
+	TRY(out_batch_commit(r.batch, &cause));
+	printf("%s\n", r.paths[1]);
+	rc = 0;
+out:
+	free(r.paths[0]);
+	free(r.paths[1]);
+	out_batch_free(r.batch);
+	if (r.csr != NULL)
+		gnutls_x509_crq_deinit(r.csr);
+	keys_free(r.key);
+	request_free(r.req);
+	profile_values_free(&r.values);
+	profile_free(r.profile);
+	ca_close(r.ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_request = {
+	"request",
+	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--force]",
+	"Make a new key and a PKCS#10 CSR for a server role (for a public or "
+	"another CA); print the CSR's path.",
+	"  PROFILE            a role profile (see roleca profiles)\n"
+	"  --set NAME=VALUE   a profile variable (see issue)\n"
+	"  --out PREFIX       write PREFIX.key (0600) and PREFIX.csr (default:\n"
+	"                     the subject CN)\n"
+	"  --force            replace existing output files\n"
+	"The CSR asks for the profile's subject, names, key usage and EKU.\n"
+	"No CA directory is needed; when DIR is one, its profiles and\n"
+	"permitted domains apply.\n",
+	options,
+	1,
+	1,
+	run
+};
