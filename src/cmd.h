@@ -59,6 +59,7 @@ extern const struct command cmd_issue;
 extern const struct command cmd_check;
 extern const struct command cmd_show;
 extern const struct command cmd_request;
+extern const struct command cmd_sign;
 extern const struct command cmd_export;
 extern const struct command cmd_revoke;
 extern const struct command cmd_unrevoke;

@@ -204,13 +204,9 @@ keys_pubkey(const struct key *k, gnutls_pubkey_t *out, char **cause)
 	return 0;
 }
 
-int
-keys_spec_of(const struct key *k, struct keyspec *ks, char **cause)
+static int
+spec_from(int pk, unsigned bits, struct keyspec *ks, char **cause)
 {
-	unsigned	 bits = 0;
-	int		 pk;
-
-	pk = gnutls_privkey_get_pk_algorithm(k->priv, &bits);
 	switch (pk) {
 	case GNUTLS_PK_RSA:
 		ks->alg = KEY_RSA;
@@ -228,4 +224,24 @@ keys_spec_of(const struct key *k, struct keyspec *ks, char **cause)
 	}
 	return err_policy(cause, "unsupported key type %s/%u (use RSA or "
 	    "ECDSA P-256/P-384)", gnutls_pk_get_name(pk), bits);
+}
+
+int
+keys_spec_of(const struct key *k, struct keyspec *ks, char **cause)
+{
+	unsigned	 bits = 0;
+	int		 pk;
+
+	pk = gnutls_privkey_get_pk_algorithm(k->priv, &bits);
+	return spec_from(pk, bits, ks, cause);
+}
+
+int
+keys_spec_of_pubkey(gnutls_pubkey_t pub, struct keyspec *ks, char **cause)
+{
+	unsigned	 bits = 0;
+	int		 pk;
+
+	pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
+	return spec_from(pk, bits, ks, cause);
 }

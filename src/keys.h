@@ -44,5 +44,7 @@ gnutls_x509_privkey_t	 keys_x509(const struct key *);
 int	 keys_pubkey(const struct key *, gnutls_pubkey_t *, char **cause);
 /* The spec the key actually has. */
 int	 keys_spec_of(const struct key *, struct keyspec *, char **cause);
+/* The spec of a public key (RSA of any size; EC P-256/P-384 only). */
+int	 keys_spec_of_pubkey(gnutls_pubkey_t, struct keyspec *, char **cause);
 
 #endif

@@ -103,5 +103,12 @@ void	 profile_free(struct profile *);
  */
 int	 profile_bind(const struct profile *, const struct profile_values *,
 	    struct request **, char **cause);
+/*
+ * The same for signing a CSR, whose own names complete the request:
+ * required variables may be left unset (their templates are dropped) and
+ * the subject may end up without a CN.
+ */
+int	 profile_bind_partial(const struct profile *,
+	    const struct profile_values *, struct request **, char **cause);
 
 #endif

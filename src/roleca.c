@@ -22,6 +22,7 @@ static const struct command *const commands[] = {
 	&cmd_profiles,
 	&cmd_issue,
 	&cmd_request,
+	&cmd_sign,
 	&cmd_export,
 	&cmd_show,
 	&cmd_revoke,

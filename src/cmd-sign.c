@@ -1,0 +1,260 @@
+/*
+ * sign: certify a key born on the server. The CSR (PEM, Windows .req, DER
+ * or bare base64) must prove possession of its key before anything else
+ * is looked at; then the profile decides every extension, and the CSR
+ * contributes only its key, its CN and the names it asks for, each of
+ * which the policy must allow. Nothing else it requests is copied.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "leaf.h"
+#include "out.h"
+#include "policy.h"
+#include "profile.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_CSR = 'c',
+	OPT_SET = 's',
+	OPT_OUT = 'o',
+	OPT_FORCE = 'f'
+};
+
+static const struct option options[] = {
+	{ "csr", required_argument, NULL, OPT_CSR },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+#define CSR_MAX	(1024 * 1024)
+
+struct sign {
+	struct ca		*ca;
+	gnutls_x509_crq_t	 csr;
+	struct csr_info		 info;
+	struct profile		*profile;
+	struct profile_values	 values;
+	struct request		*req;
+	gnutls_x509_crt_t	 crt;
+	struct findings		 findings;
+	struct out_batch	*batch;
+	char			*serial;
+	char			*paths[2];	/* crt, chain */
+};
+
+static int
+read_csr(struct sign *sg, const char *file, char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read(file, CSR_MAX, &data, &len, cause));
+	TRY(x509_parse_csr(data, len, file, &sg->csr, cause));
+	if ((rc = x509_csr_info(sg->csr, &sg->info, cause)) < 0) {
+		err_prefix(cause, "%s: ", file);
+		goto out;
+	}
+	if (sg->info.wants_ca) {
+		rc = err_policy(cause, "%s: the CSR asks to be a CA "
+		    "(basicConstraints CA:TRUE): roleca signs server "
+		    "certificates only", file);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
+/* The profile's names first, then what the CSR asks for. */
+static int
+merge(struct sign *sg, char **cause)
+{
+	struct request	*req = sg->req;
+	const char	*cn_oid = dn_oid("CN");
+	int		 rc = ERR_FAIL;
+
+	TRY(keys_spec_of_pubkey(sg->info.pub, &req->key, cause));
+	if (sg->profile->key_usage == 0)
+		req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
+		    (req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	if (dn_get(&req->subject, cn_oid) == NULL) {
+		if (sg->info.cn == NULL || *sg->info.cn == '\0') {
+			rc = err_usage(cause, "neither the profile's variables "
+			    "nor the CSR give a subject CN: use --set");
+			goto out;
+		}
+		dn_add(&req->subject, cn_oid, sg->info.cn);
+		if (!strv_has_icase(&req->dns, sg->info.cn) &&
+		    policy_dns_valid(sg->info.cn, sg->profile->allow_wildcard))
+			strv_add(&req->dns, sg->info.cn);
+	}
+	if (req->friendly_name == NULL)
+		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
+	for (size_t i = 0; i < sg->info.dns.n; i++)
+		if (!strv_has_icase(&req->dns, sg->info.dns.v[i]))
+			strv_add(&req->dns, sg->info.dns.v[i]);
+	for (size_t i = 0; i < sg->info.ip.n; i++)
+		if (!strv_has(&req->ip, sg->info.ip.v[i]))
+			strv_add(&req->ip, sg->info.ip.v[i]);
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
+{
+	const char	*v;
+	char		*path = NULL;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; (v = args_nth(a, OPT_SET, i)) != NULL; i++)
+		TRY(profile_values_add(&sg->values, v, cause));
+	TRY(profile_find(a->pos[0], dir, &path, cause));
+	TRY(profile_load(path, &sg->ca->conf->policy, &sg->profile, cause));
+	TRY(profile_bind_partial(sg->profile, &sg->values, &sg->req, cause));
+	TRY(merge(sg, cause));
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static int
+plan_outputs(struct sign *sg, const struct args *a, char **cause)
+{
+	static const char *const suffixes[] = { ".crt", ".chain.pem" };
+	const char	*prefix = args_get(a, OPT_OUT);
+	int		 rc = ERR_FAIL;
+
+	if (prefix == NULL) {
+		prefix = dn_get(&sg->req->subject, dn_oid("CN"));
+		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
+			return err_usage(cause, "the subject CN cannot name the "
+			    "output files: use --out PREFIX");
+	}
+	for (size_t i = 0; i < 2; i++) {
+		xasprintf(&sg->paths[i], "%s%s", prefix, suffixes[i]);
+		TRY(out_check(sg->paths[i], args_has(a, OPT_FORCE), cause));
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+stage(struct sign *sg, char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*chain = NULL, *tmp;
+	int		 rc = ERR_FAIL;
+
+	TRY(x509_export(sg->crt, 1, &d, cause));
+	TRY(out_batch_add(sg->batch, sg->paths[0], d.data, d.size, 0, cause));
+	chain = xstrndup((char *)d.data, d.size);
+	for (size_t i = 0; i < sg->ca->nchain; i++) {
+		gnutls_free(d.data);
+		d.data = NULL;
+		TRY(x509_export(sg->ca->chain[i], 1, &d, cause));
+		xasprintf(&tmp, "%s%.*s", chain, (int)d.size, (char *)d.data);
+		free(chain);
+		chain = tmp;
+	}
+	TRY(out_batch_add(sg->batch, sg->paths[1], chain, strlen(chain), 0,
+	    cause));
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	free(chain);
+	return rc;
+}
+
+static void
+sign_free(struct sign *sg)
+{
+	free(sg->paths[0]);
+	free(sg->paths[1]);
+	free(sg->serial);
+	out_batch_free(sg->batch);
+	findings_free(&sg->findings);
+	if (sg->crt != NULL)
+		gnutls_x509_crt_deinit(sg->crt);
+	request_free(sg->req);
+	profile_values_free(&sg->values);
+	profile_free(sg->profile);
+	x509_csr_info_free(&sg->info);
+	if (sg->csr != NULL)
+		gnutls_x509_crq_deinit(sg->csr);
+	ca_close(sg->ca);
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct sign	 sg = { 0 };
+	const char	*csr = args_get(a, OPT_CSR);
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (csr == NULL)
+		return cmd_usage_error(cmd, "--csr FILE is required");
+	sg.batch = out_batch_new(args_has(a, OPT_FORCE));
+	TRY(ca_open(dir, CA_WANT_ALL, &sg.ca, &cause));
+	TRY(read_csr(&sg, csr, &cause));
+	TRY(bind(&sg, dir, a, &cause));
+	TRY(plan_outputs(&sg, a, &cause));
+	if ((rc = leaf_sign(sg.ca, sg.profile, sg.req, sg.info.pub, &sg.crt,
+	    &sg.findings, &cause)) == ERR_POLICY) {
+		rc = cmd_refused(cmd, &sg.findings, &cause);
+		goto out;
+	}
+	TRY(rc);
+	TRY(stage(&sg, &cause));
+	TRY(leaf_record(sg.ca, sg.req, sg.crt, &sg.serial, &cause));
+	if ((rc = out_batch_commit(sg.batch, &cause)) < 0) {
+		err_prefix(&cause, "certificate %s is recorded but its files "
+		    "could not be written (revoke it): ", sg.serial);
+		goto out;
+	}
+	printf("%s\n", sg.serial);
+	rc = 0;
+out:
+	sign_free(&sg);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_sign = {
+	"sign",
+	"PROFILE --csr FILE [--set NAME=VALUE ...] [--out PREFIX] [--force]",
+	"Sign a CSR made elsewhere (PEM, Windows .req, DER or base64) under a "
+	"role profile; print the serial.",
+	"  PROFILE           a role profile (see roleca profiles)\n"
+	"  --csr FILE        the request; its signature must verify (proof of\n"
+	"                    possession), SHA-1 and CA:TRUE requests are refused\n"
+	"  --set NAME=VALUE  profile variables: their names are added to the\n"
+	"                    names the CSR asks for; without them the CSR's CN\n"
+	"                    and names are used, each checked by the policy\n"
+	"  --out PREFIX      write PREFIX.crt and PREFIX.chain.pem (default:\n"
+	"                    the subject CN)\n"
+	"  --force           replace existing output files\n"
+	"The profile decides key usage, EKU, basic constraints, CDP and AIA;\n"
+	"nothing else the CSR requests is copied (Microsoft attributes are\n"
+	"ignored).\n",
+	options,
+	1,
+	1,
+	run
+};
