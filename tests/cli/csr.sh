@@ -88,10 +88,8 @@ assert "it verifies" verify_server "$L" win.crt
 
 # Hostile CSRs: refused with one line, nothing recorded.
 count=$(rows "$DB")
-hostile() {	# hostile CODE DESC FILE [PROFILE] [extra args]
-	code=$1 desc=$2 file=$3 prof=${4:-persistent-chat}
-	shift 4 2>/dev/null || shift $#
-	expect "$code" "$desc" roleca --dir "$I" sign "$prof" --csr "$file" --out hostile "$@"
+hostile() {	# hostile CODE DESC FILE: signed under persistent-chat
+	expect "$1" "$2" roleca --dir "$I" sign persistent-chat --csr "$3" --out hostile
 	assert "... in one line" err_one_line
 	assert "... nothing written" sh -c "! ls hostile.* 2>/dev/null"
 }
@@ -149,9 +147,11 @@ expect 0 "export writes a PKCS#12" roleca --dir "$I" export "$serial" --key rsa.
 assert "openssl reads it with the key and the chain" sh -c \
 	"openssl pkcs12 -in rsa.p12 -nodes -passin file:pass | grep -c 'BEGIN CERTIFICATE' | grep -qx 3"
 assert "... AES-256" sh -c "openssl pkcs12 -in rsa.p12 -info -noout -passin file:pass 2>&1 | grep -q AES-256"
-ROLECA_P12_PASS='env pass' expect 0 "export --p12-legacy, passphrase from the environment" \
+export ROLECA_P12_PASS='env pass'
+expect 0 "export --p12-legacy, passphrase from the environment" \
 	roleca --dir "$I" export "$serial" --key rsa.key --out rsa-legacy.p12 --p12-legacy \
 	--friendly-name 'Front End fe03'
+unset ROLECA_P12_PASS
 assert "openssl reads the legacy form (3DES, SHA-1 MAC)" sh -c \
 	"openssl pkcs12 -in rsa-legacy.p12 -info -noout -passin 'pass:env pass' 2>&1 | grep -q 'TripleDES' &&
 	 openssl pkcs12 -in rsa-legacy.p12 -info -noout -passin 'pass:env pass' 2>&1 | grep -q 'MAC: sha1'"
