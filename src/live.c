@@ -1,0 +1,279 @@
+/*
+ * A TLS client that only wants to see the server's chain, and an HTTP/1.0
+ * client that only fetches CRLs. Both connect with a timeout to every
+ * address the name resolves to, in order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "err.h"
+#include "live.h"
+#include "util.h"
+
+/* "host:port" or "[v6]:port" into its parts (allocated). */
+static int
+split_hostport(const char *hp, const char *defport, char **host, char **port,
+    char **cause)
+{
+	const char	*colon;
+
+	if (hp[0] == '[') {
+		const char *end = strchr(hp, ']');
+
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			return err_usage(cause, "bad address '%s'", hp);
+		*host = xstrndup(hp + 1, (size_t)(end - hp - 1));
+		*port = xstrdup(end[1] == ':' ? end + 2 : defport);
+		return 0;
+	}
+	colon = strrchr(hp, ':');
+	if (colon == NULL) {
+		if (defport == NULL)
+			return err_usage(cause, "'%s': give HOST:PORT", hp);
+		*host = xstrdup(hp);
+		*port = xstrdup(defport);
+		return 0;
+	}
+	*host = xstrndup(hp, (size_t)(colon - hp));
+	*port = xstrdup(colon + 1);
+	if (**host == '\0' || **port == '\0') {
+		free(*host);
+		free(*port);
+		return err_usage(cause, "bad address '%s'", hp);
+	}
+	return 0;
+}
+
+static int
+connect_one(const struct addrinfo *ai, int timeout_ms)
+{
+	struct pollfd	 pfd;
+	socklen_t	 len = sizeof(int);
+	int		 fd, flags, soerr = 0;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, timeout_ms) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 ||
+		    soerr != 0) {
+			errno = soerr != 0 ? soerr : ETIMEDOUT;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, flags);
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int
+dial(const char *host, const char *port, int timeout_ms, int *out,
+    char **cause)
+{
+	struct addrinfo	 hints, *res = NULL;
+	struct timeval	 tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	int		 ret, fd = -1;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((ret = getaddrinfo(host, port, &hints, &res)) != 0)
+		return err_set(cause, "%s: %s", host, gai_strerror(ret));
+	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
+		fd = connect_one(ai, timeout_ms);
+	freeaddrinfo(res);
+	if (fd < 0)
+		return err_set(cause, "connect to %s port %s: %s", host, port,
+		    strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	*out = fd;
+	return 0;
+}
+
+static int
+copy_chain(gnutls_session_t s, gnutls_x509_crt_t **chain, size_t *n,
+    char **cause)
+{
+	const gnutls_datum_t	*peers;
+	unsigned		 count = 0;
+	gnutls_x509_crt_t	*list;
+	int			 ret;
+
+	peers = gnutls_certificate_get_peers(s, &count);
+	if (peers == NULL || count == 0)
+		return err_set(cause, "the server sent no certificate");
+	list = gnutls_calloc(count, sizeof *list);
+	if (list == NULL)
+		return err_set(cause, "out of memory");
+	for (unsigned i = 0; i < count; i++) {
+		if ((ret = gnutls_x509_crt_init(&list[i])) < 0 ||
+		    (ret = gnutls_x509_crt_import(list[i], &peers[i],
+		    GNUTLS_X509_FMT_DER)) < 0) {
+			for (unsigned j = 0; j <= i; j++)
+				if (list[j] != NULL)
+					gnutls_x509_crt_deinit(list[j]);
+			gnutls_free(list);
+			return err_set(cause, "server certificate %u: %s", i,
+			    gnutls_strerror(ret));
+		}
+	}
+	*chain = list;
+	*n = count;
+	return 0;
+}
+
+int
+live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
+    gnutls_x509_crt_t **chain, size_t *n, char **cause)
+{
+	gnutls_session_t			 s = NULL;
+	gnutls_certificate_credentials_t	 cred = NULL;
+	char					*host = NULL, *port = NULL;
+	const char				*sni;
+	int					 rc = ERR_FAIL, ret, fd = -1;
+
+	TRY(split_hostport(hostport, NULL, &host, &port, cause));
+	sni = servername != NULL ? servername : host;
+	TRY(dial(host, port, timeout_ms, &fd, cause));
+	if ((ret = gnutls_certificate_allocate_credentials(&cred)) < 0 ||
+	    (ret = gnutls_init(&s, GNUTLS_CLIENT)) < 0 ||
+	    (ret = gnutls_set_default_priority(s)) < 0 ||
+	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
+	    (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni,
+	    strlen(sni))) < 0) {
+		rc = err_set(cause, "TLS: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	gnutls_transport_set_int(s, fd);
+	gnutls_handshake_set_timeout(s, (unsigned)timeout_ms);
+	do {
+		ret = gnutls_handshake(s);
+	} while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+	if (ret < 0) {
+		rc = err_set(cause, "TLS handshake with %s: %s", hostport,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	TRY(copy_chain(s, chain, n, cause));
+	gnutls_bye(s, GNUTLS_SHUT_WR);
+	rc = 0;
+out:
+	if (s != NULL)
+		gnutls_deinit(s);
+	if (cred != NULL)
+		gnutls_certificate_free_credentials(cred);
+	if (fd >= 0)
+		close(fd);
+	free(host);
+	free(port);
+	return rc;
+}
+
+static int
+send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+live_http_get(const char *url, size_t max, int timeout_ms,
+    unsigned char **body, size_t *len, char **cause)
+{
+	const char	*hp, *path;
+	char		*host = NULL, *port = NULL, *hostport = NULL, *req = NULL;
+	unsigned char	*buf = NULL, *hdr_end;
+	size_t		 used = 0, cap = 65536;
+	ssize_t		 r;
+	int		 rc = ERR_FAIL, fd = -1, status;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return err_usage(cause, "%s: only http:// URLs are fetched", url);
+	hp = url + 7;
+	path = strchr(hp, '/');
+	hostport = path != NULL ? xstrndup(hp, (size_t)(path - hp)) :
+	    xstrdup(hp);
+	TRY(split_hostport(hostport, "80", &host, &port, cause));
+	TRY(dial(host, port, timeout_ms, &fd, cause));
+	xasprintf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: roleca\r\n"
+	    "Connection: close\r\n\r\n", path != NULL ? path : "/", hostport);
+	if (send_all(fd, req, strlen(req)) != 0) {
+		rc = err_set(cause, "%s: send: %s", url, strerror(errno));
+		goto out;
+	}
+	buf = xmalloc(cap + 1);
+	while ((r = read(fd, buf + used, cap - used)) > 0) {
+		used += (size_t)r;
+		if (used == cap) {
+			if (cap > max + 65536) {
+				rc = err_set(cause, "%s: larger than %zu bytes",
+				    url, max);
+				goto out;
+			}
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	if (r < 0) {
+		rc = err_set(cause, "%s: %s", url, strerror(errno));
+		goto out;
+	}
+	buf[used] = '\0';
+	hdr_end = memmem(buf, used, "\r\n\r\n", 4);
+	if (hdr_end == NULL || sscanf((char *)buf, "HTTP/%*d.%*d %d", &status) != 1) {
+		rc = err_set(cause, "%s: not an HTTP response", url);
+		goto out;
+	}
+	if (status != 200) {
+		rc = err_set(cause, "%s: HTTP status %d", url, status);
+		goto out;
+	}
+	*len = used - (size_t)(hdr_end + 4 - buf);
+	if (*len > max) {
+		rc = err_set(cause, "%s: larger than %zu bytes", url, max);
+		goto out;
+	}
+	*body = xmalloc(*len + 1);
+	memcpy(*body, hdr_end + 4, *len);
+	(*body)[*len] = '\0';
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(req);
+	free(hostport);
+	free(host);
+	free(port);
+	return rc;
+}
