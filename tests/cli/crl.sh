@@ -58,7 +58,7 @@ assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '
 	test $(( $(date -d "$n" +%s) - $(date -d "$t" +%s) )) -eq 604800'
 assert "certtool reads the CRL" certtool --crl-info --inder --infile "$crl"
 assert "certtool verifies it against the CA" \
-	certtool --verify-crl --inder --infile "$crl" --load-ca-certificate "$I/ca.crt"
+	certtool --verify-crl --infile "$crl.pem" --load-ca-certificate "$I/ca.crt"
 assert "--out wrote the same CRL" cmp first.crl "$crl"
 
 expect 0 "unrevoke releases the held certificate" roleca --dir "$I" unrevoke "$hold"
