@@ -4,6 +4,7 @@
  * case for CRL entries, no copy) or shifts the content once to make room
  * for the long form.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,10 +151,14 @@ der_time(struct der *d, time_t t)
 
 	gmtime_r(&t, &tm);
 	if (tm.tm_year + 1900 < 2050) {
-		n = strftime(buf, sizeof buf, "%y%m%d%H%M%SZ", &tm);
+		n = (size_t)snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02dZ",
+		    tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
 		der_tlv(d, DER_UTCTIME, buf, n);
 	} else {
-		n = strftime(buf, sizeof buf, "%Y%m%d%H%M%SZ", &tm);
+		n = (size_t)snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
 		der_tlv(d, DER_GENTIME, buf, n);
 	}
 }

@@ -81,7 +81,8 @@ void	 request_free(struct request *);
  * Find a profile by name: NAME is [A-Za-z0-9_-]+ and is looked up as
  * NAME.cfg in ca_dir/profiles (if ca_dir), then each directory of
  * $ROLECA_PROFILE_PATH (colon-separated), then the installed data
- * directory. A NAME containing '/' or ending in ".cfg" is a path.
+ * directory. Any other NAME ("../x", "x.cfg") is a usage error, so a
+ * profile name can never reach outside those directories.
  */
 int	 profile_find(const char *name, const char *ca_dir, char **path, char **cause);
 /* Every NAME.cfg on that search path, first occurrence wins, sorted. */

@@ -182,7 +182,7 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 	longopts[n].val = OPT_HELP;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
 		if (c == OPT_HELP) {
 			free(longopts);
 			return PARSE_HELP;

@@ -308,17 +308,35 @@ set_aki_from(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, char **cause)
 	return 0;
 }
 
+/*
+ * Sign, then replace the certificate with one parsed from its own DER: a
+ * certificate GnuTLS has just built keeps stale cached fields (its raw
+ * names among them), so what the policy judges, what is recorded and what
+ * is written must all be read back from the signed bytes.
+ */
 static int
-sign(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, const struct key *key,
+sign(gnutls_x509_crt_t *crt, gnutls_x509_crt_t issuer, const struct key *key,
     gnutls_digest_algorithm_t digest, char **cause)
 {
-	int	 ret;
+	gnutls_x509_crt_t	 parsed = NULL;
+	gnutls_datum_t		 der = { NULL, 0 };
+	int			 ret;
 
 	/* RSA keys sign PKCS#1 v1.5: the target servers do not take PSS */
-	ret = gnutls_x509_crt_privkey_sign(crt, issuer, keys_privkey(key),
-	    digest, 0);
-	if (ret < 0)
+	ret = gnutls_x509_crt_privkey_sign(*crt, issuer != NULL ? issuer : *crt,
+	    keys_privkey(key), digest, 0);
+	if (ret >= 0 &&
+	    (ret = gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_DER, &der)) >= 0 &&
+	    (ret = gnutls_x509_crt_init(&parsed)) >= 0)
+		ret = gnutls_x509_crt_import(parsed, &der, GNUTLS_X509_FMT_DER);
+	gnutls_free(der.data);
+	if (ret < 0) {
+		if (parsed != NULL)
+			gnutls_x509_crt_deinit(parsed);
 		return gerr(cause, "sign certificate", ret);
+	}
+	gnutls_x509_crt_deinit(*crt);
+	*crt = parsed;
 	return 0;
 }
 
@@ -350,7 +368,7 @@ x509_build_leaf(const struct request *req, gnutls_pubkey_t pub,
 	TRY(set_ext(crt, OID_EKU, &d, 0, cause));
 	TRY(set_issuer_urls(crt, ca->conf, &req->cdp, cause));
 	TRY(set_aki_from(crt, ca->crt, cause));
-	TRY(sign(crt, ca->crt, ca->key, ca->conf->digest, cause));
+	TRY(sign(&crt, ca->crt, ca->key, ca->conf->digest, cause));
 	*out = crt;
 	crt = NULL;
 	rc = 0;
@@ -386,11 +404,11 @@ x509_build_ca(const struct conf *c, const struct key *subject_key,
 	}
 	if (issuer == NULL) {
 		TRY(set_aki_from(crt, crt, cause));
-		TRY(sign(crt, crt, subject_key, c->digest, cause));
+		TRY(sign(&crt, NULL, subject_key, c->digest, cause));
 	} else {
 		TRY(set_issuer_urls(crt, issuer->conf, NULL, cause));
 		TRY(set_aki_from(crt, issuer->crt, cause));
-		TRY(sign(crt, issuer->crt, issuer->key, issuer->conf->digest,
+		TRY(sign(&crt, issuer->crt, issuer->key, issuer->conf->digest,
 		    cause));
 	}
 	*out = crt;
