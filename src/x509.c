@@ -24,6 +24,7 @@
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
 #define BACKDATE	300	/* seconds: tolerate peers' clock skew */
 #define CERTS_MAX	(1024 * 1024)
+#define CSR_SUBJECT_MAX	4096	/* bytes of RFC 4514 text */
 
 static int
 gerr(char **cause, const char *what, int ret)
@@ -794,6 +795,35 @@ csr_names(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 	}
 }
 
+/*
+ * Refuse before trusting anything: a weak signature hash (GnuTLS's own
+ * verification accepts SHA-1 under some system policies) and an oversized
+ * subject, which no server name needs.
+ */
+static int
+csr_sanity(gnutls_x509_crq_t crq, char **cause)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+	int		 sign, hash, ret;
+	size_t		 len;
+
+	sign = gnutls_x509_crq_get_signature_algorithm(crq);
+	hash = gnutls_sign_get_hash_algorithm(sign);
+	if (sign < 0 || (hash != GNUTLS_DIG_SHA256 && hash != GNUTLS_DIG_SHA384 &&
+	    hash != GNUTLS_DIG_SHA512))
+		return err_policy(cause, "the CSR is signed with %s: SHA-256 or "
+		    "stronger is required", sign < 0 ? "an unknown algorithm" :
+		    gnutls_sign_get_name(sign));
+	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) < 0)
+		return err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
+	len = dn.size;
+	gnutls_free(dn.data);
+	if (len > CSR_SUBJECT_MAX)
+		return err_policy(cause, "the CSR's subject is %zu bytes long (at "
+		    "most %d)", len, CSR_SUBJECT_MAX);
+	return 0;
+}
+
 int
 x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 {
@@ -803,6 +833,7 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 	int		 rc = ERR_FAIL, ret, pathlen;
 
 	memset(ci, 0, sizeof *ci);
+	TRY(csr_sanity(crq, cause));
 	if ((ret = gnutls_x509_crq_verify(crq, 0)) < 0) {
 		rc = err_policy(cause, "the CSR's signature does not verify "
 		    "(no proof of possession of the key%s): %s",

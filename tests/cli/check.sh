@@ -19,8 +19,9 @@ expect 3 "other exact variables do not match" roleca --dir "$I" check fe01.crt \
 assert "... naming the missing name" out_has "pool02.lab.example"
 expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe01.crt \
 	--chain "$I/chain.pem"
-expect 3 "checked for another role (edge-external), it is not compliant" \
-	roleca --dir "$I" check fe01.crt --profile edge-external
+expect 3 "checked for another role (persistent-chat), it is not compliant" \
+	roleca --dir "$I" check fe01.crt --profile persistent-chat
+assert "... clientAuth is not that role's purpose" out_has "eku: purpose 1.3.6.1.5.5.7.3.2 is not the role's"
 
 # Foreign certificates made by openssl, signed by an openssl CA.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null

@@ -142,7 +142,7 @@ assert "an EC leaf has no keyEncipherment" sh -c \
 echo 'sanz = [ "x" ];' >>"$I/profiles/labweb.cfg"
 expect 1 "a profile with an unknown key is refused" roleca --dir "$I" issue labweb \
 	--set fqdn=web2.lab.example --set org=x --out web2
-assert "... naming file:line and the key" err_has "labweb.cfg:12: unknown key 'sanz'"
+assert "... naming file:line and the key" err_has "labweb.cfg:11: unknown key 'sanz'"
 assert "... in one line" err_one_line
 
 finish
