@@ -1,11 +1,13 @@
 /*
  * check: judge a certificate roleca did not necessarily make, with the
- * same rules that refuse a certificate before issuance. The CA in DIR is
- * used (permitted domains, CDP URLs, chain) only when it issued the
- * certificate; --chain supplies the issuer otherwise.
+ * same rules that refuse a certificate before issuance: from a file, or as
+ * a live TLS server presents it. The CA in DIR is used (permitted domains,
+ * CDP URLs, chain) only when it issued the certificate; --chain or the
+ * server's own chain supplies the issuer otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <gnutls/x509.h>
@@ -13,6 +15,7 @@
 #include "ca.h"
 #include "cmd.h"
 #include "err.h"
+#include "live.h"
 #include "policy.h"
 #include "profile.h"
 #include "util.h"
@@ -21,29 +24,48 @@
 enum {
 	OPT_PROFILE = 'p',
 	OPT_SET = 's',
-	OPT_CHAIN = 'c'
+	OPT_CHAIN = 'c',
+	OPT_CONNECT = 'C',
+	OPT_SERVERNAME = 'n',
+	OPT_CA = 'a',
+	OPT_FETCH_CRL = 'F',
+	OPT_JSON = 'j',
+	OPT_WARN_DAYS = 'w'
 };
 
 static const struct option options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "chain", required_argument, NULL, OPT_CHAIN },
+	{ "connect", required_argument, NULL, OPT_CONNECT },
+	{ "servername", required_argument, NULL, OPT_SERVERNAME },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "fetch-crl", no_argument, NULL, OPT_FETCH_CRL },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "warn-days", required_argument, NULL, OPT_WARN_DAYS },
 	{ NULL, 0, NULL, 0 }
 };
 
+#define TIMEOUT_MS	10000
+#define CRL_MAX		(256UL * 1024 * 1024)
+
 struct check {
-	gnutls_x509_crt_t	*certs;
+	const char		*source;	/* file name or host:port */
+	gnutls_x509_crt_t	*certs;		/* the certificate, then its chain */
 	size_t			 ncerts;
-	gnutls_x509_crt_t	*chain;
+	gnutls_x509_crt_t	*chain;		/* --chain */
 	size_t			 nchain;
+	gnutls_x509_crt_t	*cas;		/* --ca */
+	size_t			 ncas;
 	struct ca		*ca;
 	struct profile		*profile;
 	struct profile_values	 values;
 	struct request		*req;
 	struct findings		 findings;
+	unsigned		 warn_days;
 };
 
-/* The issuer: from --chain or the rest of CERT, else the CA in DIR if it issued it. */
+/* The issuer: from --chain or the rest of CERT, --ca, else the CA in DIR if it issued it. */
 static gnutls_x509_crt_t
 find_issuer(struct check *ck)
 {
@@ -55,6 +77,9 @@ find_issuer(struct check *ck)
 	for (size_t i = 1; i < ck->ncerts; i++)
 		if (gnutls_x509_crt_check_issuer(leaf, ck->certs[i]))
 			return ck->certs[i];
+	for (size_t i = 0; i < ck->ncas; i++)
+		if (gnutls_x509_crt_check_issuer(leaf, ck->cas[i]))
+			return ck->cas[i];
 	if (ck->ca != NULL && gnutls_x509_crt_check_issuer(leaf, ck->ca->crt))
 		return ck->ca->crt;
 	return NULL;
@@ -86,6 +111,127 @@ out:
 	return rc;
 }
 
+static int
+load(struct check *ck, const char *dir, const struct args *a, char **cause)
+{
+	const char	*connect = args_get(a, OPT_CONNECT), *w;
+	char		*end;
+	int		 rc = ERR_FAIL;
+
+	ck->warn_days = 30;
+	if ((w = args_get(a, OPT_WARN_DAYS)) != NULL) {
+		unsigned long v = strtoul(w, &end, 10);
+
+		if (*w == '\0' || *end != '\0' || v > 3650)
+			return err_usage(cause, "--warn-days takes 0 to 3650");
+		ck->warn_days = (unsigned)v;
+	}
+	if (connect != NULL) {
+		ck->source = connect;
+		TRY(live_tls_chain(connect, args_get(a, OPT_SERVERNAME),
+		    TIMEOUT_MS, &ck->certs, &ck->ncerts, cause));
+	} else
+		TRY(x509_load_certs(ck->source, &ck->certs, &ck->ncerts, cause));
+	if (args_get(a, OPT_CHAIN) != NULL)
+		TRY(x509_load_certs(args_get(a, OPT_CHAIN), &ck->chain,
+		    &ck->nchain, cause));
+	if (args_get(a, OPT_CA) != NULL)
+		TRY(x509_load_certs(args_get(a, OPT_CA), &ck->cas, &ck->ncas,
+		    cause));
+	if (ca_exists(dir))
+		TRY(ca_open(dir, CA_WANT_CERT, &ck->ca, cause));
+	TRY(load_profile(ck, dir, a, cause));
+	rc = 0;
+out:
+	return rc;
+}
+
+/* The chain to --ca: the certificate, then whatever intermediates were given. */
+static int
+check_chain(struct check *ck, time_t now, char **cause)
+{
+	gnutls_x509_crt_t	*list;
+	size_t			 n = 0;
+	int			 rc;
+
+	list = xcalloc(ck->ncerts + ck->nchain + 1, sizeof *list);
+	for (size_t i = 0; i < ck->ncerts; i++)
+		list[n++] = ck->certs[i];
+	for (size_t i = 0; i < ck->nchain; i++)
+		list[n++] = ck->chain[i];
+	rc = policy_check_chain(list, n, ck->cas, ck->ncas, now,
+	    &ck->findings, cause);
+	free(list);
+	return rc;
+}
+
+static void
+fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
+{
+	struct strv	 urls = { NULL, 0 };
+	unsigned char	*body;
+	size_t		 len;
+	char		*cause;
+
+	policy_cdp_urls(ck->certs[0], &urls);
+	for (size_t i = 0; i < urls.n; i++) {
+		body = NULL;
+		cause = NULL;
+		if (live_http_get(urls.v[i], CRL_MAX, TIMEOUT_MS, &body, &len,
+		    &cause) != 0) {
+			findings_add(&ck->findings, "crl", "cannot fetch the CRL: "
+			    "%s", cause);
+			free(cause);
+			continue;
+		}
+		policy_check_crl(ck->certs[0], issuer, body, len, urls.v[i], now,
+		    &ck->findings);
+		free(body);
+	}
+	strv_free(&urls);
+}
+
+static void
+report_text(const struct check *ck, gnutls_x509_crt_t issuer)
+{
+	for (size_t i = 0; i < ck->findings.n; i++)
+		printf("%s: %s: %s\n", ck->source, ck->findings.v[i].rule,
+		    ck->findings.v[i].msg);
+	if (ck->findings.n == 0)
+		printf("%s: compliant%s\n", ck->source, issuer == NULL ?
+		    " (issuer not checked: give --chain or --ca)" : "");
+}
+
+static void
+report_json(const struct check *ck, gnutls_x509_crt_t issuer)
+{
+	char	*subject = NULL, *serial = NULL, *err = NULL;
+
+	x509_subject_text(ck->certs[0], &subject, &err);
+	x509_serial_hex(ck->certs[0], &serial, &err);
+	free(err);
+	printf("{\"source\":");
+	json_string(stdout, ck->source);
+	printf(",\"subject\":");
+	json_string(stdout, subject != NULL ? subject : "");
+	printf(",\"serial\":");
+	json_string(stdout, serial != NULL ? serial : "");
+	printf(",\"not_after\":%lld,\"issuer_checked\":%s,\"compliant\":%s,"
+	    "\"findings\":[", (long long)gnutls_x509_crt_get_expiration_time(
+	    ck->certs[0]), issuer != NULL ? "true" : "false",
+	    ck->findings.n == 0 ? "true" : "false");
+	for (size_t i = 0; i < ck->findings.n; i++) {
+		printf("%s{\"rule\":", i > 0 ? "," : "");
+		json_string(stdout, ck->findings.v[i].rule);
+		printf(",\"message\":");
+		json_string(stdout, ck->findings.v[i].msg);
+		printf("}");
+	}
+	printf("]}\n");
+	free(subject);
+	free(serial);
+}
+
 static void
 check_free(struct check *ck)
 {
@@ -94,6 +240,7 @@ check_free(struct check *ck)
 	profile_values_free(&ck->values);
 	profile_free(ck->profile);
 	ca_close(ck->ca);
+	x509_free_certs(ck->cas, ck->ncas);
 	x509_free_certs(ck->chain, ck->nchain);
 	x509_free_certs(ck->certs, ck->ncerts);
 }
@@ -103,16 +250,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct check		 ck = { 0 };
 	struct policy_ctx	 ctx = { 0 };
-	const char		*file = a->pos[0], *chain = args_get(a, OPT_CHAIN);
 	char			*cause = NULL;
 	int			 rc = ERR_FAIL;
 
-	TRY(x509_load_certs(file, &ck.certs, &ck.ncerts, &cause));
-	if (chain != NULL)
-		TRY(x509_load_certs(chain, &ck.chain, &ck.nchain, &cause));
-	if (ca_exists(dir))
-		TRY(ca_open(dir, CA_WANT_CERT, &ck.ca, &cause));
-	TRY(load_profile(&ck, dir, a, &cause));
+	if ((a->npos == 1) == args_has(a, OPT_CONNECT))
+		return cmd_usage_error(cmd, "give either CERT or --connect "
+		    "HOST:PORT");
+	if (args_has(a, OPT_SERVERNAME) && !args_has(a, OPT_CONNECT))
+		return cmd_usage_error(cmd, "--servername goes with --connect");
+	ck.source = a->npos == 1 ? a->pos[0] : NULL;
+	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);
 	if (ck.ca != NULL && ctx.issuer == ck.ca->crt)
 		ctx.conf = ck.ca->conf;
@@ -120,12 +267,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	ctx.request = ck.req;
 	ctx.now = time(NULL);
 	TRY(policy_check(ck.certs[0], &ctx, &ck.findings, &cause));
-	for (size_t i = 0; i < ck.findings.n; i++)
-		printf("%s: %s: %s\n", file, ck.findings.v[i].rule,
-		    ck.findings.v[i].msg);
-	if (ck.findings.n == 0)
-		printf("%s: compliant%s\n", file, ctx.issuer == NULL ?
-		    " (issuer not checked: give --chain)" : "");
+	policy_check_expiry(ck.certs[0], ctx.now, ck.warn_days, &ck.findings);
+	if (ck.ncas > 0)
+		TRY(check_chain(&ck, ctx.now, &cause));
+	if (args_has(a, OPT_FETCH_CRL))
+		fetch_crls(&ck, ctx.issuer, ctx.now);
+	if (args_has(a, OPT_JSON))
+		report_json(&ck, ctx.issuer);
+	else
+		report_text(&ck, ctx.issuer);
 	rc = ck.findings.n == 0 ? 0 : ERR_POLICY;
 out:
 	check_free(&ck);
@@ -138,17 +288,31 @@ out:
 
 const struct command cmd_check = {
 	"check",
-	"CERT [--profile PROFILE [--set NAME=VALUE ...]] [--chain FILE]",
+	"CERT | --connect HOST:PORT [--servername NAME] [--profile PROFILE "
+	"[--set NAME=VALUE ...]] [--chain FILE] [--ca FILE] [--fetch-crl] "
+	"[--warn-days N] [--json]",
 	"Report every rule a server certificate breaks; exit 3 if any.",
-	"  CERT              PEM or DER; certificates after the first are its chain\n"
-	"  --profile PROFILE also check the names, EKU and key the role needs\n"
-	"  --set NAME=VALUE  with --profile: the role's variables, so the exact\n"
-	"                    names are checked instead of their patterns\n"
-	"  --chain FILE      the issuer (and its chain), PEM\n"
+	"  CERT               PEM or DER; certificates after the first are its\n"
+	"                     chain\n"
+	"  --connect HOST:PORT  take the certificate and chain a TLS server\n"
+	"                     presents (the handshake does not verify them:\n"
+	"                     check reports)\n"
+	"  --servername NAME  the SNI name to send (default: HOST)\n"
+	"  --profile PROFILE  also check the names, EKU and key the role needs\n"
+	"  --set NAME=VALUE   with --profile: the role's variables, so the exact\n"
+	"                     names are checked instead of their patterns\n"
+	"  --chain FILE       the issuer (and its chain), PEM\n"
+	"  --ca FILE          trust anchors: the chain must verify up to one\n"
+	"  --fetch-crl        download the CRL from each http:// CDP: it must be\n"
+	"                     reachable, signed by the issuer, current, and not\n"
+	"                     list the certificate\n"
+	"  --warn-days N      report a certificate that expires within N days\n"
+	"                     (default 30; 0: never)\n"
+	"  --json             one JSON object instead of text lines\n"
 	"The CA in DIR is used (permitted domains, CDP, AIA, chain) when it\n"
-	"issued CERT.\n",
+	"issued the certificate.\n",
 	options,
-	1,
+	0,
 	1,
 	run
 };

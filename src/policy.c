@@ -24,12 +24,10 @@
 #define OID_CN		"2.5.4.3"
 #define DAY		86400
 
-static void
-add(struct findings *f, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define add findings_add
 
-static void
-add(struct findings *f, const char *rule, const char *fmt, ...)
+void
+findings_add(struct findings *f, const char *rule, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
@@ -738,4 +736,147 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 	rule_validity(crt, &c, f, 0);
 	facts_free(&fa);
 	return 0;
+}
+
+int
+policy_check_chain(const gnutls_x509_crt_t *chain, size_t n,
+    const gnutls_x509_crt_t *cas, size_t ncas, time_t now,
+    struct findings *f, char **cause)
+{
+	gnutls_x509_trust_list_t	 tl = NULL;
+	gnutls_x509_crt_t		*copies = NULL;
+	gnutls_datum_t			 d = { NULL, 0 }, text = { NULL, 0 };
+	unsigned			 status = 0;
+	int				 rc = ERR_FAIL, ret;
+
+	(void)now;
+	if ((ret = gnutls_x509_trust_list_init(&tl, 0)) < 0) {
+		rc = err_set(cause, "trust list: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	/* the list takes ownership of its anchors: give it copies */
+	copies = xcalloc(ncas + 1, sizeof *copies);
+	for (size_t i = 0; i < ncas; i++) {
+		if ((ret = gnutls_x509_crt_export2(cas[i], GNUTLS_X509_FMT_DER,
+		    &d)) < 0 || (ret = gnutls_x509_crt_init(&copies[i])) < 0 ||
+		    (ret = gnutls_x509_crt_import(copies[i], &d,
+		    GNUTLS_X509_FMT_DER)) < 0) {
+			rc = err_set(cause, "trust anchor: %s",
+			    gnutls_strerror(ret));
+			goto out;
+		}
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	if ((ret = gnutls_x509_trust_list_add_cas(tl, copies, (unsigned)ncas,
+	    0)) < 0) {
+		rc = err_set(cause, "trust anchors: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	free(copies);
+	copies = NULL;
+	ret = gnutls_x509_trust_list_verify_crt2(tl, (gnutls_x509_crt_t *)chain,
+	    (unsigned)n, NULL, 0, 0, &status, NULL);
+	if (ret < 0) {
+		rc = err_set(cause, "verify chain: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	if (status != 0) {
+		gnutls_certificate_verification_status_print(status,
+		    GNUTLS_CRT_X509, &text, 0);
+		add(f, "chain", "does not verify to the given CA: %.*s",
+		    (int)text.size, (char *)text.data);
+	}
+	rc = 0;
+out:
+	gnutls_free(text.data);
+	gnutls_free(d.data);
+	if (copies != NULL) {
+		for (size_t i = 0; i < ncas; i++)
+			if (copies[i] != NULL)
+				gnutls_x509_crt_deinit(copies[i]);
+		free(copies);
+	}
+	if (tl != NULL)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	return rc;
+}
+
+void
+policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
+    struct findings *f)
+{
+	time_t	 na = gnutls_x509_crt_get_expiration_time(crt);
+
+	if (warn_days > 0 && na > now && na - now < (time_t)warn_days * DAY)
+		add(f, "expiry", "expires in %lld days (warning at %u)",
+		    (long long)((na - now) / DAY), warn_days);
+}
+
+void
+policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
+{
+	char		 buf[1024];
+	size_t		 len;
+	unsigned	 reasons, critical;
+	int		 ret;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf - 1;
+		ret = gnutls_x509_crt_get_crl_dist_points(crt, i, buf, &len,
+		    &reasons, &critical);
+		if (ret < 0)
+			break;
+		buf[len] = '\0';
+		if (ret == GNUTLS_SAN_URI && strncmp(buf, "http://", 7) == 0)
+			strv_add(out, buf);
+	}
+}
+
+void
+policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
+    const unsigned char *data, size_t len, const char *url, time_t now,
+    struct findings *f)
+{
+	gnutls_x509_crl_t	 crl = NULL;
+	gnutls_x509_crl_iter_t	 iter = NULL;
+	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
+	unsigned char		 serial[64], mine[64];
+	size_t			 slen, mlen = sizeof mine;
+	unsigned		 status = 0;
+	time_t			 when;
+
+	if (gnutls_x509_crl_init(&crl) < 0)
+		return;
+	if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0 &&
+	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) < 0) {
+		add(f, "crl", "%s is not a CRL", url);
+		goto out;
+	}
+	if (issuer != NULL && (gnutls_x509_crl_verify(crl, &issuer, 1,
+	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
+	    (status & (GNUTLS_CERT_SIGNATURE_FAILURE |
+	    GNUTLS_CERT_SIGNER_NOT_FOUND)) != 0))
+		add(f, "crl", "the CRL at %s is not signed by the issuer", url);
+	if (gnutls_x509_crl_get_next_update(crl) != (time_t)-1 &&
+	    gnutls_x509_crl_get_next_update(crl) < now)
+		add(f, "crl", "the CRL at %s is stale (past its nextUpdate)",
+		    url);
+	if (gnutls_x509_crt_get_serial(crt, mine, &mlen) < 0)
+		goto out;
+	for (;;) {
+		slen = sizeof serial;
+		if (gnutls_x509_crl_iter_crt_serial(crl, &iter, serial, &slen,
+		    &when) != 0)
+			break;
+		if (slen == mlen && memcmp(serial, mine, slen) == 0) {
+			add(f, "crl", "the certificate is revoked (listed in %s)",
+			    url);
+			break;
+		}
+	}
+out:
+	if (iter != NULL)
+		gnutls_x509_crl_iter_deinit(iter);
+	gnutls_x509_crl_deinit(crl);
 }

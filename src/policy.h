@@ -46,6 +46,25 @@ int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);
 void	 findings_free(struct findings *);
 
+/*
+ * Live checks for `check`: the chain up to one of the trust anchors cas;
+ * expiry within warn_days; and a CRL fetched from the certificate's CDP
+ * (url), which must verify with the issuer, be current and not list it.
+ */
+int	 policy_check_chain(const gnutls_x509_crt_t *chain, size_t n,
+	    const gnutls_x509_crt_t *cas, size_t ncas, time_t now,
+	    struct findings *, char **cause);
+void	 policy_check_expiry(gnutls_x509_crt_t, time_t now, unsigned warn_days,
+	    struct findings *);
+void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
+	    const unsigned char *crl, size_t len, const char *url, time_t now,
+	    struct findings *);
+/* The certificate's http:// CDP URLs. */
+void	 policy_cdp_urls(gnutls_x509_crt_t, struct strv *);
+/* Add one finding. */
+void	 findings_add(struct findings *, const char *rule, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 /* Is s a syntactically valid dNSName ("*." first label only if wildcard)? */
 int	 policy_dns_valid(const char *s, int wildcard);
 

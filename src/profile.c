@@ -562,8 +562,10 @@ load_key_usage(const config_setting_t *root, struct profile *p, char **cause)
 	for (size_t i = 0; i < names.n; i++) {
 		bit = key_usage_bit(names.v[i], bits, elem(root, "key_usage", i),
 		    cause);
-		if (bit == 0)
+		if (bit == 0) {
+			rc = ERR_FAIL;
 			goto out;
+		}
 		bits |= bit;
 	}
 	if (!(bits & GNUTLS_KEY_DIGITAL_SIGNATURE))

@@ -7,6 +7,7 @@
 #define ROLECA_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
@@ -51,6 +52,9 @@ const char	*dn_name(const char *);
 const char	*dn_get(const struct dn *, const char *oid);
 void		 dn_add(struct dn *, const char *, const char *);
 void		 dn_free(struct dn *);
+
+/* Write s as a JSON string (quoted, escaped; bytes >= 0x80 passed through). */
+void	 json_string(FILE *, const char *);
 
 /* Lower-case hex of a byte string; the result is allocated. */
 char	*hex_encode(const unsigned char *, size_t);

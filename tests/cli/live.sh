@@ -1,0 +1,117 @@
+#!/bin/sh
+# check --connect: TLS servers (openssl s_server on 127.0.0.1) presenting a
+# compliant chain and a non-compliant one, --json read by jq, and
+# --fetch-crl against the CRL published into a real nginx.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+cd "$T" || exit 1
+chmod a+rx "$T"
+base=$((20000 + $$ % 20000))
+tls1=$base tls2=$((base + 1)) web=$((base + 2))
+pids=
+
+stop_all() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	[ -f "$T/nginx/nginx.pid" ] && kill "$(cat "$T/nginx/nginx.pid")" 2>/dev/null
+	rm -rf "$T"
+}
+trap stop_all EXIT
+
+# A lab whose CDP is this test's nginx.
+mkdir -p lab www/crl nginx
+cat >lab/root.cfg <<CFG
+subject = { CN = "Live Root CA"; };
+key = "ec:p256";
+cdp = [ "http://127.0.0.1:$web/crl/root.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+cat >lab/issuing.cfg <<CFG
+subject = { CN = "Live Issuing CA"; };
+key = "ec:p256";
+validity_days = 1000;
+cdp = [ "http://127.0.0.1:$web/crl/issuing.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+roleca --dir lab/root init --config lab/root.cfg 2>/dev/null
+roleca --dir lab/issuing init --config lab/issuing.cfg --parent lab/root 2>/dev/null
+I=lab/issuing
+serial=$(roleca --dir "$I" issue frontend $FE_VARS --out fe 2>/dev/null)
+
+serve() {	# serve PORT CERT KEY [CHAIN]
+	openssl s_server -accept "127.0.0.1:$1" -cert "$2" -key "$3" ${4:+-cert_chain "$4"} \
+		-www -quiet >/dev/null 2>&1 &
+	pids="$pids $!"
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		curl -sk -o /dev/null "https://127.0.0.1:$1/" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+assert "s_server serves the roleca chain" serve "$tls1" fe.crt fe.key "$I/ca.crt"
+
+expect 0 "check --connect: a compliant server" roleca --dir "$T/none" check \
+	--connect "127.0.0.1:$tls1" --servername pool01.lab.example --ca lab/root/ca.crt \
+	--profile frontend
+assert "... says compliant" out_has "127.0.0.1:$tls1: compliant"
+expect 0 "check --connect --json" roleca --dir "$T/none" check --connect "127.0.0.1:$tls1" \
+	--ca lab/root/ca.crt --json
+assert "jq reads it: compliant" sh -c "jq -e '.compliant == true and .issuer_checked == true' '$T/out'"
+assert "jq reads it: the serial" sh -c "jq -e '.serial == \"$serial\"' '$T/out'"
+openssl ecparam -name prime256v1 -genkey -noout -out other.key
+openssl req -x509 -new -key other.key -subj "/CN=Other CA" -days 30 -out other.crt 2>/dev/null
+expect 3 "a trust anchor that did not issue the chain: not compliant" roleca --dir "$T/none" \
+	check --connect "127.0.0.1:$tls1" --ca other.crt
+assert "... reported as chain" out_has "chain:"
+
+# A non-compliant server: self-made, no CDP, no EKU.
+openssl req -x509 -new -key other.key -subj "/CN=bad.lab.example" -days 20 -out bad.crt 2>/dev/null
+assert "s_server serves a non-compliant certificate" serve "$tls2" bad.crt other.key
+expect 3 "check --connect: a non-compliant server" roleca --dir "$T/none" check \
+	--connect "127.0.0.1:$tls2" --json
+assert "jq: not compliant" sh -c "jq -e '.compliant == false' '$T/out'"
+assert "jq: the missing CDP is a finding" sh -c "jq -e '[.findings[].rule] | index(\"cdp\")' '$T/out'"
+assert "jq: the missing serverAuth is a finding" sh -c "jq -e '[.findings[].rule] | index(\"eku\")' '$T/out'"
+assert "jq: expiry within 30 days is a finding" sh -c "jq -e '[.findings[].rule] | index(\"expiry\")' '$T/out'"
+expect 1 "nothing listening is an error" roleca check --connect "127.0.0.1:$web"
+expect 2 "CERT and --connect together are a usage error" roleca check fe.crt \
+	--connect "127.0.0.1:$tls1"
+
+# --fetch-crl through nginx.
+roleca --dir "$I" publish --to www/crl >/dev/null 2>&1
+roleca --dir lab/root publish --to www/crl >/dev/null 2>&1
+chmod -R a+rX www
+cat >nginx/nginx.conf <<NG
+daemon on;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log;
+events { worker_connections 16; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx;
+	proxy_temp_path $T/nginx;
+	fastcgi_temp_path $T/nginx;
+	uwsgi_temp_path $T/nginx;
+	scgi_temp_path $T/nginx;
+	types { application/pkix-crl crl; application/pkix-cert crt; }
+	server { listen 127.0.0.1:$web; root $T/www; }
+}
+NG
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+assert "nginx serves the CRLs" sh -c "'$NGINX' -c '$T/nginx/nginx.conf' -p '$T/nginx' &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do curl -sf -o /dev/null http://127.0.0.1:$web/crl/issuing.crl && exit 0; sleep 0.2; done; exit 1"
+expect 0 "--fetch-crl: reachable, signed, current, not listed" roleca --dir "$T/none" check \
+	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
+roleca --dir "$I" revoke "$serial" --reason keyCompromise 2>/dev/null
+roleca --dir "$I" publish --to www/crl --new-crl >/dev/null 2>&1
+chmod -R a+rX www
+expect 3 "--fetch-crl: a revoked server certificate is reported" roleca --dir "$T/none" check \
+	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
+assert "... as revoked" out_has "crl: the certificate is revoked"
+kill "$(cat "$T/nginx/nginx.pid")"
+rm -f "$T/nginx/nginx.pid"
+sleep 0.3
+expect 3 "--fetch-crl: an unreachable CDP is reported" roleca --dir "$T/none" check \
+	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
+assert "... as a CRL finding" out_has "crl: cannot fetch the CRL"
+
+finish
