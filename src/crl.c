@@ -20,7 +20,6 @@
 #include "err.h"
 #include "util.h"
 
-#define OID_REASON	"2.5.29.21"
 #define OID_CRL_NUMBER	"2.5.29.20"
 #define OID_AKI		"2.5.29.35"
 
@@ -75,23 +74,27 @@ sig_alg(struct der *d, const struct ca *ca, gnutls_sign_algorithm_t *sign,
 static void
 entry(struct der *d, const struct crl_entry *e)
 {
-	size_t		 seq, exts, ext, oct;
-	unsigned char	 code;
+	/*
+	 * crlEntryExtensions holding one reasonCode: SEQUENCE { SEQUENCE {
+	 * OID 2.5.29.21, OCTET STRING { ENUMERATED code } } }, constant but
+	 * for its last byte, so it is written whole rather than encoded a
+	 * million times.
+	 */
+	static const unsigned char	 reason[] = {
+		0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15,
+		0x04, 0x03, 0x0a, 0x01, 0x00
+	};
+	unsigned char			 ext[sizeof reason];
+	size_t				 seq;
 
 	seq = der_open(d, DER_SEQUENCE);
 	der_uint(d, DER_INTEGER, e->serial, e->serial_len);
 	der_time(d, e->revoked_at);
 	/* RFC 5280: omit reasonCode rather than say "unspecified" */
 	if (e->reason > 0) {
-		code = (unsigned char)e->reason;
-		exts = der_open(d, DER_SEQUENCE);
-		ext = der_open(d, DER_SEQUENCE);
-		der_oid(d, OID_REASON);
-		oct = der_open(d, DER_OCTET_STRING);
-		der_tlv(d, DER_ENUMERATED, &code, 1);
-		der_close(d, oct);
-		der_close(d, ext);
-		der_close(d, exts);
+		memcpy(ext, reason, sizeof reason);
+		ext[sizeof ext - 1] = (unsigned char)e->reason;
+		der_raw(d, ext, sizeof ext);
 	}
 	der_close(d, seq);
 }
@@ -168,7 +171,7 @@ out:
 
 int
 crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
-    void *arg, gnutls_datum_t *out, char **cause)
+    void *arg, size_t hint, struct der *out, char **cause)
 {
 	struct der		 d, alg;
 	gnutls_datum_t		 data, sig = { NULL, 0 };
@@ -176,7 +179,8 @@ crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
 	size_t			 top, bits, start;
 	int			 rc = ERR_FAIL, ret;
 
-	der_init(&d, 1 << 16);
+	/* about 40 bytes an entry: one buffer, no growth on the way */
+	der_init(&d, 4096 + hint * 48);
 	der_init(&alg, 64);
 	top = der_open(&d, DER_SEQUENCE);
 	start = d.len;
@@ -195,13 +199,8 @@ crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
 	der_raw(&d, sig.data, sig.size);
 	der_close(&d, bits);
 	der_close(&d, top);
-	out->data = gnutls_malloc(d.len);
-	if (out->data == NULL) {
-		rc = err_set(cause, "CRL: out of memory");
-		goto out;
-	}
-	memcpy(out->data, d.p, d.len);
-	out->size = (unsigned)d.len;
+	*out = d;
+	d.p = NULL;
 	rc = 0;
 out:
 	gnutls_free(sig.data);
@@ -284,30 +283,35 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 {
 	struct rows		 r = { NULL, { 0 } };
 	struct out_batch	*b = out_batch_new(1);
-	gnutls_datum_t		 der = { NULL, 0 }, pem = { NULL, 0 };
+	struct der		 der = { NULL, 0, 0 };
+	gnutls_datum_t		 view, pem = { NULL, 0 };
+	long long		 count = 0;
 	char			*path = crl_path(ca), *pempath = NULL;
 	int			 rc = ERR_FAIL, ret;
 
 	info->this_update = now;
 	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
+	TRY(store_revoked_count(ca->store, now, &count, cause));
 	TRY(store_revoked_open(ca->store, now, &r.cur, cause));
-	TRY(crl_encode(ca, info, next_row, &r, &der, cause));
-	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &der, &pem)) < 0) {
+	TRY(crl_encode(ca, info, next_row, &r, (size_t)count, &der, cause));
+	view.data = der.p;
+	view.size = (unsigned)der.len;
+	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &view, &pem)) < 0) {
 		rc = err_set(cause, "CRL: PEM: %s", gnutls_strerror(ret));
 		goto out;
 	}
 	xasprintf(&pempath, "%s.pem", path);
-	TRY(out_batch_add(b, path, der.data, der.size, 0, cause));
+	TRY(out_batch_add(b, path, der.p, der.len, 0, cause));
 	TRY(out_batch_add(b, pempath, pem.data, pem.size, 0, cause));
 	if (extra != NULL)
-		TRY(out_batch_add(b, extra, der.data, der.size, 0, cause));
+		TRY(out_batch_add(b, extra, der.p, der.len, 0, cause));
 	TRY(out_batch_commit(b, cause));
 	rc = 0;
 out:
 	store_revoked_close(r.cur);
 	out_batch_free(b);
-	gnutls_free(der.data);
+	der_free(&der);
 	gnutls_free(pem.data);
 	free(pempath);
 	free(path);

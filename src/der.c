@@ -142,25 +142,54 @@ der_small_uint(struct der *d, uint8_t tag, uint64_t v)
 	der_uint(d, tag, b, sizeof b);
 }
 
+/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm): no locale, no locks. */
+static void
+civil(int64_t days, int *y, int *m, int *d)
+{
+	int64_t		 z = days + 719468, era, yoe, doy, mp;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static char *
+two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* Called once per CRL entry, so it formats by hand rather than through strftime. */
 void
 der_time(struct der *d, time_t t)
 {
-	struct tm	 tm;
-	char		 buf[32];
-	size_t		 n;
+	int64_t		 days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
+	char		 buf[16], *p = buf;
+	int		 y, m, dd;
 
-	gmtime_r(&t, &tm);
-	if (tm.tm_year + 1900 < 2050) {
-		n = (size_t)snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02dZ",
-		    tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-		der_tlv(d, DER_UTCTIME, buf, n);
-	} else {
-		n = (size_t)snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02dZ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-		der_tlv(d, DER_GENTIME, buf, n);
+	if (secs < 0) {
+		secs += 86400;
+		days--;
 	}
+	civil(days, &y, &m, &dd);
+	if (y >= 2050)
+		p = two(two(p, y / 100), y % 100);
+	else
+		p = two(p, y % 100);
+	p = two(p, m);
+	p = two(p, dd);
+	p = two(p, (int)(secs / 3600));
+	p = two(p, (int)(secs / 60 % 60));
+	p = two(p, (int)(secs % 60));
+	*p++ = 'Z';
+	der_tlv(d, y >= 2050 ? DER_GENTIME : DER_UTCTIME, buf, (size_t)(p - buf));
 }
 
 /* One base-128 arc. */

@@ -59,11 +59,22 @@ static const char schema_v1[] =
 	"INSERT INTO counters (name, value) VALUES ('crl_number', 0);"
 	"PRAGMA user_version = 1;";
 
+/*
+ * Version 2: a covering index for the CRL, so a million revoked rows are
+ * read in index order without a table lookup per row.
+ */
+static const char schema_v2[] =
+	"CREATE INDEX certs_revoked ON certs (status, not_after, serial,"
+	" revoked_at, reason);"
+	"PRAGMA user_version = 2;";
+
 static int	 migrate_to_1(struct store *, char **);
+static int	 migrate_to_2(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
 	migrate_to_1,
+	migrate_to_2,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -182,6 +193,12 @@ static int
 migrate_to_1(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v1, "create schema version 1", cause);
+}
+
+static int
+migrate_to_2(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v2, "migrate to schema version 2", cause);
 }
 
 /*
@@ -303,7 +320,8 @@ open_db(struct store *st, int create, char **cause)
 	int	 ret, e;
 
 	/* Never SQLITE_OPEN_CREATE: the file exists or it is an error. */
-	ret = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+	ret = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (st->db == NULL)
 		return err_set(cause, "%s: out of memory", st->path);
 	if (ret == SQLITE_OK)
@@ -774,6 +792,24 @@ store_revoked_open(struct store *st, int64_t now, struct store_revoked **out,
 	rc = 0;
 out:
 	store_revoked_close(r);
+	return rc;
+}
+
+int
+store_revoked_count(struct store *st, int64_t now, long long *n, char **cause)
+{
+	static const char	 sql[] = "SELECT count(*) FROM certs"
+				     " WHERE status = 'revoked' AND not_after > ?1";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, "count revoked", cause));
+	TRY(bind_int(st, stmt, 1, now, 0, "count revoked", cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, "count revoked", cause));
+	*n = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
 	return rc;
 }
 

@@ -66,6 +66,8 @@ int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
  * returns 1 with the row (valid until the next call), 0 at the end.
  */
 struct store_revoked;
+int	 store_revoked_count(struct store *, int64_t now, long long *n,
+	    char **cause);
 int	 store_revoked_open(struct store *, int64_t now, struct store_revoked **,
 	    char **cause);
 int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
