@@ -22,6 +22,11 @@
 #include "store.h"
 #include "unit.h"
 
+/* The schema version store.c creates, and one newer than it knows. */
+#define SCHEMA_VERSION	2
+#define SCHEMA_TEXT	"2"
+#define NEWER_TEXT	"3"
+
 #define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
 
 struct fx {
@@ -171,7 +176,7 @@ test_create_open_reopen(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_PTR_NULL(cause);
 	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
-	CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
 	CU_ASSERT_EQUAL(count(st), 0);
 	store_close(st);
 	st = NULL;
@@ -183,7 +188,7 @@ test_create_open_reopen(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 		CU_ASSERT_PTR_NULL(cause);
 		CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
-		CU_ASSERT_EQUAL(v, 1);
+		CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
 		CU_ASSERT_EQUAL(count(st), 0);
 		store_close(st);
 		st = NULL;
@@ -210,7 +215,7 @@ test_schema(void)
 	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "status,not_after");
 	free(s);
 	s = raw_text(fx.db, "PRAGMA user_version");
-	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "1");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, SCHEMA_TEXT);
 	free(s);
 	/* The CHECK constraint holds for writers other than roleca too. */
 	CU_ASSERT_NOT_EQUAL(raw_exec(fx.db, "INSERT INTO certs (serial, "
@@ -238,7 +243,7 @@ test_create_refuses_existing(void)
 	cause = NULL;
 	/* The database refused is still intact. */
 	s = raw_text(fx.db, "PRAGMA user_version");
-	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "1");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, SCHEMA_TEXT);
 	free(s);
 
 	/* Any file, even an empty one, and a dangling link are refused too. */
@@ -632,20 +637,46 @@ test_newer_schema(void)
 
 	fx_setup(&fx);
 	make_db(&fx);
-	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA user_version = 2"), 0);
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA user_version = " NEWER_TEXT), 0);
 	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(st);
 	CU_ASSERT(contains(cause, fx.db));
-	CU_ASSERT(contains(cause, "schema version 2 is newer"));
+	CU_ASSERT(contains(cause, "schema version " NEWER_TEXT " is newer"));
 	free(cause);
 	cause = NULL;
 	/* Refused without being changed. */
 	{
 		char	*v = raw_text(fx.db, "PRAGMA user_version");
 
-		CU_ASSERT_STRING_EQUAL(v == NULL ? "" : v, "2");
+		CU_ASSERT_STRING_EQUAL(v == NULL ? "" : v, NEWER_TEXT);
 		free(v);
 	}
+	fx_teardown(&fx);
+}
+
+/* A database made by schema version 1 gains the CRL's covering index on open. */
+static void
+test_migrate_from_1(void)
+{
+	struct fx	 fx;
+	struct store	*st = NULL;
+	char		*cause = NULL, *s;
+	int		 v = -1;
+
+	fx_setup(&fx);
+	make_db(&fx);
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
+	    "PRAGMA user_version = 1"), 0);
+	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
+	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
+	    "('certs_revoked')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
+	    "status,not_after,serial,revoked_at,reason");
+	free(s);
+	store_close(st);
+	free(cause);
 	fx_teardown(&fx);
 }
 
@@ -852,6 +883,7 @@ static const CU_TestInfo tests[] = {
 	{ "absent serial", test_absent },
 	{ "invalid serial", test_invalid_serial },
 	{ "duplicate serial refused", test_duplicate },
+	{ "a version 1 database is migrated", test_migrate_from_1 },
 	{ "newer schema refused", test_newer_schema },
 	{ "count", test_count },
 	{ "a writer waits for the lock", test_writer_waits },
