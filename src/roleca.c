@@ -177,7 +177,8 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 	while (cmd->options != NULL && cmd->options[n].name != NULL)
 		n++;
 	longopts = xcalloc(n + 2, sizeof *longopts);
-	memcpy(longopts, cmd->options, n * sizeof *longopts);
+	if (n > 0)
+		memcpy(longopts, cmd->options, n * sizeof *longopts);
 	longopts[n].name = "help";
 	longopts[n].val = OPT_HELP;
 	optind = 0;

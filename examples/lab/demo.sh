@@ -58,9 +58,9 @@ for p in frontend standard-edition director edge-internal edge-external \
 	serial=$(R --dir "$dir/issuing" issue "$p" $vars $p12 --out "$dir/certs/$p")
 	openssl verify -x509_strict -purpose sslserver -CAfile "$dir/root/ca.crt" \
 	    -untrusted "$dir/issuing/ca.crt" "$dir/certs/$p.crt" >/dev/null
-	printf '%-18s serial %s  %s\n' "$p" "$serial" \
-	    "$(openssl x509 -in "$dir/certs/$p.crt" -noout -ext subjectAltName |
-	    tail -n +2 | tr -d ' ' | cut -c1-60)"
+	names=$(openssl x509 -in "$dir/certs/$p.crt" -noout -ext subjectAltName \
+	    2>/dev/null | tail -n +2 | tr -d ' ' | cut -c1-60)
+	printf '%-18s serial %s  %s\n' "$p" "$serial" "${names:-(subject CN only)}"
 	count=$((count + 1))
 done
 
