@@ -8,7 +8,10 @@
 
 #include <gnutls/x509.h>
 
+#include <string.h>
+
 #include "ca.h"
+#include "crl.h"
 #include "cmd.h"
 #include "err.h"
 #include "store.h"
@@ -16,13 +19,108 @@
 #include "x509.h"
 
 enum {
-	OPT_PEM = 'p'
+	OPT_PEM = 'p',
+	OPT_JSON = 'j'
 };
 
 static const struct option options[] = {
 	{ "pem", no_argument, NULL, OPT_PEM },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* What the stored certificate itself says. */
+struct decoded {
+	gnutls_x509_crt_t	*certs;
+	size_t			 n;
+	struct strv		 eku;
+	struct strv		 cdp;
+};
+
+static int
+decode(const struct store_cert *sc, struct decoded *d, char **cause)
+{
+	int	 rc = ERR_FAIL;
+
+	TRY(x509_parse_certs(sc->der, sc->der_len, "database record", &d->certs,
+	    &d->n, cause));
+	x509_eku_list(d->certs[0], &d->eku);
+	x509_cdp_list(d->certs[0], &d->cdp);
+	rc = 0;
+out:
+	return rc;
+}
+
+static void
+decoded_free(struct decoded *d)
+{
+	strv_free(&d->eku);
+	strv_free(&d->cdp);
+	x509_free_certs(d->certs, d->n);
+}
+
+static const char *
+eku_name(const char *oid)
+{
+	if (strcmp(oid, "1.3.6.1.5.5.7.3.1") == 0)
+		return "serverAuth";
+	if (strcmp(oid, "1.3.6.1.5.5.7.3.2") == 0)
+		return "clientAuth";
+	return oid;
+}
+
+static void
+json_list(const char *name, const struct strv *sv, int eku)
+{
+	printf(",\"%s\":[", name);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i > 0)
+			putchar(',');
+		json_string(stdout, eku ? eku_name(sv->v[i]) : sv->v[i]);
+	}
+	putchar(']');
+}
+
+static void
+iso(int64_t t, char *buf, size_t len)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+}
+
+static void
+print_json(const struct store_cert *sc, const struct decoded *d)
+{
+	char	 nb[32], na[32], is[32], rv[32];
+
+	iso(sc->not_before, nb, sizeof nb);
+	iso(sc->not_after, na, sizeof na);
+	iso(sc->issued_at, is, sizeof is);
+	printf("{\"serial\":");
+	json_string(stdout, sc->serial);
+	printf(",\"status\":\"%s\",\"subject\":",
+	    sc->status == STORE_REVOKED ? "revoked" : sc->not_after <= time(NULL) ?
+	    "expired" : "valid");
+	json_string(stdout, sc->subject);
+	printf(",\"names\":");
+	json_string(stdout, sc->sans);
+	printf(",\"profile\":");
+	json_string(stdout, sc->profile);
+	printf(",\"variables\":");
+	json_string(stdout, sc->vars);
+	json_list("eku", &d->eku, 1);
+	json_list("cdp", &d->cdp, 0);
+	printf(",\"not_before\":\"%s\",\"not_after\":\"%s\",\"issued\":\"%s\"",
+	    nb, na, is);
+	if (sc->status == STORE_REVOKED) {
+		iso(sc->revoked_at, rv, sizeof rv);
+		printf(",\"revoked\":\"%s\",\"reason\":\"%s\"", rv,
+		    crl_reason_name(sc->reason));
+	}
+	printf("}\n");
+}
 
 static void
 print_time(const char *label, int64_t t)
@@ -59,6 +157,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca		*ca = NULL;
 	struct store_cert	*sc = NULL;
+	struct decoded		 d = { NULL, 0, { NULL, 0 }, { NULL, 0 } };
 	char			*cause = NULL;
 	int			 rc = ERR_FAIL;
 
@@ -74,19 +173,32 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		rc = 0;
 		goto out;
 	}
+	TRY(decode(sc, &d, &cause));
+	if (args_has(a, OPT_JSON)) {
+		print_json(sc, &d);
+		rc = 0;
+		goto out;
+	}
 	printf("%-12s %s\n", "serial", sc->serial);
 	printf("%-12s %s\n", "status", sc->status == STORE_REVOKED ?
-	    "revoked" : "valid");
+	    "revoked" : sc->not_after <= time(NULL) ? "expired" : "valid");
 	printf("%-12s %s\n", "subject", sc->subject);
 	printf("%-12s %s\n", "names", sc->sans);
 	printf("%-12s %s\n", "profile", sc->profile);
+	for (size_t i = 0; i < d.eku.n; i++)
+		printf("%-12s %s\n", i == 0 ? "eku" : "", eku_name(d.eku.v[i]));
+	for (size_t i = 0; i < d.cdp.n; i++)
+		printf("%-12s %s\n", i == 0 ? "cdp" : "", d.cdp.v[i]);
 	print_time("not-before", sc->not_before);
 	print_time("not-after", sc->not_after);
 	print_time("issued", sc->issued_at);
-	if (sc->status == STORE_REVOKED)
+	if (sc->status == STORE_REVOKED) {
 		print_time("revoked", sc->revoked_at);
+		printf("%-12s %s\n", "reason", crl_reason_name(sc->reason));
+	}
 	rc = 0;
 out:
+	decoded_free(&d);
 	store_cert_free(sc);
 	ca_close(ca);
 	if (rc != 0)
@@ -96,10 +208,11 @@ out:
 
 const struct command cmd_show = {
 	"show",
-	"SERIAL [--pem]",
+	"SERIAL [--pem | --json]",
 	"Show one certificate's record from the CA database.",
 	"  SERIAL   hex, any case, ':' separators allowed\n"
-	"  --pem    print the certificate itself, PEM\n",
+	"  --pem    print the certificate itself, PEM\n"
+	"  --json   the record and the decoded certificate as one JSON object\n",
 	options,
 	1,
 	1,

@@ -58,6 +58,7 @@ extern const struct command cmd_profiles;
 extern const struct command cmd_issue;
 extern const struct command cmd_check;
 extern const struct command cmd_show;
+extern const struct command cmd_list;
 extern const struct command cmd_request;
 extern const struct command cmd_sign;
 extern const struct command cmd_export;

@@ -24,6 +24,7 @@ static const struct command *const commands[] = {
 	&cmd_request,
 	&cmd_sign,
 	&cmd_export,
+	&cmd_list,
 	&cmd_show,
 	&cmd_revoke,
 	&cmd_unrevoke,

@@ -840,3 +840,105 @@ store_revoked_close(struct store_revoked *r)
 	(void)sqlite3_finalize(r->stmt);
 	free(r);
 }
+
+/* Inventory */
+
+struct store_list {
+	struct store	*st;
+	sqlite3_stmt	*stmt;
+};
+
+int
+store_list_open(struct store *st, const struct store_filter *f,
+    struct store_list **out, char **cause)
+{
+	/*
+	 * One statement for every filter: a NULL parameter disables its
+	 * condition. The (status, not_after) index serves the expiry
+	 * queries monitoring runs.
+	 */
+	static const char	 sql[] = "SELECT serial, subject, profile,"
+				     " not_before, not_after, status, revoked_at,"
+				     " reason FROM certs WHERE"
+				     " (?1 IS NULL OR status = ?1)"
+				     " AND (?2 IS NULL OR not_after > ?4)"
+				     " AND (?3 IS NULL OR not_after <= ?4)"
+				     " AND (?5 IS NULL OR profile = ?5)"
+				     " AND (?6 IS NULL OR not_after < ?6)"
+				     " ORDER BY not_after, serial";
+	const char		*what = "list certificates";
+	struct store_list	*l = xcalloc(1, sizeof *l);
+	const char		*status = NULL;
+	int			 rc = ERR_FAIL, unexpired = 0, expired = 0;
+
+	switch (f->status) {
+	case STORE_VALID:
+		status = "valid";
+		unexpired = 1;
+		break;
+	case STORE_REVOKED:
+		status = "revoked";
+		break;
+	case STORE_EXPIRED:
+		status = "valid";
+		expired = 1;
+		break;
+	default:
+		break;
+	}
+	if (f->expiring_before != 0) {
+		status = "valid";
+		unexpired = 1;
+	}
+	l->st = st;
+	TRY(db_prepare(st, sql, &l->stmt, what, cause));
+	TRY(bind_text(st, l->stmt, 1, status, what, cause));
+	TRY(bind_int(st, l->stmt, 2, 1, !unexpired, what, cause));
+	TRY(bind_int(st, l->stmt, 3, 1, !expired, what, cause));
+	TRY(bind_int(st, l->stmt, 4, f->now, 0, what, cause));
+	TRY(bind_text(st, l->stmt, 5, f->profile, what, cause));
+	TRY(bind_int(st, l->stmt, 6, f->expiring_before,
+	    f->expiring_before == 0, what, cause));
+	*out = l;
+	l = NULL;
+	rc = 0;
+out:
+	store_list_close(l);
+	return rc;
+}
+
+int
+store_list_next(struct store_list *l, struct store_cert *row, char **cause)
+{
+	int	 ret = sqlite3_step(l->stmt);
+
+	if (ret == SQLITE_DONE)
+		return 0;
+	if (ret != SQLITE_ROW)
+		return db_fail(l->st, ret, "list certificates", cause);
+	memset(row, 0, sizeof *row);
+	row->serial = (char *)sqlite3_column_text(l->stmt, 0);
+	row->subject = (char *)sqlite3_column_text(l->stmt, 1);
+	row->profile = (char *)sqlite3_column_text(l->stmt, 2);
+	row->not_before = sqlite3_column_int64(l->stmt, 3);
+	row->not_after = sqlite3_column_int64(l->stmt, 4);
+	row->status = strcmp((const char *)sqlite3_column_text(l->stmt, 5),
+	    "revoked") == 0 ? STORE_REVOKED : STORE_VALID;
+	row->revoked_at = sqlite3_column_int64(l->stmt, 6);
+	row->reason = sqlite3_column_type(l->stmt, 7) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(l->stmt, 7);
+	if (row->subject == NULL)
+		row->subject = (char *)"";
+	if (row->profile == NULL)
+		row->profile = (char *)"";
+	return 1;
+}
+
+void
+store_list_close(struct store_list *l)
+{
+	if (l == NULL)
+		return;
+	(void)sqlite3_finalize(l->stmt);
+	free(l);
+}

@@ -65,6 +65,28 @@ int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
  * Stream the revoked certificates that have not expired at now. next()
  * returns 1 with the row (valid until the next call), 0 at the end.
  */
+/*
+ * The inventory, oldest expiry first. Every filter is optional: status
+ * (STORE_ANY, STORE_VALID: not revoked and not expired, STORE_REVOKED,
+ * STORE_EXPIRED), profile (NULL: any), expiring_before (0: no limit; only
+ * valid certificates expiring before it).
+ */
+#define STORE_ANY	(-1)
+#define STORE_EXPIRED	2
+struct store_filter {
+	int		 status;
+	const char	*profile;
+	int64_t		 expiring_before;
+	int64_t		 now;
+};
+struct store_list;
+int	 store_list_open(struct store *, const struct store_filter *,
+	    struct store_list **, char **cause);
+/* 1 with *row filled (its strings valid until the next call; der not read), 0 at the end. */
+int	 store_list_next(struct store_list *, struct store_cert *row,
+	    char **cause);
+void	 store_list_close(struct store_list *);
+
 struct store_revoked;
 int	 store_revoked_count(struct store *, int64_t now, long long *n,
 	    char **cause);

@@ -881,3 +881,39 @@ x509_csr_info_free(struct csr_info *ci)
 	strv_free(&ci->ip);
 	memset(ci, 0, sizeof *ci);
 }
+
+void
+x509_eku_list(gnutls_x509_crt_t crt, struct strv *out)
+{
+	char		 buf[256];
+	size_t		 len;
+	unsigned	 critical;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf;
+		if (gnutls_x509_crt_get_key_purpose_oid(crt, i, buf, &len,
+		    &critical) < 0)
+			break;
+		strv_add(out, buf);
+	}
+}
+
+void
+x509_cdp_list(gnutls_x509_crt_t crt, struct strv *out)
+{
+	char		 buf[1024];
+	size_t		 len;
+	unsigned	 reasons, critical;
+	int		 ret;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf - 1;
+		ret = gnutls_x509_crt_get_crl_dist_points(crt, i, buf, &len,
+		    &reasons, &critical);
+		if (ret < 0)
+			break;
+		buf[len] = '\0';
+		if (ret == GNUTLS_SAN_URI)
+			strv_add(out, buf);
+	}
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+# list and show: the table, JSON read by jq, the filters, and --expiring on
+# a 100,000-row database.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+make_lab "$L" || { not_ok "lab setup"; finish; exit 1; }
+I=$L/issuing
+DB=$I/roleca.db
+cd "$T" || exit 1
+
+fe=$(roleca --dir "$I" issue frontend $FE_VARS --out fe 2>/dev/null)
+ch=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=chat.lab.example --out chat 2>/dev/null)
+roleca --dir "$I" revoke "$ch" --reason superseded 2>/dev/null
+
+expect 0 "list" roleca --dir "$I" list
+assert "a header and two rows" test "$(wc -l <"$T/out")" -eq 3
+assert "the frontend row shows its CN and status" sh -c \
+	"grep '^$fe' '$T/out' | grep -q 'valid.*frontend.*pool01.lab.example'"
+expect 0 "list --json" roleca --dir "$I" list --json
+assert "jq reads every line" sh -c "jq -e . '$T/out' >/dev/null"
+assert "jq: two certificates" test "$(jq -s length "$T/out")" -eq 2
+assert "jq: the revoked one says so" sh -c \
+	"jq -e 'select(.serial == \"$ch\") | .status == \"revoked\"' '$T/out'"
+expect 0 "list --status revoked" roleca --dir "$I" list --status revoked --json
+assert "... only the revoked one" test "$(jq -s 'map(.serial)|join(",")' "$T/out")" = "\"$ch\""
+expect 0 "list --profile frontend" roleca --dir "$I" list --profile frontend --json
+assert "... only the frontend one" test "$(jq -s length "$T/out")" -eq 1
+expect 0 "list --expiring 30 (nothing expires that soon)" roleca --dir "$I" list --expiring 30 --json
+assert "... prints nothing" test ! -s "$T/out"
+expect 0 "list --expiring 800 (the frontend expires in 730 days)" roleca --dir "$I" list \
+	--expiring 800 --json
+assert "... lists it but not the revoked one" test "$(jq -s 'map(.serial)|join(",")' "$T/out")" = "\"$fe\""
+expect 2 "an unknown status is a usage error" roleca --dir "$I" list --status maybe
+expect 2 "--expiring without a number is a usage error" roleca --dir "$I" list --expiring soon
+
+expect 0 "show --json" roleca --dir "$I" show "$fe" --json
+assert "jq: the EKU" sh -c "jq -e '.eku == [\"serverAuth\",\"clientAuth\"]' '$T/out'"
+assert "jq: the CDP" sh -c "jq -e '.cdp == [\"http://pki.lab.example/crl/issuing.crl\"]' '$T/out'"
+assert "jq: the variables it was issued with" sh -c \
+	"jq -e '.variables | contains(\"server_fqdn=fe01.lab.example\")' '$T/out'"
+expect 0 "show --json of a revoked certificate" roleca --dir "$I" show "$ch" --json
+assert "jq: revoked, superseded" sh -c "jq -e '.status == \"revoked\" and .reason == \"superseded\"' '$T/out'"
+expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
+	"$(echo "$fe" | tr a-f A-F | sed 's/../&:/g; s/:$//')"
+expect 1 "show of an unknown serial is an error" roleca --dir "$I" show 0123abcd
+expect 2 "show of an invalid serial is a usage error" roleca --dir "$I" show xyz
+
+# 100,000 rows: --expiring answers from the index (the timing lives in bench/).
+now=$(date +%s)
+sqlite3 "$DB" "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000)
+	INSERT INTO certs (serial, subject, sans, profile, vars, not_before, not_after,
+	issued_at, status, der) SELECT printf('%032x', i), 'CN=h' || i || '.lab.example', '',
+	'bulk', '', $now, $now + (i % 400) * 86400 + 3600, $now, 'valid', x'00' FROM c"
+start=$(date +%s%N)
+expect 0 "list --expiring 30 on 100,000 certificates" roleca --dir "$I" list --expiring 30 --json
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+assert "... finds the 7,500 that expire within 30 days" test "$(wc -l <"$T/out")" -eq 7500
+assert "... in well under a second ($ms ms; loose bound 3 s for sanitizer builds)" test "$ms" -lt 3000
+
+finish
