@@ -102,6 +102,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", out);
 	rc = 0;
 out:
+	if (ex.ca != NULL)
+		cmd_audit(cmd, ex.ca->store, a->pos[0], NULL, rc, cause);
 	keys_datum_wipe(&ex.p12);
 	if (ex.pass != NULL)
 		wipe_free(ex.pass, strlen(ex.pass));

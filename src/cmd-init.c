@@ -196,6 +196,10 @@ make_db(struct init *in, char **cause)
 
 	in->db = ca_path_in(in->dir, CA_DB);
 	TRY(store_open(in->db, 1, &st, cause));
+	/* the new CA's log starts with its own creation */
+	TRY(store_audit(st, "init", NULL, NULL, in->csr != NULL ?
+	    "ok: key and CSR made" : in->parent != NULL ?
+	    "ok: subordinate CA" : "ok: root CA", cause));
 	rc = 0;
 out:
 	store_close(st);
@@ -264,6 +268,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    in.parent != NULL ? "subordinate" : "root", dir);
 	rc = 0;
 out:
+	if (in.parent != NULL && in.crt != NULL)
+		cmd_audit(cmd, in.parent->store, NULL, "subordinate-ca", rc,
+		    cause);
 	if (rc != 0 && in.db != NULL)
 		remove_db(in.db);
 	free(in.db);

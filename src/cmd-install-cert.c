@@ -78,7 +78,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char			*crt_path = NULL, *chain_path = NULL;
 	int			 rc = ERR_FAIL;
 
-	TRY(ca_open(dir, CA_WANT_KEY, &ca, &cause));
+	TRY(ca_open(dir, CA_WANT_KEY | CA_WANT_STORE, &ca, &cause));
 	crt_path = ca_path(ca, CA_CRT);
 	chain_path = ca_path(ca, CA_CHAIN);
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
@@ -92,6 +92,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    dir);
 	rc = 0;
 out:
+	if (ca != NULL)
+		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
 	free(leaf);
 	free(chain);
 	free(crt_path);

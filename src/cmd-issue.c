@@ -217,6 +217,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", is.serial);
 	rc = 0;
 out:
+	if (is.ca != NULL)
+		cmd_audit(cmd, is.ca->store, is.serial, a->pos[0], rc, cause);
 	issue_free(&is);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

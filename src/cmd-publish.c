@@ -151,6 +151,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "published\n", (unsigned long long)info.number);
 	rc = 0;
 out:
+	if (ca != NULL)
+		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
 	free(crl);
 	ca_close(ca);
 	if (rc != 0)

@@ -69,6 +69,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    crl_reason_name(reason));
 	rc = 0;
 out:
+	if (ca != NULL)
+		cmd_audit(cmd, ca->store, a->pos[0], NULL, rc, cause);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -230,6 +230,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", sg.serial);
 	rc = 0;
 out:
+	if (sg.ca != NULL)
+		cmd_audit(cmd, sg.ca->store, sg.serial, a->pos[0], rc, cause);
 	sign_free(&sg);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

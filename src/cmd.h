@@ -45,6 +45,13 @@ int	 cmd_usage_error(const struct command *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 struct findings;
+struct store;
+/*
+ * Append the operation's outcome to the CA's audit log ("ok", or the
+ * cause): when the log cannot be written, say so on stderr.
+ */
+void	 cmd_audit(const struct command *, struct store *, const char *serial,
+	    const char *profile, int rc, const char *cause);
 /*
  * Print every finding as "roleca: NAME: refused: rule: message"; the last
  * goes into *cause so cmd_fail() prints it. Returns ERR_POLICY.
@@ -59,6 +66,7 @@ extern const struct command cmd_issue;
 extern const struct command cmd_check;
 extern const struct command cmd_show;
 extern const struct command cmd_list;
+extern const struct command cmd_log;
 extern const struct command cmd_request;
 extern const struct command cmd_sign;
 extern const struct command cmd_export;

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "err.h"
 #include "policy.h"
+#include "store.h"
 #include "util.h"
 
 static const struct command *const commands[] = {
@@ -31,6 +32,7 @@ static const struct command *const commands[] = {
 	&cmd_crl,
 	&cmd_publish,
 	&cmd_check,
+	&cmd_log,
 	NULL
 };
 
@@ -71,6 +73,30 @@ cmd_fail(const struct command *cmd, int rc, char **cause)
 	free(*cause);
 	*cause = NULL;
 	return err_exit_code(rc);
+}
+
+void
+cmd_audit(const struct command *cmd, struct store *st, const char *serial,
+    const char *profile, int rc, const char *cause)
+{
+	char	*err = NULL, *outcome = NULL;
+
+	if (st == NULL)
+		return;
+	if (rc == 0)
+		outcome = xstrdup("ok");
+	else if (cause != NULL && strncmp(cause, "refused: ", 9) == 0)
+		outcome = xstrdup(cause);
+	else
+		xasprintf(&outcome, "%s: %s", rc == ERR_POLICY ? "refused" :
+		    rc == ERR_USAGE ? "usage" : "error",
+		    cause != NULL ? cause : "failed");
+	if (store_audit(st, cmd->name, serial, profile, outcome, &err) != 0) {
+		fprintf(stderr, "roleca: %s: warning: not in the audit log: %s\n",
+		    cmd->name, err);
+		free(err);
+	}
+	free(outcome);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -68,13 +69,35 @@ static const char schema_v2[] =
 	" revoked_at, reason);"
 	"PRAGMA user_version = 2;";
 
+/*
+ * Version 3: the audit log, append-only: triggers refuse to change or
+ * delete a row, whoever writes to the database.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time INTEGER NOT NULL,"
+	" operation TEXT NOT NULL,"
+	" serial TEXT,"
+	" profile TEXT,"
+	" uid INTEGER NOT NULL,"
+	" outcome TEXT NOT NULL"
+	");"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"PRAGMA user_version = 3;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
+static int	 migrate_to_3(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
 	migrate_to_1,
 	migrate_to_2,
+	migrate_to_3,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -199,6 +222,12 @@ static int
 migrate_to_2(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v2, "migrate to schema version 2", cause);
+}
+
+static int
+migrate_to_3(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v3, "migrate to schema version 3", cause);
 }
 
 /*
@@ -936,6 +965,92 @@ store_list_next(struct store_list *l, struct store_cert *row, char **cause)
 
 void
 store_list_close(struct store_list *l)
+{
+	if (l == NULL)
+		return;
+	(void)sqlite3_finalize(l->stmt);
+	free(l);
+}
+
+/* Audit log */
+
+int
+store_audit(struct store *st, const char *op, const char *serial,
+    const char *profile, const char *outcome, char **cause)
+{
+	static const char	 sql[] = "INSERT INTO audit (time, operation,"
+				     " serial, profile, uid, outcome)"
+				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	const char		*what = "audit log";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_int(st, stmt, 1, (int64_t)time(NULL), 0, what, cause));
+	TRY(bind_text(st, stmt, 2, op, what, cause));
+	TRY(bind_text(st, stmt, 3, serial, what, cause));
+	TRY(bind_text(st, stmt, 4, profile, what, cause));
+	TRY(bind_int(st, stmt, 5, (int64_t)getuid(), 0, what, cause));
+	TRY(bind_text(st, stmt, 6, outcome, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+struct store_log {
+	struct store	*st;
+	sqlite3_stmt	*stmt;
+};
+
+int
+store_log_open(struct store *st, struct store_log **out, char **cause)
+{
+	static const char	 sql[] = "SELECT id, time, operation, serial,"
+				     " profile, uid, outcome FROM audit ORDER BY id";
+	struct store_log	*l = xcalloc(1, sizeof *l);
+	int			 rc = ERR_FAIL;
+
+	l->st = st;
+	TRY(db_prepare(st, sql, &l->stmt, "read audit log", cause));
+	*out = l;
+	l = NULL;
+	rc = 0;
+out:
+	store_log_close(l);
+	return rc;
+}
+
+static const char *
+text_or_empty(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(stmt, i);
+
+	return s != NULL ? (const char *)s : "";
+}
+
+int
+store_log_next(struct store_log *l, struct store_log_row *row, char **cause)
+{
+	int	 ret = sqlite3_step(l->stmt);
+
+	if (ret == SQLITE_DONE)
+		return 0;
+	if (ret != SQLITE_ROW)
+		return db_fail(l->st, ret, "read audit log", cause);
+	row->id = sqlite3_column_int64(l->stmt, 0);
+	row->time = sqlite3_column_int64(l->stmt, 1);
+	row->operation = text_or_empty(l->stmt, 2);
+	row->serial = text_or_empty(l->stmt, 3);
+	row->profile = text_or_empty(l->stmt, 4);
+	row->uid = sqlite3_column_int64(l->stmt, 5);
+	row->outcome = text_or_empty(l->stmt, 6);
+	return 1;
+}
+
+void
+store_log_close(struct store_log *l)
 {
 	if (l == NULL)
 		return;

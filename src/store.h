@@ -96,4 +96,24 @@ int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
 	    int64_t *revoked_at, int *reason, char **cause);
 void	 store_revoked_close(struct store_revoked *);
 
+/*
+ * The audit log: one row per operation (init, issue, sign, revoke,
+ * unrevoke, crl, publish, ...) with its outcome, append-only.
+ */
+int	 store_audit(struct store *, const char *op, const char *serial,
+	    const char *profile, const char *outcome, char **cause);
+struct store_log_row {
+	int64_t		 id;
+	int64_t		 time;
+	const char	*operation;
+	const char	*serial;
+	const char	*profile;
+	int64_t		 uid;
+	const char	*outcome;
+};
+struct store_log;
+int	 store_log_open(struct store *, struct store_log **, char **cause);
+int	 store_log_next(struct store_log *, struct store_log_row *, char **cause);
+void	 store_log_close(struct store_log *);
+
 #endif

@@ -21,7 +21,7 @@ expect 0 "list --json" roleca --dir "$I" list --json
 assert "jq reads every line" sh -c "jq -e . '$T/out' >/dev/null"
 assert "jq: two certificates" test "$(jq -s length "$T/out")" -eq 2
 assert "jq: the revoked one says so" sh -c \
-	"jq -e 'select(.serial == \"$ch\") | .status == \"revoked\"' '$T/out'"
+	"jq -e -s 'any(.[]; .serial == \"$ch\" and .status == \"revoked\")' '$T/out'"
 expect 0 "list --status revoked" roleca --dir "$I" list --status revoked --json
 assert "... only the revoked one" test "$(jq -s 'map(.serial)|join(",")' "$T/out")" = "\"$ch\""
 expect 0 "list --profile frontend" roleca --dir "$I" list --profile frontend --json
@@ -45,6 +45,23 @@ expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
 	"$(echo "$fe" | tr a-f A-F | sed 's/../&:/g; s/:$//')"
 expect 1 "show of an unknown serial is an error" roleca --dir "$I" show 0123abcd
 expect 2 "show of an invalid serial is a usage error" roleca --dir "$I" show xyz
+
+# The audit log.
+roleca --dir "$I" issue persistent-chat --set server_fqdn=x.evil.example --out evil 2>/dev/null
+expect 0 "log --json" roleca --dir "$I" log --json
+assert "jq reads every line" sh -c "jq -e . '$T/out' >/dev/null"
+assert "the log starts with the CA's creation" sh -c "head -1 '$T/out' | jq -e '.operation == \"init\"'"
+assert "the issue is logged with its serial and profile" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"issue\" and .serial == \"$fe\" and .profile == \"frontend\" and .outcome == \"ok\")' '$T/out'"
+assert "the refused issue is logged as refused" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"issue\" and (.outcome | startswith(\"refused: \")))' '$T/out'"
+assert "the revocation is logged" sh -c "jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\")' '$T/out'"
+assert "every row has the uid" sh -c "jq -e -s 'all(.uid == $(id -u))' '$T/out'"
+assert "the log is append-only: DELETE is refused" sh -c \
+	"! sqlite3 '$DB' 'DELETE FROM audit' 2>/dev/null && test \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') -ge 4"
+assert "... and UPDATE too" sh -c "! sqlite3 '$DB' \"UPDATE audit SET outcome = 'ok'\" 2>/dev/null"
+expect 0 "log as a table" roleca --dir "$I" log
+assert "... one line per operation" test "$(wc -l <"$T/out")" -eq "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')"
 
 # 100,000 rows: --expiring answers from the index (the timing lives in bench/).
 now=$(date +%s)

@@ -1,0 +1,82 @@
+/*
+ * log: the CA's audit log, oldest first: every init, issue, sign, revoke,
+ * unrevoke, crl, publish and export, with who ran it and how it ended.
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "err.h"
+#include "store.h"
+#include "util.h"
+
+enum {
+	OPT_JSON = 'j'
+};
+
+static const struct option options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+print_row(const struct store_log_row *r, int json)
+{
+	char		 when[32];
+	time_t		 t = (time_t)r->time;
+	struct tm	 tm;
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	if (!json) {
+		printf("%s  %-12s  %-32s  %-16s  uid %-6lld  %s\n", when,
+		    r->operation, *r->serial != '\0' ? r->serial : "-",
+		    *r->profile != '\0' ? r->profile : "-", (long long)r->uid,
+		    r->outcome);
+		return;
+	}
+	printf("{\"id\":%lld,\"time\":\"%s\",\"operation\":", (long long)r->id,
+	    when);
+	json_string(stdout, r->operation);
+	printf(",\"serial\":");
+	json_string(stdout, r->serial);
+	printf(",\"profile\":");
+	json_string(stdout, r->profile);
+	printf(",\"uid\":%lld,\"outcome\":", (long long)r->uid);
+	json_string(stdout, r->outcome);
+	printf("}\n");
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct ca		*ca = NULL;
+	struct store_log	*l = NULL;
+	struct store_log_row	 row;
+	char			*cause = NULL;
+	int			 rc = ERR_FAIL, got;
+
+	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
+	TRY(store_log_open(ca->store, &l, &cause));
+	while ((got = store_log_next(l, &row, &cause)) > 0)
+		print_row(&row, args_has(a, OPT_JSON));
+	TRY(got);
+	rc = 0;
+out:
+	store_log_close(l);
+	ca_close(ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_log = {
+	"log",
+	"[--json]",
+	"Print the CA's audit log (append-only), oldest first.",
+	"  --json   one JSON object per line\n",
+	options,
+	0,
+	0,
+	run
+};
