@@ -10,6 +10,7 @@
 
 #include "ca.h"
 #include "err.h"
+#include "pass.h"
 #include "util.h"
 #include "x509.h"
 
@@ -64,10 +65,13 @@ out:
 static int
 load_key(struct ca *ca, char **cause)
 {
-	char	*path = ca_path(ca, CA_KEY);
+	char	*path = ca_path(ca, CA_KEY), *pass = NULL;
 	int	 rc = ERR_FAIL, match;
 
-	TRY(keys_load(path, 1, &ca->key, cause));
+	if (keys_file_encrypted(path))
+		TRY(pass_get("CA key passphrase", NULL, "ROLECA_CA_PASS", 0,
+		    &pass, cause));
+	TRY(keys_load_pass(path, 1, pass, &ca->key, cause));
 	if (ca->crt != NULL) {
 		TRY(x509_matches_key(ca->crt, ca->key, &match, cause));
 		if (!match) {
@@ -78,6 +82,7 @@ load_key(struct ca *ca, char **cause)
 	}
 	rc = 0;
 out:
+	pass_free(pass);
 	free(path);
 	return rc;
 }

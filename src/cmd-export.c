@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "out.h"
 #include "p12.h"
+#include "pass.h"
 #include "store.h"
 #include "util.h"
 #include "x509.h"
@@ -93,7 +94,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    keyfile, ex.sc->serial);
 		goto out;
 	}
-	TRY(p12_get_pass(args_get(a, OPT_PASS_FILE), &ex.pass, &cause));
+	TRY(pass_get("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
+	    "ROLECA_P12_PASS", 1, &ex.pass, &cause));
 	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key,
 	    friendly(&ex, a), ex.pass, args_has(a, OPT_LEGACY), &ex.p12,
 	    &cause));
@@ -105,8 +107,7 @@ out:
 	if (ex.ca != NULL)
 		cmd_audit(cmd, ex.ca->store, a->pos[0], NULL, rc, cause);
 	keys_datum_wipe(&ex.p12);
-	if (ex.pass != NULL)
-		wipe_free(ex.pass, strlen(ex.pass));
+	pass_free(ex.pass);
 	free(ex.cn);
 	keys_free(ex.key);
 	x509_free_certs(ex.leaf, ex.nleaf);

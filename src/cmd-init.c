@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "out.h"
+#include "pass.h"
 #include "policy.h"
 #include "util.h"
 #include "x509.h"
@@ -24,13 +25,17 @@
 enum {
 	OPT_CONFIG = 'c',
 	OPT_PARENT = 'p',
-	OPT_CSR_OUT = 'r'
+	OPT_CSR_OUT = 'r',
+	OPT_ENCRYPT_KEY = 'e',
+	OPT_KEY_PASS_FILE = 'k'
 };
 
 static const struct option options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "parent", required_argument, NULL, OPT_PARENT },
 	{ "csr-out", required_argument, NULL, OPT_CSR_OUT },
+	{ "encrypt-key", no_argument, NULL, OPT_ENCRYPT_KEY },
+	{ "key-pass-file", required_argument, NULL, OPT_KEY_PASS_FILE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -45,6 +50,7 @@ struct init {
 	gnutls_x509_crq_t	 csr;
 	struct out_batch	*batch;
 	char			*db;
+	char			*pass;		/* encrypts ca.key when set */
 	int			 made_dir;	/* removed again on failure */
 };
 
@@ -125,7 +131,10 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 	char		*path = NULL;
 	int		 rc = ERR_FAIL;
 
-	TRY(keys_export_pem(in->key, &pem, cause));
+	if (in->pass != NULL)
+		TRY(keys_export_pem_encrypted(in->key, in->pass, &pem, cause));
+	else
+		TRY(keys_export_pem(in->key, &pem, cause));
 	path = ca_path_in(in->dir, CA_KEY);
 	TRY(out_batch_add(in->batch, path, pem.data, pem.size, 1, cause));
 	free(path);
@@ -238,9 +247,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (parent != NULL && csr_out != NULL)
 		return cmd_usage_error(cmd, "--parent and --csr-out exclude "
 		    "each other");
+	if (args_has(a, OPT_KEY_PASS_FILE) && !args_has(a, OPT_ENCRYPT_KEY))
+		return cmd_usage_error(cmd, "--key-pass-file goes with "
+		    "--encrypt-key");
 	in.dir = dir;
 	in.batch = out_batch_new(0);
 	TRY(conf_load(config, &in.conf, &cause));
+	if (args_has(a, OPT_ENCRYPT_KEY))
+		TRY(pass_get("new CA key passphrase", args_get(a,
+		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, &in.pass, &cause));
 	if (parent != NULL)
 		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
 	TRY(check_dir(&in, dir, &cause));
@@ -274,6 +289,7 @@ out:
 	if (rc != 0 && in.db != NULL)
 		remove_db(in.db);
 	free(in.db);
+	pass_free(in.pass);
 	free(p);
 	out_batch_free(in.batch);
 	if (rc != 0 && in.made_dir)
@@ -292,13 +308,18 @@ out:
 
 const struct command cmd_init = {
 	"init",
-	"--config FILE [--parent PDIR | --csr-out FILE]",
+	"--config FILE [--parent PDIR | --csr-out FILE] [--encrypt-key "
+	"[--key-pass-file FILE]]",
 	"Create a CA in DIR: a root, a subordinate of PDIR, or a key and CSR "
 	"for an external parent.",
 	"  --config FILE    the CA config (see roleca.conf(5)); copied to DIR/ca.cfg\n"
 	"  --parent PDIR    sign the new CA with the CA in PDIR (a subordinate)\n"
 	"  --csr-out FILE   write a CSR for an external parent instead; finish\n"
-	"                   with: roleca --dir DIR install-cert CERT\n",
+	"                   with: roleca --dir DIR install-cert CERT\n"
+	"  --encrypt-key    store ca.key encrypted (PKCS#8, AES-256, PBKDF2);\n"
+	"                   every later use asks for the passphrase, or reads\n"
+	"                   $ROLECA_CA_PASS or the file $ROLECA_CA_PASS_FILE\n"
+	"  --key-pass-file FILE  the new passphrase: FILE's first line\n",
 	options,
 	0,
 	0,

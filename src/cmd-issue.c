@@ -14,6 +14,7 @@
 #include "leaf.h"
 #include "out.h"
 #include "p12.h"
+#include "pass.h"
 #include "policy.h"
 #include "profile.h"
 #include "util.h"
@@ -167,8 +168,7 @@ issue_free(struct issue *is)
 	for (size_t i = 0; i < 4; i++)
 		free(is->paths[i]);
 	free(is->serial);
-	if (is->pass != NULL)
-		wipe_free(is->pass, strlen(is->pass));
+	pass_free(is->pass);
 	out_batch_free(is->batch);
 	findings_free(&is->findings);
 	if (is->crt != NULL)
@@ -198,7 +198,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(bind(&is, dir, a, &cause));
 	TRY(plan_outputs(&is, a, &cause));
 	if (want_p12(a))
-		TRY(p12_get_pass(passfile, &is.pass, &cause));
+		TRY(pass_get("PKCS#12 passphrase", passfile, "ROLECA_P12_PASS",
+		    1, &is.pass, &cause));
 	TRY(keys_generate(&is.req->key, &is.key, &cause));
 	TRY(keys_pubkey(is.key, &is.pub, &cause));
 	if ((rc = leaf_sign(is.ca, is.profile, is.req, is.pub, &is.crt,

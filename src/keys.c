@@ -101,6 +101,28 @@ out:
 int
 keys_load(const char *path, int strict, struct key **out, char **cause)
 {
+	return keys_load_pass(path, strict, NULL, out, cause);
+}
+
+int
+keys_file_encrypted(const char *path)
+{
+	char	 head[64] = "";
+	FILE	*f = fopen(path, "r");
+	int	 enc;
+
+	if (f == NULL)
+		return 0;
+	enc = fgets(head, sizeof head, f) != NULL &&
+	    strncmp(head, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0;
+	fclose(f);
+	return enc;
+}
+
+int
+keys_load_pass(const char *path, int strict, const char *pass,
+    struct key **out, char **cause)
+{
 	struct key	*k = xcalloc(1, sizeof *k);
 	unsigned char	*data = NULL;
 	size_t		 len = 0;
@@ -122,10 +144,14 @@ keys_load(const char *path, int strict, struct key **out, char **cause)
 		goto out;
 	}
 	ret = gnutls_x509_privkey_import2(k->x509, &d, GNUTLS_X509_FMT_PEM,
-	    NULL, GNUTLS_PKCS_PLAIN);
-	if (ret < 0)
+	    pass, pass != NULL ? 0 : GNUTLS_PKCS_PLAIN);
+	if (ret < 0 && pass == NULL)
 		ret = gnutls_x509_privkey_import2(k->x509, &d,
 		    GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN);
+	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
+		rc = err_set(cause, "%s: wrong passphrase", path);
+		goto out;
+	}
 	if (ret < 0) {
 		rc = err_set(cause, "%s: not a readable private key (%s)", path,
 		    gnutls_strerror(ret));
@@ -150,6 +176,20 @@ keys_export_pem(const struct key *k, gnutls_datum_t *pem, char **cause)
 	    NULL, GNUTLS_PKCS_PLAIN, pem);
 	if (ret < 0)
 		return err_set(cause, "export key: %s", gnutls_strerror(ret));
+	return 0;
+}
+
+int
+keys_export_pem_encrypted(const struct key *k, const char *pass,
+    gnutls_datum_t *pem, char **cause)
+{
+	int	 ret;
+
+	ret = gnutls_x509_privkey_export2_pkcs8(k->x509, GNUTLS_X509_FMT_PEM,
+	    pass, GNUTLS_PKCS_PBES2_AES_256, pem);
+	if (ret < 0)
+		return err_set(cause, "export encrypted key: %s",
+		    gnutls_strerror(ret));
 	return 0;
 }
 

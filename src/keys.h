@@ -33,8 +33,16 @@ int	 keys_generate(const struct keyspec *, struct key **, char **cause);
  * strict, a file that group or others can read is refused.
  */
 int	 keys_load(const char *path, int strict, struct key **, char **cause);
+/* The same for a key file that may be encrypted (PKCS#8 with a passphrase). */
+int	 keys_load_pass(const char *path, int strict, const char *pass,
+	    struct key **, char **cause);
+/* Is the key file an encrypted PKCS#8 PEM? */
+int	 keys_file_encrypted(const char *path);
 /* PKCS#8 PEM; the caller owns *pem and must keys_datum_wipe() it. */
 int	 keys_export_pem(const struct key *, gnutls_datum_t *pem, char **cause);
+/* Encrypted PKCS#8 PEM (AES-256, PBKDF2) under pass. */
+int	 keys_export_pem_encrypted(const struct key *, const char *pass,
+	    gnutls_datum_t *pem, char **cause);
 void	 keys_datum_wipe(gnutls_datum_t *);
 void	 keys_free(struct key *);
 

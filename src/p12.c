@@ -6,9 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
@@ -18,8 +15,6 @@
 #include "out.h"
 #include "p12.h"
 #include "util.h"
-
-#define PASS_FILE_MAX	4096
 
 static int
 gerr(char **cause, const char *what, int ret)
@@ -127,89 +122,5 @@ out:
 		gnutls_pkcs12_bag_deinit(cbag);
 	if (p12 != NULL)
 		gnutls_pkcs12_deinit(p12);
-	return rc;
-}
-
-int
-p12_read_pass(const char *path, char **pass, char **cause)
-{
-	unsigned char	*data = NULL;
-	size_t		 len = 0, n;
-	int		 rc = ERR_FAIL;
-
-	TRY(out_read(path, PASS_FILE_MAX, &data, &len, cause));
-	n = strcspn((char *)data, "\r\n");
-	if (n < 4) {
-		rc = err_usage(cause, "%s: passphrase must be at least 4 "
-		    "characters on the first line", path);
-		goto out;
-	}
-	*pass = xstrndup((char *)data, n);
-	rc = 0;
-out:
-	wipe_free(data, len);
-	return rc;
-}
-
-static int
-prompt(const char *what, char *buf, size_t size)
-{
-	struct termios	 old, quiet;
-	FILE		*tty;
-	int		 ok;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return -1;
-	fprintf(tty, "%s", what);
-	fflush(tty);
-	if (tcgetattr(fileno(tty), &old) != 0) {
-		fclose(tty);
-		return -1;
-	}
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	ok = fgets(buf, (int)size, tty) != NULL;
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
-int
-p12_get_pass(const char *file, char **pass, char **cause)
-{
-	const char	*env = getenv("ROLECA_P12_PASS");
-	char		 a[256], b[256];
-	int		 rc = ERR_FAIL;
-
-	if (file != NULL)
-		return p12_read_pass(file, pass, cause);
-	if (env != NULL) {
-		if (strlen(env) < 4)
-			return err_usage(cause, "ROLECA_P12_PASS must be at least "
-			    "4 characters");
-		*pass = xstrdup(env);
-		return 0;
-	}
-	if (prompt("PKCS#12 passphrase: ", a, sizeof a) != 0 ||
-	    prompt("again: ", b, sizeof b) != 0) {
-		rc = err_usage(cause, "no PKCS#12 passphrase: give "
-		    "--p12-pass-file FILE or set ROLECA_P12_PASS");
-		goto out;
-	}
-	if (strcmp(a, b) != 0 || strlen(a) < 4) {
-		rc = err_usage(cause, strcmp(a, b) != 0 ? "the passphrases "
-		    "differ" : "the passphrase must be at least 4 characters");
-		goto out;
-	}
-	*pass = xstrdup(a);
-	rc = 0;
-out:
-	wipe(a, sizeof a);
-	wipe(b, sizeof b);
 	return rc;
 }

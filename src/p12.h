@@ -18,14 +18,4 @@ int	 p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	    size_t nchain, const struct key *, const char *friendly_name,
 	    const char *pass, int legacy, gnutls_datum_t *out, char **cause);
 
-/* A passphrase from a file: its first line, at least 4 characters. */
-int	 p12_read_pass(const char *path, char **pass, char **cause);
-
-/*
- * The PKCS#12 passphrase, never from argv: the file if one is given, else
- * $ROLECA_P12_PASS, else a prompt on the terminal (asked twice). The caller
- * wipes and frees it.
- */
-int	 p12_get_pass(const char *file, char **pass, char **cause);
-
 #endif

@@ -1,0 +1,118 @@
+/*
+ * Reading secrets. The terminal prompt turns echo off and restores it; a
+ * file is read whole and wiped; nothing here prints a passphrase.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "out.h"
+#include "pass.h"
+#include "util.h"
+
+#define PASS_FILE_MAX	4096
+#define PASS_MIN	4
+
+static int
+from_file(const char *path, char **pass, char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len = 0, n;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read(path, PASS_FILE_MAX, &data, &len, cause));
+	n = strcspn((char *)data, "\r\n");
+	if (n < PASS_MIN) {
+		rc = err_usage(cause, "%s: the passphrase must be at least %d "
+		    "characters on the first line", path, PASS_MIN);
+		goto out;
+	}
+	*pass = xstrndup((char *)data, n);
+	rc = 0;
+out:
+	wipe_free(data, len);
+	return rc;
+}
+
+static int
+prompt(const char *what, char *buf, size_t size)
+{
+	struct termios	 old, quiet;
+	FILE		*tty;
+	int		 ok;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return -1;
+	fprintf(tty, "%s: ", what);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) != 0) {
+		fclose(tty);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	ok = fgets(buf, (int)size, tty) != NULL;
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+int
+pass_get(const char *what, const char *file, const char *env, int confirm,
+    char **pass, char **cause)
+{
+	char		 a[256] = "", b[256] = "", *envfile;
+	const char	*v;
+	int		 rc = ERR_FAIL;
+
+	if (file != NULL)
+		return from_file(file, pass, cause);
+	xasprintf(&envfile, "%s_FILE", env);
+	v = getenv(envfile);
+	free(envfile);
+	if (v != NULL && *v != '\0')
+		return from_file(v, pass, cause);
+	if ((v = getenv(env)) != NULL) {
+		if (strlen(v) < PASS_MIN)
+			return err_usage(cause, "%s must be at least %d "
+			    "characters", env, PASS_MIN);
+		*pass = xstrdup(v);
+		return 0;
+	}
+	if (prompt(what, a, sizeof a) != 0 ||
+	    (confirm && prompt("again", b, sizeof b) != 0)) {
+		rc = err_usage(cause, "no %s: give a passphrase file, or set %s "
+		    "or %s_FILE", what, env, env);
+		goto out;
+	}
+	if (confirm && strcmp(a, b) != 0) {
+		rc = err_usage(cause, "the passphrases differ");
+		goto out;
+	}
+	if (strlen(a) < PASS_MIN) {
+		rc = err_usage(cause, "the passphrase must be at least %d "
+		    "characters", PASS_MIN);
+		goto out;
+	}
+	*pass = xstrdup(a);
+	rc = 0;
+out:
+	wipe(a, sizeof a);
+	wipe(b, sizeof b);
+	return rc;
+}
+
+void
+pass_free(char *p)
+{
+	if (p != NULL)
+		wipe_free(p, strlen(p));
+}

@@ -1,0 +1,20 @@
+/*
+ * Passphrases, never from argv: a file's first line, an environment
+ * variable, or the terminal (asked twice when a new secret is set). The
+ * caller wipes and frees what it gets.
+ */
+#ifndef ROLECA_PASS_H
+#define ROLECA_PASS_H
+
+/*
+ * file if given, else the environment variable env (which may name the
+ * passphrase itself, or with the suffix _FILE a file holding it), else a
+ * prompt on /dev/tty saying what; confirm asks twice. At least 4
+ * characters.
+ */
+int	 pass_get(const char *what, const char *file, const char *env,
+	    int confirm, char **pass, char **cause);
+/* Wipe and free. */
+void	 pass_free(char *);
+
+#endif

@@ -1,0 +1,54 @@
+#!/bin/sh
+# CA key protection: an encrypted CA key (passphrase from a file, the
+# environment, never argv), key file modes, and a CA key that others can
+# read refused with the fix in the message.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+cd "$T" || exit 1
+make_lab "$T/lab" || { not_ok "lab setup"; finish; exit 1; }
+cat >enc.cfg <<'CFG'
+subject = { CN = "Encrypted Key CA"; };
+key = "ec:p256";
+cdp = [ "http://pki.lab.example/crl/enc.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+echo 'a good long passphrase' >pass
+chmod 600 pass
+expect 0 "init --encrypt-key with a passphrase file" roleca --dir enc init --config enc.cfg \
+	--encrypt-key --key-pass-file pass
+assert "ca.key is encrypted PKCS#8" sh -c "head -1 enc/ca.key | grep -q 'BEGIN ENCRYPTED PRIVATE KEY'"
+assert "openssl opens it with the passphrase" openssl pkey -in enc/ca.key -passin file:pass -noout
+assert "... and not without it" sh -c "! openssl pkey -in enc/ca.key -passin pass:wrong -noout 2>/dev/null"
+assert "the passphrase is nowhere in the CA directory" sh -c "! grep -rq 'good long passphrase' enc"
+expect 2 "using it with no passphrase and no terminal is a usage error" \
+	setsid "$ROLECA" --dir enc crl
+assert "... naming where a passphrase can come from" err_has "ROLECA_CA_PASS"
+export ROLECA_CA_PASS_FILE="$T/pass"
+expect 0 "ROLECA_CA_PASS_FILE unlocks it: issue" roleca --dir enc issue persistent-chat \
+	--set server_fqdn=chat.lab.example --out chat
+assert "the certificate verifies against the encrypted-key CA" openssl verify -CAfile enc/ca.crt chat.crt
+unset ROLECA_CA_PASS_FILE
+export ROLECA_CA_PASS='not the passphrase'
+expect 1 "a wrong passphrase is an error" roleca --dir enc crl
+assert "... saying so" err_has "wrong passphrase"
+export ROLECA_CA_PASS='a good long passphrase'
+expect 0 "ROLECA_CA_PASS unlocks it: crl" roleca --dir enc crl
+unset ROLECA_CA_PASS
+expect 2 "--key-pass-file without --encrypt-key is a usage error" \
+	roleca --dir enc2 init --config enc.cfg --key-pass-file pass
+
+# Key file modes.
+I=$T/lab/issuing
+roleca --dir "$I" issue persistent-chat --set server_fqdn=p.lab.example --out p >/dev/null 2>&1
+assert "issued keys are 0600" test "$(stat -c %a p.key)" = 600
+assert "the CA key is 0600" test "$(stat -c %a "$I/ca.key")" = 600
+chmod 644 "$I/ca.key"
+expect 1 "a CA key readable by others is refused" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=q.lab.example --out q
+assert "... saying how to fix it" err_has "chmod 600"
+assert "... and nothing was issued" test ! -e q.crt
+chmod 600 "$I/ca.key"
+expect 0 "after chmod 600 it works again" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=q.lab.example --out q
+
+finish
