@@ -68,10 +68,15 @@ load_key(struct ca *ca, char **cause)
 	char	*path = ca_path(ca, CA_KEY), *pass = NULL;
 	int	 rc = ERR_FAIL, match;
 
-	if (keys_file_encrypted(path))
-		TRY(pass_get("CA key passphrase", NULL, "ROLECA_CA_PASS", 0,
-		    &pass, cause));
-	TRY(keys_load_pass(path, 1, pass, &ca->key, cause));
+	if (ca->conf->key_uri != NULL)
+		TRY(keys_load_pkcs11(ca->conf->pkcs11_module, ca->conf->key_uri,
+		    &ca->key, cause));
+	else {
+		if (keys_file_encrypted(path))
+			TRY(pass_get("CA key passphrase", NULL,
+			    "ROLECA_CA_PASS", 0, &pass, cause));
+		TRY(keys_load_pass(path, 1, pass, &ca->key, cause));
+	}
 	if (ca->crt != NULL) {
 		TRY(x509_matches_key(ca->crt, ca->key, &match, cause));
 		if (!match) {

@@ -131,13 +131,19 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 	char		*path = NULL;
 	int		 rc = ERR_FAIL;
 
-	if (in->pass != NULL)
-		TRY(keys_export_pem_encrypted(in->key, in->pass, &pem, cause));
-	else
-		TRY(keys_export_pem(in->key, &pem, cause));
-	path = ca_path_in(in->dir, CA_KEY);
-	TRY(out_batch_add(in->batch, path, pem.data, pem.size, 1, cause));
-	free(path);
+	/* a token key stays in the token: no ca.key */
+	if (in->conf->key_uri == NULL) {
+		if (in->pass != NULL)
+			TRY(keys_export_pem_encrypted(in->key, in->pass, &pem,
+			    cause));
+		else
+			TRY(keys_export_pem(in->key, &pem, cause));
+		path = ca_path_in(in->dir, CA_KEY);
+		TRY(out_batch_add(in->batch, path, pem.data, pem.size, 1,
+		    cause));
+		free(path);
+		path = NULL;
+	}
 	TRY(out_read(config, CONF_MAX, &cfg, &cfglen, cause));
 	path = ca_path_in(in->dir, CA_CFG);
 	TRY(out_batch_add(in->batch, path, cfg, cfglen, 0, cause));
@@ -253,13 +259,22 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	in.dir = dir;
 	in.batch = out_batch_new(0);
 	TRY(conf_load(config, &in.conf, &cause));
+	if (args_has(a, OPT_ENCRYPT_KEY) && in.conf->key_uri != NULL) {
+		rc = err_usage(&cause, "--encrypt-key: the key lives in a token "
+		    "(key_uri)");
+		goto out;
+	}
 	if (args_has(a, OPT_ENCRYPT_KEY))
 		TRY(pass_get("new CA key passphrase", args_get(a,
 		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, &in.pass, &cause));
 	if (parent != NULL)
 		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
 	TRY(check_dir(&in, dir, &cause));
-	TRY(keys_generate(&in.conf->key, &in.key, &cause));
+	if (in.conf->key_uri != NULL)
+		TRY(keys_load_pkcs11(in.conf->pkcs11_module, in.conf->key_uri,
+		    &in.key, &cause));
+	else
+		TRY(keys_generate(&in.conf->key, &in.key, &cause));
 	if (csr_out != NULL)
 		TRY(x509_build_ca_csr(in.conf, in.key, &in.csr, &cause));
 	else {

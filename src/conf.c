@@ -18,7 +18,7 @@
 static const char *const top_keys[] = {
 	"subject", "key", "validity_days", "digest", "path_length", "cdp",
 	"ca_issuers", "ocsp", "crl_days", "crl_renew_percent", "publish",
-	"policy", NULL
+	"policy", "key_uri", "pkcs11_module", NULL
 };
 static const char *const policy_keys[] = {
 	"permitted_domains", "min_rsa_bits", "max_validity_days",
@@ -169,6 +169,38 @@ out:
 	return rc;
 }
 
+/* key_uri and pkcs11_module: the CA key in a token instead of ca.key. */
+static int
+load_token(const config_setting_t *root, struct conf *c, char **cause)
+{
+	const char	*uri = NULL, *module = NULL;
+	char		*where;
+	int		 rc = ERR_FAIL;
+
+	TRY(cfg_string(root, "key_uri", 0, &uri, cause));
+	TRY(cfg_string(root, "pkcs11_module", 0, &module, cause));
+	if (uri != NULL && strncmp(uri, "pkcs11:", 7) != 0) {
+		where = cfg_where(config_setting_get_member(root, "key_uri"));
+		rc = err_set(cause, "%s: key_uri must be a pkcs11: URL", where);
+		free(where);
+		goto out;
+	}
+	if (module != NULL && uri == NULL) {
+		where = cfg_where(config_setting_get_member(root,
+		    "pkcs11_module"));
+		rc = err_set(cause, "%s: pkcs11_module needs key_uri", where);
+		free(where);
+		goto out;
+	}
+	if (uri != NULL)
+		c->key_uri = xstrdup(uri);
+	if (module != NULL)
+		c->pkcs11_module = xstrdup(module);
+	rc = 0;
+out:
+	return rc;
+}
+
 static int
 has_http(const struct strv *sv)
 {
@@ -206,6 +238,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 		rc = ERR_FAIL;
 		goto out;
 	}
+	TRY(load_token(root, c, cause));
 	TRY(cfg_uint(root, "validity_days", 0, 1, 36500, &c->validity_days,
 	    cause));
 	TRY(load_digest(root, c, cause));
@@ -243,6 +276,8 @@ conf_free(struct conf *c)
 	if (c == NULL)
 		return;
 	free(c->path);
+	free(c->key_uri);
+	free(c->pkcs11_module);
 	dn_free(&c->subject);
 	strv_free(&c->cdp);
 	strv_free(&c->ca_issuers);

@@ -23,6 +23,8 @@ struct conf {
 	char			*path;
 	struct dn		 subject;
 	struct keyspec		 key;
+	char			*key_uri;	/* pkcs11: URL of a token key, or NULL */
+	char			*pkcs11_module;	/* the token's PKCS#11 library */
 	unsigned		 validity_days;
 	gnutls_digest_algorithm_t digest;
 	int			 path_len;	/* -1: unset */

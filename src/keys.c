@@ -13,10 +13,12 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 #include <gnutls/x509.h>
+#include <gnutls/pkcs11.h>
 
 #include "err.h"
 #include "keys.h"
 #include "out.h"
+#include "pass.h"
 #include "util.h"
 
 #define KEY_FILE_MAX	(64 * 1024)
@@ -167,11 +169,69 @@ out:
 	return rc;
 }
 
+/* GnuTLS asks for the token PIN through this; it never prints it. */
+static int
+pin_cb(void *arg, int attempt, const char *url, const char *label,
+    unsigned flags, char *pin, size_t max)
+{
+	char	*p = NULL, *cause = NULL, *what;
+
+	(void)arg;
+	(void)url;
+	if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
+		return -1;	/* never retry a wrong PIN: tokens lock */
+	xasprintf(&what, "PIN for token %s", label != NULL ? label : "");
+	if (pass_get(what, NULL, "ROLECA_PKCS11_PIN", 0, &p, &cause) != 0 ||
+	    strlen(p) >= max) {
+		free(what);
+		free(cause);
+		pass_free(p);
+		return -1;
+	}
+	free(what);
+	memcpy(pin, p, strlen(p) + 1);
+	pass_free(p);
+	return 0;
+}
+
+int
+keys_load_pkcs11(const char *module, const char *uri, struct key **out,
+    char **cause)
+{
+	struct key	*k = xcalloc(1, sizeof *k);
+	int		 rc = ERR_FAIL, ret;
+
+	ret = gnutls_pkcs11_init(module != NULL ? GNUTLS_PKCS11_FLAG_MANUAL :
+	    GNUTLS_PKCS11_FLAG_AUTO, NULL);
+	if (ret >= 0 && module != NULL)
+		ret = gnutls_pkcs11_add_provider(module, NULL);
+	if (ret < 0) {
+		rc = err_set(cause, "PKCS#11 module %s: %s", module != NULL ?
+		    module : "(system)", gnutls_strerror(ret));
+		goto out;
+	}
+	gnutls_pkcs11_set_pin_function(pin_cb, NULL);
+	if ((ret = gnutls_privkey_init(&k->priv)) < 0 ||
+	    (ret = gnutls_privkey_import_url(k->priv, uri, 0)) < 0) {
+		rc = err_set(cause, "%s: %s", uri, gnutls_strerror(ret));
+		goto out;
+	}
+	*out = k;
+	k = NULL;
+	rc = 0;
+out:
+	keys_free(k);
+	return rc;
+}
+
 int
 keys_export_pem(const struct key *k, gnutls_datum_t *pem, char **cause)
 {
 	int	 ret;
 
+	if (k->x509 == NULL)
+		return err_set(cause, "the key lives in a PKCS#11 token and "
+		    "cannot be exported");
 	ret = gnutls_x509_privkey_export2_pkcs8(k->x509, GNUTLS_X509_FMT_PEM,
 	    NULL, GNUTLS_PKCS_PLAIN, pem);
 	if (ret < 0)
@@ -185,6 +245,9 @@ keys_export_pem_encrypted(const struct key *k, const char *pass,
 {
 	int	 ret;
 
+	if (k->x509 == NULL)
+		return err_set(cause, "the key lives in a PKCS#11 token and "
+		    "cannot be exported");
 	ret = gnutls_x509_privkey_export2_pkcs8(k->x509, GNUTLS_X509_FMT_PEM,
 	    pass, GNUTLS_PKCS_PBES2_AES_256, pem);
 	if (ret < 0)

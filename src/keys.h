@@ -36,6 +36,14 @@ int	 keys_load(const char *path, int strict, struct key **, char **cause);
 /* The same for a key file that may be encrypted (PKCS#8 with a passphrase). */
 int	 keys_load_pass(const char *path, int strict, const char *pass,
 	    struct key **, char **cause);
+/*
+ * A key that lives in a PKCS#11 token, named by a pkcs11: URL; module is
+ * the PKCS#11 library (NULL: the system's p11-kit configuration). The PIN
+ * comes from $ROLECA_PKCS11_PIN, else the terminal. The key never leaves
+ * the token: keys_x509() is NULL and keys_export_pem() refuses.
+ */
+int	 keys_load_pkcs11(const char *module, const char *uri, struct key **,
+	    char **cause);
 /* Is the key file an encrypted PKCS#8 PEM? */
 int	 keys_file_encrypted(const char *path);
 /* PKCS#8 PEM; the caller owns *pem and must keys_datum_wipe() it. */

@@ -1,0 +1,53 @@
+#!/bin/sh
+# A CA key in a PKCS#11 token (SoftHSM2, created here): init, issue, revoke
+# and crl sign with a key that never leaves the token.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+cd "$T" || exit 1
+MODULE=/usr/lib/softhsm/libsofthsm2.so
+if [ ! -f "$MODULE" ] || ! command -v softhsm2-util >/dev/null; then
+	not_ok "SoftHSM2 is installed (tools/quickstart.sh installs softhsm2)"
+	finish
+	exit 1
+fi
+mkdir tokens
+echo "directories.tokendir = $T/tokens" >softhsm2.conf
+export SOFTHSM2_CONF="$T/softhsm2.conf"
+assert "a SoftHSM2 token is created" softhsm2-util --init-token --free --label roleca-test \
+	--pin 123456 --so-pin 12345678
+assert "a P-256 key is generated inside it" env GNUTLS_PIN=123456 p11tool --provider "$MODULE" \
+	--login --generate-privkey=ECDSA --curve=secp256r1 --label ca "pkcs11:token=roleca-test"
+cat >ca.cfg <<CFG
+subject = { CN = "Token CA"; };
+key = "ec:p256";
+key_uri = "pkcs11:token=roleca-test;object=ca;type=private";
+pkcs11_module = "$MODULE";
+cdp = [ "http://pki.lab.example/crl/token.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+export ROLECA_PKCS11_PIN=123456
+expect 0 "init with the key in the token" roleca --dir ca init --config ca.cfg
+assert "no ca.key file: the key stayed in the token" test ! -e ca/ca.key
+assert "the CA certificate holds the token's public key" sh -c \
+	"p11tool --provider '$MODULE' --export 'pkcs11:token=roleca-test;object=ca;type=public' 2>/dev/null |
+	 openssl pkey -pubin -outform DER | md5sum | cut -d' ' -f1 >a &&
+	 openssl x509 -in ca/ca.crt -noout -pubkey | openssl pkey -pubin -outform DER | md5sum | cut -d' ' -f1 >b &&
+	 cmp a b"
+assert "the self-signed CA verifies" openssl verify -x509_strict -CAfile ca/ca.crt ca/ca.crt
+expect 0 "issue signs in the token" roleca --dir ca issue persistent-chat \
+	--set server_fqdn=chat.lab.example --out chat
+serial=$(cat "$T/out")
+assert "the leaf verifies" openssl verify -x509_strict -purpose sslserver -CAfile ca/ca.crt chat.crt
+expect 0 "revoke" roleca --dir ca revoke "$serial" --reason keyCompromise
+expect 0 "crl signs in the token" roleca --dir ca crl
+assert "the CRL verifies" openssl crl -in ca/crl/token.crl -inform DER -noout -verify \
+	-CAfile ca/ca.crt
+assert "... and lists the revoked leaf" sh -c \
+	"openssl crl -in ca/crl/token.crl -inform DER -noout -text | grep -q \"$(echo "$serial" | tr a-f A-F)\""
+export ROLECA_PKCS11_PIN=654321
+expect 1 "a wrong PIN is an error" setsid "$ROLECA" --dir ca crl
+assert "... from the token" err_has "PIN"
+unset ROLECA_PKCS11_PIN
+expect 1 "no PIN and no terminal is an error" setsid "$ROLECA" --dir ca crl
+
+finish
