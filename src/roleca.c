@@ -25,6 +25,7 @@ static const struct command *const commands[] = {
 	&cmd_request,
 	&cmd_sign,
 	&cmd_export,
+	&cmd_renew,
 	&cmd_list,
 	&cmd_show,
 	&cmd_revoke,

@@ -917,3 +917,40 @@ x509_cdp_list(gnutls_x509_crt_t crt, struct strv *out)
 			strv_add(out, buf);
 	}
 }
+
+int
+x509_names(gnutls_x509_crt_t crt, char **cn, struct strv *dns, struct strv *ip,
+    char **cause)
+{
+	char		 buf[1024], addr[64];
+	size_t		 len = sizeof buf - 1;
+	unsigned	 critical;
+	int		 ret;
+
+	*cn = NULL;
+	ret = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+	    0, buf, &len);
+	if (ret >= 0) {
+		buf[len] = '\0';
+		*cn = xstrdup(buf);
+	}
+	for (unsigned i = 0;; i++) {
+		len = sizeof buf - 1;
+		ret = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len,
+		    &critical);
+		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (ret < 0) {
+			free(*cn);
+			*cn = NULL;
+			return gerr(cause, "subjectAltName", ret);
+		}
+		buf[len] = '\0';
+		if (ret == GNUTLS_SAN_DNSNAME)
+			strv_add(dns, buf);
+		else if (ret == GNUTLS_SAN_IPADDRESS && (len == 4 || len == 16))
+			strv_add(ip, inet_ntop(len == 4 ? AF_INET : AF_INET6,
+			    buf, addr, sizeof addr));
+	}
+	return 0;
+}

@@ -82,6 +82,10 @@ int	 x509_serial_hex(gnutls_x509_crt_t, char **hex, char **cause);
 int	 x509_subject_text(gnutls_x509_crt_t, char **text, char **cause);
 /* The subjectAltName entries as "DNS:x,IP:y" text (allocated, "" if none). */
 int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
+/* The subject CN (NULL if none) and the DNS and IP names a certificate carries. */
+int	 x509_names(gnutls_x509_crt_t, char **cn, struct strv *dns,
+	    struct strv *ip, char **cause);
+
 /* The EKU purposes (dotted OIDs) and the CDP URIs a certificate carries. */
 void	 x509_eku_list(gnutls_x509_crt_t, struct strv *);
 void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);

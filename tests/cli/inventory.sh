@@ -46,6 +46,32 @@ expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
 expect 1 "show of an unknown serial is an error" roleca --dir "$I" show 0123abcd
 expect 2 "show of an invalid serial is a usage error" roleca --dir "$I" show xyz
 
+# renew keeps the profile, the names and the variables.
+expect 0 "renew with the same key" roleca --dir "$I" renew "$fe" --out fe-renewed
+new=$(cat "$T/out")
+assert "a new serial" test -n "$new" -a "$new" != "$fe"
+assert "the same names" test \
+	"$(openssl x509 -in fe.crt -noout -ext subjectAltName | tail -1)" = \
+	"$(openssl x509 -in fe-renewed.crt -noout -ext subjectAltName | tail -1)"
+assert "the same key" test "$(openssl x509 -in fe.crt -noout -pubkey)" = \
+	"$(openssl x509 -in fe-renewed.crt -noout -pubkey)"
+assert "it verifies" verify_server "$L" fe-renewed.crt
+assert "the same profile and variables in the database" test \
+	"$(sqlite3 "$DB" "SELECT profile || vars FROM certs WHERE serial='$fe'")" = \
+	"$(sqlite3 "$DB" "SELECT profile || vars FROM certs WHERE serial='$new'")"
+expect 0 "renew --new-key --revoke-old" roleca --dir "$I" renew "$new" --new-key --revoke-old \
+	--out fe-rekeyed
+rekeyed=$(cat "$T/out")
+assert "a new key, 0600" test "$(stat -c %a fe-rekeyed.key)" = 600
+assert "the new key matches the new certificate" test \
+	"$(openssl x509 -in fe-rekeyed.crt -noout -pubkey)" = "$(openssl pkey -in fe-rekeyed.key -pubout)"
+assert "the old certificate is revoked as superseded" test \
+	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial='$new'")" = revoked,4
+expect 1 "renewing an unknown serial is an error" roleca --dir "$I" renew 0badc0de --out x
+expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
+roleca --dir "$I" revoke "$rekeyed" 2>/dev/null
+fe_count=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE profile='frontend'")
+
 # The audit log.
 roleca --dir "$I" issue persistent-chat --set server_fqdn=x.evil.example --out evil 2>/dev/null
 expect 0 "log --json" roleca --dir "$I" log --json

@@ -1,0 +1,260 @@
+/*
+ * renew: a new certificate for the same role, names and variables as a
+ * recorded one. By default it certifies the same public key (taken from the
+ * old certificate, so no private key is needed); --new-key makes a new
+ * key. --revoke-old marks the old one superseded once the new one is
+ * recorded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "crl.h"
+#include "err.h"
+#include "keys.h"
+#include "leaf.h"
+#include "out.h"
+#include "policy.h"
+#include "profile.h"
+#include "store.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_NEW_KEY = 'k',
+	OPT_OUT = 'o',
+	OPT_REVOKE_OLD = 'r',
+	OPT_FORCE = 'f'
+};
+
+static const struct option options[] = {
+	{ "new-key", no_argument, NULL, OPT_NEW_KEY },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "revoke-old", no_argument, NULL, OPT_REVOKE_OLD },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct renew {
+	struct ca		*ca;
+	struct store_cert	*old;
+	gnutls_x509_crt_t	*oldcrt;
+	size_t			 noldcrt;
+	struct profile		*profile;
+	struct profile_values	 values;
+	struct request		*req;
+	struct key		*key;		/* with --new-key */
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	struct findings		 findings;
+	struct out_batch	*batch;
+	char			*serial;
+	char			*paths[3];	/* crt, chain, key */
+};
+
+/* The variables as recorded at issue time: "name=value" lines. */
+static int
+load_values(struct renew *rn, char **cause)
+{
+	char	*copy = xstrdup(rn->old->vars), *line, *save = NULL;
+	int	 rc = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == 0;
+	    line = strtok_r(NULL, "\n", &save))
+		rc = profile_values_add(&rn->values, line, cause);
+	free(copy);
+	return rc;
+}
+
+/* Names the old certificate carries that the variables do not give (it may have come from a CSR). */
+static int
+keep_names(struct renew *rn, char **cause)
+{
+	struct strv	 dns = { NULL, 0 }, ip = { NULL, 0 };
+	char		*cn = NULL;
+	const char	*cn_oid = dn_oid("CN");
+	int		 rc = ERR_FAIL;
+
+	TRY(x509_names(rn->oldcrt[0], &cn, &dns, &ip, cause));
+	if (dn_get(&rn->req->subject, cn_oid) == NULL && cn != NULL)
+		dn_add(&rn->req->subject, cn_oid, cn);
+	for (size_t i = 0; i < dns.n; i++)
+		if (!strv_has_icase(&rn->req->dns, dns.v[i]))
+			strv_add(&rn->req->dns, dns.v[i]);
+	for (size_t i = 0; i < ip.n; i++)
+		if (!strv_has(&rn->req->ip, ip.v[i]))
+			strv_add(&rn->req->ip, ip.v[i]);
+	if (rn->req->friendly_name == NULL && cn != NULL)
+		rn->req->friendly_name = xstrdup(cn);
+	rc = 0;
+out:
+	free(cn);
+	strv_free(&dns);
+	strv_free(&ip);
+	return rc;
+}
+
+static int
+prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
+{
+	char	*path = NULL;
+	int	 rc = ERR_FAIL, ret;
+
+	TRY(ca_open(dir, CA_WANT_ALL, &rn->ca, cause));
+	TRY(store_get(rn->ca->store, a->pos[0], &rn->old, cause));
+	if (rn->old == NULL) {
+		rc = err_set(cause, "no certificate with serial %s in %s",
+		    a->pos[0], dir);
+		goto out;
+	}
+	if (strcmp(rn->old->profile, "subordinate-ca") == 0) {
+		rc = err_usage(cause, "%s is a CA certificate: make a new "
+		    "subordinate with roleca init --parent", rn->old->serial);
+		goto out;
+	}
+	TRY(x509_parse_certs(rn->old->der, rn->old->der_len, "database record",
+	    &rn->oldcrt, &rn->noldcrt, cause));
+	TRY(load_values(rn, cause));
+	TRY(profile_find(rn->old->profile, dir, &path, cause));
+	TRY(profile_load(path, &rn->ca->conf->policy, &rn->profile, cause));
+	TRY(profile_bind_partial(rn->profile, &rn->values, &rn->req, cause));
+	TRY(keep_names(rn, cause));
+	if (args_has(a, OPT_NEW_KEY)) {
+		TRY(keys_generate(&rn->req->key, &rn->key, cause));
+		TRY(keys_pubkey(rn->key, &rn->pub, cause));
+	} else {
+		if ((ret = gnutls_pubkey_init(&rn->pub)) < 0 ||
+		    (ret = gnutls_pubkey_import_x509(rn->pub, rn->oldcrt[0],
+		    0)) < 0) {
+			rc = err_set(cause, "the old certificate's key: %s",
+			    gnutls_strerror(ret));
+			goto out;
+		}
+		TRY(keys_spec_of_pubkey(rn->pub, &rn->req->key, cause));
+	}
+	if (rn->profile->key_usage == 0)
+		rn->req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
+		    (rn->req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	rc = 0;
+out:
+	free(path);
+	return rc;
+}
+
+static int
+stage(struct renew *rn, const struct args *a, char **cause)
+{
+	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
+	const char	*prefix = args_get(a, OPT_OUT);
+	gnutls_datum_t	 d = { NULL, 0 }, key = { NULL, 0 };
+	char		*chain = NULL, *tmp;
+	size_t		 n = rn->key != NULL ? 3 : 2;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; i < n; i++)
+		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
+	TRY(x509_export(rn->crt, 1, &d, cause));
+	TRY(out_batch_add(rn->batch, rn->paths[0], d.data, d.size, 0, cause));
+	chain = xstrndup((char *)d.data, d.size);
+	for (size_t i = 0; i < rn->ca->nchain; i++) {
+		gnutls_free(d.data);
+		d.data = NULL;
+		TRY(x509_export(rn->ca->chain[i], 1, &d, cause));
+		xasprintf(&tmp, "%s%.*s", chain, (int)d.size, (char *)d.data);
+		free(chain);
+		chain = tmp;
+	}
+	TRY(out_batch_add(rn->batch, rn->paths[1], chain, strlen(chain), 0,
+	    cause));
+	if (rn->key != NULL) {
+		TRY(keys_export_pem(rn->key, &key, cause));
+		TRY(out_batch_add(rn->batch, rn->paths[2], key.data, key.size, 1,
+		    cause));
+	}
+	rc = 0;
+out:
+	keys_datum_wipe(&key);
+	gnutls_free(d.data);
+	free(chain);
+	return rc;
+}
+
+static void
+renew_free(struct renew *rn)
+{
+	for (size_t i = 0; i < 3; i++)
+		free(rn->paths[i]);
+	free(rn->serial);
+	out_batch_free(rn->batch);
+	findings_free(&rn->findings);
+	if (rn->crt != NULL)
+		gnutls_x509_crt_deinit(rn->crt);
+	if (rn->pub != NULL)
+		gnutls_pubkey_deinit(rn->pub);
+	keys_free(rn->key);
+	request_free(rn->req);
+	profile_values_free(&rn->values);
+	profile_free(rn->profile);
+	x509_free_certs(rn->oldcrt, rn->noldcrt);
+	store_cert_free(rn->old);
+	ca_close(rn->ca);
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	struct renew	 rn = { 0 };
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (args_get(a, OPT_OUT) == NULL)
+		return cmd_usage_error(cmd, "--out PREFIX is required");
+	rn.batch = out_batch_new(args_has(a, OPT_FORCE));
+	TRY(prepare(&rn, dir, a, &cause));
+	if ((rc = leaf_sign(rn.ca, rn.profile, rn.req, rn.pub, &rn.crt,
+	    &rn.findings, &cause)) == ERR_POLICY) {
+		rc = cmd_refused(cmd, &rn.findings, &cause);
+		goto out;
+	}
+	TRY(rc);
+	TRY(stage(&rn, a, &cause));
+	TRY(leaf_record(rn.ca, rn.req, rn.crt, &rn.serial, &cause));
+	if ((rc = out_batch_commit(rn.batch, &cause)) < 0) {
+		err_prefix(&cause, "certificate %s is recorded but its files "
+		    "could not be written (revoke it): ", rn.serial);
+		goto out;
+	}
+	if (args_has(a, OPT_REVOKE_OLD))
+		TRY(store_revoke(rn.ca->store, rn.old->serial, time(NULL),
+		    crl_reason_code("superseded"), &cause));
+	printf("%s\n", rn.serial);
+	rc = 0;
+out:
+	if (rn.ca != NULL)
+		cmd_audit(cmd, rn.ca->store, rn.serial, rn.old != NULL ?
+		    rn.old->profile : NULL, rc, cause);
+	renew_free(&rn);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_renew = {
+	"renew",
+	"SERIAL --out PREFIX [--new-key] [--revoke-old] [--force]",
+	"Issue a new certificate with the same profile, names and variables as "
+	"a recorded one; print its serial.",
+	"  SERIAL        the certificate to renew\n"
+	"  --out PREFIX  write PREFIX.crt and PREFIX.chain.pem\n"
+	"  --new-key     make a new key too (PREFIX.key, 0600); by default the\n"
+	"                old certificate's public key is certified again\n"
+	"  --revoke-old  then revoke the old certificate as superseded\n"
+	"  --force       replace existing output files\n",
+	options,
+	1,
+	1,
+	run
+};
