@@ -41,6 +41,14 @@ run_suite "asan+ubsan" build-asan \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
+echo "=== fuzz (60 s per harness)"
+if (cd build-ci && make -s fuzz FUZZ_SECONDS=60); then
+	echo "fuzz: no crash"
+else
+	echo "fuzz: FAILED"
+	status=1
+fi
+
 echo "=== distcheck"
 if (cd build-ci && make -s distcheck >distcheck.log 2>&1); then
 	echo "distcheck: ok"

@@ -18,7 +18,8 @@ cd "$top"
 # Build dependencies, and the independent tools the tests verify with.
 packages="build-essential autoconf automake pkg-config
 	libgnutls28-dev libconfig-dev libsqlite3-dev libcunit1-dev
-	gnutls-bin openssl nginx-light softhsm2 jq sqlite3 mandoc curl"
+	gnutls-bin openssl nginx-light softhsm2 jq sqlite3 mandoc curl
+	clang libclang-rt-14-dev valgrind"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
