@@ -266,7 +266,8 @@ main(int argc, char **argv)
 			help_all(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("roleca %s\n", PACKAGE_VERSION);
+			/* like pkg-config --version: the number alone, for scripts */
+			printf("%s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
 			fprintf(stderr, "roleca: unknown or incomplete option "
