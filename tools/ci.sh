@@ -41,6 +41,21 @@ run_suite "asan+ubsan" build-asan \
 	CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
+echo "=== valgrind memcheck"
+for t in build-ci/tests/unit/test-*; do
+	[ -x "$t" ] || continue
+	case "$t" in *.log|*.trs|*.o) continue ;; esac
+	if valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite "$t" >/dev/null 2>"$t.vg"; then
+		echo "valgrind: ${t##*/} clean"
+	else
+		cat "$t.vg"
+		echo "valgrind: ${t##*/} FAILED"
+		status=1
+	fi
+done
+sh tools/valgrind.sh build-ci || status=1
+
 echo "=== fuzz (60 s per harness)"
 if (cd build-ci && make -s fuzz FUZZ_SECONDS=60); then
 	echo "fuzz: no crash"
