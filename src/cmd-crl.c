@@ -13,11 +13,13 @@
 #include "err.h"
 
 enum {
-	OPT_OUT = 'o'
+	OPT_OUT = 'o',
+	OPT_DELTA = 'd'
 };
 
 static const struct option options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "delta", no_argument, NULL, OPT_DELTA },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -29,11 +31,20 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char		*cause = NULL, *path = NULL;
 	int		 rc = ERR_FAIL;
 
+	if (args_has(a, OPT_DELTA) && args_has(a, OPT_OUT))
+		return cmd_usage_error(cmd, "--out goes with a base CRL");
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
-	TRY(crl_make(ca, time(NULL), args_get(a, OPT_OUT), &info, &cause));
-	path = crl_path(ca);
+	if (args_has(a, OPT_DELTA)) {
+		TRY(crl_make_delta(ca, time(NULL), &info, &cause));
+		path = crl_delta_path(ca);
+	} else {
+		TRY(crl_make(ca, time(NULL), args_get(a, OPT_OUT), &info,
+		    &cause));
+		path = crl_path(ca);
+	}
 	printf("%s\n", path);
-	fprintf(stderr, "roleca: crl: CRL number %llu written\n",
+	fprintf(stderr, "roleca: crl: %s number %llu written\n",
+	    info.base != 0 ? "delta CRL" : "CRL",
 	    (unsigned long long)info.number);
 	rc = 0;
 out:
@@ -48,9 +59,11 @@ out:
 
 const struct command cmd_crl = {
 	"crl",
-	"[--out FILE]",
+	"[--out FILE | --delta]",
 	"Sign a new CRL (CRL number + 1) into DIR/crl/; print its path.",
-	"  --out FILE   also write the DER CRL to FILE (replaced atomically)\n",
+	"  --out FILE   also write the DER CRL to FILE (replaced atomically)\n"
+	"  --delta      sign a delta CRL instead: what was revoked since the\n"
+	"               last base CRL (needs delta_cdp in ca.cfg)\n",
 	options,
 	0,
 	0,

@@ -95,16 +95,22 @@ out:
 }
 
 static int
-publish_to(struct ca *ca, const char *dir, const char *crl, char **cause)
+publish_to(struct ca *ca, const char *dir, const char *crl, const char *delta,
+    char **cause)
 {
 	gnutls_datum_t	 der = { NULL, 0 };
-	char		*pem = NULL, *crt = NULL, *to = NULL;
+	char		*pem = NULL, *crt = NULL, *to = NULL, *dpem = NULL;
 	int		 rc = ERR_FAIL;
 
 	xasprintf(&pem, "%s.pem", crl);
 	crt = cert_name(ca, base(crl));
 	TRY(copy(crl, dir, base(crl), cause));
 	TRY(copy(pem, dir, base(pem), cause));
+	if (delta != NULL) {
+		xasprintf(&dpem, "%s.pem", delta);
+		TRY(copy(delta, dir, base(delta), cause));
+		TRY(copy(dpem, dir, base(dpem), cause));
+	}
 	TRY(x509_export(ca->crt, 0, &der, cause));
 	xasprintf(&to, "%s/%s", dir, crt);
 	TRY(out_write(to, der.data, der.size, 0, 1, cause));
@@ -112,6 +118,7 @@ publish_to(struct ca *ca, const char *dir, const char *crl, char **cause)
 	rc = 0;
 out:
 	gnutls_free(der.data);
+	free(dpem);
 	free(to);
 	free(crt);
 	free(pem);
@@ -122,9 +129,9 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca	*ca = NULL;
-	struct crl_info	 info;
+	struct crl_info	 info, dinfo;
 	const char	*to = args_get(a, OPT_TO);
-	char		*cause = NULL, *crl = NULL;
+	char		*cause = NULL, *crl = NULL, *delta = NULL;
 	time_t		 now = time(NULL);
 	int		 rc = ERR_FAIL, fresh = 0;
 
@@ -141,11 +148,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		TRY(due(ca, crl, now, &fresh, &cause));
 	if (fresh)
 		TRY(crl_make(ca, now, NULL, &info, &cause));
+	/* deltas are short-lived: a fresh one goes out with every publish */
+	if ((delta = crl_delta_path(ca)) != NULL)
+		TRY(crl_make_delta(ca, now, &dinfo, &cause));
 	if (to != NULL)
-		TRY(publish_to(ca, to, crl, &cause));
+		TRY(publish_to(ca, to, crl, delta, &cause));
 	else
 		for (size_t i = 0; i < ca->conf->publish.n; i++)
-			TRY(publish_to(ca, ca->conf->publish.v[i], crl, &cause));
+			TRY(publish_to(ca, ca->conf->publish.v[i], crl, delta,
+			    &cause));
 	if (fresh)
 		fprintf(stderr, "roleca: publish: CRL number %llu signed and "
 		    "published\n", (unsigned long long)info.number);
@@ -153,6 +164,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 out:
 	if (ca != NULL)
 		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
+	free(delta);
 	free(crl);
 	ca_close(ca);
 	if (rc != 0)
@@ -171,7 +183,8 @@ const struct command cmd_publish = {
 	"as PEM (NAME.pem), and the CA certificate as DER under the name its\n"
 	"caIssuers URL ends with (else NAME.crt). A CRL is due when it is\n"
 	"missing or crl_renew_percent (ca.cfg, default 50) of its lifetime\n"
-	"has passed.\n",
+	"has passed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
+	"published every time.\n",
 	options,
 	0,
 	0,

@@ -18,7 +18,8 @@
 static const char *const top_keys[] = {
 	"subject", "key", "validity_days", "digest", "path_length", "cdp",
 	"ca_issuers", "ocsp", "crl_days", "crl_renew_percent", "publish",
-	"policy", "key_uri", "pkcs11_module", NULL
+	"policy", "key_uri", "pkcs11_module", "delta_cdp", "delta_crl_hours",
+	NULL
 };
 static const char *const policy_keys[] = {
 	"permitted_domains", "min_rsa_bits", "max_validity_days",
@@ -226,6 +227,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	c->validity_days = 3650;
 	c->crl_days = 7;
 	c->crl_renew_percent = 50;
+	c->delta_crl_hours = 24;
 	TRY(cfg_read(&cfg, path, cause));
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
@@ -259,6 +261,14 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(cfg_uint(root, "crl_days", 0, 1, 366, &c->crl_days, cause));
 	TRY(cfg_uint(root, "crl_renew_percent", 0, 1, 100,
 	    &c->crl_renew_percent, cause));
+	TRY(urls(root, "delta_cdp", 0, &c->delta_cdp, cause));
+	if (c->delta_cdp.n > 0 && !has_http(&c->delta_cdp)) {
+		rc = err_set(cause, "%s: 'delta_cdp' must list an http:// URL",
+		    path);
+		goto out;
+	}
+	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
+	    &c->delta_crl_hours, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));
 	TRY(load_policy(root, &c->policy, cause));
 	*out = c;
@@ -283,6 +293,7 @@ conf_free(struct conf *c)
 	strv_free(&c->ca_issuers);
 	strv_free(&c->ocsp);
 	strv_free(&c->publish);
+	strv_free(&c->delta_cdp);
 	strv_free(&c->policy.domains);
 	free(c);
 }

@@ -33,6 +33,8 @@ struct conf {
 	struct strv		 ocsp;		/* AIA OCSP URLs for leaves */
 	unsigned		 crl_days;	/* CRL nextUpdate - thisUpdate */
 	unsigned		 crl_renew_percent; /* publish re-signs past this share */
+	struct strv		 delta_cdp;	/* delta CRL URLs; empty: no deltas */
+	unsigned		 delta_crl_hours; /* a delta CRL's lifetime */
 	struct strv		 publish;	/* publish directories */
 	struct ca_policy	 policy;
 };

@@ -16,12 +16,15 @@
 #include "crl.h"
 #include "der.h"
 #include "out.h"
+#include "x509.h"
 #include "store.h"
 #include "err.h"
 #include "util.h"
 
 #define OID_CRL_NUMBER	"2.5.29.20"
 #define OID_AKI		"2.5.29.35"
+#define OID_DELTA	"2.5.29.27"
+#define OID_FRESHEST	"2.5.29.46"
 
 static const char *const reasons[] = {
 	"unspecified", "keyCompromise", "caCompromise", "affiliationChanged",
@@ -100,11 +103,13 @@ entry(struct der *d, const struct crl_entry *e)
 }
 
 static int
-extensions(struct der *d, const struct ca *ca, uint64_t number, char **cause)
+extensions(struct der *d, const struct ca *ca, const struct crl_info *info,
+    char **cause)
 {
 	unsigned char	 id[64];
 	size_t		 idlen = sizeof id, ctx, seq, ext, oct, aki;
 	unsigned	 critical;
+	gnutls_datum_t	 fresh = { NULL, 0 };
 	int		 ret;
 
 	if ((ret = gnutls_x509_crt_get_subject_key_id(ca->crt, id, &idlen,
@@ -124,9 +129,27 @@ extensions(struct der *d, const struct ca *ca, uint64_t number, char **cause)
 	ext = der_open(d, DER_SEQUENCE);
 	der_oid(d, OID_CRL_NUMBER);
 	oct = der_open(d, DER_OCTET_STRING);
-	der_small_uint(d, DER_INTEGER, number);
+	der_small_uint(d, DER_INTEGER, info->number);
 	der_close(d, oct);
 	der_close(d, ext);
+	if (info->base != 0) {
+		ext = der_open(d, DER_SEQUENCE);
+		der_oid(d, OID_DELTA);
+		der_raw(d, "\x01\x01\xff", 3);	/* critical */
+		oct = der_open(d, DER_OCTET_STRING);
+		der_small_uint(d, DER_INTEGER, info->base);
+		der_close(d, oct);
+		der_close(d, ext);
+	}
+	if (info->freshest != NULL && info->freshest->n > 0) {
+		if (x509_encode_cdp(info->freshest, &fresh, cause) != 0)
+			return ERR_FAIL;
+		ext = der_open(d, DER_SEQUENCE);
+		der_oid(d, OID_FRESHEST);
+		der_tlv(d, DER_OCTET_STRING, fresh.data, fresh.size);
+		der_close(d, ext);
+		gnutls_free(fresh.data);
+	}
 	der_close(d, seq);
 	der_close(d, ctx);
 	return 0;
@@ -161,7 +184,7 @@ tbs(struct der *d, const struct ca *ca, const struct crl_info *info,
 		d->len = list - 2;	/* no entries: the field is absent */
 	else
 		der_close(d, list);
-	TRY(extensions(d, ca, info->number, cause));
+	TRY(extensions(d, ca, info, cause));
 	der_close(d, seq);
 	rc = 0;
 out:
@@ -258,18 +281,19 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	return 1;
 }
 
-char *
-crl_path(const struct ca *ca)
+/* DIR/crl/ + the file name the first http:// URL of urls ends with. */
+static char *
+path_for(const struct ca *ca, const struct strv *urls, const char *fallback)
 {
 	const char	*url = NULL, *slash;
 	char		*name, *path;
 
-	for (size_t i = 0; i < ca->conf->cdp.n && url == NULL; i++)
-		if (strncmp(ca->conf->cdp.v[i], "http://", 7) == 0)
-			url = ca->conf->cdp.v[i];
+	for (size_t i = 0; i < urls->n && url == NULL; i++)
+		if (strncmp(urls->v[i], "http://", 7) == 0)
+			url = urls->v[i];
 	slash = url != NULL ? strrchr(url + 7, '/') : NULL;
 	if (slash == NULL || slash[1] == '\0' || slash[1] == '.')
-		name = xstrdup("ca.crl");
+		name = xstrdup(fallback);
 	else
 		name = xstrndup(slash + 1, strcspn(slash + 1, "?#"));
 	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR, name);
@@ -277,24 +301,32 @@ crl_path(const struct ca *ca)
 	return path;
 }
 
-int
-crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
-    char **cause)
+char *
+crl_path(const struct ca *ca)
 {
-	struct rows		 r = { NULL, { 0 } };
+	return path_for(ca, &ca->conf->cdp, "ca.crl");
+}
+
+char *
+crl_delta_path(const struct ca *ca)
+{
+	if (ca->conf->delta_cdp.n == 0)
+		return NULL;
+	return path_for(ca, &ca->conf->delta_cdp, "ca-delta.crl");
+}
+
+/* Encode rows from r, sign, write path (DER) and path.pem, and extra. */
+static int
+write_crl(struct ca *ca, const struct crl_info *info, struct rows *r,
+    long long count, const char *path, const char *extra, char **cause)
+{
 	struct out_batch	*b = out_batch_new(1);
 	struct der		 der = { NULL, 0, 0 };
 	gnutls_datum_t		 view, pem = { NULL, 0 };
-	long long		 count = 0;
-	char			*path = crl_path(ca), *pempath = NULL;
+	char			*pempath = NULL;
 	int			 rc = ERR_FAIL, ret;
 
-	info->this_update = now;
-	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
-	TRY(store_next_crl_number(ca->store, &info->number, cause));
-	TRY(store_revoked_count(ca->store, now, &count, cause));
-	TRY(store_revoked_open(ca->store, now, &r.cur, cause));
-	TRY(crl_encode(ca, info, next_row, &r, (size_t)count, &der, cause));
+	TRY(crl_encode(ca, info, next_row, r, (size_t)count, &der, cause));
 	view.data = der.p;
 	view.size = (unsigned)der.len;
 	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &view, &pem)) < 0) {
@@ -309,11 +341,69 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	TRY(out_batch_commit(b, cause));
 	rc = 0;
 out:
-	store_revoked_close(r.cur);
 	out_batch_free(b);
 	der_free(&der);
 	gnutls_free(pem.data);
 	free(pempath);
+	return rc;
+}
+
+int
+crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
+    char **cause)
+{
+	struct rows	 r = { NULL, { 0 } };
+	char		*path = crl_path(ca);
+	long long	 count = 0;
+	int		 rc = ERR_FAIL;
+
+	memset(info, 0, sizeof *info);
+	info->this_update = now;
+	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
+	if (ca->conf->delta_cdp.n > 0)
+		info->freshest = &ca->conf->delta_cdp;
+	TRY(store_next_crl_number(ca->store, &info->number, cause));
+	TRY(store_revoked_count(ca->store, now, &count, cause));
+	TRY(store_revoked_open(ca->store, now, &r.cur, cause));
+	TRY(write_crl(ca, info, &r, count, path, extra, cause));
+	/* deltas from now on are relative to this base */
+	TRY(store_set_counter(ca->store, "base_crl_number",
+	    (int64_t)info->number, cause));
+	TRY(store_set_counter(ca->store, "base_crl_time", (int64_t)now, cause));
+	rc = 0;
+out:
+	store_revoked_close(r.cur);
+	free(path);
+	return rc;
+}
+
+int
+crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
+{
+	struct rows	 r = { NULL, { 0 } };
+	char		*path = crl_delta_path(ca);
+	int64_t		 base = 0, since = 0;
+	int		 rc = ERR_FAIL;
+
+	memset(info, 0, sizeof *info);
+	if (path == NULL)
+		return err_usage(cause, "%s/%s names no delta_cdp: delta CRLs "
+		    "are off", ca->dir, CA_CFG);
+	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
+	TRY(store_counter(ca->store, "base_crl_time", &since, cause));
+	if (base == 0) {
+		rc = err_set(cause, "no base CRL yet: run roleca crl first");
+		goto out;
+	}
+	info->this_update = now;
+	info->next_update = now + (time_t)ca->conf->delta_crl_hours * 3600;
+	info->base = (uint64_t)base;
+	TRY(store_next_crl_number(ca->store, &info->number, cause));
+	TRY(store_revoked_since(ca->store, now, since, &r.cur, cause));
+	TRY(write_crl(ca, info, &r, 0, path, NULL, cause));
+	rc = 0;
+out:
+	store_revoked_close(r.cur);
 	free(path);
 	return rc;
 }

@@ -28,9 +28,11 @@ struct crl_entry {
 };
 
 struct crl_info {
-	time_t		 this_update;
-	time_t		 next_update;
-	uint64_t	 number;
+	time_t			 this_update;
+	time_t			 next_update;
+	uint64_t		 number;
+	uint64_t		 base;		/* a delta CRL's base CRL number; 0: a base CRL */
+	const struct strv	*freshest;	/* delta CRL URLs for a base CRL, or NULL */
 };
 
 /*
@@ -52,6 +54,15 @@ int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
  */
 int	 crl_make(struct ca *, time_t now, const char *extra,
 	    struct crl_info *info, char **cause);
+/*
+ * The delta CRL (ca.cfg delta_cdp): what was revoked since the last base
+ * CRL, with the Delta CRL Indicator naming it, written as DIR/crl/NAME for
+ * the delta URL's file name. A base CRL must exist.
+ */
+int	 crl_make_delta(struct ca *, time_t now, struct crl_info *info,
+	    char **cause);
+/* DIR/crl/NAME of the delta CRL (allocated), NULL without delta_cdp. */
+char	*crl_delta_path(const struct ca *);
 
 /* DIR/crl/NAME for the CA: the file the CDP URL names (allocated). */
 char	*crl_path(const struct ca *);

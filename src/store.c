@@ -89,15 +89,28 @@ static const char schema_v3[] =
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"PRAGMA user_version = 3;";
 
+/*
+ * Version 4: when a revocation was recorded (which a backdated --date
+ * hides), so a delta CRL lists what changed since its base.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE certs ADD COLUMN revoked_recorded INTEGER;"
+	"UPDATE certs SET revoked_recorded = revoked_at WHERE status = 'revoked';"
+	"INSERT INTO counters (name, value) VALUES ('base_crl_number', 0),"
+	" ('base_crl_time', 0);"
+	"PRAGMA user_version = 4;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
+static int	 migrate_to_4(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
 	migrate_to_1,
 	migrate_to_2,
 	migrate_to_3,
+	migrate_to_4,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -228,6 +241,12 @@ static int
 migrate_to_3(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v3, "migrate to schema version 3", cause);
+}
+
+static int
+migrate_to_4(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v4, "migrate to schema version 4", cause);
 }
 
 /*
@@ -690,7 +709,8 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
     int reason, char **cause)
 {
 	static const char	 sql[] = "UPDATE certs SET status = 'revoked',"
-				     " revoked_at = ?2, reason = ?3"
+				     " revoked_at = ?2, reason = ?3,"
+				     " revoked_recorded = strftime('%s', 'now')"
 				     " WHERE serial = ?1 AND status = 'valid'";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
@@ -807,15 +827,24 @@ int
 store_revoked_open(struct store *st, int64_t now, struct store_revoked **out,
     char **cause)
 {
+	return store_revoked_since(st, now, -1, out, cause);
+}
+
+int
+store_revoked_since(struct store *st, int64_t now, int64_t since,
+    struct store_revoked **out, char **cause)
+{
 	static const char	 sql[] = "SELECT serial, revoked_at, reason"
 				     " FROM certs WHERE status = 'revoked'"
-				     " AND not_after > ?1";
+				     " AND not_after > ?1"
+				     " AND (?2 IS NULL OR revoked_recorded >= ?2)";
 	struct store_revoked	*r = xcalloc(1, sizeof *r);
 	int			 rc = ERR_FAIL;
 
 	r->st = st;
 	TRY(db_prepare(st, sql, &r->stmt, "list revoked", cause));
 	TRY(bind_int(st, r->stmt, 1, now, 0, "list revoked", cause));
+	TRY(bind_int(st, r->stmt, 2, since, since < 0, "list revoked", cause));
 	*out = r;
 	r = NULL;
 	rc = 0;
@@ -1056,4 +1085,48 @@ store_log_close(struct store_log *l)
 		return;
 	(void)sqlite3_finalize(l->stmt);
 	free(l);
+}
+
+int
+store_counter(struct store *st, const char *name, int64_t *value, char **cause)
+{
+	static const char	 sql[] = "SELECT value FROM counters WHERE name = ?1";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	TRY(db_prepare(st, sql, &stmt, "read counter", cause));
+	TRY(bind_text(st, stmt, 1, name, "read counter", cause));
+	ret = sqlite3_step(stmt);
+	*value = ret == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+	if (ret != SQLITE_ROW)
+		TRY(db_want(st, ret, SQLITE_DONE, "read counter", cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_set_counter(struct store *st, const char *name, int64_t value,
+    char **cause)
+{
+	static const char	 sql[] = "INSERT OR REPLACE INTO counters"
+				     " (name, value) VALUES (?1, ?2)";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(tx_begin(st, cause));
+	TRY(db_prepare(st, sql, &stmt, "set counter", cause));
+	TRY(bind_text(st, stmt, 1, name, "set counter", cause));
+	TRY(bind_int(st, stmt, 2, value, 0, "set counter", cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, "set counter", cause));
+	(void)sqlite3_finalize(stmt);
+	stmt = NULL;
+	TRY(tx_commit(st, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	if (rc != 0)
+		tx_rollback(st, cause);
+	return rc;
 }

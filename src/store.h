@@ -58,6 +58,12 @@ int	 store_revoke(struct store *, const char *serial, int64_t when,
 /* Undo a revocation whose reason is certificateHold (6); anything else is refused. */
 int	 store_unrevoke(struct store *, const char *serial, char **cause);
 
+/* Named counters: base_crl_number and base_crl_time (0 when unset). */
+int	 store_counter(struct store *, const char *name, int64_t *value,
+	    char **cause);
+int	 store_set_counter(struct store *, const char *name, int64_t value,
+	    char **cause);
+
 /* Take the next CRL number: incremented and committed before it is used, never reused. */
 int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
 
@@ -92,6 +98,9 @@ int	 store_revoked_count(struct store *, int64_t now, long long *n,
 	    char **cause);
 int	 store_revoked_open(struct store *, int64_t now, struct store_revoked **,
 	    char **cause);
+/* Only those whose revocation was recorded at or after since (delta CRLs). */
+int	 store_revoked_since(struct store *, int64_t now, int64_t since,
+	    struct store_revoked **, char **cause);
 int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
 	    int64_t *revoked_at, int *reason, char **cause);
 void	 store_revoked_close(struct store_revoked *);

@@ -22,6 +22,7 @@
 #define OID_EKU		"2.5.29.37"
 #define OID_CDP		"2.5.29.31"
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
+#define OID_FRESHEST	"2.5.29.46"
 #define BACKDATE	300	/* seconds: tolerate peers' clock skew */
 #define CERTS_MAX	(1024 * 1024)
 #define CSR_SUBJECT_MAX	4096	/* bytes of RFC 4514 text */
@@ -191,6 +192,12 @@ out:
 	return rc;
 }
 
+int
+x509_encode_cdp(const struct strv *urls, gnutls_datum_t *out, char **cause)
+{
+	return ext_cdp(urls, NULL, out, cause);
+}
+
 static int
 ext_aia(const struct conf *c, gnutls_datum_t *out, char **cause)
 {
@@ -239,6 +246,13 @@ set_issuer_urls(gnutls_x509_crt_t crt, const struct conf *issuer,
 	TRY(set_ext(crt, OID_CDP, &d, 0, cause));
 	gnutls_free(d.data);
 	d.data = NULL;
+	/* with delta CRLs, peers find the delta through Freshest CRL */
+	if (issuer->delta_cdp.n > 0) {
+		TRY(ext_cdp(&issuer->delta_cdp, NULL, &d, cause));
+		TRY(set_ext(crt, OID_FRESHEST, &d, 0, cause));
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
 	if (issuer->ca_issuers.n + issuer->ocsp.n > 0) {
 		TRY(ext_aia(issuer, &d, cause));
 		TRY(set_ext(crt, OID_AIA, &d, 0, cause));

@@ -38,6 +38,10 @@ int	 x509_build_ca(const struct conf *, const struct key *subject_key,
 int	 x509_build_ca_csr(const struct conf *, const struct key *,
 	    gnutls_x509_crq_t *out, char **cause);
 
+/* A CRLDistributionPoints value (also the Freshest CRL syntax) for urls. */
+int	 x509_encode_cdp(const struct strv *urls, gnutls_datum_t *out,
+	    char **cause);
+
 /* A PKCS#10 request for a server key from a bound profile (roleca request). */
 int	 x509_build_csr(const struct request *, const struct key *,
 	    gnutls_digest_algorithm_t, gnutls_x509_crq_t *out, char **cause);

@@ -166,7 +166,7 @@ test_same_as_gnutls(void)
 		{ s2, sizeof s2, 1767323046, 0 },
 		{ s3, sizeof s3, 1767323047, -1 },
 	};
-	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5 };
+	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5, 0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -188,7 +188,7 @@ test_same_as_gnutls(void)
 static void
 test_empty_list_absent(void)
 {
-	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 1 };
+	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 1, 0, NULL };
 	struct list		 l = { NULL, 0, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -219,7 +219,7 @@ test_reasons_read_back(void)
 		{ s2, sizeof s2, 1767323046, 6 },	/* certificateHold */
 		{ s3, sizeof s3, 1767323047, -1 },
 	};
-	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300 };
+	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300, 0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
 	gnutls_x509_crl_t	 crl;
@@ -280,7 +280,7 @@ fail_next(void *arg, struct crl_entry *e, char **cause)
 static void
 test_source_error(void)
 {
-	struct crl_info	 info = { 1, 2, 3 };
+	struct crl_info	 info = { 1, 2, 3, 0, NULL };
 	gnutls_datum_t	 der = { NULL, 0 };
 	char		*cause = NULL;
 
