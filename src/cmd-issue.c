@@ -106,30 +106,6 @@ out:
 }
 
 static int
-pem_chain(struct issue *is, char **out, char **cause)
-{
-	gnutls_datum_t	 d = { NULL, 0 };
-	char		*all = xstrdup(""), *tmp;
-	int		 rc = ERR_FAIL;
-
-	for (size_t i = 0; i <= is->ca->nchain; i++) {
-		TRY(x509_export(i == 0 ? is->crt : is->ca->chain[i - 1], 1, &d,
-		    cause));
-		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
-		free(all);
-		all = tmp;
-		gnutls_free(d.data);
-		d.data = NULL;
-	}
-	*out = all;
-	all = NULL;
-	rc = 0;
-out:
-	free(all);
-	return rc;
-}
-
-static int
 stage(struct issue *is, const struct args *a, char **cause)
 {
 	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 }, p12 = { NULL, 0 };
@@ -143,7 +119,7 @@ stage(struct issue *is, const struct args *a, char **cause)
 	TRY(x509_export(is->crt, 1, &crt, cause));
 	TRY(out_batch_add(is->batch, is->paths[1], crt.data, crt.size, 0,
 	    cause));
-	TRY(pem_chain(is, &chain, cause));
+	TRY(leaf_chain_pem(is->ca, is->crt, &chain, cause));
 	TRY(out_batch_add(is->batch, is->paths[2], chain, strlen(chain), 0,
 	    cause));
 	if (is->pass != NULL) {

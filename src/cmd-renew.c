@@ -150,7 +150,7 @@ stage(struct renew *rn, const struct args *a, char **cause)
 	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
 	const char	*prefix = args_get(a, OPT_OUT);
 	gnutls_datum_t	 d = { NULL, 0 }, key = { NULL, 0 };
-	char		*chain = NULL, *tmp;
+	char		*chain = NULL;
 	size_t		 n = rn->key != NULL ? 3 : 2;
 	int		 rc = ERR_FAIL;
 
@@ -158,15 +158,7 @@ stage(struct renew *rn, const struct args *a, char **cause)
 		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
 	TRY(x509_export(rn->crt, 1, &d, cause));
 	TRY(out_batch_add(rn->batch, rn->paths[0], d.data, d.size, 0, cause));
-	chain = xstrndup((char *)d.data, d.size);
-	for (size_t i = 0; i < rn->ca->nchain; i++) {
-		gnutls_free(d.data);
-		d.data = NULL;
-		TRY(x509_export(rn->ca->chain[i], 1, &d, cause));
-		xasprintf(&tmp, "%s%.*s", chain, (int)d.size, (char *)d.data);
-		free(chain);
-		chain = tmp;
-	}
+	TRY(leaf_chain_pem(rn->ca, rn->crt, &chain, cause));
 	TRY(out_batch_add(rn->batch, rn->paths[1], chain, strlen(chain), 0,
 	    cause));
 	if (rn->key != NULL) {

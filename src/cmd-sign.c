@@ -35,8 +35,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define CSR_MAX	(1024 * 1024)
-
 struct sign {
 	struct ca		*ca;
 	gnutls_x509_crq_t	 csr;
@@ -52,67 +50,6 @@ struct sign {
 };
 
 static int
-read_csr(struct sign *sg, const char *file, char **cause)
-{
-	unsigned char	*data = NULL;
-	size_t		 len;
-	int		 rc = ERR_FAIL;
-
-	TRY(out_read(file, CSR_MAX, &data, &len, cause));
-	TRY(x509_parse_csr(data, len, file, &sg->csr, cause));
-	if ((rc = x509_csr_info(sg->csr, &sg->info, cause)) < 0) {
-		err_prefix(cause, "%s: ", file);
-		goto out;
-	}
-	if (sg->info.wants_ca) {
-		rc = err_policy(cause, "%s: the CSR asks to be a CA "
-		    "(basicConstraints CA:TRUE): roleca signs server "
-		    "certificates only", file);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(data);
-	return rc;
-}
-
-/* The profile's names first, then what the CSR asks for. */
-static int
-merge(struct sign *sg, char **cause)
-{
-	struct request	*req = sg->req;
-	const char	*cn_oid = dn_oid("CN");
-	int		 rc = ERR_FAIL;
-
-	TRY(keys_spec_of_pubkey(sg->info.pub, &req->key, cause));
-	if (sg->profile->key_usage == 0)
-		req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
-		    (req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
-	if (dn_get(&req->subject, cn_oid) == NULL) {
-		if (sg->info.cn == NULL || *sg->info.cn == '\0') {
-			rc = err_usage(cause, "neither the profile's variables "
-			    "nor the CSR give a subject CN: use --set");
-			goto out;
-		}
-		dn_add(&req->subject, cn_oid, sg->info.cn);
-		if (!strv_has_icase(&req->dns, sg->info.cn) &&
-		    policy_dns_valid(sg->info.cn, sg->profile->allow_wildcard))
-			strv_add(&req->dns, sg->info.cn);
-	}
-	if (req->friendly_name == NULL)
-		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
-	for (size_t i = 0; i < sg->info.dns.n; i++)
-		if (!strv_has_icase(&req->dns, sg->info.dns.v[i]))
-			strv_add(&req->dns, sg->info.dns.v[i]);
-	for (size_t i = 0; i < sg->info.ip.n; i++)
-		if (!strv_has(&req->ip, sg->info.ip.v[i]))
-			strv_add(&req->ip, sg->info.ip.v[i]);
-	rc = 0;
-out:
-	return rc;
-}
-
-static int
 bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
 {
 	const char	*v;
@@ -124,7 +61,7 @@ bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
 	TRY(profile_find(a->pos[0], dir, &path, cause));
 	TRY(profile_load(path, &sg->ca->conf->policy, &sg->profile, cause));
 	TRY(profile_bind_partial(sg->profile, &sg->values, &sg->req, cause));
-	TRY(merge(sg, cause));
+	TRY(leaf_csr_merge(sg->req, sg->profile, &sg->info, cause));
 	rc = 0;
 out:
 	free(path);
@@ -157,20 +94,12 @@ static int
 stage(struct sign *sg, char **cause)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
-	char		*chain = NULL, *tmp;
+	char		*chain = NULL;
 	int		 rc = ERR_FAIL;
 
 	TRY(x509_export(sg->crt, 1, &d, cause));
 	TRY(out_batch_add(sg->batch, sg->paths[0], d.data, d.size, 0, cause));
-	chain = xstrndup((char *)d.data, d.size);
-	for (size_t i = 0; i < sg->ca->nchain; i++) {
-		gnutls_free(d.data);
-		d.data = NULL;
-		TRY(x509_export(sg->ca->chain[i], 1, &d, cause));
-		xasprintf(&tmp, "%s%.*s", chain, (int)d.size, (char *)d.data);
-		free(chain);
-		chain = tmp;
-	}
+	TRY(leaf_chain_pem(sg->ca, sg->crt, &chain, cause));
 	TRY(out_batch_add(sg->batch, sg->paths[1], chain, strlen(chain), 0,
 	    cause));
 	rc = 0;
@@ -211,7 +140,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		return cmd_usage_error(cmd, "--csr FILE is required");
 	sg.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &sg.ca, &cause));
-	TRY(read_csr(&sg, csr, &cause));
+	TRY(leaf_csr_load(csr, &sg.csr, &sg.info, &cause));
 	TRY(bind(&sg, dir, a, &cause));
 	TRY(plan_outputs(&sg, a, &cause));
 	if ((rc = leaf_sign(sg.ca, sg.profile, sg.req, sg.info.pub, &sg.crt,

@@ -4,9 +4,11 @@
  * committed.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "err.h"
+#include "out.h"
 #include "leaf.h"
 #include "store.h"
 #include "util.h"
@@ -71,5 +73,94 @@ out:
 	free(sc.subject);
 	free(sc.sans);
 	gnutls_free(der.data);
+	return rc;
+}
+
+int
+leaf_chain_pem(const struct ca *ca, gnutls_x509_crt_t crt, char **pem,
+    char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*all = xstrdup(""), *tmp;
+	int		 rc = ERR_FAIL;
+
+	for (size_t i = 0; i <= ca->nchain; i++) {
+		TRY(x509_export(i == 0 ? crt : ca->chain[i - 1], 1, &d, cause));
+		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
+		free(all);
+		all = tmp;
+		gnutls_free(d.data);
+		d.data = NULL;
+	}
+	*pem = all;
+	all = NULL;
+	rc = 0;
+out:
+	free(all);
+	return rc;
+}
+
+#define CSR_MAX	(1024 * 1024)
+
+int
+leaf_csr_load(const char *file, gnutls_x509_crq_t *crq, struct csr_info *info,
+    char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len;
+	int		 rc = ERR_FAIL;
+
+	*crq = NULL;
+	memset(info, 0, sizeof *info);
+	TRY(out_read(file, CSR_MAX, &data, &len, cause));
+	TRY(x509_parse_csr(data, len, file, crq, cause));
+	if ((rc = x509_csr_info(*crq, info, cause)) < 0) {
+		err_prefix(cause, "%s: ", file);
+		goto out;
+	}
+	if (info->wants_ca) {
+		rc = err_policy(cause, "%s: the CSR asks to be a CA "
+		    "(basicConstraints CA:TRUE): roleca signs server "
+		    "certificates only", file);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
+int
+leaf_csr_merge(struct request *req, const struct profile *p,
+    const struct csr_info *info, char **cause)
+{
+	const char	*cn_oid = dn_oid("CN");
+	int		 rc = ERR_FAIL;
+
+	TRY(keys_spec_of_pubkey(info->pub, &req->key, cause));
+	if (p->key_usage == 0)
+		req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
+		    (req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	if (dn_get(&req->subject, cn_oid) == NULL) {
+		if (info->cn == NULL || *info->cn == '\0') {
+			rc = err_usage(cause, "neither the profile's variables "
+			    "nor the CSR give a subject CN: use --set");
+			goto out;
+		}
+		dn_add(&req->subject, cn_oid, info->cn);
+		if (!strv_has_icase(&req->dns, info->cn) &&
+		    policy_dns_valid(info->cn, p->allow_wildcard))
+			strv_add(&req->dns, info->cn);
+	}
+	if (req->friendly_name == NULL)
+		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
+	for (size_t i = 0; i < info->dns.n; i++)
+		if (!strv_has_icase(&req->dns, info->dns.v[i]))
+			strv_add(&req->dns, info->dns.v[i]);
+	for (size_t i = 0; i < info->ip.n; i++)
+		if (!strv_has(&req->ip, info->ip.v[i]))
+			strv_add(&req->ip, info->ip.v[i]);
+	rc = 0;
+out:
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "ca.h"
 #include "policy.h"
 #include "profile.h"
+#include "x509.h"
 
 /*
  * Build and sign a certificate for pub, then run the pre-issuance check.
@@ -25,5 +26,23 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
 /* Record the certificate (one transaction); *serial is its hex serial. */
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
 	    char **serial, char **cause);
+
+/* The certificate's PEM followed by the CA chain's (allocated). */
+int	 leaf_chain_pem(const struct ca *, gnutls_x509_crt_t, char **pem,
+	    char **cause);
+
+/*
+ * Read a CSR file (PEM, Windows .req, DER or base64) and check it: its
+ * signature must verify, and it must not ask to be a CA (ERR_POLICY).
+ */
+int	 leaf_csr_load(const char *file, gnutls_x509_crq_t *, struct csr_info *,
+	    char **cause);
+/*
+ * Complete a request bound with profile_bind_partial() from a CSR: its key
+ * type, its CN when the profile gave none, and the names it asks for. The
+ * policy judges all of them afterwards.
+ */
+int	 leaf_csr_merge(struct request *, const struct profile *,
+	    const struct csr_info *, char **cause);
 
 #endif
