@@ -18,6 +18,7 @@
 #include "err.h"
 #include "policy.h"
 #include "util.h"
+#include "x509.h"
 
 #define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
 #define OID_ANY_EKU	"2.5.29.37.0"
@@ -816,21 +817,13 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 void
 policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
 {
-	char		 buf[1024];
-	size_t		 len;
-	unsigned	 reasons, critical;
-	int		 ret;
+	struct strv	 all = { NULL, 0 };
 
-	for (unsigned i = 0;; i++) {
-		len = sizeof buf - 1;
-		ret = gnutls_x509_crt_get_crl_dist_points(crt, i, buf, &len,
-		    &reasons, &critical);
-		if (ret < 0)
-			break;
-		buf[len] = '\0';
-		if (ret == GNUTLS_SAN_URI && strncmp(buf, "http://", 7) == 0)
-			strv_add(out, buf);
-	}
+	x509_cdp_list(crt, &all);
+	for (size_t i = 0; i < all.n; i++)
+		if (strncmp(all.v[i], "http://", 7) == 0)
+			strv_add(out, all.v[i]);
+	strv_free(&all);
 }
 
 void
