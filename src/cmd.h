@@ -71,6 +71,7 @@ extern const struct command cmd_request;
 extern const struct command cmd_sign;
 extern const struct command cmd_export;
 extern const struct command cmd_renew;
+extern const struct command cmd_deploy;
 extern const struct command cmd_revoke;
 extern const struct command cmd_unrevoke;
 extern const struct command cmd_crl;

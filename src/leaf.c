@@ -164,3 +164,20 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 out:
 	return rc;
 }
+
+char *
+leaf_sans_text(const struct request *req)
+{
+	char	*out = xstrdup(""), *tmp;
+
+	for (size_t i = 0; i < req->dns.n + req->ip.n; i++) {
+		int	 dns = i < req->dns.n;
+
+		xasprintf(&tmp, "%s%s%s:%s", out, i > 0 ? "," : "",
+		    dns ? "DNS" : "IP", dns ? req->dns.v[i] :
+		    req->ip.v[i - req->dns.n]);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}

@@ -27,6 +27,9 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
 	    char **serial, char **cause);
 
+/* The names of a request as the database records them ("DNS:a,IP:b"). */
+char	*leaf_sans_text(const struct request *);
+
 /* The certificate's PEM followed by the CA chain's (allocated). */
 int	 leaf_chain_pem(const struct ca *, gnutls_x509_crt_t, char **pem,
 	    char **cause);

@@ -26,6 +26,7 @@ static const struct command *const commands[] = {
 	&cmd_sign,
 	&cmd_export,
 	&cmd_renew,
+	&cmd_deploy,
 	&cmd_list,
 	&cmd_show,
 	&cmd_revoke,

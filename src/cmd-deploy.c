@@ -1,0 +1,284 @@
+/*
+ * deploy: certificates for every server of a site from a deployment file.
+ * A server that already holds a valid certificate of its role with the
+ * same names is kept, so a second run issues nothing; --reissue replaces
+ * them. With --csr-dir the servers made their own keys: NAME.csr (or
+ * NAME.req) is signed instead. One failing server does not stop the others;
+ * the exit status says whether any failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ca.h"
+#include "cmd.h"
+#include "deploy.h"
+#include "err.h"
+#include "keys.h"
+#include "leaf.h"
+#include "out.h"
+#include "policy.h"
+#include "profile.h"
+#include "store.h"
+#include "util.h"
+#include "x509.h"
+
+enum {
+	OPT_OUT = 'o',
+	OPT_CSR_DIR = 'c',
+	OPT_REISSUE = 'r'
+};
+
+static const struct option options[] = {
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "csr-dir", required_argument, NULL, OPT_CSR_DIR },
+	{ "reissue", no_argument, NULL, OPT_REISSUE },
+	{ NULL, 0, NULL, 0 }
+};
+
+enum outcome { KEPT, ISSUED, FAILED };
+
+struct unit_run {
+	const struct deploy_unit *u;
+	struct profile		*profile;
+	struct request		*req;
+	gnutls_x509_crq_t	 csr;
+	struct csr_info		 info;
+	struct key		*key;
+	gnutls_pubkey_t		 pub;
+	gnutls_x509_crt_t	 crt;
+	struct findings		 findings;
+	struct out_batch	*batch;
+	char			*serial;
+};
+
+static void
+unit_free(struct unit_run *r)
+{
+	free(r->serial);
+	out_batch_free(r->batch);
+	findings_free(&r->findings);
+	if (r->crt != NULL)
+		gnutls_x509_crt_deinit(r->crt);
+	if (r->pub != NULL)
+		gnutls_pubkey_deinit(r->pub);
+	keys_free(r->key);
+	x509_csr_info_free(&r->info);
+	if (r->csr != NULL)
+		gnutls_x509_crq_deinit(r->csr);
+	request_free(r->req);
+	profile_free(r->profile);
+}
+
+/* The request for a unit: from its variables, completed by its CSR. */
+static int
+bind_unit(struct unit_run *r, struct ca *ca, const char *dir,
+    const char *csrdir, char **cause)
+{
+	char	*path = NULL, *csr = NULL;
+	int	 rc = ERR_FAIL;
+
+	TRY(profile_find(r->u->role, dir, &path, cause));
+	TRY(profile_load(path, &ca->conf->policy, &r->profile, cause));
+	if (csrdir == NULL) {
+		TRY(profile_bind(r->profile, &r->u->values, &r->req, cause));
+		rc = 0;
+		goto out;
+	}
+	xasprintf(&csr, "%s/%s.csr", csrdir, r->u->name);
+	if (access(csr, F_OK) != 0) {
+		free(csr);
+		xasprintf(&csr, "%s/%s.req", csrdir, r->u->name);
+	}
+	TRY(leaf_csr_load(csr, &r->csr, &r->info, cause));
+	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, cause));
+	TRY(leaf_csr_merge(r->req, r->profile, &r->info, cause));
+	TRY(keys_pubkey_copy(r->info.pub, &r->pub, cause));
+	rc = 0;
+out:
+	free(csr);
+	free(path);
+	return rc;
+}
+
+static int
+stage(struct unit_run *r, struct ca *ca, const char *outdir, char **cause)
+{
+	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 };
+	char		*chain = NULL, *p = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (r->key != NULL) {
+		TRY(keys_export_pem(r->key, &key, cause));
+		xasprintf(&p, "%s/%s.key", outdir, r->u->name);
+		TRY(out_batch_add(r->batch, p, key.data, key.size, 1, cause));
+		free(p);
+		p = NULL;
+	}
+	TRY(x509_export(r->crt, 1, &crt, cause));
+	xasprintf(&p, "%s/%s.crt", outdir, r->u->name);
+	TRY(out_batch_add(r->batch, p, crt.data, crt.size, 0, cause));
+	free(p);
+	p = NULL;
+	TRY(leaf_chain_pem(ca, r->crt, &chain, cause));
+	xasprintf(&p, "%s/%s.chain.pem", outdir, r->u->name);
+	TRY(out_batch_add(r->batch, p, chain, strlen(chain), 0, cause));
+	rc = 0;
+out:
+	keys_datum_wipe(&key);
+	gnutls_free(crt.data);
+	free(chain);
+	free(p);
+	return rc;
+}
+
+static enum outcome
+deploy_unit(const struct command *cmd, struct ca *ca, const char *dir,
+    const struct deploy_unit *u, const struct args *a, char **serial,
+    char **cause)
+{
+	struct unit_run	 r = { 0 };
+	const char	*csrdir = args_get(a, OPT_CSR_DIR);
+	char		*sans = NULL, *found = NULL;
+	int		 rc = ERR_FAIL;
+	enum outcome	 result = FAILED;
+
+	r.u = u;
+	r.batch = out_batch_new(args_has(a, OPT_REISSUE));
+	TRY(bind_unit(&r, ca, dir, csrdir, cause));
+	sans = leaf_sans_text(r.req);
+	TRY(store_find_valid(ca->store, u->role, sans, time(NULL), &found,
+	    cause));
+	if (found != NULL && !args_has(a, OPT_REISSUE)) {
+		*serial = found;
+		found = NULL;
+		result = KEPT;
+		rc = 0;
+		goto out;
+	}
+	if (csrdir == NULL) {
+		TRY(keys_generate(&r.req->key, &r.key, cause));
+		TRY(keys_pubkey(r.key, &r.pub, cause));
+	}
+	if ((rc = leaf_sign(ca, r.profile, r.req, r.pub, &r.crt, &r.findings,
+	    cause)) == ERR_POLICY) {
+		for (size_t i = 0; i + 1 < r.findings.n; i++)
+			fprintf(stderr, "roleca: deploy: %s: refused: %s: %s\n",
+			    u->name, r.findings.v[i].rule, r.findings.v[i].msg);
+		free(*cause);
+		*cause = NULL;
+		rc = err_policy(cause, "refused: %s: %s",
+		    r.findings.v[r.findings.n - 1].rule,
+		    r.findings.v[r.findings.n - 1].msg);
+		goto out;
+	}
+	TRY(rc);
+	TRY(stage(&r, ca, args_get(a, OPT_OUT), cause));
+	TRY(leaf_record(ca, r.req, r.crt, &r.serial, cause));
+	if ((rc = out_batch_commit(r.batch, cause)) < 0) {
+		err_prefix(cause, "certificate %s is recorded but its files "
+		    "could not be written (revoke it): ", r.serial);
+		goto out;
+	}
+	*serial = r.serial;
+	r.serial = NULL;
+	result = ISSUED;
+	rc = 0;
+out:
+	cmd_audit(cmd, ca->store, result == ISSUED ? *serial : NULL, u->role,
+	    rc, *cause);
+	free(found);
+	free(sans);
+	unit_free(&r);
+	return rc == 0 ? result : FAILED;
+}
+
+/* A progress bar on a terminal, nothing otherwise. */
+static void
+progress(size_t done, size_t total, const char *name)
+{
+	int	 width = 30, filled;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	filled = total > 0 ? (int)(done * (size_t)width / total) : width;
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu %-24.24s", filled,
+	    "##############################", width - filled, "", done, total,
+	    name);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int
+run(const struct command *cmd, const char *dir, const struct args *a)
+{
+	static const char *const words[] = { "kept", "issued", "FAILED" };
+	struct ca		*ca = NULL;
+	struct deployment	*d = NULL;
+	const char		*outdir = args_get(a, OPT_OUT);
+	char			*cause = NULL, *serial;
+	size_t			 count[3] = { 0, 0, 0 };
+	int			 rc = ERR_FAIL;
+	enum outcome		 o;
+
+	if (outdir == NULL)
+		return cmd_usage_error(cmd, "--out DIR is required");
+	TRY(deploy_load(a->pos[0], &d, &cause));
+	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
+	TRY(out_mkdir(outdir, 0700, &cause));
+	for (size_t i = 0; i < d->n; i++) {
+		const struct deploy_unit *u = &d->v[i];
+
+		progress(i, d->n, u->name);
+		serial = NULL;
+		o = deploy_unit(cmd, ca, dir, u, a, &serial, &cause);
+		count[o]++;
+		if (o == FAILED) {
+			if (isatty(STDERR_FILENO))
+				fputc('\n', stderr);
+			fprintf(stderr, "roleca: deploy: %s (%s:%d): %s\n",
+			    u->name, d->path, u->line, cause);
+		}
+		printf("%-24s %-18s %-6s %s\n", u->name, u->role, words[o],
+		    serial != NULL ? serial : "-");
+		free(serial);
+		free(cause);
+		cause = NULL;
+	}
+	progress(d->n, d->n, "");
+	fprintf(stderr, "roleca: deploy: %zu issued, %zu kept, %zu failed\n",
+	    count[ISSUED], count[KEPT], count[FAILED]);
+	rc = count[FAILED] == 0 ? 0 : ERR_FAIL;
+	if (rc != 0)
+		cause = xstrdup("some servers failed (see above)");
+out:
+	deploy_free(d);
+	ca_close(ca);
+	if (rc != 0)
+		return cmd_fail(cmd, rc, &cause);
+	return EXIT_OK;
+}
+
+const struct command cmd_deploy = {
+	"deploy",
+	"FILE.cfg --out DIR [--csr-dir DIR] [--reissue]",
+	"Issue (or sign) certificates for every server in a deployment file; "
+	"servers that hold a valid one with the same names are kept.",
+	"  FILE.cfg       the deployment: servers = ( { name; role; [shared;]\n"
+	"                 set = { variable = value; ... }; }, ... ) where\n"
+	"                 servers with the same shared name (an Edge pool)\n"
+	"                 share one certificate; see examples/deployment.cfg\n"
+	"  --out DIR      write NAME.key (0600), NAME.crt, NAME.chain.pem\n"
+	"  --csr-dir DIR  sign DIR/NAME.csr (or NAME.req) instead of making keys\n"
+	"  --reissue      issue again even where a valid certificate exists,\n"
+	"                 replacing the files\n"
+	"Prints one line per server or group: name, role, issued|kept|FAILED,\n"
+	"serial. A progress bar goes to a terminal.\n",
+	options,
+	1,
+	1,
+	run
+};

@@ -1,0 +1,201 @@
+/*
+ * Deployment files, read as strictly as profiles: a table of allowed keys,
+ * file:line on every error. A shared group becomes one unit.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "cfg.h"
+#include "deploy.h"
+#include "err.h"
+#include "util.h"
+
+static const char *const top_keys[] = { "servers", NULL };
+static const char *const server_keys[] = { "name", "role", "shared", "set",
+	NULL };
+
+static int
+name_ok(const char *s)
+{
+	if (*s == '\0' || *s == '.')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
+		    *s != '.')
+			return 0;
+	return 1;
+}
+
+static int
+fail_at(const config_setting_t *s, char **cause, const char *what,
+    const char *arg)
+{
+	char	*where = cfg_where(s);
+	int	 rc;
+
+	rc = err_set(cause, "%s: %s%s%s", where, what, arg != NULL ? " " : "",
+	    arg != NULL ? arg : "");
+	free(where);
+	return rc;
+}
+
+/* set = { var = "value"; list = [ "a", "b" ]; } as --set arguments. */
+static int
+load_values(const config_setting_t *set, struct profile_values *pv,
+    char **cause)
+{
+	struct strv	 vals = { NULL, 0 };
+	char		*arg;
+	int		 rc = ERR_FAIL;
+
+	for (int i = 0; set != NULL && i < config_setting_length(set); i++) {
+		config_setting_t	*e = config_setting_get_elem(set, i);
+
+		strv_free(&vals);
+		TRY(cfg_strings(set, config_setting_name(e), 1, &vals, NULL, 0,
+		    cause));
+		for (size_t k = 0; k < vals.n; k++) {
+			xasprintf(&arg, "%s=%s", config_setting_name(e),
+			    vals.v[k]);
+			rc = profile_values_add(pv, arg, cause);
+			free(arg);
+			TRY(rc);
+		}
+	}
+	rc = 0;
+out:
+	strv_free(&vals);
+	return rc;
+}
+
+/* Two sets of values are the same variables with the same values. */
+static int
+same_values(const struct profile_values *a, const struct profile_values *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (strcmp(a->v[i].name, b->v[i].name) != 0 ||
+		    a->v[i].values.n != b->v[i].values.n)
+			return 0;
+		for (size_t k = 0; k < a->v[i].values.n; k++)
+			if (strcmp(a->v[i].values.v[k], b->v[i].values.v[k]) != 0)
+				return 0;
+	}
+	return 1;
+}
+
+static struct deploy_unit *
+find_unit(struct deployment *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i].name, name) == 0)
+			return &d->v[i];
+	return NULL;
+}
+
+static int
+load_server(struct deployment *d, const config_setting_t *s, char **cause)
+{
+	const char		*name = NULL, *role = NULL, *shared = NULL;
+	struct profile_values	 pv = { NULL, 0 };
+	struct deploy_unit	*u;
+	int			 rc = ERR_FAIL;
+
+	if (!config_setting_is_group(s))
+		return fail_at(s, cause, "each server is a group { name; role; "
+		    "set; }", NULL);
+	TRY(cfg_check_keys(s, server_keys, "server", cause));
+	TRY(cfg_string(s, "name", 1, &name, cause));
+	TRY(cfg_string(s, "role", 1, &role, cause));
+	TRY(cfg_string(s, "shared", 0, &shared, cause));
+	if (!name_ok(name) || (shared != NULL && !name_ok(shared))) {
+		rc = fail_at(s, cause, "server and shared names may hold "
+		    "letters, digits, '.', '-' and '_' only:", shared != NULL &&
+		    !name_ok(shared) ? shared : name);
+		goto out;
+	}
+	TRY(load_values(config_setting_get_member(s, "set"), &pv, cause));
+	u = find_unit(d, shared != NULL ? shared : name);
+	if (u != NULL && (shared == NULL || u->members.n == 0 ||
+	    strv_has(&u->members, name))) {
+		rc = fail_at(s, cause, "duplicate server or group name",
+		    shared != NULL ? name : name);
+		goto out;
+	}
+	if (u != NULL) {
+		/* a shared certificate is one certificate: one role, one set of names */
+		if (strcmp(u->role, role) != 0 || !same_values(&u->values, &pv)) {
+			rc = fail_at(s, cause, "members of a shared group need "
+			    "the same role and variables:", shared);
+			goto out;
+		}
+		strv_add(&u->members, name);
+		rc = 0;
+		goto out;
+	}
+	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
+	u = &d->v[d->n++];
+	memset(u, 0, sizeof *u);
+	u->name = xstrdup(shared != NULL ? shared : name);
+	u->role = xstrdup(role);
+	u->values = pv;
+	pv.v = NULL;
+	pv.n = 0;
+	u->line = (int)config_setting_source_line(s);
+	strv_add(&u->members, name);
+	rc = 0;
+out:
+	profile_values_free(&pv);
+	return rc;
+}
+
+int
+deploy_load(const char *path, struct deployment **out, char **cause)
+{
+	config_t		 cfg;
+	config_setting_t	*root, *servers;
+	struct deployment	*d = xcalloc(1, sizeof *d);
+	int			 rc = ERR_FAIL;
+
+	config_init(&cfg);
+	d->path = xstrdup(path);
+	TRY(cfg_read(&cfg, path, cause));
+	root = config_root_setting(&cfg);
+	TRY(cfg_check_keys(root, top_keys, "deployment", cause));
+	servers = config_setting_get_member(root, "servers");
+	if (servers == NULL || !config_setting_is_aggregate(servers) ||
+	    config_setting_length(servers) == 0) {
+		rc = fail_at(servers != NULL ? servers : root, cause,
+		    "'servers' must list at least one server", NULL);
+		goto out;
+	}
+	for (int i = 0; i < config_setting_length(servers); i++)
+		TRY(load_server(d, config_setting_get_elem(servers, i), cause));
+	*out = d;
+	d = NULL;
+	rc = 0;
+out:
+	config_destroy(&cfg);
+	deploy_free(d);
+	return rc;
+}
+
+void
+deploy_free(struct deployment *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].name);
+		free(d->v[i].role);
+		profile_values_free(&d->v[i].values);
+		strv_free(&d->v[i].members);
+	}
+	free(d->v);
+	free(d->path);
+	free(d);
+}

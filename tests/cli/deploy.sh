@@ -1,0 +1,79 @@
+#!/bin/sh
+# deploy: a whole site from examples/deployment.cfg, idempotent re-runs,
+# shared Edge certificates, --reissue, --csr-dir, and bad deployment files.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+make_lab "$T/lab" || { not_ok "lab setup"; finish; exit 1; }
+I=$T/lab/issuing
+DB=$I/roleca.db
+cd "$T" || exit 1
+
+expect 0 "deploy the example site" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "eight certificates (two Edge servers share one)" test "$(grep -c ' issued ' "$T/out")" -eq 8
+assert "eight rows in the database" test "$(rows "$DB")" -eq 8
+assert "the Edge pool's certificate is one file for both servers" test -f certs/edgepool-ext.crt
+assert "... no per-server Edge file" test ! -e certs/edge01.crt
+assert "keys are 0600" test "$(stat -c %a certs/fe01.key)" = 600
+for c in certs/*.crt; do
+	assert "$(basename "$c") verifies as a TLS server certificate" verify_server "$T/lab" "$c"
+done
+assert "fe02 carries its own server name" sh -c \
+	"openssl x509 -in certs/fe02.crt -noout -ext subjectAltName | grep -q 'DNS:fe02.lab.example'"
+assert "the summary is on stderr" err_has "8 issued, 0 kept, 0 failed"
+
+expect 0 "a second run issues nothing" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+assert "... still eight rows" test "$(rows "$DB")" -eq 8
+sum=$(cat certs/fe01.crt | md5sum)
+expect 0 "--reissue issues again" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" \
+	--out certs --reissue
+assert "... eight more rows" test "$(rows "$DB")" -eq 16
+assert "... the files replaced" test "$(cat certs/fe01.crt | md5sum)" != "$sum"
+
+# Servers that made their own keys.
+mkdir csrs
+cat >csr-site.cfg <<'CFG'
+servers = (
+	{ name = "chat01"; role = "persistent-chat"; set = { server_fqdn = "chat01.lab.example"; }; },
+	{ name = "chat02"; role = "persistent-chat"; set = { server_fqdn = "chat02.lab.example"; }; }
+);
+CFG
+for s in chat01 chat02; do
+	openssl req -new -newkey rsa:2048 -nodes -keyout "csrs/$s.key" -subj "/CN=$s.lab.example" \
+		-out "csrs/$s.csr" 2>/dev/null
+done
+mv csrs/chat02.csr csrs/chat02.req
+expect 0 "deploy --csr-dir signs the servers' CSRs (.csr and .req)" roleca --dir "$I" deploy \
+	csr-site.cfg --out signed --csr-dir csrs
+assert "no keys were made" test ! -e signed/chat01.key
+assert "chat01 holds its own key" test "$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = \
+	"$(openssl pkey -in csrs/chat01.key -pubout)"
+assert "chat02's .req was used" verify_server "$T/lab" signed/chat02.crt
+
+# Failures: reported per server, the others still done, exit 1.
+cat >mixed.cfg <<'CFG'
+servers = (
+	{ name = "ok01"; role = "persistent-chat"; set = { server_fqdn = "ok01.lab.example"; }; },
+	{ name = "evil01"; role = "persistent-chat"; set = { server_fqdn = "evil01.evil.example"; }; },
+	{ name = "ok02"; role = "persistent-chat"; set = { server_fqdn = "ok02.lab.example"; }; }
+);
+CFG
+expect 1 "a refused server fails the run but not the others" roleca --dir "$I" deploy mixed.cfg --out mixed
+assert "... ok01 and ok02 issued" sh -c "grep -q '^ok01 .* issued' '$T/out' && grep -q '^ok02 .* issued' '$T/out'"
+assert "... evil01 named with its file and line" err_has "evil01 (mixed.cfg:3)"
+printf 'servers = ( { name = "x"; role = "frontend"; colour = "red"; } );\n' >bad.cfg
+expect 1 "an unknown key in the deployment is refused" roleca --dir "$I" deploy bad.cfg --out bad
+assert "... with file:line" err_has "bad.cfg:1: unknown key 'colour'"
+printf 'servers = ( { name = "../x"; role = "frontend"; } );\n' >trav.cfg
+expect 1 "a server name with a path is refused" roleca --dir "$I" deploy trav.cfg --out trav
+cat >split.cfg <<'CFG'
+servers = (
+	{ name = "e1"; role = "edge-av"; shared = "av"; set = { av_fqdn = "av1.lab.example"; }; },
+	{ name = "e2"; role = "edge-av"; shared = "av"; set = { av_fqdn = "av2.lab.example"; }; }
+);
+CFG
+expect 1 "a shared group whose members disagree is refused" roleca --dir "$I" deploy split.cfg --out split
+assert "... saying so" err_has "same role and variables"
+expect 2 "deploy without --out is a usage error" roleca --dir "$I" deploy split.cfg
+
+finish
