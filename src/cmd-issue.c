@@ -86,22 +86,18 @@ out:
 static int
 plan_outputs(struct issue *is, const struct args *a, char **cause)
 {
-	const char	*prefix = args_get(a, OPT_OUT);
+	char		*prefix = NULL;
 	size_t		 n = want_p12(a) ? 4 : 3;
 	int		 rc = ERR_FAIL;
 
-	if (prefix == NULL) {
-		prefix = dn_get(&is->req->subject, dn_oid("CN"));
-		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
-			return err_usage(cause, "the subject CN cannot name the "
-			    "output files: use --out PREFIX");
-	}
+	TRY(leaf_out_prefix(args_get(a, OPT_OUT), is->req, &prefix, cause));
 	for (size_t i = 0; i < n; i++) {
 		xasprintf(&is->paths[i], "%s%s", prefix, suffixes[i]);
 		TRY(out_check(is->paths[i], args_has(a, OPT_FORCE), cause));
 	}
 	rc = 0;
 out:
+	free(prefix);
 	return rc;
 }
 

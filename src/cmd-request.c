@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "keys.h"
+#include "leaf.h"
 #include "out.h"
 #include "profile.h"
 #include "util.h"
@@ -65,16 +66,11 @@ static int
 stage(struct reqctx *r, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".key", ".csr" };
-	const char	*prefix = args_get(a, OPT_OUT);
+	char		*prefix = NULL;
 	gnutls_datum_t	 key = { NULL, 0 }, csr = { NULL, 0 };
 	int		 rc = ERR_FAIL;
 
-	if (prefix == NULL) {
-		prefix = dn_get(&r->req->subject, dn_oid("CN"));
-		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
-			return err_usage(cause, "the subject CN cannot name the "
-			    "output files: use --out PREFIX");
-	}
+	TRY(leaf_out_prefix(args_get(a, OPT_OUT), r->req, &prefix, cause));
 	for (size_t i = 0; i < 2; i++) {
 		xasprintf(&r->paths[i], "%s%s", prefix, suffixes[i]);
 		TRY(out_check(r->paths[i], args_has(a, OPT_FORCE), cause));
@@ -87,6 +83,7 @@ stage(struct reqctx *r, const struct args *a, char **cause)
 	TRY(out_batch_add(r->batch, r->paths[1], csr.data, csr.size, 0, cause));
 	rc = 0;
 out:
+	free(prefix);
 	keys_datum_wipe(&key);
 	gnutls_free(csr.data);
 	return rc;

@@ -72,21 +72,17 @@ static int
 plan_outputs(struct sign *sg, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".crt", ".chain.pem" };
-	const char	*prefix = args_get(a, OPT_OUT);
+	char		*prefix = NULL;
 	int		 rc = ERR_FAIL;
 
-	if (prefix == NULL) {
-		prefix = dn_get(&sg->req->subject, dn_oid("CN"));
-		if (prefix == NULL || *prefix == '.' || strchr(prefix, '/') != NULL)
-			return err_usage(cause, "the subject CN cannot name the "
-			    "output files: use --out PREFIX");
-	}
+	TRY(leaf_out_prefix(args_get(a, OPT_OUT), sg->req, &prefix, cause));
 	for (size_t i = 0; i < 2; i++) {
 		xasprintf(&sg->paths[i], "%s%s", prefix, suffixes[i]);
 		TRY(out_check(sg->paths[i], args_has(a, OPT_FORCE), cause));
 	}
 	rc = 0;
 out:
+	free(prefix);
 	return rc;
 }
 

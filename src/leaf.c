@@ -181,3 +181,21 @@ leaf_sans_text(const struct request *req)
 	}
 	return out;
 }
+
+int
+leaf_out_prefix(const char *arg, const struct request *req, char **prefix,
+    char **cause)
+{
+	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
+	size_t		 n = arg != NULL ? strlen(arg) : 0;
+
+	if (arg != NULL && n > 0 && arg[n - 1] != '/') {
+		*prefix = xstrdup(arg);
+		return 0;
+	}
+	if (cn == NULL || *cn == '\0' || *cn == '.' || strchr(cn, '/') != NULL)
+		return err_usage(cause, "the subject CN cannot name the output "
+		    "files: give --out PREFIX");
+	xasprintf(prefix, "%s%s", arg != NULL ? arg : "", cn);
+	return 0;
+}

@@ -27,6 +27,13 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
 	    char **serial, char **cause);
 
+/*
+ * The output prefix: arg, or the subject CN when arg is NULL, or DIR/CN
+ * when arg ends in '/'. A CN that cannot name a file is a usage error.
+ */
+int	 leaf_out_prefix(const char *arg, const struct request *, char **prefix,
+	    char **cause);
+
 /* The names of a request as the database records them ("DNS:a,IP:b"). */
 char	*leaf_sans_text(const struct request *);
 

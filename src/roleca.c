@@ -127,12 +127,12 @@ cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	/* one line: the problem, and where the usage is */
 	fprintf(stderr, "roleca: %s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	print_usage(stderr, cmd);
+	fprintf(stderr, " (see roleca help %s)\n", cmd->name);
 	return EXIT_USAGE;
 }
 

@@ -60,6 +60,12 @@ x509_text fe02.crt >fe02.txt
 assert "sip. for the first domain" grep -q 'DNS:sip.lab.example' fe02.txt
 assert "sip. for the second domain" grep -q 'DNS:sip.corp.lab.example' fe02.txt
 
+# --out DIR/ names the files after the subject CN inside DIR.
+mkdir -p outdir
+expect 0 "--out DIR/ writes DIR/CN.*" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=chat9.lab.example --out outdir/
+assert "... outdir/chat9.lab.example.crt" test -f outdir/chat9.lab.example.crt -a -f outdir/chat9.lab.example.key
+
 # PKCS#12 for Windows.
 echo 'correct horse' >pass
 expect 0 "issue with --p12-pass-file" roleca --dir "$I" issue edge-av \

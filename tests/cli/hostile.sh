@@ -1,0 +1,137 @@
+#!/bin/sh
+# Hostile input, table-driven: each case must end with one clear line on
+# stderr, its documented exit code, no certificate recorded and no output
+# file left behind.
+. "${SRCDIR:-.}/tests/cli/lib.sh"
+
+L=$T/lab
+make_lab "$L" || { not_ok "lab setup"; finish; exit 1; }
+I=$L/issuing
+DB=$I/roleca.db
+cd "$T" || exit 1
+mkdir in res
+
+# Inputs.
+openssl ecparam -name prime256v1 -genkey -noout -out in/k.pem
+openssl req -new -key in/k.pem -subj /CN=h.lab.example -out in/good.csr 2>/dev/null
+openssl req -in in/good.csr -outform DER -out in/good.der
+head -c 100 in/good.der >in/trunc.der
+head -c 300 in/good.csr >in/trunc.pem
+cp "$L/root/ca.crt" in/cert-as-csr.pem
+cp in/k.pem in/key-as-csr.pem
+sed 's/CERTIFICATE REQUEST/X509 CRL/' in/good.csr >in/wrong-type.pem
+printf '\000\000\000\000' >in/zeros.bin
+: >in/empty.csr
+head -c 2000000 /dev/zero | tr '\0' A >in/huge.csr
+printf '%s\n' '-----BEGIN CERTIFICATE REQUEST-----' '!!!!' '-----END CERTIFICATE REQUEST-----' >in/badb64.csr
+printf 'subject = { CN = "x" };\nkey = "ec:p256";\ncdp = "http://a/b.crl";\n' >in/ok.cfg
+printf 'subject = { CN = "\000x" };\nkey = "ec:p256";\ncdp = "http://a/b.crl";\n' >in/nul.cfg
+printf 'subject = { CN = "x" };\nkey = "ec:p256";\ncdp = "http://a/\377.crl";\n' >in/nonutf8.cfg
+printf 'description = "d";\nvariables = {};\nsubject = { CN = "x.lab.example" };\nkey = "ec:p256";\nvalidity_days = 9999;\neku = [ "serverAuth" ];\n' >in/longlife.cfg
+printf 'description = "d";\nvariables = {};\nsubject = { CN = "x.lab.example" };\nkey = "ec:p256";\nvalidity_days = 30;\neku = [ "clientAuth" ];\n' >in/noserver.cfg
+printf 'description = "d";\nvariables = {};\nsubject = { CN = "x.lab.example" };\nkey = "ec:p256";\nvalidity_days = 30;\neku = [ "serverAuth" ];\ndns = [ "${undefined}" ];\n' >in/undef.cfg
+printf 'description = "d";\nvariables = {};\nsubject = { CN = "x.lab.example" };\nkey = "ec:p256";\nvalidity_days = 30;\neku = [ "serverAuth" ];\nkey_usage = [ "keyCertSign" ];\n' >in/certsign.cfg
+mkdir -p "$I/profiles"
+cp in/longlife.cfg in/noserver.cfg in/undef.cfg in/certsign.cfg "$I/profiles/"
+ln -s /etc/passwd res/link.key
+touch res/exists.key
+printf 'x' >res/notadir
+long=$(head -c 300 /dev/zero | tr '\0' a)
+
+before=$(rows "$DB")
+# case CODE DESCRIPTION COMMAND...
+case_() {
+	code=$1 desc=$2
+	shift 2
+	expect "$code" "$desc" "$@"
+	if [ "$code" -eq 3 ]; then
+		# a refusal lists every broken rule, one line each
+		if ! grep -qv '^roleca: [a-z-]*: refused: ' "$T/err"; then
+			ok "... one line per broken rule"
+		else
+			not_ok "... one line per broken rule"; show_output
+		fi
+	elif [ "$code" -ne 0 ]; then
+		if err_one_line; then ok "... in one line"; else not_ok "... in one line"; show_output; fi
+	fi
+}
+FE="--set pool_fqdn=pool01.lab.example --set server_fqdn=fe01.lab.example --set sip_domain=lab.example"
+S="roleca --dir $I sign persistent-chat --out res/s --csr"
+case_ 1 "truncated DER CSR" $S in/trunc.der
+case_ 1 "truncated PEM CSR" $S in/trunc.pem
+case_ 1 "a certificate where a CSR belongs" $S in/cert-as-csr.pem
+case_ 1 "a private key where a CSR belongs" $S in/key-as-csr.pem
+case_ 1 "a PEM block of the wrong type" $S in/wrong-type.pem
+case_ 1 "binary zeros" $S in/zeros.bin
+case_ 1 "an empty CSR file" $S in/empty.csr
+case_ 1 "a 2 MB CSR file" $S in/huge.csr
+case_ 1 "bad base64 inside PEM headers" $S in/badb64.csr
+case_ 1 "a CSR path that is a directory" $S in
+case_ 1 "a CSR that does not exist" $S in/nonexistent.csr
+case_ 1 "check of a key file" roleca check in/k.pem
+case_ 1 "check of an empty file" roleca check in/empty.csr
+case_ 1 "init with a NUL byte in the config" roleca --dir "$T/ca-nul" init --config in/nul.cfg
+case_ 1 "init with a non-UTF-8 URL" roleca --dir "$T/ca-utf" init --config in/nonutf8.cfg
+case_ 1 "init with a config that is a directory" roleca --dir "$T/ca-dir" init --config in
+case_ 3 "DN injection through a variable (a,O=Evil as a DNS name)" roleca --dir "$I" issue \
+	frontend --set "pool_fqdn=a,O=Evil" --set server_fqdn=fe01.lab.example \
+	--set sip_domain=lab.example --out res/inj
+case_ 3 "a name with a NUL-like escape" roleca --dir "$I" issue persistent-chat \
+	--set 'server_fqdn=a\x00.lab.example' --out res/esc
+case_ 2 "a control character in a variable" roleca --dir "$I" issue persistent-chat \
+	--set "server_fqdn=$(printf 'a\tb').lab.example" --out res/ctl
+case_ 1 "non-UTF-8 in a variable" roleca --dir "$I" issue persistent-chat \
+	--set "server_fqdn=$(printf 'caf\351').lab.example" --out res/latin1
+case_ 3 "a 300-character label" roleca --dir "$I" issue persistent-chat \
+	--set "server_fqdn=$long.lab.example" --out res/long
+case_ 3 "a name outside the permitted domains" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=www.example.com --out res/outside
+case_ 3 "a wildcard the profile does not allow" roleca --dir "$I" issue persistent-chat \
+	--set 'server_fqdn=*.lab.example' --out res/wild
+case_ 3 "an IP address as a DNS name" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=10.0.0.1 --out res/ip
+case_ 2 "path traversal in a profile name" roleca --dir "$I" issue ../../etc/passwd $FE
+case_ 2 "an absolute path as a profile name" roleca --dir "$I" issue /etc/passwd $FE
+case_ 2 "a profile name with a space" roleca --dir "$I" issue "front end" $FE
+case_ 1 "output into a directory that does not exist" roleca --dir "$I" issue frontend $FE \
+	--out res/no/such/dir/x
+case_ 1 "output through a file used as a directory" roleca --dir "$I" issue frontend $FE \
+	--out res/notadir/x
+case_ 1 "an output key path that is a symlink" roleca --dir "$I" issue frontend $FE --out res/link
+assert "... the symlink's target is untouched" sh -c "grep -q root /etc/passwd && test -L res/link.key"
+case_ 1 "an existing output file" roleca --dir "$I" issue frontend $FE --out res/exists
+case_ 1 "an output directory that is a file" roleca --dir "$I" issue frontend $FE --out res/notadir/
+case_ 1 "a profile whose lifetime exceeds the CA's maximum is refused at issue (3) or load" \
+	sh -c "roleca() { \"\$ROLECA\" \"\$@\"; }; roleca --dir '$I' issue longlife --out res/ll; test \$? -eq 3 && exit 1 || exit \$?"
+case_ 1 "a profile without serverAuth" roleca --dir "$I" issue noserver --out res/ns
+case_ 1 "a profile with an undefined variable" roleca --dir "$I" issue undef --out res/ud
+case_ 1 "a profile asking for keyCertSign" roleca --dir "$I" issue certsign --out res/cs
+case_ 2 "an unknown option" roleca --dir "$I" issue frontend --evil
+case_ 2 "a missing option value" roleca --dir "$I" issue frontend --out
+case_ 2 "a --set without '='" roleca --dir "$I" issue frontend --set pool_fqdn
+case_ 2 "an invalid serial" roleca --dir "$I" revoke "'; DROP TABLE certs; --"
+case_ 1 "a serial that is not there" roleca --dir "$I" revoke 00ff00ff00ff
+case_ 2 "a reason that does not exist" roleca --dir "$I" revoke 00ff --reason because
+case_ 1 "a CA directory that is a file" roleca --dir in/ok.cfg list
+case_ 1 "a CA directory that does not exist" roleca --dir "$T/nowhere" list
+case_ 1 "a database that is not SQLite" sh -c \
+	"mkdir -p '$T/fake' && cp in/ok.cfg '$T/fake/ca.cfg' && echo junk >'$T/fake/roleca.db' && \"\$ROLECA\" --dir '$T/fake' list"
+
+assert "no hostile input recorded a certificate" test "$(rows "$DB")" -eq "$before"
+assert "the database passes integrity_check" test "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok
+assert "no output file was left behind" sh -c \
+	"test -z \"\$(ls -A res | grep -v -e '^link.key\$' -e '^exists.key\$' -e '^notadir\$')\""
+
+# A full disk, where the machine lets a test mount a tmpfs.
+if mkdir -p "$T/full" && mount -t tmpfs -o size=48k tmpfs "$T/full" 2>/dev/null; then
+	head -c 40000 /dev/zero >"$T/full/filler" 2>/dev/null
+	case_ 1 "a full disk while writing the outputs" roleca --dir "$I" issue frontend $FE \
+		--out "$T/full/fe"
+	assert "... nothing recorded" test "$(rows "$DB")" -eq "$before"
+	assert "... no half-written file" sh -c "test -z \"\$(ls -A '$T/full' | grep -v '^filler\$')\""
+	umount "$T/full"
+else
+	echo "# full disk: this machine does not let the test mount a tmpfs (skipped)"
+fi
+
+finish
