@@ -261,7 +261,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	ck.source = a->npos == 1 ? a->pos[0] : NULL;
 	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);
-	if (ck.ca != NULL && ctx.issuer == ck.ca->crt)
+	if (ck.ca != NULL && ctx.issuer != NULL &&
+	    x509_same(ctx.issuer, ck.ca->crt))
 		ctx.conf = ck.ca->conf;
 	ctx.profile = ck.profile;
 	ctx.request = ck.req;

@@ -40,6 +40,9 @@ static const struct option options[] = {
 
 enum outcome { KEPT, ISSUED, FAILED };
 
+static int	 unit_current(struct ca *, const char *,
+		    const struct deploy_unit *, const char *, char **);
+
 struct unit_run {
 	const struct deploy_unit *u;
 	struct profile		*profile;
@@ -141,19 +144,21 @@ deploy_unit(const struct command *cmd, struct ca *ca, const char *dir,
 {
 	struct unit_run	 r = { 0 };
 	const char	*csrdir = args_get(a, OPT_CSR_DIR);
-	char		*sans = NULL, *found = NULL;
+	char		*sans = NULL;
 	int		 rc = ERR_FAIL;
 	enum outcome	 result = FAILED;
 
 	r.u = u;
-	r.batch = out_batch_new(args_has(a, OPT_REISSUE));
 	TRY(bind_unit(&r, ca, dir, csrdir, cause));
 	sans = leaf_sans_text(r.req);
-	TRY(store_find_valid(ca->store, u->role, sans, time(NULL), &found,
-	    cause));
-	if (found != NULL && !args_has(a, OPT_REISSUE)) {
-		*serial = found;
-		found = NULL;
+	/*
+	 * The output directory is deploy's own: a unit that is issued again
+	 * (its certificate revoked, expired or gone, its names changed, or
+	 * --reissue) replaces its files.
+	 */
+	r.batch = out_batch_new(1);
+	if (!args_has(a, OPT_REISSUE) &&
+	    unit_current(ca, args_get(a, OPT_OUT), u, sans, serial)) {
 		result = KEPT;
 		rc = 0;
 		goto out;
@@ -189,10 +194,44 @@ deploy_unit(const struct command *cmd, struct ca *ca, const char *dir,
 out:
 	cmd_audit(cmd, ca->store, result == ISSUED ? *serial : NULL, u->role,
 	    rc, *cause);
-	free(found);
 	free(sans);
 	unit_free(&r);
 	return rc == 0 ? result : FAILED;
+}
+
+/*
+ * Is DIR/NAME.crt a valid, unexpired certificate of this role with these
+ * names, recorded in the database? Then the unit is kept; anything else
+ * (files gone, that certificate revoked or expired, names changed) is
+ * issued again. The serial of the kept certificate goes to *serial.
+ */
+static int
+unit_current(struct ca *ca, const char *dir, const struct deploy_unit *u,
+    const char *sans, char **serial)
+{
+	gnutls_x509_crt_t	*certs = NULL;
+	struct store_cert	*sc = NULL;
+	size_t			 n = 0;
+	char			*path, *hex = NULL, *cause = NULL;
+	int			 yes = 0;
+
+	xasprintf(&path, "%s/%s.crt", dir, u->name);
+	if (access(path, F_OK) == 0 &&
+	    x509_load_certs(path, &certs, &n, &cause) == 0 &&
+	    x509_serial_hex(certs[0], &hex, &cause) == 0 &&
+	    store_get(ca->store, hex, &sc, &cause) == 0 && sc != NULL &&
+	    sc->status == STORE_VALID && sc->not_after > time(NULL) &&
+	    strcmp(sc->profile, u->role) == 0 && strcmp(sc->sans, sans) == 0) {
+		*serial = hex;
+		hex = NULL;
+		yes = 1;
+	}
+	free(cause);
+	free(hex);
+	store_cert_free(sc);
+	x509_free_certs(certs, n);
+	free(path);
+	return yes;
 }
 
 /* A progress bar on a terminal, nothing otherwise. */

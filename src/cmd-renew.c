@@ -110,6 +110,11 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 		    a->pos[0], dir);
 		goto out;
 	}
+	if (rn->old->status == STORE_REVOKED) {
+		rc = err_set(cause, "certificate %s is revoked: issue a new one "
+		    "(roleca issue) rather than renew it", rn->old->serial);
+		goto out;
+	}
 	if (strcmp(rn->old->profile, "subordinate-ca") == 0) {
 		rc = err_usage(cause, "%s is a CA certificate: make a new "
 		    "subordinate with roleca init --parent", rn->old->serial);

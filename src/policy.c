@@ -685,31 +685,26 @@ policy_check(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 	return 0;
 }
 
-static int
-same_cert(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
-{
-	gnutls_datum_t	 x = { NULL, 0 }, y = { NULL, 0 };
-	int		 same;
-
-	same = gnutls_x509_crt_export2(a, GNUTLS_X509_FMT_DER, &x) >= 0 &&
-	    gnutls_x509_crt_export2(b, GNUTLS_X509_FMT_DER, &y) >= 0 &&
-	    x.size == y.size && memcmp(x.data, y.data, x.size) == 0;
-	gnutls_free(x.data);
-	gnutls_free(y.data);
-	return same;
-}
-
 int
 policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
     struct findings *f, char **cause)
 {
 	struct facts		 fa;
 	struct policy_ctx	 c = *ctx;
-	int			 self = ctx->issuer == NULL ||
-				    same_cert(crt, ctx->issuer);
+	unsigned		 critical, ca;
+	int			 pathlen = -1;
+	int			 self = ctx->issuer != NULL ?
+				    x509_same(crt, ctx->issuer) :
+				    (int)gnutls_x509_crt_check_issuer(crt, crt);
+	/* issued by a CA we were not shown: its signature cannot be checked */
+	int			 unknown = ctx->issuer == NULL && !self;
 
 	(void)cause;
 	read_facts(crt, &fa, f);
+	if (!self && !unknown && gnutls_x509_crt_get_basic_constraints(
+	    ctx->issuer, &critical, &ca, &pathlen) > 0 && pathlen == 0)
+		add(f, "basic-constraints", "the issuing CA's path length is "
+		    "0: it may not sign another CA");
 	if (!fa.has_bc || !fa.is_ca)
 		add(f, "basic-constraints", "not a CA certificate (CA:TRUE "
 		    "missing)");
@@ -724,10 +719,10 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 		    "constrains every leaf below it)");
 	c.request = NULL;
 	c.profile = NULL;
-	rule_ids(crt, &c, f, self);
+	rule_ids(crt, &c, f, self || unknown);
 	if (self)
 		rule_issuer(crt, crt, f);
-	else
+	else if (!unknown)
 		rule_issuer(crt, ctx->issuer, f);
 	c.conf = NULL;	/* the CA's own key is held to the minimum only */
 	rule_key(&fa, &c, f);

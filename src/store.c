@@ -1131,30 +1131,3 @@ out:
 	return rc;
 }
 
-int
-store_find_valid(struct store *st, const char *profile, const char *sans,
-    int64_t now, char **serial, char **cause)
-{
-	static const char	 sql[] = "SELECT serial FROM certs"
-				     " WHERE status = 'valid' AND not_after > ?1"
-				     " AND profile = ?2 AND sans = ?3"
-				     " ORDER BY not_after DESC LIMIT 1";
-	const char		*what = "find certificate";
-	sqlite3_stmt		*stmt = NULL;
-	int			 rc = ERR_FAIL, ret;
-
-	*serial = NULL;
-	TRY(db_prepare(st, sql, &stmt, what, cause));
-	TRY(bind_int(st, stmt, 1, now, 0, what, cause));
-	TRY(bind_text(st, stmt, 2, profile, what, cause));
-	TRY(bind_text(st, stmt, 3, sans, what, cause));
-	ret = sqlite3_step(stmt);
-	if (ret == SQLITE_ROW)
-		*serial = xstrdup((const char *)sqlite3_column_text(stmt, 0));
-	else
-		TRY(db_want(st, ret, SQLITE_DONE, what, cause));
-	rc = 0;
-out:
-	(void)sqlite3_finalize(stmt);
-	return rc;
-}

@@ -58,13 +58,6 @@ int	 store_revoke(struct store *, const char *serial, int64_t when,
 /* Undo a revocation whose reason is certificateHold (6); anything else is refused. */
 int	 store_unrevoke(struct store *, const char *serial, char **cause);
 
-/*
- * A valid, unexpired certificate of profile with exactly these names (as
- * recorded: "DNS:a,DNS:b,IP:c"); *serial NULL if none.
- */
-int	 store_find_valid(struct store *, const char *profile, const char *sans,
-	    int64_t now, char **serial, char **cause);
-
 /* Named counters: base_crl_number and base_crl_time (0 when unset). */
 int	 store_counter(struct store *, const char *name, int64_t *value,
 	    char **cause);

@@ -968,3 +968,17 @@ x509_names(gnutls_x509_crt_t crt, char **cn, struct strv *dns, struct strv *ip,
 	}
 	return 0;
 }
+
+int
+x509_same(gnutls_x509_crt_t a, gnutls_x509_crt_t b)
+{
+	gnutls_datum_t	 x = { NULL, 0 }, y = { NULL, 0 };
+	int		 same;
+
+	same = gnutls_x509_crt_export2(a, GNUTLS_X509_FMT_DER, &x) >= 0 &&
+	    gnutls_x509_crt_export2(b, GNUTLS_X509_FMT_DER, &y) >= 0 &&
+	    x.size == y.size && memcmp(x.data, y.data, x.size) == 0;
+	gnutls_free(x.data);
+	gnutls_free(y.data);
+	return same;
+}

@@ -94,6 +94,9 @@ int	 x509_names(gnutls_x509_crt_t, char **cn, struct strv *dns,
 void	 x509_eku_list(gnutls_x509_crt_t, struct strv *);
 void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);
 
+/* Are two certificates the same (the same DER)? */
+int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
+
 /* Does the certificate hold the public half of key? */
 int	 x509_matches_key(gnutls_x509_crt_t, const struct key *, int *match,
 	    char **cause);

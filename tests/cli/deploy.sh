@@ -30,6 +30,18 @@ expect 0 "--reissue issues again" roleca --dir "$I" deploy "$SRCDIR/examples/dep
 assert "... eight more rows" test "$(rows "$DB")" -eq 16
 assert "... the files replaced" test "$(cat certs/fe01.crt | md5sum)" != "$sum"
 
+# A revoked server certificate is replaced by the next run, files and all.
+med=$(awk '$1 == "med01" { print $4 }' "$T/out")
+roleca --dir "$I" revoke "$med" 2>/dev/null
+expect 0 "after a revocation, deploy replaces that certificate only" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs
+assert "... med01 issued, the rest kept" sh -c \
+	"grep -q '^med01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+rm certs/dir01.crt
+expect 0 "a certificate whose files are gone is issued again" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs
+assert "... dir01 issued" sh -c "grep -q '^dir01 .* issued' '$T/out'"
+
 # Servers that made their own keys.
 mkdir csrs
 cat >csr-site.cfg <<'CFG'

@@ -83,6 +83,12 @@ assert "... naming the validity rule" err_has "validity"
 assert "... and the parent recorded nothing" test "$(rows "$L/root/roleca.db")" -eq "$before"
 assert "... and no directory is left" test ! -e "$T/long"
 
+# The issuing CA has path length 0: it may not sign another CA.
+expect 3 "a subordinate of a path-length-0 CA is refused" \
+	roleca --dir "$T/subsub" init --config "$L/issuing.cfg" --parent "$L/issuing"
+assert "... naming the path length" err_has "path length"
+assert "... and nothing is left" test ! -e "$T/subsub"
+
 # An external parent: key + CSR, signed by openssl, installed.
 E=$T/ext
 expect 0 "init --csr-out makes a key and a CSR" \
@@ -108,6 +114,10 @@ openssl x509 -req -in "$T/ext.csr" -CA "$T/ext-root.crt" -CAkey "$T/ext-root.key
 	-CAcreateserial -days 1000 -sha256 -extfile "$T/ext.ext" -out "$T/ext.crt" 2>/dev/null
 expect 3 "install-cert refuses a certificate for another key" \
 	roleca --dir "$E" install-cert "$L/root/ca.crt"
+# The CA certificate alone (no chain): its issuer cannot be checked, the rest can.
+cp -r "$E" "$T/ext-alone"
+expect 0 "install-cert accepts the CA certificate without its chain" \
+	roleca --dir "$T/ext-alone" install-cert "$T/ext.crt"
 cat "$T/ext.crt" "$T/ext-root.crt" >"$T/ext-chain.pem"
 expect 0 "install-cert accepts the parent's certificate + chain" \
 	roleca --dir "$E" install-cert "$T/ext-chain.pem"

@@ -68,6 +68,9 @@ assert "the new key matches the new certificate" test \
 assert "the old certificate is revoked as superseded" test \
 	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial='$new'")" = revoked,4
 expect 1 "renewing an unknown serial is an error" roleca --dir "$I" renew 0badc0de --out x
+expect 1 "renewing a revoked certificate is refused" roleca --dir "$I" renew "$new" --out again
+assert "... saying so" err_has "is revoked"
+assert "... writing nothing" test ! -e again.crt
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 roleca --dir "$I" revoke "$rekeyed" 2>/dev/null
 fe_count=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE profile='frontend'")
