@@ -2,6 +2,7 @@
  * Strict libconfig reading shared by ca.cfg and role profiles: a table of
  * allowed keys per group, and getters that name file:line on every error.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,40 @@
 #include "err.h"
 #include "util.h"
 
+/*
+ * @include is refused: a CA config is copied into the CA directory and a
+ * relative include would then name another file, and a profile must say
+ * everything it does in one place.
+ */
+static int
+has_include(const char *path, int *line)
+{
+	FILE	*f = fopen(path, "r");
+	char	 buf[4096];
+	int	 n = 0, found = 0;
+
+	if (f == NULL)
+		return 0;
+	while (!found && fgets(buf, sizeof buf, f) != NULL) {
+		const char *p = buf + strspn(buf, " \t");
+
+		n++;
+		found = strncmp(p, "@include", 8) == 0;
+	}
+	fclose(f);
+	*line = n;
+	return found;
+}
+
 int
 cfg_read(config_t *cfg, const char *path, char **cause)
 {
 	const char	*file;
+	int		 line;
 
+	if (has_include(path, &line))
+		return err_set(cause, "%s:%d: @include is not supported (the file "
+		    "must be complete)", path, line);
 	if (config_read_file(cfg, path) == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)

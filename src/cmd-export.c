@@ -128,6 +128,7 @@ const struct command cmd_export = {
 	"  --key KEYFILE         its private key (PEM or DER)\n"
 	"  --out FILE            the PKCS#12 file to write (mode 0600)\n"
 	"  --p12-pass-file FILE  the passphrase: the file's first line; else\n"
+	"                        the file $ROLECA_P12_PASS_FILE names, else\n"
 	"                        $ROLECA_P12_PASS, else a terminal prompt\n"
 	"  --p12-legacy          3DES with a SHA-1 MAC, for Windows Server 2012\n"
 	"                        R2, 2016 and 2019 before 1809 (default:\n"

@@ -84,7 +84,8 @@ const struct command cmd_revoke = {
 	"  SERIAL           hex, any case, ':' separators allowed\n"
 	"  --reason REASON  keyCompromise, caCompromise, affiliationChanged,\n"
 	"                   superseded, cessationOfOperation, certificateHold,\n"
-	"                   privilegeWithdrawn, aACompromise (default: none)\n"
+	"                   privilegeWithdrawn, aACompromise, or unspecified\n"
+	"                   (the default: no reason code on the CRL)\n"
 	"  --date DATE      when it was revoked: YYYY-MM-DD or\n"
 	"                   YYYY-MM-DDTHH:MM:SSZ, UTC, not in the future\n"
 	"                   (default: now)\n",
