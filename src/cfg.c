@@ -61,8 +61,12 @@ cfg_where(const config_setting_t *s)
 	const char	*file = config_setting_source_file(s);
 	char		*out;
 
-	xasprintf(&out, "%s:%u", file != NULL ? file : "?",
-	    config_setting_source_line(s));
+	/* the root setting has no line: name the file alone */
+	if (config_setting_source_line(s) == 0)
+		xasprintf(&out, "%s", file != NULL ? file : "?");
+	else
+		xasprintf(&out, "%s:%u", file != NULL ? file : "?",
+		    config_setting_source_line(s));
 	return out;
 }
 

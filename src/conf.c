@@ -218,6 +218,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	config_setting_t	*root;
 	struct conf		*c = xcalloc(1, sizeof *c);
 	const char		*key = NULL;
+	char			*where = NULL;
 	unsigned		 pathlen;
 	int			 rc = ERR_FAIL;
 
@@ -234,9 +235,8 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(load_subject(root, c, cause));
 	TRY(cfg_string(root, "key", 1, &key, cause));
 	if ((rc = keys_parse_spec(key, &c->key, cause)) < 0) {
-		char *where = cfg_where(config_setting_get_member(root, "key"));
+		where = cfg_where(config_setting_get_member(root, "key"));
 		err_prefix(cause, "%s: ", where);
-		free(where);
 		rc = ERR_FAIL;
 		goto out;
 	}
@@ -251,9 +251,11 @@ conf_load(const char *path, struct conf **out, char **cause)
 	}
 	TRY(urls(root, "cdp", 0, &c->cdp, cause));
 	if (!has_http(&c->cdp)) {
+		where = cfg_where(config_setting_get_member(root, "cdp") != NULL ?
+		    config_setting_get_member(root, "cdp") : root);
 		rc = err_set(cause, "%s: 'cdp' must list at least one http:// "
 		    "URL: every certificate this CA signs points peers at its "
-		    "CRL there", path);
+		    "CRL there", where);
 		goto out;
 	}
 	TRY(urls(root, "ca_issuers", 0, &c->ca_issuers, cause));
@@ -263,8 +265,9 @@ conf_load(const char *path, struct conf **out, char **cause)
 	    &c->crl_renew_percent, cause));
 	TRY(urls(root, "delta_cdp", 0, &c->delta_cdp, cause));
 	if (c->delta_cdp.n > 0 && !has_http(&c->delta_cdp)) {
+		where = cfg_where(config_setting_get_member(root, "delta_cdp"));
 		rc = err_set(cause, "%s: 'delta_cdp' must list an http:// URL",
-		    path);
+		    where);
 		goto out;
 	}
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
@@ -275,6 +278,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	c = NULL;
 	rc = 0;
 out:
+	free(where);
 	config_destroy(&cfg);
 	conf_free(c);
 	return rc;

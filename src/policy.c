@@ -1,31 +1,108 @@
 /*
  * The rules. Each rule is one small function that reads the certificate
- * through GnuTLS and adds findings; policy_check runs them all, so a
- * report lists every broken rule, not only the first. Nothing here
- * modifies a certificate.
+ * and adds findings; policy_check runs them all, so a report lists every
+ * broken rule, not only the first. Rules read a private copy parsed from
+ * the certificate's DER, so nothing here can modify the caller's.
+ *
+ * Where GnuTLS's readers hide what a rule needs, the extension is read
+ * from its DER here: GnuTLS stops listing CRL distribution points at the
+ * first one that is not a fullName (so a later https-only or relative
+ * point would go unseen), and only raw subjectAltName bytes show a NUL
+ * inside a dNSName.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
+#include <gnutls/x509-ext.h>
 
 #include "err.h"
 #include "policy.h"
 #include "util.h"
-#include "x509.h"
 
 #define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
 #define OID_ANY_EKU	"2.5.29.37.0"
 #define OID_CN		"2.5.4.3"
-#define DAY		86400
+#define OID_SKI		"2.5.29.14"
+#define OID_SAN		"2.5.29.17"
+#define OID_CDP		"2.5.29.31"
+#define OID_AKI		"2.5.29.35"
+#define OID_EKU		"2.5.29.37"
+#define OID_AIA		"1.3.6.1.5.5.7.1.1"
+#define OID_OCSP	"1.3.6.1.5.5.7.48.1"
+#define OID_CA_ISSUERS	"1.3.6.1.5.5.7.48.2"
+#define OID_RSA_PSS	"1.2.840.113549.1.1.10"
 
-#define add findings_add
+#define DAY		86400
+/* A lifetime may exceed the cap by a backdated notBefore (roleca: 5 min). */
+#define SKEW		3600
+#define MIN_RSA_BITS	2048
+
+/* Certificate text quoted in a message: at most QUOTE_IN bytes of it. */
+#define QUOTE_IN	120
+#define QUOTE_LEN	(QUOTE_IN * 4 + 8)
+
+/* GeneralName tags (RFC 5280, implicitly tagged). */
+#define GN_OTHER	0xa0
+#define GN_EMAIL	0x81
+#define GN_DNS		0x82
+#define GN_X400		0xa3
+#define GN_DIR		0xa4
+#define GN_EDI		0xa5
+#define GN_URI		0x86
+#define GN_IP		0x87
+#define GN_RID		0x88
+
+/* A name template's glob: bytes, and what a ${var} becomes ("?*"). */
+enum { TOK_ONE = 256, TOK_STAR };
+
+/* A length-carrying view into DER bytes; every read is bounds-checked. */
+struct cur {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+/*
+ * The certificate being judged, read once: a private copy parsed from
+ * der; when framed, the signed bytes (tbs, header included), the algorithm
+ * inside and outside them, and the signature's bits; the key (pk <= 0:
+ * unreadable).
+ */
+struct cert {
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 der;
+	int			 framed;
+	struct cur		 tbs;
+	struct cur		 inner_alg;
+	struct cur		 outer_alg;
+	struct cur		 sig;
+	int			 pk;
+	unsigned		 bits;
+	gnutls_ecc_curve_t	 curve;
+};
+
+/* A subject attribute as the certificate has it (value may hold NULs). */
+struct attr {
+	char		*oid;
+	char		*value;		/* NUL-terminated copy */
+	size_t		 len;		/* the real length */
+};
+
+/* The names a leaf carries. */
+struct names {
+	struct attr	*subject;
+	size_t		 nsubject;
+	struct strv	 dns;	/* printable ASCII dNSNames */
+	struct strv	 ip;	/* as inet_ntop() text */
+};
 
 void
 findings_add(struct findings *f, const char *rule, const char *fmt, ...)
@@ -37,6 +114,10 @@ findings_add(struct findings *f, const char *rule, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	/* one line, whatever a caller passed in */
+	for (char *p = msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	f->v = xreallocarray(f->v, f->n + 1, sizeof *f->v);
 	f->v[f->n].rule = xstrdup(rule);
 	f->v[f->n].msg = msg;
@@ -60,24 +141,25 @@ findings_free(struct findings *f)
 int
 policy_dns_valid(const char *s, int wildcard)
 {
-	size_t	 len = strlen(s), label = 0, labels = 1;
+	size_t		 label = 0, labels = 0;
+	const char	*p;
 
-	if (len == 0 || len > 253)
+	if (s == NULL || *s == '\0' || strlen(s) > 253)
 		return 0;
 	if (s[0] == '*') {
 		if (!wildcard || s[1] != '.')
 			return 0;
 		s += 2;
-		labels++;
-		if (*s == '\0')
-			return 0;
 	}
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-' || p[1] == '\0')
+	/* two labels at least, below a wildcard too: "*.com" is not a name */
+	for (p = s;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 || p[-1] == '-')
 				return 0;
-			label = 0;
 			labels++;
+			if (*p == '\0')
+				break;
+			label = 0;
 			continue;
 		}
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -88,37 +170,925 @@ policy_dns_valid(const char *s, int wildcard)
 		if (++label > 63)
 			return 0;
 	}
-	return label > 0 && s[strlen(s) - 1] != '-' && labels >= 2;
+	return labels >= 2;
 }
 
-/* What the certificate holds, read once. */
-struct facts {
-	struct strv	 dns;		/* dNSNames (valid text only) */
-	struct strv	 ip;		/* as text */
-	struct strv	 eku;
-	struct strv	 cdp;
-	struct dn	 subject;	/* in RDN order */
-	int		 is_ca;
-	int		 has_bc, bc_critical;
-	unsigned	 ku;
-	int		 has_ku;
-	int		 pk;
-	unsigned	 bits;
-	int		 curve;
-};
-
-static void
-facts_free(struct facts *fa)
+/* s (len bytes) fit to quote: non-printable bytes as \xNN, long text cut. */
+static const char *
+quote(char *out, const void *s, size_t len)
 {
-	strv_free(&fa->dns);
-	strv_free(&fa->ip);
-	strv_free(&fa->eku);
-	strv_free(&fa->cdp);
-	dn_free(&fa->subject);
+	const unsigned char	*p = s;
+	size_t			 o = 0;
+
+	for (size_t i = 0; i < len && i < QUOTE_IN; i++) {
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, QUOTE_LEN - o, "\\x%02x",
+			    p[i]);
+	}
+	if (len > QUOTE_IN)
+		o += (size_t)snprintf(out + o, QUOTE_LEN - o, "...");
+	out[o] = '\0';
+	return out;
+}
+
+static const char *
+quote_str(char *out, const char *s)
+{
+	return quote(out, s, strlen(s));
 }
 
 static void
-read_subject(gnutls_x509_crt_t crt, struct facts *fa)
+time_text(char *buf, size_t len, time_t t)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+}
+
+/*
+ * Take one TLV off the front of c: its tag, its contents and, in whole,
+ * the TLV itself (either may be NULL). -1 when malformed: a high tag
+ * number, an indefinite or overlong length, or contents past the end.
+ */
+static int
+cur_take(struct cur *c, unsigned *tag, struct cur *val, struct cur *whole)
+{
+	size_t	 hdr = 2, len, n;
+
+	if (c->len < 2 || (c->p[0] & 0x1f) == 0x1f)
+		return -1;
+	len = c->p[1];
+	if (len & 0x80) {
+		n = len & 0x7f;
+		if (n == 0 || n > 4 || c->len < 2 + n)
+			return -1;
+		len = 0;
+		for (size_t i = 0; i < n; i++)
+			len = len << 8 | c->p[2 + i];
+		hdr += n;
+	}
+	if (len > c->len - hdr)
+		return -1;
+	if (tag != NULL)
+		*tag = c->p[0];
+	if (val != NULL) {
+		val->p = c->p + hdr;
+		val->len = len;
+	}
+	if (whole != NULL) {
+		whole->p = c->p;
+		whole->len = hdr + len;
+	}
+	c->p += hdr + len;
+	c->len -= hdr + len;
+	return 0;
+}
+
+/* The same, requiring the tag want. */
+static int
+cur_expect(struct cur *c, unsigned want, struct cur *val, struct cur *whole)
+{
+	unsigned	 tag;
+
+	if (cur_take(c, &tag, val, whole) < 0 || tag != want)
+		return -1;
+	return 0;
+}
+
+/* Certificate ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue } */
+static int
+frame(struct cert *c)
+{
+	struct cur	 all = { c->der.data, c->der.size }, cert, tbs, bits;
+	unsigned	 tag;
+
+	if (cur_expect(&all, 0x30, &cert, NULL) < 0 || all.len != 0 ||
+	    cur_expect(&cert, 0x30, &tbs, &c->tbs) < 0 ||
+	    cur_expect(&cert, 0x30, NULL, &c->outer_alg) < 0 ||
+	    cur_expect(&cert, 0x03, &bits, NULL) < 0 || cert.len != 0 ||
+	    bits.len < 1 || bits.p[0] != 0)
+		return -1;
+	c->sig.p = bits.p + 1;
+	c->sig.len = bits.len - 1;
+	/* [0] version (optional), serialNumber, signature */
+	if (cur_take(&tbs, &tag, NULL, NULL) < 0)
+		return -1;
+	if (tag == 0xa0 && cur_expect(&tbs, 0x02, NULL, NULL) < 0)
+		return -1;
+	if (cur_expect(&tbs, 0x30, NULL, &c->inner_alg) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+cert_free(struct cert *c)
+{
+	if (c->crt != NULL)
+		gnutls_x509_crt_deinit(c->crt);
+	gnutls_free(c->der.data);
+	memset(c, 0, sizeof *c);
+}
+
+/* Read the key once: the key, key-usage and signature rules share it. */
+static void
+read_key(struct cert *c)
+{
+	gnutls_pubkey_t	 pub = NULL;
+
+	c->pk = -1;
+	if (gnutls_pubkey_init(&pub) < 0)
+		return;
+	if (gnutls_pubkey_import_x509(pub, c->crt, 0) >= 0) {
+		c->pk = gnutls_pubkey_get_pk_algorithm(pub, &c->bits);
+		if (c->pk == GNUTLS_PK_ECDSA &&
+		    gnutls_pubkey_export_ecc_raw2(pub, &c->curve, NULL, NULL,
+		    0) < 0)
+			c->curve = GNUTLS_ECC_CURVE_INVALID;
+	}
+	gnutls_pubkey_deinit(pub);
+}
+
+/* Our own copy, from the DER: the only internal error policy has. */
+static int
+cert_load(gnutls_x509_crt_t crt, struct cert *c, char **cause)
+{
+	int	 ret;
+
+	memset(c, 0, sizeof *c);
+	if (crt == NULL)
+		return err_set(cause, "policy: no certificate");
+	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+	    &c->der)) < 0 || (ret = gnutls_x509_crt_init(&c->crt)) < 0 ||
+	    (ret = gnutls_x509_crt_import(c->crt, &c->der,
+	    GNUTLS_X509_FMT_DER)) < 0) {
+		cert_free(c);
+		return err_set(cause, "policy: cannot read the certificate: %s",
+		    gnutls_strerror(ret));
+	}
+	c->framed = frame(c) == 0;
+	read_key(c);
+	return 0;
+}
+
+/* An extension's value: 1 present, 0 absent, < 0 unreadable. */
+static int
+ext_get(gnutls_x509_crt_t crt, const char *oid, gnutls_datum_t *d,
+    unsigned *critical)
+{
+	unsigned	 crit = 0;
+	int		 ret;
+
+	d->data = NULL;
+	d->size = 0;
+	ret = gnutls_x509_crt_get_extension_by_oid2(crt, oid, 0, d, &crit);
+	if (critical != NULL)
+		*critical = crit;
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static const char *
+gn_type(unsigned tag)
+{
+	switch (tag) {
+	case GN_OTHER:
+		return "an otherName";
+	case GN_EMAIL:
+		return "an email address";
+	case GN_DNS:
+		return "a dNSName";
+	case GN_X400:
+		return "an x400Address";
+	case GN_DIR:
+		return "a directoryName";
+	case GN_EDI:
+		return "an ediPartyName";
+	case GN_URI:
+		return "a URI";
+	case GN_IP:
+		return "an iPAddress";
+	case GN_RID:
+		return "a registeredID";
+	default:
+		return "an unknown name type";
+	}
+}
+
+/*
+ * What is wrong with the bytes of a name, for a message, or NULL: a NUL or
+ * a control byte always; with ascii, a byte outside ASCII too.
+ */
+static const char *
+bad_bytes(const void *s, size_t len, int ascii)
+{
+	const unsigned char	*p = s;
+
+	if (memchr(p, '\0', len) != NULL)
+		return "contains a NUL byte";
+	for (size_t i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return "contains a non-printable byte";
+	for (size_t i = 0; ascii && i < len; i++)
+		if (p[i] >= 0x80)
+			return "contains a byte outside ASCII (international "
+			    "names go in their xn-- form)";
+	return NULL;
+}
+
+/*
+ * The CRL distribution points: every fullName URI into urls; with f, a
+ * finding for each point that is not a fullName URI. The number of points.
+ */
+static size_t
+read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	struct cur	 all, dps, dp, dpn, names, v;
+	unsigned	 tag;
+	size_t		 n = 0;
+	char		 q[QUOTE_LEN];
+	const char	*why;
+	int		 ret;
+
+	if ((ret = ext_get(crt, OID_CDP, &d, NULL)) <= 0) {
+		if (ret < 0 && f != NULL)
+			findings_add(f, "cdp", "the CRL distribution points "
+			    "are unreadable: %s", gnutls_strerror(ret));
+		return 0;
+	}
+	all.p = d.data;
+	all.len = d.size;
+	if (cur_expect(&all, 0x30, &dps, NULL) < 0 || all.len != 0)
+		goto bad;
+	while (dps.len > 0) {
+		int	 named = 0;
+
+		if (cur_expect(&dps, 0x30, &dp, NULL) < 0)
+			goto bad;
+		n++;
+		while (dp.len > 0) {
+			if (cur_take(&dp, &tag, &dpn, NULL) < 0)
+				goto bad;
+			if (tag != 0xa0)	/* reasons, cRLIssuer */
+				continue;
+			named = 1;
+			if (cur_take(&dpn, &tag, &names, NULL) < 0 ||
+			    dpn.len != 0)
+				goto bad;
+			if (tag != 0xa0) {
+				if (f != NULL)
+					findings_add(f, "cdp", "distribution "
+					    "point %zu is a name relative to the "
+					    "CRL issuer, not a fullName URI", n);
+				continue;
+			}
+			while (names.len > 0) {
+				if (cur_take(&names, &tag, &v, NULL) < 0)
+					goto bad;
+				if (tag != GN_URI) {
+					if (f != NULL)
+						findings_add(f, "cdp",
+						    "distribution point %zu "
+						    "names %s, not a URI", n,
+						    gn_type(tag));
+				} else if ((why = bad_bytes(v.p, v.len, 1))
+				    != NULL || v.len == 0) {
+					if (f != NULL)
+						findings_add(f, "cdp",
+						    "distribution point %zu: "
+						    "URI '%s' %s", n, quote(q,
+						    v.p, v.len), why != NULL ?
+						    why : "is empty");
+				} else
+					strv_add_take(urls, xstrndup(
+					    (const char *)v.p, v.len));
+			}
+		}
+		if (!named && f != NULL)
+			findings_add(f, "cdp", "distribution point %zu has no "
+			    "name (it must be a fullName URI)", n);
+	}
+	gnutls_free(d.data);
+	return n;
+bad:
+	if (f != NULL)
+		findings_add(f, "cdp", "the CRL distribution points extension "
+		    "is malformed");
+	gnutls_free(d.data);
+	return n;
+}
+
+static void
+rule_cdp(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	struct strv	 urls = { NULL, 0 };
+	size_t		 n;
+	int		 http = 0;
+
+	n = read_cdp(c->crt, &urls, f);
+	if (n == 0) {
+		findings_add(f, "cdp", "no CRL distribution point (every "
+		    "server certificate must carry one)");
+		goto out;
+	}
+	for (size_t i = 0; i < urls.n; i++)
+		http |= strncasecmp(urls.v[i], "http://", 7) == 0;
+	if (!http)
+		findings_add(f, "cdp", "no http:// CRL distribution point "
+		    "(peers fetch CRLs over plain HTTP; an https-only CDP can "
+		    "deadlock revocation checking)");
+	if (ctx->conf != NULL)
+		for (size_t i = 0; i < ctx->conf->cdp.n; i++)
+			if (!strv_has(&urls, ctx->conf->cdp.v[i]))
+				findings_add(f, "cdp", "the CA's CRL "
+				    "distribution point %s is missing",
+				    ctx->conf->cdp.v[i]);
+	if (ctx->request != NULL)
+		for (size_t i = 0; i < ctx->request->cdp.n; i++)
+			if (!strv_has(&urls, ctx->request->cdp.v[i]))
+				findings_add(f, "cdp", "the profile's CRL "
+				    "distribution point %s is missing",
+				    ctx->request->cdp.v[i]);
+out:
+	strv_free(&urls);
+}
+
+/* The EKU purposes: 1 present, 0 absent, -1 unreadable (with a finding). */
+static int
+read_eku(gnutls_x509_crt_t crt, struct strv *out, struct findings *f)
+{
+	gnutls_x509_key_purposes_t	 kp = NULL;
+	gnutls_datum_t			 d = { NULL, 0 }, oid;
+	int				 ret, rc = -1;
+
+	if ((ret = ext_get(crt, OID_EKU, &d, NULL)) == 0)
+		return 0;
+	if (ret < 0 || (ret = gnutls_x509_key_purpose_init(&kp)) < 0 ||
+	    (ret = gnutls_x509_ext_import_key_purposes(&d, kp, 0)) < 0) {
+		findings_add(f, "eku", "extended key usage is unreadable: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	for (unsigned i = 0; gnutls_x509_key_purpose_get(kp, i, &oid) >= 0;
+	    i++)
+		strv_add_take(out, xstrndup((const char *)oid.data, oid.size));
+	rc = 1;
+out:
+	if (kp != NULL)
+		gnutls_x509_key_purpose_deinit(kp);
+	gnutls_free(d.data);
+	return rc;
+}
+
+static void
+rule_eku(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	struct strv		 eku = { NULL, 0 };
+	const struct strv	*want = NULL;
+	const char		*whose = NULL;
+	int			 ret;
+
+	if (ctx->request != NULL && ctx->request->eku.n > 0) {
+		want = &ctx->request->eku;
+		whose = "request";
+	} else if (ctx->profile != NULL && ctx->profile->eku.n > 0) {
+		want = &ctx->profile->eku;
+		whose = "role";
+	}
+	if ((ret = read_eku(c->crt, &eku, f)) <= 0) {
+		if (ret == 0)
+			findings_add(f, "eku", "no extended key usage "
+			    "(serverAuth %s is required)", OID_SERVER_AUTH);
+		goto out;
+	}
+	if (!strv_has(&eku, OID_SERVER_AUTH))
+		findings_add(f, "eku", "serverAuth (%s) missing",
+		    OID_SERVER_AUTH);
+	if (strv_has(&eku, OID_ANY_EKU))
+		findings_add(f, "eku", "anyExtendedKeyUsage (%s) is not "
+		    "allowed: the purposes must be explicit", OID_ANY_EKU);
+	if (want == NULL)
+		goto out;
+	for (size_t i = 0; i < want->n; i++)
+		if (!strv_has(&eku, want->v[i]) &&
+		    strcmp(want->v[i], OID_SERVER_AUTH) != 0)
+			findings_add(f, "eku", "purpose %s the %s needs is "
+			    "missing", want->v[i], whose);
+	for (size_t i = 0; i < eku.n; i++)
+		if (!strv_has(want, eku.v[i]) &&
+		    strcmp(eku.v[i], OID_ANY_EKU) != 0)
+			findings_add(f, "eku", "purpose %s is not the %s's",
+			    eku.v[i], whose);
+out:
+	strv_free(&eku);
+}
+
+static void
+ku_text(char *buf, size_t len, unsigned ku)
+{
+	static const struct {
+		unsigned	 bit;
+		const char	*name;
+	} bits[] = {
+		{ GNUTLS_KEY_DIGITAL_SIGNATURE, "digitalSignature" },
+		{ GNUTLS_KEY_NON_REPUDIATION, "nonRepudiation" },
+		{ GNUTLS_KEY_KEY_ENCIPHERMENT, "keyEncipherment" },
+		{ GNUTLS_KEY_DATA_ENCIPHERMENT, "dataEncipherment" },
+		{ GNUTLS_KEY_KEY_AGREEMENT, "keyAgreement" },
+		{ GNUTLS_KEY_KEY_CERT_SIGN, "keyCertSign" },
+		{ GNUTLS_KEY_CRL_SIGN, "cRLSign" },
+		{ GNUTLS_KEY_ENCIPHER_ONLY, "encipherOnly" },
+		{ GNUTLS_KEY_DECIPHER_ONLY, "decipherOnly" }
+	};
+	size_t	 o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+		if ((ku & bits[i].bit) && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+			    o > 0 ? ", " : "", bits[i].name);
+	if (o == 0)
+		snprintf(buf, len, "none");
+}
+
+/* Basic constraints: 1 present (is_ca, critical set), 0 absent, -1 unreadable. */
+static int
+read_bc(gnutls_x509_crt_t crt, int *is_ca, int *critical)
+{
+	unsigned	 crit = 0, ca = 0;
+	int		 ret, pathlen;
+
+	ret = gnutls_x509_crt_get_basic_constraints(crt, &crit, &ca, &pathlen);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret < 0)
+		return -1;
+	*is_ca = ret > 0;
+	*critical = crit != 0;
+	return 1;
+}
+
+static void
+rule_bc(const struct cert *c, struct findings *f)
+{
+	int	 is_ca = 0, critical = 0, ret;
+
+	ret = read_bc(c->crt, &is_ca, &critical);
+	if (ret == 0)
+		findings_add(f, "basic-constraints", "basicConstraints missing "
+		    "(a server certificate needs it, critical, CA:FALSE)");
+	else if (ret < 0)
+		findings_add(f, "basic-constraints", "basicConstraints is "
+		    "unreadable");
+	else {
+		if (!critical)
+			findings_add(f, "basic-constraints", "basicConstraints "
+			    "is not critical");
+		if (is_ca)
+			findings_add(f, "basic-constraints", "CA:TRUE on a "
+			    "server certificate");
+	}
+}
+
+static void
+rule_ku(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	unsigned	 ku = 0, critical = 0;
+	char		 have[160], want[160];
+	int		 ret;
+
+	ret = gnutls_x509_crt_get_key_usage(c->crt, &ku, &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		findings_add(f, "key-usage", "keyUsage missing");
+		return;
+	}
+	if (ret < 0) {
+		findings_add(f, "key-usage", "keyUsage is unreadable: %s",
+		    gnutls_strerror(ret));
+		return;
+	}
+	if (!(ku & GNUTLS_KEY_DIGITAL_SIGNATURE))
+		findings_add(f, "key-usage", "digitalSignature missing");
+	if (c->pk == GNUTLS_PK_RSA && !(ku & GNUTLS_KEY_KEY_ENCIPHERMENT))
+		findings_add(f, "key-usage", "keyEncipherment missing for an "
+		    "RSA key");
+	if (c->pk == GNUTLS_PK_ECDSA && (ku & GNUTLS_KEY_KEY_ENCIPHERMENT))
+		findings_add(f, "key-usage", "keyEncipherment set for an EC "
+		    "key (an EC key cannot encipher)");
+	if (ku & (GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN))
+		findings_add(f, "key-usage", "keyCertSign/cRLSign on a server "
+		    "certificate");
+	if (ctx->request != NULL && ku != ctx->request->key_usage) {
+		ku_text(have, sizeof have, ku);
+		ku_text(want, sizeof want, ctx->request->key_usage);
+		findings_add(f, "key-usage", "keyUsage is %s; the request's "
+		    "is %s", have, want);
+	}
+}
+
+/* A key identifier extension's bytes (allocated): 1, 0 absent, -1 unreadable. */
+static int
+read_ski(gnutls_x509_crt_t crt, gnutls_datum_t *id)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 ret;
+
+	id->data = NULL;
+	id->size = 0;
+	if ((ret = ext_get(crt, OID_SKI, &d, NULL)) <= 0)
+		return ret < 0 ? -1 : 0;
+	ret = gnutls_x509_ext_import_subject_key_id(&d, id);
+	gnutls_free(d.data);
+	if (ret < 0 || id->size == 0) {
+		gnutls_free(id->data);
+		id->data = NULL;
+		return -1;
+	}
+	return 1;
+}
+
+/* The AKI's keyIdentifier: 1, 0 absent, -1 unreadable, -2 no keyIdentifier. */
+static int
+read_aki(gnutls_x509_crt_t crt, gnutls_datum_t *id)
+{
+	gnutls_x509_aki_t	 aki = NULL;
+	gnutls_datum_t		 d = { NULL, 0 }, v;
+	int			 ret, rc = -1;
+
+	id->data = NULL;
+	id->size = 0;
+	if ((ret = ext_get(crt, OID_AKI, &d, NULL)) <= 0)
+		return ret < 0 ? -1 : 0;
+	if (gnutls_x509_aki_init(&aki) < 0 ||
+	    gnutls_x509_ext_import_authority_key_id(&d, aki, 0) < 0)
+		goto out;
+	if (gnutls_x509_aki_get_id(aki, &v) < 0 || v.size == 0) {
+		rc = -2;
+		goto out;
+	}
+	id->data = gnutls_malloc(v.size);
+	if (id->data == NULL)
+		abort();
+	memcpy(id->data, v.data, v.size);
+	id->size = v.size;
+	rc = 1;
+out:
+	if (aki != NULL)
+		gnutls_x509_aki_deinit(aki);
+	gnutls_free(d.data);
+	return rc;
+}
+
+static void
+rule_ski(const struct cert *c, struct findings *f)
+{
+	gnutls_datum_t	 id;
+	int		 ret;
+
+	if ((ret = read_ski(c->crt, &id)) == 0)
+		findings_add(f, "ski", "subjectKeyIdentifier missing");
+	else if (ret < 0)
+		findings_add(f, "ski", "subjectKeyIdentifier is unreadable or "
+		    "empty");
+	gnutls_free(id.data);
+}
+
+/*
+ * The AKI against the issuer's SKI; required unless optional (a self-signed
+ * CA may leave it out, and then matches against its own SKI).
+ */
+static void
+rule_aki(const struct cert *c, gnutls_x509_crt_t issuer, int optional,
+    struct findings *f)
+{
+	gnutls_datum_t	 aki = { NULL, 0 }, ski = { NULL, 0 };
+	int		 ret;
+
+	ret = read_aki(c->crt, &aki);
+	if (ret == 0) {
+		if (!optional)
+			findings_add(f, "aki", "authorityKeyIdentifier missing");
+		goto out;
+	}
+	if (ret == -2) {
+		findings_add(f, "aki", "authorityKeyIdentifier has no "
+		    "keyIdentifier");
+		goto out;
+	}
+	if (ret < 0) {
+		findings_add(f, "aki", "authorityKeyIdentifier is unreadable");
+		goto out;
+	}
+	if (issuer == NULL)
+		goto out;
+	if (read_ski(issuer, &ski) <= 0) {
+		findings_add(f, "aki", "the issuer has no subjectKeyIdentifier "
+		    "to match the authorityKeyIdentifier against");
+		goto out;
+	}
+	if (aki.size != ski.size || memcmp(aki.data, ski.data, aki.size) != 0)
+		findings_add(f, "aki", "authorityKeyIdentifier is not the "
+		    "issuer's subjectKeyIdentifier");
+out:
+	gnutls_free(aki.data);
+	gnutls_free(ski.data);
+}
+
+/* The issuer's name and the signature, each judged on its own. */
+static void
+rule_issuer(const struct cert *c, gnutls_x509_crt_t issuer,
+    struct findings *f)
+{
+	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
+	gnutls_datum_t	 at = { NULL, 0 }, bt = { NULL, 0 };
+	gnutls_datum_t	 tbs, sig;
+	char		 q1[QUOTE_LEN], q2[QUOTE_LEN];
+	int		 ret;
+
+	if (gnutls_x509_crt_get_raw_issuer_dn(c->crt, &a) < 0 ||
+	    gnutls_x509_crt_get_raw_dn(issuer, &b) < 0 || a.size != b.size ||
+	    memcmp(a.data, b.data, a.size) != 0) {
+		gnutls_x509_crt_get_issuer_dn3(c->crt, &at, 0);
+		gnutls_x509_crt_get_dn3(issuer, &bt, 0);
+		findings_add(f, "issuer", "the issuer name '%s' is not the "
+		    "CA's subject '%s'", quote(q1, at.data, at.size),
+		    quote(q2, bt.data, bt.size));
+	}
+	if (!c->framed) {
+		findings_add(f, "issuer", "the certificate's outer structure "
+		    "is malformed, so its signature cannot be checked");
+		goto out;
+	}
+	/*
+	 * The signed bytes with the issuer's key, by hand: a trust-list
+	 * verification would stop at a name mismatch, and would accept a
+	 * self-signed certificate that is its own anchor without looking at
+	 * its signature. Weak hashes verify here: "signature" refuses them.
+	 */
+	tbs.data = (unsigned char *)c->tbs.p;
+	tbs.size = (unsigned)c->tbs.len;
+	sig.data = (unsigned char *)c->sig.p;
+	sig.size = (unsigned)c->sig.len;
+	ret = gnutls_x509_crt_verify_data2(issuer,
+	    (gnutls_sign_algorithm_t)gnutls_x509_crt_get_signature_algorithm(
+	    c->crt), GNUTLS_VERIFY_ALLOW_BROKEN, &tbs, &sig);
+	if (ret < 0)
+		findings_add(f, "issuer", "the signature does not verify with "
+		    "the issuer's key (%s)", gnutls_strerror(ret));
+out:
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	gnutls_free(at.data);
+	gnutls_free(bt.data);
+}
+
+static void
+rule_aia(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	const struct conf	*conf = ctx->conf;
+	struct strv		 issuers = { NULL, 0 }, ocsp = { NULL, 0 };
+	gnutls_x509_aia_t	 aia = NULL;
+	gnutls_datum_t		 d = { NULL, 0 }, oid, san;
+	unsigned		 type;
+	int			 ret;
+
+	if (conf == NULL || conf->ca_issuers.n + conf->ocsp.n == 0)
+		return;
+	if ((ret = ext_get(c->crt, OID_AIA, &d, NULL)) < 0 ||
+	    (ret > 0 && (gnutls_x509_aia_init(&aia) < 0 ||
+	    gnutls_x509_ext_import_aia(&d, aia, 0) < 0))) {
+		findings_add(f, "aia", "authorityInfoAccess is unreadable");
+		goto out;
+	}
+	for (unsigned i = 0; aia != NULL &&
+	    gnutls_x509_aia_get(aia, i, &oid, &type, &san) >= 0; i++) {
+		char	*url;
+
+		if (type != GNUTLS_SAN_URI)
+			continue;
+		url = xstrndup((const char *)san.data, san.size);
+		if (oid.size == strlen(OID_CA_ISSUERS) &&
+		    memcmp(oid.data, OID_CA_ISSUERS, oid.size) == 0)
+			strv_add(&issuers, url);
+		else if (oid.size == strlen(OID_OCSP) &&
+		    memcmp(oid.data, OID_OCSP, oid.size) == 0)
+			strv_add(&ocsp, url);
+		free(url);
+	}
+	for (size_t i = 0; i < conf->ca_issuers.n; i++)
+		if (!strv_has(&issuers, conf->ca_issuers.v[i]))
+			findings_add(f, "aia", "caIssuers %s missing from "
+			    "authorityInfoAccess", conf->ca_issuers.v[i]);
+	for (size_t i = 0; i < conf->ocsp.n; i++)
+		if (!strv_has(&ocsp, conf->ocsp.v[i]))
+			findings_add(f, "aia", "OCSP %s missing from "
+			    "authorityInfoAccess", conf->ocsp.v[i]);
+out:
+	if (aia != NULL)
+		gnutls_x509_aia_deinit(aia);
+	gnutls_free(d.data);
+	strv_free(&issuers);
+	strv_free(&ocsp);
+}
+
+static void
+spec_text(char *buf, size_t len, enum key_alg alg, unsigned bits)
+{
+	snprintf(buf, len, alg == KEY_RSA ? "rsa:%u" : "ec:p%u", bits);
+}
+
+/* The key's strength; with spec (whose: "request", "role"), its exact kind. */
+static void
+rule_key(const struct cert *c, unsigned min, const struct keyspec *spec,
+    const char *whose, struct findings *f)
+{
+	const char	*name;
+	char		 have[32], want[32];
+	enum key_alg	 alg = 0;
+	unsigned	 bits = 0;
+
+	if (c->pk == GNUTLS_PK_RSA) {
+		alg = KEY_RSA;
+		bits = c->bits;
+		if (c->bits < min)
+			findings_add(f, "key", "RSA key of %u bits (at least "
+			    "%u)", c->bits, min);
+	} else if (c->pk == GNUTLS_PK_ECDSA) {
+		alg = KEY_EC;
+		if (c->curve == GNUTLS_ECC_CURVE_SECP256R1)
+			bits = 256;
+		else if (c->curve == GNUTLS_ECC_CURVE_SECP384R1)
+			bits = 384;
+		else {
+			name = gnutls_ecc_curve_get_name(c->curve);
+			findings_add(f, "key", "EC key on curve %s (P-256 or "
+			    "P-384 only)", name != NULL ? name : "unknown");
+		}
+	} else if (c->pk < 0)
+		findings_add(f, "key", "the public key is unreadable");
+	else {
+		name = gnutls_pk_get_name((gnutls_pk_algorithm_t)c->pk);
+		findings_add(f, "key", "%s key (RSA or EC P-256/P-384 only)",
+		    name != NULL ? name : "unknown");
+	}
+	if (spec == NULL || spec->alg == 0 || alg == 0)
+		return;
+	if (alg != spec->alg || (bits != 0 && bits != spec->bits)) {
+		if (bits != 0)
+			spec_text(have, sizeof have, alg, bits);
+		else
+			snprintf(have, sizeof have, "EC");
+		spec_text(want, sizeof want, spec->alg, spec->bits);
+		findings_add(f, "key", "the key is %s; the %s's is %s", have,
+		    whose, want);
+	}
+}
+
+static void
+rule_signature(const struct cert *c, struct findings *f)
+{
+	int		 sign = gnutls_x509_crt_get_signature_algorithm(c->crt);
+	int		 hash, pk;
+	char		 oid[128];
+	size_t		 len = sizeof oid;
+	const char	*name;
+
+	if (gnutls_x509_crt_get_signature_oid(c->crt, oid, &len) < 0)
+		snprintf(oid, sizeof oid, "unreadable");
+	if (c->framed && (c->inner_alg.len != c->outer_alg.len ||
+	    memcmp(c->inner_alg.p, c->outer_alg.p, c->inner_alg.len) != 0))
+		findings_add(f, "signature", "the signature algorithm inside "
+		    "the certificate differs from the outer one");
+	if (strcmp(oid, OID_RSA_PSS) == 0 || (sign > 0 &&
+	    gnutls_sign_get_pk_algorithm((gnutls_sign_algorithm_t)sign) ==
+	    GNUTLS_PK_RSA_PSS)) {
+		findings_add(f, "signature", "RSASSA-PSS signature: Skype for "
+		    "Business does not support it (RSA signatures must be "
+		    "PKCS#1 v1.5)");
+		return;
+	}
+	if (sign <= 0 || sign == GNUTLS_SIGN_UNKNOWN) {
+		findings_add(f, "signature", "unknown signature algorithm %s",
+		    oid);
+		return;
+	}
+	name = gnutls_sign_get_name((gnutls_sign_algorithm_t)sign);
+	hash = gnutls_sign_get_hash_algorithm((gnutls_sign_algorithm_t)sign);
+	pk = gnutls_sign_get_pk_algorithm((gnutls_sign_algorithm_t)sign);
+	if (pk != GNUTLS_PK_RSA && pk != GNUTLS_PK_ECDSA)
+		findings_add(f, "signature", "%s signature (RSA PKCS#1 v1.5 or "
+		    "ECDSA only)", name != NULL ? name : oid);
+	if (hash != GNUTLS_DIG_SHA256 && hash != GNUTLS_DIG_SHA384 &&
+	    hash != GNUTLS_DIG_SHA512)
+		findings_add(f, "signature", "signed with %s (SHA-256, SHA-384 "
+		    "or SHA-512 required; SHA-1 and MD5 are refused)",
+		    name != NULL ? name : oid);
+}
+
+static void
+rule_serial(const struct cert *c, struct findings *f)
+{
+	unsigned char	 buf[64];
+	size_t		 len = sizeof buf, start = 0;
+	int		 ret;
+
+	ret = gnutls_x509_crt_get_serial(c->crt, buf, &len);
+	if (ret == GNUTLS_E_SHORT_MEMORY_BUFFER) {
+		findings_add(f, "serial", "serial number longer than 20 "
+		    "octets");
+		return;
+	}
+	if (ret < 0 || len == 0) {
+		findings_add(f, "serial", "serial number unreadable");
+		return;
+	}
+	if (buf[0] & 0x80) {
+		findings_add(f, "serial", "negative serial number");
+		return;
+	}
+	while (start < len && buf[start] == 0)
+		start++;
+	if (start == len) {
+		findings_add(f, "serial", "serial number zero");
+		return;
+	}
+	if (len - start < 8)
+		findings_add(f, "serial", "serial number of %zu octets (8 to "
+		    "20, random)", len - start);
+	if (len > 20)
+		findings_add(f, "serial", "serial number of %zu octets (at "
+		    "most 20)", len);
+}
+
+/* max_days: the lifetime cap, 0 for none; issuer: notAfter's bound, or NULL. */
+static void
+rule_validity(const struct cert *c, time_t now, unsigned max_days,
+    gnutls_x509_crt_t issuer, struct findings *f)
+{
+	time_t	 nb = gnutls_x509_crt_get_activation_time(c->crt);
+	time_t	 na = gnutls_x509_crt_get_expiration_time(c->crt);
+	time_t	 ina;
+	char	 t1[48], t2[48];
+
+	if (nb == (time_t)-1 || na == (time_t)-1) {
+		findings_add(f, "validity", "the validity dates are "
+		    "unreadable");
+		return;
+	}
+	if (nb >= na) {
+		time_text(t1, sizeof t1, nb);
+		time_text(t2, sizeof t2, na);
+		findings_add(f, "validity", "notBefore %s is not before "
+		    "notAfter %s", t1, t2);
+		return;
+	}
+	/* now == 0: no clock given, nothing to compare with */
+	if (now != 0 && na <= now) {
+		time_text(t1, sizeof t1, na);
+		findings_add(f, "validity", "expired on %s", t1);
+	}
+	if (now != 0 && nb > now + DAY) {
+		time_text(t1, sizeof t1, nb);
+		findings_add(f, "validity", "not valid until %s (more than a "
+		    "day from now)", t1);
+	}
+	if (max_days > 0 && na - nb > (time_t)max_days * DAY + SKEW)
+		findings_add(f, "validity", "lifetime of %lld days exceeds "
+		    "the CA's maximum of %u days", (long long)((na - nb) / DAY),
+		    max_days);
+	if (issuer != NULL &&
+	    (ina = gnutls_x509_crt_get_expiration_time(issuer)) != (time_t)-1 &&
+	    na > ina) {
+		time_text(t1, sizeof t1, na);
+		time_text(t2, sizeof t2, ina);
+		findings_add(f, "validity", "notAfter %s is beyond the issuing "
+		    "CA's notAfter %s", t1, t2);
+	}
+}
+
+static void
+names_free(struct names *n)
+{
+	for (size_t i = 0; i < n->nsubject; i++) {
+		free(n->subject[i].oid);
+		free(n->subject[i].value);
+	}
+	free(n->subject);
+	strv_free(&n->dns);
+	strv_free(&n->ip);
+}
+
+static void
+read_subject(gnutls_x509_crt_t crt, struct names *n)
 {
 	gnutls_x509_dn_t	 dn;
 	gnutls_x509_ava_st	 ava;
@@ -126,612 +1096,471 @@ read_subject(gnutls_x509_crt_t crt, struct facts *fa)
 	if (gnutls_x509_crt_get_subject(crt, &dn) < 0)
 		return;
 	for (int r = 0;; r++) {
-		int a;
+		int	 a;
 
 		for (a = 0; gnutls_x509_dn_get_rdn_ava(dn, r, a, &ava) == 0;
 		    a++) {
-			char		*oid = xstrndup((char *)ava.oid.data,
-					    ava.oid.size);
-			const char	*known = NULL;
-			char		*val = xstrndup((char *)ava.value.data,
-					    ava.value.size);
+			struct attr	*at;
 
-			/* keep known OIDs as the static strings dn_oid() gives */
-			for (const char *const *n = (const char *const[]){ "CN",
-			    "C", "L", "ST", "O", "OU", "DC", NULL }; *n != NULL;
-			    n++)
-				if (strcmp(dn_oid(*n), oid) == 0)
-					known = dn_oid(*n);
-			if (known != NULL)
-				dn_add(&fa->subject, known, val);
-			else
-				dn_add(&fa->subject, "unknown", val);
-			free(oid);
-			free(val);
+			n->subject = xreallocarray(n->subject, n->nsubject + 1,
+			    sizeof *n->subject);
+			at = &n->subject[n->nsubject++];
+			at->oid = xstrndup((const char *)ava.oid.data,
+			    ava.oid.size);
+			at->value = xmalloc(ava.value.size + 1);
+			memcpy(at->value, ava.value.data, ava.value.size);
+			at->value[ava.value.size] = '\0';
+			at->len = ava.value.size;
 		}
 		if (a == 0)
 			break;
 	}
 }
 
+/* The subjectAltName from its DER, with a finding for each unfit entry. */
 static void
-read_sans(gnutls_x509_crt_t crt, struct facts *fa, struct findings *f)
+read_sans(gnutls_x509_crt_t crt, struct names *n, struct findings *f)
 {
-	char		 buf[2048], addr[64];
-	size_t		 len;
-	unsigned	 critical;
-	int		 type;
+	gnutls_datum_t	 d = { NULL, 0 };
+	struct cur	 all, sans, v;
+	unsigned	 tag;
+	char		 q[QUOTE_LEN], addr[INET6_ADDRSTRLEN];
+	const char	*why;
+	int		 ret;
 
-	for (unsigned i = 0;; i++) {
-		len = sizeof buf - 1;
-		type = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len,
-		    &critical);
-		if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		if (type < 0) {
-			add(f, "names", "subjectAltName entry %u unreadable: %s",
-			    i, gnutls_strerror(type));
-			break;
-		}
-		if (type == GNUTLS_SAN_DNSNAME) {
-			if (memchr(buf, '\0', len) != NULL) {
-				add(f, "names", "a dNSName contains a NUL byte");
-				continue;
-			}
-			buf[len] = '\0';
-			strv_add(&fa->dns, buf);
-		} else if (type == GNUTLS_SAN_IPADDRESS && (len == 4 ||
-		    len == 16)) {
-			strv_add(&fa->ip, inet_ntop(len == 4 ? AF_INET :
-			    AF_INET6, buf, addr, sizeof addr));
-		} else
-			add(f, "names", "subjectAltName of a type a server "
-			    "certificate does not carry (only DNS and IP)");
-	}
-}
-
-static void
-read_facts(gnutls_x509_crt_t crt, struct facts *fa, struct findings *f)
-{
-	char		 buf[1024];
-	size_t		 len;
-	unsigned	 critical = 0, ca = 0, reasons;
-	int		 pathlen, ret;
-
-	memset(fa, 0, sizeof *fa);
-	read_subject(crt, fa);
-	read_sans(crt, fa, f);
-	for (unsigned i = 0;; i++) {
-		len = sizeof buf;
-		if (gnutls_x509_crt_get_key_purpose_oid(crt, i, buf, &len,
-		    &critical) < 0)
-			break;
-		strv_add(&fa->eku, buf);
-	}
-	for (unsigned i = 0;; i++) {
-		len = sizeof buf - 1;
-		ret = gnutls_x509_crt_get_crl_dist_points(crt, i, buf, &len,
-		    &reasons, &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			break;
-		if (ret < 0 || ret != GNUTLS_SAN_URI) {
-			add(f, "cdp", "distribution point %u is not a URI "
-			    "fullName", i + 1);
-			if (ret < 0)
-				break;
-			continue;
-		}
-		buf[len] = '\0';
-		strv_add(&fa->cdp, buf);
-	}
-	ret = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca,
-	    &pathlen);
-	fa->has_bc = ret >= 0;
-	fa->bc_critical = (int)critical;
-	fa->is_ca = ret > 0;
-	critical = 0;
-	fa->has_ku = gnutls_x509_crt_get_key_usage(crt, &fa->ku,
-	    &critical) >= 0;
-	fa->pk = gnutls_x509_crt_get_pk_algorithm(crt, &fa->bits);
-	if (fa->pk == GNUTLS_PK_ECDSA) {
-		gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-
-		gnutls_x509_crt_get_pk_ecc_raw(crt, &curve, NULL, NULL);
-		fa->curve = (int)curve;
-	}
-}
-
-static void
-rule_cdp(const struct facts *fa, const struct policy_ctx *ctx,
-    struct findings *f)
-{
-	int	 http = 0;
-
-	if (fa->cdp.n == 0) {
-		add(f, "cdp", "no CRL distribution point (every server "
-		    "certificate must carry one)");
+	if ((ret = ext_get(crt, OID_SAN, &d, NULL)) <= 0) {
+		if (ret < 0)
+			findings_add(f, "names", "subjectAltName is "
+			    "unreadable: %s", gnutls_strerror(ret));
 		return;
 	}
-	for (size_t i = 0; i < fa->cdp.n; i++)
-		http |= strncmp(fa->cdp.v[i], "http://", 7) == 0;
-	if (!http)
-		add(f, "cdp", "no http:// CRL distribution point (peers fetch "
-		    "CRLs over plain HTTP)");
-	if (ctx->conf != NULL)
-		for (size_t i = 0; i < ctx->conf->cdp.n; i++)
-			if (!strv_has(&fa->cdp, ctx->conf->cdp.v[i]))
-				add(f, "cdp", "the CA's CRL distribution point "
-				    "%s is missing", ctx->conf->cdp.v[i]);
-	if (ctx->request != NULL)
-		for (size_t i = 0; i < ctx->request->cdp.n; i++)
-			if (!strv_has(&fa->cdp, ctx->request->cdp.v[i]))
-				add(f, "cdp", "the profile's CRL distribution "
-				    "point %s is missing",
-				    ctx->request->cdp.v[i]);
+	all.p = d.data;
+	all.len = d.size;
+	if (cur_expect(&all, 0x30, &sans, NULL) < 0 || all.len != 0)
+		goto bad;
+	while (sans.len > 0) {
+		if (cur_take(&sans, &tag, &v, NULL) < 0)
+			goto bad;
+		if (tag == GN_DNS) {
+			if (v.len == 0)
+				findings_add(f, "names", "an empty dNSName");
+			else if ((why = bad_bytes(v.p, v.len, 1)) != NULL)
+				findings_add(f, "names", "dNSName '%s' %s",
+				    quote(q, v.p, v.len), why);
+			else
+				strv_add_take(&n->dns, xstrndup(
+				    (const char *)v.p, v.len));
+		} else if (tag == GN_IP && (v.len == 4 || v.len == 16))
+			strv_add(&n->ip, inet_ntop(v.len == 4 ? AF_INET :
+			    AF_INET6, v.p, addr, sizeof addr));
+		else if (tag == GN_IP)
+			findings_add(f, "names", "an iPAddress of %zu octets "
+			    "(4 or 16)", v.len);
+		else if (tag == GN_EMAIL || tag == GN_URI)
+			findings_add(f, "names", "subjectAltName carries %s "
+			    "'%s' (a server certificate names hosts: dNSName "
+			    "or iPAddress)", gn_type(tag), quote(q, v.p,
+			    v.len));
+		else
+			findings_add(f, "names", "subjectAltName carries %s (a "
+			    "server certificate names hosts: dNSName or "
+			    "iPAddress)", gn_type(tag));
+	}
+	gnutls_free(d.data);
+	return;
+bad:
+	findings_add(f, "names", "subjectAltName is malformed");
+	gnutls_free(d.data);
 }
 
-static void
-rule_eku(const struct facts *fa, const struct policy_ctx *ctx,
-    struct findings *f)
-{
-	const struct strv	*want = ctx->request != NULL ?
-				    &ctx->request->eku : ctx->profile != NULL ?
-				    &ctx->profile->eku : NULL;
-
-	if (fa->eku.n == 0) {
-		add(f, "eku", "no extended key usage (serverAuth is required)");
-		return;
-	}
-	if (!strv_has(&fa->eku, OID_SERVER_AUTH))
-		add(f, "eku", "serverAuth (%s) missing", OID_SERVER_AUTH);
-	if (strv_has(&fa->eku, OID_ANY_EKU))
-		add(f, "eku", "anyExtendedKeyUsage is not allowed");
-	if (want == NULL)
-		return;
-	for (size_t i = 0; i < want->n; i++)
-		if (!strv_has(&fa->eku, want->v[i]) &&
-		    strcmp(want->v[i], OID_SERVER_AUTH) != 0)
-			add(f, "eku", "purpose %s the role needs is missing",
-			    want->v[i]);
-	for (size_t i = 0; i < fa->eku.n; i++)
-		if (!strv_has(want, fa->eku.v[i]))
-			add(f, "eku", "purpose %s is not the role's",
-			    fa->eku.v[i]);
-}
-
-static void
-rule_bc_ku(const struct facts *fa, const struct policy_ctx *ctx,
-    struct findings *f)
-{
-	if (!fa->has_bc)
-		add(f, "basic-constraints", "basicConstraints missing");
-	else {
-		if (!fa->bc_critical)
-			add(f, "basic-constraints", "basicConstraints is not "
-			    "critical");
-		if (fa->is_ca)
-			add(f, "basic-constraints", "CA:TRUE on a server "
-			    "certificate");
-	}
-	if (!fa->has_ku) {
-		add(f, "key-usage", "keyUsage missing");
-		return;
-	}
-	if (!(fa->ku & GNUTLS_KEY_DIGITAL_SIGNATURE))
-		add(f, "key-usage", "digitalSignature missing");
-	if (fa->pk == GNUTLS_PK_RSA && !(fa->ku & GNUTLS_KEY_KEY_ENCIPHERMENT))
-		add(f, "key-usage", "keyEncipherment missing for an RSA key");
-	if (fa->pk == GNUTLS_PK_ECDSA && (fa->ku & GNUTLS_KEY_KEY_ENCIPHERMENT))
-		add(f, "key-usage", "keyEncipherment set for an EC key");
-	if (fa->ku & (GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN))
-		add(f, "key-usage", "keyCertSign/cRLSign on a server "
-		    "certificate");
-	if (ctx->request != NULL && fa->ku != ctx->request->key_usage)
-		add(f, "key-usage", "keyUsage differs from the profile's");
-}
-
+/* A variable is optional when it has neither a value by default nor must be set. */
 static int
-get_id(int (*fn)(gnutls_x509_crt_t, void *, size_t *, unsigned *),
-    gnutls_x509_crt_t crt, unsigned char *buf, size_t *len)
+tmpl_optional(const struct profile *p, const char *t)
 {
-	unsigned	 critical;
+	const char	*s, *e;
 
-	*len = 64;
-	return fn(crt, buf, len, &critical);
-}
-
-static void
-rule_ids(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
-    struct findings *f, int self)
-{
-	unsigned char	 ski[64], aki[64], iski[64];
-	size_t		 skilen, akilen, iskilen;
-
-	if (get_id(gnutls_x509_crt_get_subject_key_id, crt, ski, &skilen) < 0)
-		add(f, "ski", "subjectKeyIdentifier missing");
-	if (self)
-		return;
-	if (get_id(gnutls_x509_crt_get_authority_key_id, crt, aki,
-	    &akilen) < 0) {
-		add(f, "aki", "authorityKeyIdentifier missing");
-		return;
-	}
-	if (ctx->issuer != NULL && get_id(gnutls_x509_crt_get_subject_key_id,
-	    ctx->issuer, iski, &iskilen) >= 0 &&
-	    (akilen != iskilen || memcmp(aki, iski, akilen) != 0))
-		add(f, "aki", "authorityKeyIdentifier is not the issuer's "
-		    "subjectKeyIdentifier");
-}
-
-static void
-rule_issuer(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
-    struct findings *f)
-{
-	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
-	unsigned	 status = 0;
-
-	if (gnutls_x509_crt_get_raw_issuer_dn(crt, &a) < 0 ||
-	    gnutls_x509_crt_get_raw_dn(issuer, &b) < 0 || a.size != b.size ||
-	    memcmp(a.data, b.data, a.size) != 0)
-		add(f, "issuer", "the issuer name is not the CA's subject");
-	gnutls_free(a.data);
-	gnutls_free(b.data);
-	if (gnutls_x509_crt_verify(crt, &issuer, 1,
-	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-	    GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS |
-	    GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 |
-	    GNUTLS_VERIFY_ALLOW_BROKEN, &status) < 0 ||
-	    (status & (GNUTLS_CERT_SIGNATURE_FAILURE |
-	    GNUTLS_CERT_SIGNER_NOT_FOUND)) != 0)
-		add(f, "issuer", "the signature does not verify with the "
-		    "issuer's key");
-}
-
-static void
-rule_key(const struct facts *fa, const struct policy_ctx *ctx,
-    struct findings *f)
-{
-	unsigned	 min = ctx->conf != NULL &&
-			    ctx->conf->policy.min_rsa_bits > 2048 ?
-			    ctx->conf->policy.min_rsa_bits : 2048;
-
-	if (fa->pk == GNUTLS_PK_RSA) {
-		if (fa->bits < min)
-			add(f, "key", "RSA key of %u bits (at least %u)",
-			    fa->bits, min);
-	} else if (fa->pk == GNUTLS_PK_ECDSA) {
-		if (fa->curve != GNUTLS_ECC_CURVE_SECP256R1 &&
-		    fa->curve != GNUTLS_ECC_CURVE_SECP384R1)
-			add(f, "key", "EC key on curve %s (use P-256 or P-384)",
-			    gnutls_ecc_curve_get_name(fa->curve) != NULL ?
-			    gnutls_ecc_curve_get_name(fa->curve) : "unknown");
-	} else
-		add(f, "key", "%s key (use RSA or ECDSA P-256/P-384)",
-		    gnutls_pk_get_name(fa->pk) != NULL ?
-		    gnutls_pk_get_name(fa->pk) : "unknown");
-	if (ctx->request != NULL && (fa->pk == GNUTLS_PK_RSA ?
-	    ctx->request->key.alg != KEY_RSA : ctx->request->key.alg != KEY_EC))
-		add(f, "key", "key type differs from the request's");
-}
-
-static void
-rule_signature(gnutls_x509_crt_t crt, struct findings *f)
-{
-	int	 sign = gnutls_x509_crt_get_signature_algorithm(crt);
-	int	 hash = gnutls_sign_get_hash_algorithm(sign);
-	int	 pk = gnutls_sign_get_pk_algorithm(sign);
-
-	if (sign < 0 || sign == GNUTLS_SIGN_UNKNOWN) {
-		add(f, "signature", "unknown signature algorithm");
-		return;
-	}
-	if (hash != GNUTLS_DIG_SHA256 && hash != GNUTLS_DIG_SHA384 &&
-	    hash != GNUTLS_DIG_SHA512)
-		add(f, "signature", "signed with %s (SHA-256 or stronger "
-		    "required)", gnutls_sign_get_name(sign));
-	if (pk == GNUTLS_PK_RSA_PSS)
-		add(f, "signature", "RSASSA-PSS signature (the server platform "
-		    "needs PKCS#1 v1.5)");
-	else if (pk != GNUTLS_PK_RSA && pk != GNUTLS_PK_ECDSA)
-		add(f, "signature", "signature algorithm %s is not RSA or "
-		    "ECDSA", gnutls_sign_get_name(sign));
-}
-
-static void
-rule_serial(gnutls_x509_crt_t crt, struct findings *f)
-{
-	unsigned char	 buf[64];
-	size_t		 len = sizeof buf, start = 0;
-
-	if (gnutls_x509_crt_get_serial(crt, buf, &len) < 0 || len == 0) {
-		add(f, "serial", "serial number unreadable");
-		return;
-	}
-	if (buf[0] & 0x80) {
-		add(f, "serial", "negative serial number");
-		return;
-	}
-	while (start + 1 < len && buf[start] == 0)
-		start++;
-	if (len - start < 8)
-		add(f, "serial", "serial number of %zu octets (at least 8, "
-		    "random)", len - start);
-	if (len > 20)
-		add(f, "serial", "serial number longer than 20 octets");
-}
-
-static void
-rule_validity(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
-    struct findings *f, int leaf)
-{
-	time_t	 nb = gnutls_x509_crt_get_activation_time(crt);
-	time_t	 na = gnutls_x509_crt_get_expiration_time(crt);
-
-	if (nb == (time_t)-1 || na == (time_t)-1 || nb >= na) {
-		add(f, "validity", "notBefore is not before notAfter");
-		return;
-	}
-	if (ctx->now > 0 && na <= ctx->now)
-		add(f, "validity", "expired");
-	if (ctx->now > 0 && nb > ctx->now + DAY)
-		add(f, "validity", "not valid until more than a day from now");
-	if (leaf && ctx->conf != NULL &&
-	    (na - nb) > (time_t)ctx->conf->policy.max_validity_days * DAY +
-	    DAY)
-		add(f, "validity", "lifetime of %lld days exceeds the CA's "
-		    "maximum of %u", (long long)((na - nb) / DAY),
-		    ctx->conf->policy.max_validity_days);
-	if (ctx->issuer != NULL &&
-	    na > gnutls_x509_crt_get_expiration_time(ctx->issuer))
-		add(f, "validity", "outlives the issuing CA's certificate");
-}
-
-/* A template's pattern: each ${var} stands for one or more characters. */
-static int
-pattern_match(const char *t, const char *s)
-{
-	while (*t != '\0') {
-		if (t[0] == '$' && t[1] == '{') {
-			const char *end = strchr(t, '}');
-
-			if (end == NULL)
-				return 0;
-			for (const char *p = s + 1; ; p++) {
-				if (pattern_match(end + 1, p))
-					return 1;
-				if (*p == '\0')
-					return 0;
-			}
-		}
-		if (*s == '\0' || tolower((unsigned char)*t) !=
-		    tolower((unsigned char)*s))
+	for (s = strstr(t, "${"); s != NULL; s = strstr(e, "${")) {
+		if ((e = strchr(s, '}')) == NULL)
 			return 0;
-		t++;
-		s++;
+		for (size_t i = 0; i < p->nvars; i++)
+			if (strlen(p->vars[i].name) == (size_t)(e - s - 2) &&
+			    strncmp(p->vars[i].name, s + 2, e - s - 2) == 0 &&
+			    !p->vars[i].required && p->vars[i].def == NULL)
+				return 1;
 	}
-	return *s == '\0';
+	return 0;
 }
 
+/*
+ * Does name s match template t, where each ${var} stands for one or more
+ * characters? The template becomes a glob ("?*" per variable, matched
+ * case-insensitively) and the glob is matched backtracking only to the
+ * last star: O(|t| * |s|), never exponential.
+ */
 static int
-wildcard_allowed(const struct policy_ctx *ctx)
+tmpl_match(const char *t, const char *s)
 {
-	if (ctx->conf != NULL && !ctx->conf->policy.allow_wildcard)
-		return 0;
-	if (ctx->profile != NULL && !ctx->profile->allow_wildcard)
-		return 0;
-	return 1;
+	int		*tok;
+	size_t		 nt = 0, ti = 0, si = 0, slen = strlen(s);
+	size_t		 star = SIZE_MAX, mark = 0;
+	const char	*e;
+	int		 match;
+
+	tok = xcalloc(2 * strlen(t) + 1, sizeof *tok);
+	while (*t != '\0') {
+		if (t[0] == '$' && t[1] == '{' && (e = strchr(t, '}')) != NULL) {
+			tok[nt++] = TOK_ONE;
+			tok[nt++] = TOK_STAR;
+			t = e + 1;
+		} else
+			tok[nt++] = tolower((unsigned char)*t++);
+	}
+	while (si < slen) {
+		if (ti < nt && (tok[ti] == TOK_ONE ||
+		    tok[ti] == tolower((unsigned char)s[si]))) {
+			ti++;
+			si++;
+		} else if (ti < nt && tok[ti] == TOK_STAR) {
+			star = ti++;
+			mark = si;
+		} else if (star != SIZE_MAX) {
+			ti = star + 1;
+			si = ++mark;
+		} else
+			break;
+	}
+	while (ti < nt && tok[ti] == TOK_STAR)
+		ti++;
+	match = si == slen && ti == nt;
+	free(tok);
+	return match;
 }
 
-static int
-ip_allowed(const struct policy_ctx *ctx)
+/* The request's IP address in the form read_sans() gives, or NULL. */
+static const char *
+ip_norm(const char *s, char *buf)
 {
-	if (ctx->conf != NULL && !ctx->conf->policy.allow_ip)
-		return 0;
-	if (ctx->profile != NULL && !ctx->profile->allow_ip)
-		return 0;
-	return 1;
+	unsigned char	 bin[16];
+
+	if (inet_pton(AF_INET, s, bin) == 1)
+		return inet_ntop(AF_INET, bin, buf, INET6_ADDRSTRLEN);
+	if (inet_pton(AF_INET6, s, bin) == 1)
+		return inet_ntop(AF_INET6, bin, buf, INET6_ADDRSTRLEN);
+	return NULL;
 }
 
 static void
-names_exact(const struct facts *fa, const struct request *req,
+names_exact(const struct names *n, const struct request *req,
     struct findings *f)
 {
+	struct strv	 want_ip = { NULL, 0 };
+	char		 buf[INET6_ADDRSTRLEN], q1[QUOTE_LEN], q2[QUOTE_LEN];
+	const char	*ip;
+
 	for (size_t i = 0; i < req->dns.n; i++)
-		if (!strv_has_icase(&fa->dns, req->dns.v[i]))
-			add(f, "names", "dNSName %s missing", req->dns.v[i]);
-	for (size_t i = 0; i < fa->dns.n; i++)
-		if (!strv_has_icase(&req->dns, fa->dns.v[i]))
-			add(f, "names", "dNSName %s was not requested",
-			    fa->dns.v[i]);
-	for (size_t i = 0; i < req->ip.n; i++)
-		if (!strv_has(&fa->ip, req->ip.v[i]))
-			add(f, "names", "IP address %s missing", req->ip.v[i]);
-	for (size_t i = 0; i < fa->ip.n; i++)
-		if (!strv_has(&req->ip, fa->ip.v[i]))
-			add(f, "names", "IP address %s was not requested",
-			    fa->ip.v[i]);
-	if (fa->subject.n != req->subject.n)
-		add(f, "names", "the subject has %zu attributes, the request "
-		    "%zu", fa->subject.n, req->subject.n);
-	else
-		for (size_t i = 0; i < req->subject.n; i++)
-			if (strcmp(fa->subject.v[i].oid,
-			    req->subject.v[i].oid) != 0 ||
-			    strcmp(fa->subject.v[i].value,
-			    req->subject.v[i].value) != 0)
-				add(f, "names", "subject %s differs from the "
-				    "request", dn_name(req->subject.v[i].oid));
-}
+		if (!strv_has_icase(&n->dns, req->dns.v[i]))
+			findings_add(f, "names", "dNSName '%s' of the request "
+			    "is missing", quote_str(q1, req->dns.v[i]));
+	for (size_t i = 0; i < n->dns.n; i++)
+		if (!strv_has_icase(&req->dns, n->dns.v[i]))
+			findings_add(f, "names", "dNSName '%s' was not "
+			    "requested", quote_str(q1, n->dns.v[i]));
+	for (size_t i = 0; i < req->ip.n; i++) {
+		ip = ip_norm(req->ip.v[i], buf);
+		strv_add(&want_ip, ip != NULL ? ip : req->ip.v[i]);
+		if (ip == NULL || !strv_has(&n->ip, ip))
+			findings_add(f, "names", "IP address %s of the request "
+			    "is missing", quote_str(q1, req->ip.v[i]));
+	}
+	for (size_t i = 0; i < n->ip.n; i++)
+		if (!strv_has(&want_ip, n->ip.v[i]))
+			findings_add(f, "names", "IP address %s was not "
+			    "requested", n->ip.v[i]);
+	strv_free(&want_ip);
+	if (n->nsubject != req->subject.n) {
+		findings_add(f, "names", "the subject has %zu attributes; the "
+		    "request's has %zu", n->nsubject, req->subject.n);
+		return;
+	}
+	for (size_t i = 0; i < n->nsubject; i++) {
+		const struct attr	*a = &n->subject[i];
+		const struct dn_attr	*r = &req->subject.v[i];
 
-static void
-names_pattern(const struct facts *fa, const struct profile *p,
-    struct findings *f)
-{
-	for (size_t i = 0; i < p->ndns; i++) {
-		size_t j;
-
-		for (j = 0; j < fa->dns.n; j++)
-			if (pattern_match(p->dns[i].text, fa->dns.v[j]))
-				break;
-		if (j == fa->dns.n)
-			add(f, "names", "no name for '%s' (the role needs it)",
-			    p->dns[i].text);
+		if (strcmp(a->oid, r->oid) != 0 || a->len != strlen(r->value) ||
+		    memcmp(a->value, r->value, a->len) != 0)
+			findings_add(f, "names", "subject attribute %zu is "
+			    "%s='%s'; the request's is %s='%s'", i + 1,
+			    dn_name(a->oid), quote(q1, a->value, a->len),
+			    dn_name(r->oid), quote_str(q2, r->value));
 	}
 }
 
 static void
-rule_names(const struct facts *fa, const struct policy_ctx *ctx,
+names_pattern(const struct names *n, const struct profile *p,
     struct findings *f)
 {
-	const char	*cn = NULL;
-	int		 ncn = 0;
+	char	 q[QUOTE_LEN];
 
-	for (size_t i = 0; i < fa->subject.n; i++)
-		if (strcmp(fa->subject.v[i].oid, OID_CN) == 0) {
-			cn = fa->subject.v[i].value;
+	for (size_t i = 0; i < p->ndns; i++) {
+		size_t	 j;
+
+		/* a template with an optional variable may be left out */
+		if (tmpl_optional(p, p->dns[i].text))
+			continue;
+		for (j = 0; j < n->dns.n; j++)
+			if (tmpl_match(p->dns[i].text, n->dns.v[j]))
+				break;
+		if (j == n->dns.n)
+			findings_add(f, "names", "no name for '%s' (the role "
+			    "needs it)", quote_str(q, p->dns[i].text));
+	}
+}
+
+/* Why a wildcard or an IP address is not allowed, or NULL if it is. */
+static const char *
+refused_by(const struct policy_ctx *ctx, int ca_allows, int profile_allows)
+{
+	if (ctx->conf != NULL && !ca_allows)
+		return "the CA's policy does not allow them";
+	if (ctx->profile != NULL && !profile_allows)
+		return "the profile does not allow them";
+	return NULL;
+}
+
+static char *
+domains_text(const struct ca_policy *p)
+{
+	char	*out = xstrdup(""), *tmp;
+
+	for (size_t i = 0; i < p->domains.n; i++) {
+		xasprintf(&tmp, "%s%s%s", out, i > 0 ? ", " : "",
+		    p->domains.v[i]);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+static void
+rule_names(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	struct names		 n;
+	const struct ca_policy	*pol = ctx->conf != NULL ?
+				    &ctx->conf->policy : NULL;
+	const struct attr	*cn = NULL;
+	const char		*why = NULL;
+	char			*domains = NULL;
+	char			 q[QUOTE_LEN];
+	int			 ncn = 0;
+
+	memset(&n, 0, sizeof n);
+	read_subject(c->crt, &n);
+	read_sans(c->crt, &n, f);
+	if (pol != NULL)
+		domains = domains_text(pol);
+	for (size_t i = 0; i < n.nsubject; i++)
+		if (strcmp(n.subject[i].oid, OID_CN) == 0) {
+			cn = &n.subject[i];
 			ncn++;
 		}
-	if (ncn != 1 || *cn == '\0')
-		add(f, "names", "the subject must have exactly one non-empty CN "
-		    "(has %d)", ncn);
-	for (size_t i = 0; i < fa->dns.n; i++) {
-		const char *d = fa->dns.v[i];
+	if (ncn == 0)
+		findings_add(f, "names", "the subject has no CN");
+	else if (ncn > 1)
+		findings_add(f, "names", "the subject has %d CNs (exactly one)",
+		    ncn);
+	else if (cn->len == 0)
+		findings_add(f, "names", "the subject CN is empty");
+	else if ((why = bad_bytes(cn->value, cn->len, 0)) != NULL)
+		findings_add(f, "names", "the subject CN '%s' %s",
+		    quote(q, cn->value, cn->len), why);
+	/* only a well-formed CN is compared with the names below */
+	if (ncn != 1 || cn->len == 0 || why != NULL)
+		cn = NULL;
+
+	for (size_t i = 0; i < n.dns.n; i++) {
+		const char *d = n.dns.v[i];
 
 		if (!policy_dns_valid(d, 1))
-			add(f, "names", "dNSName '%s' is not a valid host name", d);
-		else if (d[0] == '*' && !wildcard_allowed(ctx))
-			add(f, "names", "wildcard dNSName '%s' is not allowed",
-			    d);
-		if (ctx->conf != NULL &&
-		    !conf_domain_permitted(&ctx->conf->policy, d))
-			add(f, "names", "dNSName '%s' is outside the permitted "
-			    "domains", d);
+			findings_add(f, "names", "dNSName '%s' is not a valid "
+			    "host name", quote_str(q, d));
+		else if (d[0] == '*' && (why = refused_by(ctx,
+		    pol != NULL && pol->allow_wildcard, ctx->profile != NULL &&
+		    ctx->profile->allow_wildcard)) != NULL)
+			findings_add(f, "names", "wildcard dNSName '%s' is not "
+			    "allowed (%s)", d, why);
+		if (pol != NULL && !conf_domain_permitted(pol, d))
+			findings_add(f, "names", "dNSName '%s' is outside the "
+			    "permitted domains (%s)", quote_str(q, d), domains);
 	}
-	if (fa->ip.n > 0 && !ip_allowed(ctx))
-		add(f, "names", "IP address %s is not allowed", fa->ip.v[0]);
-	if (cn != NULL && ncn == 1 && fa->dns.n > 0 &&
-	    !strv_has_icase(&fa->dns, cn) && !strv_has(&fa->ip, cn))
-		add(f, "names", "the CN '%s' is not among the dNSNames", cn);
-	if (cn != NULL && ctx->conf != NULL && policy_dns_valid(cn, 1) &&
-	    !conf_domain_permitted(&ctx->conf->policy, cn) &&
-	    !strv_has_icase(&fa->dns, cn))
-		add(f, "names", "the CN '%s' is outside the permitted domains",
-		    cn);
+	if (n.ip.n > 0 && (why = refused_by(ctx, pol != NULL && pol->allow_ip,
+	    ctx->profile != NULL && ctx->profile->allow_ip)) != NULL)
+		for (size_t i = 0; i < n.ip.n; i++)
+			findings_add(f, "names", "IP address %s is not allowed "
+			    "(%s)", n.ip.v[i], why);
+
+	if (cn != NULL && n.dns.n > 0 && !strv_has_icase(&n.dns, cn->value) &&
+	    !strv_has(&n.ip, cn->value))
+		findings_add(f, "names", "the CN '%s' is not among the "
+		    "dNSNames (clients match the subjectAltName only)",
+		    quote(q, cn->value, cn->len));
+	/* a CN that is a dNSName too was judged as one above */
+	if (cn != NULL && pol != NULL && policy_dns_valid(cn->value, 1) &&
+	    !strv_has_icase(&n.dns, cn->value) &&
+	    !conf_domain_permitted(pol, cn->value))
+		findings_add(f, "names", "the CN '%s' is outside the permitted "
+		    "domains (%s)", cn->value, domains);
+
 	if (ctx->request != NULL)
-		names_exact(fa, ctx->request, f);
+		names_exact(&n, ctx->request, f);
 	else if (ctx->profile != NULL)
-		names_pattern(fa, ctx->profile, f);
-}
-
-static void
-rule_aia(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
-    struct findings *f)
-{
-	const struct conf	*c = ctx->conf;
-	struct strv		 issuers = { NULL, 0 }, ocsp = { NULL, 0 };
-	gnutls_datum_t		 d;
-
-	if (c == NULL || c->ca_issuers.n + c->ocsp.n == 0)
-		return;
-	for (int i = 0;; i++) {
-		if (gnutls_x509_crt_get_authority_info_access(crt, i,
-		    GNUTLS_IA_CAISSUERS_URI, &d, NULL) >= 0) {
-			strv_add_take(&issuers, xstrndup((char *)d.data, d.size));
-			gnutls_free(d.data);
-			continue;
-		}
-		if (gnutls_x509_crt_get_authority_info_access(crt, i,
-		    GNUTLS_IA_OCSP_URI, &d, NULL) >= 0) {
-			strv_add_take(&ocsp, xstrndup((char *)d.data, d.size));
-			gnutls_free(d.data);
-			continue;
-		}
-		if (gnutls_x509_crt_get_authority_info_access(crt, i,
-		    GNUTLS_IA_ACCESSMETHOD_OID, &d, NULL) < 0)
-			break;
-		gnutls_free(d.data);
-	}
-	for (size_t i = 0; i < c->ca_issuers.n; i++)
-		if (!strv_has(&issuers, c->ca_issuers.v[i]))
-			add(f, "aia", "caIssuers %s missing", c->ca_issuers.v[i]);
-	for (size_t i = 0; i < c->ocsp.n; i++)
-		if (!strv_has(&ocsp, c->ocsp.v[i]))
-			add(f, "aia", "OCSP %s missing", c->ocsp.v[i]);
-	strv_free(&issuers);
-	strv_free(&ocsp);
+		names_pattern(&n, ctx->profile, f);
+	free(domains);
+	names_free(&n);
 }
 
 int
 policy_check(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
     struct findings *f, char **cause)
 {
-	struct facts	 fa;
+	struct policy_ctx	 none = { 0 };
+	struct cert		 c;
+	const struct keyspec	*spec = NULL;
+	const char		*whose = NULL;
+	unsigned		 min = MIN_RSA_BITS;
+	int			 rc = ERR_FAIL;
 
-	(void)cause;
-	read_facts(crt, &fa, f);
-	rule_cdp(&fa, ctx, f);
-	rule_eku(&fa, ctx, f);
-	rule_bc_ku(&fa, ctx, f);
-	rule_ids(crt, ctx, f, 0);
+	if (ctx == NULL)
+		ctx = &none;
+	TRY(cert_load(crt, &c, cause));
+	if (ctx->conf != NULL && ctx->conf->policy.min_rsa_bits > min)
+		min = ctx->conf->policy.min_rsa_bits;
+	if (ctx->request != NULL) {
+		spec = &ctx->request->key;
+		whose = "request";
+	} else if (ctx->profile != NULL) {
+		spec = &ctx->profile->key;
+		whose = "role";
+	}
+	rule_cdp(&c, ctx, f);
+	rule_eku(&c, ctx, f);
+	rule_bc(&c, f);
+	rule_ku(&c, ctx, f);
+	rule_ski(&c, f);
+	rule_aki(&c, ctx->issuer, 0, f);
 	if (ctx->issuer != NULL)
-		rule_issuer(crt, ctx->issuer, f);
-	rule_aia(crt, ctx, f);
-	rule_key(&fa, ctx, f);
-	rule_signature(crt, f);
-	rule_serial(crt, f);
-	rule_validity(crt, ctx, f, 1);
-	rule_names(&fa, ctx, f);
-	facts_free(&fa);
-	return 0;
+		rule_issuer(&c, ctx->issuer, f);
+	rule_aia(&c, ctx, f);
+	rule_key(&c, min, spec, whose, f);
+	rule_signature(&c, f);
+	rule_serial(&c, f);
+	rule_validity(&c, ctx->now, ctx->conf != NULL ?
+	    ctx->conf->policy.max_validity_days : 0, ctx->issuer, f);
+	rule_names(&c, ctx, f);
+	rc = 0;
+out:
+	cert_free(&c);
+	return rc;
+}
+
+/* The same DER? */
+static int
+same_cert(const struct cert *c, gnutls_x509_crt_t other)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 same;
+
+	same = gnutls_x509_crt_export2(other, GNUTLS_X509_FMT_DER, &d) >= 0 &&
+	    d.size == c->der.size && memcmp(d.data, c->der.data, d.size) == 0;
+	gnutls_free(d.data);
+	return same;
+}
+
+/* Issuer and subject names the same bytes? */
+static int
+self_issued(const struct cert *c)
+{
+	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
+	int		 same;
+
+	same = gnutls_x509_crt_get_raw_issuer_dn(c->crt, &a) >= 0 &&
+	    gnutls_x509_crt_get_raw_dn(c->crt, &b) >= 0 && a.size == b.size &&
+	    memcmp(a.data, b.data, a.size) == 0;
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	return same;
 }
 
 int
 policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
     struct findings *f, char **cause)
 {
-	struct facts		 fa;
-	struct policy_ctx	 c = *ctx;
-	unsigned		 critical, ca;
-	int			 pathlen = -1;
-	int			 self = ctx->issuer != NULL ?
-				    x509_same(crt, ctx->issuer) :
-				    (int)gnutls_x509_crt_check_issuer(crt, crt);
-	/* issued by a CA we were not shown: its signature cannot be checked */
-	int			 unknown = ctx->issuer == NULL && !self;
+	struct policy_ctx	 none = { 0 };
+	struct cert		 c;
+	struct strv		 eku = { NULL, 0 };
+	gnutls_x509_crt_t	 issuer;
+	unsigned		 ku = 0, critical = 0, ica = 0;
+	int			 is_ca = 0, bc_critical = 0, ret, self;
+	int			 pathlen = -1, rc = ERR_FAIL;
 
-	(void)cause;
-	read_facts(crt, &fa, f);
-	if (!self && !unknown && gnutls_x509_crt_get_basic_constraints(
-	    ctx->issuer, &critical, &ca, &pathlen) > 0 && pathlen == 0)
-		add(f, "basic-constraints", "the issuing CA's path length is "
-		    "0: it may not sign another CA");
-	if (!fa.has_bc || !fa.is_ca)
-		add(f, "basic-constraints", "not a CA certificate (CA:TRUE "
-		    "missing)");
-	else if (!fa.bc_critical)
-		add(f, "basic-constraints", "basicConstraints is not critical");
-	if (!fa.has_ku || (fa.ku & (GNUTLS_KEY_KEY_CERT_SIGN |
-	    GNUTLS_KEY_CRL_SIGN)) != (GNUTLS_KEY_KEY_CERT_SIGN |
-	    GNUTLS_KEY_CRL_SIGN))
-		add(f, "key-usage", "a CA needs keyCertSign and cRLSign");
-	if (fa.eku.n > 0)
-		add(f, "eku", "a CA certificate carries no EKU (an EKU on a CA "
-		    "constrains every leaf below it)");
-	c.request = NULL;
-	c.profile = NULL;
-	rule_ids(crt, &c, f, self || unknown);
-	if (self)
-		rule_issuer(crt, crt, f);
-	else if (!unknown)
-		rule_issuer(crt, ctx->issuer, f);
-	c.conf = NULL;	/* the CA's own key is held to the minimum only */
-	rule_key(&fa, &c, f);
-	rule_signature(crt, f);
-	rule_serial(crt, f);
-	c.issuer = self ? NULL : ctx->issuer;
-	rule_validity(crt, &c, f, 0);
-	facts_free(&fa);
-	return 0;
+	if (ctx == NULL)
+		ctx = &none;
+	TRY(cert_load(crt, &c, cause));
+	/* without an issuer, only a self-issued certificate can be verified */
+	if (ctx->issuer != NULL)
+		self = same_cert(&c, ctx->issuer);
+	else
+		self = self_issued(&c);
+	issuer = ctx->issuer != NULL && !self ? ctx->issuer : NULL;
+
+	if (issuer != NULL && gnutls_x509_crt_get_basic_constraints(issuer,
+	    &critical, &ica, &pathlen) > 0 && pathlen == 0)
+		findings_add(f, "basic-constraints", "the issuing CA's path "
+		    "length is 0: it may not sign another CA");
+	if ((ret = read_bc(c.crt, &is_ca, &bc_critical)) <= 0)
+		findings_add(f, "basic-constraints", "basicConstraints %s (a "
+		    "CA needs it, critical, CA:TRUE)", ret == 0 ? "missing" :
+		    "unreadable");
+	else {
+		if (!is_ca)
+			findings_add(f, "basic-constraints", "CA:TRUE missing: "
+			    "not a CA certificate");
+		if (!bc_critical)
+			findings_add(f, "basic-constraints", "basicConstraints "
+			    "is not critical");
+	}
+	ret = gnutls_x509_crt_get_key_usage(c.crt, &ku, &critical);
+	if (ret < 0)
+		findings_add(f, "key-usage", "keyUsage %s (a CA needs "
+		    "keyCertSign and cRLSign)", ret ==
+		    GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE ? "missing" :
+		    "unreadable");
+	else {
+		if (!(ku & GNUTLS_KEY_KEY_CERT_SIGN))
+			findings_add(f, "key-usage", "keyCertSign missing");
+		if (!(ku & GNUTLS_KEY_CRL_SIGN))
+			findings_add(f, "key-usage", "cRLSign missing");
+	}
+	if (read_eku(c.crt, &eku, f) > 0)
+		findings_add(f, "eku", "a CA certificate carries no EKU (an EKU "
+		    "on a CA constrains every leaf below it)");
+	rule_ski(&c, f);
+	if (issuer != NULL) {
+		rule_aki(&c, issuer, 0, f);
+		rule_issuer(&c, issuer, f);
+	} else if (self) {
+		rule_aki(&c, c.crt, 1, f);
+		rule_issuer(&c, c.crt, f);
+	}
+	rule_key(&c, MIN_RSA_BITS, NULL, NULL, f);
+	rule_signature(&c, f);
+	rule_serial(&c, f);
+	rule_validity(&c, ctx->now, 0, issuer, f);
+	rc = 0;
+out:
+	strv_free(&eku);
+	cert_free(&c);
+	return rc;
 }
 
 int
@@ -780,8 +1609,8 @@ policy_check_chain(const gnutls_x509_crt_t *chain, size_t n,
 	if (status != 0) {
 		gnutls_certificate_verification_status_print(status,
 		    GNUTLS_CRT_X509, &text, 0);
-		add(f, "chain", "does not verify to the given CA: %.*s",
-		    (int)text.size, (char *)text.data);
+		findings_add(f, "chain", "does not verify to the given CA: "
+		    "%.*s", (int)text.size, (char *)text.data);
 	}
 	rc = 0;
 out:
@@ -805,8 +1634,8 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 	time_t	 na = gnutls_x509_crt_get_expiration_time(crt);
 
 	if (warn_days > 0 && na > now && na - now < (time_t)warn_days * DAY)
-		add(f, "expiry", "expires in %lld days (warning at %u)",
-		    (long long)((na - now) / DAY), warn_days);
+		findings_add(f, "expiry", "expires in %lld days (warning at "
+		    "%u)", (long long)((na - now) / DAY), warn_days);
 }
 
 void
@@ -814,9 +1643,9 @@ policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
 {
 	struct strv	 all = { NULL, 0 };
 
-	x509_cdp_list(crt, &all);
+	read_cdp(crt, &all, NULL);
 	for (size_t i = 0; i < all.n; i++)
-		if (strncmp(all.v[i], "http://", 7) == 0)
+		if (strncasecmp(all.v[i], "http://", 7) == 0)
 			strv_add(out, all.v[i]);
 	strv_free(&all);
 }
@@ -838,18 +1667,19 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 		return;
 	if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0 &&
 	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) < 0) {
-		add(f, "crl", "%s is not a CRL", url);
+		findings_add(f, "crl", "%s is not a CRL", url);
 		goto out;
 	}
 	if (issuer != NULL && (gnutls_x509_crl_verify(crl, &issuer, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
 	    (status & (GNUTLS_CERT_SIGNATURE_FAILURE |
 	    GNUTLS_CERT_SIGNER_NOT_FOUND)) != 0))
-		add(f, "crl", "the CRL at %s is not signed by the issuer", url);
+		findings_add(f, "crl", "the CRL at %s is not signed by the "
+		    "issuer", url);
 	if (gnutls_x509_crl_get_next_update(crl) != (time_t)-1 &&
 	    gnutls_x509_crl_get_next_update(crl) < now)
-		add(f, "crl", "the CRL at %s is stale (past its nextUpdate)",
-		    url);
+		findings_add(f, "crl", "the CRL at %s is stale (past its "
+		    "nextUpdate)", url);
 	if (gnutls_x509_crt_get_serial(crt, mine, &mlen) < 0)
 		goto out;
 	for (;;) {
@@ -858,8 +1688,8 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 		    &when) != 0)
 			break;
 		if (slen == mlen && memcmp(serial, mine, slen) == 0) {
-			add(f, "crl", "the certificate is revoked (listed in %s)",
-			    url);
+			findings_add(f, "crl", "the certificate is revoked "
+			    "(listed in %s)", url);
 			break;
 		}
 	}

@@ -1,0 +1,618 @@
+/*
+ * out.c: modes whatever the umask, no replacing without force, batches
+ * that place all files or none and leave no temporaries, bounded reads.
+ * Every test works in its own directory under one mkdtemp() directory.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "out.h"
+#include "unit.h"
+#include "util.h"
+
+static char	 top[] = "/tmp/roleca-test-out.XXXXXX";
+
+/* A fresh empty directory for one test. */
+static char *
+new_dir(void)
+{
+	static int	 n;
+	char		*d;
+
+	xasprintf(&d, "%s/t%d", top, n++);
+	if (mkdir(d, 0700) != 0)
+		abort();
+	return d;
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", dir, name);
+	return p;
+}
+
+/* Remove a test directory, its files and its empty subdirectories. */
+static void
+rm_dir(char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	char		*p;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		p = path_in(dir, e->d_name);
+		if (unlink(p) != 0)
+			rmdir(p);
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
+	free(dir);
+}
+
+/* Entries of dir (without . and ..); *tmps counts ".*.tmp-*" ones. */
+static int
+count_entries(const char *dir, int *tmps)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	int		 n = 0;
+
+	*tmps = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		n++;
+		if (e->d_name[0] == '.' && strstr(e->d_name, ".tmp-") != NULL)
+			(*tmps)++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat	 st;
+
+	return lstat(path, &st) == 0;
+}
+
+static mode_t
+mode_of(const char *path)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) != 0)
+		return (mode_t)-1;
+	return st.st_mode & 07777;
+}
+
+/* Does the file hold exactly text? */
+static int
+holds(const char *path, const char *text)
+{
+	char	 buf[256];
+	FILE	*f = fopen(path, "r");
+	size_t	 n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	return n == strlen(text) && memcmp(buf, text, n) == 0;
+}
+
+static void
+put(const char *path, const char *text)
+{
+	FILE	*f = fopen(path, "w");
+
+	if (f == NULL)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_modes(void)
+{
+	char	*dir = new_dir(), *pub = path_in(dir, "a.crt");
+	char	*sec = path_in(dir, "a.key"), *cause = NULL;
+	char	*pub2 = path_in(dir, "b.crt"), *sec2 = path_in(dir, "b.key");
+	mode_t	 old = umask(022);
+	int	 tmps;
+
+	CU_ASSERT_EQUAL(out_write(pub, "cert\n", 5, 0, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_write(sec, "key\n", 4, 1, 0, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(mode_of(pub), 0644);
+	CU_ASSERT_EQUAL(mode_of(sec), 0600);
+	CU_ASSERT(holds(pub, "cert\n"));
+	CU_ASSERT(holds(sec, "key\n"));
+
+	/* a strict umask changes nothing either way */
+	umask(077);
+	CU_ASSERT_EQUAL(out_write(pub2, "c", 1, 0, 0, &cause), 0);
+	umask(0);
+	CU_ASSERT_EQUAL(out_write(sec2, "k", 1, 1, 0, &cause), 0);
+	umask(old);
+	CU_ASSERT_EQUAL(mode_of(pub2), 0644);
+	CU_ASSERT_EQUAL(mode_of(sec2), 0600);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 4);
+	CU_ASSERT_EQUAL(tmps, 0);
+	free(pub);
+	free(sec);
+	free(pub2);
+	free(sec2);
+	rm_dir(dir);
+}
+
+static void
+test_empty_and_binary(void)
+{
+	static const unsigned char	 bin[] = { 0, 1, 2, 0, 0xff, '\n', 0 };
+	char				*dir = new_dir(), *e = path_in(dir, "empty");
+	char				*b = path_in(dir, "bin"), *cause = NULL;
+	unsigned char			*data = NULL;
+	size_t				 len = 99;
+
+	CU_ASSERT_EQUAL(out_write(e, "", 0, 0, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_read(e, 100, &data, &len, &cause), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	CU_ASSERT(data != NULL && data[0] == '\0');
+	free(data);
+	CU_ASSERT_EQUAL(out_write(b, bin, sizeof bin, 1, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_read(b, 100, &data, &len, &cause), 0);
+	CU_ASSERT_EQUAL(len, sizeof bin);
+	CU_ASSERT(data != NULL && memcmp(data, bin, sizeof bin) == 0);
+	free(data);
+	CU_ASSERT_PTR_NULL(cause);
+	free(e);
+	free(b);
+	rm_dir(dir);
+}
+
+static void
+test_no_replace(void)
+{
+	char	*dir = new_dir(), *p = path_in(dir, "x.crt"), *cause = NULL;
+	int	 tmps;
+
+	put(p, "old");
+	chmod(p, 0640);
+	CU_ASSERT_EQUAL(out_write(p, "new", 3, 0, 0, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, p) != NULL &&
+	    strstr(cause, "already exists") != NULL);
+	CU_ASSERT(holds(p, "old"));
+	CU_ASSERT_EQUAL(mode_of(p), 0640);
+	CU_ASSERT_EQUAL(out_check(p, 0, NULL), ERR_FAIL);
+	CU_ASSERT_EQUAL(out_check(p, 1, NULL), 0);
+	free(cause);
+	cause = NULL;
+
+	/* with force: replaced, with the mode the new file asks for */
+	CU_ASSERT_EQUAL(out_write(p, "newer", 5, 1, 1, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT(holds(p, "newer"));
+	CU_ASSERT_EQUAL(mode_of(p), 0600);
+	CU_ASSERT_EQUAL(out_write(p, "public", 6, 0, 1, &cause), 0);
+	CU_ASSERT(holds(p, "public"));
+	CU_ASSERT_EQUAL(mode_of(p), 0644);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 1);
+	CU_ASSERT_EQUAL(tmps, 0);
+	free(p);
+	rm_dir(dir);
+}
+
+/* An existing symlink is an existing path: never followed, never written through. */
+static void
+test_symlink(void)
+{
+	char	*dir = new_dir(), *target = path_in(dir, "target");
+	char	*link1 = path_in(dir, "link"), *dangling = path_in(dir, "dangling");
+	char	*nowhere = path_in(dir, "nowhere"), *cause = NULL;
+
+	put(target, "precious");
+	CU_ASSERT_EQUAL_FATAL(symlink(target, link1), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink(nowhere, dangling), 0);
+	CU_ASSERT_EQUAL(out_write(link1, "evil", 4, 0, 0, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_write(dangling, "evil", 4, 1, 0, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT(!exists(nowhere));
+	CU_ASSERT(holds(target, "precious"));
+	/* with force the link itself is replaced, not its target */
+	CU_ASSERT_EQUAL(out_write(link1, "new", 3, 0, 1, &cause), 0);
+	CU_ASSERT(holds(target, "precious"));
+	CU_ASSERT(holds(link1, "new"));
+	free(target);
+	free(link1);
+	free(dangling);
+	free(nowhere);
+	rm_dir(dir);
+}
+
+static void
+test_refused_paths(void)
+{
+	char	*dir = new_dir(), *sub = path_in(dir, "sub");
+	char	*missing = path_in(dir, "missing/x.crt"), *cause = NULL;
+	char	*under_file = path_in(dir, "file/x.crt"), *file = path_in(dir, "file");
+	int	 tmps;
+
+	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
+	put(file, "f");
+	CU_ASSERT_EQUAL(out_write(sub, "x", 1, 0, 0, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "is a directory") != NULL);
+	free(cause);
+	cause = NULL;
+	/* force never replaces a directory */
+	CU_ASSERT_EQUAL(out_write(sub, "x", 1, 0, 1, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "is a directory") != NULL);
+	free(cause);
+	cause = NULL;
+
+	CU_ASSERT_EQUAL(out_write(missing, "x", 1, 0, 0, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "does not exist") != NULL &&
+	    strstr(cause, missing) != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_write(missing, "x", 1, 0, 1, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_write(under_file, "x", 1, 0, 1, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+
+	CU_ASSERT_EQUAL(out_write("", "x", 1, 0, 0, &cause), ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_check(sub, 1, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
+	CU_ASSERT_EQUAL(tmps, 0);
+	CU_ASSERT_EQUAL(count_entries(sub, &tmps), 0);
+	free(missing);
+	free(under_file);
+	free(file);
+	free(sub);
+	rm_dir(dir);
+}
+
+static void
+test_batch(void)
+{
+	char			*dir = new_dir(), *p[3], *cause = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	for (int i = 0; i < 3; i++) {
+		char	 name[16];
+
+		snprintf(name, sizeof name, "f%d", i);
+		p[i] = path_in(dir, name);
+	}
+
+	/* all or nothing: nothing visible before commit */
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[0], "zero", 4, 1, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[1], "one", 3, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[2], "two", 3, 0, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT(!exists(p[i]));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 3);
+	CU_ASSERT_EQUAL(tmps, 3);	/* staged as hidden temporaries */
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	out_batch_free(b);
+	CU_ASSERT(holds(p[0], "zero") && holds(p[1], "one") &&
+	    holds(p[2], "two"));
+	CU_ASSERT_EQUAL(mode_of(p[0]), 0600);
+	CU_ASSERT_EQUAL(mode_of(p[1]), 0644);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 3);
+	CU_ASSERT_EQUAL(tmps, 0);
+	for (int i = 0; i < 3; i++)
+		unlink(p[i]);
+
+	/* freed without commit: nothing placed, no temporaries left */
+	b = out_batch_new(0);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "x", 1, i == 0, &cause), 0);
+	out_batch_free(b);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT(!exists(p[i]));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+	CU_ASSERT_EQUAL(tmps, 0);
+
+	/* an empty batch commits and frees */
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	out_batch_free(NULL);
+
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+	rm_dir(dir);
+}
+
+/* The second target appears between staging and commit: the first is taken back. */
+static void
+test_batch_commit_fails(void)
+{
+	char			*dir = new_dir(), *p[3], *cause = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	for (int i = 0; i < 3; i++) {
+		char	 name[16];
+
+		snprintf(name, sizeof name, "g%d.pem", i);
+		p[i] = path_in(dir, name);
+	}
+	b = out_batch_new(0);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "new", 3, 0, &cause), 0);
+	put(p[1], "someone else's");
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, p[1]) != NULL &&
+	    strstr(cause, "already exists") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT(!exists(p[0]));		/* placed, then removed again */
+	CU_ASSERT(holds(p[1], "someone else's"));	/* untouched */
+	CU_ASSERT(!exists(p[2]));		/* never placed */
+	out_batch_free(b);
+	CU_ASSERT(!exists(p[0]) && !exists(p[2]));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 1);
+	CU_ASSERT_EQUAL(tmps, 0);
+	unlink(p[1]);
+
+	/*
+	 * With force, a target that became a directory still fails the
+	 * commit; the directory and its content survive and no temporary is
+	 * left behind.
+	 */
+	b = out_batch_new(1);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "new", 3, 0, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(p[1], 0700), 0);
+	{
+		char	*inside = path_in(p[1], "keep");
+
+		put(inside, "kept");
+		CU_ASSERT_EQUAL(out_batch_commit(b, &cause), ERR_FAIL);
+		CU_ASSERT(cause != NULL && strstr(cause, p[1]) != NULL);
+		free(cause);
+		cause = NULL;
+		out_batch_free(b);
+		CU_ASSERT(holds(inside, "kept"));
+		CU_ASSERT(!exists(p[2]));
+		unlink(inside);
+		free(inside);
+	}
+	rmdir(p[1]);
+	unlink(p[0]);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+	CU_ASSERT_EQUAL(tmps, 0);
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+	rm_dir(dir);
+}
+
+static void
+test_batch_refusals(void)
+{
+	char			*dir = new_dir(), *a = path_in(dir, "a");
+	char			*old = path_in(dir, "old"), *cause = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	put(old, "old");
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_batch_add(b, a, "1", 1, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(b, a, "2", 1, 0, &cause), ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "twice") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_batch_add(b, old, "2", 1, 0, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "already exists") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_batch_add(b, dir, "2", 1, 0, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	/* the refusals left the staged file alone */
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT(holds(a, "1"));
+	CU_ASSERT(holds(old, "old"));
+	unlink(a);
+
+	/* twice is refused with force too */
+	b = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_batch_add(b, old, "1", 1, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(b, old, "2", 1, 0, &cause), ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	out_batch_free(b);
+	CU_ASSERT(holds(old, "old"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 1);
+	CU_ASSERT_EQUAL(tmps, 0);
+	free(a);
+	free(old);
+	rm_dir(dir);
+}
+
+static void
+test_read(void)
+{
+	char		*dir = new_dir(), *p = path_in(dir, "r");
+	char		*big = path_in(dir, "big"), *cause = NULL;
+	char		*missing = path_in(dir, "missing");
+	unsigned char	*data = NULL, *chunk;
+	size_t		 len = 0;
+	int		 same = 1;
+
+	put(p, "hello");
+	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), 0);
+	CU_ASSERT_EQUAL(len, 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+	CU_ASSERT(memcmp(data, "hello", 5) == 0);
+	CU_ASSERT_EQUAL(data[5], '\0');		/* NUL-terminated, not counted */
+	CU_ASSERT_STRING_EQUAL((char *)data, "hello");
+	free(data);
+	data = NULL;
+
+	/* exactly max is fine, one more byte is not */
+	CU_ASSERT_EQUAL(out_read(p, 5, &data, &len, &cause), 0);
+	CU_ASSERT(len == 5 && data != NULL && data[5] == '\0');
+	free(data);
+	data = NULL;
+	CU_ASSERT_EQUAL(out_read(p, 4, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "larger than 4 bytes") != NULL);
+	CU_ASSERT_PTR_NULL(data);
+	free(cause);
+	cause = NULL;
+
+	/* across the buffer's growth */
+	chunk = xmalloc(10000);
+	for (size_t i = 0; i < 10000; i++)
+		chunk[i] = (unsigned char)(i * 7 + 1);
+	CU_ASSERT_EQUAL(out_write(big, chunk, 10000, 0, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_read(big, 10000, &data, &len, &cause), 0);
+	CU_ASSERT_EQUAL(len, 10000);
+	if (data != NULL && len == 10000) {
+		same = memcmp(data, chunk, 10000) == 0;
+		CU_ASSERT_EQUAL(data[10000], '\0');
+	}
+	CU_ASSERT(same);
+	free(data);
+	data = NULL;
+	CU_ASSERT_EQUAL(out_read(big, 8192, &data, &len, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_read(big, 9999, &data, &len, &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	/* a file without end stops at max */
+	CU_ASSERT_EQUAL(out_read("/dev/zero", 100000, &data, &len, &cause),
+	    ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_PTR_NULL(data);
+	free(chunk);
+
+	CU_ASSERT_EQUAL(out_read(dir, 100, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "is a directory") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_read(missing, 100, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, missing) != NULL);
+	free(cause);
+	CU_ASSERT_PTR_NULL(data);
+	free(p);
+	free(big);
+	free(missing);
+	rm_dir(dir);
+}
+
+/* "-" is standard input. */
+static void
+test_read_stdin(void)
+{
+	char		*dir = new_dir(), *p = path_in(dir, "in"), *cause = NULL;
+	unsigned char	*data = NULL;
+	size_t		 len = 0;
+	int		 saved, fd;
+
+	put(p, "from stdin");
+	saved = dup(STDIN_FILENO);
+	fd = open(p, O_RDONLY);
+	CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	CU_ASSERT_EQUAL(out_read("-", 100, &data, &len, &cause), 0);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	CU_ASSERT(len == 10 && data != NULL &&
+	    strcmp((char *)data, "from stdin") == 0);
+	free(data);
+	free(p);
+	rm_dir(dir);
+}
+
+static void
+test_mkdir(void)
+{
+	char	*dir = new_dir(), *d = path_in(dir, "d"), *f = path_in(dir, "f");
+	char	*deep = path_in(dir, "no/such"), *cause = NULL;
+	mode_t	 old = umask(022);
+
+	CU_ASSERT_EQUAL(out_mkdir(d, 0700, &cause), 0);
+	CU_ASSERT_EQUAL(mode_of(d), 0700);
+	CU_ASSERT_EQUAL(out_mkdir(d, 0700, &cause), 0);	/* exists: fine */
+	CU_ASSERT_PTR_NULL(cause);
+	put(f, "x");
+	CU_ASSERT_EQUAL(out_mkdir(f, 0700, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, f) != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_mkdir(deep, 0700, &cause), ERR_FAIL);
+	free(cause);
+	umask(old);
+	free(d);
+	free(f);
+	free(deep);
+	rm_dir(dir);
+}
+
+int
+main(void)
+{
+	static const CU_TestInfo	 tests[] = {
+		{ "modes 0644/0600 whatever the umask", test_modes },
+		{ "empty and binary files", test_empty_and_binary },
+		{ "no replacing without force", test_no_replace },
+		{ "symlinks are never written through", test_symlink },
+		{ "directories and missing directories", test_refused_paths },
+		{ "a batch: all or none, no temporaries", test_batch },
+		{ "a commit that fails half-way", test_batch_commit_fails },
+		{ "batch refusals", test_batch_refusals },
+		{ "out_read", test_read },
+		{ "out_read of standard input", test_read_stdin },
+		{ "out_mkdir", test_mkdir },
+		CU_TEST_INFO_NULL
+	};
+	int				 rc;
+
+	if (mkdtemp(top) == NULL)
+		return 1;
+	unit_suite("out", tests);
+	rc = unit_run();
+	if (rmdir(top) != 0) {
+		fprintf(stderr, "%s: not empty after the tests\n", top);
+		rc = 1;
+	}
+	return rc;
+}
