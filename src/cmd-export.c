@@ -52,17 +52,10 @@ struct export {
 static const char *
 friendly(struct export *ex, const struct args *a)
 {
-	char	 buf[256];
-	size_t	 len = sizeof buf - 1;
-
 	if (args_get(a, OPT_FRIENDLY_NAME) != NULL)
 		return args_get(a, OPT_FRIENDLY_NAME);
-	if (gnutls_x509_crt_get_dn_by_oid(ex->leaf[0],
-	    GNUTLS_OID_X520_COMMON_NAME, 0, 0, buf, &len) >= 0) {
-		buf[len] = '\0';
-		ex->cn = xstrdup(buf);
+	if (x509_cn(ex->leaf[0], &ex->cn) == 0)
 		return ex->cn;
-	}
 	return ex->sc->serial;
 }
 

@@ -21,6 +21,7 @@
 struct out_file {
 	char	*path;
 	char	*tmp;
+	char	*backup;	/* a forced commit's hard link to the old file */
 	int	 placed;
 };
 
@@ -148,6 +149,7 @@ out_batch_add(struct out_batch *b, const char *path, const void *data,
 	b->v[b->n].path = xstrdup(path);
 	b->v[b->n].tmp = tmp;
 	b->v[b->n].placed = 0;
+	b->v[b->n].backup = NULL;
 	b->n++;
 	tmp = NULL;
 	rc = 0;
@@ -190,12 +192,43 @@ sync_dir(const char *path)
 	free(dir);
 }
 
+/*
+ * Before a forced replace, keep the old file under a hidden name (a hard
+ * link: the final name never goes missing), so a failed commit can put
+ * it back.
+ */
+static int
+keep_old(struct out_file *f)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	f->backup = temp_name(f->path);
+	if ((fd = mkostemp(f->backup, O_CLOEXEC)) < 0)
+		goto fail;
+	close(fd);
+	if (unlink(f->backup) != 0 || link(f->path, f->backup) != 0)
+		goto fail;
+	return 0;
+fail:
+	free(f->backup);
+	f->backup = NULL;
+	return -1;
+}
+
 int
 out_batch_commit(struct out_batch *b, char **cause)
 {
 	int	 rc = ERR_FAIL;
 
 	for (size_t i = 0; i < b->n; i++) {
+		if (b->force && keep_old(&b->v[i]) != 0) {
+			rc = err_set(cause, "%s: cannot keep the old file while "
+			    "replacing it: %s", b->v[i].path, strerror(errno));
+			goto out;
+		}
 		if (place(b->v[i].tmp, b->v[i].path, b->force) != 0) {
 			rc = err_set(cause, "%s: %s", b->v[i].path,
 			    errno == EEXIST ? "already exists (use --force "
@@ -208,12 +241,21 @@ out_batch_commit(struct out_batch *b, char **cause)
 		sync_dir(b->v[i].path);
 	rc = 0;
 out:
-	if (rc != 0 && !b->force) {
-		for (size_t i = 0; i < b->n; i++) {
-			if (b->v[i].placed) {
-				unlink(b->v[i].path);
-				b->v[i].placed = 0;
-			}
+	for (size_t i = 0; i < b->n; i++) {
+		struct out_file	*f = &b->v[i];
+
+		if (rc != 0 && f->placed) {
+			/* put back what was there, or remove what was not */
+			if (f->backup != NULL)
+				rename(f->backup, f->path);
+			else
+				unlink(f->path);
+			f->placed = 0;
+		}
+		if (f->backup != NULL) {
+			unlink(f->backup);
+			free(f->backup);
+			f->backup = NULL;
 		}
 	}
 	return rc;
@@ -228,6 +270,7 @@ out_batch_free(struct out_batch *b)
 		if (!b->v[i].placed)
 			unlink(b->v[i].tmp);
 		free(b->v[i].tmp);
+		free(b->v[i].backup);
 		free(b->v[i].path);
 	}
 	free(b->v);

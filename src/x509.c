@@ -158,6 +158,7 @@ ext_cdp(const struct strv *urls, const struct strv *extra, gnutls_datum_t *out,
 {
 	gnutls_x509_crl_dist_points_t	 cdp = NULL;
 	const struct strv		*lists[2] = { urls, extra };
+	struct strv			 added = { NULL, 0 };	/* each URL once */
 	gnutls_datum_t			 d;
 	int				 rc = ERR_FAIL, ret;
 
@@ -169,8 +170,9 @@ ext_cdp(const struct strv *urls, const struct strv *extra, gnutls_datum_t *out,
 		if (lists[l] == NULL)
 			continue;
 		for (size_t i = 0; i < lists[l]->n; i++) {
-			if (l == 1 && strv_has(urls, lists[l]->v[i]))
+			if (strv_has(&added, lists[l]->v[i]))
 				continue;
+			strv_add(&added, lists[l]->v[i]);
 			d.data = (unsigned char *)lists[l]->v[i];
 			d.size = (unsigned)strlen(lists[l]->v[i]);
 			if ((ret = gnutls_x509_crl_dist_points_set(cdp,
@@ -187,6 +189,7 @@ ext_cdp(const struct strv *urls, const struct strv *extra, gnutls_datum_t *out,
 	}
 	rc = 0;
 out:
+	strv_free(&added);
 	if (cdp != NULL)
 		gnutls_x509_crl_dist_points_deinit(cdp);
 	return rc;
@@ -810,6 +813,83 @@ csr_names(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 }
 
 /*
+ * A DirectoryString from its DER, as GnuTLS returns it with raw_flag set:
+ * the text itself, not RFC 4514-escaped ("Lab, Inc" stays as it is), with
+ * a BMPString converted to UTF-8. -1 when it is no string or holds a NUL.
+ */
+static int
+dir_string(const unsigned char *p, size_t len, char **out)
+{
+	size_t		 n, hdr = 2;
+	unsigned char	 tag;
+	char		*s, *o;
+
+	if (len < 2)
+		return -1;
+	tag = p[0];
+	n = p[1];
+	if (n & 0x80) {
+		size_t k = n & 0x7f;
+
+		if (k == 0 || k > 2 || len < 2 + k)
+			return -1;
+		n = k == 1 ? p[2] : (size_t)p[2] << 8 | p[3];
+		hdr += k;
+	}
+	if (hdr + n != len || memchr(p + hdr, '\0', tag == 0x1e ? 0 : n) != NULL)
+		return -1;
+	p += hdr;
+	switch (tag) {
+	case 0x0c:	/* UTF8String */
+	case 0x13:	/* PrintableString */
+	case 0x14:	/* TeletexString */
+	case 0x16:	/* IA5String */
+		*out = xstrndup((const char *)p, n);
+		return 0;
+	case 0x1e:	/* BMPString: UCS-2, big-endian */
+		if (n % 2 != 0)
+			return -1;
+		o = s = xmalloc(n / 2 * 3 + 1);
+		for (size_t i = 0; i < n; i += 2) {
+			unsigned c = (unsigned)p[i] << 8 | p[i + 1];
+
+			if (c == 0) {
+				free(s);
+				return -1;
+			}
+			if (c < 0x80)
+				*o++ = (char)c;
+			else if (c < 0x800) {
+				*o++ = (char)(0xc0 | c >> 6);
+				*o++ = (char)(0x80 | (c & 0x3f));
+			} else {
+				*o++ = (char)(0xe0 | c >> 12);
+				*o++ = (char)(0x80 | (c >> 6 & 0x3f));
+				*o++ = (char)(0x80 | (c & 0x3f));
+			}
+		}
+		*o = '\0';
+		*out = s;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int
+x509_cn(gnutls_x509_crt_t crt, char **cn)
+{
+	unsigned char	 buf[1024];
+	size_t		 len = sizeof buf;
+
+	*cn = NULL;
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+	    1, buf, &len) < 0)
+		return -1;
+	return dir_string(buf, len, cn);
+}
+
+/*
  * Refuse before trusting anything: a weak signature hash (GnuTLS's own
  * verification accepts SHA-1 under some system policies) and an oversized
  * subject, which no server name needs.
@@ -861,15 +941,13 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 		goto out;
 	}
 	ret = gnutls_x509_crq_get_dn_by_oid(crq, GNUTLS_OID_X520_COMMON_NAME,
-	    0, 0, cn, &len);
+	    0, 1, cn, &len);
 	if (ret >= 0) {
-		if (memchr(cn, '\0', len) != NULL) {
-			rc = err_policy(cause, "CSR subject CN contains a NUL "
-			    "byte");
+		if (dir_string((unsigned char *)cn, len, &ci->cn) != 0) {
+			rc = err_policy(cause, "CSR subject CN is not a plain "
+			    "string (or contains a NUL byte)");
 			goto out;
 		}
-		cn[len] = '\0';
-		ci->cn = xstrdup(cn);
 	} else if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
 		rc = err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
 		goto out;
@@ -941,13 +1019,7 @@ x509_names(gnutls_x509_crt_t crt, char **cn, struct strv *dns, struct strv *ip,
 	unsigned	 critical;
 	int		 ret;
 
-	*cn = NULL;
-	ret = gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
-	    0, buf, &len);
-	if (ret >= 0) {
-		buf[len] = '\0';
-		*cn = xstrdup(buf);
-	}
+	(void)x509_cn(crt, cn);
 	for (unsigned i = 0;; i++) {
 		len = sizeof buf - 1;
 		ret = gnutls_x509_crt_get_subject_alt_name(crt, i, buf, &len,

@@ -86,6 +86,8 @@ int	 x509_serial_hex(gnutls_x509_crt_t, char **hex, char **cause);
 int	 x509_subject_text(gnutls_x509_crt_t, char **text, char **cause);
 /* The subjectAltName entries as "DNS:x,IP:y" text (allocated, "" if none). */
 int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
+/* The subject CN as its text, not RFC 4514-escaped; -1 if none. */
+int	 x509_cn(gnutls_x509_crt_t, char **cn);
 /* The subject CN (NULL if none) and the DNS and IP names a certificate carries. */
 int	 x509_names(gnutls_x509_crt_t, char **cn, struct strv *dns,
 	    struct strv *ip, char **cause);

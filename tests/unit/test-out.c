@@ -307,7 +307,7 @@ test_batch(void)
 	int			 tmps;
 
 	for (int i = 0; i < 3; i++) {
-		char	 name[16];
+		char	 name[32];
 
 		snprintf(name, sizeof name, "f%d", i);
 		p[i] = path_in(dir, name);
@@ -365,7 +365,7 @@ test_batch_commit_fails(void)
 	int			 tmps;
 
 	for (int i = 0; i < 3; i++) {
-		char	 name[16];
+		char	 name[32];
 
 		snprintf(name, sizeof name, "g%d.pem", i);
 		p[i] = path_in(dir, name);
@@ -414,6 +414,44 @@ test_batch_commit_fails(void)
 	rmdir(p[1]);
 	unlink(p[0]);
 	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+	CU_ASSERT_EQUAL(tmps, 0);
+	for (int i = 0; i < 3; i++)
+		free(p[i]);
+	rm_dir(dir);
+}
+
+/*
+ * With force, a commit that fails half-way must not leave a mix either:
+ * "either all appear or none does" (out.h). Replacing a server's key and
+ * then failing on its certificate would leave a key that does not match
+ * the certificate beside it.
+ */
+static void
+test_batch_force_fails(void)
+{
+	char			*dir = new_dir(), *p[3], *cause = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	for (int i = 0; i < 3; i++) {
+		char	 name[32];
+
+		snprintf(name, sizeof name, "h%d.pem", i);
+		p[i] = path_in(dir, name);
+	}
+	put(p[0], "old key");
+	put(p[2], "old cert");
+	b = out_batch_new(1);
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "new", 3, 0, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(p[1], 0700), 0);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), ERR_FAIL);
+	free(cause);
+	out_batch_free(b);
+	CU_ASSERT(holds(p[0], "old key"));
+	CU_ASSERT(holds(p[2], "old cert"));
+	rmdir(p[1]);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
 	CU_ASSERT_EQUAL(tmps, 0);
 	for (int i = 0; i < 3; i++)
 		free(p[i]);
@@ -598,6 +636,7 @@ main(void)
 		{ "directories and missing directories", test_refused_paths },
 		{ "a batch: all or none, no temporaries", test_batch },
 		{ "a commit that fails half-way", test_batch_commit_fails },
+		{ "a forced commit that fails half-way", test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },
 		{ "out_read", test_read },
 		{ "out_read of standard input", test_read_stdin },
