@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
@@ -348,6 +351,29 @@ out:
 	return rc;
 }
 
+/*
+ * CRLs are numbered, built and written under one lock per CA: without it
+ * a slower run with number N could replace a faster run's N+1 on disk.
+ */
+static int
+crl_lock(const struct ca *ca, int *fd, char **cause)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/%s/.lock", ca->dir, CA_CRLDIR);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0 || flock(*fd, LOCK_EX) != 0) {
+		err_set(cause, "%s: cannot lock: %s", path, strerror(errno));
+		free(path);
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return ERR_FAIL;
+	}
+	free(path);
+	return 0;
+}
+
 int
 crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
     char **cause)
@@ -355,9 +381,10 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	struct rows	 r = { NULL, { 0 } };
 	char		*path = crl_path(ca);
 	long long	 count = 0;
-	int		 rc = ERR_FAIL;
+	int		 rc = ERR_FAIL, lock = -1;
 
 	memset(info, 0, sizeof *info);
+	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
 	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
 	if (ca->conf->delta_cdp.n > 0)
@@ -373,6 +400,8 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	rc = 0;
 out:
 	store_revoked_close(r.cur);
+	if (lock >= 0)
+		close(lock);
 	free(path);
 	return rc;
 }
@@ -383,12 +412,13 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	struct rows	 r = { NULL, { 0 } };
 	char		*path = crl_delta_path(ca);
 	int64_t		 base = 0, since = 0;
-	int		 rc = ERR_FAIL;
+	int		 rc = ERR_FAIL, lock = -1;
 
 	memset(info, 0, sizeof *info);
 	if (path == NULL)
 		return err_usage(cause, "%s/%s names no delta_cdp: delta CRLs "
 		    "are off", ca->dir, CA_CFG);
+	TRY(crl_lock(ca, &lock, cause));
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));
 	if (base == 0) {
@@ -404,6 +434,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	rc = 0;
 out:
 	store_revoked_close(r.cur);
+	if (lock >= 0)
+		close(lock);
 	free(path);
 	return rc;
 }

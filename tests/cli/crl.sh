@@ -220,4 +220,19 @@ else
 	not_ok "nginx is installed (tools/quickstart.sh installs nginx-light)"
 fi
 
+# Two crl runs at once: the file on disk is always the last number signed.
+mismatch=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	"$ROLECA" --dir "$I" crl >/dev/null 2>&1 &
+	p1=$!
+	"$ROLECA" --dir "$I" crl >/dev/null 2>&1 &
+	p2=$!
+	wait "$p1" "$p2"
+	f=$(($(openssl crl -in "$crl" -inform DER -noout -crlnumber | sed 's/crlNumber=//')))
+	d=$(sqlite3 "$DB" "SELECT value FROM counters WHERE name = 'crl_number'")
+	[ "$f" -eq "$d" ] || mismatch=$((mismatch + 1))
+done
+assert "concurrent crl runs never leave an older CRL on disk (20 pairs)" test "$mismatch" -eq 0
+roleca --dir "$I" crl >/dev/null 2>&1
+
 finish
