@@ -6,7 +6,7 @@
 #
 # Prints one table (median wall time and peak RSS per tool, and the
 # ratios), says which bars pass or miss, and writes the numbers to
-# BUILDDIR/bench-results.json. See bench/README.md for the cases.
+# BUILDDIR/bench/results.json. See bench/README.md for the cases.
 #
 # Knobs (environment): BENCH_RUNS timed samples per case (5),
 # BENCH_HEAVY_RUNS for the 1,000,000-entry CRL (3), BENCH_BIG entries
@@ -24,7 +24,7 @@ usage() { echo "usage: sh bench/bench.sh BUILDDIR" >&2; exit 2; }
 BUILDDIR=$(cd "$1" && pwd) || usage
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 ROLECA=$BUILDDIR/roleca
-RESULTS_JSON=$BUILDDIR/bench-results.json
+RESULTS_JSON=$BUILDDIR/bench/results.json
 RUNS=${BENCH_RUNS:-5}
 HEAVY_RUNS=${BENCH_HEAVY_RUNS:-3}
 BIG=${BENCH_BIG:-1000000}
@@ -517,6 +517,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
 json_string() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
 write_json() {
+	mkdir -p "$(dirname "$RESULTS_JSON")"
 	{
 		printf '{\n  "roleca_version": %s,\n' "$(json_string "$("$ROLECA" --version 2>/dev/null || echo unknown)")"
 		printf '  "date": %s,\n' "$(json_string "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
