@@ -191,7 +191,7 @@ record_in_parent(struct init *in, char **cause)
 	sc.reason = -1;
 	sc.der = der.data;
 	sc.der_len = der.size;
-	TRY(store_record(in->parent->store, &sc, cause));
+	TRY(store_record(in->parent->store, &sc, NULL, cause));
 	rc = 0;
 out:
 	free(sc.serial);

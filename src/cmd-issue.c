@@ -181,7 +181,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(rc);
 	TRY(stage(&is, a, &cause));
-	TRY(leaf_record(is.ca, is.req, is.crt, &is.serial, &cause));
+	TRY(leaf_record(is.ca, is.req, is.crt, cmd->name, &is.serial,
+	    &cause));
 	if ((rc = out_batch_commit(is.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", is.serial);
@@ -190,7 +191,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", is.serial);
 	rc = 0;
 out:
-	if (is.ca != NULL)
+	/* success was logged with the record */
+	if (is.ca != NULL && rc != 0)
 		cmd_audit(cmd, is.ca->store, is.serial, a->pos[0], rc, cause);
 	issue_free(&is);
 	if (rc != 0)

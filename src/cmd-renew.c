@@ -218,7 +218,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(rc);
 	TRY(stage(&rn, a, &cause));
-	TRY(leaf_record(rn.ca, rn.req, rn.crt, &rn.serial, &cause));
+	TRY(leaf_record(rn.ca, rn.req, rn.crt, cmd->name, &rn.serial,
+	    &cause));
 	if ((rc = out_batch_commit(rn.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", rn.serial);
@@ -230,7 +231,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", rn.serial);
 	rc = 0;
 out:
-	if (rn.ca != NULL)
+	/* success was logged with the record */
+	if (rn.ca != NULL && rc != 0)
 		cmd_audit(cmd, rn.ca->store, rn.serial, rn.old != NULL ?
 		    rn.old->profile : NULL, rc, cause);
 	renew_free(&rn);

@@ -146,7 +146,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(rc);
 	TRY(stage(&sg, &cause));
-	TRY(leaf_record(sg.ca, sg.req, sg.crt, &sg.serial, &cause));
+	TRY(leaf_record(sg.ca, sg.req, sg.crt, cmd->name, &sg.serial,
+	    &cause));
 	if ((rc = out_batch_commit(sg.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", sg.serial);
@@ -155,7 +156,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", sg.serial);
 	rc = 0;
 out:
-	if (sg.ca != NULL)
+	/* success was logged with the record */
+	if (sg.ca != NULL && rc != 0)
 		cmd_audit(cmd, sg.ca->store, sg.serial, a->pos[0], rc, cause);
 	sign_free(&sg);
 	if (rc != 0)

@@ -45,7 +45,7 @@ out:
 
 int
 leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
-    char **serial, char **cause)
+    const char *op, char **serial, char **cause)
 {
 	struct store_cert	 sc = { 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
@@ -64,7 +64,7 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	sc.reason = -1;
 	sc.der = der.data;
 	sc.der_len = der.size;
-	TRY(store_record(ca->store, &sc, cause));
+	TRY(store_record(ca->store, &sc, op, cause));
 	*serial = sc.serial;
 	sc.serial = NULL;
 	rc = 0;

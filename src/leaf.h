@@ -23,9 +23,12 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
 	    gnutls_pubkey_t pub, gnutls_x509_crt_t *out, struct findings *,
 	    char **cause);
 
-/* Record the certificate (one transaction); *serial is its hex serial. */
+/*
+ * Record the certificate and op's audit entry (one transaction); *serial
+ * is its hex serial.
+ */
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
-	    char **serial, char **cause);
+	    const char *op, char **serial, char **cause);
 
 /*
  * The output prefix: arg, or the subject CN when arg is NULL, or DIR/CN

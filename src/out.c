@@ -1,8 +1,11 @@
 /*
  * Atomic file output and bounded file input. A file is written under a
  * hidden temporary name in its final directory (so the rename cannot cross
- * file systems), fsync'ed, and placed with a no-replace rename unless the
- * caller forces replacement; the directory is fsync'ed after.
+ * file systems); at commit every temporary is made durable, then placed
+ * with a no-replace rename unless the caller forces replacement, then each
+ * directory is fsync'ed once. A small batch fsyncs its files one by one; a
+ * large one (deploy writes thousands) closes them as it goes and flushes
+ * their file system once with syncfs(2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,16 +21,21 @@
 #include "out.h"
 #include "util.h"
 
+/* Temporaries kept open for fsync; past this, syncfs at commit. */
+#define OUT_OPEN_MAX	16
+
 struct out_file {
 	char	*path;
 	char	*tmp;
 	char	*backup;	/* a forced commit's hard link to the old file */
+	int	 fd;		/* the temporary, open until made durable */
 	int	 placed;
 };
 
 struct out_batch {
 	struct out_file	*v;
 	size_t		 n;
+	size_t		 open;	/* files with fd >= 0 */
 	int		 force;
 };
 
@@ -133,25 +141,30 @@ out_batch_add(struct out_batch *b, const char *path, const void *data,
 		goto out;
 	}
 	if (fchmod(fd, secret ? 0600 : 0644) != 0 ||
-	    write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	    write_all(fd, data, len) != 0) {
 		rc = err_set(cause, "%s: write failed: %s", path,
 		    strerror(errno));
 		goto out;
 	}
-	if (close(fd) != 0) {
+	if (b->open >= OUT_OPEN_MAX) {
+		if (close(fd) != 0) {
+			fd = -1;
+			rc = err_set(cause, "%s: write failed: %s", path,
+			    strerror(errno));
+			goto out;
+		}
 		fd = -1;
-		rc = err_set(cause, "%s: write failed: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
+	} else
+		b->open++;
 	b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
 	b->v[b->n].path = xstrdup(path);
 	b->v[b->n].tmp = tmp;
+	b->v[b->n].fd = fd;
 	b->v[b->n].placed = 0;
 	b->v[b->n].backup = NULL;
 	b->n++;
 	tmp = NULL;
+	fd = -1;
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -179,17 +192,80 @@ place(const char *tmp, const char *path, int force)
 	return 0;
 }
 
-static void
-sync_dir(const char *path)
+/* The distinct directories of a batch's files, in order. */
+static char **
+batch_dirs(const struct out_batch *b, size_t *n)
 {
-	char	*dir = dir_of(path);
-	int	 fd;
+	char	**v = xcalloc(b->n + 1, sizeof *v), *d;
+	size_t	  k;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
+	*n = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		d = dir_of(b->v[i].path);
+		for (k = 0; k < *n && strcmp(v[k], d) != 0; k++)
+			continue;
+		if (k < *n)
+			free(d);
+		else
+			v[(*n)++] = d;
 	}
-	free(dir);
+	return v;
+}
+
+static void
+dirs_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* fsync (or with fs, syncfs) a directory; -1 with errno on failure. */
+static int
+sync_dir(const char *dir, int fs)
+{
+	int	 fd, ret, e;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	ret = fs ? syncfs(fd) : fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+/*
+ * Every temporary's data on disk before any is placed: fsync the open
+ * ones, syncfs the file systems of the others.
+ */
+static int
+make_durable(struct out_batch *b, char **dirs, size_t ndirs, char **cause)
+{
+	int	 closed = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct out_file	*f = &b->v[i];
+		int		 ret;
+
+		if (f->fd < 0) {
+			closed = 1;
+			continue;
+		}
+		ret = fsync(f->fd);
+		if (close(f->fd) != 0)
+			ret = -1;
+		f->fd = -1;
+		b->open--;
+		if (ret != 0)
+			return err_set(cause, "%s: write failed: %s", f->path,
+			    strerror(errno));
+	}
+	for (size_t i = 0; closed && i < ndirs; i++)
+		if (sync_dir(dirs[i], 1) != 0)
+			return err_set(cause, "%s: write failed: %s", dirs[i],
+			    strerror(errno));
+	return 0;
 }
 
 /*
@@ -221,8 +297,12 @@ fail:
 int
 out_batch_commit(struct out_batch *b, char **cause)
 {
-	int	 rc = ERR_FAIL;
+	char	**dirs;
+	size_t	  ndirs;
+	int	  rc = ERR_FAIL;
 
+	dirs = batch_dirs(b, &ndirs);
+	TRY(make_durable(b, dirs, ndirs, cause));
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->force && keep_old(&b->v[i]) != 0) {
 			rc = err_set(cause, "%s: cannot keep the old file while "
@@ -237,10 +317,12 @@ out_batch_commit(struct out_batch *b, char **cause)
 		}
 		b->v[i].placed = 1;
 	}
-	for (size_t i = 0; i < b->n; i++)
-		sync_dir(b->v[i].path);
+	/* The files are in place; a failure to sync the names is not undone. */
+	for (size_t i = 0; i < ndirs; i++)
+		(void)sync_dir(dirs[i], 0);
 	rc = 0;
 out:
+	dirs_free(dirs, ndirs);
 	for (size_t i = 0; i < b->n; i++) {
 		struct out_file	*f = &b->v[i];
 
@@ -261,12 +343,37 @@ out:
 	return rc;
 }
 
+size_t
+out_batch_size(const struct out_batch *b)
+{
+	return b->n;
+}
+
+void
+out_batch_drop(struct out_batch *b, size_t keep)
+{
+	while (b->n > keep) {
+		struct out_file	*f = &b->v[--b->n];
+
+		if (f->fd >= 0) {
+			close(f->fd);
+			b->open--;
+		}
+		unlink(f->tmp);
+		free(f->tmp);
+		free(f->backup);
+		free(f->path);
+	}
+}
+
 void
 out_batch_free(struct out_batch *b)
 {
 	if (b == NULL)
 		return;
 	for (size_t i = 0; i < b->n; i++) {
+		if (b->v[i].fd >= 0)
+			close(b->v[i].fd);
 		if (!b->v[i].placed)
 			unlink(b->v[i].tmp);
 		free(b->v[i].tmp);

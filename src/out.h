@@ -23,6 +23,9 @@ int	 out_batch_add(struct out_batch *, const char *path, const void *data,
 	    size_t len, int secret, char **cause);
 /* Check that path could be staged, without writing anything. */
 int	 out_check(const char *path, int force, char **cause);
+/* How many files are staged; out_batch_drop(b, n) unstages those after n. */
+size_t	 out_batch_size(const struct out_batch *);
+void	 out_batch_drop(struct out_batch *, size_t keep);
 /* Place every staged file; on failure, remove the ones already placed. */
 int	 out_batch_commit(struct out_batch *, char **cause);
 /* Remove temporaries that were not placed, then free. */

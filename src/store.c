@@ -28,6 +28,7 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	int	 busy_ms;
+	int	 depth;		/* open transactions: 1 BEGIN, then SAVEPOINTs */
 };
 
 /*
@@ -201,28 +202,83 @@ out:
 	return rc;
 }
 
+/*
+ * Transactions nest: the outermost is BEGIN IMMEDIATE (the write lock is
+ * taken at once, so a second writer waits here rather than failing half
+ * way), inner ones are savepoints, which a caller grouping many operations
+ * into one commit (deploy) can undo one by one.
+ */
 static int
 tx_begin(struct store *st, char **cause)
 {
-	return db_exec(st, "BEGIN IMMEDIATE", "begin transaction", cause);
+	int	 rc;
+
+	rc = db_exec(st, st->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT op",
+	    "begin transaction", cause);
+	if (rc == 0)
+		st->depth++;
+	return rc;
 }
 
 static int
 tx_commit(struct store *st, char **cause)
 {
-	return db_exec(st, "COMMIT", "commit", cause);
+	int	 rc;
+
+	rc = db_exec(st, st->depth == 1 ? "COMMIT" : "RELEASE op", "commit",
+	    cause);
+	if (rc == 0)
+		st->depth--;
+	return rc;
 }
 
 /*
- * Undo an open transaction after a failure. SQLite may already have rolled
- * back on its own (I/O errors, a full disk), hence the autocommit test; a
- * failed rollback cannot hide the first cause, which wins.
+ * Undo the transactions opened since depth was level, after a failure.
+ * SQLite may already have rolled everything back on its own (I/O errors, a
+ * full disk), hence the autocommit test; a failed rollback cannot hide the
+ * first cause, which wins.
  */
 static void
-tx_rollback(struct store *st, char **cause)
+tx_rollback(struct store *st, int level, char **cause)
 {
-	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
-		(void)db_exec(st, "ROLLBACK", "roll back", cause);
+	if (st->db == NULL)
+		return;
+	if (sqlite3_get_autocommit(st->db))
+		st->depth = 0;
+	while (st->depth > level) {
+		(void)db_exec(st, st->depth == 1 ? "ROLLBACK" :
+		    "ROLLBACK TO op; RELEASE op", "roll back", cause);
+		st->depth--;
+	}
+}
+
+int
+store_begin(struct store *st, char **cause)
+{
+	return tx_begin(st, cause);
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	int	 rc, level = st->depth - 1;
+
+	if (st->depth == 0)
+		return err_set(cause, "%s: commit: no transaction open",
+		    st->path);
+	if ((rc = tx_commit(st, cause)) != 0)
+		tx_rollback(st, level, cause);
+	return rc;
+}
+
+void
+store_rollback(struct store *st)
+{
+	char	*ignored = NULL;
+
+	if (st->depth > 0)
+		tx_rollback(st, st->depth - 1, &ignored);
+	free(ignored);
 }
 
 static int
@@ -259,6 +315,7 @@ migrate(struct store *st, char **cause)
 {
 	long long	 v;
 	int		 rc = ERR_FAIL;
+	int		 level = st->depth;
 
 	TRY(tx_begin(st, cause));
 	TRY(db_int(st, "PRAGMA user_version", "read schema version", &v,
@@ -275,7 +332,7 @@ migrate(struct store *st, char **cause)
 	rc = 0;
 out:
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	return rc;
 }
 
@@ -372,9 +429,19 @@ open_db(struct store *st, int create, char **cause)
 	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (st->db == NULL)
 		return err_set(cause, "%s: out of memory", st->path);
-	if (ret == SQLITE_OK)
+	if (ret == SQLITE_OK) {
+		/*
+		 * Keep the -wal file between runs: deleting it at close and
+		 * making it again at the next open costs a directory fsync
+		 * on every command.
+		 */
+		int	 persist = 1;
+
+		(void)sqlite3_file_control(st->db, "main",
+		    SQLITE_FCNTL_PERSIST_WAL, &persist);
 		return db_want(st, sqlite3_busy_timeout(st->db, st->busy_ms),
 		    SQLITE_OK, "set busy timeout", cause);
+	}
 	e = sqlite3_system_errno(st->db);
 	if (!create && (e == ENOENT || e == ENOTDIR))
 		return err_set(cause, "%s: no CA database (not a CA "
@@ -496,8 +563,12 @@ bind_int(struct store *st, sqlite3_stmt *stmt, int i, int64_t v, int null,
 	return db_want(st, ret, SQLITE_OK, what, cause);
 }
 
+static int	audit_insert(struct store *, const char *, const char *,
+		    const char *, const char *, char **);
+
 int
-store_record(struct store *st, const struct store_cert *sc, char **cause)
+store_record(struct store *st, const struct store_cert *sc, const char *op,
+    char **cause)
 {
 	static const char	 sql[] = "INSERT INTO certs (" CERT_COLUMNS
 				     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
@@ -506,6 +577,7 @@ store_record(struct store *st, const struct store_cert *sc, char **cause)
 	sqlite3_stmt		*stmt = NULL;
 	char			*serial = NULL;
 	int			 rc = ERR_FAIL, ret, revoked;
+	int			 level = st->depth;
 
 	if (sc->serial == NULL ||
 	    (serial = serial_normalize(sc->serial)) == NULL) {
@@ -554,12 +626,14 @@ store_record(struct store *st, const struct store_cert *sc, char **cause)
 		goto out;
 	}
 	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	if (op != NULL)
+		TRY(audit_insert(st, op, serial, sc->profile, "ok", cause));
 	TRY(tx_commit(st, cause));
 	rc = 0;
 out:
 	(void)sqlite3_finalize(stmt);
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	free(serial);
 	return rc;
 }
@@ -717,6 +791,7 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 	struct store_cert	*sc = NULL;
 	char			*serial = NULL;
 	int			 rc = ERR_FAIL;
+	int			 level = st->depth;
 
 	if ((serial = serial_normalize(serial_text)) == NULL) {
 		rc = err_usage(cause, "invalid serial '%s'", serial_text);
@@ -729,7 +804,7 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 	TRY(bind_int(st, stmt, 3, reason, reason < 0, what, cause));
 	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
 	if (sqlite3_changes(st->db) != 1) {
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
 		rc = err_set(cause, sc == NULL ? "no certificate with serial %s" :
 		    "certificate %s is already revoked", serial);
@@ -740,7 +815,7 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 out:
 	(void)sqlite3_finalize(stmt);
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	store_cert_free(sc);
 	free(serial);
 	return rc;
@@ -758,6 +833,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 	struct store_cert	*sc = NULL;
 	char			*serial = NULL;
 	int			 rc = ERR_FAIL;
+	int			 level = st->depth;
 
 	if ((serial = serial_normalize(serial_text)) == NULL) {
 		rc = err_usage(cause, "invalid serial '%s'", serial_text);
@@ -768,7 +844,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 	TRY(bind_text(st, stmt, 1, serial, what, cause));
 	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
 	if (sqlite3_changes(st->db) != 1) {
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
 		if (sc == NULL)
 			rc = err_set(cause, "no certificate with serial %s",
@@ -787,7 +863,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 out:
 	(void)sqlite3_finalize(stmt);
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	store_cert_free(sc);
 	free(serial);
 	return rc;
@@ -801,6 +877,7 @@ store_next_crl_number(struct store *st, uint64_t *n, char **cause)
 	const char		*what = "next CRL number";
 	sqlite3_stmt		*stmt = NULL;
 	int			 rc = ERR_FAIL;
+	int			 level = st->depth;
 
 	TRY(tx_begin(st, cause));
 	TRY(db_prepare(st, sql, &stmt, what, cause));
@@ -814,7 +891,7 @@ store_next_crl_number(struct store *st, uint64_t *n, char **cause)
 out:
 	(void)sqlite3_finalize(stmt);
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	return rc;
 }
 
@@ -1012,8 +1089,8 @@ store_list_close(struct store_list *l)
 
 /* Audit log */
 
-int
-store_audit(struct store *st, const char *op, const char *serial,
+static int
+audit_insert(struct store *st, const char *op, const char *serial,
     const char *profile, const char *outcome, char **cause)
 {
 	static const char	 sql[] = "INSERT INTO audit (time, operation,"
@@ -1035,6 +1112,13 @@ store_audit(struct store *st, const char *op, const char *serial,
 out:
 	(void)sqlite3_finalize(stmt);
 	return rc;
+}
+
+int
+store_audit(struct store *st, const char *op, const char *serial,
+    const char *profile, const char *outcome, char **cause)
+{
+	return audit_insert(st, op, serial, profile, outcome, cause);
 }
 
 struct store_log {
@@ -1123,6 +1207,7 @@ store_set_counter(struct store *st, const char *name, int64_t value,
 				     " (name, value) VALUES (?1, ?2)";
 	sqlite3_stmt		*stmt = NULL;
 	int			 rc = ERR_FAIL;
+	int			 level = st->depth;
 
 	TRY(tx_begin(st, cause));
 	TRY(db_prepare(st, sql, &stmt, "set counter", cause));
@@ -1136,7 +1221,7 @@ store_set_counter(struct store *st, const char *name, int64_t value,
 out:
 	(void)sqlite3_finalize(stmt);
 	if (rc != 0)
-		tx_rollback(st, cause);
+		tx_rollback(st, level, cause);
 	return rc;
 }
 

@@ -36,10 +36,27 @@ struct store_cert {
 
 /* Open path; with create, make a new database (refuses an existing file). */
 int	 store_open(const char *path, int create, struct store **, char **cause);
+/* Closing with a transaction open rolls it back. */
 void	 store_close(struct store *);
 
-/* Record a certificate; a serial already present is an error. */
-int	 store_record(struct store *, const struct store_cert *, char **cause);
+/*
+ * Group several operations into one commit (one fsync of the log for all
+ * of them): between store_begin and store_commit every store_* write joins
+ * the group, and a failed one undoes only itself. store_begin can nest;
+ * the inner levels are savepoints. store_commit undoes its level when the
+ * commit fails; store_rollback undoes the innermost level.
+ */
+int	 store_begin(struct store *, char **cause);
+int	 store_commit(struct store *, char **cause);
+void	 store_rollback(struct store *);
+
+/*
+ * Record a certificate; a serial already present is an error. With op, the
+ * audit log's row for the operation (outcome "ok") is written in the same
+ * transaction: a certificate is never recorded without its audit entry.
+ */
+int	 store_record(struct store *, const struct store_cert *,
+	    const char *op, char **cause);
 /* Fetch by serial (hex, case-insensitive, ':' allowed); 0 and *out NULL if absent. */
 int	 store_get(struct store *, const char *serial, struct store_cert **out,
 	    char **cause);

@@ -356,6 +356,50 @@ test_batch(void)
 	rm_dir(dir);
 }
 
+/*
+ * A batch larger than the files it keeps open (deploy stages thousands):
+ * the rest are closed as they are staged and made durable at commit with
+ * syncfs; every file lands whole. out_batch_drop unstages the last ones.
+ */
+static void
+test_batch_large(void)
+{
+	char			*dir = new_dir(), *p[40], *cause = NULL;
+	char			 name[32], text[32];
+	struct out_batch	*b = out_batch_new(0);
+	int			 tmps, ok = 1;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "f%02d", i);
+		p[i] = path_in(dir, name);
+		snprintf(text, sizeof text, "file %d", i);
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], text, strlen(text),
+		    i % 2, &cause), 0);
+	}
+	CU_ASSERT_EQUAL(out_batch_size(b), 40);
+	/* the last ten, unstaged: their temporaries go at once */
+	out_batch_drop(b, 30);
+	CU_ASSERT_EQUAL(out_batch_size(b), 30);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 30);
+	CU_ASSERT_EQUAL(tmps, 30);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	out_batch_free(b);
+	for (int i = 0; i < 40; i++) {
+		snprintf(text, sizeof text, "file %d", i);
+		if (i < 30)
+			ok &= holds(p[i], text) &&
+			    mode_of(p[i]) == (i % 2 ? 0600 : 0644);
+		else
+			ok &= !exists(p[i]);
+		unlink(p[i]);
+		free(p[i]);
+	}
+	CU_ASSERT(ok);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+	rm_dir(dir);
+}
+
 /* The second target appears between staging and commit: the first is taken back. */
 static void
 test_batch_commit_fails(void)
@@ -635,6 +679,7 @@ main(void)
 		{ "symlinks are never written through", test_symlink },
 		{ "directories and missing directories", test_refused_paths },
 		{ "a batch: all or none, no temporaries", test_batch },
+		{ "a batch of 40 files, 10 dropped", test_batch_large },
 		{ "a commit that fails half-way", test_batch_commit_fails },
 		{ "a forced commit that fails half-way", test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },

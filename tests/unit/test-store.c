@@ -370,7 +370,7 @@ test_mode_0600(void)
 
 	/* The write-ahead log holds certificates as well: same mode. */
 	fill(&sc, SERIAL, der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	snprintf(wal, sizeof wal, "%s-wal", fx.db);
 	CU_ASSERT_EQUAL_FATAL(lstat(wal, &sb), 0);
 	CU_ASSERT_EQUAL(sb.st_mode & 07777, 0600);
@@ -424,7 +424,7 @@ test_round_trip(void)
 	der[10] = 0;
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
 	fill(&sc, SERIAL, der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	store_close(st);
 
@@ -456,7 +456,7 @@ test_round_trip(void)
 	sc.revoked_at = 1710000000;
 	sc.reason = 1;
 	sc.subject = (char *)"CN=o'brien \"quoted\"; DROP TABLE certs; --";
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(store_get(st, "00ff", &got, &cause), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_EQUAL(got->status, STORE_REVOKED);
@@ -474,7 +474,7 @@ test_round_trip(void)
 	fill(&sc, "0abc", der, 5);
 	sc.sans = NULL;
 	sc.vars = NULL;
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(store_get(st, "0abc", &got, &cause), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(got->sans, "");
@@ -504,7 +504,7 @@ test_serial_forms(void)
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
 	/* Recorded in a separated upper-case form, kept canonical. */
 	fill(&sc, forms[2], der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
 		CU_ASSERT_EQUAL(store_get(st, forms[i], &got, &cause), 0);
@@ -564,7 +564,7 @@ test_invalid_serial(void)
 		free(cause);
 		cause = NULL;
 		fill(&sc, bad[i], der, sizeof der);
-		CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_USAGE);
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), ERR_USAGE);
 		CU_ASSERT(contains(cause, "invalid serial"));
 		free(cause);
 		cause = NULL;
@@ -573,12 +573,12 @@ test_invalid_serial(void)
 
 	/* 40 digits (20 octets) is the most RFC 5280 allows, and fits. */
 	fill(&sc, "1234567890123456789012345678901234567890", der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(count(st), 1);
 
 	/* A record without a certificate is refused. */
 	fill(&sc, "01", der, 0);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_USAGE);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), ERR_USAGE);
 	CU_ASSERT(contains(cause, "no certificate"));
 	CU_ASSERT_EQUAL(count(st), 1);
 	store_close(st);
@@ -599,14 +599,14 @@ test_duplicate(void)
 	fx_setup(&fx);
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
 	fill(&sc, SERIAL, der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(count(st), 1);
 
 	/* The same serial in another spelling is the same serial. */
 	fill(&sc, "1A:2B:3C:4D:5E:6F:70:81:92:A3:B4:C5:D6:E7:F8:01", der2,
 	    sizeof der2);
 	sc.profile = (char *)"other";
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), ERR_FAIL);
 	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause,
 	    "serial " SERIAL " is already in the database");
 	free(cause);
@@ -620,7 +620,7 @@ test_duplicate(void)
 	CU_ASSERT_EQUAL(got->der_len, sizeof der);
 	store_cert_free(got);
 	fill(&sc, "02", der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	CU_ASSERT_EQUAL(count(st), 2);
 	store_close(st);
@@ -697,7 +697,7 @@ test_count(void)
 	for (int i = 1; i <= 25; i++) {
 		snprintf(serial, sizeof serial, "%02x", i);
 		fill(&sc, serial, der, sizeof der);
-		CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	}
 	CU_ASSERT_EQUAL(count(st), 25);
 	store_close(st);
@@ -791,7 +791,7 @@ test_writer_waits(void)
 	CU_ASSERT_PTR_NULL(cause);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	fill(&sc, SERIAL, der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	/* It succeeded only once the other writer let go. */
 	CU_ASSERT(elapsed_ms(&t0) >= 500);
@@ -824,7 +824,7 @@ test_writer_times_out(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	fill(&sc, SERIAL, der, sizeof der);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), ERR_FAIL);
 	CU_ASSERT(elapsed_ms(&t0) >= 250);
 	if (asprintf(&want, "%s: begin transaction: database is locked by "
 	    "another roleca process (waited 300 ms)", fx.db) < 0)
@@ -837,12 +837,125 @@ test_writer_times_out(void)
 	/* Once the other writer is done the same connection writes. */
 	close(release);
 	CU_ASSERT(child_ok(pid));
-	CU_ASSERT_EQUAL(store_record(st, &sc, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	CU_ASSERT_EQUAL(count(st), 1);
 	store_close(st);
 	free(want);
 	free(cause);
+	fx_teardown(&fx);
+}
+
+/* The audit rows of the log, as "operation serial outcome" lines. */
+static char *
+audit_text(struct store *st)
+{
+	struct store_log	*l = NULL;
+	struct store_log_row	 row;
+	char			*cause = NULL, *all = calloc(1, 1), *tmp;
+
+	CU_ASSERT_EQUAL_FATAL(store_log_open(st, &l, &cause), 0);
+	while (store_log_next(l, &row, &cause) > 0) {
+		if (asprintf(&tmp, "%s%s %s %s\n", all, row.operation,
+		    row.serial, row.outcome) < 0)
+			abort();
+		free(all);
+		all = tmp;
+	}
+	CU_ASSERT_PTR_NULL(cause);
+	store_log_close(l);
+	return all;
+}
+
+/* store_record with an operation writes its audit row in the same transaction. */
+static void
+test_record_audited(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *log;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, "0a", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "issue", &cause), 0);
+	/* refused: neither the row nor its audit entry */
+	CU_ASSERT_EQUAL(store_record(st, &sc, "issue", &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	fill(&sc, "0b", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	log = audit_text(st);
+	CU_ASSERT_STRING_EQUAL(log, "issue 0a ok\n");
+	free(log);
+	CU_ASSERT_EQUAL(count(st), 2);
+	store_close(st);
+	fx_teardown(&fx);
+}
+
+/*
+ * A group: one commit for many records; a record that fails inside it
+ * undoes only itself; store_rollback and closing with the group open undo
+ * the group.
+ */
+static void
+test_group(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *log;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &cause), ERR_FAIL);	/* none open */
+	free(cause);
+	cause = NULL;
+
+	CU_ASSERT_EQUAL(store_begin(st, &cause), 0);
+	fill(&sc, "01", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	sc.serial = (char *)"not hex";
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	fill(&sc, "02", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), 0);
+	CU_ASSERT_EQUAL(store_audit(st, "deploy", NULL, "frontend",
+	    "error: x", &cause), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(count(st), 2);
+	log = audit_text(st);
+	CU_ASSERT_STRING_EQUAL(log, "deploy 01 ok\ndeploy 02 ok\n"
+	    "deploy  error: x\n");
+	free(log);
+
+	/* rolled back: nothing of the group stays */
+	CU_ASSERT_EQUAL(store_begin(st, &cause), 0);
+	fill(&sc, "03", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), 0);
+	store_rollback(st);
+	store_rollback(st);	/* none open: nothing happens */
+	CU_ASSERT_EQUAL(count(st), 2);
+
+	/* closed with the group open: not committed */
+	CU_ASSERT_EQUAL(store_begin(st, &cause), 0);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "deploy", &cause), 0);
+	store_close(st);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 2);
+	/* and the store still writes */
+	CU_ASSERT_EQUAL(store_record(st, &sc, "issue", &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 3);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
 	fx_teardown(&fx);
 }
 
@@ -888,6 +1001,8 @@ static const CU_TestInfo tests[] = {
 	{ "a version 1 database is migrated", test_migrate_from_1 },
 	{ "newer schema refused", test_newer_schema },
 	{ "count", test_count },
+	{ "a record and its audit row, together", test_record_audited },
+	{ "a group: one commit, failures undo themselves", test_group },
 	{ "a writer waits for the lock", test_writer_waits },
 	{ "a writer gives up clearly", test_writer_times_out },
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
