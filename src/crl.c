@@ -1,8 +1,9 @@
 /*
- * The CRL encoder. Entries are written in one pass into one buffer; only
- * the revokedCertificates SEQUENCE's header is fixed up (one shift of the
- * entries) when it is closed. The TBS is then signed with the CA key:
- * PKCS#1 v1.5 for RSA (never PSS), ECDSA otherwise.
+ * The CRL encoder. Entries are written in one pass into one buffer, where
+ * they stay: the headers in front of them are encoded separately once the
+ * lengths are known, the TBS is hashed piece by piece and the hash signed
+ * with the CA key (PKCS#1 v1.5 for RSA, never PSS; ECDSA otherwise), and
+ * the pieces are written out as they are, the PEM encoded on the way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,14 @@
 #include <sys/file.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #include "crl.h"
 #include "der.h"
 #include "out.h"
+#include "pem.h"
 #include "x509.h"
 #include "store.h"
 #include "err.h"
@@ -77,32 +80,50 @@ sig_alg(struct der *d, const struct ca *ca, gnutls_sign_algorithm_t *sign,
 	return 0;
 }
 
+/*
+ * One revokedCertificates entry, written byte by byte: it is done a million
+ * times. SEQUENCE { INTEGER serial, Time revocationDate, crlEntryExtensions
+ * holding one reasonCode } is under 128 bytes (a serial has at most 20
+ * octets), so every length is one byte. The extensions are constant but
+ * for the reason's value: SEQUENCE { SEQUENCE { OID 2.5.29.21, OCTET STRING
+ * { ENUMERATED code } } }.
+ */
 static void
 entry(struct der *d, const struct crl_entry *e)
 {
-	/*
-	 * crlEntryExtensions holding one reasonCode: SEQUENCE { SEQUENCE {
-	 * OID 2.5.29.21, OCTET STRING { ENUMERATED code } } }, constant but
-	 * for its last byte, so it is written whole rather than encoded a
-	 * million times.
-	 */
 	static const unsigned char	 reason[] = {
 		0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15,
 		0x04, 0x03, 0x0a, 0x01, 0x00
 	};
-	unsigned char			 ext[sizeof reason];
-	size_t				 seq;
+	const unsigned char		*s = e->serial;
+	size_t				 n = e->serial_len;
+	unsigned char			*start, *p;
 
-	seq = der_open(d, DER_SEQUENCE);
-	der_uint(d, DER_INTEGER, e->serial, e->serial_len);
-	der_time(d, e->revoked_at);
+	while (n > 1 && s[0] == 0) {
+		s++;
+		n--;
+	}
+	der_reserve(d, 2 + 3 + n + DER_TIME_MAX + sizeof reason);
+	start = p = d->p + d->len;
+	p += 2;
+	*p++ = DER_INTEGER;
+	if (n == 0 || (s[0] & 0x80)) {
+		*p++ = (unsigned char)(n + 1);
+		*p++ = 0;
+	} else
+		*p++ = (unsigned char)n;
+	memcpy(p, s, n);
+	p += n;
+	p += der_time_bytes(p, e->revoked_at);
 	/* RFC 5280: omit reasonCode rather than say "unspecified" */
 	if (e->reason > 0) {
-		memcpy(ext, reason, sizeof reason);
-		ext[sizeof ext - 1] = (unsigned char)e->reason;
-		der_raw(d, ext, sizeof ext);
+		memcpy(p, reason, sizeof reason);
+		p[sizeof reason - 1] = (unsigned char)e->reason;
+		p += sizeof reason;
 	}
-	der_close(d, seq);
+	start[0] = DER_SEQUENCE;
+	start[1] = (unsigned char)(p - start - 2);
+	d->len += (size_t)(p - start);
 }
 
 static int
@@ -158,17 +179,36 @@ extensions(struct der *d, const struct ca *ca, const struct crl_info *info,
 	return 0;
 }
 
-static int
-tbs(struct der *d, const struct ca *ca, const struct crl_info *info,
-    crl_next_fn next, void *arg, gnutls_sign_algorithm_t *sign,
-    char **cause)
-{
-	gnutls_datum_t		 dn = { NULL, 0 };
-	struct crl_entry	 e;
-	size_t			 seq, list;
-	int			 rc = ERR_FAIL, ret, got;
+/*
+ * A CRL in three pieces, so that the entries are written once, where they
+ * stay: head (the outer headers, the TBS fields before the entries and
+ * the revokedCertificates header), body (the entries), tail (crlExtensions,
+ * signatureAlgorithm, signature). The headers in front of the entries are
+ * encoded once their lengths are known, the TBS is hashed piece by piece
+ * and the hash signed.
+ */
+struct crl_parts {
+	struct der	 head;
+	struct der	 body;
+	struct der	 tail;
+};
 
-	seq = der_open(d, DER_SEQUENCE);
+static void
+parts_free(struct crl_parts *c)
+{
+	der_free(&c->head);
+	der_free(&c->body);
+	der_free(&c->tail);
+}
+
+/* version, signature, issuer, thisUpdate, nextUpdate */
+static int
+tbs_fields(struct der *d, const struct ca *ca, const struct crl_info *info,
+    gnutls_sign_algorithm_t *sign, char **cause)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+	int		 rc = ERR_FAIL, ret;
+
 	der_small_uint(d, DER_INTEGER, 1);	/* v2 */
 	TRY(sig_alg(d, ca, sign, cause));
 	if ((ret = gnutls_x509_crt_get_raw_dn(ca->crt, &dn)) < 0) {
@@ -178,20 +218,109 @@ tbs(struct der *d, const struct ca *ca, const struct crl_info *info,
 	der_raw(d, dn.data, dn.size);
 	der_time(d, info->this_update);
 	der_time(d, info->next_update);
-	list = der_open(d, DER_SEQUENCE);
-	while ((got = next(arg, &e, cause)) > 0)
-		entry(d, &e);
-	if ((rc = got) < 0)
-		goto out;
-	if (d->len == list)
-		d->len = list - 2;	/* no entries: the field is absent */
-	else
-		der_close(d, list);
-	TRY(extensions(d, ca, info, cause));
-	der_close(d, seq);
 	rc = 0;
 out:
 	gnutls_free(dn.data);
+	return rc;
+}
+
+static int
+hash_pieces(gnutls_digest_algorithm_t alg, const struct der *const *v,
+    size_t n, unsigned char *out, char **cause)
+{
+	gnutls_hash_hd_t	 h;
+	int			 ret;
+
+	if ((ret = gnutls_hash_init(&h, alg)) < 0)
+		return err_set(cause, "CRL: hash: %s", gnutls_strerror(ret));
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->len > 0 &&
+		    (ret = gnutls_hash(h, v[i]->p, v[i]->len)) < 0) {
+			gnutls_hash_deinit(h, NULL);
+			return err_set(cause, "CRL: hash: %s",
+			    gnutls_strerror(ret));
+		}
+	gnutls_hash_deinit(h, out);
+	return 0;
+}
+
+static int
+crl_build(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
+    void *arg, size_t hint, struct crl_parts *c, char **cause)
+{
+	struct der		 fields, list, tbs, exts, alg;
+	const struct der	*signed_part[5];
+	struct crl_entry	 e;
+	gnutls_sign_algorithm_t	 sign;
+	gnutls_digest_algorithm_t digest = ca->conf->digest;
+	gnutls_datum_t		 hash, sig = { NULL, 0 };
+	unsigned char		 md[64];
+	size_t			 tbs_len;
+	int			 rc = ERR_FAIL, ret, got;
+
+	memset(c, 0, sizeof *c);
+	der_init(&fields, 512);
+	der_init(&list, 8);
+	der_init(&tbs, 8);
+	der_init(&exts, 512);
+	der_init(&alg, 64);
+	/* about 40 bytes an entry: one buffer, no growth on the way */
+	der_init(&c->body, 64 + hint * 48);
+	der_init(&c->head, 1024);
+	der_init(&c->tail, 1024);
+	while ((got = next(arg, &e, cause)) > 0)
+		entry(&c->body, &e);
+	if ((rc = got) < 0)
+		goto out;
+	TRY(tbs_fields(&fields, ca, info, &sign, cause));
+	TRY(extensions(&exts, ca, info, cause));
+	/* no entries: the revokedCertificates field is absent */
+	if (c->body.len > 0)
+		der_header(&list, DER_SEQUENCE, c->body.len);
+	tbs_len = fields.len + list.len + c->body.len + exts.len;
+	der_header(&tbs, DER_SEQUENCE, tbs_len);
+
+	signed_part[0] = &tbs;
+	signed_part[1] = &fields;
+	signed_part[2] = &list;
+	signed_part[3] = &c->body;
+	signed_part[4] = &exts;
+	if (gnutls_hash_get_len(digest) == 0 ||
+	    (size_t)gnutls_hash_get_len(digest) > sizeof md) {
+		rc = err_set(cause, "CRL: unsupported digest");
+		goto out;
+	}
+	TRY(hash_pieces(digest, signed_part, 5, md, cause));
+	hash.data = md;
+	hash.size = gnutls_hash_get_len(digest);
+	/* RSA keys sign PKCS#1 v1.5 (the algorithm says so), never PSS */
+	if ((ret = gnutls_privkey_sign_hash2(keys_privkey(ca->key), sign, 0,
+	    &hash, &sig)) < 0) {
+		rc = err_set(cause, "CRL: sign: %s", gnutls_strerror(ret));
+		goto out;
+	}
+	TRY(sig_alg(&alg, ca, &sign, cause));
+
+	der_raw(&c->tail, exts.p, exts.len);
+	der_raw(&c->tail, alg.p, alg.len);
+	der_header(&c->tail, DER_BIT_STRING, 1 + (size_t)sig.size);
+	der_raw(&c->tail, "", 1);	/* no unused bits */
+	der_raw(&c->tail, sig.data, sig.size);
+	der_header(&c->head, DER_SEQUENCE, tbs.len + tbs_len - exts.len +
+	    c->tail.len);
+	der_raw(&c->head, tbs.p, tbs.len);
+	der_raw(&c->head, fields.p, fields.len);
+	der_raw(&c->head, list.p, list.len);
+	rc = 0;
+out:
+	if (rc != 0)
+		parts_free(c);
+	gnutls_free(sig.data);
+	der_free(&fields);
+	der_free(&list);
+	der_free(&tbs);
+	der_free(&exts);
+	der_free(&alg);
 	return rc;
 }
 
@@ -199,39 +328,17 @@ int
 crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
     void *arg, size_t hint, struct der *out, char **cause)
 {
-	struct der		 d, alg;
-	gnutls_datum_t		 data, sig = { NULL, 0 };
-	gnutls_sign_algorithm_t	 sign;
-	size_t			 top, bits, start;
-	int			 rc = ERR_FAIL, ret;
+	struct crl_parts	 c;
+	int			 rc = ERR_FAIL;
 
-	/* about 40 bytes an entry: one buffer, no growth on the way */
-	der_init(&d, 4096 + hint * 48);
-	der_init(&alg, 64);
-	top = der_open(&d, DER_SEQUENCE);
-	start = d.len;
-	TRY(tbs(&d, ca, info, next, arg, &sign, cause));
-	data.data = d.p + start;
-	data.size = (unsigned)(d.len - start);
-	if ((ret = gnutls_privkey_sign_data2(keys_privkey(ca->key), sign, 0,
-	    &data, &sig)) < 0) {
-		rc = err_set(cause, "CRL: sign: %s", gnutls_strerror(ret));
-		goto out;
-	}
-	TRY(sig_alg(&alg, ca, &sign, cause));
-	der_raw(&d, alg.p, alg.len);
-	bits = der_open(&d, DER_BIT_STRING);
-	der_raw(&d, "", 1);	/* no unused bits */
-	der_raw(&d, sig.data, sig.size);
-	der_close(&d, bits);
-	der_close(&d, top);
-	*out = d;
-	d.p = NULL;
+	TRY(crl_build(ca, info, next, arg, hint, &c, cause));
+	der_init(out, c.head.len + c.body.len + c.tail.len);
+	der_raw(out, c.head.p, c.head.len);
+	der_raw(out, c.body.p, c.body.len);
+	der_raw(out, c.tail.p, c.tail.len);
+	parts_free(&c);
 	rc = 0;
 out:
-	gnutls_free(sig.data);
-	der_free(&alg);
-	der_free(&d);
 	return rc;
 }
 
@@ -241,16 +348,25 @@ struct rows {
 	unsigned char		 serial[20];
 };
 
+/* Hex digit values, -1 for anything else: a table, as it runs per digit. */
+static signed char	 hexvals[256];
+
+static void
+hex_init(void)
+{
+	memset(hexvals, -1, sizeof hexvals);
+	for (int i = 0; i < 10; i++)
+		hexvals['0' + i] = (signed char)i;
+	for (int i = 0; i < 6; i++) {
+		hexvals['a' + i] = (signed char)(10 + i);
+		hexvals['A' + i] = (signed char)(10 + i);
+	}
+}
+
 static int
 hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hexvals[(unsigned char)c];
 }
 
 static int
@@ -318,35 +434,41 @@ crl_delta_path(const struct ca *ca)
 	return path_for(ca, &ca->conf->delta_cdp, "ca-delta.crl");
 }
 
-/* Encode rows from r, sign, write path (DER) and path.pem, and extra. */
+/*
+ * Encode rows from r, sign, write path (DER), path.pem and extra (DER): the
+ * DER straight from the encoder's pieces, the PEM encoded as it is written.
+ */
 static int
 write_crl(struct ca *ca, const struct crl_info *info, struct rows *r,
     long long count, const char *path, const char *extra, char **cause)
 {
 	struct out_batch	*b = out_batch_new(1);
-	struct der		 der = { NULL, 0, 0 };
-	gnutls_datum_t		 view, pem = { NULL, 0 };
+	struct crl_parts	 c;
+	struct pem_writer	*pem = NULL;
+	struct iovec		 v[3];
 	char			*pempath = NULL;
-	int			 rc = ERR_FAIL, ret;
+	int			 rc = ERR_FAIL;
 
-	TRY(crl_encode(ca, info, next_row, r, (size_t)count, &der, cause));
-	view.data = der.p;
-	view.size = (unsigned)der.len;
-	if ((ret = gnutls_pem_base64_encode2("X509 CRL", &view, &pem)) < 0) {
-		rc = err_set(cause, "CRL: PEM: %s", gnutls_strerror(ret));
-		goto out;
-	}
+	memset(&c, 0, sizeof c);
+	TRY(crl_build(ca, info, next_row, r, (size_t)count, &c, cause));
+	v[0].iov_base = c.head.p;
+	v[0].iov_len = c.head.len;
+	v[1].iov_base = c.body.p;
+	v[1].iov_len = c.body.len;
+	v[2].iov_base = c.tail.p;
+	v[2].iov_len = c.tail.len;
 	xasprintf(&pempath, "%s.pem", path);
-	TRY(out_batch_add(b, path, der.p, der.len, 0, cause));
-	TRY(out_batch_add(b, pempath, pem.data, pem.size, 0, cause));
+	TRY(out_batch_addv(b, path, v, 3, 0, cause));
+	pem = pem_writer_new("X509 CRL", v, 3);
+	TRY(out_batch_add_chunks(b, pempath, pem_writer_next, pem, 0, cause));
 	if (extra != NULL)
-		TRY(out_batch_add(b, extra, der.p, der.len, 0, cause));
+		TRY(out_batch_addv(b, extra, v, 3, 0, cause));
 	TRY(out_batch_commit(b, cause));
 	rc = 0;
 out:
+	pem_writer_free(pem);
 	out_batch_free(b);
-	der_free(&der);
-	gnutls_free(pem.data);
+	parts_free(&c);
 	free(pempath);
 	return rc;
 }
@@ -384,6 +506,7 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	int		 rc = ERR_FAIL, lock = -1;
 
 	memset(info, 0, sizeof *info);
+	hex_init();
 	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
 	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
@@ -418,6 +541,7 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	if (path == NULL)
 		return err_usage(cause, "%s/%s names no delta_cdp: delta CRLs "
 		    "are off", ca->dir, CA_CFG);
+	hex_init();
 	TRY(crl_lock(ca, &lock, cause));
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));

@@ -7,36 +7,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "der.h"
 #include "util.h"
 
+/*
+ * A large buffer (a CRL's entries, 50 MB for a million) is mapped with its
+ * pages populated in one system call: touching them one by one costs a
+ * page fault each, 12,000 of them.
+ */
+#define DER_MAP_MIN	(4UL * 1024 * 1024)
+
 void
 der_init(struct der *d, size_t hint)
 {
+	void	*p;
+
 	d->len = 0;
 	d->cap = hint > 64 ? hint : 64;
+	d->mapped = 0;
+	if (d->cap >= DER_MAP_MIN) {
+		p = mmap(NULL, d->cap, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		    MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (p != MAP_FAILED) {
+			d->p = p;
+			d->mapped = 1;
+			return;
+		}
+	}
 	d->p = xmalloc(d->cap);
 }
 
 void
 der_free(struct der *d)
 {
-	free(d->p);
+	if (d->mapped)
+		munmap(d->p, d->cap);
+	else
+		free(d->p);
 	d->p = NULL;
 	d->len = d->cap = 0;
+	d->mapped = 0;
 }
 
 void
 der_reserve(struct der *d, size_t more)
 {
 	size_t	 cap = d->cap;
+	void	*p;
 
 	if (d->len + more <= cap)
 		return;
 	while (cap < d->len + more)
 		cap = cap < 4096 ? 8192 : cap + cap / 2;
-	d->p = xreallocarray(d->p, cap, 1);
+	if (d->mapped) {
+		if ((p = mremap(d->p, d->cap, cap, MREMAP_MAYMOVE)) ==
+		    MAP_FAILED) {
+			p = xmalloc(cap);	/* aborts when out of memory */
+			memcpy(p, d->p, d->len);
+			munmap(d->p, d->cap);
+			d->mapped = 0;
+		}
+		d->p = p;
+	} else
+		d->p = xreallocarray(d->p, cap, 1);
 	d->cap = cap;
 }
 
@@ -89,6 +124,17 @@ der_tlv(struct der *d, uint8_t tag, const void *p, size_t n)
 	if (n > 0)
 		memcpy(d->p + d->len + 1 + ls, p, n);
 	d->len += 1 + ls + n;
+}
+
+void
+der_header(struct der *d, uint8_t tag, size_t n)
+{
+	size_t	 ls = len_size(n);
+
+	der_reserve(d, 1 + ls);
+	d->p[d->len] = tag;
+	put_len(d->p + d->len + 1, n);
+	d->len += 1 + ls;
 }
 
 size_t
@@ -166,30 +212,56 @@ two(char *p, int v)
 	return p + 2;
 }
 
-/* Called once per CRL entry, so it formats by hand rather than through strftime. */
-void
-der_time(struct der *d, time_t t)
+/*
+ * Called once per CRL entry, so it formats by hand rather than through
+ * strftime, into the caller's bytes: 15 (UTCTime) or 17 (GeneralizedTime).
+ */
+size_t
+der_time_bytes(unsigned char *out, time_t t)
 {
 	int64_t		 days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
-	char		 buf[16], *p = buf;
+	char		*p = (char *)out + 2;
 	int		 y, m, dd;
+	/* a CRL's entries often come in runs of one day: keep the last */
+	static int64_t	 last_day = INT64_MIN;
+	static char	 last_date[8];
+	static int	 last_date_len, last_year;
 
 	if (secs < 0) {
 		secs += 86400;
 		days--;
 	}
-	civil(days, &y, &m, &dd);
-	if (y >= 2050)
-		p = two(two(p, y / 100), y % 100);
-	else
-		p = two(p, y % 100);
-	p = two(p, m);
-	p = two(p, dd);
+	if (days != last_day) {
+		char	*q = last_date;
+
+		civil(days, &y, &m, &dd);
+		if (y >= 2050)
+			q = two(two(q, y / 100), y % 100);
+		else
+			q = two(q, y % 100);
+		q = two(q, m);
+		q = two(q, dd);
+		last_date_len = (int)(q - last_date);
+		last_year = y;
+		last_day = days;
+	}
+	y = last_year;
+	memcpy(p, last_date, (size_t)last_date_len);
+	p += last_date_len;
 	p = two(p, (int)(secs / 3600));
 	p = two(p, (int)(secs / 60 % 60));
 	p = two(p, (int)(secs % 60));
 	*p++ = 'Z';
-	der_tlv(d, y >= 2050 ? DER_GENTIME : DER_UTCTIME, buf, (size_t)(p - buf));
+	out[0] = y >= 2050 ? DER_GENTIME : DER_UTCTIME;
+	out[1] = (unsigned char)((unsigned char *)p - out - 2);
+	return (size_t)((unsigned char *)p - out);
+}
+
+void
+der_time(struct der *d, time_t t)
+{
+	der_reserve(d, DER_TIME_MAX);
+	d->len += der_time_bytes(d->p + d->len, t);
 }
 
 /* One base-128 arc. */

@@ -27,6 +27,7 @@ struct der {
 	unsigned char	*p;
 	size_t		 len;
 	size_t		 cap;
+	int		 mapped;	/* p is an mmap'ed region */
 };
 
 void	 der_init(struct der *, size_t hint);
@@ -35,6 +36,8 @@ void	 der_reserve(struct der *, size_t more);
 void	 der_raw(struct der *, const void *, size_t);
 /* Tag, length and value in one. */
 void	 der_tlv(struct der *, uint8_t tag, const void *, size_t);
+/* A tag and a length alone, for a value written elsewhere. */
+void	 der_header(struct der *, uint8_t tag, size_t len);
 /* Open a constructed value; close it with the mark this returns. */
 size_t	 der_open(struct der *, uint8_t tag);
 void	 der_close(struct der *, size_t mark);
@@ -43,6 +46,9 @@ void	 der_uint(struct der *, uint8_t tag, const unsigned char *, size_t);
 void	 der_small_uint(struct der *, uint8_t tag, uint64_t);
 /* RFC 5280 Time: UTCTime through 2049, GeneralizedTime after. */
 void	 der_time(struct der *, time_t);
+/* The same written to out (DER_TIME_MAX bytes room); returns its length. */
+#define DER_TIME_MAX	17
+size_t	 der_time_bytes(unsigned char *out, time_t);
 /* A dotted OID; -1 if malformed. */
 int	 der_oid(struct der *, const char *dotted);
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,12 +121,18 @@ temp_name(const char *path)
 	return tmp;
 }
 
+/* Start the disk writing a large file's data while more is produced. */
+#define OUT_WRITEBACK	(8 * 1024 * 1024)
+
 int
-out_batch_add(struct out_batch *b, const char *path, const void *data,
-    size_t len, int secret, char **cause)
+out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
+    void *arg, int secret, char **cause)
 {
-	char	*tmp = NULL;
-	int	 fd = -1, rc = ERR_FAIL;
+	const void	*chunk;
+	size_t		 len;
+	off_t		 done = 0, kicked = 0;
+	char		*tmp = NULL;
+	int		 fd = -1, rc = ERR_FAIL, got;
 
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->v[i].path, path) == 0)
@@ -140,10 +147,30 @@ out_batch_add(struct out_batch *b, const char *path, const void *data,
 		tmp = NULL;
 		goto out;
 	}
-	if (fchmod(fd, secret ? 0600 : 0644) != 0 ||
-	    write_all(fd, data, len) != 0) {
+	if (fchmod(fd, secret ? 0600 : 0644) != 0) {
 		rc = err_set(cause, "%s: write failed: %s", path,
 		    strerror(errno));
+		goto out;
+	}
+	while ((got = fn(arg, &chunk, &len, cause)) > 0) {
+		/* in slices, the disk writing each while the next is copied */
+		for (size_t at = 0, k; at < len; at += k) {
+			k = len - at < OUT_WRITEBACK ? len - at : OUT_WRITEBACK;
+			if (write_all(fd, (const char *)chunk + at, k) != 0) {
+				rc = err_set(cause, "%s: write failed: %s",
+				    path, strerror(errno));
+				goto out;
+			}
+			done += (off_t)k;
+			if (done - kicked >= OUT_WRITEBACK) {
+				(void)sync_file_range(fd, kicked, done - kicked,
+				    SYNC_FILE_RANGE_WRITE);
+				kicked = done;
+			}
+		}
+	}
+	if (got < 0) {
+		rc = got;
 		goto out;
 	}
 	if (b->open >= OUT_OPEN_MAX) {
@@ -174,6 +201,45 @@ out:
 		free(tmp);
 	}
 	return rc;
+}
+
+/* Pieces given in memory, one chunk each. */
+struct pieces {
+	const struct iovec	*v;
+	size_t			 n;
+	size_t			 next;
+};
+
+static int
+next_piece(void *arg, const void **p, size_t *len, char **cause)
+{
+	struct pieces	*ps = arg;
+
+	(void)cause;
+	if (ps->next == ps->n)
+		return 0;
+	*p = ps->v[ps->next].iov_base;
+	*len = ps->v[ps->next].iov_len;
+	ps->next++;
+	return 1;
+}
+
+int
+out_batch_addv(struct out_batch *b, const char *path, const struct iovec *v,
+    size_t n, int secret, char **cause)
+{
+	struct pieces	 ps = { v, n, 0 };
+
+	return out_batch_add_chunks(b, path, next_piece, &ps, secret, cause);
+}
+
+int
+out_batch_add(struct out_batch *b, const char *path, const void *data,
+    size_t len, int secret, char **cause)
+{
+	struct iovec	 v = { (void *)(uintptr_t)data, len };
+
+	return out_batch_addv(b, path, &v, 1, secret, cause);
 }
 
 /* rename without replacing; link+unlink where the file system lacks it. */

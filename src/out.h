@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 struct out_batch;
 
@@ -21,6 +22,18 @@ struct out_batch *out_batch_new(int force);
  */
 int	 out_batch_add(struct out_batch *, const char *path, const void *data,
 	    size_t len, int secret, char **cause);
+/*
+ * A file's content produced in chunks: 1 with the next chunk in *p, *len
+ * (valid until the next call), 0 at the end, < 0 on failure with *cause.
+ */
+typedef int	(*out_chunk_fn)(void *arg, const void **p, size_t *len,
+		    char **cause);
+/* Stage what fn produces, as out_batch_add stages data. */
+int	 out_batch_add_chunks(struct out_batch *, const char *path,
+	    out_chunk_fn fn, void *arg, int secret, char **cause);
+/* Stage the concatenation of n pieces. */
+int	 out_batch_addv(struct out_batch *, const char *path,
+	    const struct iovec *, size_t n, int secret, char **cause);
 /* Check that path could be staged, without writing anything. */
 int	 out_check(const char *path, int force, char **cause);
 /* How many files are staged; out_batch_drop(b, n) unstages those after n. */

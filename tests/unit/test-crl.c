@@ -44,7 +44,7 @@ static int
 encode_with(crl_next_fn fn, const struct crl_info *info, struct list *l,
     gnutls_datum_t *out, char **cause)
 {
-	struct der	 d = { NULL, 0, 0 };
+	struct der	 d = { NULL, 0, 0, 0 };
 	int		 rc;
 
 	out->data = NULL;
