@@ -8,10 +8,12 @@
 # ratios), says which bars pass or miss, and writes the numbers to
 # BUILDDIR/bench/results.json. See bench/README.md for the cases.
 #
-# Knobs (environment): BENCH_RUNS timed samples per case (5),
+# Knobs (environment): BENCH_CASES which cases run ("sign crl list
+# keygen deploy", the default), BENCH_RUNS timed samples per case (5),
 # BENCH_HEAVY_RUNS for the 1,000,000-entry CRL (3), BENCH_BIG entries
-# in the big CRL (1000000), BENCH_STRICT=1 exits 1 when a bar is missed,
-# TMPDIR where the ~1.4 GB of data goes.
+# in the big CRL (1000000), BENCH_DEPLOY servers in the deployment
+# (1000), BENCH_STRICT=1 exits 1 when a bar is missed, TMPDIR where the
+# ~1.4 GB of data goes.
 
 # The batch bodies are sh code in single quotes, expanded by the batch's
 # own shell; $FE_VARS and $(result ...) are split on purpose; measure()
@@ -29,6 +31,9 @@ RUNS=${BENCH_RUNS:-5}
 HEAVY_RUNS=${BENCH_HEAVY_RUNS:-3}
 BIG=${BENCH_BIG:-1000000}
 MID=100000
+DEPLOY=${BENCH_DEPLOY:-1000}
+ALL_CASES="sign crl list keygen deploy"
+CASES=${BENCH_CASES:-$ALL_CASES}
 
 # Fast operations are timed in batches of this many back-to-back runs
 # (GNU time reports wall time in 10 ms steps); RSA key generation, whose
@@ -36,6 +41,10 @@ MID=100000
 BATCH_FAST=10
 BATCH_RSA2048=5
 BATCH_RSA3072=3
+
+# Signatures per run of bench/rawsign (about half a second each).
+RAW_N_RSA=500
+RAW_N_EC=10000
 
 die() { echo "bench: $*" >&2; exit 1; }
 say() { echo "bench: $*" >&2; }
@@ -46,13 +55,31 @@ for tool in openssl certtool sqlite3 awk; do
 	    die "$tool not found (apt-get install openssl gnutls-bin sqlite3 time)"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install time)"
+for c in $CASES; do
+	case " $ALL_CASES " in
+	*" $c "*) ;;
+	*) die "BENCH_CASES: no case '$c' (the cases: $ALL_CASES)" ;;
+	esac
+done
+case $DEPLOY in
+''|*[!0-9]*|0) die "BENCH_DEPLOY: not a positive number: $DEPLOY" ;;
+esac
+
+# selected CASE: whether BENCH_CASES asks for CASE.
+selected() {
+	case " $CASES " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/roleca-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 trap 'exit 130' INT TERM HUP
 
 free_kb=$(df -Pk "$W" | awk 'NR == 2 { print $4 }')
-need_kb=$((BIG * 1800 / 1000 + 500000))
+need_kb=500000
+if selected crl; then need_kb=$((BIG * 1800 / 1000 + need_kb)); fi
 [ "$free_kb" -ge "$need_kb" ] ||
     die "$W: need about $((need_kb / 1024)) MB free, have $((free_kb / 1024)) MB (set TMPDIR)"
 
@@ -78,13 +105,20 @@ median() {
 		  else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# run_batch N BODY: run the sh code BODY N times in one `sh -c` under
-# /usr/bin/time ($1 is a number unique to the batch, $i counts 1..N, for
-# output names) and print "ELAPSED PEAK_RSS_KB". The peak RSS is that of
-# the largest process in the batch (sh itself is far smaller).
+# run_batch N BODY [PREP KEY TOOL]: run the sh code BODY N times in one
+# `sh -c` under /usr/bin/time ($1 is a number unique to the batch, $i
+# counts 1..N, for output names) and print "ELAPSED PEAK_RSS_KB". The
+# peak RSS is that of the largest process in the batch (sh itself is far
+# smaller). PREP, sh code, runs before, untimed, with the same $1, and
+# KEY and TOOL as $2 and $3.
 batch_no=0
 run_batch() {
 	batch_no=$((batch_no + 1))
+	if [ -n "${3:-}" ] && ! sh -c "$3" sh "$batch_no" "${4:-}" "${5:-}" \
+	    >/dev/null 2>"$W/stderr"; then
+		sed 's/^/bench:   /' "$W/stderr" >&2
+		die "failed: $3"
+	fi
 	if ! /usr/bin/time -f '%e %M' -o "$W/time.out" sh -c "
 		i=0
 		while [ \$i -lt $1 ]; do
@@ -101,9 +135,9 @@ run_batch() {
 # T (median seconds per operation), M (median peak RSS, KB), and TS, MS
 # (the samples, space-separated).
 summarize() {
-	T=$(awk -v n="$2" '{ printf "%.5f\n", $1 / n }' "$1" | median)
+	T=$(awk -v n="$2" '{ printf "%.6g\n", $1 / n }' "$1" | median)
 	M=$(awk '{ print $2 }' "$1" | median)
-	TS=$(awk -v n="$2" '{ printf "%s%.5f", (NR > 1 ? " " : ""), $1 / n }' "$1")
+	TS=$(awk -v n="$2" '{ printf "%s%.6g", (NR > 1 ? " " : ""), $1 / n }' "$1")
 	MS=$(awk '{ printf "%s%d", (NR > 1 ? " " : ""), $2 }' "$1")
 }
 
@@ -115,45 +149,58 @@ record() {
 	printf '%s|%s|%s|%s|%s|%s|%s\n' "$1" "$2" "$3" "$T" "$M" "$TS" "$MS" \
 	    >>"$W/results"
 	say "  $1 $3: $(awk -v t="$T" -v m="$M" \
-	    'BEGIN { printf "%.4f s, %.1f MB", t, m / 1024 }')"
+	    'BEGIN { printf "%.6g s, %.1f MB", t, m / 1024 }')"
 }
 
-# measure N RUNS KEY TOOL BODY [KEY TOOL BODY ...]: one untimed warm-up
-# batch of each BODY, then RUNS rounds timing one batch of N of each in
-# turn, so that load from elsewhere falls on every tool alike; record
-# each median under KEY/TOOL.
+# measure [-o OPS] [-p PREP] N RUNS KEY TOOL BODY [KEY TOOL BODY ...]:
+# one untimed warm-up batch of each BODY, then RUNS rounds timing one
+# batch of N of each in turn, so that load from elsewhere falls on every
+# tool alike; record each median under KEY/TOOL. -o: one run of a BODY
+# does OPS operations (1), the time per operation is the batch's over
+# N * OPS. -p: run PREP (sh code) untimed before every batch, with the
+# batch's KEY and TOOL as $2 and $3, e.g. to give each batch a fresh copy
+# of a CA. Its variables are m_* so that callers' loop variables survive.
 measure() {
-	n=$1 runs=$2
+	m_ops=1 m_prep=
+	while :; do
+		case $1 in
+		-o) m_ops=$2; shift 2 ;;
+		-p) m_prep=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	m_n=$1 m_runs=$2
 	shift 2
-	j=0
+	m_j=0
 	while [ $# -ge 3 ]; do
-		j=$((j + 1))
-		eval "key_$j=\$1 tool_$j=\$2 body_$j=\$3"
+		m_j=$((m_j + 1))
+		eval "m_key_$m_j=\$1 m_tool_$m_j=\$2 m_body_$m_j=\$3"
 		shift 3
 	done
-	x=0
-	while [ "$x" -lt "$j" ]; do
-		x=$((x + 1))
-		eval "body=\$body_$x"
-		run_batch "$n" "$body" >/dev/null
-		: >"$W/samples.$x"
+	m_x=0
+	while [ "$m_x" -lt "$m_j" ]; do
+		m_x=$((m_x + 1))
+		eval "m_key=\$m_key_$m_x m_tool=\$m_tool_$m_x m_body=\$m_body_$m_x"
+		run_batch "$m_n" "$m_body" "$m_prep" "$m_key" "$m_tool" >/dev/null
+		: >"$W/samples.$m_x"
 	done
-	k=0
-	while [ "$k" -lt "$runs" ]; do
-		k=$((k + 1))
-		x=0
-		while [ "$x" -lt "$j" ]; do
-			x=$((x + 1))
-			eval "body=\$body_$x"
-			run_batch "$n" "$body" >>"$W/samples.$x"
+	m_k=0
+	while [ "$m_k" -lt "$m_runs" ]; do
+		m_k=$((m_k + 1))
+		m_x=0
+		while [ "$m_x" -lt "$m_j" ]; do
+			m_x=$((m_x + 1))
+			eval "m_key=\$m_key_$m_x m_tool=\$m_tool_$m_x m_body=\$m_body_$m_x"
+			run_batch "$m_n" "$m_body" "$m_prep" "$m_key" "$m_tool" \
+			    >>"$W/samples.$m_x"
 		done
 	done
-	x=0
-	while [ "$x" -lt "$j" ]; do
-		x=$((x + 1))
-		eval "key=\$key_$x tool=\$tool_$x"
-		summarize "$W/samples.$x" "$n"
-		record "$key" "$n" "$tool"
+	m_x=0
+	while [ "$m_x" -lt "$m_j" ]; do
+		m_x=$((m_x + 1))
+		eval "m_key=\$m_key_$m_x m_tool=\$m_tool_$m_x"
+		summarize "$W/samples.$m_x" $((m_n * m_ops))
+		record "$m_key" $((m_n * m_ops)) "$m_tool"
 	done
 }
 
@@ -162,6 +209,9 @@ result() {
 	awk -F'|' -v k="$1" -v t="$2" '$1 == k && $3 == t { print $4, $5 }' \
 	    "$W/results"
 }
+
+# per_s SECONDS: the rate, per second, of one operation taking SECONDS.
+per_s() { awk -v t="$1" 'BEGIN { printf("%.0f", t > 0 ? 1 / t : 0) }'; }
 
 # bar NAME VALUE OP LIMIT TEXT: record a bar (OP is le or ge).
 bar() {
@@ -178,12 +228,14 @@ bar() {
 
 # ---------------------------------------------------------------- data
 
-# One ECDSA P-256 CA; every CA directory below is a copy of it, so
-# roleca, openssl and certtool all sign with the same key.
+# make_ca NAME KEY CN: a CA made by `roleca init` in $W/NAME. The
+# ECDSA P-256 CA $W/ca is the one of every case: every CA directory below
+# is a copy of it, so roleca, openssl and certtool all sign with the same
+# key; the deployment case adds an RSA-2048 CA.
 make_ca() {
-	cat >"$W/ca.cfg" <<EOF
-subject = { CN = "Bench Issuing CA"; O = "roleca bench"; };
-key = "ec:p256";
+	cat >"$W/$1.cfg" <<EOF
+subject = { CN = "$3"; O = "roleca bench"; };
+key = "$2";
 validity_days = 1825;
 digest = "sha256";
 cdp = [ "$CDP" ];
@@ -191,10 +243,8 @@ ca_issuers = [ "$AIA" ];
 crl_days = 7;
 policy = { permitted_domains = [ "lab.example" ]; max_validity_days = 825; };
 EOF
-	"$ROLECA" --dir "$W/ca" init --config "$W/ca.cfg" 2>/dev/null ||
-	    die "roleca init failed"
-	CA_CRT=$W/ca/ca.crt CA_KEY=$W/ca/ca.key
-	export CA_CRT CA_KEY
+	"$ROLECA" --dir "$W/$1" init --config "$W/$1.cfg" 2>/dev/null ||
+	    die "roleca init ($2) failed"
 }
 
 # copy_ca NAME: a copy of the CA with its (empty) database.
@@ -217,10 +267,12 @@ make_csr() {
 
 # fill_db DB N KIND: add N rows to a roleca database by SQL, the way
 # roleca records them (lower-case 32-digit hex serials, unix times, the
-# DER of a real certificate). KIND "mixed": unexpired and expired, 5%
-# revoked; "revoked": all revoked, unexpired, reasons 1..5. The indexes
-# are dropped and rebuilt around the insert, which is much faster than
-# maintaining them row by row.
+# DER of a real certificate). KIND "mixed": issued over the last 830
+# days for 730, 5% revoked: about 12% expired, and 30/830 (3.6%, 3.4%
+# not revoked) expire within 30 days, as when a CA has been issuing at
+# a steady pace; "revoked": all revoked, unexpired, reasons 1..5. The
+# indexes are dropped and rebuilt around the insert, which is much
+# faster than maintaining them row by row.
 fill_db() {
 	db=$1 n=$2
 	now=$(date +%s)
@@ -281,14 +333,15 @@ export_index() {
 	FROM certs ORDER BY rowid"
 }
 
-# openssl_ca NAME [DB]: an openssl ca directory over the same CA key,
-# issuing what the frontend profile issues, its index.txt made from DB.
+# openssl_ca NAME [DB [CADIR]]: an openssl ca directory over the key of
+# the CA in CADIR ($W/ca), issuing what the frontend profile issues, its
+# index.txt made from DB (empty when DB is empty or not given).
 openssl_ca() {
-	d=$W/$1
+	d=$W/$1 cadir=${3:-$W/ca}
 	mkdir -p "$d/newcerts"
 	echo 01 >"$d/crlnumber"
 	echo 'unique_subject = no' >"$d/index.txt.attr"
-	if [ $# -gt 1 ]; then export_index "$2" >"$d/index.txt"
+	if [ -n "${2:-}" ]; then export_index "$2" >"$d/index.txt"
 	else : >"$d/index.txt"; fi
 	sans=$(for n in $FE_NAMES; do printf 'DNS:%s, ' "$n"; done)
 	cat >"$d/openssl.cnf" <<EOF
@@ -299,8 +352,8 @@ default_ca = bench_ca
 dir              = $d
 database         = \$dir/index.txt
 new_certs_dir    = \$dir/newcerts
-certificate      = $CA_CRT
-private_key      = $CA_KEY
+certificate      = $cadir/ca.crt
+private_key      = $cadir/ca.key
 rand_serial      = yes
 crlnumber        = \$dir/crlnumber
 default_md       = sha256
@@ -347,17 +400,25 @@ EOF
 	} >"$W/frontend.tmpl"
 }
 
+# mid_db: the CA with 100,000 certificates in its database ($W/ca-mid)
+# and the matching openssl ca directory ($W/ossl-mid), for cases 1 and 3;
+# made once.
+mid_db() {
+	[ ! -d "$W/ca-mid" ] || return 0
+	copy_ca ca-mid
+	say " filling a database with $MID certificates"
+	fill_db "$W/ca-mid/roleca.db" "$MID" mixed
+	openssl_ca ossl-mid "$W/ca-mid/roleca.db"
+}
+
 # ---------------------------------------------------------------- cases
 
 # 1. Sign one CSR, empty database and 100,000 certificates in it.
 case_sign() {
 	say "case 1: sign a CSR (frontend profile, ECDSA P-256 CA)"
 	copy_ca ca-empty
-	copy_ca ca-mid
-	say " filling a database with $MID certificates"
-	fill_db "$W/ca-mid/roleca.db" "$MID" mixed
+	mid_db
 	openssl_ca ossl-empty
-	openssl_ca ossl-mid "$W/ca-mid/roleca.db"
 	certtool_template
 
 	label sign0 "sign CSR, empty DB"
@@ -410,9 +471,11 @@ case_crl() {
 	done
 }
 
-# 3. Look one certificate up, and list them all, in the 100,000-row database.
+# 3. Look one certificate up, list them all, and list those expiring
+# within 30 days, in the 100,000-row database.
 case_lookup() {
 	say "case 3: show / list on $MID certificates"
+	mid_db
 	SERIAL=$(sqlite3 "$W/ca-mid/roleca.db" \
 	    "SELECT serial FROM certs LIMIT 1 OFFSET $((MID / 2))")
 	SERIAL_UC=$(echo "$SERIAL" | tr a-f A-F)
@@ -424,6 +487,20 @@ case_lookup() {
 	    show openssl 'openssl ca -config "$W/ossl-mid/openssl.cnf" -status "$SERIAL_UC" 2>&1 | grep -q "=Valid"'
 	label list "list, 100k in DB"
 	measure 1 "$RUNS" list roleca '"$ROLECA" --dir "$W/ca-mid" list'
+	label listexp "list --expiring 30, 100k in DB"
+	measure $BATCH_FAST "$RUNS" \
+	    listexp roleca '"$ROLECA" --dir "$W/ca-mid" list --expiring 30'
+	# It lists what the database holds: valid, not expired, expiring
+	# within 30 days (about 3.5% of the rows, see fill_db).
+	"$ROLECA" --dir "$W/ca-mid" list --expiring 30 --json >"$W/expiring" ||
+	    die "roleca list --expiring 30 --json failed"
+	got=$(awk 'END { print NR }' "$W/expiring")
+	want=$(sqlite3 "$W/ca-mid/roleca.db" "SELECT count(*) FROM certs
+	    WHERE status = 'valid' AND not_after > strftime('%s', 'now')
+	    AND not_after < strftime('%s', 'now') + 30 * 86400")
+	say " list --expiring 30: $got certificates listed, the database has $want"
+	[ "$got" -eq "$want" ] ||
+	    say "WARNING: list --expiring 30 lists $got certificates, not $want"
 	rm -rf "$W/ca-mid" "$W/ossl-mid"
 }
 
@@ -456,11 +533,151 @@ case_keygen() {
 	done
 }
 
+# build_rawsign: compile bench/rawsign.c (raw GnuTLS signing) into $W.
+build_rawsign() {
+	for tool in cc pkg-config; do
+		command -v "$tool" >/dev/null 2>&1 ||
+		    die "the deploy case compiles bench/rawsign.c: $tool not found (apt-get install gcc pkg-config libgnutls28-dev)"
+	done
+	flags=$(pkg-config --cflags --libs gnutls 2>"$W/stderr") ||
+	    die "the deploy case compiles bench/rawsign.c: pkg-config finds no gnutls (apt-get install libgnutls28-dev)"
+	if ! cc -O2 -o "$W/rawsign" "$SRCDIR/bench/rawsign.c" $flags \
+	    2>"$W/stderr"; then
+		sed 's/^/bench:   /' "$W/stderr" >&2
+		die "compiling bench/rawsign.c failed: cc -O2 -o $W/rawsign $SRCDIR/bench/rawsign.c $flags"
+	fi
+}
+
+# raw_sign KEY KEYFILE N: one warm-up, then RUNS runs of rawsign signing
+# N times with KEYFILE; record the median time per signature (rawsign's
+# own clock: no process start, no key loading) under KEY/gnutls.
+raw_sign() {
+	"$W/rawsign" "$2" "$3" >/dev/null || die "rawsign $2 $3 failed"
+	: >"$W/samples.raw"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do
+		r=$((r + 1))
+		/usr/bin/time -f '%M' -o "$W/time.out" \
+		    "$W/rawsign" "$2" "$3" >"$W/rawsign.out" ||
+		    die "rawsign $2 $3 failed"
+		echo "$(cut -d' ' -f2 "$W/rawsign.out") $(tail -n 1 "$W/time.out")" \
+		    >>"$W/samples.raw"
+	done
+	summarize "$W/samples.raw" "$3"
+	record "$1" "$3" gnutls
+}
+
+# 5. A deployment of DEPLOY Front End servers in one process, each with
+# its own CSR, signed by a P-256 and by an RSA-2048 CA; beside it
+# `openssl ca -infiles` over the same CSRs, and GnuTLS alone signing
+# with the same keys (bench/rawsign).
+case_deploy() {
+	say "case 5: deploy $DEPLOY servers' CSRs (frontend profile), P-256 and RSA-2048 CA"
+	make_ca ca-rsa rsa:2048 "Bench Issuing CA RSA"
+	mkdir -p "$W/dep/csr"
+	# The deployment file: feN in pools of 10 (poolP, P = N / 10 rounded up).
+	awk -v n="$DEPLOY" 'BEGIN {
+		print "servers = ("
+		for (i = 1; i <= n; i++)
+			printf "\t{ name = \"fe%d\"; role = \"frontend\";\n\t  set = { pool_fqdn = \"pool%d.lab.example\"; server_fqdn = \"fe%d.lab.example\"; sip_domain = \"lab.example\"; }; }%s\n",
+			    i, int((i + 9) / 10), i, (i < n ? "," : "")
+		print ");"
+	}' >"$W/dep/deployment.cfg"
+	# Each server's CSR (CN its pool, SAN pool + itself), all with one
+	# RSA-2048 key; one openssl req each, two at a time.
+	say " making $DEPLOY CSRs"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out "$W/dep/server.key" 2>/dev/null || die "openssl genpkey failed"
+	awk -v n="$DEPLOY" 'BEGIN { for (i = 1; i <= n; i++) print i }' |
+	    xargs -n 50 -P 2 sh -c '
+		for i; do
+			p=pool$(((i + 9) / 10)).lab.example
+			openssl req -new -key "$W/dep/server.key" -subj "/CN=$p" \
+			    -addext "subjectAltName=DNS:$p,DNS:fe$i.lab.example" \
+			    -out "$W/dep/csr/fe$i.csr" 2>/dev/null || exit 255
+		done' sh || die "openssl req failed"
+	openssl_ca ossl-dep-ec "" "$W/ca"
+	openssl_ca ossl-dep-rsa "" "$W/ca-rsa"
+
+	# Before every batch, untimed: for roleca a fresh copy of the CA
+	# (empty database) and an empty output directory, for openssl an
+	# empty index.txt and newcerts/; then sync, so that the deploy's
+	# fsyncs do not write the copies. $2 is dep-ec or dep-rsa, $3 the tool.
+	prep='t=${2#dep-}
+	case $3 in
+	roleca)
+		ca=$W/ca-$t
+		[ "$t" != ec ] || ca=$W/ca
+		rm -rf "$W/dep/$t" "$W/dep/$t.out" &&
+		cp -R "$ca" "$W/dep/$t" && mkdir "$W/dep/$t.out" ;;
+	openssl)
+		d=$W/ossl-dep-$t
+		rm -rf "$d/newcerts" "$d"/index.txt* && mkdir "$d/newcerts" &&
+		: >"$d/index.txt" && echo "unique_subject = no" >"$d/index.txt.attr" ;;
+	esac && sync'
+	label dep-ec "deploy $DEPLOY, P-256 CA (per cert)"
+	label dep-rsa "deploy $DEPLOY, RSA-2048 CA (per cert)"
+	measure -o "$DEPLOY" -p "$prep" 1 "$RUNS" \
+	    dep-ec roleca '"$ROLECA" --dir "$W/dep/ec" deploy "$W/dep/deployment.cfg" --csr-dir "$W/dep/csr" --out "$W/dep/ec.out"' \
+	    dep-ec openssl 'openssl ca -batch -notext -config "$W/ossl-dep-ec/openssl.cnf" -outdir "$W/ossl-dep-ec/newcerts" -infiles "$W"/dep/csr/*.csr' \
+	    dep-rsa roleca '"$ROLECA" --dir "$W/dep/rsa" deploy "$W/dep/deployment.cfg" --csr-dir "$W/dep/csr" --out "$W/dep/rsa.out"' \
+	    dep-rsa openssl 'openssl ca -batch -notext -config "$W/ossl-dep-rsa/openssl.cnf" -outdir "$W/ossl-dep-rsa/newcerts" -infiles "$W"/dep/csr/*.csr'
+	say " raw GnuTLS signing with the CA keys"
+	label raw-ec "raw sign P-256"
+	label raw-rsa "raw sign RSA-2048"
+	raw_sign raw-ec "$W/ca/ca.key" "$RAW_N_EC"
+	raw_sign raw-rsa "$W/ca-rsa/ca.key" "$RAW_N_RSA"
+
+	# The last round's results: every certificate issued, recorded, and
+	# made for a TLS server.
+	for t in ec rsa; do
+		ca=$W/ca-$t
+		[ "$t" != ec ] || ca=$W/ca
+		for c in "$W/dep/$t.out/fe1.crt" "$W/dep/$t.out/fe$DEPLOY.crt" \
+		    "$(ls "$W/ossl-dep-$t/newcerts"/*.pem 2>/dev/null | head -n 1)"; do
+			openssl verify -purpose sslserver -CAfile "$ca/ca.crt" "$c" \
+			    >/dev/null 2>&1 ||
+			    say "WARNING: ${c:-no openssl ca certificate ($t CA)} does not verify"
+		done
+		got=$(sqlite3 "$W/dep/$t/roleca.db" 'SELECT count(*) FROM certs')
+		[ "$got" -eq "$DEPLOY" ] ||
+		    say "WARNING: roleca deploy ($t CA) recorded $got certificates, not $DEPLOY"
+		got=$(find "$W/dep/$t.out" -name '*.crt' | awk 'END { print NR }')
+		[ "$got" -eq "$DEPLOY" ] ||
+		    say "WARNING: roleca deploy ($t CA) wrote $got .crt files, not $DEPLOY"
+		got=$(find "$W/ossl-dep-$t/newcerts" -name '*.pem' | awk 'END { print NR }')
+		[ "$got" -eq "$DEPLOY" ] ||
+		    say "WARNING: openssl ca ($t CA) wrote $got certificates, not $DEPLOY"
+	done
+	rm -rf "$W/dep" "$W/ossl-dep-ec" "$W/ossl-dep-rsa"
+}
+
 # ---------------------------------------------------------------- report
 
 bars() {
 	misses=0
 	: >"$W/bars"
+	if selected sign; then bars_sign; fi
+	if selected crl; then bars_crl; fi
+	if selected list; then
+		set -- $(result listexp roleca)
+		bar "list --expiring 30, 100k in DB: roleca seconds" \
+		    "$(awk -v t="$1" 'BEGIN { printf "%.3f", t }')" le 0.1 \
+		    "list --expiring 30 on $MID certificates in < 0.1 s"
+	fi
+	if selected deploy; then
+		set -- $(result dep-ec roleca) $(result dep-rsa roleca) \
+		    $(result raw-rsa gnutls) $(result raw-ec gnutls)
+		bar "deploy $DEPLOY, P-256 CA: roleca certificates/s" \
+		    "$(per_s "$1")" ge 3000 \
+		    "at least 3000 certificates/s; raw GnuTLS P-256 $(per_s "$7") signatures/s"
+		bar "deploy $DEPLOY, RSA-2048 CA: roleca/raw GnuTLS rate" \
+		    "$(awk -v d="$3" -v r="$5" 'BEGIN { printf "%.2f", r / d }')" ge 0.80 \
+		    "roleca $(per_s "$3") certificates/s, raw GnuTLS RSA-2048 $(per_s "$5") signatures/s; at least 80% of it"
+	fi
+}
+
+bars_sign() {
 	set -- $(result sign0 roleca) $(result sign0 certtool)
 	bar "sign, empty DB: roleca/certtool time" \
 	    "$(awk -v a="$1" -v b="$3" 'BEGIN { printf "%.2f", a / b }')" le 1.25 \
@@ -473,6 +690,9 @@ bars() {
 	bar "sign, 100k in DB: openssl ca/roleca time" \
 	    "$(awk -v a="$5" -v b="$1" 'BEGIN { printf "%.1f", a / b }')" ge 10 \
 	    "roleca at least 10x faster than openssl ca"
+}
+
+bars_crl() {
 	set -- $(result "crl$BIG" roleca)
 	bar "CRL, $BIG revoked: roleca seconds" \
 	    "$(awk -v t="$1" 'BEGIN { printf "%.2f", t }')" le 0.75 \
@@ -484,10 +704,11 @@ bars() {
 
 # The table, Markdown: seconds per operation, peak RSS in MB, and
 # roleca's time and RSS divided by the other tool's (below 1: roleca
-# is faster or smaller).
+# is faster or smaller); times under 10 ms with 6 decimals. The raw
+# GnuTLS signing rates (tool gnutls) follow as lines of their own.
 print_table() {
 	awk -F'|' '
-	function s(t) { return t == "" ? "n/a" : sprintf("%.4f", t) }
+	function s(t) { return t == "" ? "n/a" : sprintf(t < 0.01 ? "%.6f" : "%.4f", t) }
 	function mb(m) { return m == "" ? "n/a" : sprintf("%.1f", m / 1024) }
 	function r(a, b) { return (a == "" || b == "" || b == 0) ? "n/a" : sprintf("%.2f", a / b) }
 	NR == FNR { order[++n] = $1; label[$1] = $2; next }
@@ -497,6 +718,11 @@ print_table() {
 		print "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 		for (i = 1; i <= n; i++) {
 			k = order[i]
+			if ((k, "gnutls") in t) {
+				note[++nn] = sprintf("%s: %.6f s per signature, %.0f/s (GnuTLS alone: bench/rawsign, SHA-256 over 1 KB, one thread)",
+				    label[k], t[k, "gnutls"], t[k, "gnutls"] > 0 ? 1 / t[k, "gnutls"] : 0)
+				continue
+			}
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			    label[k], s(t[k, "roleca"]), mb(m[k, "roleca"]),
 			    s(t[k, "openssl"]), mb(m[k, "openssl"]),
@@ -504,11 +730,15 @@ print_table() {
 			    r(t[k, "roleca"], t[k, "openssl"]), r(m[k, "roleca"], m[k, "openssl"]),
 			    r(t[k, "roleca"], t[k, "certtool"]), r(m[k, "roleca"], m[k, "certtool"])
 		}
+		if (nn > 0)
+			print ""
+		for (i = 1; i <= nn; i++)
+			print note[i]
 	}' "$W/labels" "$W/results"
 }
 
 print_bars() {
-	awk -F'|' '{ printf "%s  %-42s %8s  (bar: %s %s; %s)\n", $5, $1, $2,
+	awk -F'|' '{ printf "%s  %-50s %8s  (bar: %s %s; %s)\n", $5, $1, $2,
 	    ($3 == "le" ? "<=" : ">="), $4, $6 }' "$W/bars"
 }
 
@@ -533,7 +763,8 @@ write_json() {
 		    "$(json_string "$(sqlite3 --version | cut -d' ' -f1)")"
 		printf '  "load_average_before": %s, "load_average_after": %s,\n' \
 		    "$(json_string "$LOAD_BEFORE")" "$(json_string "$(loadavg)")"
-		printf '  "runs": %s, "heavy_runs": %s,\n' "$RUNS" "$HEAVY_RUNS"
+		printf '  "runs": %s, "heavy_runs": %s, "cases_run": %s, "deploy_servers": %s,\n' \
+		    "$RUNS" "$HEAVY_RUNS" "$(json_string "$CASES")" "$DEPLOY"
 		printf '  "cases": [\n'
 		awk -F'|' '
 		function arr(s,   a, k, i, o) { k = split(s, a, " "); o = ""
@@ -564,16 +795,21 @@ LOAD_BEFORE=$(loadavg)
 say "roleca $("$ROLECA" --version 2>/dev/null || echo '?'), data in $W ($(stat -f -c %T "$W" 2>/dev/null))"
 : >"$W/results"
 : >"$W/labels"
-make_ca
+if selected deploy; then build_rawsign; fi	# fail early
+make_ca ca ec:p256 "Bench Issuing CA"
+CA_CRT=$W/ca/ca.crt CA_KEY=$W/ca/ca.key
+export CA_CRT CA_KEY
 make_csr
-case_sign
-case_crl
-case_lookup
-case_keygen
+if selected sign; then case_sign; fi
+if selected crl; then case_crl; fi
+if selected list; then case_lookup; fi
+if selected keygen; then case_keygen; fi
+if selected deploy; then case_deploy; fi
 bars
 
 echo
 echo "roleca $("$ROLECA" --version 2>/dev/null) on $(nproc) CPUs, $(date -u +%Y-%m-%d);" \
+    "cases: $CASES;" \
     "median of $RUNS runs ($HEAVY_RUNS for $BIG entries) after a warm-up;" \
     "s = wall seconds per operation, MB = peak RSS;" \
     "load average before/after: $LOAD_BEFORE / $(loadavg)"
