@@ -992,27 +992,43 @@ struct store_list {
 	sqlite3_stmt	*stmt;
 };
 
+/* Bind a named parameter if the statement has it. */
+static int
+bind_named_text(struct store *st, sqlite3_stmt *stmt, const char *name,
+    const char *v, char **cause)
+{
+	int	 i = sqlite3_bind_parameter_index(stmt, name);
+
+	if (i == 0)
+		return 0;
+	return bind_text(st, stmt, i, v, "list certificates", cause);
+}
+
+static int
+bind_named_int(struct store *st, sqlite3_stmt *stmt, const char *name,
+    int64_t v, char **cause)
+{
+	int	 i = sqlite3_bind_parameter_index(stmt, name);
+
+	if (i == 0)
+		return 0;
+	return bind_int(st, stmt, i, v, 0, "list certificates", cause);
+}
+
 int
 store_list_open(struct store *st, const struct store_filter *f,
     struct store_list **out, char **cause)
 {
 	/*
-	 * One statement for every filter: a NULL parameter disables its
-	 * condition. The (status, not_after) index serves the expiry
-	 * queries monitoring runs.
+	 * The statement holds only the conditions the filter asks for, so
+	 * that SQLite plans each form on its own: the (status, not_after)
+	 * index serves the expiry queries monitoring runs (a catch-all
+	 * "?1 IS NULL OR ..." form made it scan the whole table).
 	 */
-	static const char	 sql[] = "SELECT serial, subject, profile,"
-				     " not_before, not_after, status, revoked_at,"
-				     " reason FROM certs WHERE"
-				     " (?1 IS NULL OR status = ?1)"
-				     " AND (?2 IS NULL OR not_after > ?4)"
-				     " AND (?3 IS NULL OR not_after <= ?4)"
-				     " AND (?5 IS NULL OR profile = ?5)"
-				     " AND (?6 IS NULL OR not_after < ?6)"
-				     " ORDER BY not_after, serial";
 	const char		*what = "list certificates";
 	struct store_list	*l = xcalloc(1, sizeof *l);
 	const char		*status = NULL;
+	char			*sql = NULL;
 	int			 rc = ERR_FAIL, unexpired = 0, expired = 0;
 
 	switch (f->status) {
@@ -1034,19 +1050,26 @@ store_list_open(struct store *st, const struct store_filter *f,
 		status = "valid";
 		unexpired = 1;
 	}
+	xasprintf(&sql, "SELECT serial, subject, profile, not_before, not_after,"
+	    " status, revoked_at, reason FROM certs WHERE 1%s%s%s%s%s"
+	    " ORDER BY not_after, serial",
+	    status != NULL ? " AND status = :status" : "",
+	    unexpired ? " AND not_after > :now" : "",
+	    expired ? " AND not_after <= :now" : "",
+	    f->profile != NULL ? " AND profile = :profile" : "",
+	    f->expiring_before != 0 ? " AND not_after < :before" : "");
 	l->st = st;
 	TRY(db_prepare(st, sql, &l->stmt, what, cause));
-	TRY(bind_text(st, l->stmt, 1, status, what, cause));
-	TRY(bind_int(st, l->stmt, 2, 1, !unexpired, what, cause));
-	TRY(bind_int(st, l->stmt, 3, 1, !expired, what, cause));
-	TRY(bind_int(st, l->stmt, 4, f->now, 0, what, cause));
-	TRY(bind_text(st, l->stmt, 5, f->profile, what, cause));
-	TRY(bind_int(st, l->stmt, 6, f->expiring_before,
-	    f->expiring_before == 0, what, cause));
+	TRY(bind_named_text(st, l->stmt, ":status", status, cause));
+	TRY(bind_named_int(st, l->stmt, ":now", f->now, cause));
+	TRY(bind_named_text(st, l->stmt, ":profile", f->profile, cause));
+	TRY(bind_named_int(st, l->stmt, ":before", f->expiring_before,
+	    cause));
 	*out = l;
 	l = NULL;
 	rc = 0;
 out:
+	free(sql);
 	store_list_close(l);
 	return rc;
 }
