@@ -382,6 +382,8 @@ configure(struct store *st, char **cause)
 	    cause));
 	TRY(db_exec(st, "PRAGMA foreign_keys = ON", "set foreign_keys",
 	    cause));
+	TRY(db_exec(st, "PRAGMA journal_size_limit = 0",
+	    "set journal_size_limit", cause));
 	/* Both are silently ignored in some builds and inside transactions. */
 	TRY(db_int(st, "PRAGMA synchronous", "read synchronous", &v, cause));
 	if (v != 2) {
@@ -431,9 +433,11 @@ open_db(struct store *st, int create, char **cause)
 		return err_set(cause, "%s: out of memory", st->path);
 	if (ret == SQLITE_OK) {
 		/*
-		 * Keep the -wal file between runs: deleting it at close and
-		 * making it again at the next open costs a directory fsync
-		 * on every command.
+		 * Keep the -wal and -shm files between runs rather than
+		 * deleting them at every close and making them again at the
+		 * next open; journal_size_limit = 0 (configure()) truncates
+		 * the log once it is checkpointed, so opening never has to
+		 * read an old log back.
 		 */
 		int	 persist = 1;
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Crash safety: start issue, revoke, crl and publish --new-crl, kill each
+# Crash safety: start issue, revoke, crl, publish --new-crl and deploy
+# (three servers, recorded in one group commit), kill each
 # with SIGKILL after a random short delay, and check what is left: the
 # database is intact, no certificate file exists without its record, no
 # final-named file is half written, a CRL number is never reused, and
@@ -101,28 +102,45 @@ cal() {
 		case $1 in
 		issue) cal_n=$((cal_n + 1)); set -- "$1" "$2" "$3" "server_fqdn=cal$cal_n.lab.example" "$5" "$O/cal$cal_n" ;;
 		revoke) set -- revoke "$(sqlite3 "$DB" "SELECT serial FROM certs WHERE status='valid' ORDER BY issued_at, serial LIMIT 1")" --reason superseded ;;
+		deploy) cal_n=$((cal_n + 1)); deployment "cal$cal_n"; set -- deploy "$T/cal$cal_n.cfg" --out "$O" ;;
 		esac
 	done
 	best=$((best * 5 / 4 + 5))
 	[ "$best" -le 400 ] || best=400
 	echo "$best"
 }
+# deployment NAME: $T/NAME.cfg, three persistent-chat servers NAME-a..c.
+deployment() {
+	{
+		echo "servers = ("
+		for m in a b c; do
+			[ "$m" = a ] || echo ","
+			echo "{ name = \"$1-$m\"; role = \"persistent-chat\";"
+			echo "  set = { server_fqdn = \"$1-$m.lab.example\"; }; }"
+		done
+		echo ");"
+	} >"$T/$1.cfg"
+}
 cal_n=1
+deployment cal1
+max_deploy=$(cal deploy "$T/cal1.cfg" --out "$O")
 max_issue=$(cal issue persistent-chat --set server_fqdn=cal1.lab.example --out "$O/cal1")
 max_revoke=$(cal revoke "$(sqlite3 "$DB" "SELECT serial FROM certs WHERE status='valid' ORDER BY issued_at, serial LIMIT 1")" --reason superseded)
 max_crl=$(cal crl --out "$C/extra.crl")
 max_publish=$(cal publish --to "$P" --new-crl)
 echo "# seed $SEED (CRASH_SEED=$SEED repeats the plan), $TRIALS trials; kill delays 0 to" \
-	"issue $max_issue ms, revoke $max_revoke ms, crl $max_crl ms, publish $max_publish ms"
+	"issue $max_issue ms, revoke $max_revoke ms, crl $max_crl ms, publish $max_publish ms," \
+	"deploy $max_deploy ms"
 
 # The operations and delays, reproducible from the seed: "OP DELAY".
 awk -v seed="$SEED" -v n="$TRIALS" -v mi="$max_issue" -v mr="$max_revoke" \
-    -v mc="$max_crl" -v mp="$max_publish" 'BEGIN {
+    -v mc="$max_crl" -v mp="$max_publish" -v md="$max_deploy" 'BEGIN {
 	srand(seed)
-	split("issue revoke crl publish", op, " ")
+	split("issue revoke crl publish deploy", op, " ")
 	max["issue"] = mi; max["revoke"] = mr; max["crl"] = mc; max["publish"] = mp
+	max["deploy"] = md
 	for (k = 1; k <= n; k++) {
-		o = op[(k - 1) % 4 + 1]
+		o = op[(k - 1) % 5 + 1]
 		d = int(rand() * (max[o] + 1))
 		printf "%s %d.%03d\n", o, d / 1000, d % 1000
 	}
@@ -148,6 +166,9 @@ while read -r op delay; do
 		set -- crl --out "$C/extra.crl" ;;
 	publish)
 		set -- publish --to "$P" --new-crl ;;
+	deploy)
+		deployment "d$k"
+		set -- deploy "$T/d$k.cfg" --out "$O" ;;
 	esac
 	"$ROLECA" --dir "$I" "$@" >"logs/t$k.out" 2>"logs/t$k.err" &
 	victim=$!
@@ -300,7 +321,7 @@ assert "the database is still intact" test "$(sqlite3 "$DB" 'PRAGMA integrity_ch
 
 # What was exercised.
 echo "# trials: $k, killed mid-run: $killed, finished before the kill: $((k - killed))"
-for op in issue revoke crl publish; do
+for op in issue revoke crl publish deploy; do
 	echo "# $op: killed $(grep -c " $op .* killed$" logs/results) of" \
 	    "$(grep -c " $op " logs/results), delays 0-$(eval echo "\$max_$op") ms"
 done
