@@ -133,6 +133,7 @@ ca_close(struct ca *ca)
 	store_close(ca->store);
 	keys_free(ca->key);
 	x509_free_certs(ca->chain, ca->nchain);
+	free(ca->chain_pem);
 	conf_free(ca->conf);
 	free(ca->dir);
 	free(ca);

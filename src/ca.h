@@ -33,6 +33,7 @@ struct ca {
 	size_t			 nchain;
 	struct key		*key;
 	struct store		*store;
+	char			*chain_pem;	/* the chain as PEM, made on first use */
 };
 
 /* A directory that is not a CA is an error that says so. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -45,6 +46,8 @@ static const struct option options[] = {
 
 /* Servers per database commit. */
 #define DEPLOY_GROUP	128
+/* Signing threads at most (one per CPU). */
+#define DEPLOY_THREADS	8
 
 enum outcome { KEPT, ISSUED, FAILED };
 
@@ -75,12 +78,22 @@ struct unit_run {
 	gnutls_x509_crt_t	 crt;
 	struct findings		 findings;
 	char			*serial;
+	/* what sign_unit made: the files' contents, or why it failed */
+	gnutls_datum_t		 key_pem;
+	gnutls_datum_t		 crt_pem;
+	char			*chain;
+	int			 rc;
+	char			*cause;
 };
 
 static void
 unit_free(struct unit_run *r)
 {
 	free(r->serial);
+	keys_datum_wipe(&r->key_pem);
+	gnutls_free(r->crt_pem.data);
+	free(r->chain);
+	free(r->cause);
 	findings_free(&r->findings);
 	if (r->crt != NULL)
 		gnutls_x509_crt_deinit(r->crt);
@@ -159,101 +172,179 @@ out:
 	return rc;
 }
 
+/* Stage the unit's files (made by sign_unit) in the group's batch. */
 static int
-stage(struct unit_run *r, struct ca *ca, const char *outdir,
-    struct out_batch *batch, char **cause)
+stage(struct unit_run *r, const char *outdir, struct out_batch *batch,
+    char **cause)
 {
-	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 };
-	char		*chain = NULL, *p = NULL;
-	int		 rc = ERR_FAIL;
+	char	*p = NULL;
+	int	 rc = ERR_FAIL;
 
-	if (r->key != NULL) {
-		TRY(keys_export_pem(r->key, &key, cause));
+	if (r->key_pem.data != NULL) {
 		xasprintf(&p, "%s/%s.key", outdir, r->u->name);
-		TRY(out_batch_add(batch, p, key.data, key.size, 1, cause));
+		TRY(out_batch_add(batch, p, r->key_pem.data, r->key_pem.size,
+		    1, cause));
 		free(p);
 		p = NULL;
 	}
-	TRY(x509_export(r->crt, 1, &crt, cause));
 	xasprintf(&p, "%s/%s.crt", outdir, r->u->name);
-	TRY(out_batch_add(batch, p, crt.data, crt.size, 0, cause));
+	TRY(out_batch_add(batch, p, r->crt_pem.data, r->crt_pem.size, 0,
+	    cause));
 	free(p);
-	p = NULL;
-	TRY(leaf_chain_pem(ca, r->crt, &chain, cause));
 	xasprintf(&p, "%s/%s.chain.pem", outdir, r->u->name);
-	TRY(out_batch_add(batch, p, chain, strlen(chain), 0, cause));
+	TRY(out_batch_add(batch, p, r->chain, strlen(r->chain), 0, cause));
 	rc = 0;
 out:
-	keys_datum_wipe(&key);
-	gnutls_free(crt.data);
-	free(chain);
 	free(p);
 	return rc;
 }
 
 /*
- * One server: kept, or signed, recorded (joining the group's transaction)
- * and its files staged in the group's batch. A failure leaves nothing of
- * the unit in either.
+ * The CPU-bound part of a unit, run by the signing threads: its key (when
+ * deploy makes keys), the certificate built, signed and judged by the
+ * policy, and the PEM of its files. It touches nothing shared but
+ * read-only state: ca is the thread's own copy with its own issuer
+ * certificate object; the CA key is shared the way GnuTLS shares a
+ * server's key between sessions on many threads.
  */
-static enum outcome
-deploy_unit(const struct command *cmd, struct ca *ca, const char *dir,
-    const struct deploy_unit *u, const struct args *a,
-    struct profiles *cache, struct out_batch *batch, char **serial,
-    char **cause)
+static void
+sign_unit(struct unit_run *r, struct ca *ca, int makekey)
 {
-	struct unit_run	 r = { 0 };
-	const char	*csrdir = args_get(a, OPT_CSR_DIR);
-	char		*sans = NULL;
-	size_t		 mark = out_batch_size(batch);
-	int		 rc = ERR_FAIL;
-	enum outcome	 result = FAILED;
+	char	*cause = NULL;
+	int	 rc = ERR_FAIL;
 
-	r.u = u;
-	TRY(bind_unit(&r, ca, dir, csrdir, cache, cause));
-	sans = leaf_sans_text(r.req);
-	/*
-	 * The output directory is deploy's own: a unit that is issued again
-	 * (its certificate revoked, expired or gone, its names changed, or
-	 * --reissue) replaces its files.
-	 */
-	if (!args_has(a, OPT_REISSUE) &&
-	    unit_current(ca, args_get(a, OPT_OUT), u, sans, serial)) {
-		result = KEPT;
-		rc = 0;
-		goto out;
+	if (makekey) {
+		TRY(keys_generate(&r->req->key, &r->key, &cause));
+		TRY(keys_pubkey(r->key, &r->pub, &cause));
 	}
-	if (csrdir == NULL) {
-		TRY(keys_generate(&r.req->key, &r.key, cause));
-		TRY(keys_pubkey(r.key, &r.pub, cause));
-	}
-	if ((rc = leaf_sign(ca, r.profile, r.req, r.pub, &r.crt, &r.findings,
-	    cause)) == ERR_POLICY) {
-		for (size_t i = 0; i + 1 < r.findings.n; i++)
-			fprintf(stderr, "roleca: deploy: %s: refused: %s: %s\n",
-			    u->name, r.findings.v[i].rule, r.findings.v[i].msg);
-		free(*cause);
-		*cause = NULL;
-		rc = err_policy(cause, "refused: %s: %s",
-		    r.findings.v[r.findings.n - 1].rule,
-		    r.findings.v[r.findings.n - 1].msg);
+	if ((rc = leaf_sign(ca, r->profile, r->req, r->pub, &r->crt,
+	    &r->findings, &cause)) == ERR_POLICY) {
+		free(cause);
+		cause = NULL;
+		rc = err_policy(&cause, "refused: %s: %s",
+		    r->findings.v[r->findings.n - 1].rule,
+		    r->findings.v[r->findings.n - 1].msg);
 		goto out;
 	}
 	TRY(rc);
-	TRY(stage(&r, ca, args_get(a, OPT_OUT), batch, cause));
-	TRY(leaf_record(ca, r.req, r.crt, cmd->name, &r.serial, cause));
-	*serial = r.serial;
-	r.serial = NULL;
-	result = ISSUED;
+	if (r->key != NULL)
+		TRY(keys_export_pem(r->key, &r->key_pem, &cause));
+	TRY(x509_export(r->crt, 1, &r->crt_pem, &cause));
+	TRY(leaf_chain_pem(ca, r->crt, &r->chain, &cause));
+	rc = 0;
+out:
+	r->rc = rc;
+	r->cause = cause;
+}
+
+/* The signing threads: each takes the next unit to sign until none is left. */
+struct signers {
+	struct unit_run	**todo;
+	size_t		  n;
+	size_t		  next;
+	pthread_mutex_t	  lock;
+	int		  makekey;
+};
+
+struct signer {
+	struct signers	*all;
+	struct ca	 ca;	/* a copy with the thread's own issuer object */
+};
+
+static void *
+signer(void *arg)
+{
+	struct signer	*me = arg;
+	struct signers	*s = me->all;
+	size_t		 i;
+
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		i = s->next++;
+		pthread_mutex_unlock(&s->lock);
+		if (i >= s->n)
+			break;
+		sign_unit(s->todo[i], &me->ca, s->makekey);
+	}
+	return NULL;
+}
+
+/*
+ * Sign the units on up to DEPLOY_THREADS threads (one per CPU), the
+ * calling one among them. Each thread gets its own copy of the issuer
+ * certificate, made here: GnuTLS objects are not shared between threads.
+ * A CA key in a PKCS#11 token signs on the calling thread only.
+ */
+static void
+sign_all(struct ca *ca, struct unit_run **todo, size_t n, int makekey)
+{
+	struct signers	 s = { todo, n, 0, PTHREAD_MUTEX_INITIALIZER, makekey };
+	struct signer	 me[DEPLOY_THREADS];
+	pthread_t	 t[DEPLOY_THREADS];
+	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t		 nt = 0, want;
+	char		*cause = NULL;
+
+	want = cpus > 1 ? (size_t)cpus : 1;
+	if (want > DEPLOY_THREADS)
+		want = DEPLOY_THREADS;
+	if (keys_x509(ca->key) == NULL || n < 2)
+		want = 1;
+	me[0].all = &s;
+	me[0].ca = *ca;
+	for (nt = 1; nt < want; nt++) {
+		me[nt].all = &s;
+		me[nt].ca = *ca;
+		me[nt].ca.store = NULL;
+		if (x509_dup(ca->crt, &me[nt].ca.crt, &cause) != 0)
+			break;
+		if (pthread_create(&t[nt], NULL, signer, &me[nt]) != 0) {
+			gnutls_x509_crt_deinit(me[nt].ca.crt);
+			break;
+		}
+	}
+	free(cause);	/* fewer threads, not a failure */
+	signer(&me[0]);
+	for (size_t i = 1; i < nt; i++) {
+		pthread_join(t[i], NULL);
+		gnutls_x509_crt_deinit(me[i].ca.crt);
+	}
+}
+
+/*
+ * After signing: record the unit (joining the group's transaction) and
+ * stage its files in the group's batch. A failure leaves nothing of the
+ * unit in either.
+ */
+static enum outcome
+finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
+    const char *outdir, struct out_batch *batch, char **serial, char **cause)
+{
+	size_t	 mark = out_batch_size(batch);
+	int	 rc = r->rc;
+
+	if (rc != 0) {
+		if (rc == ERR_POLICY)
+			for (size_t i = 0; i + 1 < r->findings.n; i++)
+				fprintf(stderr, "roleca: deploy: %s: refused: "
+				    "%s: %s\n", r->u->name,
+				    r->findings.v[i].rule,
+				    r->findings.v[i].msg);
+		*cause = r->cause;
+		r->cause = NULL;
+		goto out;
+	}
+	TRY(stage(r, outdir, batch, cause));
+	TRY(leaf_record(ca, r->req, r->crt, cmd->name, &r->serial, cause));
+	*serial = r->serial;
+	r->serial = NULL;
 	rc = 0;
 out:
 	if (rc != 0) {
 		out_batch_drop(batch, mark);
-		cmd_audit(cmd, ca->store, NULL, u->role, rc, *cause);
+		cmd_audit(cmd, ca->store, NULL, r->u->role, rc, *cause);
 	}
-	free(sans);
-	unit_free(&r);
-	return rc == 0 ? result : FAILED;
+	return rc == 0 ? ISSUED : FAILED;
 }
 
 /*
@@ -338,15 +429,24 @@ group_failed(const struct command *cmd, struct ca *ca,
 	}
 }
 
-/* Units [from, to): signed and recorded in one commit, then placed. */
+/*
+ * Units [from, to) in one transaction: each bound to its profile (and
+ * CSR) and kept if current; the others signed on every CPU, then recorded
+ * and staged in order; the files placed once the transaction commits.
+ */
 static void
 deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
     const struct deployment *d, size_t from, size_t to,
     const struct args *a, struct profiles *cache, struct unit_result *res)
 {
 	struct out_batch	*batch = out_batch_new(1);
-	char			*cause = NULL;
+	struct unit_run		 runs[DEPLOY_GROUP], *todo[DEPLOY_GROUP];
+	const char		*csrdir = args_get(a, OPT_CSR_DIR);
+	const char		*outdir = args_get(a, OPT_OUT);
+	char			*cause = NULL, *sans;
+	size_t			 ntodo = 0;
 
+	memset(runs, 0, sizeof runs);
 	if (store_begin(ca->store, &cause) != 0) {
 		for (size_t i = from; i < to; i++) {
 			res[i - from].o = FAILED;
@@ -355,15 +455,46 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 		goto out;
 	}
 	for (size_t i = from; i < to; i++) {
-		progress(i, d->n, d->v[i].name);
-		res[i - from].o = deploy_unit(cmd, ca, dir, &d->v[i], a, cache,
-		    batch, &res[i - from].serial, &res[i - from].cause);
+		struct unit_run		*r = &runs[i - from];
+		struct unit_result	*o = &res[i - from];
+
+		progress(i - from, d->n, d->v[i].name);
+		r->u = &d->v[i];
+		if (bind_unit(r, ca, dir, csrdir, cache, &o->cause) != 0) {
+			o->o = FAILED;
+			cmd_audit(cmd, ca->store, NULL, r->u->role, ERR_FAIL,
+			    o->cause);
+			continue;
+		}
+		sans = leaf_sans_text(r->req);
+		if (!args_has(a, OPT_REISSUE) &&
+		    unit_current(ca, outdir, r->u, sans, &o->serial))
+			o->o = KEPT;
+		else
+			todo[ntodo++] = r;
+		free(sans);
+	}
+	if (ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
+		for (size_t k = 0; k < ntodo; k++) {
+			todo[k]->rc = ERR_FAIL;
+			todo[k]->cause = xstrdup(cause);
+		}
+	} else if (ntodo > 0)
+		sign_all(ca, todo, ntodo, csrdir == NULL);
+	for (size_t k = 0; k < ntodo; k++) {
+		struct unit_result	*o = &res[todo[k] - runs];
+
+		progress(from + (size_t)(todo[k] - runs), d->n, todo[k]->u->name);
+		o->o = finish_unit(cmd, ca, todo[k], outdir, batch, &o->serial,
+		    &o->cause);
 	}
 	if (store_commit(ca->store, &cause) != 0)
 		group_failed(cmd, ca, d, res, from, to, 0, cause);
 	else if (out_batch_commit(batch, &cause) != 0)
 		group_failed(cmd, ca, d, res, from, to, 1, cause);
 out:
+	for (size_t i = from; i < to; i++)
+		unit_free(&runs[i - from]);
 	free(cause);
 	out_batch_free(batch);
 }

@@ -77,26 +77,45 @@ out:
 }
 
 int
-leaf_chain_pem(const struct ca *ca, gnutls_x509_crt_t crt, char **pem,
-    char **cause)
+leaf_chain_prepare(struct ca *ca, char **cause)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
-	char		*all = xstrdup(""), *tmp;
+	char		*all, *tmp;
 	int		 rc = ERR_FAIL;
 
-	for (size_t i = 0; i <= ca->nchain; i++) {
-		TRY(x509_export(i == 0 ? crt : ca->chain[i - 1], 1, &d, cause));
+	if (ca->chain_pem != NULL)
+		return 0;
+	all = xstrdup("");
+	for (size_t i = 0; i < ca->nchain; i++) {
+		TRY(x509_export(ca->chain[i], 1, &d, cause));
 		xasprintf(&tmp, "%s%.*s", all, (int)d.size, (char *)d.data);
 		free(all);
 		all = tmp;
 		gnutls_free(d.data);
 		d.data = NULL;
 	}
-	*pem = all;
+	ca->chain_pem = all;
 	all = NULL;
 	rc = 0;
 out:
+	gnutls_free(d.data);
 	free(all);
+	return rc;
+}
+
+int
+leaf_chain_pem(struct ca *ca, gnutls_x509_crt_t crt, char **pem,
+    char **cause)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	int		 rc = ERR_FAIL;
+
+	TRY(leaf_chain_prepare(ca, cause));
+	TRY(x509_export(crt, 1, &d, cause));
+	xasprintf(pem, "%.*s%s", (int)d.size, (char *)d.data, ca->chain_pem);
+	rc = 0;
+out:
+	gnutls_free(d.data);
 	return rc;
 }
 

@@ -40,8 +40,13 @@ int	 leaf_out_prefix(const char *arg, const struct request *, char **prefix,
 /* The names of a request as the database records them ("DNS:a,IP:b"). */
 char	*leaf_sans_text(const struct request *);
 
+/*
+ * The CA's chain as PEM, made once and kept in the ca (call it before
+ * sharing the ca between threads).
+ */
+int	 leaf_chain_prepare(struct ca *, char **cause);
 /* The certificate's PEM followed by the CA chain's (allocated). */
-int	 leaf_chain_pem(const struct ca *, gnutls_x509_crt_t, char **pem,
+int	 leaf_chain_pem(struct ca *, gnutls_x509_crt_t, char **pem,
 	    char **cause);
 
 /*

@@ -29,6 +29,9 @@ struct store {
 	char	*path;
 	int	 busy_ms;
 	int	 depth;		/* open transactions: 1 BEGIN, then SAVEPOINTs */
+	/* prepared once, for deploy's thousands of records: reset after use */
+	sqlite3_stmt	*insert_cert;
+	sqlite3_stmt	*insert_audit;
 };
 
 /*
@@ -157,6 +160,30 @@ db_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
 	*stmt = NULL;
 	return db_want(st, sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL),
 	    SQLITE_OK, what, cause);
+}
+
+/*
+ * A statement kept prepared in *slot: made on first use, reset (bindings
+ * cleared) by stmt_done after each use, finalized by store_close.
+ */
+static int
+stmt_cached(struct store *st, sqlite3_stmt **slot, const char *sql,
+    const char *what, char **cause)
+{
+	if (*slot != NULL)
+		return 0;
+	return db_want(st, sqlite3_prepare_v2(st->db, sql, -1, slot, NULL),
+	    SQLITE_OK, what, cause);
+}
+
+static void
+stmt_done(sqlite3_stmt *stmt)
+{
+	if (stmt == NULL)
+		return;
+	/* the step's error, if any, was reported already */
+	(void)sqlite3_reset(stmt);
+	(void)sqlite3_clear_bindings(stmt);
 }
 
 /* Run constant SQL (one or more statements, no values), discarding rows. */
@@ -507,9 +534,12 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	/*
-	 * Every statement is finalized where it was prepared, so close cannot
-	 * be busy; committed data is durable already, nothing left to report.
+	 * Every statement is finalized where it was prepared but the cached
+	 * ones, finalized here, so close cannot be busy; committed data is
+	 * durable already, nothing left to report.
 	 */
+	(void)sqlite3_finalize(st->insert_cert);
+	(void)sqlite3_finalize(st->insert_audit);
 	(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -578,7 +608,7 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 				     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 				     " ?9, ?10, ?11, ?12)";
 	const char		*what = "insert certificate", *status;
-	sqlite3_stmt		*stmt = NULL;
+	sqlite3_stmt		*stmt;
 	char			*serial = NULL;
 	int			 rc = ERR_FAIL, ret, revoked;
 	int			 level = st->depth;
@@ -608,7 +638,8 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	revoked = sc->status == STORE_REVOKED;
 
 	TRY(tx_begin(st, cause));
-	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(stmt_cached(st, &st->insert_cert, sql, what, cause));
+	stmt = st->insert_cert;
 	TRY(bind_text(st, stmt, 1, serial, what, cause));
 	TRY(bind_text(st, stmt, 2, sc->subject, what, cause));
 	TRY(bind_text(st, stmt, 3, sc->sans, what, cause));
@@ -630,12 +661,13 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 		goto out;
 	}
 	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	stmt_done(st->insert_cert);
 	if (op != NULL)
 		TRY(audit_insert(st, op, serial, sc->profile, "ok", cause));
 	TRY(tx_commit(st, cause));
 	rc = 0;
 out:
-	(void)sqlite3_finalize(stmt);
+	stmt_done(st->insert_cert);
 	if (rc != 0)
 		tx_rollback(st, level, cause);
 	free(serial);
@@ -1124,10 +1156,11 @@ audit_insert(struct store *st, const char *op, const char *serial,
 				     " serial, profile, uid, outcome)"
 				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	const char		*what = "audit log";
-	sqlite3_stmt		*stmt = NULL;
+	sqlite3_stmt		*stmt;
 	int			 rc = ERR_FAIL;
 
-	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(stmt_cached(st, &st->insert_audit, sql, what, cause));
+	stmt = st->insert_audit;
 	TRY(bind_int(st, stmt, 1, (int64_t)time(NULL), 0, what, cause));
 	TRY(bind_text(st, stmt, 2, op, what, cause));
 	TRY(bind_text(st, stmt, 3, serial, what, cause));
@@ -1137,7 +1170,7 @@ audit_insert(struct store *st, const char *op, const char *serial,
 	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
 	rc = 0;
 out:
-	(void)sqlite3_finalize(stmt);
+	stmt_done(st->insert_audit);
 	return rc;
 }
 

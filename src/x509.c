@@ -542,6 +542,26 @@ x509_free_certs(gnutls_x509_crt_t *list, size_t n)
 }
 
 int
+x509_dup(gnutls_x509_crt_t crt, gnutls_x509_crt_t *out, char **cause)
+{
+	gnutls_datum_t	 der = { NULL, 0 };
+	int		 ret;
+
+	*out = NULL;
+	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0 ||
+	    (ret = gnutls_x509_crt_init(out)) < 0 ||
+	    (ret = gnutls_x509_crt_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+		if (*out != NULL)
+			gnutls_x509_crt_deinit(*out);
+		*out = NULL;
+		gnutls_free(der.data);
+		return gerr(cause, "copy certificate", ret);
+	}
+	gnutls_free(der.data);
+	return 0;
+}
+
+int
 x509_export(gnutls_x509_crt_t crt, int pem, gnutls_datum_t *out, char **cause)
 {
 	int	 ret;

@@ -78,6 +78,8 @@ void	 x509_free_certs(gnutls_x509_crt_t *list, size_t n);
 
 /* DER or PEM of a certificate / CSR; the caller frees out->data with gnutls_free. */
 int	 x509_export(gnutls_x509_crt_t, int pem, gnutls_datum_t *out, char **cause);
+/* A new certificate object holding the same certificate. */
+int	 x509_dup(gnutls_x509_crt_t, gnutls_x509_crt_t *out, char **cause);
 int	 x509_export_csr(gnutls_x509_crq_t, int pem, gnutls_datum_t *out, char **cause);
 
 /* The serial as lower-case hex (allocated). */
