@@ -104,10 +104,19 @@ static const char schema_v4[] =
 	" ('base_crl_time', 0);"
 	"PRAGMA user_version = 4;";
 
+/*
+ * Version 5: when a certificateHold was released, so a delta CRL tells
+ * peers holding a base CRL that listed the hold to drop it (removeFromCRL).
+ */
+static const char schema_v5[] =
+	"ALTER TABLE certs ADD COLUMN released_at INTEGER;"
+	"PRAGMA user_version = 5;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
 static int	 migrate_to_4(struct store *, char **);
+static int	 migrate_to_5(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -115,6 +124,7 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_2,
 	migrate_to_3,
 	migrate_to_4,
+	migrate_to_5,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -330,6 +340,12 @@ static int
 migrate_to_4(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v4, "migrate to schema version 4", cause);
+}
+
+static int
+migrate_to_5(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v5, "migrate to schema version 5", cause);
 }
 
 /*
@@ -861,7 +877,8 @@ int
 store_unrevoke(struct store *st, const char *serial_text, char **cause)
 {
 	static const char	 sql[] = "UPDATE certs SET status = 'valid',"
-				     " revoked_at = NULL, reason = NULL"
+				     " revoked_at = NULL, reason = NULL,"
+				     " released_at = ?2"
 				     " WHERE serial = ?1 AND status = 'revoked'"
 				     " AND reason = 6";
 	const char		*what = "unrevoke";
@@ -878,6 +895,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 	TRY(tx_begin(st, cause));
 	TRY(db_prepare(st, sql, &stmt, what, cause));
 	TRY(bind_text(st, stmt, 1, serial, what, cause));
+	TRY(bind_int(st, stmt, 2, (int64_t)time(NULL), 0, what, cause));
 	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
 	if (sqlite3_changes(st->db) != 1) {
 		tx_rollback(st, level, cause);
@@ -955,9 +973,17 @@ store_revoked_since(struct store *st, int64_t now, int64_t since,
 	static const char	 base[] = "SELECT serial, revoked_at, reason"
 				     " FROM certs WHERE status = 'revoked'"
 				     " AND not_after > ?1";
+	/*
+	 * A delta lists what changed since its base: revocations recorded
+	 * since, and holds released since, as removeFromCRL (8) dated when
+	 * they were released.
+	 */
 	static const char	 delta[] = "SELECT serial, revoked_at, reason"
 				     " FROM certs WHERE status = 'revoked'"
-				     " AND not_after > ?1 AND revoked_recorded >= ?2";
+				     " AND not_after > ?1 AND revoked_recorded >= ?2"
+				     " UNION ALL SELECT serial, released_at, 8"
+				     " FROM certs WHERE status = 'valid'"
+				     " AND not_after > ?1 AND released_at >= ?2";
 	struct store_revoked	*r = xcalloc(1, sizeof *r);
 	int			 rc = ERR_FAIL;
 

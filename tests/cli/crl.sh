@@ -158,6 +158,31 @@ if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
 else
 	not_ok "openssl -use_deltas rejects a leaf revoked only in the delta"; show_output
 fi
+# A hold released after the base: the delta tells peers to drop it.
+held=$(roleca --dir "$D/ca" issue persistent-chat --set server_fqdn=h.lab.example --out "$D/held" 2>/dev/null)
+roleca --dir "$D/ca" revoke "$held" --reason certificateHold 2>/dev/null
+sleep 1
+expect 0 "a base CRL listing the hold" roleca --dir "$D/ca" crl
+sleep 1
+expect 0 "the hold is released" roleca --dir "$D/ca" unrevoke "$held"
+expect 0 "a delta after the release" roleca --dir "$D/ca" crl --delta
+held_u=$(echo "$held" | tr a-f A-F)
+openssl crl -in "$D/ca/crl/delta-delta.crl" -inform DER -noout -text >"$D/delta2.txt"
+assert "the delta lists the released certificate as removeFromCRL" sh -c \
+	"grep -A4 'Serial Number: $held_u' '$D/delta2.txt' | grep -q 'Remove From CRL'"
+assert "the delta verifies" openssl crl -in "$D/ca/crl/delta-delta.crl" \
+	-inform DER -noout -verify -CAfile "$D/ca/ca.crt"
+openssl crl -in "$D/ca/crl/delta-base.crl" -inform DER -out "$D/base2.pem"
+openssl crl -in "$D/ca/crl/delta-delta.crl" -inform DER -out "$D/dpem2.pem"
+run openssl verify -crl_check -CAfile "$D/cas.pem" -CRLfile "$D/base2.pem" "$D/held.crt"
+if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+	ok "with the base CRL alone the released certificate is still on hold"
+else
+	not_ok "with the base CRL alone the released certificate is still on hold"; show_output
+fi
+expect 0 "openssl -use_deltas accepts it with the delta" openssl verify -crl_check \
+	-use_deltas -CAfile "$D/cas.pem" -CRLfile "$D/base2.pem" -CRLfile "$D/dpem2.pem" \
+	"$D/held.crt"
 expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl --delta
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)

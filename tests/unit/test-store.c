@@ -23,9 +23,9 @@
 #include "unit.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	4
-#define SCHEMA_TEXT	"4"
-#define NEWER_TEXT	"5"
+#define SCHEMA_VERSION	5
+#define SCHEMA_TEXT	"5"
+#define NEWER_TEXT	"6"
 
 #define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
 
@@ -667,11 +667,16 @@ test_migrate_from_1(void)
 	make_db(&fx);
 	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
+	    "ALTER TABLE certs DROP COLUMN released_at; "
 	    "DELETE FROM counters WHERE name LIKE 'base_crl_%'; "
 	    "PRAGMA user_version = 1"), 0);
-	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
 	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
 	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
+	s = raw_text(fx.db, "SELECT count(*) FROM pragma_table_info('certs')"
+	    " WHERE name IN ('revoked_recorded', 'released_at')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "2");
+	free(s);
 	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
 	    "('certs_revoked')");
 	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
