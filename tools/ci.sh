@@ -73,6 +73,16 @@ else
 	status=1
 fi
 
+# The benchmarks on this machine, for the record: the numbers, beside
+# openssl and certtool, and which bars pass. A miss does not fail CI
+# (tests do not time things); a bench that cannot run says why.
+echo "=== bench (informational)"
+if (cd build-ci && make -s bench); then
+	echo "bench: done"
+else
+	echo "bench: did not run to the end (see above)"
+fi
+
 # One closing line over both runs: CUnit tests and CLI checks.
 passed=0 failed=0
 for log in build-ci/tests/unit/*.log build-asan/tests/unit/*.log; do
