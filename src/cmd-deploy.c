@@ -143,17 +143,21 @@ out:
 	return rc;
 }
 
-/* The request for a unit: from its variables, completed by its CSR. */
-static int
-bind_unit(struct unit_run *r, struct ca *ca, const char *dir,
-    const char *csrdir, struct profiles *cache, char **cause)
+/*
+ * The request for a unit (its profile already loaded): from its variables,
+ * completed by its CSR, whose signature is checked. Run by the worker
+ * threads; the outcome goes to r->rc and r->cause.
+ */
+static void
+bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 {
-	char	*csr = NULL;
-	int	 rc = ERR_FAIL;
+	const char	*csrdir = arg;
+	char		*csr = NULL, *cause = NULL;
+	int		 rc = ERR_FAIL;
 
-	TRY(profile_cached(cache, ca, dir, r->u->role, &r->profile, cause));
+	(void)ca;
 	if (csrdir == NULL) {
-		TRY(profile_bind(r->profile, &r->u->values, &r->req, cause));
+		TRY(profile_bind(r->profile, &r->u->values, &r->req, &cause));
 		rc = 0;
 		goto out;
 	}
@@ -162,14 +166,15 @@ bind_unit(struct unit_run *r, struct ca *ca, const char *dir,
 		free(csr);
 		xasprintf(&csr, "%s/%s.req", csrdir, r->u->name);
 	}
-	TRY(leaf_csr_load(csr, &r->csr, &r->info, cause));
-	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, cause));
-	TRY(leaf_csr_merge(r->req, r->profile, &r->info, cause));
-	TRY(keys_pubkey_copy(r->info.pub, &r->pub, cause));
+	TRY(leaf_csr_load(csr, &r->csr, &r->info, &cause));
+	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));
+	TRY(leaf_csr_merge(r->req, r->profile, &r->info, &cause));
+	TRY(keys_pubkey_copy(r->info.pub, &r->pub, &cause));
 	rc = 0;
 out:
 	free(csr);
-	return rc;
+	r->rc = rc;
+	r->cause = cause;
 }
 
 /* Stage the unit's files (made by sign_unit) in the group's batch. */
@@ -208,8 +213,9 @@ out:
  * server's key between sessions on many threads.
  */
 static void
-sign_unit(struct unit_run *r, struct ca *ca, int makekey)
+sign_unit(struct unit_run *r, struct ca *ca, const void *arg)
 {
+	int	 makekey = *(const int *)arg;
 	char	*cause = NULL;
 	int	 rc = ERR_FAIL;
 
@@ -237,52 +243,59 @@ out:
 	r->cause = cause;
 }
 
-/* The signing threads: each takes the next unit to sign until none is left. */
-struct signers {
-	struct unit_run	**todo;
+/*
+ * The worker threads: each takes the next unit until none is left and
+ * runs the job on it with its own copy of the ca.
+ */
+typedef void	(*unit_job)(struct unit_run *, struct ca *, const void *);
+
+struct pool {
+	struct unit_run	**v;
 	size_t		  n;
 	size_t		  next;
 	pthread_mutex_t	  lock;
-	int		  makekey;
+	unit_job	  job;
+	const void	 *arg;
 };
 
-struct signer {
-	struct signers	*all;
+struct worker {
+	struct pool	*pool;
 	struct ca	 ca;	/* a copy with the thread's own issuer object */
 };
 
 static void *
-signer(void *arg)
+work(void *arg)
 {
-	struct signer	*me = arg;
-	struct signers	*s = me->all;
+	struct worker	*me = arg;
+	struct pool	*p = me->pool;
 	size_t		 i;
 
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		i = s->next++;
-		pthread_mutex_unlock(&s->lock);
-		if (i >= s->n)
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
 			break;
-		sign_unit(s->todo[i], &me->ca, s->makekey);
+		p->job(p->v[i], &me->ca, p->arg);
 	}
 	return NULL;
 }
 
 /*
- * Sign the units on up to DEPLOY_THREADS threads (one per CPU), the
- * calling one among them. Each thread gets its own copy of the issuer
+ * Run job on the n units on up to DEPLOY_THREADS threads (one per CPU),
+ * the calling one among them. Each thread gets its own copy of the issuer
  * certificate, made here: GnuTLS objects are not shared between threads.
- * A CA key in a PKCS#11 token signs on the calling thread only.
+ * With a CA key in a PKCS#11 token everything runs on the calling thread.
  */
 static void
-sign_all(struct ca *ca, struct unit_run **todo, size_t n, int makekey)
+run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
+    const void *arg)
 {
-	struct signers	 s = { todo, n, 0, PTHREAD_MUTEX_INITIALIZER, makekey };
-	struct signer	 me[DEPLOY_THREADS];
+	struct pool	 p = { v, n, 0, PTHREAD_MUTEX_INITIALIZER, job, arg };
+	struct worker	 me[DEPLOY_THREADS];
 	pthread_t	 t[DEPLOY_THREADS];
 	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t		 nt = 0, want;
+	size_t		 nt, want;
 	char		*cause = NULL;
 
 	want = cpus > 1 ? (size_t)cpus : 1;
@@ -290,21 +303,21 @@ sign_all(struct ca *ca, struct unit_run **todo, size_t n, int makekey)
 		want = DEPLOY_THREADS;
 	if (keys_x509(ca->key) == NULL || n < 2)
 		want = 1;
-	me[0].all = &s;
+	me[0].pool = &p;
 	me[0].ca = *ca;
 	for (nt = 1; nt < want; nt++) {
-		me[nt].all = &s;
+		me[nt].pool = &p;
 		me[nt].ca = *ca;
 		me[nt].ca.store = NULL;
 		if (x509_dup(ca->crt, &me[nt].ca.crt, &cause) != 0)
 			break;
-		if (pthread_create(&t[nt], NULL, signer, &me[nt]) != 0) {
+		if (pthread_create(&t[nt], NULL, work, &me[nt]) != 0) {
 			gnutls_x509_crt_deinit(me[nt].ca.crt);
 			break;
 		}
 	}
 	free(cause);	/* fewer threads, not a failure */
-	signer(&me[0]);
+	work(&me[0]);
 	for (size_t i = 1; i < nt; i++) {
 		pthread_join(t[i], NULL);
 		gnutls_x509_crt_deinit(me[i].ca.crt);
@@ -441,10 +454,12 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 {
 	struct out_batch	*batch = out_batch_new(1);
 	struct unit_run		 runs[DEPLOY_GROUP], *todo[DEPLOY_GROUP];
+	struct unit_run		*bind[DEPLOY_GROUP];
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	const char		*outdir = args_get(a, OPT_OUT);
 	char			*cause = NULL, *sans;
-	size_t			 ntodo = 0;
+	size_t			 ntodo = 0, nbind = 0;
+	int			 makekey = csrdir == NULL;
 
 	memset(runs, 0, sizeof runs);
 	if (store_begin(ca->store, &cause) != 0) {
@@ -454,15 +469,27 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 		}
 		goto out;
 	}
+	/* profiles on this thread (loading one fills the cache) */
+	for (size_t i = from; i < to; i++) {
+		struct unit_run		*r = &runs[i - from];
+
+		r->u = &d->v[i];
+		if ((r->rc = profile_cached(cache, ca, dir, r->u->role,
+		    &r->profile, &r->cause)) == 0)
+			bind[nbind++] = r;
+	}
+	/* requests, CSRs read and checked, on every CPU */
+	run_pool(ca, bind, nbind, bind_request, csrdir);
 	for (size_t i = from; i < to; i++) {
 		struct unit_run		*r = &runs[i - from];
 		struct unit_result	*o = &res[i - from];
 
-		progress(i - from, d->n, d->v[i].name);
-		r->u = &d->v[i];
-		if (bind_unit(r, ca, dir, csrdir, cache, &o->cause) != 0) {
+		progress(i, d->n, d->v[i].name);
+		if (r->rc != 0) {
 			o->o = FAILED;
-			cmd_audit(cmd, ca->store, NULL, r->u->role, ERR_FAIL,
+			o->cause = r->cause;
+			r->cause = NULL;
+			cmd_audit(cmd, ca->store, NULL, r->u->role, r->rc,
 			    o->cause);
 			continue;
 		}
@@ -480,7 +507,7 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 			todo[k]->cause = xstrdup(cause);
 		}
 	} else if (ntodo > 0)
-		sign_all(ca, todo, ntodo, csrdir == NULL);
+		run_pool(ca, todo, ntodo, sign_unit, &makekey);
 	for (size_t k = 0; k < ntodo; k++) {
 		struct unit_result	*o = &res[todo[k] - runs];
 

@@ -62,6 +62,34 @@ assert "chat01 holds its own key" test "$(openssl x509 -in signed/chat01.crt -no
 	"$(openssl pkey -in csrs/chat01.key -pubout)"
 assert "chat02's .req was used" verify_server "$T/lab" signed/chat02.crt
 
+# Bad CSRs among good ones (read and checked on several threads): each
+# bad one is reported under its name, the good ones are signed.
+cat >csr-mixed.cfg <<'CFG'
+servers = (
+	{ name = "good01"; role = "persistent-chat"; set = { server_fqdn = "good01.lab.example"; }; },
+	{ name = "forged"; role = "persistent-chat"; set = { server_fqdn = "forged.lab.example"; }; },
+	{ name = "good02"; role = "persistent-chat"; set = { server_fqdn = "good02.lab.example"; }; },
+	{ name = "absent"; role = "persistent-chat"; set = { server_fqdn = "absent.lab.example"; }; },
+	{ name = "good03"; role = "persistent-chat"; set = { server_fqdn = "good03.lab.example"; }; }
+);
+CFG
+for s in good01 forged good02 good03; do
+	openssl req -new -newkey rsa:2048 -nodes -keyout "csrs/$s.key" -subj "/CN=$s.lab.example" \
+		-out "csrs/$s.csr" 2>/dev/null
+done
+# forged: its subject changed after signing, so the signature no longer verifies
+openssl req -in csrs/forged.csr -outform DER | sed 's/forged/forgeD/' |
+	openssl req -inform DER -outform PEM -out csrs/forged.csr 2>/dev/null
+rows_before=$(sqlite3 "$I/roleca.db" 'SELECT count(*) FROM certs')
+expect 1 "bad CSRs fail their servers, not the run's others" roleca --dir "$I" deploy \
+	csr-mixed.cfg --out mixed-csr --csr-dir csrs
+assert "... good01, good02 and good03 issued" sh -c "grep -q '^good01 .* issued' '$T/out' &&
+	grep -q '^good02 .* issued' '$T/out' && grep -q '^good03 .* issued' '$T/out'"
+assert "... forged is named, with why" sh -c "grep 'forged (csr-mixed.cfg:3)' '$T/err' | grep -qi 'signature'"
+assert "... absent is named, with its file" sh -c "grep 'absent (csr-mixed.cfg:5)' '$T/err' | grep -q 'absent.req'"
+assert "... three rows recorded, no more" test "$(sqlite3 "$I/roleca.db" 'SELECT count(*) FROM certs')" -eq $((rows_before + 3))
+assert "... no files for the failed ones" sh -c "! ls mixed-csr | grep -q 'forged\|absent'"
+
 # Failures: reported per server, the others still done, exit 1.
 cat >mixed.cfg <<'CFG'
 servers = (
