@@ -84,6 +84,7 @@ struct unit_run {
 	char			*chain;
 	int			 rc;
 	char			*cause;
+	int			 done;		/* the worker's job is done */
 };
 
 static void
@@ -248,12 +249,15 @@ out:
  * runs the job on it with its own copy of the ca.
  */
 typedef void	(*unit_job)(struct unit_run *, struct ca *, const void *);
+/* What the calling thread does with each unit, in order, once its job is done. */
+typedef void	(*unit_each)(struct unit_run *, void *);
 
 struct pool {
 	struct unit_run	**v;
 	size_t		  n;
 	size_t		  next;
 	pthread_mutex_t	  lock;
+	pthread_cond_t	  done;
 	unit_job	  job;
 	const void	 *arg;
 };
@@ -277,35 +281,47 @@ work(void *arg)
 		if (i >= p->n)
 			break;
 		p->job(p->v[i], &me->ca, p->arg);
+		pthread_mutex_lock(&p->lock);
+		p->v[i]->done = 1;
+		pthread_cond_broadcast(&p->done);
+		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
 }
 
 /*
- * Run job on the n units on up to DEPLOY_THREADS threads (one per CPU),
- * the calling one among them. Each thread gets its own copy of the issuer
- * certificate, made here: GnuTLS objects are not shared between threads.
- * With a CA key in a PKCS#11 token everything runs on the calling thread.
+ * Run job on the n units on one thread per CPU (at most DEPLOY_THREADS),
+ * each with its own copy of the issuer certificate, made here: GnuTLS
+ * objects are not shared between threads. Without each, the calling
+ * thread works too. With each, the calling thread hands it every unit in
+ * order as soon as its job is done, while the workers go on (the database
+ * and the output files are the calling thread's). With a CA key in a
+ * PKCS#11 token everything runs on the calling thread.
  */
 static void
 run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
-    const void *arg)
+    const void *arg, unit_each each, void *ctx)
 {
-	struct pool	 p = { v, n, 0, PTHREAD_MUTEX_INITIALIZER, job, arg };
-	struct worker	 me[DEPLOY_THREADS];
-	pthread_t	 t[DEPLOY_THREADS];
+	struct pool	 p = { v, n, 0, PTHREAD_MUTEX_INITIALIZER,
+			     PTHREAD_COND_INITIALIZER, job, arg };
+	struct worker	 me[DEPLOY_THREADS + 1];
+	pthread_t	 t[DEPLOY_THREADS + 1];
 	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t		 nt, want;
+	size_t		 nt = 0, want, first;
 	char		*cause = NULL;
 
+	for (size_t k = 0; k < n; k++)
+		v[k]->done = 0;
 	want = cpus > 1 ? (size_t)cpus : 1;
 	if (want > DEPLOY_THREADS)
 		want = DEPLOY_THREADS;
 	if (keys_x509(ca->key) == NULL || n < 2)
 		want = 1;
+	/* slot 0 is the calling thread's, with the ca as it is */
 	me[0].pool = &p;
 	me[0].ca = *ca;
-	for (nt = 1; nt < want; nt++) {
+	first = each != NULL && want > 1 ? 1 : 2;
+	for (nt = first; nt <= want; nt++) {
 		me[nt].pool = &p;
 		me[nt].ca = *ca;
 		me[nt].ca.store = NULL;
@@ -317,11 +333,20 @@ run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
 		}
 	}
 	free(cause);	/* fewer threads, not a failure */
-	work(&me[0]);
-	for (size_t i = 1; i < nt; i++) {
+	if (each == NULL || nt == first)
+		work(&me[0]);	/* no helper thread: the calling one works */
+	for (size_t k = 0; each != NULL && k < n; k++) {
+		pthread_mutex_lock(&p.lock);
+		while (!v[k]->done)
+			pthread_cond_wait(&p.done, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		each(v[k], ctx);
+	}
+	for (size_t i = first; i < nt; i++) {
 		pthread_join(t[i], NULL);
 		gnutls_x509_crt_deinit(me[i].ca.crt);
 	}
+	pthread_cond_destroy(&p.done);
 }
 
 /*
@@ -442,6 +467,30 @@ group_failed(const struct command *cmd, struct ca *ca,
 	}
 }
 
+/* What finish_each needs: the group being issued. */
+struct finishing {
+	const struct command	*cmd;
+	struct ca		*ca;
+	const struct deployment	*d;
+	size_t			 from;
+	struct unit_run		*runs;
+	struct unit_result	*res;
+	const char		*outdir;
+	struct out_batch	*batch;
+};
+
+static void
+finish_each(struct unit_run *r, void *arg)
+{
+	struct finishing	*fc = arg;
+	size_t			 k = (size_t)(r - fc->runs);
+	struct unit_result	*o = &fc->res[k];
+
+	progress(fc->from + k, fc->d->n, r->u->name);
+	o->o = finish_unit(fc->cmd, fc->ca, r, fc->outdir, fc->batch,
+	    &o->serial, &o->cause);
+}
+
 /*
  * Units [from, to) in one transaction: each bound to its profile (and
  * CSR) and kept if current; the others signed on every CPU, then recorded
@@ -460,6 +509,7 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 	char			*cause = NULL, *sans;
 	size_t			 ntodo = 0, nbind = 0;
 	int			 makekey = csrdir == NULL;
+	struct finishing	 fc;
 
 	memset(runs, 0, sizeof runs);
 	if (store_begin(ca->store, &cause) != 0) {
@@ -479,7 +529,7 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 			bind[nbind++] = r;
 	}
 	/* requests, CSRs read and checked, on every CPU */
-	run_pool(ca, bind, nbind, bind_request, csrdir);
+	run_pool(ca, bind, nbind, bind_request, csrdir, NULL, NULL);
 	for (size_t i = from; i < to; i++) {
 		struct unit_run		*r = &runs[i - from];
 		struct unit_result	*o = &res[i - from];
@@ -501,20 +551,24 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 			todo[ntodo++] = r;
 		free(sans);
 	}
+	/* signed on the workers, recorded and staged here as they come */
+	fc.cmd = cmd;
+	fc.ca = ca;
+	fc.d = d;
+	fc.from = from;
+	fc.runs = runs;
+	fc.res = res;
+	fc.outdir = outdir;
+	fc.batch = batch;
 	if (ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
 		for (size_t k = 0; k < ntodo; k++) {
 			todo[k]->rc = ERR_FAIL;
 			todo[k]->cause = xstrdup(cause);
+			finish_each(todo[k], &fc);
 		}
 	} else if (ntodo > 0)
-		run_pool(ca, todo, ntodo, sign_unit, &makekey);
-	for (size_t k = 0; k < ntodo; k++) {
-		struct unit_result	*o = &res[todo[k] - runs];
-
-		progress(from + (size_t)(todo[k] - runs), d->n, todo[k]->u->name);
-		o->o = finish_unit(cmd, ca, todo[k], outdir, batch, &o->serial,
-		    &o->cause);
-	}
+		run_pool(ca, todo, ntodo, sign_unit, &makekey, finish_each,
+		    &fc);
 	if (store_commit(ca->store, &cause) != 0)
 		group_failed(cmd, ca, d, res, from, to, 0, cause);
 	else if (out_batch_commit(batch, &cause) != 0)

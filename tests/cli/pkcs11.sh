@@ -38,6 +38,17 @@ expect 0 "issue signs in the token" roleca --dir ca issue persistent-chat \
 	--set server_fqdn=chat.lab.example --out chat
 serial=$(cat "$T/out")
 assert "the leaf verifies" openssl verify -x509_strict -purpose sslserver -CAfile ca/ca.crt chat.crt
+cat >site.cfg <<'CFG'
+servers = (
+	{ name = "c1"; role = "persistent-chat"; set = { server_fqdn = "c1.lab.example"; }; },
+	{ name = "c2"; role = "persistent-chat"; set = { server_fqdn = "c2.lab.example"; }; },
+	{ name = "c3"; role = "persistent-chat"; set = { server_fqdn = "c3.lab.example"; }; }
+);
+CFG
+expect 0 "deploy signs in the token (on one thread)" roleca --dir ca deploy site.cfg --out site
+assert "... three servers issued" test "$(grep -c ' issued ' "$T/out")" -eq 3
+assert "... each verifies" openssl verify -x509_strict -purpose sslserver -CAfile ca/ca.crt \
+	site/c1.crt site/c2.crt site/c3.crt
 expect 0 "revoke" roleca --dir ca revoke "$serial" --reason keyCompromise
 expect 0 "crl signs in the token" roleca --dir ca crl
 assert "the CRL verifies" openssl crl -in ca/crl/token.crl -inform DER -noout -verify \
