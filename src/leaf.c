@@ -20,16 +20,18 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
     char **cause)
 {
 	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_datum_t		 der = { NULL, 0 };
 	struct policy_ctx	 ctx = { 0 };
 	int			 rc = ERR_FAIL;
 
 	ctx.now = time(NULL);
-	TRY(x509_build_leaf(req, pub, ca, ctx.now, &crt, cause));
+	TRY(x509_build_leaf_der(req, pub, ca, ctx.now, &der, cause));
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
 	ctx.profile = p;
 	ctx.request = req;
-	TRY(policy_check(crt, &ctx, f, cause));
+	/* the certificate handed on is the policy's own parse of the signed bytes */
+	TRY(policy_check_der(der.data, der.size, &ctx, f, &crt, cause));
 	if (f->n > 0) {
 		rc = err_policy(cause, "refused by policy");
 		goto out;
@@ -38,6 +40,7 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
 	crt = NULL;
 	rc = 0;
 out:
+	gnutls_free(der.data);
 	if (crt != NULL)
 		gnutls_x509_crt_deinit(crt);
 	return rc;

@@ -312,17 +312,21 @@ read_key(struct cert *c)
 	gnutls_pubkey_deinit(pub);
 }
 
-/* Our own copy, from the DER: the only internal error policy has. */
+/* Our own copy, parsed from the DER: the only internal error policy has. */
 static int
-cert_load(gnutls_x509_crt_t crt, struct cert *c, char **cause)
+cert_load_der(const unsigned char *der, size_t len, struct cert *c,
+    char **cause)
 {
 	int	 ret;
 
 	memset(c, 0, sizeof *c);
-	if (crt == NULL)
+	if (der == NULL || len == 0 || len > UINT32_MAX)
 		return err_set(cause, "policy: no certificate");
-	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
-	    &c->der)) < 0 || (ret = gnutls_x509_crt_init(&c->crt)) < 0 ||
+	if ((c->der.data = gnutls_malloc(len)) == NULL)
+		return err_set(cause, "policy: out of memory");
+	memcpy(c->der.data, der, len);
+	c->der.size = (unsigned)len;
+	if ((ret = gnutls_x509_crt_init(&c->crt)) < 0 ||
 	    (ret = gnutls_x509_crt_import(c->crt, &c->der,
 	    GNUTLS_X509_FMT_DER)) < 0) {
 		cert_free(c);
@@ -332,6 +336,24 @@ cert_load(gnutls_x509_crt_t crt, struct cert *c, char **cause)
 	c->framed = frame(c) == 0;
 	read_key(c);
 	return 0;
+}
+
+static int
+cert_load(gnutls_x509_crt_t crt, struct cert *c, char **cause)
+{
+	gnutls_datum_t	 der = { NULL, 0 };
+	int		 ret;
+
+	memset(c, 0, sizeof *c);
+	if (crt == NULL)
+		return err_set(cause, "policy: no certificate");
+	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+	    &der)) < 0)
+		return err_set(cause, "policy: cannot read the certificate: %s",
+		    gnutls_strerror(ret));
+	ret = cert_load_der(der.data, der.size, c, cause);
+	gnutls_free(der.data);
+	return ret;
 }
 
 /* An extension's value: 1 present, 0 absent, < 0 unreadable. */
@@ -1419,20 +1441,15 @@ rule_names(const struct cert *c, const struct policy_ctx *ctx,
 	names_free(&n);
 }
 
-int
-policy_check(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
-    struct findings *f, char **cause)
+/* Every leaf rule, on the copy c. */
+static void
+judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
 {
-	struct policy_ctx	 none = { 0 };
-	struct cert		 c;
 	const struct keyspec	*spec = NULL;
 	const char		*whose = NULL;
 	unsigned		 min = MIN_RSA_BITS;
-	int			 rc = ERR_FAIL;
 
-	if (ctx == NULL)
-		ctx = &none;
-	TRY(cert_load(crt, &c, cause));
 	if (ctx->conf != NULL && ctx->conf->policy.min_rsa_bits > min)
 		min = ctx->conf->policy.min_rsa_bits;
 	if (ctx->request != NULL) {
@@ -1442,21 +1459,56 @@ policy_check(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 		spec = &ctx->profile->key;
 		whose = "role";
 	}
-	rule_cdp(&c, ctx, f);
-	rule_eku(&c, ctx, f);
-	rule_bc(&c, f);
-	rule_ku(&c, ctx, f);
-	rule_ski(&c, f);
-	rule_aki(&c, ctx->issuer, 0, f);
+	rule_cdp(c, ctx, f);
+	rule_eku(c, ctx, f);
+	rule_bc(c, f);
+	rule_ku(c, ctx, f);
+	rule_ski(c, f);
+	rule_aki(c, ctx->issuer, 0, f);
 	if (ctx->issuer != NULL)
-		rule_issuer(&c, ctx->issuer, f);
-	rule_aia(&c, ctx, f);
-	rule_key(&c, min, spec, whose, f);
-	rule_signature(&c, f);
-	rule_serial(&c, f);
-	rule_validity(&c, ctx->now, ctx->conf != NULL ?
+		rule_issuer(c, ctx->issuer, f);
+	rule_aia(c, ctx, f);
+	rule_key(c, min, spec, whose, f);
+	rule_signature(c, f);
+	rule_serial(c, f);
+	rule_validity(c, ctx->now, ctx->conf != NULL ?
 	    ctx->conf->policy.max_validity_days : 0, ctx->issuer, f);
-	rule_names(&c, ctx, f);
+	rule_names(c, ctx, f);
+}
+
+int
+policy_check(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
+    struct findings *f, char **cause)
+{
+	struct policy_ctx	 none = { 0 };
+	struct cert		 c;
+	int			 rc = ERR_FAIL;
+
+	TRY(cert_load(crt, &c, cause));
+	judge_leaf(&c, ctx != NULL ? ctx : &none, f);
+	rc = 0;
+out:
+	cert_free(&c);
+	return rc;
+}
+
+int
+policy_check_der(const unsigned char *der, size_t len,
+    const struct policy_ctx *ctx, struct findings *f,
+    gnutls_x509_crt_t *judged, char **cause)
+{
+	struct policy_ctx	 none = { 0 };
+	struct cert		 c;
+	int			 rc = ERR_FAIL;
+
+	if (judged != NULL)
+		*judged = NULL;
+	TRY(cert_load_der(der, len, &c, cause));
+	judge_leaf(&c, ctx != NULL ? ctx : &none, f);
+	if (judged != NULL) {
+		*judged = c.crt;
+		c.crt = NULL;
+	}
 	rc = 0;
 out:
 	cert_free(&c);

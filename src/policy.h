@@ -41,6 +41,14 @@ struct policy_ctx {
 /* Judge a server (leaf) certificate; 0 when judged, findings may be empty. */
 int	 policy_check(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);
+/*
+ * The same for a certificate's DER. With judged, the copy the rules read
+ * (parsed from der here) is handed over, so a caller that signed der holds
+ * exactly what was judged without parsing it a second time.
+ */
+int	 policy_check_der(const unsigned char *der, size_t len,
+	    const struct policy_ctx *, struct findings *,
+	    gnutls_x509_crt_t *judged, char **cause);
 /* Judge a CA certificate roleca is about to sign or install. */
 int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);

@@ -22,7 +22,14 @@
 /* 16 random bytes with the top bit cleared: positive, full length. */
 int	 x509_serial_new(unsigned char serial[X509_SERIAL_LEN], char **cause);
 
-/* A leaf for request, for the public key pub, signed by ca, valid from now. */
+/*
+ * A leaf for request, for the public key pub, signed by ca, valid from now:
+ * its DER (the caller frees out->data with gnutls_free), or the
+ * certificate read back from it. Safe to call from several threads, each
+ * with its own ca->crt.
+ */
+int	 x509_build_leaf_der(const struct request *, gnutls_pubkey_t pub,
+	    const struct ca *ca, time_t now, gnutls_datum_t *out, char **cause);
 int	 x509_build_leaf(const struct request *, gnutls_pubkey_t pub,
 	    const struct ca *ca, time_t now, gnutls_x509_crt_t *out, char **cause);
 

@@ -1131,6 +1131,46 @@ test_judging_changes_nothing(void)
 	free(cause);
 	gnutls_x509_crt_deinit(empty);
 
+	/* the DER form finds the same and hands over what it judged */
+	{
+		struct findings		 g = { NULL, 0 };
+		gnutls_x509_crt_t	 judged = NULL;
+		gnutls_datum_t		 back = { NULL, 0 };
+		static const unsigned char junk[] = { 0x30, 0x03, 0x02, 0x01 };
+
+		cause = NULL;
+		s = leaf();
+		s.cdp[0] = NULL;		/* one finding: no CDP */
+		crt = build(&s);
+		gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &before);
+		CU_ASSERT_EQUAL(policy_check(crt, &ctx, &f, &cause), 0);
+		CU_ASSERT_EQUAL(policy_check_der(before.data, before.size, &ctx,
+		    &g, &judged, &cause), 0);
+		CU_ASSERT(f.n > 0 && f.n == g.n);
+		for (size_t i = 0; i < f.n && i < g.n; i++)
+			CU_ASSERT_STRING_EQUAL(f.v[i].msg, g.v[i].msg);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(judged);
+		gnutls_x509_crt_export2(judged, GNUTLS_X509_FMT_DER, &back);
+		CU_ASSERT(back.size == before.size &&
+		    memcmp(back.data, before.data, back.size) == 0);
+		findings_free(&f);
+		findings_free(&g);
+		CU_ASSERT_EQUAL(policy_check_der(junk, sizeof junk, &ctx, &g,
+		    &judged, &cause), ERR_FAIL);
+		CU_ASSERT_PTR_NULL(judged);
+		CU_ASSERT_EQUAL(g.n, 0);
+		free(cause);
+		cause = NULL;
+		CU_ASSERT_EQUAL(policy_check_der(NULL, 0, &ctx, &g, NULL,
+		    &cause), ERR_FAIL);
+		free(cause);
+		cause = NULL;
+		gnutls_free(back.data);
+		gnutls_free(before.data);
+		before.data = NULL;
+		gnutls_x509_crt_deinit(crt);
+	}
+
 	/* a message is one line whatever a caller puts in it */
 	findings_add(&f, "crl", "fetch failed: %s", "bad\r\nline");
 	CU_ASSERT_STRING_EQUAL(f.v[0].msg, "fetch failed: bad??line");

@@ -5,6 +5,7 @@
  * text helpers; key specs, generation, export and loading. Keys are made
  * once: EC P-256 everywhere except the RSA CA, where RSA matters.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -719,6 +720,274 @@ test_leaf(void)
 }
 
 /* Values are never parsed as DN syntax. */
+/*
+ * The oracle for the hand-encoded leaf: the same certificate built with
+ * GnuTLS's certificate API (one setter per field, each multi-valued
+ * extension exported from its whole list, as x509.c did before it encoded
+ * leaves itself), with the serial and dates of the one under test.
+ */
+static gnutls_x509_crt_t
+gnutls_leaf(const struct request *req, gnutls_pubkey_t pub,
+    const struct ca *ca, gnutls_x509_crt_t like)
+{
+	gnutls_x509_crt_t		 crt = NULL;
+	gnutls_subject_alt_names_t	 sans = NULL;
+	gnutls_x509_key_purposes_t	 kp = NULL;
+	gnutls_x509_crl_dist_points_t	 cdp = NULL;
+	gnutls_x509_aia_t		 aia = NULL;
+	gnutls_datum_t			 d, v;
+	unsigned char			 buf[64], ip[16];
+	size_t				 len = sizeof buf;
+	unsigned			 critical;
+	int				 ok = 1;
+
+	ok &= gnutls_x509_crt_init(&crt) == 0;
+	ok &= gnutls_x509_crt_set_version(crt, 3) == 0;
+	ok &= gnutls_x509_crt_get_serial(like, buf, &len) == 0;
+	ok &= gnutls_x509_crt_set_serial(crt, buf, len) == 0;
+	ok &= gnutls_x509_crt_set_activation_time(crt,
+	    gnutls_x509_crt_get_activation_time(like)) == 0;
+	ok &= gnutls_x509_crt_set_expiration_time(crt,
+	    gnutls_x509_crt_get_expiration_time(like)) == 0;
+	ok &= gnutls_x509_crt_set_pubkey(crt, pub) == 0;
+	len = sizeof buf;
+	ok &= gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA1, buf,
+	    &len) == 0;
+	ok &= gnutls_x509_crt_set_subject_key_id(crt, buf, len) == 0;
+	for (size_t i = 0; i < req->subject.n; i++)
+		ok &= gnutls_x509_crt_set_dn_by_oid(crt, req->subject.v[i].oid,
+		    0, req->subject.v[i].value,
+		    (unsigned)strlen(req->subject.v[i].value)) == 0;
+	ok &= gnutls_x509_crt_set_basic_constraints(crt, 0, -1) == 0;
+	ok &= gnutls_x509_crt_set_key_usage(crt, req->key_usage) == 0;
+	if (req->dns.n + req->ip.n > 0) {
+		ok &= gnutls_subject_alt_names_init(&sans) == 0;
+		for (size_t i = 0; i < req->dns.n; i++) {
+			v.data = (unsigned char *)req->dns.v[i];
+			v.size = (unsigned)strlen(req->dns.v[i]);
+			ok &= gnutls_subject_alt_names_set(sans,
+			    GNUTLS_SAN_DNSNAME, &v, NULL) == 0;
+		}
+		for (size_t i = 0; i < req->ip.n; i++) {
+			v.data = ip;
+			v.size = strchr(req->ip.v[i], ':') != NULL ? 16 : 4;
+			ok &= inet_pton(v.size == 4 ? AF_INET : AF_INET6,
+			    req->ip.v[i], ip) == 1;
+			ok &= gnutls_subject_alt_names_set(sans,
+			    GNUTLS_SAN_IPADDRESS, &v, NULL) == 0;
+		}
+		ok &= gnutls_x509_ext_export_subject_alt_names(sans, &d) == 0;
+		ok &= gnutls_x509_crt_set_extension_by_oid(crt, "2.5.29.17",
+		    d.data, d.size, 0) == 0;
+		gnutls_free(d.data);
+		gnutls_subject_alt_names_deinit(sans);
+	}
+	ok &= gnutls_x509_key_purpose_init(&kp) == 0;
+	for (size_t i = 0; i < req->eku.n; i++)
+		ok &= gnutls_x509_key_purpose_set(kp, req->eku.v[i]) == 0;
+	ok &= gnutls_x509_ext_export_key_purposes(kp, &d) == 0;
+	ok &= gnutls_x509_crt_set_extension_by_oid(crt, "2.5.29.37", d.data,
+	    d.size, 0) == 0;
+	gnutls_free(d.data);
+	gnutls_x509_key_purpose_deinit(kp);
+	for (int delta = 0; delta < 2; delta++) {
+		const struct strv	*urls = delta ? &ca->conf->delta_cdp :
+					    &ca->conf->cdp;
+		struct strv		 seen = { NULL, 0 };
+
+		if (delta && urls->n == 0)
+			break;
+		ok &= gnutls_x509_crl_dist_points_init(&cdp) == 0;
+		for (size_t l = 0; l < 2; l++) {
+			const struct strv *s = l == 0 ? urls : &req->cdp;
+
+			for (size_t i = 0; (l == 0 || !delta) && i < s->n;
+			    i++) {
+				if (strv_has(&seen, s->v[i]))
+					continue;
+				strv_add(&seen, s->v[i]);
+				v.data = (unsigned char *)s->v[i];
+				v.size = (unsigned)strlen(s->v[i]);
+				ok &= gnutls_x509_crl_dist_points_set(cdp,
+				    GNUTLS_SAN_URI, &v, 0) == 0;
+			}
+		}
+		strv_free(&seen);
+		ok &= gnutls_x509_ext_export_crl_dist_points(cdp, &d) == 0;
+		ok &= gnutls_x509_crt_set_extension_by_oid(crt, delta ?
+		    "2.5.29.46" : OID_CDP, d.data, d.size, 0) == 0;
+		gnutls_free(d.data);
+		gnutls_x509_crl_dist_points_deinit(cdp);
+	}
+	if (ca->conf->ca_issuers.n + ca->conf->ocsp.n > 0) {
+		ok &= gnutls_x509_aia_init(&aia) == 0;
+		for (size_t i = 0; i < ca->conf->ca_issuers.n +
+		    ca->conf->ocsp.n; i++) {
+			int	 is = i < ca->conf->ca_issuers.n;
+			char	*u = is ? ca->conf->ca_issuers.v[i] :
+				    ca->conf->ocsp.v[i - ca->conf->ca_issuers.n];
+
+			v.data = (unsigned char *)u;
+			v.size = (unsigned)strlen(u);
+			ok &= gnutls_x509_aia_set(aia, is ?
+			    GNUTLS_OID_AD_CAISSUERS : GNUTLS_OID_AD_OCSP,
+			    GNUTLS_SAN_URI, &v) == 0;
+		}
+		ok &= gnutls_x509_ext_export_aia(aia, &d) == 0;
+		ok &= gnutls_x509_crt_set_extension_by_oid(crt, OID_AIA,
+		    d.data, d.size, 0) == 0;
+		gnutls_free(d.data);
+		gnutls_x509_aia_deinit(aia);
+	}
+	len = sizeof buf;
+	ok &= gnutls_x509_crt_get_subject_key_id(ca->crt, buf, &len,
+	    &critical) == 0;
+	ok &= gnutls_x509_crt_set_authority_key_id(crt, buf, len) == 0;
+	ok &= gnutls_x509_crt_privkey_sign(crt, ca->crt, keys_privkey(ca->key),
+	    ca->conf->digest, 0) == 0;
+	CU_ASSERT(ok);
+	if (!ok) {
+		gnutls_x509_crt_deinit(crt);
+		return NULL;
+	}
+	return crt;
+}
+
+/* The TBSCertificate of a DER certificate: the first element inside it. */
+static int
+tbs_of(const gnutls_datum_t *der, const unsigned char **p, size_t *n)
+{
+	const unsigned char	*q = der->data;
+	size_t			 len, k;
+
+	if (der->size < 8 || q[0] != 0x30 || q[1] != 0x82 || q[4] != 0x30)
+		return -1;
+	q += 4;
+	len = q[1];
+	k = 2;
+	if (len & 0x80) {
+		size_t nb = len & 0x7f;
+
+		len = 0;
+		for (size_t i = 0; i < nb; i++)
+			len = len << 8 | q[2 + i];
+		k += nb;
+	}
+	*p = q;
+	*n = k + len;
+	return 0;
+}
+
+static void
+same_as_gnutls(const struct request *req, const struct ca *ca, int whole)
+{
+	gnutls_x509_crt_t	 ours = NULL, theirs;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 };
+	const unsigned char	*ta, *tb;
+	size_t			 na = 0, nb = 0;
+	char			*cause = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(keys_pubkey(fx.leaf_key, &pub, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(x509_build_leaf_der(req, pub, ca, fx.now, &a,
+	    &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_init(&ours), 0);
+	CU_ASSERT_EQUAL_FATAL(gnutls_x509_crt_import(ours, &a,
+	    GNUTLS_X509_FMT_DER), 0);
+	theirs = gnutls_leaf(req, pub, ca, ours);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(theirs);
+	CU_ASSERT_EQUAL(gnutls_x509_crt_export2(theirs, GNUTLS_X509_FMT_DER,
+	    &b), 0);
+	CU_ASSERT_EQUAL(tbs_of(&a, &ta, &na), 0);
+	CU_ASSERT_EQUAL(tbs_of(&b, &tb, &nb), 0);
+	CU_ASSERT(na == nb && na > 0 && memcmp(ta, tb, na) == 0);
+	if (na != nb || memcmp(ta, tb, na) != 0) {
+		fprintf(stderr, "\n    TBS differs from GnuTLS's:\n    ours   ");
+		for (size_t i = 0; i < na; i++)
+			fprintf(stderr, "%02x", ta[i]);
+		fprintf(stderr, "\n    theirs ");
+		for (size_t i = 0; i < nb; i++)
+			fprintf(stderr, "%02x", tb[i]);
+		fputc('\n', stderr);
+	}
+	/* PKCS#1 v1.5 is deterministic: the whole certificate is the same */
+	if (whole)
+		CU_ASSERT(a.size == b.size && memcmp(a.data, b.data,
+		    a.size) == 0);
+	CU_ASSERT_EQUAL(verify_by(ours, ca->crt), 0);
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	gnutls_x509_crt_deinit(ours);
+	gnutls_x509_crt_deinit(theirs);
+	gnutls_pubkey_deinit(pub);
+	free(cause);
+}
+
+/* The encoder's bytes are GnuTLS's, across the fields' variants. */
+static void
+test_leaf_as_gnutls(void)
+{
+	struct conf	 c = fx.ec_conf;	/* shallow: only delta_cdp is ours */
+	struct ca	 ca = fx.ec;
+	struct request	 req;
+	gnutls_datum_t	 der = { NULL, 0 };
+	gnutls_pubkey_t	 pub = NULL;
+	char		*cause = NULL;
+	static const unsigned	 kus[] = { GNUTLS_KEY_DIGITAL_SIGNATURE,
+		GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_KEY_ENCIPHERMENT,
+		GNUTLS_KEY_KEY_AGREEMENT, GNUTLS_KEY_DECIPHER_ONLY |
+		GNUTLS_KEY_DIGITAL_SIGNATURE, GNUTLS_KEY_ENCIPHER_ONLY };
+
+	req_init(&req, "web.lab.example");
+	same_as_gnutls(&req, &fx.ec, 0);
+	same_as_gnutls(&req, &fx.rsa, 1);
+	for (size_t i = 0; i < sizeof kus / sizeof kus[0]; i++) {
+		req.key_usage = kus[i];
+		same_as_gnutls(&req, &fx.rsa, 1);
+	}
+	req_clear(&req);
+
+	/* UTF-8 and non-printable text, C and DC; IPv6; no SAN; no extra CDP */
+	memset(&req, 0, sizeof req);
+	dn_add(&req.subject, dn_oid("C"), "DE");
+	dn_add(&req.subject, dn_oid("DC"), "lab");
+	dn_add(&req.subject, dn_oid("O"), "Lab & Co");
+	dn_add(&req.subject, dn_oid("OU"), "Zentrale M\xc3\xbcnchen");
+	dn_add(&req.subject, dn_oid("CN"), "web.lab.example");
+	strv_add(&req.ip, "2001:db8::1");
+	strv_add(&req.ip, "192.0.2.7");
+	strv_add(&req.eku, SERVER_AUTH);
+	req.key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE;
+	req.validity_days = 825;
+	same_as_gnutls(&req, &fx.rsa, 1);
+	strv_free(&req.ip);
+	same_as_gnutls(&req, &fx.ec, 0);
+
+	/* Freshest CRL; a long validity (GeneralizedTime after 2049) */
+	memset(&c.delta_cdp, 0, sizeof c.delta_cdp);
+	strv_add(&c.delta_cdp, "http://pki.lab.example/root-delta.crl");
+	strv_add(&c.delta_cdp, "http://mirror.lab.example/root-delta.crl");
+	ca.conf = &c;
+	strv_add(&req.cdp, EXTRA_CRL);
+	strv_add(&req.cdp, ROOT_CRL);
+	same_as_gnutls(&req, &ca, 0);
+	req.validity_days = 40 * 365;
+	same_as_gnutls(&req, &ca, 0);
+	strv_free(&c.delta_cdp);
+
+	/* a C that is no PrintableString is refused, not mis-encoded */
+	dn_free(&req.subject);
+	dn_add(&req.subject, dn_oid("C"), "D*");
+	dn_add(&req.subject, dn_oid("CN"), "web.lab.example");
+	CU_ASSERT_EQUAL(keys_pubkey(fx.leaf_key, &pub, &cause), 0);
+	CU_ASSERT_EQUAL(x509_build_leaf_der(&req, pub, &fx.ec, fx.now, &der,
+	    &cause), ERR_USAGE);
+	CU_ASSERT_PTR_NULL(der.data);
+	gnutls_pubkey_deinit(pub);
+	free(cause);
+	req_clear(&req);
+}
+
 static void
 test_leaf_dn_injection(void)
 {
@@ -1420,6 +1689,7 @@ main(void)
 		{ "an EC root", test_ca_ec },
 		{ "an RSA root from ca.cfg", test_ca_rsa },
 		{ "a leaf, read back with GnuTLS", test_leaf },
+		{ "a leaf's bytes are GnuTLS's", test_leaf_as_gnutls },
 		{ "a CN is never parsed as a DN", test_leaf_dn_injection },
 		{ "a leaf of the RSA CA", test_leaf_rsa_ca },
 		{ "CDP order and duplicates", test_leaf_cdp },
