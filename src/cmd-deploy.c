@@ -10,6 +10,8 @@
  * committed to the database in one transaction, and only then are the
  * group's files placed (made durable together), so the order of issue and
  * its crash safety are those of a single issue at a fraction of the fsyncs.
+ * The signing threads write each file ahead into an unnamed temporary
+ * (out_prepare); it gets its name only when the group's batch is placed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,10 +80,12 @@ struct unit_run {
 	gnutls_x509_crt_t	 crt;
 	struct findings		 findings;
 	char			*serial;
-	/* what sign_unit made: the files' contents, or why it failed */
+	/* what sign_unit made: the files, written ahead, or why it failed */
 	gnutls_datum_t		 key_pem;
 	gnutls_datum_t		 crt_pem;
 	char			*chain;
+	struct out_pending	*files[3];
+	size_t			 nfiles;
 	int			 rc;
 	char			*cause;
 	int			 done;		/* the worker's job is done */
@@ -90,6 +94,8 @@ struct unit_run {
 static void
 unit_free(struct unit_run *r)
 {
+	for (size_t i = 0; i < r->nfiles; i++)
+		out_pending_free(r->files[i]);
 	free(r->serial);
 	keys_datum_wipe(&r->key_pem);
 	gnutls_free(r->crt_pem.data);
@@ -178,30 +184,46 @@ out:
 	r->cause = cause;
 }
 
-/* Stage the unit's files (made by sign_unit) in the group's batch. */
+/* Stage the unit's files (written by sign_unit) in the group's batch. */
 static int
-stage(struct unit_run *r, const char *outdir, struct out_batch *batch,
-    char **cause)
+stage(struct unit_run *r, struct out_batch *batch, char **cause)
 {
-	char	*p = NULL;
 	int	 rc = ERR_FAIL;
 
-	if (r->key_pem.data != NULL) {
-		xasprintf(&p, "%s/%s.key", outdir, r->u->name);
-		TRY(out_batch_add(batch, p, r->key_pem.data, r->key_pem.size,
-		    1, cause));
-		free(p);
-		p = NULL;
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct out_pending	*pf = r->files[i];
+
+		r->files[i] = NULL;	/* the batch's, whatever happens */
+		TRY(out_batch_add_pending(batch, pf, cause));
 	}
-	xasprintf(&p, "%s/%s.crt", outdir, r->u->name);
-	TRY(out_batch_add(batch, p, r->crt_pem.data, r->crt_pem.size, 0,
-	    cause));
-	free(p);
-	xasprintf(&p, "%s/%s.chain.pem", outdir, r->u->name);
-	TRY(out_batch_add(batch, p, r->chain, strlen(r->chain), 0, cause));
 	rc = 0;
 out:
-	free(p);
+	return rc;
+}
+
+/* What the signing threads need besides the unit. */
+struct signing {
+	int		 makekey;
+	const char	*outdir;
+};
+
+/*
+ * Write one of the unit's files ahead, unnamed until the group's batch
+ * places it (after the commit); force, as the batch replaces files.
+ */
+static int
+write_ahead(struct unit_run *r, const char *outdir, const char *ext,
+    const void *data, size_t len, int secret, char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	xasprintf(&path, "%s/%s.%s", outdir, r->u->name, ext);
+	rc = out_prepare(path, data, len, secret, 1, &r->files[r->nfiles],
+	    cause);
+	if (rc == 0)
+		r->nfiles++;
+	free(path);
 	return rc;
 }
 
@@ -216,11 +238,11 @@ out:
 static void
 sign_unit(struct unit_run *r, struct ca *ca, const void *arg)
 {
-	int	 makekey = *(const int *)arg;
-	char	*cause = NULL;
-	int	 rc = ERR_FAIL;
+	const struct signing	*sg = arg;
+	char			*cause = NULL;
+	int			 rc = ERR_FAIL;
 
-	if (makekey) {
+	if (sg->makekey) {
 		TRY(keys_generate(&r->req->key, &r->key, &cause));
 		TRY(keys_pubkey(r->key, &r->pub, &cause));
 	}
@@ -234,10 +256,18 @@ sign_unit(struct unit_run *r, struct ca *ca, const void *arg)
 		goto out;
 	}
 	TRY(rc);
-	if (r->key != NULL)
+	if (r->key != NULL) {
 		TRY(keys_export_pem(r->key, &r->key_pem, &cause));
+		TRY(write_ahead(r, sg->outdir, "key", r->key_pem.data,
+		    r->key_pem.size, 1, &cause));
+		keys_datum_wipe(&r->key_pem);
+	}
 	TRY(x509_export(r->crt, 1, &r->crt_pem, &cause));
+	TRY(write_ahead(r, sg->outdir, "crt", r->crt_pem.data,
+	    r->crt_pem.size, 0, &cause));
 	TRY(leaf_chain_pem(ca, r->crt, &r->chain, &cause));
+	TRY(write_ahead(r, sg->outdir, "chain.pem", r->chain,
+	    strlen(r->chain), 0, &cause));
 	rc = 0;
 out:
 	r->rc = rc;
@@ -356,7 +386,7 @@ run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
  */
 static enum outcome
 finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
-    const char *outdir, struct out_batch *batch, char **serial, char **cause)
+    struct out_batch *batch, char **serial, char **cause)
 {
 	size_t	 mark = out_batch_size(batch);
 	int	 rc = r->rc;
@@ -372,7 +402,7 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
 		r->cause = NULL;
 		goto out;
 	}
-	TRY(stage(r, outdir, batch, cause));
+	TRY(stage(r, batch, cause));
 	TRY(leaf_record(ca, r->req, r->crt, cmd->name, &r->serial, cause));
 	*serial = r->serial;
 	r->serial = NULL;
@@ -475,7 +505,6 @@ struct finishing {
 	size_t			 from;
 	struct unit_run		*runs;
 	struct unit_result	*res;
-	const char		*outdir;
 	struct out_batch	*batch;
 };
 
@@ -487,7 +516,7 @@ finish_each(struct unit_run *r, void *arg)
 	struct unit_result	*o = &fc->res[k];
 
 	progress(fc->from + k, fc->d->n, r->u->name);
-	o->o = finish_unit(fc->cmd, fc->ca, r, fc->outdir, fc->batch,
+	o->o = finish_unit(fc->cmd, fc->ca, r, fc->batch,
 	    &o->serial, &o->cause);
 }
 
@@ -508,7 +537,7 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 	const char		*outdir = args_get(a, OPT_OUT);
 	char			*cause = NULL, *sans;
 	size_t			 ntodo = 0, nbind = 0;
-	int			 makekey = csrdir == NULL;
+	struct signing		 sg = { csrdir == NULL, outdir };
 	struct finishing	 fc;
 
 	memset(runs, 0, sizeof runs);
@@ -558,7 +587,6 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 	fc.from = from;
 	fc.runs = runs;
 	fc.res = res;
-	fc.outdir = outdir;
 	fc.batch = batch;
 	if (ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
 		for (size_t k = 0; k < ntodo; k++) {
@@ -567,8 +595,7 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 			finish_each(todo[k], &fc);
 		}
 	} else if (ntodo > 0)
-		run_pool(ca, todo, ntodo, sign_unit, &makekey, finish_each,
-		    &fc);
+		run_pool(ca, todo, ntodo, sign_unit, &sg, finish_each, &fc);
 	if (store_commit(ca->store, &cause) != 0)
 		group_failed(cmd, ca, d, res, from, to, 0, cause);
 	else if (out_batch_commit(batch, &cause) != 0)

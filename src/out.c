@@ -6,6 +6,13 @@
  * directory is fsync'ed once. A small batch fsyncs its files one by one; a
  * large one (deploy writes thousands) closes them as it goes and flushes
  * their file system once with syncfs(2).
+ *
+ * out_prepare writes a file on any thread into an unnamed temporary
+ * (O_TMPFILE) that a batch later links into place: no name exists until
+ * then, so a crash leaves nothing behind, and the parent directory is not
+ * locked while the inode is allocated (on ext4 without a journal that
+ * allocation scans past recently deleted inodes, hundreds of microseconds
+ * each, which a deployment's threads then share).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +34,16 @@
 
 struct out_file {
 	char	*path;
-	char	*tmp;
+	char	*tmp;		/* the temporary's name (unnamed: while replacing) */
 	char	*backup;	/* a forced commit's hard link to the old file */
 	int	 fd;		/* the temporary, open until made durable */
+	int	 anon;		/* unnamed (O_TMPFILE): open until linked */
 	int	 placed;
+};
+
+/* A file prepared by out_prepare: written, not yet in a batch. */
+struct out_pending {
+	struct out_file	 f;
 };
 
 struct out_batch {
@@ -189,6 +202,7 @@ out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
 	b->v[b->n].fd = fd;
 	b->v[b->n].placed = 0;
 	b->v[b->n].backup = NULL;
+	b->v[b->n].anon = 0;
 	b->n++;
 	tmp = NULL;
 	fd = -1;
@@ -240,6 +254,135 @@ out_batch_add(struct out_batch *b, const char *path, const void *data,
 	struct iovec	 v = { (void *)(uintptr_t)data, len };
 
 	return out_batch_addv(b, path, &v, 1, secret, cause);
+}
+
+/* The unnamed temporary's name in /proc, for linkat(2). */
+static void
+fd_path(char *buf, size_t len, int fd)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+int
+out_prepare(const char *path, const void *data, size_t len, int secret,
+    int force, struct out_pending **out, char **cause)
+{
+	struct out_pending	*pf = NULL;
+	struct out_batch	*b = NULL;
+	char			*dir = NULL, proc[64];
+	int			 fd = -1, rc = ERR_FAIL;
+
+	*out = NULL;
+	TRY(out_check(path, force, cause));
+	dir = dir_of(path);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, secret ? 0600 : 0644);
+	fd_path(proc, sizeof proc, fd);
+	if (fd < 0 || access(proc, F_OK) != 0) {
+		/* no O_TMPFILE here, or no /proc to link it: a named temporary */
+		if (fd >= 0)
+			close(fd);
+		b = out_batch_new(force);
+		TRY(out_batch_add(b, path, data, len, secret, cause));
+		pf = xcalloc(1, sizeof *pf);
+		pf->f = b->v[0];
+		if (pf->f.fd >= 0)
+			b->open--;
+		b->n = 0;
+		*out = pf;
+		rc = 0;
+		goto out;
+	}
+	if (fchmod(fd, secret ? 0600 : 0644) != 0 ||
+	    write_all(fd, data, len) != 0) {
+		rc = err_set(cause, "%s: write failed: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	pf = xcalloc(1, sizeof *pf);
+	pf->f.path = xstrdup(path);
+	pf->f.fd = fd;
+	pf->f.anon = 1;
+	fd = -1;
+	*out = pf;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	out_batch_free(b);
+	free(dir);
+	return rc;
+}
+
+void
+out_pending_free(struct out_pending *pf)
+{
+	if (pf == NULL)
+		return;
+	if (pf->f.fd >= 0)
+		close(pf->f.fd);
+	if (pf->f.tmp != NULL)
+		unlink(pf->f.tmp);
+	free(pf->f.tmp);
+	free(pf->f.path);
+	free(pf);
+}
+
+int
+out_batch_add_pending(struct out_batch *b, struct out_pending *pf,
+    char **cause)
+{
+	int	 rc = ERR_FAIL;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].path, pf->f.path) == 0) {
+			rc = err_usage(cause, "%s: named twice for output",
+			    pf->f.path);
+			goto out;
+		}
+	b->v = xreallocarray(b->v, b->n + 1, sizeof *b->v);
+	b->v[b->n++] = pf->f;
+	if (pf->f.fd >= 0)
+		b->open++;
+	free(pf);
+	pf = NULL;
+	rc = 0;
+out:
+	out_pending_free(pf);
+	return rc;
+}
+
+/*
+ * Link an unnamed temporary to its path. Without force an existing path
+ * fails (EEXIST); with force it is replaced through a hidden name and a
+ * rename, so the final name never goes missing.
+ */
+static int
+place_anon(struct out_file *f, int force)
+{
+	char	 proc[64];
+
+	fd_path(proc, sizeof proc, f->fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, f->path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (!force || errno != EEXIST)
+		return -1;
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char	 r[4];
+		char		*dir = dir_of(f->path), *copy = xstrdup(f->path);
+
+		free(f->tmp);
+		(void)getentropy(r, sizeof r);
+		xasprintf(&f->tmp, "%s/.%s.tmp-%02x%02x%02x%02x", dir,
+		    basename(copy), r[0], r[1], r[2], r[3]);
+		free(dir);
+		free(copy);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp,
+		    AT_SYMLINK_FOLLOW) == 0)
+			break;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return rename(f->tmp, f->path);
 }
 
 /* rename without replacing; link+unlink where the file system lacks it. */
@@ -303,31 +446,36 @@ sync_dir(const char *dir, int fs)
 
 /*
  * Every temporary's data on disk before any is placed: fsync the open
- * ones, syncfs the file systems of the others.
+ * ones, or with many files syncfs their file systems once. Named
+ * temporaries are closed; unnamed ones stay open until linked.
  */
 static int
-make_durable(struct out_batch *b, char **dirs, size_t ndirs, char **cause)
+make_durable(struct out_batch *b, char **dirs, size_t ndirs, int bulk,
+    char **cause)
 {
 	int	 closed = 0;
 
 	for (size_t i = 0; i < b->n; i++) {
 		struct out_file	*f = &b->v[i];
-		int		 ret;
+		int		 ret = 0;
 
 		if (f->fd < 0) {
 			closed = 1;
 			continue;
 		}
-		ret = fsync(f->fd);
-		if (close(f->fd) != 0)
-			ret = -1;
-		f->fd = -1;
-		b->open--;
+		if (!bulk)
+			ret = fsync(f->fd);
+		if (!f->anon) {
+			if (close(f->fd) != 0)
+				ret = -1;
+			f->fd = -1;
+			b->open--;
+		}
 		if (ret != 0)
 			return err_set(cause, "%s: write failed: %s", f->path,
 			    strerror(errno));
 	}
-	for (size_t i = 0; closed && i < ndirs; i++)
+	for (size_t i = 0; (closed || bulk) && i < ndirs; i++)
 		if (sync_dir(dirs[i], 1) != 0)
 			return err_set(cause, "%s: write failed: %s", dirs[i],
 			    strerror(errno));
@@ -365,27 +513,41 @@ out_batch_commit(struct out_batch *b, char **cause)
 {
 	char	**dirs;
 	size_t	  ndirs;
-	int	  rc = ERR_FAIL;
+	int	  rc = ERR_FAIL, anon = 0, bulk = b->n > OUT_OPEN_MAX, ret;
 
 	dirs = batch_dirs(b, &ndirs);
-	TRY(make_durable(b, dirs, ndirs, cause));
+	TRY(make_durable(b, dirs, ndirs, bulk, cause));
 	for (size_t i = 0; i < b->n; i++) {
-		if (b->force && keep_old(&b->v[i]) != 0) {
+		struct out_file	*f = &b->v[i];
+
+		if (b->force && keep_old(f) != 0) {
 			rc = err_set(cause, "%s: cannot keep the old file while "
-			    "replacing it: %s", b->v[i].path, strerror(errno));
+			    "replacing it: %s", f->path, strerror(errno));
 			goto out;
 		}
-		if (place(b->v[i].tmp, b->v[i].path, b->force) != 0) {
-			rc = err_set(cause, "%s: %s", b->v[i].path,
+		if (f->anon) {
+			anon = 1;
+			ret = place_anon(f, b->force);
+		} else
+			ret = place(f->tmp, f->path, b->force);
+		if (ret != 0) {
+			rc = err_set(cause, "%s: %s", f->path,
 			    errno == EEXIST ? "already exists (use --force "
 			    "to replace it)" : strerror(errno));
 			goto out;
 		}
-		b->v[i].placed = 1;
+		f->placed = 1;
 	}
-	/* The files are in place; a failure to sync the names is not undone. */
+	/*
+	 * The files are in place; a failure to sync the names is not undone.
+	 * A linked inode's new link count is in the inode, not in the
+	 * directory: with unnamed temporaries the file system is synced.
+	 */
 	for (size_t i = 0; i < ndirs; i++)
-		(void)sync_dir(dirs[i], 0);
+		(void)sync_dir(dirs[i], anon && bulk);
+	for (size_t i = 0; anon && !bulk && i < b->n; i++)
+		if (b->v[i].anon)
+			(void)fsync(b->v[i].fd);
 	rc = 0;
 out:
 	dirs_free(dirs, ndirs);
@@ -404,6 +566,11 @@ out:
 			unlink(f->backup);
 			free(f->backup);
 			f->backup = NULL;
+		}
+		if (f->anon && f->fd >= 0) {
+			close(f->fd);	/* linked, or gone with it */
+			f->fd = -1;
+			b->open--;
 		}
 	}
 	return rc;
@@ -425,7 +592,8 @@ out_batch_drop(struct out_batch *b, size_t keep)
 			close(f->fd);
 			b->open--;
 		}
-		unlink(f->tmp);
+		if (f->tmp != NULL)
+			unlink(f->tmp);
 		free(f->tmp);
 		free(f->backup);
 		free(f->path);
@@ -440,7 +608,7 @@ out_batch_free(struct out_batch *b)
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->v[i].fd >= 0)
 			close(b->v[i].fd);
-		if (!b->v[i].placed)
+		if (!b->v[i].placed && b->v[i].tmp != NULL)
 			unlink(b->v[i].tmp);
 		free(b->v[i].tmp);
 		free(b->v[i].backup);

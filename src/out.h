@@ -34,6 +34,18 @@ int	 out_batch_add_chunks(struct out_batch *, const char *path,
 /* Stage the concatenation of n pieces. */
 int	 out_batch_addv(struct out_batch *, const char *path,
 	    const struct iovec *, size_t n, int secret, char **cause);
+/*
+ * A file written ahead, on any thread, for a batch to place: the same
+ * checks as out_batch_add (force as the batch's), the data in an unnamed
+ * temporary in path's directory (a named one where O_TMPFILE is missing).
+ */
+struct out_pending;
+int	 out_prepare(const char *path, const void *data, size_t len,
+	    int secret, int force, struct out_pending **, char **cause);
+/* Stage it (the batch takes it over, also when this fails). */
+int	 out_batch_add_pending(struct out_batch *, struct out_pending *,
+	    char **cause);
+void	 out_pending_free(struct out_pending *);
 /* Check that path could be staged, without writing anything. */
 int	 out_check(const char *path, int force, char **cause);
 /* How many files are staged; out_batch_drop(b, n) unstages those after n. */

@@ -546,6 +546,85 @@ test_batch_refusals(void)
 	rm_dir(dir);
 }
 
+/*
+ * Files written ahead (out_prepare, on any thread) have no name until the
+ * batch places them: nothing appears before the commit, a dropped one
+ * leaves nothing, and many of them (the bulk path) land whole with their
+ * modes; with force they replace what is there.
+ */
+static void
+test_prepared(void)
+{
+	char			*dir = new_dir(), *p[40], *old, *cause = NULL;
+	struct out_pending	*pf = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	for (int i = 0; i < 40; i++) {
+		char	 name[16];
+
+		snprintf(name, sizeof name, "f%d", i);
+		p[i] = path_in(dir, name);
+	}
+	b = out_batch_new(0);
+	for (int i = 0; i < 40; i++) {
+		CU_ASSERT_EQUAL(out_prepare(p[i], i % 2 ? "odd" : "even",
+		    i % 2 ? 3 : 4, i == 0, 0, &pf, &cause), 0);
+		if (i == 39) {
+			out_pending_free(pf);	/* dropped before staging */
+			continue;
+		}
+		CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	}
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+	CU_ASSERT_EQUAL(tmps, 0);
+	out_batch_drop(b, 30);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 30);
+	CU_ASSERT_EQUAL(tmps, 0);
+	CU_ASSERT(holds(p[0], "even") && holds(p[29], "odd"));
+	CU_ASSERT_EQUAL(mode_of(p[0]), 0600);
+	CU_ASSERT_EQUAL(mode_of(p[1]), 0644);
+	CU_ASSERT_EQUAL(access(p[30], F_OK), -1);
+
+	/* existing: refused without force, replaced with it */
+	old = p[1];
+	CU_ASSERT_EQUAL(out_prepare(old, "new", 3, 0, 0, &pf, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "already exists") != NULL);
+	free(cause);
+	cause = NULL;
+	b = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_prepare(old, "new", 3, 0, 1, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	/* twice is refused, and the refused one is freed */
+	CU_ASSERT_EQUAL(out_prepare(old, "two", 3, 0, 1, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), ERR_USAGE);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT(holds(old, "odd"));
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT(holds(old, "new"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 30);
+	CU_ASSERT_EQUAL(tmps, 0);
+
+	/* a batch freed without a commit leaves nothing */
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_prepare(p[35], "x", 1, 0, 0, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 30);
+	CU_ASSERT_EQUAL(tmps, 0);
+	free(cause);
+	for (int i = 0; i < 40; i++) {
+		unlink(p[i]);
+		free(p[i]);
+	}
+	rm_dir(dir);
+}
+
 static void
 test_read(void)
 {
@@ -683,6 +762,7 @@ main(void)
 		{ "a commit that fails half-way", test_batch_commit_fails },
 		{ "a forced commit that fails half-way", test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },
+		{ "files written ahead, unnamed until placed", test_prepared },
 		{ "out_read", test_read },
 		{ "out_read of standard input", test_read_stdin },
 		{ "out_mkdir", test_mkdir },
