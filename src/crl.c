@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <pthread.h>
+#include <stdint.h>
 
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
@@ -187,9 +189,13 @@ extensions(struct der *d, const struct ca *ca, const struct crl_info *info,
  * encoded once their lengths are known, the TBS is hashed piece by piece
  * and the hash signed.
  */
+/* The entries may come in several bodies, read on as many threads. */
+#define CRL_BODIES_MAX	4
+
 struct crl_parts {
 	struct der	 head;
-	struct der	 body;
+	struct der	 body[CRL_BODIES_MAX];
+	size_t		 nbody;
 	struct der	 tail;
 };
 
@@ -197,8 +203,22 @@ static void
 parts_free(struct crl_parts *c)
 {
 	der_free(&c->head);
-	der_free(&c->body);
+	for (size_t i = 0; i < c->nbody; i++)
+		der_free(&c->body[i]);
+	c->nbody = 0;
 	der_free(&c->tail);
+}
+
+/* Entries from next() appended to d. */
+static int
+fill_body(struct der *d, crl_next_fn next, void *arg, char **cause)
+{
+	struct crl_entry	 e;
+	int			 got;
+
+	while ((got = next(arg, &e, cause)) > 0)
+		entry(d, &e);
+	return got;
 }
 
 /* version, signature, issuer, thisUpdate, nextUpdate */
@@ -244,53 +264,49 @@ hash_pieces(gnutls_digest_algorithm_t alg, const struct der *const *v,
 	return 0;
 }
 
+/* Headers, extensions and signature around the bodies already in c. */
 static int
-crl_build(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
-    void *arg, size_t hint, struct crl_parts *c, char **cause)
+crl_build(const struct ca *ca, const struct crl_info *info,
+    struct crl_parts *c, char **cause)
 {
 	struct der		 fields, list, tbs, exts, alg;
-	const struct der	*signed_part[5];
-	struct crl_entry	 e;
+	const struct der	*signed_part[4 + CRL_BODIES_MAX];
 	gnutls_sign_algorithm_t	 sign;
 	gnutls_digest_algorithm_t digest = ca->conf->digest;
 	gnutls_datum_t		 hash, sig = { NULL, 0 };
 	unsigned char		 md[64];
-	size_t			 tbs_len;
-	int			 rc = ERR_FAIL, ret, got;
+	size_t			 tbs_len, entries = 0, n = 0;
+	int			 rc = ERR_FAIL, ret;
 
-	memset(c, 0, sizeof *c);
 	der_init(&fields, 512);
 	der_init(&list, 8);
 	der_init(&tbs, 8);
 	der_init(&exts, 512);
 	der_init(&alg, 64);
-	/* about 40 bytes an entry: one buffer, no growth on the way */
-	der_init(&c->body, 64 + hint * 48);
 	der_init(&c->head, 1024);
 	der_init(&c->tail, 1024);
-	while ((got = next(arg, &e, cause)) > 0)
-		entry(&c->body, &e);
-	if ((rc = got) < 0)
-		goto out;
+	for (size_t i = 0; i < c->nbody; i++)
+		entries += c->body[i].len;
 	TRY(tbs_fields(&fields, ca, info, &sign, cause));
 	TRY(extensions(&exts, ca, info, cause));
 	/* no entries: the revokedCertificates field is absent */
-	if (c->body.len > 0)
-		der_header(&list, DER_SEQUENCE, c->body.len);
-	tbs_len = fields.len + list.len + c->body.len + exts.len;
+	if (entries > 0)
+		der_header(&list, DER_SEQUENCE, entries);
+	tbs_len = fields.len + list.len + entries + exts.len;
 	der_header(&tbs, DER_SEQUENCE, tbs_len);
 
-	signed_part[0] = &tbs;
-	signed_part[1] = &fields;
-	signed_part[2] = &list;
-	signed_part[3] = &c->body;
-	signed_part[4] = &exts;
+	signed_part[n++] = &tbs;
+	signed_part[n++] = &fields;
+	signed_part[n++] = &list;
+	for (size_t i = 0; i < c->nbody; i++)
+		signed_part[n++] = &c->body[i];
+	signed_part[n++] = &exts;
 	if (gnutls_hash_get_len(digest) == 0 ||
 	    (size_t)gnutls_hash_get_len(digest) > sizeof md) {
 		rc = err_set(cause, "CRL: unsupported digest");
 		goto out;
 	}
-	TRY(hash_pieces(digest, signed_part, 5, md, cause));
+	TRY(hash_pieces(digest, signed_part, n, md, cause));
 	hash.data = md;
 	hash.size = gnutls_hash_get_len(digest);
 	/* RSA keys sign PKCS#1 v1.5 (the algorithm says so), never PSS */
@@ -313,8 +329,6 @@ crl_build(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
 	der_raw(&c->head, list.p, list.len);
 	rc = 0;
 out:
-	if (rc != 0)
-		parts_free(c);
 	gnutls_free(sig.data);
 	der_free(&fields);
 	der_free(&list);
@@ -331,14 +345,22 @@ crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
 	struct crl_parts	 c;
 	int			 rc = ERR_FAIL;
 
-	TRY(crl_build(ca, info, next, arg, hint, &c, cause));
-	der_init(out, c.head.len + c.body.len + c.tail.len);
+	memset(&c, 0, sizeof c);
+	c.nbody = 1;
+	/* about 40 bytes an entry: with a count, no growth on the way */
+	if (hint > 0)
+		der_init(&c.body[0], 64 + hint * 48);
+	else
+		der_init_stream(&c.body[0]);
+	TRY(fill_body(&c.body[0], next, arg, cause));
+	TRY(crl_build(ca, info, &c, cause));
+	der_init(out, c.head.len + c.body[0].len + c.tail.len);
 	der_raw(out, c.head.p, c.head.len);
-	der_raw(out, c.body.p, c.body.len);
+	der_raw(out, c.body[0].p, c.body[0].len);
 	der_raw(out, c.tail.p, c.tail.len);
-	parts_free(&c);
 	rc = 0;
 out:
+	parts_free(&c);
 	return rc;
 }
 
@@ -435,41 +457,163 @@ crl_delta_path(const struct ca *ca)
 }
 
 /*
- * Encode rows from r, sign, write path (DER), path.pem and extra (DER): the
- * DER straight from the encoder's pieces, the PEM encoded as it is written.
+ * Sign the entries in c and write path (DER), path.pem and extra (DER):
+ * the DER straight from the encoder's pieces, the PEM encoded as it is
+ * written.
  */
 static int
-write_crl(struct ca *ca, const struct crl_info *info, struct rows *r,
-    long long count, const char *path, const char *extra, char **cause)
+write_crl(struct ca *ca, const struct crl_info *info, struct crl_parts *c,
+    const char *path, const char *extra, char **cause)
 {
 	struct out_batch	*b = out_batch_new(1);
-	struct crl_parts	 c;
 	struct pem_writer	*pem = NULL;
-	struct iovec		 v[3];
+	struct iovec		 v[2 + CRL_BODIES_MAX];
 	char			*pempath = NULL;
-	int			 rc = ERR_FAIL;
+	int			 rc = ERR_FAIL, n = 0;
 
-	memset(&c, 0, sizeof c);
-	TRY(crl_build(ca, info, next_row, r, (size_t)count, &c, cause));
-	v[0].iov_base = c.head.p;
-	v[0].iov_len = c.head.len;
-	v[1].iov_base = c.body.p;
-	v[1].iov_len = c.body.len;
-	v[2].iov_base = c.tail.p;
-	v[2].iov_len = c.tail.len;
+	TRY(crl_build(ca, info, c, cause));
+	v[n].iov_base = c->head.p;
+	v[n++].iov_len = c->head.len;
+	for (size_t i = 0; i < c->nbody; i++) {
+		v[n].iov_base = c->body[i].p;
+		v[n++].iov_len = c->body[i].len;
+	}
+	v[n].iov_base = c->tail.p;
+	v[n++].iov_len = c->tail.len;
 	xasprintf(&pempath, "%s.pem", path);
-	TRY(out_batch_addv(b, path, v, 3, 0, cause));
-	pem = pem_writer_new("X509 CRL", v, 3);
+	TRY(out_batch_addv(b, path, v, n, 0, cause));
+	pem = pem_writer_new("X509 CRL", v, n);
 	TRY(out_batch_add_chunks(b, pempath, pem_writer_next, pem, 0, cause));
 	if (extra != NULL)
-		TRY(out_batch_addv(b, extra, v, 3, 0, cause));
+		TRY(out_batch_addv(b, extra, v, n, 0, cause));
 	TRY(out_batch_commit(b, cause));
 	rc = 0;
 out:
 	pem_writer_free(pem);
 	out_batch_free(b);
-	parts_free(&c);
 	free(pempath);
+	return rc;
+}
+
+/*
+ * A share of the base CRL's rows: those expiring in (after, until], read
+ * on a connection and a thread of its own into a body of its own.
+ */
+struct share {
+	struct store	*st;
+	int64_t		 now;
+	int64_t		 after;
+	int64_t		 until;
+	struct der	*body;
+	int		 rc;
+	char		*cause;
+};
+
+static void *
+read_share(void *arg)
+{
+	struct share	*sh = arg;
+	struct rows	 r = { NULL, { 0 } };
+	int		 rc = ERR_FAIL;
+
+	TRY(store_revoked_range(sh->st, sh->now, sh->after, sh->until, &r.cur,
+	    &sh->cause));
+	TRY(fill_body(sh->body, next_row, &r, &sh->cause));
+	rc = 0;
+out:
+	store_revoked_close(r.cur);
+	sh->rc = rc;
+	return NULL;
+}
+
+/*
+ * How many shares: one per CPU, up to CRL_BODIES_MAX. Reading the rows is
+ * most of the work for a large CRL and SQLite steps one statement on one
+ * thread, so the rows are split by not_after across connections.
+ */
+static size_t
+shares_wanted(void)
+{
+	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > CRL_BODIES_MAX ? CRL_BODIES_MAX : (size_t)n;
+}
+
+/*
+ * Every revoked, unexpired certificate into c's bodies. With several
+ * shares, every reader's snapshot is taken while the CA's own connection
+ * holds the write lock, so they all see one and the same database: the CRL
+ * is what one reader would have read.
+ */
+static int
+read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
+{
+	struct share	 sh[CRL_BODIES_MAX];
+	pthread_t	 t[CRL_BODIES_MAX];
+	size_t		 n = shares_wanted(), started = 0;
+	int64_t		 first = 0, last = 0, span;
+	char		*dbpath = NULL;
+	int		 rc = ERR_FAIL, any;
+
+	memset(sh, 0, sizeof sh);
+	TRY(store_revoked_span(ca->store, now, &any, &first, &last, cause));
+	span = last - first + 1;
+	if (!any || span < (int64_t)n)
+		n = 1;
+	c->nbody = n;
+	for (size_t i = 0; i < n; i++) {
+		der_init_stream(&c->body[i]);
+		sh[i].body = &c->body[i];
+		sh[i].now = now;
+		sh[i].after = i == 0 ? now : first - 1 + span * (int64_t)i /
+		    (int64_t)n;
+		sh[i].until = i == n - 1 ? INT64_MAX : first - 1 + span *
+		    (int64_t)(i + 1) / (int64_t)n;
+	}
+	if (n == 1) {
+		sh[0].st = ca->store;
+		read_share(&sh[0]);
+		goto joined;
+	}
+	dbpath = ca_path(ca, CA_DB);
+	for (size_t i = 0; i < n; i++)
+		TRY(store_open(dbpath, 0, &sh[i].st, cause));
+	TRY(store_hold_writes(ca->store, cause));
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = store_snapshot_begin(sh[i].st, cause);
+	store_release_writes(ca->store);
+	if (rc != 0)
+		goto out;
+	for (started = 1; started < n; started++)
+		if (pthread_create(&t[started], NULL, read_share,
+		    &sh[started]) != 0) {
+			sh[started].rc = err_set(&sh[started].cause, "CRL: "
+			    "cannot start a thread: %s", strerror(errno));
+			break;
+		}
+	read_share(&sh[0]);
+	for (size_t i = 1; i < started; i++)
+		pthread_join(t[i], NULL);
+joined:
+	for (size_t i = 0; i < n; i++)
+		if (sh[i].rc != 0) {
+			rc = sh[i].rc;
+			*cause = sh[i].cause;
+			sh[i].cause = NULL;
+			goto out;
+		}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(sh[i].cause);
+		if (sh[i].st != ca->store) {
+			store_snapshot_end(sh[i].st);
+			store_close(sh[i].st);
+		}
+	}
+	free(dbpath);
 	return rc;
 }
 
@@ -500,12 +644,12 @@ int
 crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
     char **cause)
 {
-	struct rows	 r = { NULL, { 0 } };
+	struct crl_parts c;
 	char		*path = crl_path(ca);
-	long long	 count = 0;
 	int		 rc = ERR_FAIL, lock = -1;
 
 	memset(info, 0, sizeof *info);
+	memset(&c, 0, sizeof c);
 	hex_init();
 	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
@@ -513,16 +657,15 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	if (ca->conf->delta_cdp.n > 0)
 		info->freshest = &ca->conf->delta_cdp;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
-	TRY(store_revoked_count(ca->store, now, &count, cause));
-	TRY(store_revoked_open(ca->store, now, &r.cur, cause));
-	TRY(write_crl(ca, info, &r, count, path, extra, cause));
+	TRY(read_base(ca, now, &c, cause));
+	TRY(write_crl(ca, info, &c, path, extra, cause));
 	/* deltas from now on are relative to this base */
 	TRY(store_set_counter(ca->store, "base_crl_number",
 	    (int64_t)info->number, cause));
 	TRY(store_set_counter(ca->store, "base_crl_time", (int64_t)now, cause));
 	rc = 0;
 out:
-	store_revoked_close(r.cur);
+	parts_free(&c);
 	if (lock >= 0)
 		close(lock);
 	free(path);
@@ -533,11 +676,13 @@ int
 crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 {
 	struct rows	 r = { NULL, { 0 } };
+	struct crl_parts c;
 	char		*path = crl_delta_path(ca);
 	int64_t		 base = 0, since = 0;
 	int		 rc = ERR_FAIL, lock = -1;
 
 	memset(info, 0, sizeof *info);
+	memset(&c, 0, sizeof c);
 	if (path == NULL)
 		return err_usage(cause, "%s/%s names no delta_cdp: delta CRLs "
 		    "are off", ca->dir, CA_CFG);
@@ -554,9 +699,13 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	info->base = (uint64_t)base;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
 	TRY(store_revoked_since(ca->store, now, since, &r.cur, cause));
-	TRY(write_crl(ca, info, &r, 0, path, NULL, cause));
+	c.nbody = 1;
+	der_init_stream(&c.body[0]);
+	TRY(fill_body(&c.body[0], next_row, &r, cause));
+	TRY(write_crl(ca, info, &c, path, NULL, cause));
 	rc = 0;
 out:
+	parts_free(&c);
 	store_revoked_close(r.cur);
 	if (lock >= 0)
 		close(lock);

@@ -31,6 +31,8 @@ struct der {
 };
 
 void	 der_init(struct der *, size_t hint);
+/* For a buffer of unknown, possibly large size, written front to back. */
+void	 der_init_stream(struct der *);
 void	 der_free(struct der *);
 void	 der_reserve(struct der *, size_t more);
 void	 der_raw(struct der *, const void *, size_t);

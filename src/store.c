@@ -1002,20 +1002,104 @@ out:
 }
 
 int
-store_revoked_count(struct store *st, int64_t now, long long *n, char **cause)
+store_revoked_range(struct store *st, int64_t now, int64_t after,
+    int64_t until, struct store_revoked **out, char **cause)
 {
-	static const char	 sql[] = "SELECT count(*) FROM certs"
-				     " WHERE status = 'revoked' AND not_after > ?1";
-	sqlite3_stmt		*stmt = NULL;
+	/* the base CRL's statement with a narrower not_after: same index */
+	static const char	 sql[] = "SELECT serial, revoked_at, reason"
+				     " FROM certs WHERE status = 'revoked'"
+				     " AND not_after > ?1 AND not_after <= ?2";
+	struct store_revoked	*r = xcalloc(1, sizeof *r);
 	int			 rc = ERR_FAIL;
 
-	TRY(db_prepare(st, sql, &stmt, "count revoked", cause));
-	TRY(bind_int(st, stmt, 1, now, 0, "count revoked", cause));
-	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, "count revoked", cause));
-	*n = sqlite3_column_int64(stmt, 0);
+	r->st = st;
+	TRY(db_prepare(st, sql, &r->stmt, "list revoked", cause));
+	TRY(bind_int(st, r->stmt, 1, after > now ? after : now, 0,
+	    "list revoked", cause));
+	TRY(bind_int(st, r->stmt, 2, until, 0, "list revoked", cause));
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	store_revoked_close(r);
+	return rc;
+}
+
+/* min() and max() in one statement would make SQLite scan: two lookups. */
+int
+store_revoked_span(struct store *st, int64_t now, int *any, int64_t *first,
+    int64_t *last, char **cause)
+{
+	static const char *const sql[2] = {
+		"SELECT min(not_after) FROM certs"
+		" WHERE status = 'revoked' AND not_after > ?1",
+		"SELECT max(not_after) FROM certs"
+		" WHERE status = 'revoked' AND not_after > ?1"
+	};
+	int64_t		*v[2] = { first, last };
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = ERR_FAIL;
+
+	*any = 0;
+	for (int i = 0; i < 2; i++) {
+		TRY(db_prepare(st, sql[i], &stmt, "span of revoked", cause));
+		TRY(bind_int(st, stmt, 1, now, 0, "span of revoked", cause));
+		TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW,
+		    "span of revoked", cause));
+		if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) {
+			rc = 0;
+			goto out;
+		}
+		*v[i] = sqlite3_column_int64(stmt, 0);
+		(void)sqlite3_finalize(stmt);
+		stmt = NULL;
+	}
+	*any = 1;
 	rc = 0;
 out:
 	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_hold_writes(struct store *st, char **cause)
+{
+	if (st->depth != 0)
+		return err_set(cause, "%s: hold writes: a transaction is open",
+		    st->path);
+	return tx_begin(st, cause);
+}
+
+void
+store_release_writes(struct store *st)
+{
+	store_rollback(st);
+}
+
+void
+store_snapshot_end(struct store *st)
+{
+	char	*ignored = NULL;
+
+	if (st != NULL && st->db != NULL && !sqlite3_get_autocommit(st->db))
+		(void)db_exec(st, "ROLLBACK", "end read transaction", &ignored);
+	free(ignored);
+}
+
+int
+store_snapshot_begin(struct store *st, char **cause)
+{
+	long long	 v;
+	int		 rc = ERR_FAIL;
+
+	/* a deferred BEGIN takes its snapshot at the first read: read now */
+	TRY(db_exec(st, "BEGIN", "begin read transaction", cause));
+	TRY(db_int(st, "SELECT count(*) FROM counters", "begin read "
+	    "transaction", &v, cause));
+	rc = 0;
+out:
+	if (rc != 0)
+		store_snapshot_end(st);
 	return rc;
 }
 

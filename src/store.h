@@ -111,16 +111,34 @@ int	 store_list_next(struct store_list *, struct store_cert *row,
 void	 store_list_close(struct store_list *);
 
 struct store_revoked;
-int	 store_revoked_count(struct store *, int64_t now, long long *n,
-	    char **cause);
 int	 store_revoked_open(struct store *, int64_t now, struct store_revoked **,
 	    char **cause);
 /* Only those whose revocation was recorded at or after since (delta CRLs). */
 int	 store_revoked_since(struct store *, int64_t now, int64_t since,
 	    struct store_revoked **, char **cause);
+/*
+ * Those whose not_after is in (after, until]: a share of the base CRL's
+ * rows, for reading it on several connections at once.
+ */
+int	 store_revoked_range(struct store *, int64_t now, int64_t after,
+	    int64_t until, struct store_revoked **, char **cause);
+/* Earliest and latest not_after of the base CRL's rows; *any = 0 if none. */
+int	 store_revoked_span(struct store *, int64_t now, int *any,
+	    int64_t *first, int64_t *last, char **cause);
 int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
 	    int64_t *revoked_at, int *reason, char **cause);
 void	 store_revoked_close(struct store_revoked *);
+
+/*
+ * One snapshot on several connections. While one connection holds the
+ * write lock (store_hold_writes) nothing can commit, so read transactions
+ * begun then on other connections (store_snapshot_begin) all see the same
+ * database; the hold is released as soon as they have begun.
+ */
+int	 store_hold_writes(struct store *, char **cause);
+void	 store_release_writes(struct store *);
+int	 store_snapshot_begin(struct store *, char **cause);
+void	 store_snapshot_end(struct store *);
 
 /*
  * The audit log: one row per operation (init, issue, sign, revoke,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -964,6 +965,146 @@ test_group(void)
 	fx_teardown(&fx);
 }
 
+/* Rows a revoked-cursor yields; -1 on error. */
+static int
+drain(struct store_revoked *r)
+{
+	const char	*serial;
+	int64_t		 when;
+	int		 reason, got, n = 0;
+	char		*cause = NULL;
+
+	while ((got = store_revoked_next(r, &serial, &when, &reason,
+	    &cause)) > 0)
+		n++;
+	free(cause);
+	store_revoked_close(r);
+	return got < 0 ? -1 : n;
+}
+
+static int
+range_rows(struct store *st, int64_t now, int64_t after, int64_t until)
+{
+	struct store_revoked	*r = NULL;
+	char			*cause = NULL;
+
+	if (store_revoked_range(st, now, after, until, &r, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	return drain(r);
+}
+
+/*
+ * 20 certificates expiring a day apart, the even ones revoked: shares of
+ * the base CRL's rows by not_after add up to the base list, and the span
+ * is that of the unexpired revoked rows.
+ */
+static void
+test_revoked_shares(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_revoked	*r = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, serial[8];
+	int64_t			 base = 1900000000, first = 0, last = 0;
+	int			 any = -1;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoked_span(st, 0, &any, &first, &last,
+	    &cause), 0);
+	CU_ASSERT_EQUAL(any, 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(serial, sizeof serial, "%02x", i + 1);
+		fill(&sc, serial, der, sizeof der);
+		sc.not_after = base + 86400 * i;
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+		if (i % 2 == 0)
+			CU_ASSERT_EQUAL(store_revoke(st, serial, 1700000200,
+			    1, &cause), 0);
+	}
+	CU_ASSERT_PTR_NULL(cause);
+	/* now = the day of the 4th: rows 0 and 2 have expired */
+	CU_ASSERT_EQUAL(store_revoked_span(st, base + 86400 * 3, &any, &first,
+	    &last, &cause), 0);
+	CU_ASSERT_EQUAL(any, 1);
+	CU_ASSERT_EQUAL(first, base + 86400 * 4);
+	CU_ASSERT_EQUAL(last, base + 86400 * 18);
+	CU_ASSERT_EQUAL_FATAL(store_revoked_open(st, base + 86400 * 3, &r,
+	    &cause), 0);
+	CU_ASSERT_EQUAL(drain(r), 8);
+	/* two shares split in the middle of the span, and three */
+	CU_ASSERT_EQUAL(range_rows(st, base + 86400 * 3, base + 86400 * 3,
+	    base + 86400 * 11) + range_rows(st, base + 86400 * 3,
+	    base + 86400 * 11, INT64_MAX), 8);
+	CU_ASSERT_EQUAL(range_rows(st, base + 86400 * 3, base + 86400 * 3,
+	    base + 86400 * 11), 4);
+	CU_ASSERT_EQUAL(range_rows(st, base + 86400 * 3, 0, base + 86400 * 6) +
+	    range_rows(st, base + 86400 * 3, base + 86400 * 6,
+	    base + 86400 * 12) + range_rows(st, base + 86400 * 3,
+	    base + 86400 * 12, INT64_MAX), 8);
+	/* a share never reaches below now */
+	CU_ASSERT_EQUAL(range_rows(st, base + 86400 * 3, 0, base + 86400 * 4),
+	    1);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+/*
+ * Readers whose snapshots begin while the writer's lock is held see one
+ * database: a revocation committed afterwards by another connection is in
+ * neither of them, and in the next snapshot of both.
+ */
+static void
+test_snapshot(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL, *rd[2] = { NULL, NULL };
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, serial[8];
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(serial, sizeof serial, "%02x", i + 1);
+		fill(&sc, serial, der, sizeof der);
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000200, 1, &cause), 0);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &rd[i], &cause), 0);
+	CU_ASSERT_EQUAL(store_hold_writes(st, &cause), 0);
+	/* held: another writer cannot commit (no busy timeout) */
+	CU_ASSERT_NOT_EQUAL(raw_exec(fx.db, "UPDATE certs SET status ="
+	    " 'revoked', revoked_at = 1, reason = 1 WHERE serial = '02'"), 0);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(store_snapshot_begin(rd[i], &cause), 0);
+	store_release_writes(st);
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "UPDATE certs SET status = 'revoked',"
+	    " revoked_at = 1, reason = 1 WHERE serial = '02'"), 0);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(range_rows(rd[i], 0, 0, INT64_MAX), 1);
+	CU_ASSERT_EQUAL(range_rows(st, 0, 0, INT64_MAX), 2);
+	for (int i = 0; i < 2; i++) {
+		store_snapshot_end(rd[i]);
+		CU_ASSERT_EQUAL(range_rows(rd[i], 0, 0, INT64_MAX), 2);
+		store_close(rd[i]);
+	}
+	/* a hold is refused inside a transaction */
+	CU_ASSERT_EQUAL(store_begin(st, &cause), 0);
+	CU_ASSERT_EQUAL(store_hold_writes(st, &cause), ERR_FAIL);
+	CU_ASSERT(contains(cause, "transaction is open"));
+	store_rollback(st);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 static void
 test_busy_timeout_env(void)
 {
@@ -1011,6 +1152,8 @@ static const CU_TestInfo tests[] = {
 	{ "a writer waits for the lock", test_writer_waits },
 	{ "a writer gives up clearly", test_writer_times_out },
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
+	{ "shares of the revoked rows by not_after", test_revoked_shares },
+	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL
 };
 
