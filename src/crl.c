@@ -456,20 +456,43 @@ crl_delta_path(const struct ca *ca)
 	return path_for(ca, &ca->conf->delta_cdp, "ca-delta.crl");
 }
 
+/* The PEM copy, staged on a thread of its own beside the DER. */
+struct pem_job {
+	struct out_batch	*b;
+	const char		*path;
+	struct pem_writer	*pem;
+	int			 rc;
+	char			*cause;
+};
+
+static void *
+stage_pem(void *arg)
+{
+	struct pem_job	*j = arg;
+
+	j->rc = out_batch_add_chunks(j->b, j->path, pem_writer_next, j->pem, 0,
+	    &j->cause);
+	return NULL;
+}
+
 /*
  * Sign the entries in c and write path (DER), path.pem and extra (DER):
  * the DER straight from the encoder's pieces, the PEM encoded as it is
- * written.
+ * written. For a large CRL, encoding and writing the PEM takes as long as
+ * everything after the rows are read, so it is staged on a second thread
+ * while the DER is staged here; both are staged before either is renamed
+ * into place.
  */
 static int
 write_crl(struct ca *ca, const struct crl_info *info, struct crl_parts *c,
     const char *path, const char *extra, char **cause)
 {
 	struct out_batch	*b = out_batch_new(1);
-	struct pem_writer	*pem = NULL;
+	struct pem_job		 pj = { out_batch_new(1), NULL, NULL, 0, NULL };
 	struct iovec		 v[2 + CRL_BODIES_MAX];
+	pthread_t		 t;
 	char			*pempath = NULL;
-	int			 rc = ERR_FAIL, n = 0;
+	int			 rc = ERR_FAIL, n = 0, threaded;
 
 	TRY(crl_build(ca, info, c, cause));
 	v[n].iov_base = c->head.p;
@@ -481,15 +504,28 @@ write_crl(struct ca *ca, const struct crl_info *info, struct crl_parts *c,
 	v[n].iov_base = c->tail.p;
 	v[n++].iov_len = c->tail.len;
 	xasprintf(&pempath, "%s.pem", path);
-	TRY(out_batch_addv(b, path, v, n, 0, cause));
-	pem = pem_writer_new("X509 CRL", v, n);
-	TRY(out_batch_add_chunks(b, pempath, pem_writer_next, pem, 0, cause));
-	if (extra != NULL)
-		TRY(out_batch_addv(b, extra, v, n, 0, cause));
+	pj.path = pempath;
+	pj.pem = pem_writer_new("X509 CRL", v, n);
+	threaded = pthread_create(&t, NULL, stage_pem, &pj) == 0;
+	rc = out_batch_addv(b, path, v, n, 0, cause);
+	if (rc == 0 && extra != NULL)
+		rc = out_batch_addv(b, extra, v, n, 0, cause);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (rc == 0)
+		stage_pem(&pj);
+	if (rc == 0 && (rc = pj.rc) != 0) {
+		*cause = pj.cause;
+		pj.cause = NULL;
+	}
+	TRY(rc);
 	TRY(out_batch_commit(b, cause));
+	TRY(out_batch_commit(pj.b, cause));
 	rc = 0;
 out:
-	pem_writer_free(pem);
+	free(pj.cause);
+	pem_writer_free(pj.pem);
+	out_batch_free(pj.b);
 	out_batch_free(b);
 	free(pempath);
 	return rc;
