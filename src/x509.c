@@ -581,8 +581,23 @@ leaf_san(struct der *d, const struct strv *dns, const struct strv *ip,
 
 	ext = ext_open(d, OID_SAN, 0, &val);
 	seq = der_open(d, DER_SEQUENCE);
-	for (size_t i = 0; i < dns->n; i++)
-		der_tlv(d, GN_DNS, dns->v[i], strlen(dns->v[i]));
+	for (size_t i = 0; i < dns->n; i++) {
+		const char	*s = dns->v[i];
+		gnutls_datum_t	 a = { NULL, 0 };
+		int		 ret, plain = 1;
+
+		for (const char *c = s; *c != '\0' && plain; c++)
+			plain = *c >= 0x20 && *c < 0x7f;
+		if (plain) {
+			der_tlv(d, GN_DNS, s, strlen(s));
+			continue;
+		}
+		/* as GnuTLS's SAN setter: an IDN as its xn-- form, or refused */
+		if ((ret = gnutls_idna_map(s, (unsigned)strlen(s), &a, 0)) < 0)
+			return gerr(cause, "subjectAltName", ret);
+		der_tlv(d, GN_DNS, a.data, a.size);
+		gnutls_free(a.data);
+	}
 	for (size_t i = 0; i < ip->n; i++) {
 		if (ip_bytes(ip->v[i], addr, &alen) != 0)
 			return err_usage(cause, "'%s' is not an IP address",
@@ -1195,38 +1210,63 @@ out:
 	return rc;
 }
 
+/*
+ * The names a CSR asks for, from its subjectAltName decoded once (GnuTLS's
+ * per-index getter decodes the extension again for every name).
+ */
 static int
 csr_names(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 {
-	char		 buf[1024], addr[64];
-	size_t		 len;
-	unsigned	 type, critical;
-	int		 ret;
+	gnutls_subject_alt_names_t	 sans = NULL;
+	gnutls_datum_t			 der = { NULL, 0 }, v;
+	char				 addr[64], *s;
+	unsigned			 type, critical;
+	int				 rc = ERR_FAIL, ret;
 
-	for (unsigned i = 0;; i++) {
-		len = sizeof buf - 1;
-		ret = gnutls_x509_crq_get_subject_alt_name(crq, i, buf, &len,
-		    &type, &critical);
-		if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-			return 0;
-		if (ret < 0)
-			return err_policy(cause, "CSR subjectAltName: %s",
-			    gnutls_strerror(ret));
+	ret = gnutls_x509_crq_get_extension_by_oid2(crq, OID_SAN, 0, &der,
+	    &critical);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret < 0 || (ret = gnutls_subject_alt_names_init(&sans)) < 0 ||
+	    (ret = gnutls_x509_ext_import_subject_alt_names(&der, sans,
+	    0)) < 0) {
+		rc = err_policy(cause, "CSR subjectAltName: %s",
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	for (unsigned i = 0; gnutls_subject_alt_names_get(sans, i, &type, &v,
+	    NULL) >= 0; i++) {
+		/* the reader's bound (a name of 1 KB or more is no host name) */
+		if (v.size >= 1024) {
+			rc = err_policy(cause, "CSR subjectAltName: %s",
+			    gnutls_strerror(GNUTLS_E_SHORT_MEMORY_BUFFER));
+			goto out;
+		}
 		if (type == GNUTLS_SAN_DNSNAME) {
 			/* a NUL inside the name must not shorten it silently */
-			if (memchr(buf, '\0', len) != NULL)
-				return err_policy(cause, "CSR dNSName contains "
+			if (memchr(v.data, '\0', v.size) != NULL) {
+				rc = err_policy(cause, "CSR dNSName contains "
 				    "a NUL byte");
-			buf[len] = '\0';
-			strv_add(&ci->dns, buf);
+				goto out;
+			}
+			s = xstrndup((const char *)v.data, v.size);
+			strv_add_take(&ci->dns, s);
 		} else if (type == GNUTLS_SAN_IPADDRESS &&
-		    (len == 4 || len == 16)) {
-			strv_add(&ci->ip, inet_ntop(len == 4 ? AF_INET :
-			    AF_INET6, buf, addr, sizeof addr));
-		} else
-			return err_policy(cause, "CSR asks for a subjectAltName "
+		    (v.size == 4 || v.size == 16)) {
+			strv_add(&ci->ip, inet_ntop(v.size == 4 ? AF_INET :
+			    AF_INET6, v.data, addr, sizeof addr));
+		} else {
+			rc = err_policy(cause, "CSR asks for a subjectAltName "
 			    "of a type roleca does not sign (only DNS and IP)");
+			goto out;
+		}
 	}
+	rc = 0;
+out:
+	if (sans != NULL)
+		gnutls_subject_alt_names_deinit(sans);
+	gnutls_free(der.data);
+	return rc;
 }
 
 /*

@@ -954,6 +954,7 @@ test_leaf_as_gnutls(void)
 	dn_add(&req.subject, dn_oid("O"), "Lab & Co");
 	dn_add(&req.subject, dn_oid("OU"), "Zentrale M\xc3\xbcnchen");
 	dn_add(&req.subject, dn_oid("CN"), "web.lab.example");
+	strv_add(&req.dns, "caf\xc3\xa9.lab.example");	/* an IDN: xn-- */
 	strv_add(&req.ip, "2001:db8::1");
 	strv_add(&req.ip, "192.0.2.7");
 	strv_add(&req.eku, SERVER_AUTH);
@@ -962,6 +963,7 @@ test_leaf_as_gnutls(void)
 	same_as_gnutls(&req, &fx.rsa, 1);
 	strv_free(&req.ip);
 	same_as_gnutls(&req, &fx.ec, 0);
+	strv_free(&req.dns);
 
 	/* Freshest CRL; a long validity (GeneralizedTime after 2049) */
 	memset(&c.delta_cdp, 0, sizeof c.delta_cdp);
@@ -974,6 +976,17 @@ test_leaf_as_gnutls(void)
 	req.validity_days = 40 * 365;
 	same_as_gnutls(&req, &ca, 0);
 	strv_free(&c.delta_cdp);
+
+	/* a name that is not UTF-8 cannot become an A-label: refused */
+	strv_add(&req.dns, "caf\xe9.lab.example");
+	CU_ASSERT_EQUAL(keys_pubkey(fx.leaf_key, &pub, &cause), 0);
+	CU_ASSERT_EQUAL(x509_build_leaf_der(&req, pub, &fx.ec, fx.now, &der,
+	    &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(der.data);
+	gnutls_pubkey_deinit(pub);
+	free(cause);
+	cause = NULL;
+	strv_free(&req.dns);
 
 	/* a C that is no PrintableString is refused, not mis-encoded */
 	dn_free(&req.subject);
