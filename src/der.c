@@ -255,10 +255,13 @@ der_time_bytes(unsigned char *out, time_t t)
 	int64_t		 days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
 	char		*p = (char *)out + 2;
 	int		 y, m, dd;
-	/* a CRL's entries often come in runs of one day: keep the last */
-	static int64_t	 last_day = INT64_MIN;
-	static char	 last_date[8];
-	static int	 last_date_len, last_year;
+	/*
+	 * A CRL's entries often come in runs of one day: keep the last, one
+	 * per thread (the CRL's shares are encoded on several at once).
+	 */
+	static _Thread_local int64_t	 last_day = INT64_MIN;
+	static _Thread_local char	 last_date[8];
+	static _Thread_local int	 last_date_len, last_year;
 
 	if (secs < 0) {
 		secs += 86400;

@@ -268,8 +268,8 @@ sqlite3 "$DB" "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c
 	WHERE i < 300) INSERT INTO certs (serial, subject, sans, profile, vars,
 	not_before, not_after, issued_at, status, revoked_at, reason, der,
 	revoked_recorded) SELECT printf('7e%030x', i), 'CN=s' || i, '', 'frontend',
-	'', $now - 3600, $now + 86400 * i, $now - 3600, 'revoked', $now - 60,
-	1 + i % 5, x'3000', $now - 60 FROM c"
+	'', $now - 3600, $now + 86400 * i, $now - 3600, 'revoked',
+	$now - 3607 * i, 1 + i % 5, x'3000', $now - 60 FROM c"
 nrev=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE status = 'revoked'
 	AND not_after > $now")
 expect 0 "crl over rows expiring on 300 different days" roleca --dir "$I" crl
@@ -286,5 +286,14 @@ assert "... in not_after order (the index's)" test "$(grep -o \
 	WHERE serial LIKE '7e%' ORDER BY not_after" | tr -d '\n' | md5sum)"
 assert "... with their reasons (row 8: superseded)" sh -c \
 	"grep -A4 'Serial Number: 7E0*8\$' shares.txt | grep -q Superseded"
+# each share's dates from its own thread: every one as the database has it
+awk '/Serial Number: 7E/ { s = tolower($3) }
+	/Revocation Date:/ && s { sub(/.*Revocation Date: /, ""); print s, $0; s = "" }' \
+	shares.txt | while read -r s d; do
+	echo "$s $(date -u -d "$d" +%s)"
+done | sort >dates.crl
+sqlite3 -separator ' ' "$DB" "SELECT serial, revoked_at FROM certs
+	WHERE serial LIKE '7e%' ORDER BY serial" | sort >dates.db
+assert "... and their revocation dates (300 rows, 13 days)" cmp dates.crl dates.db
 
 finish
