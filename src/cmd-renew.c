@@ -218,6 +218,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(rc);
 	TRY(stage(&rn, a, &cause));
+	/* the files' syncs overlap the record's commit */
+	out_batch_sync_begin(rn.batch);
 	TRY(leaf_record(rn.ca, rn.req, rn.crt, cmd->name, &rn.serial,
 	    &cause));
 	if ((rc = out_batch_commit(rn.batch, &cause)) < 0) {

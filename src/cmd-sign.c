@@ -146,6 +146,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(rc);
 	TRY(stage(&sg, &cause));
+	/* the files' syncs overlap the record's commit */
+	out_batch_sync_begin(sg.batch);
 	TRY(leaf_record(sg.ca, sg.req, sg.crt, cmd->name, &sg.serial,
 	    &cause));
 	if ((rc = out_batch_commit(sg.batch, &cause)) < 0) {

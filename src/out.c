@@ -15,6 +15,7 @@
  * each, which a deployment's threads then share).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -51,6 +52,12 @@ struct out_batch {
 	size_t		 n;
 	size_t		 open;	/* files with fd >= 0 */
 	int		 force;
+	/* out_batch_sync_begin: the files made durable on a thread */
+	pthread_t	 syncer;
+	int		 syncing;	/* the thread runs or has not been joined */
+	int		 synced;	/* make_durable is done */
+	int		 sync_rc;
+	char		*sync_cause;
 };
 
 static char *
@@ -482,6 +489,46 @@ make_durable(struct out_batch *b, char **dirs, size_t ndirs, int bulk,
 	return 0;
 }
 
+static void *
+sync_run(void *arg)
+{
+	struct out_batch	*b = arg;
+	char			**dirs;
+	size_t			  ndirs;
+
+	dirs = batch_dirs(b, &ndirs);
+	b->sync_rc = make_durable(b, dirs, ndirs, b->n > OUT_OPEN_MAX,
+	    &b->sync_cause);
+	dirs_free(dirs, ndirs);
+	return NULL;
+}
+
+/*
+ * Start making the staged files durable on a thread of their own, so the
+ * syncs overlap what the caller does before out_batch_commit() (commit
+ * the database record: its own sync). Without a thread, commit does it.
+ */
+void
+out_batch_sync_begin(struct out_batch *b)
+{
+	if (b->syncing || b->synced || b->n == 0)
+		return;
+	if (pthread_create(&b->syncer, NULL, sync_run, b) == 0)
+		b->syncing = 1;
+}
+
+/* Wait for the syncing thread; its result in sync_rc, sync_cause. */
+static int
+sync_join(struct out_batch *b)
+{
+	if (!b->syncing)
+		return 0;
+	pthread_join(b->syncer, NULL);
+	b->syncing = 0;
+	b->synced = 1;
+	return b->sync_rc;
+}
+
 /*
  * Before a forced replace, keep the old file under a hidden name (a hard
  * link: the final name never goes missing), so a failed commit can put
@@ -516,7 +563,14 @@ out_batch_commit(struct out_batch *b, char **cause)
 	int	  rc = ERR_FAIL, anon = 0, bulk = b->n > OUT_OPEN_MAX, ret;
 
 	dirs = batch_dirs(b, &ndirs);
-	TRY(make_durable(b, dirs, ndirs, bulk, cause));
+	if (sync_join(b) != 0) {
+		rc = b->sync_rc;
+		*cause = b->sync_cause;
+		b->sync_cause = NULL;
+		goto out;
+	}
+	if (!b->synced)
+		TRY(make_durable(b, dirs, ndirs, bulk, cause));
 	for (size_t i = 0; i < b->n; i++) {
 		struct out_file	*f = &b->v[i];
 
@@ -605,6 +659,8 @@ out_batch_free(struct out_batch *b)
 {
 	if (b == NULL)
 		return;
+	(void)sync_join(b);
+	free(b->sync_cause);
 	for (size_t i = 0; i < b->n; i++) {
 		if (b->v[i].fd >= 0)
 			close(b->v[i].fd);

@@ -51,6 +51,12 @@ int	 out_check(const char *path, int force, char **cause);
 /* How many files are staged; out_batch_drop(b, n) unstages those after n. */
 size_t	 out_batch_size(const struct out_batch *);
 void	 out_batch_drop(struct out_batch *, size_t keep);
+/*
+ * Make the staged files durable now, on a thread, while the caller goes
+ * on (records the certificate); the batch must not be touched again
+ * before out_batch_commit() or out_batch_free(), which wait for it.
+ */
+void	 out_batch_sync_begin(struct out_batch *);
 /* Place every staged file; on failure, remove the ones already placed. */
 int	 out_batch_commit(struct out_batch *, char **cause);
 /* Remove temporaries that were not placed, then free. */

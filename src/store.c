@@ -23,12 +23,20 @@
 #define STORE_BUSY_MAX_MS	3600000
 /* A serial is at most 20 octets (RFC 5280 4.1.2.2). */
 #define STORE_SERIAL_MAX	40
+/*
+ * Checkpoints: at close once the write-ahead log holds this many pages
+ * (each sign or issue adds about 7), at once after a commit past the
+ * second figure (SQLite's own default).
+ */
+#define STORE_WAL_CLOSE_PAGES	64
+#define STORE_WAL_COMMIT_PAGES	1000
 
 struct store {
 	sqlite3	*db;
 	char	*path;
 	int	 busy_ms;
 	int	 depth;		/* open transactions: 1 BEGIN, then SAVEPOINTs */
+	int	 wal_pages;	/* in the log after our last commit */
 	/* prepared once, for deploy's thousands of records: reset after use */
 	sqlite3_stmt	*insert_cert;
 	sqlite3_stmt	*insert_audit;
@@ -464,6 +472,24 @@ create_file(const char *path, char **cause)
 	return 0;
 }
 
+/*
+ * After every commit: how long the log is. A long log is checkpointed at
+ * once, as SQLite's own hook would; a short one is left for store_close().
+ */
+static int
+wal_committed(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store	*st = arg;
+
+	st->wal_pages = pages;
+	if (pages >= STORE_WAL_COMMIT_PAGES) {
+		(void)sqlite3_wal_checkpoint_v2(db, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		st->wal_pages = 0;
+	}
+	return SQLITE_OK;
+}
+
 static int
 open_db(struct store *st, int create, char **cause)
 {
@@ -478,14 +504,18 @@ open_db(struct store *st, int create, char **cause)
 		/*
 		 * Keep the -wal and -shm files between runs rather than
 		 * deleting them at every close and making them again at the
-		 * next open; journal_size_limit = 0 (configure()) truncates
-		 * the log once it is checkpointed, so opening never has to
-		 * read an old log back.
+		 * next open. The log is not checkpointed at every close
+		 * (store_close() does it once it holds STORE_WAL_CLOSE_PAGES):
+		 * a checkpoint costs two syncs, and restarting the log after
+		 * it two more, which was most of what one sign waited for.
 		 */
 		int	 persist = 1;
 
 		(void)sqlite3_file_control(st->db, "main",
 		    SQLITE_FCNTL_PERSIST_WAL, &persist);
+		(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+		    1, NULL);
+		sqlite3_wal_hook(st->db, wal_committed, st);
 		return db_want(st, sqlite3_busy_timeout(st->db, st->busy_ms),
 		    SQLITE_OK, "set busy timeout", cause);
 	}
@@ -556,6 +586,20 @@ store_close(struct store *st)
 	 */
 	(void)sqlite3_finalize(st->insert_cert);
 	(void)sqlite3_finalize(st->insert_audit);
+	/*
+	 * Every first open rebuilds the log's index by reading the whole
+	 * log, so it is kept short: checkpointed and emptied here once it has
+	 * grown past STORE_WAL_CLOSE_PAGES (what a few signs add; deploy's
+	 * thousands of records once at the end). Like SQLite's own checkpoint
+	 * at close, it does not wait: when another roleca is using the
+	 * database it fails at once and the log stays, durable, for a later
+	 * close to empty.
+	 */
+	if (st->db != NULL && st->wal_pages >= STORE_WAL_CLOSE_PAGES) {
+		(void)sqlite3_busy_timeout(st->db, 0);
+		(void)sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -357,6 +357,53 @@ test_batch(void)
 }
 
 /*
+ * Synced ahead on a thread: the files are still unplaced until commit,
+ * which waits for the thread; a batch freed instead leaves nothing; an
+ * empty batch and a second call are no-ops.
+ */
+static void
+test_batch_sync_ahead(void)
+{
+	char			*dir = new_dir(), *p[2], *cause = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	p[0] = path_in(dir, "key");
+	p[1] = path_in(dir, "crt");
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[0], "secret", 6, 1, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[1], "public", 6, 0, &cause), 0);
+	out_batch_sync_begin(b);
+	out_batch_sync_begin(b);
+	CU_ASSERT(!exists(p[0]) && !exists(p[1]));
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	out_batch_free(b);
+	CU_ASSERT(holds(p[0], "secret") && holds(p[1], "public"));
+	CU_ASSERT_EQUAL(mode_of(p[0]), 0600);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
+	CU_ASSERT_EQUAL(tmps, 0);
+	for (int i = 0; i < 2; i++)
+		unlink(p[i]);
+
+	b = out_batch_new(0);
+	CU_ASSERT_EQUAL(out_batch_add(b, p[0], "secret", 6, 1, &cause), 0);
+	out_batch_sync_begin(b);
+	out_batch_free(b);
+	CU_ASSERT(!exists(p[0]));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 0);
+
+	b = out_batch_new(0);
+	out_batch_sync_begin(b);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	free(cause);
+	for (int i = 0; i < 2; i++)
+		free(p[i]);
+	rm_dir(dir);
+}
+
+/*
  * A batch larger than the files it keeps open (deploy stages thousands):
  * the rest are closed as they are staged and made durable at commit with
  * syncfs; every file lands whole. out_batch_drop unstages the last ones.
@@ -759,6 +806,7 @@ main(void)
 		{ "directories and missing directories", test_refused_paths },
 		{ "a batch: all or none, no temporaries", test_batch },
 		{ "a batch of 40 files, 10 dropped", test_batch_large },
+		{ "a batch synced ahead on a thread", test_batch_sync_ahead },
 		{ "a commit that fails half-way", test_batch_commit_fails },
 		{ "a forced commit that fails half-way", test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },

@@ -1105,6 +1105,47 @@ test_snapshot(void)
 	fx_teardown(&fx);
 }
 
+/*
+ * The log is emptied at close once it has grown past a few dozen pages
+ * (every first open reads it all back), and left alone while it is short
+ * (a checkpoint costs syncs); either way every record is there.
+ */
+static void
+test_log_kept_short(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[1500];
+	char			*cause = NULL, serial[8], wal[160];
+	struct stat		 sb;
+
+	memset(der, 0x30, sizeof der);
+	fx_setup(&fx);
+	snprintf(wal, sizeof wal, "%s-wal", fx.db);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	store_close(st);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	fill(&sc, "01", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, "issue", &cause), 0);
+	store_close(st);
+	CU_ASSERT(stat(wal, &sb) == 0 && sb.st_size > 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	for (int i = 2; i <= 80; i++) {
+		snprintf(serial, sizeof serial, "%02x", i);
+		fill(&sc, serial, der, sizeof der);
+		CU_ASSERT_EQUAL(store_record(st, &sc, "issue", &cause), 0);
+	}
+	store_close(st);
+	CU_ASSERT(stat(wal, &sb) == 0 && sb.st_size == 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(count(st), 80);
+	store_close(st);
+	CU_ASSERT_PTR_NULL(cause);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 static void
 test_busy_timeout_env(void)
 {
@@ -1153,6 +1194,7 @@ static const CU_TestInfo tests[] = {
 	{ "a writer gives up clearly", test_writer_times_out },
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
 	{ "shares of the revoked rows by not_after", test_revoked_shares },
+	{ "the log is emptied at close once it is long", test_log_kept_short },
 	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL
 };
