@@ -606,16 +606,24 @@ case_deploy() {
 	# (empty database) and an empty output directory, for openssl an
 	# empty index.txt and newcerts/; then sync, so that the deploy's
 	# fsyncs do not write the copies. $2 is dep-ec or dep-rsa, $3 the tool.
+	# The previous round's files are moved aside, not deleted, until the
+	# case ends: without a journal, ext4 will not reuse an inode deleted
+	# in the last few seconds and scans past each one, which made
+	# creating the next round's 2,000 files cost about 0.3 ms each.
+	mkdir -p "$W/dep/old"
 	prep='t=${2#dep-}
+	old=$(mktemp -d "$W/dep/old/r.XXXXXX")
 	case $3 in
 	roleca)
 		ca=$W/ca-$t
 		[ "$t" != ec ] || ca=$W/ca
-		rm -rf "$W/dep/$t" "$W/dep/$t.out" &&
+		{ [ ! -e "$W/dep/$t" ] || mv "$W/dep/$t" "$old/ca"; } &&
+		{ [ ! -e "$W/dep/$t.out" ] || mv "$W/dep/$t.out" "$old/out"; } &&
 		cp -R "$ca" "$W/dep/$t" && mkdir "$W/dep/$t.out" ;;
 	openssl)
 		d=$W/ossl-dep-$t
-		rm -rf "$d/newcerts" "$d"/index.txt* && mkdir "$d/newcerts" &&
+		{ [ ! -e "$d/newcerts" ] || mv "$d/newcerts" "$old/newcerts"; } &&
+		rm -f "$d"/index.txt* && mkdir "$d/newcerts" &&
 		: >"$d/index.txt" && echo "unique_subject = no" >"$d/index.txt.attr" ;;
 	esac && sync'
 	label dep-ec "deploy $DEPLOY, P-256 CA (per cert)"
