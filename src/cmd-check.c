@@ -302,7 +302,7 @@ const struct command cmd_check = {
 	"  --profile PROFILE  also check the names, EKU and key the role needs\n"
 	"  --set NAME=VALUE   with --profile: the role's variables, so the exact\n"
 	"                     names are checked instead of their patterns\n"
-	"  --chain FILE       the issuer (and its chain), PEM\n"
+	"  --chain FILE       the issuer (and its chain), PEM or DER\n"
 	"  --ca FILE          trust anchors: the chain must verify up to one\n"
 	"  --fetch-crl        download the CRL from each http:// CDP: it must be\n"
 	"                     reachable, signed by the issuer, current, and not\n"

@@ -298,9 +298,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    in.parent != NULL ? "subordinate" : "root", dir);
 	rc = 0;
 out:
-	if (in.parent != NULL && in.crt != NULL)
-		cmd_audit(cmd, in.parent->store, NULL, "subordinate-ca", rc,
+	if (in.parent != NULL && in.crt != NULL) {
+		char	*serial = NULL, *ignored = NULL;
+
+		(void)x509_serial_hex(in.crt, &serial, &ignored);
+		cmd_audit(cmd, in.parent->store, serial, "subordinate-ca", rc,
 		    cause);
+		free(serial);
+		free(ignored);
+	}
 	if (rc != 0 && in.db != NULL)
 		remove_db(in.db);
 	free(in.db);

@@ -218,8 +218,9 @@ const struct command cmd_issue = {
 	"                        by $ROLECA_P12_PASS_FILE, else\n"
 	"                        $ROLECA_P12_PASS, else a terminal prompt\n"
 	"  --p12-pass-file FILE  the same, the passphrase being FILE's first line\n"
-	"  --p12-legacy          protect PREFIX.p12 with 3DES and a SHA-1 MAC\n"
-	"                        instead, for Windows Server before 2019 1809\n"
+	"  --p12-legacy          with --p12 or --p12-pass-file: protect\n"
+	"                        PREFIX.p12 with 3DES and a SHA-1 MAC instead,\n"
+	"                        for Windows Server before 2019 1809\n"
 	"  --friendly-name NAME  the PKCS#12 friendly name (default: the\n"
 	"                        profile's, else the subject CN)\n"
 	"  --force               replace existing output files\n",

@@ -227,9 +227,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "could not be written (revoke it): ", rn.serial);
 		goto out;
 	}
-	if (args_has(a, OPT_REVOKE_OLD))
+	if (args_has(a, OPT_REVOKE_OLD)) {
 		TRY(store_revoke(rn.ca->store, rn.old->serial, time(NULL),
 		    crl_reason_code("superseded"), &cause));
+		/* the old certificate's revocation has its own audit row */
+		cmd_audit(&cmd_revoke, rn.ca->store, rn.old->serial,
+		    rn.old->profile, 0, NULL);
+	}
 	printf("%s\n", rn.serial);
 	rc = 0;
 out:

@@ -87,8 +87,8 @@ const struct command cmd_revoke = {
 	"                   privilegeWithdrawn, aACompromise, or unspecified\n"
 	"                   (the default: no reason code on the CRL)\n"
 	"  --date DATE      when it was revoked: YYYY-MM-DD or\n"
-	"                   YYYY-MM-DDTHH:MM:SSZ, UTC, not in the future\n"
-	"                   (default: now)\n",
+	"                   YYYY-MM-DDTHH:MM:SSZ, UTC, not in the future nor\n"
+	"                   before the certificate's notBefore (default: now)\n",
 	options,
 	1,
 	1,

@@ -878,10 +878,12 @@ int
 store_revoke(struct store *st, const char *serial_text, int64_t when,
     int reason, char **cause)
 {
+	/* a revocation dated before the certificate existed is refused */
 	static const char	 sql[] = "UPDATE certs SET status = 'revoked',"
 				     " revoked_at = ?2, reason = ?3,"
 				     " revoked_recorded = strftime('%s', 'now')"
-				     " WHERE serial = ?1 AND status = 'valid'";
+				     " WHERE serial = ?1 AND status = 'valid'"
+				     " AND ?2 >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
 	struct store_cert	*sc = NULL;
@@ -902,8 +904,13 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 	if (sqlite3_changes(st->db) != 1) {
 		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
-		rc = err_set(cause, sc == NULL ? "no certificate with serial %s" :
-		    "certificate %s is already revoked", serial);
+		if (sc != NULL && sc->status == STORE_VALID)
+			rc = err_set(cause, "certificate %s: the revocation "
+			    "date is before its notBefore", serial);
+		else
+			rc = err_set(cause, sc == NULL ? "no certificate with "
+			    "serial %s" : "certificate %s is already revoked",
+			    serial);
 		goto out;
 	}
 	TRY(tx_commit(st, cause));
@@ -1332,7 +1339,14 @@ int
 store_audit(struct store *st, const char *op, const char *serial,
     const char *profile, const char *outcome, char **cause)
 {
-	return audit_insert(st, op, serial, profile, outcome, cause);
+	char	*canon = serial != NULL ? serial_normalize(serial) : NULL;
+	int	 rc;
+
+	/* the canonical form, as in certs, so the log joins on serial */
+	rc = audit_insert(st, op, canon != NULL ? canon : serial, profile,
+	    outcome, cause);
+	free(canon);
+	return rc;
 }
 
 struct store_log {

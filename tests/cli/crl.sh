@@ -25,10 +25,14 @@ assert "... saying so" err_has "no certificate with serial"
 expect 2 "an invalid serial is a usage error" roleca --dir "$I" revoke xyz
 expect 2 "an unknown reason is a usage error" roleca --dir "$I" revoke "$good" --reason bored
 expect 2 "a future date is a usage error" roleca --dir "$I" revoke "$good" --date 2999-01-01
+expect 1 "a date before the certificate's notBefore is refused" roleca --dir "$I" revoke "$good" --date 2001-01-01
+assert "... saying so" err_has "before its notBefore"
 assert "none of these changed the good certificate" test \
 	"$(sqlite3 "$DB" "SELECT status FROM certs WHERE serial='$good'")" = valid
+# backdated two minutes: after its notBefore (5 minutes back), before now
+hold_t=$(($(date +%s) - 120))
 expect 0 "revoke on hold with a date" roleca --dir "$I" revoke "$hold" \
-	--reason certificateHold --date 2026-01-02T03:04:05Z
+	--reason certificateHold --date "$(date -u -d "@$hold_t" +%Y-%m-%dT%H:%M:%SZ)"
 expect 1 "unrevoke refuses a keyCompromise revocation" roleca --dir "$I" unrevoke "$bad"
 
 expect 0 "crl" roleca --dir "$I" crl --out first.crl
@@ -49,7 +53,7 @@ assert "... with reason keyCompromise" sh -c \
 assert "the held certificate is listed with certificateHold" sh -c \
 	"grep -A4 'Serial Number: $hold_u' crl.txt | grep -q 'Certificate Hold'"
 assert "... revoked at the given date" sh -c \
-	"grep -A2 'Serial Number: $hold_u' crl.txt | grep -q 'Jan  2 03:04:05 2026 GMT'"
+	"grep -A2 'Serial Number: $hold_u' crl.txt | grep -q '$(LC_ALL=C date -u -d "@$hold_t" '+%b %e %H:%M:%S %Y GMT')'"
 assert "the good certificate is not listed" sh -c \
 	"! grep -q 'Serial Number: $(echo "$good" | tr a-f A-F)' crl.txt"
 assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '

@@ -72,7 +72,7 @@ expect 1 "renewing a revoked certificate is refused" roleca --dir "$I" renew "$n
 assert "... saying so" err_has "is revoked"
 assert "... writing nothing" test ! -e again.crt
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
-roleca --dir "$I" revoke "$rekeyed" 2>/dev/null
+roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
 fe_count=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE profile='frontend'")
 
 # The audit log.
@@ -85,6 +85,10 @@ assert "the issue is logged with its serial and profile" sh -c \
 assert "the refused issue is logged as refused" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"issue\" and (.outcome | startswith(\"refused: \")))' '$T/out'"
 assert "the revocation is logged" sh -c "jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\")' '$T/out'"
+assert "renew --revoke-old logs the old certificate's revocation" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$new\" and .outcome == \"ok\")' '$T/out'"
+assert "a serial typed in upper case is logged as the database has it" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$rekeyed\")' '$T/out'"
 assert "every row has the uid" sh -c "jq -e -s 'all(.uid == $(id -u))' '$T/out'"
 assert "the log is append-only: DELETE is refused" sh -c \
 	"! sqlite3 '$DB' 'DELETE FROM audit' 2>/dev/null && test \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') -ge 4"
