@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "live.h"
+#include "out.h"
 #include "policy.h"
 #include "profile.h"
 #include "util.h"
@@ -29,6 +30,7 @@ enum {
 	OPT_SERVERNAME = 'n',
 	OPT_CA = 'a',
 	OPT_FETCH_CRL = 'F',
+	OPT_CRL = 'r',
 	OPT_JSON = 'j',
 	OPT_WARN_DAYS = 'w'
 };
@@ -41,6 +43,7 @@ static const struct option options[] = {
 	{ "servername", required_argument, NULL, OPT_SERVERNAME },
 	{ "ca", required_argument, NULL, OPT_CA },
 	{ "fetch-crl", no_argument, NULL, OPT_FETCH_CRL },
+	{ "crl", required_argument, NULL, OPT_CRL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "warn-days", required_argument, NULL, OPT_WARN_DAYS },
 	{ NULL, 0, NULL, 0 }
@@ -191,6 +194,27 @@ fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
 	strv_free(&urls);
 }
 
+/* A CRL file: as one fetched from the CDP, its signature checked if it can be. */
+static int
+check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
+    time_t now, char **cause)
+{
+	unsigned char	*body = NULL;
+	size_t		 len;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read(path, CRL_MAX, &body, &len, cause));
+	if (issuer == NULL)
+		findings_add(&ck->findings, "crl", "%s: its signature cannot be "
+		    "checked without the issuer (give --chain or --ca)", path);
+	policy_check_crl(ck->certs[0], issuer, body, len, path, now,
+	    &ck->findings);
+	rc = 0;
+out:
+	free(body);
+	return rc;
+}
+
 static void
 report_text(const struct check *ck, gnutls_x509_crt_t issuer)
 {
@@ -273,6 +297,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		TRY(check_chain(&ck, ctx.now, &cause));
 	if (args_has(a, OPT_FETCH_CRL))
 		fetch_crls(&ck, ctx.issuer, ctx.now);
+	if (args_get(a, OPT_CRL) != NULL)
+		TRY(check_crl_file(&ck, ctx.issuer, args_get(a, OPT_CRL),
+		    ctx.now, &cause));
 	if (args_has(a, OPT_JSON))
 		report_json(&ck, ctx.issuer);
 	else
@@ -291,6 +318,7 @@ const struct command cmd_check = {
 	"check",
 	"CERT | --connect HOST:PORT [--servername NAME] [--profile PROFILE "
 	"[--set NAME=VALUE ...]] [--chain FILE] [--ca FILE] [--fetch-crl] "
+	"[--crl FILE] "
 	"[--warn-days N] [--json]",
 	"Report every rule a server certificate breaks; exit 3 if any.",
 	"  CERT               PEM or DER; certificates after the first are its\n"
@@ -307,6 +335,8 @@ const struct command cmd_check = {
 	"  --fetch-crl        download the CRL from each http:// CDP: it must be\n"
 	"                     reachable, signed by the issuer, current, and not\n"
 	"                     list the certificate\n"
+	"  --crl FILE         the same for a CRL file (DER or PEM): signed by\n"
+	"                     the issuer, current, not listing the certificate\n"
 	"  --warn-days N      report a certificate that expires within N days\n"
 	"                     (default 30; 0: never)\n"
 	"  --json             one JSON object instead of text lines\n"

@@ -82,6 +82,34 @@ expect 3 "a foreign certificate checked for a role misses its names" \
 	roleca --dir "$T/none" check good.crt --chain ca.crt --profile frontend
 assert "... naming a missing name pattern" out_has "sip."
 
+# --crl FILE: the CA's own CRL, as a peer would use it.
+roleca --dir "$I" issue frontend --set pool_fqdn=pool01.lab.example \
+	--set server_fqdn=fe09.lab.example --set sip_domain=lab.example --out fe09 >/dev/null 2>&1
+roleca --dir "$I" revoke "$(openssl x509 -in fe09.crt -noout -serial | cut -d= -f2)" \
+	--reason keyCompromise 2>/dev/null
+crl=$(roleca --dir "$I" crl 2>/dev/null)
+expect 0 "with the CA's CRL, a good certificate is compliant" \
+	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$crl"
+expect 0 "... the CRL as PEM too" \
+	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$crl.pem"
+expect 3 "a revoked certificate is not" \
+	roleca --dir "$T/none" check fe09.crt --chain "$I/chain.pem" --crl "$crl"
+assert "... saying it is revoked" out_has "crl: the certificate is revoked"
+assert "openssl agrees" sh -c "! openssl verify -crl_check -CAfile '$L/root/ca.crt' \
+	-untrusted '$I/ca.crt' -CRLfile '$crl.pem' fe09.crt >/dev/null 2>&1"
+expect 3 "without an issuer the CRL's signature cannot be checked" \
+	roleca --dir "$T/none" check fe01.crt --crl "$crl"
+assert "... which it says" out_has "its signature cannot be checked"
+rootcrl=$(roleca --dir "$L/root" crl 2>/dev/null)
+expect 3 "a CRL signed by another CA is refused" \
+	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$rootcrl"
+assert "... as not signed by the issuer" out_has "not signed by the issuer"
+expect 3 "a file that is not a CRL is reported" \
+	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl fe01.crt
+assert "... as such" out_has "is not a CRL"
+expect 1 "a missing CRL file is an error" \
+	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$T/none.crl"
+
 expect 1 "a file that is not a certificate is an error" roleca check "$T/lab/root.cfg"
 expect 1 "a missing file is an error" roleca check "$T/nonexistent.crt"
 
