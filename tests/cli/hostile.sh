@@ -131,7 +131,59 @@ if mkdir -p "$T/full" && mount -t tmpfs -o size=48k tmpfs "$T/full" 2>/dev/null;
 	assert "... no half-written file" sh -c "test -z \"\$(ls -A '$T/full' | grep -v '^filler\$')\""
 	umount "$T/full"
 else
-	echo "# full disk: this machine does not let the test mount a tmpfs (skipped)"
+	echo "# full disk: this machine does not let the test mount a tmpfs (skipped; the unwritable directory below covers failed writes)"
 fi
+
+# An output directory that refuses writes, which any machine can arrange:
+# mode 0555 stops a normal user; root ignores it, so as root the directory
+# is also bound read-only onto itself, and where mounting is not allowed
+# the case runs as nobody on a copy of the CA that nobody owns.
+RO=$T/ro
+mkdir -p "$RO"
+chmod 0555 "$RO"
+ro_as= ro_dir=$I ro_mounted=0 ro_how=
+unwritable() {
+	if $ro_as touch "$RO/probe" 2>/dev/null; then
+		rm -f "$RO/probe"
+		return 1
+	fi
+}
+if unwritable; then
+	ro_how="mode 0555"
+elif mount --bind "$RO" "$RO" 2>/dev/null; then
+	ro_mounted=1
+	if mount -o remount,bind,ro "$RO" 2>/dev/null && unwritable; then
+		ro_how="a read-only bind mount"
+	else
+		umount "$RO"
+		ro_mounted=0
+	fi
+fi
+if [ -z "$ro_how" ] && command -v setpriv >/dev/null 2>&1 &&
+    nb_uid=$(id -u nobody 2>/dev/null) && nb_gid=$(id -g nobody 2>/dev/null); then
+	chmod 0711 "$T"
+	mkdir -m 0755 "$T/nb"
+	cp -a "$I" "$T/nb/issuing"
+	chown -R "$nb_uid:$nb_gid" "$T/nb/issuing"
+	ro_as="setpriv --reuid=$nb_uid --regid=$nb_gid --clear-groups"
+	if unwritable && $ro_as "$ROLECA" --dir "$T/nb/issuing" list >/dev/null 2>&1; then
+		ro_how="uid nobody and mode 0555"
+		ro_dir=$T/nb/issuing
+	else
+		ro_as=
+	fi
+fi
+if [ -n "$ro_how" ]; then
+	ro_before=$(rows "$ro_dir/roleca.db")
+	case_ 1 "an output directory that refuses writes ($ro_how)" $ro_as "$ROLECA" \
+		--dir "$ro_dir" issue frontend $FE --out "$RO/fe"
+	assert "... the error names the output" err_has "$RO/fe"
+	assert "... nothing recorded" test "$(rows "$ro_dir/roleca.db")" -eq "$ro_before"
+	assert "... no partial or temporary file in the directory" test -z "$(ls -A "$RO")"
+else
+	ok "an output directory that refuses writes # SKIP neither mode 0555, a read-only bind mount nor setpriv to nobody makes one here"
+fi
+[ "$ro_mounted" -eq 1 ] && umount "$RO"
+chmod 0755 "$RO"
 
 finish
