@@ -141,6 +141,60 @@ i = d.find(b"aaaa.lab.example")
 open("nul-bad.der", "wb").write(d[:i+1] + b"\0" + d[i+2:])
 PY
 hostile 3 "a NUL byte inside a dNSName is refused" nul-bad.der
+# The same with a valid signature, so the name itself is judged: the SAN
+# is given as DER, GeneralNames { [2] "n\0ul.lab.example" }.
+cat >nulsan.cnf <<CNF
+[req]
+distinguished_name = dn
+req_extensions = ext
+prompt = no
+[dn]
+CN = nul.lab.example
+[ext]
+subjectAltName = DER:30128210$(printf 'n\000ul.lab.example' | od -An -tx1 | tr -d ' \n')
+CNF
+openssl req -new -key ec.key -sha256 -config nulsan.cnf -out nulsan.csr 2>/dev/null
+assert "openssl accepts the NUL-in-dNSName CSR's signature" \
+	openssl req -in nulsan.csr -noout -verify
+assert "... and its SAN holds the NUL byte" sh -c \
+	"openssl asn1parse -in nulsan.csr | grep -q 'HEX DUMP\]:301282106E00756C2E6C61622E6578616D706C65\$'"
+count=$(rows "$DB")
+hostile 3 "a properly signed CSR with a NUL byte inside a dNSName is refused" nulsan.csr
+assert "... saying the dNSName holds a NUL byte" err_has "dNSName contains a NUL byte"
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$count"
+
+# Accepted CSRs from openssl, each checked by openssl as a TLS server
+# certificate under the lab chain, with its CDP and serverAuth.
+accepted() {	# accepted NAME: NAME.crt verified and read by openssl
+	assert "... it verifies (openssl verify -x509_strict -purpose sslserver)" \
+		verify_server "$L" "$1.crt"
+	x509_text "$1.crt" >"$1.txt"
+	assert "... it carries the CDP" sh -c "grep -A3 'X509v3 CRL Distribution Points' '$1.txt' |
+		grep -q 'URI:http://pki.lab.example/crl/issuing.crl'"
+	assert "... it carries serverAuth" sh -c "grep -A1 'X509v3 Extended Key Usage' '$1.txt' |
+		grep -q 'TLS Web Server Authentication'"
+	assert "... it holds the CSR's key" test \
+		"$(openssl x509 -in "$1.crt" -noout -pubkey)" = "$(openssl pkey -in "$1.key" -pubout)"
+}
+count=$(rows "$DB")
+mkcsr nosan rsa:2048 -sha256 /CN=chat07.lab.example
+assert "the RSA CSR asks for no subjectAltName" sh -c \
+	"! openssl req -in nosan.csr -noout -text | grep -q 'Subject Alternative Name'"
+expect 0 "sign an openssl RSA CSR without any SAN" roleca --dir "$I" sign persistent-chat \
+	--csr nosan.csr --out nosan
+accepted nosan
+assert "... its CN became its dNSName" sh -c \
+	"openssl x509 -in nosan.crt -noout -ext subjectAltName | grep -q 'DNS:chat07.lab.example'"
+mkcsr ecsan ec:p256.pem -sha256 /CN=chat08.lab.example \
+	-addext "subjectAltName=DNS:chat08.lab.example,DNS:chatpool.lab.example"
+expect 0 "sign an openssl ECDSA P-256 CSR with SANs" roleca --dir "$I" sign persistent-chat \
+	--csr ecsan.csr --out ecsan
+accepted ecsan
+assert "... a P-256 key" sh -c "grep -q 'NIST CURVE: P-256' ecsan.txt"
+assert "... both of the CSR's names" sh -c \
+	"openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:chat08.lab.example' &&
+	 openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:chatpool.lab.example'"
+assert "both are recorded" test "$(rows "$DB")" -eq $((count + 2))
 
 # export: PKCS#12 from the database record and the server's key.
 echo 'export pass' >pass
