@@ -765,7 +765,7 @@ x509_build_leaf_der(const struct request *req, gnutls_pubkey_t pub,
 	der_header(&alg, DER_BIT_STRING, 1 + (size_t)sig.size);
 	der_raw(&alg, "", 1);			/* no unused bits */
 	der_raw(&alg, sig.data, sig.size);
-	der_init(&all, tbs.len + alg.len + 8);
+	der_reserve(&all, tbs.len + alg.len + 8);
 	der_header(&all, DER_SEQUENCE, tbs.len + alg.len);
 	der_raw(&all, tbs.p, tbs.len);
 	der_raw(&all, alg.p, alg.len);
