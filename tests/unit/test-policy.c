@@ -1155,6 +1155,8 @@ test_judging_changes_nothing(void)
 		    memcmp(back.data, before.data, back.size) == 0);
 		findings_free(&f);
 		findings_free(&g);
+		gnutls_x509_crt_deinit(judged);
+		judged = NULL;
 		CU_ASSERT_EQUAL(policy_check_der(junk, sizeof junk, &ctx, &g,
 		    &judged, &cause), ERR_FAIL);
 		CU_ASSERT_PTR_NULL(judged);
