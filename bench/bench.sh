@@ -460,9 +460,10 @@ case_crl() {
 		measure 1 "$runs" \
 		    "crl$n" roleca '"$ROLECA" --dir "$W/'"crl$n"'" crl' \
 		    "crl$n" openssl 'openssl ca -config "$W/'"ossl-crl$n"'/openssl.cnf" -gencrl -out "$W/out/'"$n"'.crl.pem"'
-		# Both CRLs: the signature and every entry, by openssl; the
-		# smaller one by certtool too (GnuTLS's CRL reader takes time
-		# quadratic in the entries: over 10 minutes for 1,000,000).
+		# Both CRLs: the signature and every entry, by openssl. Not by
+		# certtool: GnuTLS's CRL reader takes time quadratic in the
+		# entries (100,000: over 4 minutes); tests/cli/crl.sh has
+		# certtool read and verify roleca's CRLs.
 		crl=$(ls "$W/crl$n"/crl/*.crl)
 		openssl crl -inform DER -in "$crl" -noout -CAfile "$CA_CRT" \
 		    2>&1 | grep -q 'verify OK' ||
@@ -472,16 +473,6 @@ case_crl() {
 		[ "$got" -eq "$n" ] ||
 		    say "WARNING: roleca's CRL lists $got entries, not $n"
 		say "  roleca's CRL of $n entries: openssl verifies it and reads $got"
-		if [ "$n" -eq "$MID" ]; then
-			certtool --crl-info --inder --infile "$crl" \
-			    --load-ca-certificate "$CA_CRT" >"$W/crl.info" 2>&1 &&
-			    grep -q 'Verified' "$W/crl.info" ||
-			    say "WARNING: certtool does not verify roleca's CRL"
-			got=$(grep -c 'Serial Number' "$W/crl.info" || true)
-			[ "$got" -eq "$n" ] ||
-			    say "WARNING: certtool reads $got entries, not $n"
-			say "  certtool verifies it and reads $got"
-		fi
 		rm -rf "$W/crl$n" "$W/ossl-crl$n" "$W/out"/*
 	done
 }
