@@ -175,7 +175,8 @@ bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 	}
 	TRY(leaf_csr_load(csr, &r->csr, &r->info, &cause));
 	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));
-	TRY(leaf_csr_merge(r->req, r->profile, &r->info, &cause));
+	TRY(leaf_csr_merge(r->req, r->profile, &r->u->values, &r->info,
+	    &cause));
 	TRY(keys_pubkey_copy(r->info.pub, &r->pub, &cause));
 	rc = 0;
 out:

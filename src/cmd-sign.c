@@ -61,7 +61,8 @@ bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
 	TRY(profile_find(a->pos[0], dir, &path, cause));
 	TRY(profile_load(path, &sg->ca->conf->policy, &sg->profile, cause));
 	TRY(profile_bind_partial(sg->profile, &sg->values, &sg->req, cause));
-	TRY(leaf_csr_merge(sg->req, sg->profile, &sg->info, cause));
+	TRY(leaf_csr_merge(sg->req, sg->profile, &sg->values,
+	    &sg->info, cause));
 	rc = 0;
 out:
 	free(path);
@@ -177,7 +178,9 @@ const struct command cmd_sign = {
 	"                    possession), SHA-1 and CA:TRUE requests are refused\n"
 	"  --set NAME=VALUE  profile variables: their names are added to the\n"
 	"                    names the CSR asks for; without them the CSR's CN\n"
-	"                    and names are used, each checked by the policy\n"
+	"                    and names are used, each in a name template of\n"
+	"                    the role left unset (a name with no place left\n"
+	"                    is refused), each checked by the policy\n"
 	"  --out PREFIX      write PREFIX.crt and PREFIX.chain.pem (default:\n"
 	"                    the subject CN)\n"
 	"  --force           replace existing output files\n"

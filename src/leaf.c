@@ -5,10 +5,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "err.h"
 #include "out.h"
+#include "policy.h"
 #include "leaf.h"
 #include "store.h"
 #include "util.h"
@@ -152,9 +154,75 @@ out:
 	return rc;
 }
 
+/*
+ * Take the open template that name fits best (the one with the most
+ * literal characters: sip.${d} before ${fqdn}); used[] counts what each
+ * single-name template has taken.
+ */
+static int
+fit_name(const struct profile *p, const struct profile_values *vs,
+    unsigned *used, const char *name)
+{
+	size_t	 best_len = 0, literal;
+	int	 best = -1, list;
+
+	for (size_t i = 0; i < p->ndns; i++) {
+		if (!profile_dns_open(p, vs, i, &list, &literal) ||
+		    (!list && used[i] > 0) ||
+		    !policy_name_matches(p->dns[i].text, name))
+			continue;
+		if (best < 0 || literal > best_len) {
+			best = (int)i;
+			best_len = literal;
+		}
+	}
+	if (best < 0)
+		return -1;
+	used[best]++;
+	return 0;
+}
+
+/*
+ * The CSR's names, each in a place the role leaves open: the CN first (it
+ * names the server, so it takes the template meant for it), then the rest.
+ */
+static int
+fit_csr_names(const struct request *req, const struct profile *p,
+    const struct profile_values *vs, const struct csr_info *info,
+    char **cause)
+{
+	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
+	unsigned	*used = xcalloc(p->ndns + 1, sizeof *used);
+	int		 rc = 0, cn_first;
+
+	for (size_t k = 0; k <= info->dns.n && rc == 0; k++) {
+		const char	*name;
+
+		/* k = 0: the CN */
+		cn_first = k == 0;
+		if (cn_first) {
+			if (cn == NULL)
+				continue;
+			name = cn;
+		} else if (cn != NULL &&
+		    strcasecmp((name = info->dns.v[k - 1]), cn) == 0)
+			continue;
+		if (strv_has_icase(&req->dns, name) && !cn_first)
+			continue;	/* the values give it already */
+		if (fit_name(p, vs, used, name) == 0 || cn_first)
+			continue;
+		rc = err_policy(cause, "refused: names: the CSR asks for "
+		    "dNSName '%s', which is none of the names role %s leaves "
+		    "to it (its variables give them: --set)", name, p->name);
+	}
+	free(used);
+	return rc;
+}
+
 int
 leaf_csr_merge(struct request *req, const struct profile *p,
-    const struct csr_info *info, char **cause)
+    const struct profile_values *vs, const struct csr_info *info,
+    char **cause)
 {
 	const char	*cn_oid = dn_oid("CN");
 	int		 rc = ERR_FAIL;
@@ -176,6 +244,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	}
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
+	TRY(fit_csr_names(req, p, vs, info, cause));
 	for (size_t i = 0; i < info->dns.n; i++)
 		if (!strv_has_icase(&req->dns, info->dns.v[i]))
 			strv_add(&req->dns, info->dns.v[i]);

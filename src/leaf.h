@@ -57,10 +57,14 @@ int	 leaf_csr_load(const char *file, gnutls_x509_crq_t *, struct csr_info *,
 	    char **cause);
 /*
  * Complete a request bound with profile_bind_partial() from a CSR: its key
- * type, its CN when the profile gave none, and the names it asks for. The
- * policy judges all of them afterwards.
+ * type, its CN when the profile gave none, and the names it asks for. A
+ * name the CSR asks for must be one the role leaves to it: the subject CN,
+ * or a name that fits a dNSName template whose variables the values leave
+ * unset (one name per template, any number for a list variable); anything
+ * else is refused (ERR_POLICY). The policy judges the rest afterwards.
  */
 int	 leaf_csr_merge(struct request *, const struct profile *,
+	    const struct profile_values *,
 	    const struct csr_info *, char **cause);
 
 #endif

@@ -1258,6 +1258,12 @@ tmpl_match(const char *t, const char *s)
 	return match;
 }
 
+int
+policy_name_matches(const char *tmpl, const char *name)
+{
+	return tmpl_match(tmpl, name);
+}
+
 /* The request's IP address in the form read_sans() gives, or NULL. */
 static const char *
 ip_norm(const char *s, char *buf)

@@ -67,6 +67,8 @@ void	 policy_check_expiry(gnutls_x509_crt_t, time_t now, unsigned warn_days,
 void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
 	    const unsigned char *crl, size_t len, const char *url, time_t now,
 	    struct findings *);
+/* Does a name fit a profile's name template (each ${var} one or more characters)? */
+int	 policy_name_matches(const char *tmpl, const char *name);
 /* The certificate's http:// CDP URLs. */
 void	 policy_cdp_urls(gnutls_x509_crt_t, struct strv *);
 /* Add one finding. */

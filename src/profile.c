@@ -829,6 +829,30 @@ given(const struct profile_values *vs, const char *name)
 	return NULL;
 }
 
+int
+profile_dns_open(const struct profile *p, const struct profile_values *vs,
+    size_t i, int *list, size_t *literal)
+{
+	const char	*text = p->dns[i].text, *ref, *name;
+	size_t		 len;
+	int		 k, open = 0;
+
+	*list = 0;
+	*literal = strlen(text);
+	while (tmpl_next(text, &ref, &name, &len) == 1) {
+		*literal -= len + 3;
+		k = var_index(p, name, len);
+		if (k >= 0 && p->vars[k].def == NULL &&
+		    given(vs, p->vars[k].name) == NULL) {
+			open = 1;
+			if (p->vars[k].list)
+				*list = 1;
+		}
+		text = name + len + 1;
+	}
+	return open;
+}
+
 /* Each variable's values from --set, else its default; vals[i] per variable. */
 static int
 bind_values(const struct profile *p, const struct profile_values *vs,

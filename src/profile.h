@@ -111,5 +111,13 @@ int	 profile_bind(const struct profile *, const struct profile_values *,
  */
 int	 profile_bind_partial(const struct profile *,
 	    const struct profile_values *, struct request **, char **cause);
+/*
+ * For signing: is dNSName template i left open by the values (a variable
+ * in it has neither a value nor a default), so that a CSR's name may take
+ * its place? *list: it takes any number of names (an open list variable);
+ * *literal: how many of its characters are not variables.
+ */
+int	 profile_dns_open(const struct profile *, const struct profile_values *,
+	    size_t i, int *list, size_t *literal);
 
 #endif

@@ -185,16 +185,43 @@ expect 0 "sign an openssl RSA CSR without any SAN" roleca --dir "$I" sign persis
 accepted nosan
 assert "... its CN became its dNSName" sh -c \
 	"openssl x509 -in nosan.crt -noout -ext subjectAltName | grep -q 'DNS:chat07.lab.example'"
-mkcsr ecsan ec:p256.pem -sha256 /CN=chat08.lab.example \
-	-addext "subjectAltName=DNS:chat08.lab.example,DNS:chatpool.lab.example"
-expect 0 "sign an openssl ECDSA P-256 CSR with SANs" roleca --dir "$I" sign persistent-chat \
+mkcsr ecsan ec:p256.pem -sha256 /CN=medpool.lab.example \
+	-addext "subjectAltName=DNS:medpool.lab.example,DNS:med01.lab.example"
+expect 0 "sign an openssl ECDSA P-256 CSR with SANs" roleca --dir "$I" sign mediation \
 	--csr ecsan.csr --out ecsan
 accepted ecsan
 assert "... a P-256 key" sh -c "grep -q 'NIST CURVE: P-256' ecsan.txt"
-assert "... both of the CSR's names" sh -c \
-	"openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:chat08.lab.example' &&
-	 openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:chatpool.lab.example'"
+assert "... both of the CSR's names (the pool's and the server's)" sh -c \
+	"openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:medpool.lab.example' &&
+	 openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:med01.lab.example'"
 assert "both are recorded" test "$(rows "$DB")" -eq $((count + 2))
+
+# A CSR asks only for names the role leaves to it: Persistent Chat has one
+# name, the server's; Front End names under sip. take the SIP domain's place.
+count=$(rows "$DB")
+mkcsr twonames rsa:2048 -sha256 /CN=chat09.lab.example \
+	-addext "subjectAltName=DNS:chat09.lab.example,DNS:other.lab.example"
+expect 3 "a second name for a one-name role is refused" roleca --dir "$I" sign \
+	persistent-chat --csr twonames.csr --out twonames
+assert "... naming it" err_has "dNSName 'other.lab.example'"
+assert "... in one line" err_one_line
+assert "... adding no row" test "$(rows "$DB")" -eq "$count"
+assert "... writing no file" test ! -e twonames.crt
+expect 3 "a name beside those the variables give is refused" roleca --dir "$I" sign \
+	persistent-chat --csr twonames.csr --set server_fqdn=chat09.lab.example --out twonames
+assert "... naming it" err_has "dNSName 'other.lab.example'"
+mkcsr fenames rsa:2048 -sha256 /CN=pool05.lab.example \
+	-addext "subjectAltName=DNS:pool05.lab.example,DNS:fe05.lab.example,DNS:sip.lab.example,DNS:lyncdiscover.lab.example"
+expect 0 "Front End names from the CSR fill the role's templates" roleca --dir "$I" sign \
+	frontend --csr fenames.csr --out fenames
+assert "... every one of them in the certificate" sh -c \
+	"openssl x509 -in fenames.crt -noout -ext subjectAltName | tr ',' '\\n' | grep -c 'DNS:' | grep -qx 4"
+expect 3 "every variable given, a CSR's sip. name for another domain is refused" \
+	roleca --dir "$I" sign frontend --csr fenames.csr --set pool_fqdn=pool05.lab.example \
+	--set server_fqdn=fe05.lab.example --set sip_domain=sub.lab.example \
+	--set web_internal=web-int.lab.example --set web_external=web.lab.example \
+	--out fenames2
+assert "... naming it" err_has "dNSName 'sip.lab.example'"
 
 # export: PKCS#12 from the database record and the server's key.
 echo 'export pass' >pass
