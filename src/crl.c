@@ -614,8 +614,10 @@ read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 		goto joined;
 	}
 	dbpath = ca_path(ca, CA_DB);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		TRY(store_open(dbpath, 0, &sh[i].st, cause));
+		TRY(store_read_mapped(sh[i].st, cause));
+	}
 	TRY(store_hold_writes(ca->store, cause));
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = store_snapshot_begin(sh[i].st, cause);

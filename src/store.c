@@ -1127,6 +1127,13 @@ store_release_writes(struct store *st)
 	store_rollback(st);
 }
 
+int
+store_read_mapped(struct store *st, char **cause)
+{
+	return db_exec(st, "PRAGMA mmap_size = 2147418112", "map the database",
+	    cause);
+}
+
 void
 store_snapshot_end(struct store *st)
 {

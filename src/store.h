@@ -139,6 +139,11 @@ int	 store_hold_writes(struct store *, char **cause);
 void	 store_release_writes(struct store *);
 int	 store_snapshot_begin(struct store *, char **cause);
 void	 store_snapshot_end(struct store *);
+/*
+ * Read the database through a memory mapping rather than read(): for a
+ * connection that reads a large part of it once (the CRL's shares).
+ */
+int	 store_read_mapped(struct store *, char **cause);
 
 /*
  * The audit log: one row per operation (init, issue, sign, revoke,
