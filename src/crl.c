@@ -58,30 +58,6 @@ crl_reason_name(int code)
 	return reasons[code];
 }
 
-/* AlgorithmIdentifier of the CA key's signature with the CA's digest. */
-static int
-sig_alg(struct der *d, const struct ca *ca, gnutls_sign_algorithm_t *sign,
-    char **cause)
-{
-	gnutls_pk_algorithm_t	 pk;
-	const char		*oid;
-	size_t			 mark;
-
-	pk = gnutls_privkey_get_pk_algorithm(keys_privkey(ca->key), NULL);
-	*sign = gnutls_pk_to_sign(pk, ca->conf->digest);
-	if (*sign == GNUTLS_SIGN_UNKNOWN ||
-	    (oid = gnutls_sign_get_oid(*sign)) == NULL)
-		return err_set(cause, "CRL: no signature algorithm for this CA "
-		    "key");
-	mark = der_open(d, DER_SEQUENCE);
-	if (der_oid(d, oid) != 0)
-		return err_set(cause, "CRL: bad signature OID %s", oid);
-	if (pk == GNUTLS_PK_RSA)
-		der_tlv(d, DER_NULL, NULL, 0);
-	der_close(d, mark);
-	return 0;
-}
-
 /*
  * One revokedCertificates entry, written byte by byte: it is done a million
  * times. SEQUENCE { INTEGER serial, Time revocationDate, crlEntryExtensions
@@ -230,7 +206,7 @@ tbs_fields(struct der *d, const struct ca *ca, const struct crl_info *info,
 	int		 rc = ERR_FAIL, ret;
 
 	der_small_uint(d, DER_INTEGER, 1);	/* v2 */
-	TRY(sig_alg(d, ca, sign, cause));
+	TRY(x509_sig_alg(d, ca, sign, cause));
 	if ((ret = gnutls_x509_crt_get_raw_dn(ca->crt, &dn)) < 0) {
 		rc = err_set(cause, "CRL: CA subject: %s", gnutls_strerror(ret));
 		goto out;
@@ -315,7 +291,7 @@ crl_build(const struct ca *ca, const struct crl_info *info,
 		rc = err_set(cause, "CRL: sign: %s", gnutls_strerror(ret));
 		goto out;
 	}
-	TRY(sig_alg(&alg, ca, &sign, cause));
+	TRY(x509_sig_alg(&alg, ca, &sign, cause));
 
 	der_raw(&c->tail, exts.p, exts.len);
 	der_raw(&c->tail, alg.p, alg.len);

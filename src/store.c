@@ -1012,6 +1012,27 @@ store_revoked_open(struct store *st, int64_t now, struct store_revoked **out,
 	return store_revoked_since(st, now, -1, out, cause);
 }
 
+/* A cursor over sql with ?1 = a and, when nbind is 2, ?2 = b. */
+static int
+revoked_cursor(struct store *st, const char *sql, int nbind, int64_t a,
+    int64_t b, struct store_revoked **out, char **cause)
+{
+	struct store_revoked	*r = xcalloc(1, sizeof *r);
+	int			 rc = ERR_FAIL;
+
+	r->st = st;
+	TRY(db_prepare(st, sql, &r->stmt, "list revoked", cause));
+	TRY(bind_int(st, r->stmt, 1, a, 0, "list revoked", cause));
+	if (nbind == 2)
+		TRY(bind_int(st, r->stmt, 2, b, 0, "list revoked", cause));
+	*out = r;
+	r = NULL;
+	rc = 0;
+out:
+	store_revoked_close(r);
+	return rc;
+}
+
 int
 store_revoked_since(struct store *st, int64_t now, int64_t since,
     struct store_revoked **out, char **cause)
@@ -1035,21 +1056,10 @@ store_revoked_since(struct store *st, int64_t now, int64_t since,
 				     " UNION ALL SELECT serial, released_at, 8"
 				     " FROM certs WHERE status = 'valid'"
 				     " AND not_after > ?1 AND released_at >= ?2";
-	struct store_revoked	*r = xcalloc(1, sizeof *r);
-	int			 rc = ERR_FAIL;
 
-	r->st = st;
-	TRY(db_prepare(st, since < 0 ? base : delta, &r->stmt, "list revoked",
-	    cause));
-	TRY(bind_int(st, r->stmt, 1, now, 0, "list revoked", cause));
-	if (since >= 0)
-		TRY(bind_int(st, r->stmt, 2, since, 0, "list revoked", cause));
-	*out = r;
-	r = NULL;
-	rc = 0;
-out:
-	store_revoked_close(r);
-	return rc;
+	if (since < 0)
+		return revoked_cursor(st, base, 1, now, 0, out, cause);
+	return revoked_cursor(st, delta, 2, now, since, out, cause);
 }
 
 int
@@ -1060,20 +1070,9 @@ store_revoked_range(struct store *st, int64_t now, int64_t after,
 	static const char	 sql[] = "SELECT serial, revoked_at, reason"
 				     " FROM certs WHERE status = 'revoked'"
 				     " AND not_after > ?1 AND not_after <= ?2";
-	struct store_revoked	*r = xcalloc(1, sizeof *r);
-	int			 rc = ERR_FAIL;
 
-	r->st = st;
-	TRY(db_prepare(st, sql, &r->stmt, "list revoked", cause));
-	TRY(bind_int(st, r->stmt, 1, after > now ? after : now, 0,
-	    "list revoked", cause));
-	TRY(bind_int(st, r->stmt, 2, until, 0, "list revoked", cause));
-	*out = r;
-	r = NULL;
-	rc = 0;
-out:
-	store_revoked_close(r);
-	return rc;
+	return revoked_cursor(st, sql, 2, after > now ? after : now, until,
+	    out, cause);
 }
 
 /* min() and max() in one statement would make SQLite scan: two lookups. */

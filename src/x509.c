@@ -643,9 +643,8 @@ leaf_spki(gnutls_pubkey_t pub, gnutls_datum_t *spki, unsigned char id[20],
 	return 0;
 }
 
-/* AlgorithmIdentifier of the CA key's signature with the CA's digest. */
-static int
-leaf_sig_alg(struct der *d, const struct ca *ca,
+int
+x509_sig_alg(struct der *d, const struct ca *ca,
     gnutls_sign_algorithm_t *sign, char **cause)
 {
 	gnutls_pk_algorithm_t	 pk;
@@ -657,11 +656,11 @@ leaf_sig_alg(struct der *d, const struct ca *ca,
 	/* PSS would need parameters, and the policy refuses it anyway */
 	if (pk == GNUTLS_PK_RSA_PSS || *sign == GNUTLS_SIGN_UNKNOWN ||
 	    (oid = gnutls_sign_get_oid(*sign)) == NULL)
-		return err_set(cause, "sign certificate: no signature "
-		    "algorithm for this CA key");
+		return err_set(cause, "no signature algorithm for this CA "
+		    "key");
 	mark = der_open(d, DER_SEQUENCE);
 	if (der_oid(d, oid) != 0)
-		return err_set(cause, "sign certificate: bad OID %s", oid);
+		return err_set(cause, "bad signature algorithm OID %s", oid);
 	if (pk == GNUTLS_PK_RSA)
 		der_tlv(d, DER_NULL, NULL, 0);
 	der_close(d, mark);
@@ -751,7 +750,7 @@ x509_build_leaf_der(const struct request *req, gnutls_pubkey_t pub,
 	der_init(&tbs, 2048);
 	der_init(&alg, 32);
 	der_init(&all, 0);
-	TRY(leaf_sig_alg(&alg, ca, &sign, cause));
+	TRY(x509_sig_alg(&alg, ca, &sign, cause));
 	TRY(leaf_tbs(&tbs, req, pub, ca, now, &alg, cause));
 	data.data = tbs.p;
 	data.size = (unsigned)tbs.len;

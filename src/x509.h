@@ -89,6 +89,13 @@ int	 x509_export(gnutls_x509_crt_t, int pem, gnutls_datum_t *out, char **cause);
 int	 x509_dup(gnutls_x509_crt_t, gnutls_x509_crt_t *out, char **cause);
 int	 x509_export_csr(gnutls_x509_crq_t, int pem, gnutls_datum_t *out, char **cause);
 
+/*
+ * The AlgorithmIdentifier of the CA key's signature with the CA's digest,
+ * appended to d (certificates and CRLs): PKCS#1 v1.5 for RSA, never PSS.
+ */
+struct der;
+int	 x509_sig_alg(struct der *, const struct ca *,
+	    gnutls_sign_algorithm_t *, char **cause);
 /* The serial as lower-case hex (allocated). */
 int	 x509_serial_hex(gnutls_x509_crt_t, char **hex, char **cause);
 /* RFC 4514 subject text (allocated). */
