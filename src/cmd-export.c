@@ -12,6 +12,7 @@
 #include "err.h"
 #include "keys.h"
 #include "out.h"
+#include "profile.h"
 #include "p12.h"
 #include "pass.h"
 #include "store.h"
@@ -48,12 +49,45 @@ struct export {
 	gnutls_datum_t		 p12;
 };
 
-/* The friendly name: --friendly-name, else the subject CN. */
+/*
+ * The profile's friendly name, bound with the variables recorded at issue
+ * time, as issue would have named it; NULL when the profile has none or
+ * is gone (a friendly name is no reason to refuse an export).
+ */
+static char *
+profile_friendly(const struct export *ex, const char *dir)
+{
+	struct profile		*p = NULL;
+	struct profile_values	 vs = { NULL, 0 };
+	struct request		*req = NULL;
+	char			*path = NULL, *name = NULL, *ignored = NULL;
+
+	if (ex->sc->profile == NULL ||
+	    profile_find(ex->sc->profile, dir, &path, &ignored) != 0 ||
+	    profile_load(path, NULL, &p, &ignored) != 0 ||
+	    p->friendly_name == NULL ||
+	    profile_values_parse(&vs, ex->sc->vars, &ignored) != 0 ||
+	    profile_bind_partial(p, &vs, &req, &ignored) != 0)
+		goto out;
+	if (req->friendly_name != NULL)
+		name = xstrdup(req->friendly_name);
+out:
+	free(ignored);
+	request_free(req);
+	profile_values_free(&vs);
+	profile_free(p);
+	free(path);
+	return name;
+}
+
+/* The friendly name: --friendly-name, else the profile's, else the CN. */
 static const char *
-friendly(struct export *ex, const struct args *a)
+friendly(struct export *ex, const char *dir, const struct args *a)
 {
 	if (args_get(a, OPT_FRIENDLY_NAME) != NULL)
 		return args_get(a, OPT_FRIENDLY_NAME);
+	if ((ex->cn = profile_friendly(ex, dir)) != NULL)
+		return ex->cn;
 	if (x509_cn(ex->leaf[0], &ex->cn) == 0)
 		return ex->cn;
 	return ex->sc->serial;
@@ -90,7 +124,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(pass_get("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
 	    "ROLECA_P12_PASS", 1, &ex.pass, &cause));
 	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key,
-	    friendly(&ex, a), ex.pass, args_has(a, OPT_LEGACY), &ex.p12,
+	    friendly(&ex, dir, a), ex.pass, args_has(a, OPT_LEGACY), &ex.p12,
 	    &cause));
 	TRY(out_write(out, ex.p12.data, ex.p12.size, 1, args_has(a, OPT_FORCE),
 	    &cause));
@@ -126,7 +160,8 @@ const struct command cmd_export = {
 	"  --p12-legacy          3DES with a SHA-1 MAC, for Windows Server 2012\n"
 	"                        R2, 2016 and 2019 before 1809 (default:\n"
 	"                        AES-256/PBKDF2 with a SHA-256 MAC)\n"
-	"  --friendly-name NAME  default: the subject CN\n"
+	"  --friendly-name NAME  default: the profile's friendly name, bound\n"
+	"                        with the recorded variables, else the CN\n"
 	"  --force               replace FILE\n",
 	options,
 	1,

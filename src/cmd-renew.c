@@ -55,20 +55,6 @@ struct renew {
 	char			*paths[3];	/* crt, chain, key */
 };
 
-/* The variables as recorded at issue time: "name=value" lines. */
-static int
-load_values(struct renew *rn, char **cause)
-{
-	char	*copy = xstrdup(rn->old->vars), *line, *save = NULL;
-	int	 rc = 0;
-
-	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == 0;
-	    line = strtok_r(NULL, "\n", &save))
-		rc = profile_values_add(&rn->values, line, cause);
-	free(copy);
-	return rc;
-}
-
 /* Names the old certificate carries that the variables do not give (it may have come from a CSR). */
 static int
 keep_names(struct renew *rn, char **cause)
@@ -122,7 +108,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 	}
 	TRY(x509_parse_certs(rn->old->der, rn->old->der_len, "database record",
 	    &rn->oldcrt, &rn->noldcrt, cause));
-	TRY(load_values(rn, cause));
+	TRY(profile_values_parse(&rn->values, rn->old->vars, cause));
 	TRY(profile_find(rn->old->profile, dir, &path, cause));
 	TRY(profile_load(path, &rn->ca->conf->policy, &rn->profile, cause));
 	TRY(profile_bind_partial(rn->profile, &rn->values, &rn->req, cause));

@@ -741,6 +741,20 @@ profile_values_add(struct profile_values *vs, const char *arg, char **cause)
 	return 0;
 }
 
+int
+profile_values_parse(struct profile_values *vs, const char *text,
+    char **cause)
+{
+	char	*copy = xstrdup(text != NULL ? text : ""), *line, *save = NULL;
+	int	 rc = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL && rc == 0;
+	    line = strtok_r(NULL, "\n", &save))
+		rc = profile_values_add(vs, line, cause);
+	free(copy);
+	return rc;
+}
+
 void
 profile_values_free(struct profile_values *vs)
 {

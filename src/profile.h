@@ -59,6 +59,9 @@ struct profile_values {
 };
 /* Parse "name=value" (value may be empty only for an error). */
 int	 profile_values_add(struct profile_values *, const char *arg, char **cause);
+/* The values as a certificate's record keeps them: "name=value" lines. */
+int	 profile_values_parse(struct profile_values *, const char *text,
+	    char **cause);
 void	 profile_values_free(struct profile_values *);
 
 /* A certificate or CSR to make: everything concrete. */

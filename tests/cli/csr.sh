@@ -247,4 +247,16 @@ expect 1 "export of an unknown serial is refused" roleca --dir "$I" export 0badc
 	--out unknown.p12 --p12-pass-file pass
 expect 2 "export without --key is a usage error" roleca --dir "$I" export "$serial" --out x.p12
 
+# The profile's friendly name, bound with the variables recorded at issue.
+mkdir -p "$I/profiles"
+{ cat "$SRCDIR/profiles/persistent-chat.cfg"
+  echo 'friendly_name = "Persistent Chat ${server_fqdn}";'; } >"$I/profiles/chat-named.cfg"
+expect 0 "sign under a profile with a friendly name" roleca --dir "$I" sign chat-named \
+	--csr nosan.csr --set server_fqdn=chat07.lab.example --out named
+named=$(cat "$T/out")
+expect 0 "export uses the profile's friendly name" roleca --dir "$I" export "$named" \
+	--key nosan.key --out named.p12 --p12-pass-file pass
+assert "... as openssl reads it" sh -c "openssl pkcs12 -in named.p12 -nokeys \
+	-passin file:pass 2>/dev/null | grep -q 'friendlyName: Persistent Chat chat07.lab.example'"
+
 finish
