@@ -75,6 +75,13 @@ expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
 fe_count=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE profile='frontend'")
 
+# ROLECA_DIR stands for --dir; --dir wins; an empty one is ignored.
+expect 0 "list with ROLECA_DIR" env ROLECA_DIR="$I" "$ROLECA" list --json
+assert "... the same as with --dir" test "$(cat "$T/out")" = "$(roleca --dir "$I" list --json)"
+expect 0 "--dir wins over ROLECA_DIR" env ROLECA_DIR="$T/none" "$ROLECA" --dir "$I" list
+expect 1 "ROLECA_DIR naming no CA is an error" env ROLECA_DIR="$T/none" "$ROLECA" list
+assert "... naming it" err_has "$T/none"
+
 # The audit log.
 roleca --dir "$I" issue persistent-chat --set server_fqdn=x.evil.example --out evil 2>/dev/null
 expect 0 "log --json" roleca --dir "$I" log --json
