@@ -316,18 +316,14 @@ out:
 
 int
 crl_encode(const struct ca *ca, const struct crl_info *info, crl_next_fn next,
-    void *arg, size_t hint, struct der *out, char **cause)
+    void *arg, struct der *out, char **cause)
 {
 	struct crl_parts	 c;
 	int			 rc = ERR_FAIL;
 
 	memset(&c, 0, sizeof c);
 	c.nbody = 1;
-	/* about 40 bytes an entry: with a count, no growth on the way */
-	if (hint > 0)
-		der_init(&c.body[0], 64 + hint * 48);
-	else
-		der_init_stream(&c.body[0]);
+	der_init_stream(&c.body[0]);
 	TRY(fill_body(&c.body[0], next, arg, cause));
 	TRY(crl_build(ca, info, &c, cause));
 	der_init(out, c.head.len + c.body[0].len + c.tail.len);

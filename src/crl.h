@@ -37,13 +37,12 @@ struct crl_info {
 
 /*
  * Encode and sign a CRL over entries from a callback: next() returns 1
- * with *e filled, 0 at the end, or a negative code with *cause. hint is
- * the expected number of entries (it sizes the buffer). The caller
- * der_free()s the result.
+ * with *e filled, 0 at the end, or a negative code with *cause. The
+ * caller der_free()s the result.
  */
 typedef int	(*crl_next_fn)(void *arg, struct crl_entry *e, char **cause);
 int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
-	    void *arg, size_t hint, struct der *out, char **cause);
+	    void *arg, struct der *out, char **cause);
 
 /*
  * Make the CA's next CRL: take a new CRL number (committed first, so it is

@@ -438,26 +438,16 @@ leaf_subject(struct der *d, const struct dn *dn, char **cause)
 	return 0;
 }
 
-/* RFC 5280 Time: UTCTime through 2049, GeneralizedTime after. */
+/* der_time (UTCTime through 2049, GeneralizedTime after), in range. */
 static int
 leaf_time(struct der *d, time_t t, char **cause)
 {
 	struct tm	 tm;
-	char		 buf[32];
-	int		 n, year;
 
-	if (gmtime_r(&t, &tm) == NULL || (year = tm.tm_year + 1900) < 1950 ||
-	    year > 9999)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1950 ||
+	    tm.tm_year + 1900 > 9999)
 		return err_set(cause, "build certificate: date out of range");
-	if (year < 2050)
-		n = snprintf(buf, sizeof buf, "%02d%02d%02d%02d%02d%02dZ",
-		    year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec);
-	else
-		n = snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02dZ",
-		    year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		    tm.tm_sec);
-	der_tlv(d, year < 2050 ? DER_UTCTIME : DER_GENTIME, buf, (size_t)n);
+	der_time(d, t);
 	return 0;
 }
 

@@ -49,7 +49,7 @@ encode_with(crl_next_fn fn, const struct crl_info *info, struct list *l,
 
 	out->data = NULL;
 	out->size = 0;
-	if ((rc = crl_encode(&the_ca, info, fn, l, 0, &d, cause)) != 0)
+	if ((rc = crl_encode(&the_ca, info, fn, l, &d, cause)) != 0)
 		return rc;
 	out->data = gnutls_malloc(d.len);
 	memcpy(out->data, d.p, d.len);
