@@ -185,6 +185,42 @@ test_same_as_gnutls(void)
  * GnuTLS writes an empty SEQUENCE instead, so here the two differ by
  * exactly those two bytes, and GnuTLS and openssl read ours.
  */
+/* A DER header's length at p: the header's size in *hdr. */
+static size_t
+der_len_at(const unsigned char *p, size_t *hdr)
+{
+	size_t	 n = 0, k;
+
+	if ((p[1] & 0x80) == 0) {
+		*hdr = 2;
+		return p[1];
+	}
+	k = p[1] & 0x7f;
+	for (size_t i = 0; i < k; i++)
+		n = n << 8 | p[2 + i];
+	*hdr = 2 + k;
+	return n;
+}
+
+/* Where the TBSCertList starts in a CRL, and its whole length. */
+static size_t
+tbs_off(const gnutls_datum_t *d)
+{
+	size_t	 hdr;
+
+	(void)der_len_at(d->data, &hdr);
+	return hdr;
+}
+
+static size_t
+tbs_len(const gnutls_datum_t *d)
+{
+	size_t	 hdr, len;
+
+	len = der_len_at(d->data + tbs_off(d), &hdr);
+	return hdr + len;
+}
+
 static void
 test_empty_list_absent(void)
 {
@@ -200,7 +236,9 @@ test_empty_list_absent(void)
 	gnutls_crl(&info, NULL, 0, &theirs);
 	CU_ASSERT_EQUAL(ours.size + 2, theirs.size);
 	CU_ASSERT(memmem(theirs.data, theirs.size, "\x30\x00\xa0", 3) != NULL);
-	CU_ASSERT(memmem(ours.data, ours.size, "\x30\x00", 2) == NULL);
+	/* no empty SEQUENCE in the TBS (the signature's bytes are random) */
+	CU_ASSERT(memmem(ours.data + tbs_off(&ours), tbs_len(&ours),
+	    "\x30\x00", 2) == NULL);
 	CU_ASSERT_FATAL(gnutls_x509_crl_init(&crl) == 0);
 	CU_ASSERT(gnutls_x509_crl_import(crl, &ours, GNUTLS_X509_FMT_DER) == 0);
 	CU_ASSERT_EQUAL(gnutls_x509_crl_get_crt_count(crl), 0);
