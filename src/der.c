@@ -347,3 +347,49 @@ der_oid(struct der *d, const char *dotted)
 	der_tlv(d, DER_OID, out, n);
 	return 0;
 }
+
+int
+der_take(struct der_cur *c, unsigned *tag, struct der_cur *val,
+    struct der_cur *whole)
+{
+	size_t	 hdr = 2, len, n;
+
+	if (c->len < 2 || (c->p[0] & 0x1f) == 0x1f)
+		return -1;
+	len = c->p[1];
+	if (len & 0x80) {
+		n = len & 0x7f;
+		if (n == 0 || n > 4 || c->len < 2 + n)
+			return -1;
+		len = 0;
+		for (size_t i = 0; i < n; i++)
+			len = len << 8 | c->p[2 + i];
+		hdr += n;
+	}
+	if (len > c->len - hdr)
+		return -1;
+	if (tag != NULL)
+		*tag = c->p[0];
+	if (val != NULL) {
+		val->p = c->p + hdr;
+		val->len = len;
+	}
+	if (whole != NULL) {
+		whole->p = c->p;
+		whole->len = hdr + len;
+	}
+	c->p += hdr + len;
+	c->len -= hdr + len;
+	return 0;
+}
+
+int
+der_expect(struct der_cur *c, unsigned want, struct der_cur *val,
+    struct der_cur *whole)
+{
+	unsigned	 tag;
+
+	if (der_take(c, &tag, val, whole) < 0 || tag != want)
+		return -1;
+	return 0;
+}

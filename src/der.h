@@ -4,6 +4,10 @@
  * values are opened, filled and closed; the length is fixed up on close.
  * Allocation failure aborts (like the rest of roleca), so calls cannot fail
  * except through der_oid() on a malformed OID.
+ *
+ * And a bounds-checked reader, for the few structures roleca walks itself
+ * (a certificate's frame and names, a CSR's subjectAltName): GnuTLS reads
+ * the rest.
  */
 #ifndef ROLECA_DER_H
 #define ROLECA_DER_H
@@ -53,5 +57,22 @@ void	 der_time(struct der *, time_t);
 size_t	 der_time_bytes(unsigned char *out, time_t);
 /* A dotted OID; -1 if malformed. */
 int	 der_oid(struct der *, const char *dotted);
+
+/* A length-carrying view into DER bytes; every read is bounds-checked. */
+struct der_cur {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+/*
+ * Take one TLV off the front of c: its tag, its contents and, in whole,
+ * the TLV itself (either may be NULL). -1 when malformed: a high tag
+ * number, an indefinite or overlong length, or contents past the end.
+ */
+int	 der_take(struct der_cur *c, unsigned *tag, struct der_cur *val,
+	    struct der_cur *whole);
+/* The same, requiring the tag want. */
+int	 der_expect(struct der_cur *c, unsigned want, struct der_cur *val,
+	    struct der_cur *whole);
 
 #endif

@@ -24,6 +24,7 @@
 #include <gnutls/x509.h>
 #include <gnutls/x509-ext.h>
 
+#include "der.h"
 #include "err.h"
 #include "policy.h"
 #include "util.h"
@@ -64,12 +65,6 @@
 /* A name template's glob: bytes, and what a ${var} becomes ("?*"). */
 enum { TOK_ONE = 256, TOK_STAR };
 
-/* A length-carrying view into DER bytes; every read is bounds-checked. */
-struct cur {
-	const unsigned char	*p;
-	size_t			 len;
-};
-
 /*
  * The certificate being judged, read once: a private copy parsed from
  * der; when framed, the signed bytes (tbs, header included), the algorithm
@@ -80,10 +75,10 @@ struct cert {
 	gnutls_x509_crt_t	 crt;
 	gnutls_datum_t		 der;
 	int			 framed;
-	struct cur		 tbs;
-	struct cur		 inner_alg;
-	struct cur		 outer_alg;
-	struct cur		 sig;
+	struct der_cur		 tbs;
+	struct der_cur		 inner_alg;
+	struct der_cur		 outer_alg;
+	struct der_cur		 sig;
 	int			 pk;
 	unsigned		 bits;
 	gnutls_ecc_curve_t	 curve;
@@ -209,77 +204,27 @@ time_text(char *buf, size_t len, time_t t)
 		snprintf(buf, len, "%lld", (long long)t);
 }
 
-/*
- * Take one TLV off the front of c: its tag, its contents and, in whole,
- * the TLV itself (either may be NULL). -1 when malformed: a high tag
- * number, an indefinite or overlong length, or contents past the end.
- */
-static int
-cur_take(struct cur *c, unsigned *tag, struct cur *val, struct cur *whole)
-{
-	size_t	 hdr = 2, len, n;
-
-	if (c->len < 2 || (c->p[0] & 0x1f) == 0x1f)
-		return -1;
-	len = c->p[1];
-	if (len & 0x80) {
-		n = len & 0x7f;
-		if (n == 0 || n > 4 || c->len < 2 + n)
-			return -1;
-		len = 0;
-		for (size_t i = 0; i < n; i++)
-			len = len << 8 | c->p[2 + i];
-		hdr += n;
-	}
-	if (len > c->len - hdr)
-		return -1;
-	if (tag != NULL)
-		*tag = c->p[0];
-	if (val != NULL) {
-		val->p = c->p + hdr;
-		val->len = len;
-	}
-	if (whole != NULL) {
-		whole->p = c->p;
-		whole->len = hdr + len;
-	}
-	c->p += hdr + len;
-	c->len -= hdr + len;
-	return 0;
-}
-
-/* The same, requiring the tag want. */
-static int
-cur_expect(struct cur *c, unsigned want, struct cur *val, struct cur *whole)
-{
-	unsigned	 tag;
-
-	if (cur_take(c, &tag, val, whole) < 0 || tag != want)
-		return -1;
-	return 0;
-}
-
 /* Certificate ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue } */
 static int
 frame(struct cert *c)
 {
-	struct cur	 all = { c->der.data, c->der.size }, cert, tbs, bits;
+	struct der_cur	 all = { c->der.data, c->der.size }, cert, tbs, bits;
 	unsigned	 tag;
 
-	if (cur_expect(&all, 0x30, &cert, NULL) < 0 || all.len != 0 ||
-	    cur_expect(&cert, 0x30, &tbs, &c->tbs) < 0 ||
-	    cur_expect(&cert, 0x30, NULL, &c->outer_alg) < 0 ||
-	    cur_expect(&cert, 0x03, &bits, NULL) < 0 || cert.len != 0 ||
+	if (der_expect(&all, 0x30, &cert, NULL) < 0 || all.len != 0 ||
+	    der_expect(&cert, 0x30, &tbs, &c->tbs) < 0 ||
+	    der_expect(&cert, 0x30, NULL, &c->outer_alg) < 0 ||
+	    der_expect(&cert, 0x03, &bits, NULL) < 0 || cert.len != 0 ||
 	    bits.len < 1 || bits.p[0] != 0)
 		return -1;
 	c->sig.p = bits.p + 1;
 	c->sig.len = bits.len - 1;
 	/* [0] version (optional), serialNumber, signature */
-	if (cur_take(&tbs, &tag, NULL, NULL) < 0)
+	if (der_take(&tbs, &tag, NULL, NULL) < 0)
 		return -1;
-	if (tag == 0xa0 && cur_expect(&tbs, 0x02, NULL, NULL) < 0)
+	if (tag == 0xa0 && der_expect(&tbs, 0x02, NULL, NULL) < 0)
 		return -1;
-	if (cur_expect(&tbs, 0x30, NULL, &c->inner_alg) < 0)
+	if (der_expect(&tbs, 0x30, NULL, &c->inner_alg) < 0)
 		return -1;
 	return 0;
 }
@@ -430,7 +375,7 @@ static size_t
 read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
-	struct cur	 all, dps, dp, dpn, names, v;
+	struct der_cur	 all, dps, dp, dpn, names, v;
 	unsigned	 tag;
 	size_t		 n = 0;
 	char		 q[QUOTE_LEN];
@@ -445,21 +390,21 @@ read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
 	}
 	all.p = d.data;
 	all.len = d.size;
-	if (cur_expect(&all, 0x30, &dps, NULL) < 0 || all.len != 0)
+	if (der_expect(&all, 0x30, &dps, NULL) < 0 || all.len != 0)
 		goto bad;
 	while (dps.len > 0) {
 		int	 named = 0;
 
-		if (cur_expect(&dps, 0x30, &dp, NULL) < 0)
+		if (der_expect(&dps, 0x30, &dp, NULL) < 0)
 			goto bad;
 		n++;
 		while (dp.len > 0) {
-			if (cur_take(&dp, &tag, &dpn, NULL) < 0)
+			if (der_take(&dp, &tag, &dpn, NULL) < 0)
 				goto bad;
 			if (tag != 0xa0)	/* reasons, cRLIssuer */
 				continue;
 			named = 1;
-			if (cur_take(&dpn, &tag, &names, NULL) < 0 ||
+			if (der_take(&dpn, &tag, &names, NULL) < 0 ||
 			    dpn.len != 0)
 				goto bad;
 			if (tag != 0xa0) {
@@ -470,7 +415,7 @@ read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
 				continue;
 			}
 			while (names.len > 0) {
-				if (cur_take(&names, &tag, &v, NULL) < 0)
+				if (der_take(&names, &tag, &v, NULL) < 0)
 					goto bad;
 				if (tag != GN_URI) {
 					if (f != NULL)
@@ -1144,7 +1089,7 @@ static void
 read_sans(gnutls_x509_crt_t crt, struct names *n, struct findings *f)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
-	struct cur	 all, sans, v;
+	struct der_cur	 all, sans, v;
 	unsigned	 tag;
 	char		 q[QUOTE_LEN], addr[INET6_ADDRSTRLEN];
 	const char	*why;
@@ -1158,10 +1103,10 @@ read_sans(gnutls_x509_crt_t crt, struct names *n, struct findings *f)
 	}
 	all.p = d.data;
 	all.len = d.size;
-	if (cur_expect(&all, 0x30, &sans, NULL) < 0 || all.len != 0)
+	if (der_expect(&all, 0x30, &sans, NULL) < 0 || all.len != 0)
 		goto bad;
 	while (sans.len > 0) {
-		if (cur_take(&sans, &tag, &v, NULL) < 0)
+		if (der_take(&sans, &tag, &v, NULL) < 0)
 			goto bad;
 		if (tag == GN_DNS) {
 			if (v.len == 0)

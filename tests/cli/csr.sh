@@ -117,6 +117,12 @@ mkcsr wild ec:p256.pem -sha256 /CN=x.lab.example -addext "subjectAltName=DNS:*.l
 hostile 3 "a wildcard where the profile allows none is refused" wild.csr
 mkcsr ipreq ec:p256.pem -sha256 /CN=y.lab.example -addext "subjectAltName=IP:10.1.2.3"
 hostile 3 "an IP address where the profile allows none is refused" ipreq.csr
+mkcsr urireq ec:p256.pem -sha256 /CN=u.lab.example -addext "subjectAltName=DNS:u.lab.example,URI:http://u.lab.example/"
+hostile 3 "a URI beside the dNSName is refused" urireq.csr
+assert "... naming the name types roleca signs" err_has "only DNS and IP"
+mkcsr mailreq ec:p256.pem -sha256 /CN=m.lab.example -addext "subjectAltName=email:admin@lab.example"
+hostile 3 "an rfc822Name is refused" mailreq.csr
+assert "... naming the name types roleca signs" err_has "only DNS and IP"
 # openssl caps the length of known attributes, so the 100 KB goes into a private OID.
 printf 'oid_section = oids\n[oids]\nbigattr = 1.2.3.4\n[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = z.lab.example\nbigattr = %s\n' \
 	"$(head -c 100000 /dev/zero | tr '\0' a)" >big.cnf

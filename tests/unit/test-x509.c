@@ -1435,6 +1435,96 @@ test_leaf_csr(void)
 }
 
 /*
+ * A CSR whose subjectAltName is the given bytes, signed again; what
+ * x509_csr_info makes of it (its cause in *cause, freed by the caller).
+ */
+static int
+csr_with_san(const unsigned char *san, size_t len, struct csr_info *ci,
+    char **cause)
+{
+	struct request		 req;
+	gnutls_x509_crq_t	 crq = NULL;
+	int			 rc;
+
+	req_init(&req, "web.lab.example");
+	rc = x509_build_csr(&req, fx.leaf_key, GNUTLS_DIG_SHA256, &crq, cause);
+	req_clear(&req);
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL_FATAL(gnutls_x509_crq_set_extension_by_oid(crq,
+	    "2.5.29.17", san, len, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(gnutls_x509_crq_privkey_sign(crq,
+	    keys_privkey(fx.leaf_key), GNUTLS_DIG_SHA256, 0), 0);
+	rc = x509_csr_info(crq, ci, cause);
+	gnutls_x509_crq_deinit(crq);
+	return rc;
+}
+
+/* The CSR's subjectAltName as roleca walks it: every malformed form refused. */
+static void
+test_csr_san_reader(void)
+{
+	/* a.lab.example and 10.0.0.2 */
+	static const unsigned char good[] = {
+		0x30, 0x15,
+		0x82, 0x0d, 'a', '.', 'l', 'a', 'b', '.', 'e', 'x', 'a', 'm', 'p',
+		'l', 'e',
+		0x87, 0x04, 10, 0, 0, 2,
+	};
+	static const struct {
+		const char	*what;
+		unsigned char	 der[24];
+		size_t		 len;
+		const char	*cause;
+	} bad[] = {
+		{ "trailing byte", { 0x30, 0x03, 0x82, 0x01, 'a', 0x00 }, 6,
+		    "malformed" },
+		{ "name past the end", { 0x30, 0x03, 0x82, 0x05, 'a' }, 5,
+		    "malformed" },
+		{ "sequence past the end", { 0x30, 0x09, 0x82, 0x01, 'a' }, 5,
+		    "malformed" },
+		{ "not a sequence", { 0x31, 0x03, 0x82, 0x01, 'a' }, 5,
+		    "malformed" },
+		{ "indefinite length", { 0x30, 0x80, 0x82, 0x01, 'a', 0, 0 },
+		    7, "malformed" },
+		{ "high tag number", { 0x30, 0x04, 0x9f, 0x20, 0x01, 'a' }, 6,
+		    "malformed" },
+		{ "URI", { 0x30, 0x05, 0x86, 0x03, 'h', ':', 'x' }, 7,
+		    "only DNS and IP" },
+		{ "rfc822Name", { 0x30, 0x05, 0x81, 0x03, 'a', '@', 'b' }, 7,
+		    "only DNS and IP" },
+		{ "constructed dNSName", { 0x30, 0x05, 0xa2, 0x03, 0x16, 0x01,
+		    'a' }, 7, "only DNS and IP" },
+		{ "iPAddress of 8 bytes", { 0x30, 0x0a, 0x87, 0x08, 1, 2, 3, 4,
+		    5, 6, 7, 8 }, 12, "only DNS and IP" },
+		{ "NUL in a dNSName", { 0x30, 0x05, 0x82, 0x03, 'a', 0, 'b' }, 7,
+		    "NUL" },
+	};
+	struct csr_info		 ci;
+	char			*cause = NULL;
+
+	CU_ASSERT_EQUAL(csr_with_san(good, sizeof good, &ci, &cause), 0);
+	CU_ASSERT(ci.dns.n == 1 && strcmp(ci.dns.v[0], "a.lab.example") == 0);
+	CU_ASSERT(ci.ip.n == 1 && strcmp(ci.ip.v[0], "10.0.0.2") == 0);
+	x509_csr_info_free(&ci);
+	CU_ASSERT_PTR_NULL(cause);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int	 rc = csr_with_san(bad[i].der, bad[i].len, &ci, &cause);
+
+		CU_ASSERT_EQUAL(rc, ERR_POLICY);
+		CU_ASSERT(cause != NULL && strstr(cause, bad[i].cause) != NULL);
+		if (rc != ERR_POLICY || cause == NULL ||
+		    strstr(cause, bad[i].cause) == NULL)
+			fprintf(stderr, "\n    %s: rc %d, %s", bad[i].what, rc,
+			    cause != NULL ? cause : "(no cause)");
+		if (rc == 0)
+			x509_csr_info_free(&ci);
+		free(cause);
+		cause = NULL;
+	}
+}
+
+/*
  * The CN that x509_names() and x509_csr_info() hand back is the value, not
  * its RFC 4514 text: sign and renew put it into a new subject as is.
  */
@@ -1714,6 +1804,7 @@ main(void)
 		{ "subordinate CAs", test_subordinate },
 		{ "a CA CSR", test_ca_csr },
 		{ "a leaf CSR", test_leaf_csr },
+		{ "a CSR's subjectAltName, walked", test_csr_san_reader },
 		{ "a CN read back is not RFC 4514-escaped", test_cn_read_back },
 		{ "parsing certificates", test_parse_certs },
 		{ "serial, subject and key helpers", test_text_helpers },
