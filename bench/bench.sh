@@ -35,9 +35,9 @@ DEPLOY=${BENCH_DEPLOY:-1000}
 ALL_CASES="sign crl list keygen deploy"
 CASES=${BENCH_CASES:-$ALL_CASES}
 
-# Fast operations are timed in batches of this many back-to-back runs
-# (GNU time reports wall time in 10 ms steps); RSA key generation, whose
-# time varies a lot from key to key, in smaller batches.
+# Fast operations are timed in batches of this many back-to-back runs, so
+# that starting the batch is a small part of its time; RSA key
+# generation, whose time varies a lot from key to key, in smaller batches.
 BATCH_FAST=10
 BATCH_RSA2048=5
 BATCH_RSA3072=3
@@ -108,8 +108,9 @@ median() {
 # run_batch N BODY [PREP KEY TOOL]: run the sh code BODY N times in one
 # `sh -c` under /usr/bin/time ($1 is a number unique to the batch, $i
 # counts 1..N, for output names) and print "ELAPSED PEAK_RSS_KB". The
-# peak RSS is that of the largest process in the batch (sh itself is far
-# smaller). PREP, sh code, runs before, untimed, with the same $1, and
+# elapsed time is read from date(1) in nanoseconds around the batch
+# (GNU time's own wall clock has 10 ms steps); the peak RSS is GNU time's,
+# that of the largest process in the batch (sh itself is far smaller). PREP, sh code, runs before, untimed, with the same $1, and
 # KEY and TOOL as $2 and $3.
 batch_no=0
 run_batch() {
@@ -119,7 +120,8 @@ run_batch() {
 		sed 's/^/bench:   /' "$W/stderr" >&2
 		die "failed: $3"
 	fi
-	if ! /usr/bin/time -f '%e %M' -o "$W/time.out" sh -c "
+	rb_t0=$(date +%s%N)
+	if ! /usr/bin/time -f '%M' -o "$W/time.out" sh -c "
 		i=0
 		while [ \$i -lt $1 ]; do
 			i=\$((i + 1))
@@ -128,7 +130,9 @@ run_batch() {
 		sed 's/^/bench:   /' "$W/stderr" >&2
 		die "failed: $2"
 	fi
-	tail -n 1 "$W/time.out"
+	rb_t1=$(date +%s%N)
+	echo "$rb_t0 $rb_t1 $(tail -n 1 "$W/time.out")" |
+	    awk '{ printf "%.6f %s\n", ($2 - $1) / 1e9, $3 }'
 }
 
 # summarize FILE N: from FILE's "ELAPSED RSS" lines (batches of N), set

@@ -320,27 +320,38 @@ work(void *arg)
 	return NULL;
 }
 
-/*
- * Run job on the n units on one thread per CPU (at most DEPLOY_THREADS),
- * each with its own copy of the issuer certificate, made here: GnuTLS
- * objects are not shared between threads. Without each, the calling
- * thread works too. With each, the calling thread hands it every unit in
- * order as soon as its job is done, while the workers go on (the database
- * and the output files are the calling thread's). With a CA key in a
- * PKCS#11 token everything runs on the calling thread.
- */
-static void
-run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
-    const void *arg, unit_each each, void *ctx)
-{
-	struct pool	 p = { v, n, 0, PTHREAD_MUTEX_INITIALIZER,
-			     PTHREAD_COND_INITIALIZER, job, arg };
+/* A pool at work: started by pool_start, finished by pool_wait. */
+struct pool_run {
+	struct pool	 p;
 	struct worker	 me[DEPLOY_THREADS + 1];
 	pthread_t	 t[DEPLOY_THREADS + 1];
+	size_t		 first, nt;
+};
+
+/*
+ * Start job on the n units on one thread per CPU (at most DEPLOY_THREADS),
+ * each with its own copy of the issuer certificate, made here: GnuTLS
+ * objects are not shared between threads. The calling thread is free
+ * until pool_wait (with helps, one thread fewer is started: the calling
+ * thread works in pool_wait). With a CA key in a PKCS#11 token, or a
+ * single unit, no thread is started and pool_wait does everything on the
+ * calling thread.
+ */
+static void
+pool_start(struct pool_run *pr, struct ca *ca, struct unit_run **v, size_t n,
+    unit_job job, const void *arg, int helps)
+{
 	long		 cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t		 nt = 0, want, first;
+	size_t		 want;
 	char		*cause = NULL;
 
+	memset(pr, 0, sizeof *pr);
+	pr->p.v = v;
+	pr->p.n = n;
+	pr->p.job = job;
+	pr->p.arg = arg;
+	pthread_mutex_init(&pr->p.lock, NULL);
+	pthread_cond_init(&pr->p.done, NULL);
 	for (size_t k = 0; k < n; k++)
 		v[k]->done = 0;
 	want = cpus > 1 ? (size_t)cpus : 1;
@@ -349,35 +360,51 @@ run_pool(struct ca *ca, struct unit_run **v, size_t n, unit_job job,
 	if (keys_x509(ca->key) == NULL || n < 2)
 		want = 1;
 	/* slot 0 is the calling thread's, with the ca as it is */
-	me[0].pool = &p;
-	me[0].ca = *ca;
-	first = each != NULL && want > 1 ? 1 : 2;
-	for (nt = first; nt <= want; nt++) {
-		me[nt].pool = &p;
-		me[nt].ca = *ca;
-		me[nt].ca.store = NULL;
-		if (x509_dup(ca->crt, &me[nt].ca.crt, &cause) != 0)
+	pr->me[0].pool = &pr->p;
+	pr->me[0].ca = *ca;
+	pr->first = want > 1 && !helps ? 1 : 2;
+	for (pr->nt = pr->first; pr->nt <= want; pr->nt++) {
+		struct worker	*w = &pr->me[pr->nt];
+
+		w->pool = &pr->p;
+		w->ca = *ca;
+		w->ca.store = NULL;
+		if (x509_dup(ca->crt, &w->ca.crt, &cause) != 0)
 			break;
-		if (pthread_create(&t[nt], NULL, work, &me[nt]) != 0) {
-			gnutls_x509_crt_deinit(me[nt].ca.crt);
+		if (pthread_create(&pr->t[pr->nt], NULL, work, w) != 0) {
+			gnutls_x509_crt_deinit(w->ca.crt);
 			break;
 		}
 	}
 	free(cause);	/* fewer threads, not a failure */
-	if (each == NULL || nt == first)
-		work(&me[0]);	/* no helper thread: the calling one works */
-	for (size_t k = 0; each != NULL && k < n; k++) {
-		pthread_mutex_lock(&p.lock);
-		while (!v[k]->done)
-			pthread_cond_wait(&p.done, &p.lock);
-		pthread_mutex_unlock(&p.lock);
-		each(v[k], ctx);
+}
+
+/*
+ * Wait for the pool's units. Without each, the calling thread works too.
+ * With each, the calling thread hands it every unit in order as soon as
+ * its job is done, while the workers go on (the database and the output
+ * files are the calling thread's); without any worker it works first.
+ */
+static void
+pool_wait(struct pool_run *pr, unit_each each, void *ctx)
+{
+	struct pool	*p = &pr->p;
+
+	if (each == NULL || pr->nt == pr->first)
+		work(&pr->me[0]);
+	for (size_t k = 0; each != NULL && k < p->n; k++) {
+		pthread_mutex_lock(&p->lock);
+		while (!p->v[k]->done)
+			pthread_cond_wait(&p->done, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+		each(p->v[k], ctx);
 	}
-	for (size_t i = first; i < nt; i++) {
-		pthread_join(t[i], NULL);
-		gnutls_x509_crt_deinit(me[i].ca.crt);
+	for (size_t i = pr->first; i < pr->nt; i++) {
+		pthread_join(pr->t[i], NULL);
+		gnutls_x509_crt_deinit(pr->me[i].ca.crt);
 	}
-	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
 }
 
 /*
@@ -522,47 +549,68 @@ finish_each(struct unit_run *r, void *arg)
 }
 
 /*
- * Units [from, to) in one transaction: each bound to its profile (and
- * CSR) and kept if current; the others signed on every CPU, then recorded
- * and staged in order; the files placed once the transaction commits.
+ * One group of units, [from, to), issued in one transaction. Its requests
+ * are bound (CSRs read and checked) on the workers while the calling
+ * thread commits the group before it: those commits wait for the disk,
+ * the binding for the CPUs.
  */
-static void
-deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
-    const struct deployment *d, size_t from, size_t to,
-    const struct args *a, struct profiles *cache, struct unit_result *res)
-{
-	struct out_batch	*batch = out_batch_new(1);
-	struct unit_run		 runs[DEPLOY_GROUP], *todo[DEPLOY_GROUP];
+struct group {
+	size_t			 from, to;
+	struct unit_run		 runs[DEPLOY_GROUP];
 	struct unit_run		*bind[DEPLOY_GROUP];
-	const char		*csrdir = args_get(a, OPT_CSR_DIR);
-	const char		*outdir = args_get(a, OPT_OUT);
-	char			*cause = NULL, *sans;
-	size_t			 ntodo = 0, nbind = 0;
-	struct signing		 sg = { csrdir == NULL, outdir };
-	struct finishing	 fc;
+	struct unit_run		*todo[DEPLOY_GROUP];
+	size_t			 nbind, ntodo;
+	struct unit_result	 res[DEPLOY_GROUP];
+	struct out_batch	*batch;
+	int			 open;	/* its transaction is open */
+	struct pool_run		 binding;
+};
 
-	memset(runs, 0, sizeof runs);
-	if (store_begin(ca->store, &cause) != 0) {
-		for (size_t i = from; i < to; i++) {
-			res[i - from].o = FAILED;
-			res[i - from].cause = xstrdup(cause);
-		}
-		goto out;
-	}
-	/* profiles on this thread (loading one fills the cache) */
-	for (size_t i = from; i < to; i++) {
-		struct unit_run		*r = &runs[i - from];
+/* Each unit bound to its profile (on this thread), its request on the workers. */
+static void
+group_bind_start(struct group *g, struct ca *ca, const char *dir,
+    const struct deployment *d, const char *csrdir, struct profiles *cache)
+{
+	for (size_t i = g->from; i < g->to; i++) {
+		struct unit_run		*r = &g->runs[i - g->from];
 
 		r->u = &d->v[i];
 		if ((r->rc = profile_cached(cache, ca, dir, r->u->role,
 		    &r->profile, &r->cause)) == 0)
-			bind[nbind++] = r;
+			g->bind[g->nbind++] = r;
 	}
-	/* requests, CSRs read and checked, on every CPU */
-	run_pool(ca, bind, nbind, bind_request, csrdir, NULL, NULL);
-	for (size_t i = from; i < to; i++) {
-		struct unit_run		*r = &runs[i - from];
-		struct unit_result	*o = &res[i - from];
+	pool_start(&g->binding, ca, g->bind, g->nbind, bind_request, csrdir, 0);
+}
+
+/*
+ * Once the group's requests are bound: in a transaction, each unit kept
+ * if current; the others signed on every CPU, then recorded and staged in
+ * order. The transaction stays open for group_commit.
+ */
+static void
+group_issue(const struct command *cmd, struct ca *ca,
+    const struct deployment *d, const struct args *a, struct group *g)
+{
+	const char		*csrdir = args_get(a, OPT_CSR_DIR);
+	const char		*outdir = args_get(a, OPT_OUT);
+	char			*cause = NULL, *sans;
+	struct signing		 sg = { csrdir == NULL, outdir };
+	struct finishing	 fc;
+	struct pool_run		 signing;
+
+	pool_wait(&g->binding, NULL, NULL);
+	g->batch = out_batch_new(1);
+	if (store_begin(ca->store, &cause) != 0) {
+		for (size_t i = g->from; i < g->to; i++) {
+			g->res[i - g->from].o = FAILED;
+			g->res[i - g->from].cause = xstrdup(cause);
+		}
+		goto out;
+	}
+	g->open = 1;
+	for (size_t i = g->from; i < g->to; i++) {
+		struct unit_run		*r = &g->runs[i - g->from];
+		struct unit_result	*o = &g->res[i - g->from];
 
 		progress(i, d->n, d->v[i].name);
 		if (r->rc != 0) {
@@ -578,47 +626,109 @@ deploy_group(const struct command *cmd, struct ca *ca, const char *dir,
 		    unit_current(ca, outdir, r->u, sans, &o->serial))
 			o->o = KEPT;
 		else
-			todo[ntodo++] = r;
+			g->todo[g->ntodo++] = r;
 		free(sans);
 	}
 	/* signed on the workers, recorded and staged here as they come */
 	fc.cmd = cmd;
 	fc.ca = ca;
 	fc.d = d;
-	fc.from = from;
-	fc.runs = runs;
-	fc.res = res;
-	fc.batch = batch;
-	if (ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
-		for (size_t k = 0; k < ntodo; k++) {
-			todo[k]->rc = ERR_FAIL;
-			todo[k]->cause = xstrdup(cause);
-			finish_each(todo[k], &fc);
+	fc.from = g->from;
+	fc.runs = g->runs;
+	fc.res = g->res;
+	fc.batch = g->batch;
+	if (g->ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
+		for (size_t k = 0; k < g->ntodo; k++) {
+			g->todo[k]->rc = ERR_FAIL;
+			g->todo[k]->cause = xstrdup(cause);
+			finish_each(g->todo[k], &fc);
 		}
-	} else if (ntodo > 0)
-		run_pool(ca, todo, ntodo, sign_unit, &sg, finish_each, &fc);
-	if (store_commit(ca->store, &cause) != 0)
-		group_failed(cmd, ca, d, res, from, to, 0, cause);
-	else if (out_batch_commit(batch, &cause) != 0)
-		group_failed(cmd, ca, d, res, from, to, 1, cause);
+	} else if (g->ntodo > 0) {
+		pool_start(&signing, ca, g->todo, g->ntodo, sign_unit, &sg, 0);
+		pool_wait(&signing, finish_each, &fc);
+	}
 out:
-	for (size_t i = from; i < to; i++)
-		unit_free(&runs[i - from]);
 	free(cause);
-	out_batch_free(batch);
+}
+
+/*
+ * The group's transaction committed, then its files placed; what failed
+ * is in its results.
+ */
+static void
+group_commit(const struct command *cmd, struct ca *ca,
+    const struct deployment *d, struct group *g)
+{
+	char	*cause = NULL;
+
+	if (g->open) {
+		if (store_commit(ca->store, &cause) != 0)
+			group_failed(cmd, ca, d, g->res, g->from, g->to, 0,
+			    cause);
+		else if (out_batch_commit(g->batch, &cause) != 0)
+			group_failed(cmd, ca, d, g->res, g->from, g->to, 1,
+			    cause);
+	}
+	free(cause);
+}
+
+/* The group's lines on stdout, its failures on stderr; counted. */
+static void
+group_report(const struct deployment *d, struct group *g, size_t count[3])
+{
+	static const char *const words[] = { "kept", "issued", "FAILED" };
+
+	for (size_t i = g->from; i < g->to; i++) {
+		const struct deploy_unit *u = &d->v[i];
+		struct unit_result	 *r = &g->res[i - g->from];
+
+		count[r->o]++;
+		if (r->o == FAILED) {
+			if (isatty(STDERR_FILENO))
+				fputc('\n', stderr);
+			fprintf(stderr, "roleca: deploy: %s (%s:%d): %s\n",
+			    u->name, d->path, u->line, r->cause);
+		}
+		printf("%-24s %-18s %-6s %s\n", u->name, u->role, words[r->o],
+		    r->serial != NULL ? r->serial : "-");
+	}
+}
+
+static void
+group_free(struct group *g)
+{
+	if (g == NULL)
+		return;
+	for (size_t i = g->from; i < g->to; i++) {
+		unit_free(&g->runs[i - g->from]);
+		free(g->res[i - g->from].serial);
+		free(g->res[i - g->from].cause);
+	}
+	out_batch_free(g->batch);
+	free(g);
+}
+
+static struct group *
+group_new(size_t from, size_t n)
+{
+	struct group	*g = xcalloc(1, sizeof *g);
+
+	g->from = from;
+	g->to = n - from > DEPLOY_GROUP ? from + DEPLOY_GROUP : n;
+	return g;
 }
 
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
-	static const char *const words[] = { "kept", "issued", "FAILED" };
 	struct ca		*ca = NULL;
 	struct deployment	*d = NULL;
 	struct profiles		 cache = { 0 };
-	struct unit_result	 res[DEPLOY_GROUP];
+	struct group		*g = NULL, *next = NULL;
 	const char		*outdir = args_get(a, OPT_OUT);
+	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
-	size_t			 count[3] = { 0, 0, 0 }, to;
+	size_t			 count[3] = { 0, 0, 0 };
 	int			 rc = ERR_FAIL;
 
 	if (outdir == NULL)
@@ -626,27 +736,20 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(deploy_load(a->pos[0], &d, &cause));
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	TRY(out_mkdir(outdir, 0700, &cause));
-	for (size_t from = 0; from < d->n; from = to) {
-		to = d->n - from > DEPLOY_GROUP ? from + DEPLOY_GROUP : d->n;
-		memset(res, 0, sizeof res);
-		deploy_group(cmd, ca, dir, d, from, to, a, &cache, res);
-		for (size_t i = from; i < to; i++) {
-			const struct deploy_unit *u = &d->v[i];
-			struct unit_result	 *r = &res[i - from];
-
-			count[r->o]++;
-			if (r->o == FAILED) {
-				if (isatty(STDERR_FILENO))
-					fputc('\n', stderr);
-				fprintf(stderr, "roleca: deploy: %s (%s:%d): "
-				    "%s\n", u->name, d->path, u->line,
-				    r->cause);
-			}
-			printf("%-24s %-18s %-6s %s\n", u->name, u->role,
-			    words[r->o], r->serial != NULL ? r->serial : "-");
-			free(r->serial);
-			free(r->cause);
+	g = group_new(0, d->n);
+	group_bind_start(g, ca, dir, d, csrdir, &cache);
+	while (g != NULL) {
+		group_issue(cmd, ca, d, a, g);
+		/* the next group's requests bound while this one commits */
+		if (g->to < d->n) {
+			next = group_new(g->to, d->n);
+			group_bind_start(next, ca, dir, d, csrdir, &cache);
 		}
+		group_commit(cmd, ca, d, g);
+		group_report(d, g, count);
+		group_free(g);
+		g = next;
+		next = NULL;
 	}
 	progress(d->n, d->n, "");
 	fprintf(stderr, "roleca: deploy: %zu issued, %zu kept, %zu failed\n",

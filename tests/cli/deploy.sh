@@ -101,6 +101,44 @@ CFG
 expect 1 "a refused server fails the run but not the others" roleca --dir "$I" deploy mixed.cfg --out mixed
 assert "... ok01 and ok02 issued" sh -c "grep -q '^ok01 .* issued' '$T/out' && grep -q '^ok02 .* issued' '$T/out'"
 assert "... evil01 named with its file and line" err_has "evil01 (mixed.cfg:3)"
+# More servers than one transaction takes (128): the groups are bound,
+# signed and committed in turn, the next one's CSRs read while the one
+# before commits. chat150's CSR is missing (a failure in the second
+# group), chat260's asks for another server's name (one in the third).
+mkdir -p big-csr
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out big.key 2>/dev/null
+awk 'BEGIN { print "servers = ("
+	for (i = 1; i <= 300; i++)
+		printf "\t{ name = \"chat%d\"; role = \"persistent-chat\"; set = { server_fqdn = \"chat%d.lab.example\"; }; }%s\n", i, i, (i < 300 ? "," : "")
+	print ");" }' >big.cfg
+awk 'BEGIN { for (i = 1; i <= 300; i++) print "chat" i }' >big.names
+k=0
+while [ "$k" -lt 300 ]; do
+	k=$((k + 1))
+	[ "$k" -ne 150 ] || continue
+	san=DNS:chat$k.lab.example
+	[ "$k" -ne 260 ] || san=DNS:other.lab.example
+	openssl req -new -key big.key -subj "/CN=chat$k.lab.example" \
+		-addext "subjectAltName=$san" -out "big-csr/chat$k.csr" 2>/dev/null
+done
+rows_before=$(rows "$DB")
+expect 1 "a deployment of 300 servers in three transactions" roleca --dir "$I" deploy big.cfg \
+	--out big --csr-dir big-csr
+assert "... 298 issued, in the deployment's order" sh -c \
+	"test \$(grep -c ' issued ' '$T/out') -eq 298 && awk '{ print \$1 }' '$T/out' | cmp -s - big.names"
+assert "... chat150 and chat260 failed" sh -c \
+	"grep -q '^chat150 .* FAILED' '$T/out' && grep -q '^chat260 .* FAILED' '$T/out'"
+assert "... chat150 named with its file and line" err_has "chat150 (big.cfg:151)"
+assert "... chat260 named with its file and line" err_has "chat260 (big.cfg:261)"
+assert "... 298 rows recorded" test "$(rows "$DB")" -eq $((rows_before + 298))
+assert "... 298 certificates written" test "$(ls big | grep -c '\.crt$')" -eq 298
+assert "... the last group's last certificate verifies" verify_server "$T/lab" big/chat300.crt
+assert "... and one of the middle group" verify_server "$T/lab" big/chat200.crt
+expect 1 "the same deployment again keeps the 298" roleca --dir "$I" deploy big.cfg \
+	--out big --csr-dir big-csr
+assert "... 298 kept, no more rows" sh -c \
+	"test \$(grep -c ' kept ' '$T/out') -eq 298 && test \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $((rows_before + 298))"
+
 printf 'servers = ( { name = "x"; role = "frontend"; colour = "red"; } );\n' >bad.cfg
 expect 1 "an unknown key in the deployment is refused" roleca --dir "$I" deploy bad.cfg --out bad
 assert "... with file:line" err_has "bad.cfg:1: unknown key 'colour'"
