@@ -652,8 +652,8 @@ out:
 }
 
 /*
- * The group's transaction committed, then its files placed; what failed
- * is in its results.
+ * The group's transaction committed, then its files placed (their data
+ * synced meanwhile); what failed is in its results.
  */
 static void
 group_commit(const struct command *cmd, struct ca *ca,
@@ -662,6 +662,8 @@ group_commit(const struct command *cmd, struct ca *ca,
 	char	*cause = NULL;
 
 	if (g->open) {
+		/* the files' data synced on a thread while the record commits */
+		out_batch_sync_begin(g->batch);
 		if (store_commit(ca->store, &cause) != 0)
 			group_failed(cmd, ca, d, g->res, g->from, g->to, 0,
 			    cause);
