@@ -177,7 +177,9 @@ bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));
 	TRY(leaf_csr_merge(r->req, r->profile, &r->u->values, &r->info,
 	    &cause));
-	TRY(keys_pubkey_copy(r->info.pub, &r->pub, &cause));
+	/* the CSR's key is the unit's (signed on another thread, in turn) */
+	r->pub = r->info.pub;
+	r->info.pub = NULL;
 	rc = 0;
 out:
 	free(csr);

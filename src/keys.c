@@ -349,22 +349,3 @@ keys_spec_of_pubkey(gnutls_pubkey_t pub, struct keyspec *ks, char **cause)
 	return spec_from(pk, bits, ks, cause);
 }
 
-int
-keys_pubkey_copy(gnutls_pubkey_t in, gnutls_pubkey_t *out, char **cause)
-{
-	gnutls_datum_t	 der = { NULL, 0 };
-	gnutls_pubkey_t	 pub = NULL;
-	int		 ret;
-
-	if ((ret = gnutls_pubkey_export2(in, GNUTLS_X509_FMT_DER, &der)) < 0 ||
-	    (ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import(pub, &der, GNUTLS_X509_FMT_DER)) < 0) {
-		gnutls_free(der.data);
-		if (pub != NULL)
-			gnutls_pubkey_deinit(pub);
-		return err_set(cause, "public key: %s", gnutls_strerror(ret));
-	}
-	gnutls_free(der.data);
-	*out = pub;
-	return 0;
-}

@@ -58,8 +58,6 @@ gnutls_privkey_t	 keys_privkey(const struct key *);
 gnutls_x509_privkey_t	 keys_x509(const struct key *);
 /* The public half; caller frees with gnutls_pubkey_deinit(). */
 int	 keys_pubkey(const struct key *, gnutls_pubkey_t *, char **cause);
-/* A second handle on the same public key (caller deinits it). */
-int	 keys_pubkey_copy(gnutls_pubkey_t, gnutls_pubkey_t *, char **cause);
 /* The spec the key actually has. */
 int	 keys_spec_of(const struct key *, struct keyspec *, char **cause);
 /* The spec of a public key (RSA of any size; EC P-256/P-384 only). */
