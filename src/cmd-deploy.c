@@ -89,6 +89,7 @@ struct unit_run {
 	int			 rc;
 	char			*cause;
 	int			 done;		/* the worker's job is done */
+	int			 signed_ahead;	/* prepare_unit signed it */
 };
 
 static void
@@ -551,27 +552,62 @@ finish_each(struct unit_run *r, void *arg)
 }
 
 /*
- * One group of units, [from, to), issued in one transaction. Its requests
- * are bound (CSRs read and checked) on the workers while the calling
- * thread commits the group before it: those commits wait for the disk,
- * the binding for the CPUs.
+ * One group of units, [from, to), issued in one transaction. Its units
+ * are prepared on the workers (CSR read and checked, and, where the
+ * server has no certificate file yet, signed) while the calling thread
+ * records and commits the group before it: the commits wait for the
+ * disk, the workers for the CPUs.
  */
 struct group {
 	size_t			 from, to;
 	struct unit_run		 runs[DEPLOY_GROUP];
 	struct unit_run		*bind[DEPLOY_GROUP];
 	struct unit_run		*todo[DEPLOY_GROUP];
-	size_t			 nbind, ntodo;
+	struct unit_run		*again[DEPLOY_GROUP];
+	size_t			 nbind, ntodo, nagain;
 	struct unit_result	 res[DEPLOY_GROUP];
 	struct out_batch	*batch;
 	int			 open;	/* its transaction is open */
-	struct pool_run		 binding;
+	struct pool_run		 preparing;
 };
 
-/* Each unit bound to its profile (on this thread), its request on the workers. */
+/* What prepare_unit needs besides the unit. */
+struct preparing {
+	const char	*csrdir;
+	const char	*outdir;
+	int		 reissue;
+	struct signing	 sg;
+};
+
+/*
+ * A unit's request bound, then, unless a certificate file for it exists
+ * (the calling thread looks whether it is current), signed: a server
+ * without a file is issued in any case. Run by the workers.
+ */
 static void
-group_bind_start(struct group *g, struct ca *ca, const char *dir,
-    const struct deployment *d, const char *csrdir, struct profiles *cache)
+prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
+{
+	const struct preparing	*pp = arg;
+	char			*path;
+	int			 exists;
+
+	bind_request(r, ca, pp->csrdir);
+	if (r->rc != 0)
+		return;
+	xasprintf(&path, "%s/%s.crt", pp->outdir, r->u->name);
+	exists = access(path, F_OK) == 0;
+	free(path);
+	if (!pp->reissue && exists)
+		return;
+	sign_unit(r, ca, &pp->sg);
+	r->signed_ahead = 1;
+}
+
+/* Each unit bound to its profile (on this thread), prepared on the workers. */
+static void
+group_start(struct group *g, struct ca *ca, const char *dir,
+    const struct deployment *d, const struct preparing *pp,
+    struct profiles *cache)
 {
 	for (size_t i = g->from; i < g->to; i++) {
 		struct unit_run		*r = &g->runs[i - g->from];
@@ -581,26 +617,23 @@ group_bind_start(struct group *g, struct ca *ca, const char *dir,
 		    &r->profile, &r->cause)) == 0)
 			g->bind[g->nbind++] = r;
 	}
-	pool_start(&g->binding, ca, g->bind, g->nbind, bind_request, csrdir, 0);
+	pool_start(&g->preparing, ca, g->bind, g->nbind, prepare_unit, pp, 0);
 }
 
 /*
- * Once the group's requests are bound: in a transaction, each unit kept
- * if current; the others signed on every CPU, then recorded and staged in
- * order. The transaction stays open for group_commit.
+ * Once the group's units are prepared (this thread helping): in a
+ * transaction, a unit whose file is current is kept, one whose file is not
+ * signed now, on every CPU, before the next group starts. The
+ * transaction stays open for group_record and group_commit.
  */
 static void
-group_issue(const struct command *cmd, struct ca *ca,
-    const struct deployment *d, const struct args *a, struct group *g)
+group_check(const struct command *cmd, struct ca *ca,
+    const struct deployment *d, const struct preparing *pp, struct group *g)
 {
-	const char		*csrdir = args_get(a, OPT_CSR_DIR);
-	const char		*outdir = args_get(a, OPT_OUT);
 	char			*cause = NULL, *sans;
-	struct signing		 sg = { csrdir == NULL, outdir };
-	struct finishing	 fc;
 	struct pool_run		 signing;
 
-	pool_wait(&g->binding, NULL, NULL);
+	pool_wait(&g->preparing, NULL, NULL);
 	g->batch = out_batch_new(1);
 	if (store_begin(ca->store, &cause) != 0) {
 		for (size_t i = g->from; i < g->to; i++) {
@@ -615,6 +648,10 @@ group_issue(const struct command *cmd, struct ca *ca,
 		struct unit_result	*o = &g->res[i - g->from];
 
 		progress(i, d->n, d->v[i].name);
+		if (r->signed_ahead) {
+			g->todo[g->ntodo++] = r;
+			continue;
+		}
 		if (r->rc != 0) {
 			o->o = FAILED;
 			o->cause = r->cause;
@@ -624,33 +661,33 @@ group_issue(const struct command *cmd, struct ca *ca,
 			continue;
 		}
 		sans = leaf_sans_text(r->req);
-		if (!args_has(a, OPT_REISSUE) &&
-		    unit_current(ca, outdir, r->u, sans, &o->serial))
+		if (unit_current(ca, pp->outdir, r->u, sans, &o->serial))
 			o->o = KEPT;
-		else
+		else {
 			g->todo[g->ntodo++] = r;
+			g->again[g->nagain++] = r;
+		}
 		free(sans);
 	}
-	/* signed on the workers, recorded and staged here as they come */
-	fc.cmd = cmd;
-	fc.ca = ca;
-	fc.d = d;
-	fc.from = g->from;
-	fc.runs = g->runs;
-	fc.res = g->res;
-	fc.batch = g->batch;
-	if (g->ntodo > 0 && leaf_chain_prepare(ca, &cause) != 0) {
-		for (size_t k = 0; k < g->ntodo; k++) {
-			g->todo[k]->rc = ERR_FAIL;
-			g->todo[k]->cause = xstrdup(cause);
-			finish_each(g->todo[k], &fc);
-		}
-	} else if (g->ntodo > 0) {
-		pool_start(&signing, ca, g->todo, g->ntodo, sign_unit, &sg, 0);
-		pool_wait(&signing, finish_each, &fc);
+	if (g->nagain > 0) {
+		pool_start(&signing, ca, g->again, g->nagain, sign_unit, &pp->sg,
+		    1);
+		pool_wait(&signing, NULL, NULL);
 	}
 out:
 	free(cause);
+}
+
+/* The signed units recorded and their files staged, in order. */
+static void
+group_record(const struct command *cmd, struct ca *ca,
+    const struct deployment *d, struct group *g)
+{
+	struct finishing	 fc = { cmd, ca, d, g->from, g->runs, g->res,
+				     g->batch };
+
+	for (size_t k = 0; g->open && k < g->ntodo; k++)
+		finish_each(g->todo[k], &fc);
 }
 
 /*
@@ -729,6 +766,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct deployment	*d = NULL;
 	struct profiles		 cache = { 0 };
 	struct group		*g = NULL, *next = NULL;
+	struct preparing	 pp;
 	const char		*outdir = args_get(a, OPT_OUT);
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
@@ -737,18 +775,26 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	if (outdir == NULL)
 		return cmd_usage_error(cmd, "--out DIR is required");
+	pp.csrdir = csrdir;
+	pp.outdir = outdir;
+	pp.reissue = args_has(a, OPT_REISSUE);
+	pp.sg.makekey = csrdir == NULL;
+	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	TRY(out_mkdir(outdir, 0700, &cause));
+	/* before the workers copy the ca: the chain every NAME.chain.pem ends with */
+	TRY(leaf_chain_prepare(ca, &cause));
 	g = group_new(0, d->n);
-	group_bind_start(g, ca, dir, d, csrdir, &cache);
+	group_start(g, ca, dir, d, &pp, &cache);
 	while (g != NULL) {
-		group_issue(cmd, ca, d, a, g);
-		/* the next group's requests bound while this one commits */
+		group_check(cmd, ca, d, &pp, g);
+		/* the next group prepared while this one is recorded and commits */
 		if (g->to < d->n) {
 			next = group_new(g->to, d->n);
-			group_bind_start(next, ca, dir, d, csrdir, &cache);
+			group_start(next, ca, dir, d, &pp, &cache);
 		}
+		group_record(cmd, ca, d, g);
 		group_commit(cmd, ca, d, g);
 		group_report(d, g, count);
 		group_free(g);
