@@ -387,9 +387,14 @@ int
 der_expect(struct der_cur *c, unsigned want, struct der_cur *val,
     struct der_cur *whole)
 {
+	struct der_cur	 at = *c;
 	unsigned	 tag;
 
-	if (der_take(c, &tag, val, whole) < 0 || tag != want)
+	if (der_take(c, &tag, val, whole) < 0)
 		return -1;
+	if (tag != want) {
+		*c = at;
+		return -1;
+	}
 	return 0;
 }

@@ -67,11 +67,12 @@ struct der_cur {
 /*
  * Take one TLV off the front of c: its tag, its contents and, in whole,
  * the TLV itself (either may be NULL). -1 when malformed: a high tag
- * number, an indefinite or overlong length, or contents past the end.
+ * number, an indefinite or overlong length, or contents past the end;
+ * c is then as it was.
  */
 int	 der_take(struct der_cur *c, unsigned *tag, struct der_cur *val,
 	    struct der_cur *whole);
-/* The same, requiring the tag want. */
+/* The same, requiring the tag want (another leaves c as it was). */
 int	 der_expect(struct der_cur *c, unsigned want, struct der_cur *val,
 	    struct der_cur *whole);
 

@@ -1,7 +1,9 @@
 /*
  * der.c: lengths at the short/long form boundaries, integers, OIDs and
- * times, each compared with hand-computed DER.
+ * times, each compared with hand-computed DER; the reader on what the
+ * writer makes and on malformed input.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "der.h"
@@ -120,6 +122,71 @@ test_times(void)
 	der_free(&d);
 }
 
+/* What the writer makes, read back; every malformed form refused. */
+static void
+test_reader(void)
+{
+	static const struct {
+		const char	*what;
+		unsigned char	 in[8];
+		size_t		 len;
+	} bad[] = {
+		{ "empty", { 0 }, 0 },
+		{ "a tag alone", { 0x30 }, 1 },
+		{ "contents past the end", { 0x04, 0x03, 'a', 'b' }, 4 },
+		{ "indefinite length", { 0x30, 0x80, 0, 0 }, 4 },
+		{ "a length of five bytes", { 0x04, 0x85, 0, 0, 0, 0, 1, 'a' },
+		    8 },
+		{ "length bytes past the end", { 0x04, 0x82, 0x01 }, 3 },
+		{ "a high tag number", { 0x1f, 0x22, 0x01, 'a' }, 4 },
+	};
+	struct der	 d;
+	struct der_cur	 c, val, whole, inner;
+	unsigned	 tag;
+	size_t		 mark;
+
+	der_init(&d, 0);
+	mark = der_open(&d, DER_SEQUENCE);
+	der_small_uint(&d, DER_INTEGER, 5);
+	der_tlv(&d, DER_OCTET_STRING, "hello", 5);
+	der_close(&d, mark);
+	c.p = d.p;
+	c.len = d.len;
+	CU_ASSERT_EQUAL_FATAL(der_expect(&c, DER_SEQUENCE, &val, &whole), 0);
+	CU_ASSERT_EQUAL(c.len, 0);
+	CU_ASSERT(whole.p == d.p && whole.len == d.len);
+	CU_ASSERT_EQUAL(der_take(&val, &tag, &inner, NULL), 0);
+	CU_ASSERT(tag == DER_INTEGER && inner.len == 1 && inner.p[0] == 5);
+	/* the wrong tag is refused and takes nothing */
+	CU_ASSERT_EQUAL(der_expect(&val, DER_INTEGER, &inner, NULL), -1);
+	CU_ASSERT_EQUAL(der_expect(&val, DER_OCTET_STRING, &inner, NULL), 0);
+	CU_ASSERT(inner.len == 5 && memcmp(inner.p, "hello", 5) == 0);
+	CU_ASSERT_EQUAL(val.len, 0);
+	CU_ASSERT_EQUAL(der_take(&val, &tag, NULL, NULL), -1);
+	der_free(&d);
+
+	/* a long-form length (300 bytes of contents) */
+	der_init(&d, 0);
+	mark = der_open(&d, DER_OCTET_STRING);
+	for (int i = 0; i < 300; i++)
+		der_raw(&d, "z", 1);
+	der_close(&d, mark);
+	c.p = d.p;
+	c.len = d.len;
+	CU_ASSERT_EQUAL(der_take(&c, &tag, &val, NULL), 0);
+	CU_ASSERT(tag == DER_OCTET_STRING && val.len == 300 && c.len == 0);
+	der_free(&d);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c.p = bad[i].in;
+		c.len = bad[i].len;
+		CU_ASSERT_EQUAL(der_take(&c, &tag, &val, NULL), -1);
+		if (c.len != bad[i].len)
+			fprintf(stderr, "\n    %s: the cursor moved", bad[i].what);
+		CU_ASSERT(c.p == bad[i].in && c.len == bad[i].len);
+	}
+}
+
 int
 main(void)
 {
@@ -129,6 +196,7 @@ main(void)
 		{ "integers", test_integers },
 		{ "object identifiers", test_oids },
 		{ "UTCTime and GeneralizedTime", test_times },
+		{ "the reader", test_reader },
 		CU_TEST_INFO_NULL
 	};
 
