@@ -66,6 +66,16 @@ struct unit_result {
 	char		*cause;
 };
 
+/* DIR/NAME.crt, the unit's certificate file. */
+static char *
+crt_path(const char *dir, const struct deploy_unit *u)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/%s.crt", dir, u->name);
+	return path;
+}
+
 static int	 unit_current(struct ca *, const char *,
 		    const struct deploy_unit *, const char *, char **);
 
@@ -88,7 +98,6 @@ struct unit_run {
 	size_t			 nfiles;
 	int			 rc;
 	char			*cause;
-	int			 done;		/* the worker's job is done */
 	int			 signed_ahead;	/* prepare_unit signed it */
 };
 
@@ -283,15 +292,12 @@ out:
  * runs the job on it with its own copy of the ca.
  */
 typedef void	(*unit_job)(struct unit_run *, struct ca *, const void *);
-/* What the calling thread does with each unit, in order, once its job is done. */
-typedef void	(*unit_each)(struct unit_run *, void *);
 
 struct pool {
 	struct unit_run	**v;
 	size_t		  n;
 	size_t		  next;
 	pthread_mutex_t	  lock;
-	pthread_cond_t	  done;
 	unit_job	  job;
 	const void	 *arg;
 };
@@ -315,10 +321,6 @@ work(void *arg)
 		if (i >= p->n)
 			break;
 		p->job(p->v[i], &me->ca, p->arg);
-		pthread_mutex_lock(&p->lock);
-		p->v[i]->done = 1;
-		pthread_cond_broadcast(&p->done);
-		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
 }
@@ -335,10 +337,10 @@ struct pool_run {
  * Start job on the n units on one thread per CPU (at most DEPLOY_THREADS),
  * each with its own copy of the issuer certificate, made here: GnuTLS
  * objects are not shared between threads. The calling thread is free
- * until pool_wait (with helps, one thread fewer is started: the calling
- * thread works in pool_wait). With a CA key in a PKCS#11 token, or a
- * single unit, no thread is started and pool_wait does everything on the
- * calling thread.
+ * until pool_wait, where it takes what is left; with helps it calls that
+ * at once, so one thread fewer is started. With a CA key in a PKCS#11
+ * token, or a single unit, no thread is started and pool_wait does
+ * everything on the calling thread.
  */
 static void
 pool_start(struct pool_run *pr, struct ca *ca, struct unit_run **v, size_t n,
@@ -354,9 +356,6 @@ pool_start(struct pool_run *pr, struct ca *ca, struct unit_run **v, size_t n,
 	pr->p.job = job;
 	pr->p.arg = arg;
 	pthread_mutex_init(&pr->p.lock, NULL);
-	pthread_cond_init(&pr->p.done, NULL);
-	for (size_t k = 0; k < n; k++)
-		v[k]->done = 0;
 	want = cpus > 1 ? (size_t)cpus : 1;
 	if (want > DEPLOY_THREADS)
 		want = DEPLOY_THREADS;
@@ -382,32 +381,16 @@ pool_start(struct pool_run *pr, struct ca *ca, struct unit_run **v, size_t n,
 	free(cause);	/* fewer threads, not a failure */
 }
 
-/*
- * Wait for the pool's units. Without each, the calling thread works too.
- * With each, the calling thread hands it every unit in order as soon as
- * its job is done, while the workers go on (the database and the output
- * files are the calling thread's); without any worker it works first.
- */
+/* Wait for the pool's units, the calling thread taking what is left. */
 static void
-pool_wait(struct pool_run *pr, unit_each each, void *ctx)
+pool_wait(struct pool_run *pr)
 {
-	struct pool	*p = &pr->p;
-
-	if (each == NULL || pr->nt == pr->first)
-		work(&pr->me[0]);
-	for (size_t k = 0; each != NULL && k < p->n; k++) {
-		pthread_mutex_lock(&p->lock);
-		while (!p->v[k]->done)
-			pthread_cond_wait(&p->done, &p->lock);
-		pthread_mutex_unlock(&p->lock);
-		each(p->v[k], ctx);
-	}
+	work(&pr->me[0]);
 	for (size_t i = pr->first; i < pr->nt; i++) {
 		pthread_join(pr->t[i], NULL);
 		gnutls_x509_crt_deinit(pr->me[i].ca.crt);
 	}
-	pthread_cond_destroy(&p->done);
-	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&pr->p.lock);
 }
 
 /*
@@ -462,7 +445,7 @@ unit_current(struct ca *ca, const char *dir, const struct deploy_unit *u,
 	char			*path, *hex = NULL, *cause = NULL;
 	int			 yes = 0;
 
-	xasprintf(&path, "%s/%s.crt", dir, u->name);
+	path = crt_path(dir, u);
 	if (access(path, F_OK) == 0 &&
 	    x509_load_certs(path, &certs, &n, &cause) == 0 &&
 	    x509_serial_hex(certs[0], &hex, &cause) == 0 &&
@@ -528,29 +511,6 @@ group_failed(const struct command *cmd, struct ca *ca,
 	}
 }
 
-/* What finish_each needs: the group being issued. */
-struct finishing {
-	const struct command	*cmd;
-	struct ca		*ca;
-	const struct deployment	*d;
-	size_t			 from;
-	struct unit_run		*runs;
-	struct unit_result	*res;
-	struct out_batch	*batch;
-};
-
-static void
-finish_each(struct unit_run *r, void *arg)
-{
-	struct finishing	*fc = arg;
-	size_t			 k = (size_t)(r - fc->runs);
-	struct unit_result	*o = &fc->res[k];
-
-	progress(fc->from + k, fc->d->n, r->u->name);
-	o->o = finish_unit(fc->cmd, fc->ca, r, fc->batch,
-	    &o->serial, &o->cause);
-}
-
 /*
  * One group of units, [from, to), issued in one transaction. Its units
  * are prepared on the workers (CSR read and checked, and, where the
@@ -594,7 +554,7 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	bind_request(r, ca, pp->csrdir);
 	if (r->rc != 0)
 		return;
-	xasprintf(&path, "%s/%s.crt", pp->outdir, r->u->name);
+	path = crt_path(pp->outdir, r->u);
 	exists = access(path, F_OK) == 0;
 	free(path);
 	if (!pp->reissue && exists)
@@ -633,7 +593,7 @@ group_check(const struct command *cmd, struct ca *ca,
 	char			*cause = NULL, *sans;
 	struct pool_run		 signing;
 
-	pool_wait(&g->preparing, NULL, NULL);
+	pool_wait(&g->preparing);
 	g->batch = out_batch_new(1);
 	if (store_begin(ca->store, &cause) != 0) {
 		for (size_t i = g->from; i < g->to; i++) {
@@ -672,7 +632,7 @@ group_check(const struct command *cmd, struct ca *ca,
 	if (g->nagain > 0) {
 		pool_start(&signing, ca, g->again, g->nagain, sign_unit, &pp->sg,
 		    1);
-		pool_wait(&signing, NULL, NULL);
+		pool_wait(&signing);
 	}
 out:
 	free(cause);
@@ -683,11 +643,14 @@ static void
 group_record(const struct command *cmd, struct ca *ca,
     const struct deployment *d, struct group *g)
 {
-	struct finishing	 fc = { cmd, ca, d, g->from, g->runs, g->res,
-				     g->batch };
+	for (size_t k = 0; g->open && k < g->ntodo; k++) {
+		struct unit_run		*r = g->todo[k];
+		size_t			 i = (size_t)(r - g->runs);
+		struct unit_result	*o = &g->res[i];
 
-	for (size_t k = 0; g->open && k < g->ntodo; k++)
-		finish_each(g->todo[k], &fc);
+		progress(g->from + i, d->n, r->u->name);
+		o->o = finish_unit(cmd, ca, r, g->batch, &o->serial, &o->cause);
+	}
 }
 
 /*
