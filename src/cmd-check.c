@@ -15,6 +15,7 @@
 #include "ca.h"
 #include "cmd.h"
 #include "err.h"
+#include "keys.h"
 #include "live.h"
 #include "out.h"
 #include "policy.h"
@@ -274,6 +275,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct check		 ck = { 0 };
 	struct policy_ctx	 ctx = { 0 };
+	struct keyspec		 spec;
 	char			*cause = NULL;
 	int			 rc = ERR_FAIL;
 
@@ -288,6 +290,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (ck.ca != NULL && ctx.issuer != NULL &&
 	    x509_same(ctx.issuer, ck.ca->crt))
 		ctx.conf = ck.ca->conf;
+	/*
+	 * Like sign with a CSR, the request is for the key the certificate
+	 * has; the key rule judges it against the role's. An unsupported key
+	 * keeps the role's spec, and the key rule says what it is.
+	 */
+	if (ck.req != NULL && keys_spec_of_crt(ck.certs[0], &spec, NULL) == 0)
+		profile_fit_key(ck.req, ck.profile, &spec);
 	ctx.profile = ck.profile;
 	ctx.request = ck.req;
 	ctx.now = time(NULL);

@@ -86,8 +86,9 @@ out:
 static int
 prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 {
-	char	*path = NULL;
-	int	 rc = ERR_FAIL, ret;
+	struct keyspec	 spec;
+	char		*path = NULL;
+	int		 rc = ERR_FAIL, ret;
 
 	TRY(ca_open(dir, CA_WANT_ALL, &rn->ca, cause));
 	TRY(store_get(rn->ca->store, a->pos[0], &rn->old, cause));
@@ -124,11 +125,9 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 			    gnutls_strerror(ret));
 			goto out;
 		}
-		TRY(keys_spec_of_pubkey(rn->pub, &rn->req->key, cause));
+		TRY(keys_spec_of_pubkey(rn->pub, &spec, cause));
+		profile_fit_key(rn->req, rn->profile, &spec);
 	}
-	if (rn->profile->key_usage == 0)
-		rn->req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
-		    (rn->req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
 	rc = 0;
 out:
 	free(path);

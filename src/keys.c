@@ -62,6 +62,31 @@ keys_spec_name(const struct keyspec *ks, char *buf, size_t len)
 	return buf;
 }
 
+/* Security strength in bits (NIST SP 800-57 Part 1, table 2). */
+static unsigned
+strength(const struct keyspec *ks)
+{
+	if (ks->alg == KEY_EC)
+		return ks->bits / 2;
+	if (ks->bits >= 15360)
+		return 256;
+	if (ks->bits >= 7680)
+		return 192;
+	if (ks->bits >= 3072)
+		return 128;
+	if (ks->bits >= 2048)
+		return 112;
+	return 80;
+}
+
+int
+keys_spec_weaker(const struct keyspec *have, const struct keyspec *want)
+{
+	if (have->alg == want->alg)
+		return have->bits < want->bits;
+	return strength(have) < strength(want);
+}
+
 static int
 wrap(struct key *k, char **cause)
 {
@@ -346,6 +371,16 @@ keys_spec_of_pubkey(gnutls_pubkey_t pub, struct keyspec *ks, char **cause)
 	int		 pk;
 
 	pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
+	return spec_from(pk, bits, ks, cause);
+}
+
+int
+keys_spec_of_crt(gnutls_x509_crt_t crt, struct keyspec *ks, char **cause)
+{
+	unsigned	 bits = 0;
+	int		 pk;
+
+	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
 	return spec_from(pk, bits, ks, cause);
 }
 

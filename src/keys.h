@@ -26,6 +26,12 @@ struct key;
 int	 keys_parse_spec(const char *, struct keyspec *, char **cause);
 /* Canonical text of a spec, in a caller buffer of at least 16 bytes. */
 const char *keys_spec_name(const struct keyspec *, char *buf, size_t len);
+/*
+ * Is have weaker than want? The same algorithm by size; RSA against EC
+ * by security strength (NIST SP 800-57: RSA 2048 112 bits, 3072 128,
+ * 7680 192; P-256 128, P-384 192).
+ */
+int	 keys_spec_weaker(const struct keyspec *have, const struct keyspec *want);
 
 int	 keys_generate(const struct keyspec *, struct key **, char **cause);
 /*
@@ -62,5 +68,7 @@ int	 keys_pubkey(const struct key *, gnutls_pubkey_t *, char **cause);
 int	 keys_spec_of(const struct key *, struct keyspec *, char **cause);
 /* The spec of a public key (RSA of any size; EC P-256/P-384 only). */
 int	 keys_spec_of_pubkey(gnutls_pubkey_t, struct keyspec *, char **cause);
+/* The same for a certificate's public key. */
+int	 keys_spec_of_crt(gnutls_x509_crt_t, struct keyspec *, char **cause);
 
 #endif

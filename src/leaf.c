@@ -225,12 +225,11 @@ leaf_csr_merge(struct request *req, const struct profile *p,
     char **cause)
 {
 	const char	*cn_oid = dn_oid("CN");
+	struct keyspec	 spec;
 	int		 rc = ERR_FAIL;
 
-	TRY(keys_spec_of_pubkey(info->pub, &req->key, cause));
-	if (p->key_usage == 0)
-		req->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
-		    (req->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	TRY(keys_spec_of_pubkey(info->pub, &spec, cause));
+	profile_fit_key(req, p, &spec);
 	if (dn_get(&req->subject, cn_oid) == NULL) {
 		if (info->cn == NULL || *info->cn == '\0') {
 			rc = err_usage(cause, "neither the profile's variables "

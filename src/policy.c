@@ -867,35 +867,30 @@ out:
 	strv_free(&ocsp);
 }
 
+/* The key's strength; with the role's spec, not weaker than that. */
 static void
-spec_text(char *buf, size_t len, enum key_alg alg, unsigned bits)
+rule_key(const struct cert *c, unsigned min, const struct keyspec *role,
+    struct findings *f)
 {
-	snprintf(buf, len, alg == KEY_RSA ? "rsa:%u" : "ec:p%u", bits);
-}
-
-/* The key's strength; with spec (whose: "request", "role"), its exact kind. */
-static void
-rule_key(const struct cert *c, unsigned min, const struct keyspec *spec,
-    const char *whose, struct findings *f)
-{
+	struct keyspec	 have = { 0, 0 };
 	const char	*name;
-	char		 have[32], want[32];
-	enum key_alg	 alg = 0;
-	unsigned	 bits = 0;
+	char		 h[32], w[32];
 
 	if (c->pk == GNUTLS_PK_RSA) {
-		alg = KEY_RSA;
-		bits = c->bits;
-		if (c->bits < min)
+		if (c->bits < min) {
 			findings_add(f, "key", "RSA key of %u bits (at least "
 			    "%u)", c->bits, min);
+			return;
+		}
+		have.alg = KEY_RSA;
+		have.bits = c->bits;
 	} else if (c->pk == GNUTLS_PK_ECDSA) {
-		alg = KEY_EC;
-		if (c->curve == GNUTLS_ECC_CURVE_SECP256R1)
-			bits = 256;
-		else if (c->curve == GNUTLS_ECC_CURVE_SECP384R1)
-			bits = 384;
-		else {
+		if (c->curve == GNUTLS_ECC_CURVE_SECP256R1 ||
+		    c->curve == GNUTLS_ECC_CURVE_SECP384R1) {
+			have.alg = KEY_EC;
+			have.bits = c->curve == GNUTLS_ECC_CURVE_SECP256R1 ?
+			    256 : 384;
+		} else {
 			name = gnutls_ecc_curve_get_name(c->curve);
 			findings_add(f, "key", "EC key on curve %s (P-256 or "
 			    "P-384 only)", name != NULL ? name : "unknown");
@@ -907,17 +902,16 @@ rule_key(const struct cert *c, unsigned min, const struct keyspec *spec,
 		findings_add(f, "key", "%s key (RSA or EC P-256/P-384 only)",
 		    name != NULL ? name : "unknown");
 	}
-	if (spec == NULL || spec->alg == 0 || alg == 0)
-		return;
-	if (alg != spec->alg || (bits != 0 && bits != spec->bits)) {
-		if (bits != 0)
-			spec_text(have, sizeof have, alg, bits);
-		else
-			snprintf(have, sizeof have, "EC");
-		spec_text(want, sizeof want, spec->alg, spec->bits);
-		findings_add(f, "key", "the key is %s; the %s's is %s", have,
-		    whose, want);
-	}
+	/*
+	 * The role's key spec is what roleca makes for it; a key made by the
+	 * server (a CSR's) may differ, but not be weaker: sign and check
+	 * judge it the same way.
+	 */
+	if (role != NULL && role->alg != 0 && have.alg != 0 &&
+	    keys_spec_weaker(&have, role))
+		findings_add(f, "key", "the key is %s, weaker than the role's "
+		    "%s", keys_spec_name(&have, h, sizeof h),
+		    keys_spec_name(role, w, sizeof w));
 }
 
 static void
@@ -1397,19 +1391,10 @@ static void
 judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
     struct findings *f)
 {
-	const struct keyspec	*spec = NULL;
-	const char		*whose = NULL;
-	unsigned		 min = MIN_RSA_BITS;
+	unsigned	 min = MIN_RSA_BITS;
 
 	if (ctx->conf != NULL && ctx->conf->policy.min_rsa_bits > min)
 		min = ctx->conf->policy.min_rsa_bits;
-	if (ctx->request != NULL) {
-		spec = &ctx->request->key;
-		whose = "request";
-	} else if (ctx->profile != NULL) {
-		spec = &ctx->profile->key;
-		whose = "role";
-	}
 	rule_cdp(c, ctx, f);
 	rule_eku(c, ctx, f);
 	rule_bc(c, f);
@@ -1419,7 +1404,7 @@ judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
 	if (ctx->issuer != NULL)
 		rule_issuer(c, ctx->issuer, f);
 	rule_aia(c, ctx, f);
-	rule_key(c, min, spec, whose, f);
+	rule_key(c, min, ctx->profile != NULL ? &ctx->profile->key : NULL, f);
 	rule_signature(c, f);
 	rule_serial(c, f);
 	rule_validity(c, ctx->now, ctx->conf != NULL ?
@@ -1555,7 +1540,7 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 		rule_aki(&c, c.crt, 1, f);
 		rule_issuer(&c, c.crt, f);
 	}
-	rule_key(&c, MIN_RSA_BITS, NULL, NULL, f);
+	rule_key(&c, MIN_RSA_BITS, NULL, f);
 	rule_signature(&c, f);
 	rule_serial(&c, f);
 	rule_validity(&c, ctx->now, 0, issuer, f);

@@ -967,6 +967,23 @@ bound_text(const struct profile *p, const struct strv *vals)
 	return s;
 }
 
+/* A server key's usage when the profile names none. */
+static unsigned
+default_ku(const struct keyspec *k)
+{
+	return GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+}
+
+void
+profile_fit_key(struct request *r, const struct profile *p,
+    const struct keyspec *k)
+{
+	r->key = *k;
+	if (p->key_usage == 0)
+		r->key_usage = default_ku(k);
+}
+
 static void
 bind_rest(const struct profile *p, const struct strv *vals,
     struct request *r)
@@ -980,10 +997,7 @@ bind_rest(const struct profile *p, const struct strv *vals,
 		strv_add(&r->eku, p->eku.v[i]);
 	for (size_t i = 0; i < p->cdp.n; i++)
 		strv_add(&r->cdp, p->cdp.v[i]);
-	r->key_usage = p->key_usage;
-	if (r->key_usage == 0)
-		r->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
-		    (p->key.alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	r->key_usage = p->key_usage != 0 ? p->key_usage : default_ku(&p->key);
 	if (p->friendly_name == NULL || !tmpl_expand(p, vals,
 	    p->friendly_name, 0, &r->friendly_name, &missing)) {
 		cn = dn_get(&r->subject, dn_oid("CN"));

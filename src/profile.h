@@ -115,6 +115,14 @@ int	 profile_bind(const struct profile *, const struct profile_values *,
 int	 profile_bind_partial(const struct profile *,
 	    const struct profile_values *, struct request **, char **cause);
 /*
+ * Fit a bound request to the key it certifies when that key was not made
+ * for it (a CSR's, an old certificate's, a certificate being checked):
+ * the key's own spec, and the keyUsage that follows from its type when the
+ * profile names none. The policy then judges the key against the role's.
+ */
+void	 profile_fit_key(struct request *, const struct profile *,
+	    const struct keyspec *);
+/*
  * For signing: is dNSName template i left open by the values (a variable
  * in it has neither a value nor a default), so that a CSR's name may take
  * its place? *list: it takes any number of names (an open list variable);

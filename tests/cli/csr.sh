@@ -202,6 +202,29 @@ assert "... both of the CSR's names (the pool's and the server's)" sh -c \
 	 openssl x509 -in ecsan.crt -noout -ext subjectAltName | grep -q 'DNS:med01.lab.example'"
 assert "both are recorded" test "$(rows "$DB")" -eq $((count + 2))
 
+# The role's key spec is what roleca makes for it; a server's own key may
+# differ but not be weaker, and check --profile judges it as sign did.
+expect 0 "check --profile: the P-256 certificate signed under an RSA-2048 role complies" \
+	roleca --dir "$I" check ecsan.crt --profile mediation \
+	--set pool_fqdn=medpool.lab.example --set server_fqdn=med01.lab.example
+mkdir -p "$I/profiles"
+sed 's/^key = .*/key = "rsa:3072";/' "$SRCDIR/profiles/mediation.cfg" >"$I/profiles/med3072.cfg"
+count=$(rows "$DB")
+mkcsr med2048 rsa:2048 -sha256 /CN=medpool.lab.example \
+	-addext "subjectAltName=DNS:medpool.lab.example,DNS:med02.lab.example"
+expect 3 "an RSA-2048 CSR under an RSA-3072 role is refused" roleca --dir "$I" sign med3072 \
+	--csr med2048.csr --out med2048
+assert "... naming both keys" err_has "the key is rsa:2048, weaker than the role's rsa:3072"
+assert "... in one line" err_one_line
+assert "... nothing written" test ! -e med2048.crt
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$count"
+expect 0 "... a P-256 CSR (128-bit strength, as RSA-3072) is signed" roleca --dir "$I" sign \
+	med3072 --csr ecsan.csr --out ec3072
+assert "... and verifies" verify_server "$L" ec3072.crt
+expect 3 "check --profile finds an RSA-2048 certificate weaker than the role" \
+	roleca --dir "$I" check rsa.crt --profile med3072
+assert "... naming the rule" out_has "key: the key is rsa:2048, weaker than the role's rsa:3072"
+
 # A CSR asks only for names the role leaves to it: Persistent Chat has one
 # name, the server's; Front End names under sip. take the SIP domain's place.
 count=$(rows "$DB")

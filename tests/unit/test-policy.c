@@ -698,7 +698,7 @@ test_key(void)
 {
 	struct policy_ctx	 ctx = with_ca(), b = bare();
 	struct profile		 p = { 0 };
-	struct spec		 s = rsa_leaf();
+	struct spec		 s = rsa_leaf(), r;
 
 	s.key = fx.rsa1024;
 	CU_ASSERT(only(&s, &b, 0, "key", "RSA key of 1024 bits (at least "
@@ -713,19 +713,35 @@ test_key(void)
 	CU_ASSERT(only(&s, &ctx, 0, "key", "EC key on curve SECP521R1"));
 	s.key = fx.ed25519;
 	CU_ASSERT(only(&s, &ctx, 0, "key", "(RSA or EC P-256/P-384 only)"));
-	/* a role's key spec, exactly */
+	/*
+	 * A role's key spec: another key (a CSR's) may be used if it is not
+	 * weaker, by size within an algorithm, by strength across them.
+	 */
 	p.key.alg = KEY_RSA;
 	p.key.bits = 2048;
 	ctx.profile = &p;
 	s.key = fx.ec;
-	CU_ASSERT(only(&s, &ctx, 0, "key", "the key is ec:p256; the role's is "
-	    "rsa:2048"));
+	CU_ASSERT(clean(&s, &ctx, 0));
+	p.key.bits = 3072;
+	CU_ASSERT(clean(&s, &ctx, 0));
+	r = rsa_leaf();
+	CU_ASSERT(only(&r, &ctx, 0, "key", "the key is rsa:2048, weaker than "
+	    "the role's rsa:3072"));
 	p.key.alg = KEY_EC;
+	p.key.bits = 256;
+	CU_ASSERT(only(&r, &ctx, 0, "key", "the key is rsa:2048, weaker than "
+	    "the role's ec:p256"));
 	p.key.bits = 384;
-	CU_ASSERT(only(&s, &ctx, 0, "key", "the key is ec:p256; the role's is "
-	    "ec:p384"));
+	CU_ASSERT(only(&s, &ctx, 0, "key", "the key is ec:p256, weaker than "
+	    "the role's ec:p384"));
 	s.key = fx.p384;
 	CU_ASSERT(clean(&s, &ctx, 0));
+	/* below the CA's minimum: that finding alone */
+	p.key.alg = KEY_RSA;
+	p.key.bits = 3072;
+	r.key = fx.rsa1024;
+	CU_ASSERT(only(&r, &ctx, 0, "key", "RSA key of 1024 bits (at least "
+	    "2048)"));
 }
 
 static void

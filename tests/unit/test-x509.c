@@ -287,6 +287,34 @@ same_pubkey(const struct key *a, const struct key *b)
 
 /* ---- keys ---- */
 
+/* Weaker: by size within an algorithm, by security strength across. */
+static void
+test_key_spec_weaker(void)
+{
+	static const struct {
+		struct keyspec	 have, want;
+		int		 weaker;
+	} cases[] = {
+		{ { KEY_RSA, 2048 }, { KEY_RSA, 2048 }, 0 },
+		{ { KEY_RSA, 2048 }, { KEY_RSA, 3072 }, 1 },
+		{ { KEY_RSA, 4096 }, { KEY_RSA, 3072 }, 0 },
+		{ { KEY_RSA, 3072 }, { KEY_RSA, 4096 }, 1 },
+		{ { KEY_EC, 256 }, { KEY_EC, 384 }, 1 },
+		{ { KEY_EC, 384 }, { KEY_EC, 256 }, 0 },
+		{ { KEY_EC, 256 }, { KEY_RSA, 2048 }, 0 },
+		{ { KEY_EC, 256 }, { KEY_RSA, 4096 }, 0 },
+		{ { KEY_EC, 256 }, { KEY_RSA, 8192 }, 1 },
+		{ { KEY_RSA, 2048 }, { KEY_EC, 256 }, 1 },
+		{ { KEY_RSA, 3072 }, { KEY_EC, 256 }, 0 },
+		{ { KEY_RSA, 4096 }, { KEY_EC, 384 }, 1 },
+		{ { KEY_RSA, 7680 }, { KEY_EC, 384 }, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CU_ASSERT_EQUAL(keys_spec_weaker(&cases[i].have,
+		    &cases[i].want), cases[i].weaker);
+}
+
 static void
 test_key_specs(void)
 {
@@ -1775,6 +1803,7 @@ main(void)
 {
 	static const CU_TestInfo	 keys_tests[] = {
 		{ "key specs", test_key_specs },
+		{ "key spec weaker", test_key_spec_weaker },
 		{ "generate, export, load", test_key_roundtrip },
 		{ "strict mode refuses readable key files", test_key_strict },
 		{ "DER, garbage, P-521, encrypted", test_key_formats },
