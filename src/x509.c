@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 #include <gnutls/x509-ext.h>
@@ -1371,6 +1372,87 @@ csr_sanity(gnutls_x509_crq_t crq, char **cause)
 	return 0;
 }
 
+/* RSASSA-PSS-params' saltLength ([2], DEFAULT 20); -1 when malformed. */
+static int
+pss_salt(struct der_cur params, unsigned *salt)
+{
+	struct der_cur	 field, v;
+	unsigned	 tag;
+
+	*salt = 20;
+	while (params.len > 0) {
+		if (der_take(&params, &tag, &field, NULL) < 0)
+			return -1;
+		if (tag != DER_CONTEXT(2))
+			continue;
+		if (der_expect(&field, DER_INTEGER, &v, NULL) < 0 ||
+		    field.len != 0 || v.len < 1 || v.len > 2 ||
+		    (v.p[0] & 0x80) != 0)
+			return -1;
+		*salt = v.len == 1 ? v.p[0] : (unsigned)v.p[0] << 8 | v.p[1];
+	}
+	return 0;
+}
+
+/*
+ * A CSR's RSA-PSS signature, checked again with the salt length that its
+ * parameters name: GnuTLS 3.7 checks a CSR's RSA-PSS signature only with
+ * a salt as long as the digest, while OpenSSL signs with the longest salt
+ * the key allows unless told otherwise. The key is a copy, so that the
+ * salt set on it does not restrict the key the certificate carries. Any
+ * other signature keeps GnuTLS's verdict, failed.
+ */
+static int
+csr_verify_pss(gnutls_x509_crq_t crq, int failed)
+{
+	gnutls_datum_t		 der = { NULL, 0 }, tbs, sig;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_x509_spki_t	 spki = NULL;
+	struct der_cur		 all, req, info, alg, params, bits;
+	unsigned		 salt;
+	int			 sign, ret = failed;
+
+	sign = gnutls_x509_crq_get_signature_algorithm(crq);
+	if (sign < 0 || gnutls_sign_get_pk_algorithm(
+	    (gnutls_sign_algorithm_t)sign) != GNUTLS_PK_RSA_PSS)
+		return failed;
+	if (gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER, &der) < 0)
+		goto out;
+	/* CertificationRequest ::= SEQUENCE { info, algorithm, signature } */
+	all.p = der.data;
+	all.len = der.size;
+	if (der_expect(&all, DER_SEQUENCE, &req, NULL) < 0 ||
+	    der_expect(&req, DER_SEQUENCE, NULL, &info) < 0 ||
+	    der_expect(&req, DER_SEQUENCE, &alg, NULL) < 0 ||
+	    der_expect(&req, DER_BIT_STRING, &bits, NULL) < 0 ||
+	    req.len != 0 || bits.len < 1 || bits.p[0] != 0 ||
+	    der_expect(&alg, DER_OID, NULL, NULL) < 0 ||
+	    der_expect(&alg, DER_SEQUENCE, &params, NULL) < 0 ||
+	    alg.len != 0 || pss_salt(params, &salt) < 0)
+		goto out;
+	tbs.data = (unsigned char *)info.p;
+	tbs.size = (unsigned)info.len;
+	sig.data = (unsigned char *)bits.p + 1;
+	sig.size = (unsigned)bits.len - 1;
+	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509_crq(pub, crq, 0)) < 0 ||
+	    (ret = gnutls_x509_spki_init(&spki)) < 0)
+		goto out;
+	gnutls_x509_spki_set_rsa_pss_params(spki,
+	    gnutls_sign_get_hash_algorithm((gnutls_sign_algorithm_t)sign), salt);
+	if ((ret = gnutls_pubkey_set_spki(pub, spki, 0)) < 0)
+		goto out;
+	ret = gnutls_pubkey_verify_data2(pub, (gnutls_sign_algorithm_t)sign,
+	    0, &tbs, &sig);
+out:
+	if (spki != NULL)
+		gnutls_x509_spki_deinit(spki);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	gnutls_free(der.data);
+	return ret < 0 ? failed : 0;
+}
+
 int
 x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 {
@@ -1381,7 +1463,8 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 
 	memset(ci, 0, sizeof *ci);
 	TRY(csr_sanity(crq, cause));
-	if ((ret = gnutls_x509_crq_verify(crq, 0)) < 0) {
+	if ((ret = gnutls_x509_crq_verify(crq, 0)) < 0 &&
+	    (ret = csr_verify_pss(crq, ret)) < 0) {
 		rc = err_policy(cause, "the CSR's signature does not verify "
 		    "(no proof of possession of the key%s): %s",
 		    ret == GNUTLS_E_INSUFFICIENT_SECURITY ? "; SHA-1 is refused" :

@@ -225,6 +225,39 @@ expect 3 "check --profile finds an RSA-2048 certificate weaker than the role" \
 	roleca --dir "$I" check rsa.crt --profile med3072
 assert "... naming the rule" out_has "key: the key is rsa:2048, weaker than the role's rsa:3072"
 
+# RSA-PSS requests. OpenSSL signs them with the longest salt the key
+# allows unless told otherwise, which GnuTLS's own CSR check does not take:
+# roleca checks the signature with the salt its parameters name.
+mkcsr pssmax rsa:2048 -sha256 /CN=chat08.lab.example -sigopt rsa_padding_mode:pss
+assert "OpenSSL's RSA-PSS CSR has a salt longer than the digest" sh -c \
+	"openssl req -in pssmax.csr -noout -text | grep -q 'Salt Length: 0xDE'"
+expect 0 "an RSA-PSS CSR with OpenSSL's default salt is signed" roleca --dir "$I" sign \
+	persistent-chat --csr pssmax.csr --out pssmax
+accepted pssmax
+assert "... the certificate's key is plain RSA, as the request's" \
+	grep -q 'Public Key Algorithm: rsaEncryption' pssmax.txt
+mkcsr pss20 rsa:2048 -sha256 /CN=chat08.lab.example -sigopt rsa_padding_mode:pss \
+	-sigopt rsa_pss_saltlen:20
+expect 0 "... and one with a 20-byte salt" roleca --dir "$I" sign persistent-chat \
+	--csr pss20.csr --out pss20
+accepted pss20
+# 20 is saltLength's DEFAULT, so DER leaves it out
+assert "... (its parameters leave the salt length to its default)" sh -c \
+	"openssl req -in pss20.csr -noout -text | grep -q 'Salt Length: 0x14 (default)'"
+# saltLength [2] INTEGER 222 -> 221: the signature no longer matches its parameters
+openssl req -in pssmax.csr -outform DER -out pss221.der
+perl -0777 -pi -e 's/\xa2\x04\x02\x02\x00\xde/\xa2\x04\x02\x02\x00\xdd/' pss221.der
+assert "... (the salt length patched)" sh -c \
+	"openssl req -inform DER -in pss221.der -noout -text | grep -q 'Salt Length: 0xDD'"
+hostile 3 "an RSA-PSS CSR whose parameters name another salt is refused" pss221.der
+assert "... as no proof of possession" err_has "does not verify"
+cp pssmax.csr psstampered.csr
+line=$(($(wc -l <psstampered.csr) - 2))
+sed -i "${line}s/^\(.\)\(.\)/\2\1/" psstampered.csr
+if cmp -s psstampered.csr pssmax.csr; then sed -i "${line}s/A/B/" psstampered.csr; fi
+hostile 3 "a tampered RSA-PSS CSR is refused" psstampered.csr
+assert "... as no proof of possession" err_has "does not verify"
+
 # A CSR asks only for names the role leaves to it: Persistent Chat has one
 # name, the server's; Front End names under sip. take the SIP domain's place.
 count=$(rows "$DB")
