@@ -165,118 +165,126 @@ out:
 	return rc;
 }
 
-/* The CA's URLs first, then extra ones not already listed. */
+/* Is the i-th URL of list l (of n lists) listed before it? */
 static int
-ext_cdp(const struct strv *urls, const struct strv *extra, gnutls_datum_t *out,
-    char **cause)
+url_seen(const struct strv *const *lists, size_t l, size_t i)
 {
-	gnutls_x509_crl_dist_points_t	 cdp = NULL;
-	const struct strv		*lists[2] = { urls, extra };
-	struct strv			 added = { NULL, 0 };	/* each URL once */
-	gnutls_datum_t			 d;
-	int				 rc = ERR_FAIL, ret;
+	const char	*u = lists[l]->v[i];
 
-	if ((ret = gnutls_x509_crl_dist_points_init(&cdp)) < 0) {
-		rc = gerr(cause, "CRL distribution points", ret);
-		goto out;
+	for (size_t a = 0; a <= l; a++)
+		for (size_t k = 0; lists[a] != NULL && k < (a < l ?
+		    lists[a]->n : i); k++)
+			if (strcmp(lists[a]->v[k], u) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * CRLDistributionPoints (also Freshest CRL) as GnuTLS exports it: the
+ * URLs, the CA's first and each once, as the fullName of one point.
+ */
+static void
+cdp_value(struct der *d, const struct strv *urls, const struct strv *extra)
+{
+	const struct strv	*lists[2] = { urls, extra };
+	size_t			 dps, dp, dpn, full;
+
+	dps = der_open(d, DER_SEQUENCE);
+	if (urls->n + (extra != NULL ? extra->n : 0) > 0) {
+		dp = der_open(d, DER_SEQUENCE);
+		dpn = der_open(d, DER_CONTEXT(0));	/* distributionPoint */
+		full = der_open(d, DER_CONTEXT(0));	/* fullName */
+		for (size_t l = 0; l < 2; l++)
+			for (size_t i = 0; lists[l] != NULL &&
+			    i < lists[l]->n; i++)
+				if (!url_seen(lists, l, i))
+					der_tlv(d, GN_URI, lists[l]->v[i],
+					    strlen(lists[l]->v[i]));
+		der_close(d, full);
+		der_close(d, dpn);
+		der_close(d, dp);
 	}
-	for (size_t l = 0; l < 2; l++) {
-		if (lists[l] == NULL)
-			continue;
-		for (size_t i = 0; i < lists[l]->n; i++) {
-			if (strv_has(&added, lists[l]->v[i]))
-				continue;
-			strv_add(&added, lists[l]->v[i]);
-			d.data = (unsigned char *)lists[l]->v[i];
-			d.size = (unsigned)strlen(lists[l]->v[i]);
-			if ((ret = gnutls_x509_crl_dist_points_set(cdp,
-			    GNUTLS_SAN_URI, &d, 0)) < 0) {
-				rc = gerr(cause, "CRL distribution points",
-				    ret);
-				goto out;
-			}
-		}
+	der_close(d, dps);
+}
+
+/* AuthorityInfoAccessSyntax: the caIssuers URLs, then the OCSP ones. */
+static void
+aia_value(struct der *d, const struct conf *c)
+{
+	size_t	 seq, ad;
+
+	seq = der_open(d, DER_SEQUENCE);
+	for (size_t i = 0; i < c->ca_issuers.n + c->ocsp.n; i++) {
+		int		 issuers = i < c->ca_issuers.n;
+		const char	*url = issuers ? c->ca_issuers.v[i] :
+				    c->ocsp.v[i - c->ca_issuers.n];
+
+		ad = der_open(d, DER_SEQUENCE);
+		(void)der_oid(d, issuers ? GNUTLS_OID_AD_CAISSUERS :
+		    GNUTLS_OID_AD_OCSP);
+		der_tlv(d, GN_URI, url, strlen(url));
+		der_close(d, ad);
 	}
-	if ((ret = gnutls_x509_ext_export_crl_dist_points(cdp, out)) < 0) {
-		rc = gerr(cause, "CRL distribution points", ret);
-		goto out;
-	}
-	rc = 0;
-out:
-	strv_free(&added);
-	if (cdp != NULL)
-		gnutls_x509_crl_dist_points_deinit(cdp);
-	return rc;
+	der_close(d, seq);
 }
 
 int
 x509_encode_cdp(const struct strv *urls, gnutls_datum_t *out, char **cause)
 {
-	return ext_cdp(urls, NULL, out, cause);
+	struct der	 d;
+
+	der_init(&d, 256);
+	cdp_value(&d, urls, NULL);
+	out->data = gnutls_malloc(d.len);
+	if (out->data == NULL) {
+		der_free(&d);
+		return err_set(cause, "CRL distribution points: out of memory");
+	}
+	memcpy(out->data, d.p, d.len);
+	out->size = (unsigned)d.len;
+	der_free(&d);
+	return 0;
 }
 
+/* An extension's value from d, which is emptied for the next one. */
 static int
-ext_aia(const struct conf *c, gnutls_datum_t *out, char **cause)
+set_ext_der(gnutls_x509_crt_t crt, const char *oid, struct der *d,
+    char **cause)
 {
-	gnutls_x509_aia_t	 aia = NULL;
-	gnutls_datum_t		 d;
-	int			 rc = ERR_FAIL, ret;
+	gnutls_datum_t	 v = { d->p, (unsigned)d->len };
+	int		 rc;
 
-	if ((ret = gnutls_x509_aia_init(&aia)) < 0) {
-		rc = gerr(cause, "authority information access", ret);
-		goto out;
-	}
-	for (size_t i = 0; i < c->ca_issuers.n + c->ocsp.n; i++) {
-		int	 issuers = i < c->ca_issuers.n;
-		char	*url = issuers ? c->ca_issuers.v[i] :
-			    c->ocsp.v[i - c->ca_issuers.n];
-
-		d.data = (unsigned char *)url;
-		d.size = (unsigned)strlen(url);
-		if ((ret = gnutls_x509_aia_set(aia, issuers ?
-		    GNUTLS_OID_AD_CAISSUERS : GNUTLS_OID_AD_OCSP,
-		    GNUTLS_SAN_URI, &d)) < 0) {
-			rc = gerr(cause, "authority information access", ret);
-			goto out;
-		}
-	}
-	if ((ret = gnutls_x509_ext_export_aia(aia, out)) < 0) {
-		rc = gerr(cause, "authority information access", ret);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (aia != NULL)
-		gnutls_x509_aia_deinit(aia);
+	rc = set_ext(crt, oid, &v, 0, cause);
+	d->len = 0;
 	return rc;
 }
 
-/* CDP, then AIA when the issuing CA names URLs: what an issuer puts in what it signs. */
+/*
+ * CDP, then AIA when the issuing CA names URLs: what an issuer puts in
+ * what it signs, encoded as in its leaves.
+ */
 static int
 set_issuer_urls(gnutls_x509_crt_t crt, const struct conf *issuer,
-    const struct strv *extra_cdp, char **cause)
+    char **cause)
 {
-	gnutls_datum_t	 d = { NULL, 0 };
+	struct der	 d;
 	int		 rc = ERR_FAIL;
 
-	TRY(ext_cdp(&issuer->cdp, extra_cdp, &d, cause));
-	TRY(set_ext(crt, OID_CDP, &d, 0, cause));
-	gnutls_free(d.data);
-	d.data = NULL;
+	der_init(&d, 256);
+	cdp_value(&d, &issuer->cdp, NULL);
+	TRY(set_ext_der(crt, OID_CDP, &d, cause));
 	/* with delta CRLs, peers find the delta through Freshest CRL */
 	if (issuer->delta_cdp.n > 0) {
-		TRY(ext_cdp(&issuer->delta_cdp, NULL, &d, cause));
-		TRY(set_ext(crt, OID_FRESHEST, &d, 0, cause));
-		gnutls_free(d.data);
-		d.data = NULL;
+		cdp_value(&d, &issuer->delta_cdp, NULL);
+		TRY(set_ext_der(crt, OID_FRESHEST, &d, cause));
 	}
 	if (issuer->ca_issuers.n + issuer->ocsp.n > 0) {
-		TRY(ext_aia(issuer, &d, cause));
-		TRY(set_ext(crt, OID_AIA, &d, 0, cause));
+		aia_value(&d, issuer);
+		TRY(set_ext_der(crt, OID_AIA, &d, cause));
 	}
 	rc = 0;
 out:
-	gnutls_free(d.data);
+	der_free(&d);
 	return rc;
 }
 
@@ -472,70 +480,25 @@ ext_close(struct der *d, size_t ext, size_t value)
 	der_close(d, ext);
 }
 
-/* Is the i-th URL of list l (of n lists) listed before it? */
-static int
-url_seen(const struct strv *const *lists, size_t l, size_t i)
-{
-	const char	*u = lists[l]->v[i];
-
-	for (size_t a = 0; a <= l; a++)
-		for (size_t k = 0; lists[a] != NULL && k < (a < l ?
-		    lists[a]->n : i); k++)
-			if (strcmp(lists[a]->v[k], u) == 0)
-				return 1;
-	return 0;
-}
-
-/*
- * CRLDistributionPoints (also Freshest CRL) as GnuTLS exports it: the
- * URLs, the CA's first and each once, as the fullName of one point.
- */
+/* CRLDistributionPoints (or Freshest CRL) as an extension. */
 static void
 leaf_cdp(struct der *d, const char *oid, const struct strv *urls,
     const struct strv *extra)
 {
-	const struct strv	*lists[2] = { urls, extra };
-	size_t			 ext, val, dps, dp, dpn, full;
+	size_t	 ext, val;
 
 	ext = ext_open(d, oid, 0, &val);
-	dps = der_open(d, DER_SEQUENCE);
-	if (urls->n + (extra != NULL ? extra->n : 0) > 0) {
-		dp = der_open(d, DER_SEQUENCE);
-		dpn = der_open(d, DER_CONTEXT(0));	/* distributionPoint */
-		full = der_open(d, DER_CONTEXT(0));	/* fullName */
-		for (size_t l = 0; l < 2; l++)
-			for (size_t i = 0; lists[l] != NULL &&
-			    i < lists[l]->n; i++)
-				if (!url_seen(lists, l, i))
-					der_tlv(d, GN_URI, lists[l]->v[i],
-					    strlen(lists[l]->v[i]));
-		der_close(d, full);
-		der_close(d, dpn);
-		der_close(d, dp);
-	}
-	der_close(d, dps);
+	cdp_value(d, urls, extra);
 	ext_close(d, ext, val);
 }
 
 static void
 leaf_aia(struct der *d, const struct conf *c)
 {
-	size_t	 ext, val, seq, ad;
+	size_t	 ext, val;
 
 	ext = ext_open(d, OID_AIA, 0, &val);
-	seq = der_open(d, DER_SEQUENCE);
-	for (size_t i = 0; i < c->ca_issuers.n + c->ocsp.n; i++) {
-		int		 issuers = i < c->ca_issuers.n;
-		const char	*url = issuers ? c->ca_issuers.v[i] :
-				    c->ocsp.v[i - c->ca_issuers.n];
-
-		ad = der_open(d, DER_SEQUENCE);
-		(void)der_oid(d, issuers ? GNUTLS_OID_AD_CAISSUERS :
-		    GNUTLS_OID_AD_OCSP);
-		der_tlv(d, GN_URI, url, strlen(url));
-		der_close(d, ad);
-	}
-	der_close(d, seq);
+	aia_value(d, c);
 	ext_close(d, ext, val);
 }
 
@@ -826,7 +789,7 @@ x509_build_ca(const struct conf *c, const struct key *subject_key,
 		TRY(set_aki_from(crt, crt, cause));
 		TRY(sign(&crt, NULL, subject_key, c->digest, cause));
 	} else {
-		TRY(set_issuer_urls(crt, issuer->conf, NULL, cause));
+		TRY(set_issuer_urls(crt, issuer->conf, cause));
 		TRY(set_aki_from(crt, issuer->crt, cause));
 		TRY(sign(&crt, issuer->crt, issuer->key, issuer->conf->digest,
 		    cause));

@@ -1304,6 +1304,56 @@ conf_clear(struct conf *c)
 	strv_free(&c->policy.domains);
 }
 
+/*
+ * Does crt's extension oid hold exactly what GnuTLS's own exporter makes
+ * of the CA's URLs (CRL distribution points, or AIA)?
+ */
+static int
+ext_is_gnutls(gnutls_x509_crt_t crt, const char *oid, const struct conf *c)
+{
+	gnutls_x509_crl_dist_points_t	 cdp = NULL;
+	gnutls_x509_aia_t		 aia = NULL;
+	gnutls_datum_t			 ours = { NULL, 0 }, theirs = { NULL, 0 };
+	gnutls_datum_t			 v;
+	unsigned			 critical;
+	int				 ok = 1;
+
+	if (strcmp(oid, OID_CDP) == 0) {
+		ok &= gnutls_x509_crl_dist_points_init(&cdp) == 0;
+		for (size_t i = 0; ok && i < c->cdp.n; i++) {
+			v.data = (unsigned char *)c->cdp.v[i];
+			v.size = (unsigned)strlen(c->cdp.v[i]);
+			ok &= gnutls_x509_crl_dist_points_set(cdp,
+			    GNUTLS_SAN_URI, &v, 0) == 0;
+		}
+		ok &= ok && gnutls_x509_ext_export_crl_dist_points(cdp,
+		    &theirs) == 0;
+		gnutls_x509_crl_dist_points_deinit(cdp);
+	} else {
+		ok &= gnutls_x509_aia_init(&aia) == 0;
+		for (size_t i = 0; ok && i < c->ca_issuers.n + c->ocsp.n; i++) {
+			int	 is = i < c->ca_issuers.n;
+			char	*u = is ? c->ca_issuers.v[i] :
+				    c->ocsp.v[i - c->ca_issuers.n];
+
+			v.data = (unsigned char *)u;
+			v.size = (unsigned)strlen(u);
+			ok &= gnutls_x509_aia_set(aia, is ?
+			    GNUTLS_OID_AD_CAISSUERS : GNUTLS_OID_AD_OCSP,
+			    GNUTLS_SAN_URI, &v) == 0;
+		}
+		ok &= ok && gnutls_x509_ext_export_aia(aia, &theirs) == 0;
+		gnutls_x509_aia_deinit(aia);
+	}
+	ok &= ok && gnutls_x509_crt_get_extension_by_oid2(crt, oid, 0, &ours,
+	    &critical) == 0;
+	ok &= ok && ours.size == theirs.size &&
+	    memcmp(ours.data, theirs.data, ours.size) == 0;
+	gnutls_free(ours.data);
+	gnutls_free(theirs.data);
+	return ok;
+}
+
 static void
 test_subordinate(void)
 {
@@ -1333,6 +1383,9 @@ test_subordinate(void)
 	CU_ASSERT(aia_entries(sub, &sv));		/* and its AIA */
 	CU_ASSERT(sv.n == 2 && strcmp(sv.v[0], "ca:" ROOT_CRT) == 0);
 	strv_free(&sv);
+	/* byte for byte what GnuTLS's exporters make of the same URLs */
+	CU_ASSERT(ext_is_gnutls(sub, OID_CDP, fx.ec.conf));
+	CU_ASSERT(ext_is_gnutls(sub, OID_AIA, fx.ec.conf));
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_signature_algorithm(sub),
 	    GNUTLS_SIGN_ECDSA_SHA256);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_expiration_time(sub),
