@@ -144,22 +144,20 @@ temp_name(const char *path)
 /* Start the disk writing a large file's data while more is produced. */
 #define OUT_WRITEBACK	(8 * 1024 * 1024)
 
-int
-out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
-    void *arg, int secret, char **cause)
+/*
+ * A named temporary beside path, written from fn's chunks: *tmp its name,
+ * *fd open on it. Nothing is left behind on failure.
+ */
+static int
+write_temp(const char *path, out_chunk_fn fn, void *arg, int secret,
+    char **tmpp, int *fdp, char **cause)
 {
 	const void	*chunk;
 	size_t		 len;
 	off_t		 done = 0, kicked = 0;
-	char		*tmp = NULL;
+	char		*tmp = temp_name(path);
 	int		 fd = -1, rc = ERR_FAIL, got;
 
-	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->v[i].path, path) == 0)
-			return err_usage(cause, "%s: named twice for output",
-			    path);
-	TRY(out_check(path, b->force, cause));
-	tmp = temp_name(path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		rc = err_set(cause, "%s: cannot create: %s", path,
 		    strerror(errno));
@@ -193,6 +191,34 @@ out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
 		rc = got;
 		goto out;
 	}
+	*tmpp = tmp;
+	*fdp = fd;
+	tmp = NULL;
+	fd = -1;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return rc;
+}
+
+int
+out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
+    void *arg, int secret, char **cause)
+{
+	char	*tmp = NULL;
+	int	 fd = -1, rc = ERR_FAIL;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->v[i].path, path) == 0)
+			return err_usage(cause, "%s: named twice for output",
+			    path);
+	TRY(out_check(path, b->force, cause));
+	TRY(write_temp(path, fn, arg, secret, &tmp, &fd, cause));
 	if (b->open >= OUT_OPEN_MAX) {
 		if (close(fd) != 0) {
 			fd = -1;
@@ -275,8 +301,9 @@ out_prepare(const char *path, const void *data, size_t len, int secret,
     int force, struct out_pending **out, char **cause)
 {
 	struct out_pending	*pf = NULL;
-	struct out_batch	*b = NULL;
-	char			*dir = NULL, proc[64];
+	struct iovec		 v = { (void *)(uintptr_t)data, len };
+	struct pieces		 ps = { &v, 1, 0 };
+	char			*dir = NULL, *tmp = NULL, proc[64];
 	int			 fd = -1, rc = ERR_FAIL;
 
 	*out = NULL;
@@ -288,13 +315,14 @@ out_prepare(const char *path, const void *data, size_t len, int secret,
 		/* no O_TMPFILE here, or no /proc to link it: a named temporary */
 		if (fd >= 0)
 			close(fd);
-		b = out_batch_new(force);
-		TRY(out_batch_add(b, path, data, len, secret, cause));
+		fd = -1;
+		TRY(write_temp(path, next_piece, &ps, secret, &tmp, &fd,
+		    cause));
 		pf = xcalloc(1, sizeof *pf);
-		pf->f = b->v[0];
-		if (pf->f.fd >= 0)
-			b->open--;
-		b->n = 0;
+		pf->f.path = xstrdup(path);
+		pf->f.tmp = tmp;
+		pf->f.fd = fd;
+		fd = -1;
 		*out = pf;
 		rc = 0;
 		goto out;
@@ -315,7 +343,6 @@ out_prepare(const char *path, const void *data, size_t len, int secret,
 out:
 	if (fd >= 0)
 		close(fd);
-	out_batch_free(b);
 	free(dir);
 	return rc;
 }

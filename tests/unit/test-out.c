@@ -6,10 +6,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -18,6 +20,31 @@
 #include "util.h"
 
 static char	 top[] = "/tmp/roleca-test-out.XXXXXX";
+
+/*
+ * open(2) as out.c calls it, refusing O_TMPFILE while no_tmpfile is set,
+ * as a file system without unnamed temporaries does (libc's own opens do
+ * not come here).
+ */
+static int	 no_tmpfile;
+
+int
+open(const char *path, int flags, ...)
+{
+	va_list	 ap;
+	int	 mode = 0;
+
+	if ((flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (no_tmpfile && (flags & O_TMPFILE) == O_TMPFILE) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
 
 /* A fresh empty directory for one test. */
 static char *
@@ -672,6 +699,70 @@ test_prepared(void)
 	rm_dir(dir);
 }
 
+/*
+ * Where there are no unnamed temporaries, out_prepare writes a named one
+ * beside the file: the batch places it, a dropped one leaves nothing, and
+ * force replaces what is there.
+ */
+static void
+test_prepared_named(void)
+{
+	char			*dir = new_dir(), *p[4], *cause = NULL;
+	struct out_pending	*pf = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	no_tmpfile = 1;
+	for (int i = 0; i < 4; i++) {
+		char	 name[16];
+
+		snprintf(name, sizeof name, "n%d", i);
+		p[i] = path_in(dir, name);
+	}
+	b = out_batch_new(0);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(out_prepare(p[i], "data", 4, i == 0, 0, &pf,
+		    &cause), 0);
+		if (i == 3) {
+			out_pending_free(pf);	/* dropped before staging */
+			continue;
+		}
+		CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	}
+	/* the three staged ones are named temporaries until the commit */
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 3);
+	CU_ASSERT_EQUAL(tmps, 3);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 3);
+	CU_ASSERT_EQUAL(tmps, 0);
+	CU_ASSERT(holds(p[0], "data") && holds(p[2], "data"));
+	CU_ASSERT_EQUAL(mode_of(p[0]), 0600);
+	CU_ASSERT_EQUAL(mode_of(p[1]), 0644);
+	CU_ASSERT(!exists(p[3]));
+
+	/* existing: refused without force, replaced with it */
+	CU_ASSERT_EQUAL(out_prepare(p[1], "new", 3, 0, 0, &pf, &cause),
+	    ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	b = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_prepare(p[1], "new", 3, 0, 1, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT(holds(p[1], "new"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 3);
+	CU_ASSERT_EQUAL(tmps, 0);
+	CU_ASSERT_PTR_NULL(cause);
+	no_tmpfile = 0;
+	for (int i = 0; i < 4; i++) {
+		unlink(p[i]);
+		free(p[i]);
+	}
+	rm_dir(dir);
+}
+
 static void
 test_read(void)
 {
@@ -811,6 +902,7 @@ main(void)
 		{ "a forced commit that fails half-way", test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },
 		{ "files written ahead, unnamed until placed", test_prepared },
+		{ "files written ahead without O_TMPFILE", test_prepared_named },
 		{ "out_read", test_read },
 		{ "out_read of standard input", test_read_stdin },
 		{ "out_mkdir", test_mkdir },
