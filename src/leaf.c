@@ -215,6 +215,20 @@ fit_csr_names(const struct request *req, const struct profile *p,
 		    "dNSName '%s', which is none of the names role %s leaves "
 		    "to it (its variables give them: --set)", name, p->name);
 	}
+	/*
+	 * A name the role needs that neither the variables nor the CSR give
+	 * would leave a certificate that check --profile calls incomplete.
+	 */
+	for (size_t i = 0; i < p->ndns && rc == 0; i++) {
+		int	 list;
+		size_t	 literal;
+
+		if (used[i] == 0 && !profile_dns_optional(p, i) &&
+		    profile_dns_open(p, vs, i, &list, &literal))
+			rc = err_usage(cause, "role %s needs a dNSName for "
+			    "'%s': set its variables (--set) or ask for it in "
+			    "the CSR", p->name, p->dns[i].text);
+	}
 	free(used);
 	return rc;
 }

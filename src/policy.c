@@ -1134,24 +1134,6 @@ bad:
 	gnutls_free(d.data);
 }
 
-/* A variable is optional when it has neither a value by default nor must be set. */
-static int
-tmpl_optional(const struct profile *p, const char *t)
-{
-	const char	*s, *e;
-
-	for (s = strstr(t, "${"); s != NULL; s = strstr(e, "${")) {
-		if ((e = strchr(s, '}')) == NULL)
-			return 0;
-		for (size_t i = 0; i < p->nvars; i++)
-			if (strlen(p->vars[i].name) == (size_t)(e - s - 2) &&
-			    strncmp(p->vars[i].name, s + 2, e - s - 2) == 0 &&
-			    !p->vars[i].required && p->vars[i].def == NULL)
-				return 1;
-	}
-	return 0;
-}
-
 /*
  * Does name s match template t, where each ${var} stands for one or more
  * characters? The template becomes a glob ("?*" per variable, matched
@@ -1272,7 +1254,7 @@ names_pattern(const struct names *n, const struct profile *p,
 		size_t	 j;
 
 		/* a template with an optional variable may be left out */
-		if (tmpl_optional(p, p->dns[i].text))
+		if (profile_dns_optional(p, i))
 			continue;
 		for (j = 0; j < n->dns.n; j++)
 			if (tmpl_match(p->dns[i].text, n->dns.v[j]))

@@ -867,6 +867,22 @@ profile_dns_open(const struct profile *p, const struct profile_values *vs,
 	return open;
 }
 
+int
+profile_dns_optional(const struct profile *p, size_t i)
+{
+	const char	*text = p->dns[i].text, *ref, *name;
+	size_t		 len;
+	int		 k;
+
+	while (tmpl_next(text, &ref, &name, &len) == 1) {
+		k = var_index(p, name, len);
+		if (k >= 0 && !p->vars[k].required && p->vars[k].def == NULL)
+			return 1;
+		text = name + len + 1;
+	}
+	return 0;
+}
+
 /* Each variable's values from --set, else its default; vals[i] per variable. */
 static int
 bind_values(const struct profile *p, const struct profile_values *vs,

@@ -109,8 +109,9 @@ int	 profile_bind(const struct profile *, const struct profile_values *,
 	    struct request **, char **cause);
 /*
  * The same for signing a CSR, whose own names complete the request:
- * required variables may be left unset (their templates are dropped) and
- * the subject may end up without a CN.
+ * required variables may be left unset (their templates are left out of
+ * the request, for the CSR's names to fill) and the subject may end up
+ * without a CN.
  */
 int	 profile_bind_partial(const struct profile *,
 	    const struct profile_values *, struct request **, char **cause);
@@ -130,5 +131,11 @@ void	 profile_fit_key(struct request *, const struct profile *,
  */
 int	 profile_dns_open(const struct profile *, const struct profile_values *,
 	    size_t i, int *list, size_t *literal);
+/*
+ * May dNSName template i be left out? It may when it uses an optional
+ * variable (one neither required nor with a default); every other
+ * template names something the role needs.
+ */
+int	 profile_dns_optional(const struct profile *, size_t i);
 
 #endif

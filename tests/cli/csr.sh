@@ -272,12 +272,29 @@ assert "... writing no file" test ! -e twonames.crt
 expect 3 "a name beside those the variables give is refused" roleca --dir "$I" sign \
 	persistent-chat --csr twonames.csr --set server_fqdn=chat09.lab.example --out twonames
 assert "... naming it" err_has "dNSName 'other.lab.example'"
-mkcsr fenames rsa:2048 -sha256 /CN=pool05.lab.example \
-	-addext "subjectAltName=DNS:pool05.lab.example,DNS:fe05.lab.example,DNS:sip.lab.example,DNS:lyncdiscover.lab.example"
+fe_sans=DNS:pool05.lab.example,DNS:fe05.lab.example,DNS:sip.lab.example
+fe_sans=$fe_sans,DNS:lyncdiscoverinternal.lab.example,DNS:lyncdiscover.lab.example
+fe_sans=$fe_sans,DNS:meet.lab.example,DNS:dialin.lab.example,DNS:admin.lab.example
+mkcsr fenames rsa:2048 -sha256 /CN=pool05.lab.example -addext "subjectAltName=$fe_sans"
 expect 0 "Front End names from the CSR fill the role's templates" roleca --dir "$I" sign \
 	frontend --csr fenames.csr --out fenames
 assert "... every one of them in the certificate" sh -c \
-	"openssl x509 -in fenames.crt -noout -ext subjectAltName | tr ',' '\\n' | grep -c 'DNS:' | grep -qx 4"
+	"openssl x509 -in fenames.crt -noout -ext subjectAltName | tr ',' '\\n' | grep -c 'DNS:' | grep -qx 8"
+expect 0 "... which check --profile finds complete" roleca --dir "$I" check fenames.crt \
+	--profile frontend
+count=$(rows "$DB")
+mkcsr fefew rsa:2048 -sha256 /CN=pool06.lab.example \
+	-addext "subjectAltName=DNS:pool06.lab.example,DNS:fe06.lab.example,DNS:sip.lab.example"
+expect 2 "a CSR that leaves names the role needs unfilled, no variable giving them, is refused" \
+	roleca --dir "$I" sign frontend --csr fefew.csr --out fefew
+assert "... naming the first template left" \
+	err_has "role frontend needs a dNSName for 'lyncdiscoverinternal.\${sip_domain}'"
+assert "... in one line" err_one_line
+assert "... adding no row" test "$(rows "$DB")" -eq "$count"
+assert "... writing no file" test ! -e fefew.crt
+expect 0 "... and signed once the variable gives them" roleca --dir "$I" sign frontend \
+	--csr fefew.csr --set sip_domain=lab.example --out fefew
+expect 0 "... complete by check --profile" roleca --dir "$I" check fefew.crt --profile frontend
 expect 3 "every variable given, a CSR's sip. name for another domain is refused" \
 	roleca --dir "$I" sign frontend --csr fenames.csr --set pool_fqdn=pool05.lab.example \
 	--set server_fqdn=fe05.lab.example --set sip_domain=sub.lab.example \
