@@ -33,6 +33,10 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev
 	-subj /CN=a.lab.example -addext subjectAltName=DNS:a.lab.example,IP:10.0.0.1 \
 	-out "$out/corpus/csr/seed.pem" 2>/dev/null
 openssl req -in "$out/corpus/csr/seed.pem" -outform DER -out "$out/corpus/csr/seed.der"
+# RSA-PSS with OpenSSL's default salt: the signature is checked again with
+# the salt its parameters name, which mutations reach.
+openssl req -new -newkey rsa:2048 -nodes -keyout /dev/null -subj /CN=p.lab.example \
+	-sigopt rsa_padding_mode:pss -outform DER -out "$out/corpus/csr/seed-pss.der" 2>/dev/null
 # For the names: each kind of name and subject string roleca reads or refuses.
 n=0
 for ext in "subjectAltName=DNS:a.lab.example,DNS:*.lab.example,IP:10.0.0.1,IP:2001:db8::1" \
