@@ -93,11 +93,14 @@ hostile() {	# hostile CODE DESC FILE: signed under persistent-chat
 	assert "... in one line" err_one_line
 	assert "... nothing written" sh -c "! ls hostile.* 2>/dev/null"
 }
-cp rsa.csr tampered.csr
-# Flip one character inside the base64 of the signature.
-line=$(($(wc -l <tampered.csr) - 2))
-sed -i "${line}s/^\(.\)\(.\)/\2\1/" tampered.csr
-if cmp -s tampered.csr rsa.csr; then sed -i "${line}s/A/B/" tampered.csr; fi
+tamper() {	# tamper IN OUT: OUT is the PEM IN with its signature changed
+	cp "$1" "$2"
+	# Swap two characters inside the base64 of the signature.
+	line=$(($(wc -l <"$2") - 2))
+	sed -i "${line}s/^\(.\)\(.\)/\2\1/" "$2"
+	if cmp -s "$1" "$2"; then sed -i "${line}s/A/B/" "$2"; fi
+}
+tamper rsa.csr tampered.csr
 hostile 3 "a tampered signature is refused" tampered.csr
 assert "... as no proof of possession" err_has "does not verify"
 mkcsr weak rsa:1024 -sha256 /CN=weak.lab.example
@@ -251,10 +254,7 @@ assert "... (the salt length patched)" sh -c \
 	"openssl req -inform DER -in pss221.der -noout -text | grep -q 'Salt Length: 0xDD'"
 hostile 3 "an RSA-PSS CSR whose parameters name another salt is refused" pss221.der
 assert "... as no proof of possession" err_has "does not verify"
-cp pssmax.csr psstampered.csr
-line=$(($(wc -l <psstampered.csr) - 2))
-sed -i "${line}s/^\(.\)\(.\)/\2\1/" psstampered.csr
-if cmp -s psstampered.csr pssmax.csr; then sed -i "${line}s/A/B/" psstampered.csr; fi
+tamper pssmax.csr psstampered.csr
 hostile 3 "a tampered RSA-PSS CSR is refused" psstampered.csr
 assert "... as no proof of possession" err_has "does not verify"
 
