@@ -215,20 +215,6 @@ fit_csr_names(const struct request *req, const struct profile *p,
 		    "dNSName '%s', which is none of the names role %s leaves "
 		    "to it (its variables give them: --set)", name, p->name);
 	}
-	/*
-	 * A name the role needs that neither the variables nor the CSR give
-	 * would leave a certificate that check --profile calls incomplete.
-	 */
-	for (size_t i = 0; i < p->ndns && rc == 0; i++) {
-		int	 list;
-		size_t	 literal;
-
-		if (used[i] == 0 && !profile_dns_optional(p, i) &&
-		    profile_dns_open(p, vs, i, &list, &literal))
-			rc = err_usage(cause, "role %s needs a dNSName for "
-			    "'%s': set its variables (--set) or ask for it in "
-			    "the CSR", p->name, p->dns[i].text);
-	}
 	free(used);
 	return rc;
 }
@@ -264,6 +250,26 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	for (size_t i = 0; i < info->ip.n; i++)
 		if (!strv_has(&req->ip, info->ip.v[i]))
 			strv_add(&req->ip, info->ip.v[i]);
+	/*
+	 * Every name template the role needs must match a name, as check
+	 * --profile judges it: one that neither the variables nor the CSR
+	 * fill would leave the certificate without a name the role needs.
+	 */
+	for (size_t i = 0; i < p->ndns; i++) {
+		size_t	 k;
+
+		if (profile_dns_optional(p, i))
+			continue;
+		for (k = 0; k < req->dns.n; k++)
+			if (policy_name_matches(p->dns[i].text, req->dns.v[k]))
+				break;
+		if (k == req->dns.n) {
+			rc = err_usage(cause, "role %s needs a dNSName for "
+			    "'%s': set its variables (--set) or ask for it in "
+			    "the CSR", p->name, p->dns[i].text);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	return rc;
