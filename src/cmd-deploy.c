@@ -76,8 +76,9 @@ crt_path(const char *dir, const struct deploy_unit *u)
 	return path;
 }
 
+struct unit_run;
 static int	 unit_current(struct ca *, const char *,
-		    const struct deploy_unit *, const char *, char **);
+		    const struct unit_run *, const char *, char **);
 
 struct unit_run {
 	const struct deploy_unit *u;
@@ -431,31 +432,50 @@ out:
 
 /*
  * Is DIR/NAME.crt a valid, unexpired certificate of this role with these
- * names, recorded in the database? Then the unit is kept; anything else
- * (files gone, that certificate revoked or expired, names changed) is
- * issued again. The serial of the kept certificate goes to *serial.
+ * names, recorded in the database, for the server's key: its CSR's with
+ * --csr-dir, else the one in DIR/NAME.key? Then the unit is kept;
+ * anything else (files gone, that certificate revoked or expired, names
+ * changed, a new key) is issued again. The serial of the kept certificate
+ * goes to *serial.
  */
 static int
-unit_current(struct ca *ca, const char *dir, const struct deploy_unit *u,
+unit_current(struct ca *ca, const char *outdir, const struct unit_run *r,
     const char *sans, char **serial)
 {
 	gnutls_x509_crt_t	*certs = NULL;
 	struct store_cert	*sc = NULL;
+	struct key		*key = NULL;
 	size_t			 n = 0;
-	char			*path, *hex = NULL, *cause = NULL;
-	int			 yes = 0;
+	char			*path, *keyfile = NULL, *hex = NULL;
+	char			*cause = NULL;
+	int			 yes = 0, match = 0;
 
-	path = crt_path(dir, u);
-	if (access(path, F_OK) == 0 &&
-	    x509_load_certs(path, &certs, &n, &cause) == 0 &&
-	    x509_serial_hex(certs[0], &hex, &cause) == 0 &&
-	    store_get(ca->store, hex, &sc, &cause) == 0 && sc != NULL &&
-	    sc->status == STORE_VALID && sc->not_after > time(NULL) &&
-	    strcmp(sc->profile, u->role) == 0 && strcmp(sc->sans, sans) == 0) {
+	path = crt_path(outdir, r->u);
+	if (access(path, F_OK) != 0 ||
+	    x509_load_certs(path, &certs, &n, &cause) != 0 ||
+	    x509_serial_hex(certs[0], &hex, &cause) != 0 ||
+	    store_get(ca->store, hex, &sc, &cause) != 0 || sc == NULL ||
+	    sc->status != STORE_VALID || sc->not_after <= time(NULL) ||
+	    strcmp(sc->profile, r->u->role) != 0 || strcmp(sc->sans, sans) != 0)
+		goto out;
+	if (r->pub != NULL) {
+		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
+			goto out;
+	} else {
+		xasprintf(&keyfile, "%s/%s.key", outdir, r->u->name);
+		if (access(keyfile, F_OK) != 0 ||
+		    keys_load(keyfile, 1, &key, &cause) != 0 ||
+		    x509_matches_key(certs[0], key, &match, &cause) != 0)
+			goto out;
+	}
+	if (match) {
 		*serial = hex;
 		hex = NULL;
 		yes = 1;
 	}
+out:
+	keys_free(key);
+	free(keyfile);
 	free(cause);
 	free(hex);
 	store_cert_free(sc);
@@ -621,7 +641,7 @@ group_check(const struct command *cmd, struct ca *ca,
 			continue;
 		}
 		sans = leaf_sans_text(r->req);
-		if (unit_current(ca, pp->outdir, r->u, sans, &o->serial))
+		if (unit_current(ca, pp->outdir, r, sans, &o->serial))
 			o->o = KEPT;
 		else {
 			g->todo[g->ntodo++] = r;
@@ -783,7 +803,7 @@ const struct command cmd_deploy = {
 	"deploy",
 	"FILE.cfg --out DIR [--csr-dir DIR] [--reissue]",
 	"Issue (or sign) certificates for every server in a deployment file; "
-	"servers that hold a valid one with the same names are kept.",
+	"servers that hold a valid one with the same names and key are kept.",
 	"  FILE.cfg       the deployment: servers = ( { name; role; [shared;]\n"
 	"                 set = { variable = value; ... }; }, ... ) where\n"
 	"                 servers with the same shared name (an Edge pool)\n"

@@ -1023,24 +1023,31 @@ x509_san_text(gnutls_x509_crt_t crt, char **text, char **cause)
 }
 
 int
+x509_matches_pubkey(gnutls_x509_crt_t crt, gnutls_pubkey_t pub, int *match,
+    char **cause)
+{
+	unsigned char	 a[64], b[64];
+	size_t		 alen = sizeof a, blen = sizeof b;
+	int		 ret;
+
+	if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, a,
+	    &alen)) < 0 ||
+	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, b,
+	    &blen)) < 0)
+		return gerr(cause, "compare keys", ret);
+	*match = alen == blen && memcmp(a, b, alen) == 0;
+	return 0;
+}
+
+int
 x509_matches_key(gnutls_x509_crt_t crt, const struct key *key, int *match,
     char **cause)
 {
 	gnutls_pubkey_t	 pub = NULL;
-	unsigned char	 a[64], b[64];
-	size_t		 alen = sizeof a, blen = sizeof b;
-	int		 rc = ERR_FAIL, ret;
+	int		 rc = ERR_FAIL;
 
 	TRY(keys_pubkey(key, &pub, cause));
-	if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, a,
-	    &alen)) < 0 ||
-	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, b,
-	    &blen)) < 0) {
-		rc = gerr(cause, "compare keys", ret);
-		goto out;
-	}
-	*match = alen == blen && memcmp(a, b, alen) == 0;
-	rc = 0;
+	rc = x509_matches_pubkey(crt, pub, match, cause);
 out:
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);

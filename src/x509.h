@@ -115,6 +115,9 @@ void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);
 /* Are two certificates the same (the same DER)? */
 int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
 
+/* Does crt certify pub (the same SHA-256 key identifier)? */
+int	 x509_matches_pubkey(gnutls_x509_crt_t, gnutls_pubkey_t, int *match,
+	    char **cause);
 /* Does the certificate hold the public half of key? */
 int	 x509_matches_key(gnutls_x509_crt_t, const struct key *, int *match,
 	    char **cause);

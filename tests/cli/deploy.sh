@@ -41,6 +41,21 @@ rm certs/dir01.crt
 expect 0 "a certificate whose files are gone is issued again" roleca --dir "$I" deploy \
 	"$SRCDIR/examples/deployment.cfg" --out certs
 assert "... dir01 issued" sh -c "grep -q '^dir01 .* issued' '$T/out'"
+rm certs/fe02.key
+expect 0 "a server whose key file is gone is issued again, with a new key" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... fe02 issued, the rest kept" sh -c \
+	"grep -q '^fe02 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+assert "... its certificate holds the new key" test \
+	"$(openssl x509 -in certs/fe02.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe02.key -pubout)"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out certs/fe01.key 2>/dev/null
+chmod 600 certs/fe01.key
+expect 0 "a server whose key file holds another key is issued again" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... fe01 issued, the rest kept" sh -c \
+	"grep -q '^fe01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+assert "... the key and the certificate match again" test \
+	"$(openssl x509 -in certs/fe01.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe01.key -pubout)"
 
 # Servers that made their own keys.
 mkdir csrs
@@ -61,6 +76,18 @@ assert "no keys were made" test ! -e signed/chat01.key
 assert "chat01 holds its own key" test "$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = \
 	"$(openssl pkey -in csrs/chat01.key -pubout)"
 assert "chat02's .req was used" verify_server "$T/lab" signed/chat02.crt
+expect 0 "a second run with the same CSRs keeps both" roleca --dir "$I" deploy \
+	csr-site.cfg --out signed --csr-dir csrs
+assert "... both kept" test "$(grep -c ' kept ' "$T/out")" -eq 2
+# chat01 makes a new key (same names): its old certificate is of no use to it
+openssl req -new -newkey rsa:2048 -nodes -keyout csrs/chat01.key -subj /CN=chat01.lab.example \
+	-out csrs/chat01.csr 2>/dev/null
+expect 0 "a server that sends a CSR for a new key is issued again" roleca --dir "$I" deploy \
+	csr-site.cfg --out signed --csr-dir csrs
+assert "... chat01 issued, chat02 kept" sh -c \
+	"grep -q '^chat01 .* issued' '$T/out' && grep -q '^chat02 .* kept' '$T/out'"
+assert "... chat01's certificate holds its new key" test \
+	"$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = "$(openssl pkey -in csrs/chat01.key -pubout)"
 
 # Bad CSRs among good ones (read and checked on several threads): each
 # bad one is reported under its name, the good ones are signed.
