@@ -255,21 +255,13 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	 * --profile judges it: one that neither the variables nor the CSR
 	 * fill would leave the certificate without a name the role needs.
 	 */
-	for (size_t i = 0; i < p->ndns; i++) {
-		size_t	 k;
-
-		if (profile_dns_optional(p, i))
-			continue;
-		for (k = 0; k < req->dns.n; k++)
-			if (policy_name_matches(p->dns[i].text, req->dns.v[k]))
-				break;
-		if (k == req->dns.n) {
+	for (size_t i = 0; i < p->ndns; i++)
+		if (policy_template_unmet(p, i, &req->dns)) {
 			rc = err_usage(cause, "role %s needs a dNSName for "
 			    "'%s': set its variables (--set) or ask for it in "
 			    "the CSR", p->name, p->dns[i].text);
 			goto out;
 		}
-	}
 	rc = 0;
 out:
 	return rc;

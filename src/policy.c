@@ -1244,25 +1244,29 @@ names_exact(const struct names *n, const struct request *req,
 	}
 }
 
+int
+policy_template_unmet(const struct profile *p, size_t i,
+    const struct strv *dns)
+{
+	/* a template with an optional variable may be left out */
+	if (profile_dns_optional(p, i))
+		return 0;
+	for (size_t j = 0; j < dns->n; j++)
+		if (tmpl_match(p->dns[i].text, dns->v[j]))
+			return 0;
+	return 1;
+}
+
 static void
 names_pattern(const struct names *n, const struct profile *p,
     struct findings *f)
 {
 	char	 q[QUOTE_LEN];
 
-	for (size_t i = 0; i < p->ndns; i++) {
-		size_t	 j;
-
-		/* a template with an optional variable may be left out */
-		if (profile_dns_optional(p, i))
-			continue;
-		for (j = 0; j < n->dns.n; j++)
-			if (tmpl_match(p->dns[i].text, n->dns.v[j]))
-				break;
-		if (j == n->dns.n)
+	for (size_t i = 0; i < p->ndns; i++)
+		if (policy_template_unmet(p, i, &n->dns))
 			findings_add(f, "names", "no name for '%s' (the role "
 			    "needs it)", quote_str(q, p->dns[i].text));
-	}
 }
 
 /* Why a wildcard or an IP address is not allowed, or NULL if it is. */

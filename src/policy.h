@@ -69,6 +69,12 @@ void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
 	    struct findings *);
 /* Does a name fit a profile's name template (each ${var} one or more characters)? */
 int	 policy_name_matches(const char *tmpl, const char *name);
+/*
+ * Does the role need dNSName template i (it uses no optional variable)
+ * while none of dns matches it? What sign refuses and check reports.
+ */
+int	 policy_template_unmet(const struct profile *, size_t i,
+	    const struct strv *dns);
 /* The certificate's http:// CDP URLs. */
 void	 policy_cdp_urls(gnutls_x509_crt_t, struct strv *);
 /* Add one finding. */
