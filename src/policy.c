@@ -990,10 +990,13 @@ rule_serial(const struct cert *c, struct findings *f)
 		    "most 20)", len);
 }
 
-/* max_days: the lifetime cap, 0 for none; issuer: notAfter's bound, or NULL. */
+/*
+ * max_days: the CA's lifetime cap, role_days the request's (else the
+ * profile's) lifetime, 0 for none; issuer: notAfter's bound, or NULL.
+ */
 static void
 rule_validity(const struct cert *c, time_t now, unsigned max_days,
-    gnutls_x509_crt_t issuer, struct findings *f)
+    unsigned role_days, gnutls_x509_crt_t issuer, struct findings *f)
 {
 	time_t	 nb = gnutls_x509_crt_get_activation_time(c->crt);
 	time_t	 na = gnutls_x509_crt_get_expiration_time(c->crt);
@@ -1026,6 +1029,10 @@ rule_validity(const struct cert *c, time_t now, unsigned max_days,
 		findings_add(f, "validity", "lifetime of %lld days exceeds "
 		    "the CA's maximum of %u days", (long long)((na - nb) / DAY),
 		    max_days);
+	if (role_days > 0 && na - nb > (time_t)role_days * DAY + SKEW)
+		findings_add(f, "validity", "lifetime of %lld days exceeds "
+		    "the role's %u days", (long long)((na - nb) / DAY),
+		    role_days);
 	if (issuer != NULL &&
 	    (ina = gnutls_x509_crt_get_expiration_time(issuer)) != (time_t)-1 &&
 	    na > ina) {
@@ -1394,7 +1401,9 @@ judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
 	rule_signature(c, f);
 	rule_serial(c, f);
 	rule_validity(c, ctx->now, ctx->conf != NULL ?
-	    ctx->conf->policy.max_validity_days : 0, ctx->issuer, f);
+	    ctx->conf->policy.max_validity_days : 0, ctx->request != NULL ?
+	    ctx->request->validity_days : ctx->profile != NULL ?
+	    ctx->profile->validity_days : 0, ctx->issuer, f);
 	rule_names(c, ctx, f);
 }
 
@@ -1529,7 +1538,7 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 	rule_key(&c, MIN_RSA_BITS, NULL, f);
 	rule_signature(&c, f);
 	rule_serial(&c, f);
-	rule_validity(&c, ctx->now, 0, issuer, f);
+	rule_validity(&c, ctx->now, 0, 0, issuer, f);
 	rc = 0;
 out:
 	strv_free(&eku);

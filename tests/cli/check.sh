@@ -22,6 +22,17 @@ expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe0
 expect 3 "checked for another role (persistent-chat), it is not compliant" \
 	roleca --dir "$I" check fe01.crt --profile persistent-chat
 assert "... clientAuth is not that role's purpose" out_has "eku: purpose 1.3.6.1.5.5.7.3.2 is not the role's"
+# The role's lifetime, now shorter than when fe01 was issued (730 days).
+mkdir -p "$I/profiles"
+sed 's/^validity_days = .*/validity_days = 365;/' "$SRCDIR/profiles/frontend.cfg" \
+	>"$I/profiles/frontend.cfg"
+expect 3 "checked for its role, a lifetime past the role's is reported" roleca --dir "$I" \
+	check fe01.crt --profile frontend
+assert "... naming both" out_has "validity: lifetime of 730 days exceeds the role's 365 days"
+expect 3 "... also with the exact variables" roleca --dir "$I" \
+	check fe01.crt --profile frontend $FE_VARS
+assert "... naming both" out_has "validity: lifetime of 730 days exceeds the role's 365 days"
+rm -r "$I/profiles"
 
 # Foreign certificates made by openssl, signed by an openssl CA.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null

@@ -839,6 +839,36 @@ test_validity(void)
 	    "notAfter"));
 }
 
+/* With a request, a lifetime longer than the role's (a changed profile). */
+static void
+test_validity_of_role(void)
+{
+	struct policy_ctx	 ctx = with_ca();
+	struct profile		 p = { 0 };
+	struct request		 req;
+	struct spec		 s = leaf();
+
+	request_for_leaf(&req);
+	ctx.request = &req;
+	req.validity_days = 90;		/* leaf(): 90 days, backdated 300 s */
+	CU_ASSERT(clean(&s, &ctx, 0));
+	req.validity_days = 30;
+	CU_ASSERT(only(&s, &ctx, 0, "validity", "lifetime of 90 days exceeds "
+	    "the role's 30 days"));
+	req.validity_days = 0;		/* none given: no role bound */
+	CU_ASSERT(clean(&s, &ctx, 0));
+	/* a profile alone bounds it too; a request's days win over it */
+	ctx.request = NULL;
+	p.validity_days = 30;
+	ctx.profile = &p;
+	CU_ASSERT(only(&s, &ctx, 0, "validity", "lifetime of 90 days exceeds "
+	    "the role's 30 days"));
+	ctx.request = &req;
+	req.validity_days = 90;
+	CU_ASSERT(clean(&s, &ctx, 0));
+	request_clear(&req);
+}
+
 static void
 test_names(void)
 {
@@ -1415,6 +1445,7 @@ main(void)
 		{ "signature algorithm", test_signature },
 		{ "serial number", test_serial },
 		{ "validity", test_validity },
+		{ "validity of the role", test_validity_of_role },
 		{ "names", test_names },
 		{ "wildcards and IP addresses", test_wildcard_and_ip },
 		{ "bytes inside a dNSName", test_names_bytes },
