@@ -1,8 +1,9 @@
 /*
  * deploy: certificates for every server of a site from a deployment file.
  * A server that already holds a valid certificate of its role with the
- * same names is kept, so a second run issues nothing; --reissue replaces
- * them. With --csr-dir the servers made their own keys: NAME.csr (or
+ * same names and key, which still meets the role's profile and the CA's
+ * rules as they are now, is kept, so a second run issues nothing;
+ * --reissue replaces them. With --csr-dir the servers made their own keys: NAME.csr (or
  * NAME.req) is signed instead. One failing server does not stop the others;
  * the exit status says whether any failed.
  *
@@ -76,10 +77,6 @@ crt_path(const char *dir, const struct deploy_unit *u)
 	return path;
 }
 
-struct unit_run;
-static int	 unit_current(struct ca *, const char *,
-		    const struct unit_run *, const char *, char **);
-
 struct unit_run {
 	const struct deploy_unit *u;
 	const struct profile	*profile;
@@ -100,6 +97,7 @@ struct unit_run {
 	int			 rc;
 	char			*cause;
 	int			 signed_ahead;	/* prepare_unit signed it */
+	char			*held;	/* serial of the file unit_fits kept */
 };
 
 static void
@@ -108,6 +106,7 @@ unit_free(struct unit_run *r)
 	for (size_t i = 0; i < r->nfiles; i++)
 		out_pending_free(r->files[i]);
 	free(r->serial);
+	free(r->held);
 	keys_datum_wipe(&r->key_pem);
 	gnutls_free(r->crt_pem.data);
 	free(r->chain);
@@ -431,32 +430,28 @@ out:
 }
 
 /*
- * Is DIR/NAME.crt a valid, unexpired certificate of this role with these
- * names, recorded in the database, for the server's key: its CSR's with
- * --csr-dir, else the one in DIR/NAME.key? Then the unit is kept;
- * anything else (files gone, that certificate revoked or expired, names
- * changed, a new key) is issued again. The serial of the kept certificate
- * goes to *serial.
+ * Does DIR/NAME.crt still fit the unit: for the server's key (its CSR's
+ * with --csr-dir, else the one in DIR/NAME.key), and meeting, with no
+ * finding, the rules sign would apply to it today: the role's current
+ * profile and the unit's variables (names, EKU, keyUsage, key, lifetime,
+ * the profile's CDP), the CA's CDP and AIA, its key and the policy's
+ * limits. Then its serial goes to r->held and the calling thread looks
+ * whether it is recorded (unit_recorded); anything else (no file, a new
+ * key, a changed profile or CA) is issued again. Run by the workers.
  */
 static int
-unit_current(struct ca *ca, const char *outdir, const struct unit_run *r,
-    const char *sans, char **serial)
+unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
 {
 	gnutls_x509_crt_t	*certs = NULL;
-	struct store_cert	*sc = NULL;
+	struct findings		 f = { NULL, 0 };
+	struct policy_ctx	 ctx = { 0 };
 	struct key		*key = NULL;
 	size_t			 n = 0;
-	char			*path, *keyfile = NULL, *hex = NULL;
-	char			*cause = NULL;
-	int			 yes = 0, match = 0;
+	char			*path, *keyfile = NULL, *cause = NULL;
+	int			 match = 0;
 
 	path = crt_path(outdir, r->u);
-	if (access(path, F_OK) != 0 ||
-	    x509_load_certs(path, &certs, &n, &cause) != 0 ||
-	    x509_serial_hex(certs[0], &hex, &cause) != 0 ||
-	    store_get(ca->store, hex, &sc, &cause) != 0 || sc == NULL ||
-	    sc->status != STORE_VALID || sc->not_after <= time(NULL) ||
-	    strcmp(sc->profile, r->u->role) != 0 || strcmp(sc->sans, sans) != 0)
+	if (x509_load_certs(path, &certs, &n, &cause) != 0)
 		goto out;
 	if (r->pub != NULL) {
 		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
@@ -468,19 +463,48 @@ unit_current(struct ca *ca, const char *outdir, const struct unit_run *r,
 		    x509_matches_key(certs[0], key, &match, &cause) != 0)
 			goto out;
 	}
-	if (match) {
-		*serial = hex;
-		hex = NULL;
-		yes = 1;
-	}
+	if (!match)
+		goto out;
+	ctx.conf = ca->conf;
+	ctx.issuer = ca->crt;
+	ctx.profile = r->profile;
+	ctx.request = r->req;
+	ctx.now = time(NULL);
+	if (policy_check(certs[0], &ctx, &f, &cause) == 0 && f.n == 0)
+		(void)x509_serial_hex(certs[0], &r->held, &cause);
 out:
+	findings_free(&f);
 	keys_free(key);
 	free(keyfile);
 	free(cause);
-	free(hex);
-	store_cert_free(sc);
 	x509_free_certs(certs, n);
 	free(path);
+	return r->held != NULL;
+}
+
+/*
+ * Is the certificate unit_fits found recorded as issued for this role
+ * with these names, and neither revoked nor expired? Then the unit is
+ * kept, with that serial in *serial.
+ */
+static int
+unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
+    char **serial)
+{
+	struct store_cert	*sc = NULL;
+	char			*cause = NULL;
+	int			 yes = 0;
+
+	if (store_get(ca->store, r->held, &sc, &cause) != 0 || sc == NULL ||
+	    sc->status != STORE_VALID || sc->not_after <= time(NULL) ||
+	    strcmp(sc->profile, r->u->role) != 0 || strcmp(sc->sans, sans) != 0)
+		goto out;
+	*serial = r->held;
+	r->held = NULL;
+	yes = 1;
+out:
+	free(cause);
+	store_cert_free(sc);
 	return yes;
 }
 
@@ -560,24 +584,17 @@ struct preparing {
 };
 
 /*
- * A unit's request bound, then, unless a certificate file for it exists
- * (the calling thread looks whether it is current), signed: a server
- * without a file is issued in any case. Run by the workers.
+ * A unit's request bound, then, unless its certificate file still fits it
+ * (the calling thread then looks whether that one is recorded), signed.
+ * Run by the workers.
  */
 static void
 prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 {
 	const struct preparing	*pp = arg;
-	char			*path;
-	int			 exists;
 
 	bind_request(r, ca, pp->csrdir);
-	if (r->rc != 0)
-		return;
-	path = crt_path(pp->outdir, r->u);
-	exists = access(path, F_OK) == 0;
-	free(path);
-	if (!pp->reissue && exists)
+	if (r->rc != 0 || (!pp->reissue && unit_fits(r, ca, pp->outdir)))
 		return;
 	sign_unit(r, ca, &pp->sg);
 	r->signed_ahead = 1;
@@ -602,8 +619,8 @@ group_start(struct group *g, struct ca *ca, const char *dir,
 
 /*
  * Once the group's units are prepared (this thread helping): in a
- * transaction, a unit whose file is current is kept, one whose file is not
- * signed now, on every CPU, before the next group starts. The
+ * transaction, a unit whose file fits and is recorded is kept, one whose
+ * fitting file is not recorded signed now, on every CPU, before the next group starts. The
  * transaction stays open for group_record and group_commit.
  */
 static void
@@ -641,7 +658,7 @@ group_check(const struct command *cmd, struct ca *ca,
 			continue;
 		}
 		sans = leaf_sans_text(r->req);
-		if (unit_current(ca, pp->outdir, r, sans, &o->serial))
+		if (unit_recorded(ca, r, sans, &o->serial))
 			o->o = KEPT;
 		else {
 			g->todo[g->ntodo++] = r;
@@ -803,7 +820,7 @@ const struct command cmd_deploy = {
 	"deploy",
 	"FILE.cfg --out DIR [--csr-dir DIR] [--reissue]",
 	"Issue (or sign) certificates for every server in a deployment file; "
-	"servers that hold a valid one with the same names and key are kept.",
+	"servers whose certificate still fits (names, key, role, CA) are kept.",
 	"  FILE.cfg       the deployment: servers = ( { name; role; [shared;]\n"
 	"                 set = { variable = value; ... }; }, ... ) where\n"
 	"                 servers with the same shared name (an Edge pool)\n"

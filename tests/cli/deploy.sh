@@ -57,6 +57,42 @@ assert "... fe01 issued, the rest kept" sh -c \
 assert "... the key and the certificate match again" test \
 	"$(openssl x509 -in certs/fe01.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe01.key -pubout)"
 
+# Kept certificates are judged by the roles and the CA as they are now:
+# a role whose profile changed (purposes, lifetime, key) is issued again.
+mkdir -p "$I/profiles"
+sed -e 's/^validity_days = .*/validity_days = 365;/' \
+    -e 's/^eku = .*/eku = [ "serverAuth" ];/' \
+    "$SRCDIR/profiles/mediation.cfg" >"$I/profiles/mediation.cfg"
+sed 's/^key = .*/key = "rsa:3072";/' "$SRCDIR/profiles/director.cfg" \
+    >"$I/profiles/director.cfg"
+expect 0 "after two roles changed, deploy issues their servers again" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... med01 and dir01 issued, the rest kept" sh -c \
+	"grep -q '^med01 .* issued' '$T/out' && grep -q '^dir01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 6"
+assert "... med01 is for serverAuth only now" sh -c \
+	"openssl x509 -in certs/med01.crt -noout -ext extendedKeyUsage | grep -q 'TLS Web Server' &&
+	 ! openssl x509 -in certs/med01.crt -noout -ext extendedKeyUsage | grep -q 'Client'"
+assert "... for the role's 365 days" sh -c \
+	"openssl x509 -in certs/med01.crt -noout -checkend $((366 * 86400)) | grep -q 'will expire' &&
+	 openssl x509 -in certs/med01.crt -noout -checkend $((364 * 86400)) | grep -q 'will not expire'"
+assert "... dir01 has a new RSA-3072 key" sh -c \
+	"openssl pkey -in certs/dir01.key -noout -text | grep -q '3072 bit' &&
+	 test \"\$(openssl x509 -in certs/dir01.crt -noout -pubkey)\" = \"\$(openssl pkey -in certs/dir01.key -pubout)\""
+assert "... med01 verifies" verify_server "$T/lab" certs/med01.crt
+assert "... dir01 verifies" verify_server "$T/lab" certs/dir01.crt
+expect 0 "the next run keeps them" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+cp "$I/ca.cfg" ca.cfg.saved
+sed 's|^cdp = .*|cdp = [ "http://pki.lab.example/crl/issuing.crl", "http://pki2.lab.example/issuing.crl" ];|' \
+    ca.cfg.saved >"$I/ca.cfg"
+expect 0 "after the CA gained a CRL distribution point, every server is issued again" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... eight issued" test "$(grep -c ' issued ' "$T/out")" -eq 8
+assert "... with the new point" sh -c \
+	"openssl x509 -in certs/rp01.crt -noout -ext crlDistributionPoints | grep -q 'pki2.lab.example'"
+cp ca.cfg.saved "$I/ca.cfg"
+rm -r "$I/profiles"
+
 # Servers that made their own keys.
 mkdir csrs
 cat >csr-site.cfg <<'CFG'
