@@ -437,7 +437,9 @@ out:
  * the profile's CDP), the CA's CDP and AIA, its key and the policy's
  * limits. Then its serial goes to r->held and the calling thread looks
  * whether it is recorded (unit_recorded); anything else (no file, a new
- * key, a changed profile or CA) is issued again. Run by the workers.
+ * key, a changed profile or CA) is issued again. A NAME.key that is there
+ * but cannot be used (readable by others, unreadable, not a key) fails
+ * the unit (r->rc) rather than being replaced unasked. Run by the workers.
  */
 static int
 unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
@@ -458,9 +460,14 @@ unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
 			goto out;
 	} else {
 		xasprintf(&keyfile, "%s/%s.key", outdir, r->u->name);
-		if (access(keyfile, F_OK) != 0 ||
-		    keys_load(keyfile, 1, &key, &cause) != 0 ||
-		    x509_matches_key(certs[0], key, &match, &cause) != 0)
+		if (access(keyfile, F_OK) != 0)
+			goto out;
+		if ((r->rc = keys_load(keyfile, 1, &key, &cause)) != 0) {
+			r->cause = cause;
+			cause = NULL;
+			goto out;
+		}
+		if (x509_matches_key(certs[0], key, &match, &cause) != 0)
 			goto out;
 	}
 	if (!match)
@@ -585,8 +592,8 @@ struct preparing {
 
 /*
  * A unit's request bound, then, unless its certificate file still fits it
- * (the calling thread then looks whether that one is recorded), signed.
- * Run by the workers.
+ * (the calling thread then looks whether that one is recorded) or its key
+ * file cannot be used, signed. Run by the workers.
  */
 static void
 prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
@@ -594,7 +601,8 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	const struct preparing	*pp = arg;
 
 	bind_request(r, ca, pp->csrdir);
-	if (r->rc != 0 || (!pp->reissue && unit_fits(r, ca, pp->outdir)))
+	if (r->rc != 0 || (!pp->reissue && unit_fits(r, ca, pp->outdir)) ||
+	    r->rc != 0)
 		return;
 	sign_unit(r, ca, &pp->sg);
 	r->signed_ahead = 1;

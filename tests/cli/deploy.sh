@@ -57,6 +57,19 @@ assert "... fe01 issued, the rest kept" sh -c \
 assert "... the key and the certificate match again" test \
 	"$(openssl x509 -in certs/fe01.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe01.key -pubout)"
 
+# A key file others can read is not replaced unasked: that server fails,
+# with the fix, and nothing of it changes.
+chmod 644 certs/fe01.key
+sum=$(cat certs/fe01.key certs/fe01.crt | md5sum)
+expect 1 "a server whose key file others can read fails" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs
+assert "... naming the server, the file and the fix" sh -c "grep -q '^roleca: deploy: fe01 (.*deployment.cfg:[0-9]*): certs/fe01.key: private key is readable by group or others (mode 644); fix with: chmod 600 certs/fe01.key\$' '$T/err'"
+assert "... the rest kept" test "$(grep -c ' kept ' "$T/out")" -eq 7
+assert "... its key and certificate untouched" test "$(cat certs/fe01.key certs/fe01.crt | md5sum)" = "$sum"
+chmod 600 certs/fe01.key
+expect 0 "... once fixed, it is kept" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+
 # Kept certificates are judged by the roles and the CA as they are now:
 # a role whose profile changed (purposes, lifetime, key) is issued again.
 mkdir -p "$I/profiles"
