@@ -2,9 +2,9 @@
  * deploy: certificates for every server of a site from a deployment file.
  * A server that already holds a valid certificate of its role with the
  * same names and key, which still meets the role's profile and the CA's
- * rules as they are now, is kept, so a second run issues nothing;
- * --reissue replaces them. With --csr-dir the servers made their own keys: NAME.csr (or
- * NAME.req) is signed instead. One failing server does not stop the others;
+ * rules as they are now and is not due for renewal, is kept, so a second
+ * run issues nothing; --reissue replaces them. With --csr-dir the servers
+ * made their own keys: NAME.csr (or NAME.req) is signed instead. One failing server does not stop the others;
  * the exit status says whether any failed.
  *
  * Servers are issued in groups: the group's certificates and audit rows are
@@ -37,18 +37,27 @@
 enum {
 	OPT_OUT = 'o',
 	OPT_CSR_DIR = 'c',
-	OPT_REISSUE = 'r'
+	OPT_REISSUE = 'r',
+	OPT_RENEW_DAYS = 'd'
 };
 
 static const struct option options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "csr-dir", required_argument, NULL, OPT_CSR_DIR },
 	{ "reissue", no_argument, NULL, OPT_REISSUE },
+	{ "renew-days", required_argument, NULL, OPT_RENEW_DAYS },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* Servers per database commit. */
 #define DEPLOY_GROUP	128
+/*
+ * A kept certificate is renewed once it expires within this many days, or
+ * within a third of its lifetime when that is shorter (a 7-day certificate
+ * is not issued again at every run).
+ */
+#define DEPLOY_RENEW_DAYS	30
+#define DAY			86400
 /* Signing threads at most (one per CPU). */
 #define DEPLOY_THREADS	8
 
@@ -442,7 +451,8 @@ out:
  * the unit (r->rc) rather than being replaced unasked. Run by the workers.
  */
 static int
-unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
+unit_fits(struct unit_run *r, struct ca *ca, const char *outdir,
+    long renew_days)
 {
 	gnutls_x509_crt_t	*certs = NULL;
 	struct findings		 f = { NULL, 0 };
@@ -450,10 +460,19 @@ unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
 	struct key		*key = NULL;
 	size_t			 n = 0;
 	char			*path, *keyfile = NULL, *cause = NULL;
+	time_t			 nb, na, window;
 	int			 match = 0;
 
 	path = crt_path(outdir, r->u);
 	if (x509_load_certs(path, &certs, &n, &cause) != 0)
+		goto out;
+	ctx.now = time(NULL);
+	nb = gnutls_x509_crt_get_activation_time(certs[0]);
+	na = gnutls_x509_crt_get_expiration_time(certs[0]);
+	window = renew_days >= 0 ? (time_t)renew_days * DAY :
+	    (na - nb) / 3 < DEPLOY_RENEW_DAYS * DAY ? (na - nb) / 3 :
+	    DEPLOY_RENEW_DAYS * DAY;
+	if (nb == (time_t)-1 || na == (time_t)-1 || na - ctx.now <= window)
 		goto out;
 	if (r->pub != NULL) {
 		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
@@ -476,7 +495,6 @@ unit_fits(struct unit_run *r, struct ca *ca, const char *outdir)
 	ctx.issuer = ca->crt;
 	ctx.profile = r->profile;
 	ctx.request = r->req;
-	ctx.now = time(NULL);
 	if (policy_check(certs[0], &ctx, &f, &cause) == 0 && f.n == 0)
 		(void)x509_serial_hex(certs[0], &r->held, &cause);
 out:
@@ -587,6 +605,7 @@ struct preparing {
 	const char	*csrdir;
 	const char	*outdir;
 	int		 reissue;
+	long		 renew_days;	/* --renew-days, -1: the default */
 	struct signing	 sg;
 };
 
@@ -601,7 +620,8 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	const struct preparing	*pp = arg;
 
 	bind_request(r, ca, pp->csrdir);
-	if (r->rc != 0 || (!pp->reissue && unit_fits(r, ca, pp->outdir)) ||
+	if (r->rc != 0 || (!pp->reissue &&
+	    unit_fits(r, ca, pp->outdir, pp->renew_days)) ||
 	    r->rc != 0)
 		return;
 	sign_unit(r, ca, &pp->sg);
@@ -776,8 +796,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct group		*g = NULL, *next = NULL;
 	struct preparing	 pp;
 	const char		*outdir = args_get(a, OPT_OUT);
-	const char		*csrdir = args_get(a, OPT_CSR_DIR);
-	char			*cause = NULL;
+	const char		*csrdir = args_get(a, OPT_CSR_DIR), *w;
+	char			*cause = NULL, *end;
 	size_t			 count[3] = { 0, 0, 0 };
 	int			 rc = ERR_FAIL;
 
@@ -786,6 +806,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	pp.csrdir = csrdir;
 	pp.outdir = outdir;
 	pp.reissue = args_has(a, OPT_REISSUE);
+	pp.renew_days = -1;
+	if ((w = args_get(a, OPT_RENEW_DAYS)) != NULL) {
+		unsigned long v = strtoul(w, &end, 10);
+
+		if (*w == '\0' || *end != '\0' || v > 3650)
+			return cmd_usage_error(cmd, "--renew-days takes 0 to "
+			    "3650");
+		pp.renew_days = (long)v;
+	}
 	pp.sg.makekey = csrdir == NULL;
 	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));
@@ -826,7 +855,7 @@ out:
 
 const struct command cmd_deploy = {
 	"deploy",
-	"FILE.cfg --out DIR [--csr-dir DIR] [--reissue]",
+	"FILE.cfg --out DIR [--csr-dir DIR] [--reissue] [--renew-days N]",
 	"Issue (or sign) certificates for every server in a deployment file; "
 	"servers whose certificate still fits (names, key, role, CA) are kept.",
 	"  FILE.cfg       the deployment: servers = ( { name; role; [shared;]\n"
@@ -837,6 +866,8 @@ const struct command cmd_deploy = {
 	"  --csr-dir DIR  sign DIR/NAME.csr (or NAME.req) instead of making keys\n"
 	"  --reissue      issue again even where a valid certificate exists,\n"
 	"                 replacing the files\n"
+	"  --renew-days N issue again a certificate that expires within N days\n"
+	"                 (default: 30, or a third of its lifetime if shorter)\n"
 	"Prints one line per server or group: name, role, issued|kept|FAILED,\n"
 	"serial. A progress bar goes to a terminal.\n",
 	options,

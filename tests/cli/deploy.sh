@@ -57,6 +57,33 @@ assert "... fe01 issued, the rest kept" sh -c \
 assert "... the key and the certificate match again" test \
 	"$(openssl x509 -in certs/fe01.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe01.key -pubout)"
 
+# Renewal: a kept certificate due within --renew-days (default 30 days,
+# or a third of a shorter lifetime) is issued again.
+expect 0 "--renew-days 0 keeps every valid certificate" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs --renew-days 0
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+expect 0 "certificates expiring within --renew-days are issued again" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs --renew-days 800
+assert "... all eight (730-day certificates)" test "$(grep -c ' issued ' "$T/out")" -eq 8
+expect 2 "a bad --renew-days is a usage error" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs --renew-days 3651
+assert "... in one line" err_one_line
+assert "... naming the option" err_has "--renew-days takes 0 to 3650"
+mkdir -p "$I/profiles"
+sed 's/^validity_days = .*/validity_days = 3;/' "$SRCDIR/profiles/persistent-chat.cfg" \
+	>"$I/profiles/persistent-chat.cfg"
+cat >short-site.cfg <<'CFG'
+servers = ( { name = "chat09"; role = "persistent-chat"; set = { server_fqdn = "chat09.lab.example"; }; } );
+CFG
+expect 0 "a 3-day role's certificate" roleca --dir "$I" deploy short-site.cfg --out short
+expect 0 "... is kept the next run (a third of 3 days left to renew in)" roleca --dir "$I" \
+	deploy short-site.cfg --out short
+assert "... kept" out_has " kept "
+expect 0 "... and issued again with --renew-days 3" roleca --dir "$I" deploy short-site.cfg \
+	--out short --renew-days 3
+assert "... issued" out_has " issued "
+rm -r "$I/profiles"
+
 # A key file others can read is not replaced unasked: that server fails,
 # with the fix, and nothing of it changes.
 chmod 644 certs/fe01.key
