@@ -439,16 +439,18 @@ out:
 }
 
 /*
- * Does DIR/NAME.crt still fit the unit: for the server's key (its CSR's
- * with --csr-dir, else the one in DIR/NAME.key), and meeting, with no
- * finding, the rules sign would apply to it today: the role's current
- * profile and the unit's variables (names, EKU, keyUsage, key, lifetime,
- * the profile's CDP), the CA's CDP and AIA, its key and the policy's
- * limits. Then its serial goes to r->held and the calling thread looks
- * whether it is recorded (unit_recorded); anything else (no file, a new
- * key, a changed profile or CA) is issued again. A NAME.key that is there
- * but cannot be used (readable by others, unreadable, not a key) fails
- * the unit (r->rc) rather than being replaced unasked. Run by the workers.
+ * Does DIR/NAME.crt still fit the unit: not due for renewal (expiring
+ * within renew_days, or -1: DEPLOY_RENEW_DAYS or a third of its lifetime),
+ * for the server's key (its CSR's with --csr-dir, else the one in
+ * DIR/NAME.key), and meeting, with no finding, the rules sign would apply
+ * to it today: the role's current profile and the unit's variables (names,
+ * EKU, keyUsage, key, lifetime, the profile's CDP), the CA's CDP and AIA,
+ * its key and the policy's limits. Then its serial goes to r->held and the
+ * calling thread looks whether it is recorded (unit_recorded); anything
+ * else (no file, a new key, a changed profile or CA) is issued again. A
+ * NAME.key that is there but cannot be used (readable by others,
+ * unreadable, not a key) fails the unit (r->rc) rather than being replaced
+ * unasked. Run by the workers.
  */
 static int
 unit_fits(struct unit_run *r, struct ca *ca, const char *outdir,
