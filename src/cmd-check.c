@@ -118,18 +118,12 @@ out:
 static int
 load(struct check *ck, const char *dir, const struct args *a, char **cause)
 {
-	const char	*connect = args_get(a, OPT_CONNECT), *w;
-	char		*end;
+	const char	*connect = args_get(a, OPT_CONNECT);
 	int		 rc = ERR_FAIL;
 
 	ck->warn_days = 30;
-	if ((w = args_get(a, OPT_WARN_DAYS)) != NULL) {
-		unsigned long v = strtoul(w, &end, 10);
-
-		if (*w == '\0' || *end != '\0' || v > 3650)
-			return err_usage(cause, "--warn-days takes 0 to 3650");
-		ck->warn_days = (unsigned)v;
-	}
+	if (args_days(a, OPT_WARN_DAYS, 3650, &ck->warn_days) < 0)
+		return err_usage(cause, "--warn-days takes 0 to 3650");
 	if (connect != NULL) {
 		ck->source = connect;
 		TRY(live_tls_chain(connect, args_get(a, OPT_SERVERNAME),

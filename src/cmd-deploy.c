@@ -4,8 +4,9 @@
  * same names and key, which still meets the role's profile and the CA's
  * rules as they are now and is not due for renewal, is kept, so a second
  * run issues nothing; --reissue replaces them. With --csr-dir the servers
- * made their own keys: NAME.csr (or NAME.req) is signed instead. One failing server does not stop the others;
- * the exit status says whether any failed.
+ * made their own keys: NAME.csr (or NAME.req) is signed instead. One
+ * failing server does not stop the others; the exit status says whether
+ * any failed.
  *
  * Servers are issued in groups: the group's certificates and audit rows are
  * committed to the database in one transaction, and only then are the
@@ -57,7 +58,6 @@ static const struct option options[] = {
  * is not issued again at every run).
  */
 #define DEPLOY_RENEW_DAYS	30
-#define DAY			86400
 /* Signing threads at most (one per CPU). */
 #define DEPLOY_THREADS	8
 
@@ -438,9 +438,19 @@ out:
 	return rc == 0 ? ISSUED : FAILED;
 }
 
+/* What prepare_unit needs besides the unit. */
+struct preparing {
+	const char	*csrdir;
+	const char	*outdir;
+	int		 reissue;
+	int		 renew_set;	/* --renew-days given */
+	unsigned	 renew_days;
+	struct signing	 sg;
+};
+
 /*
  * Does DIR/NAME.crt still fit the unit: not due for renewal (expiring
- * within renew_days, or -1: DEPLOY_RENEW_DAYS or a third of its lifetime),
+ * within --renew-days, else DEPLOY_RENEW_DAYS or a third of its lifetime),
  * for the server's key (its CSR's with --csr-dir, else the one in
  * DIR/NAME.key), and meeting, with no finding, the rules sign would apply
  * to it today: the role's current profile and the unit's variables (names,
@@ -452,9 +462,8 @@ out:
  * unreadable, not a key) fails the unit (r->rc) rather than being replaced
  * unasked. Run by the workers.
  */
-static int
-unit_fits(struct unit_run *r, struct ca *ca, const char *outdir,
-    long renew_days)
+static void
+unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 {
 	gnutls_x509_crt_t	*certs = NULL;
 	struct findings		 f = { NULL, 0 };
@@ -465,13 +474,13 @@ unit_fits(struct unit_run *r, struct ca *ca, const char *outdir,
 	time_t			 nb, na, window;
 	int			 match = 0;
 
-	path = crt_path(outdir, r->u);
+	path = crt_path(pp->outdir, r->u);
 	if (x509_load_certs(path, &certs, &n, &cause) != 0)
 		goto out;
 	ctx.now = time(NULL);
 	nb = gnutls_x509_crt_get_activation_time(certs[0]);
 	na = gnutls_x509_crt_get_expiration_time(certs[0]);
-	window = renew_days >= 0 ? (time_t)renew_days * DAY :
+	window = pp->renew_set ? (time_t)pp->renew_days * DAY :
 	    (na - nb) / 3 < DEPLOY_RENEW_DAYS * DAY ? (na - nb) / 3 :
 	    DEPLOY_RENEW_DAYS * DAY;
 	if (nb == (time_t)-1 || na == (time_t)-1 || na - ctx.now <= window)
@@ -480,7 +489,7 @@ unit_fits(struct unit_run *r, struct ca *ca, const char *outdir,
 		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
 			goto out;
 	} else {
-		xasprintf(&keyfile, "%s/%s.key", outdir, r->u->name);
+		xasprintf(&keyfile, "%s/%s.key", pp->outdir, r->u->name);
 		if (access(keyfile, F_OK) != 0)
 			goto out;
 		if ((r->rc = keys_load(keyfile, 1, &key, &cause)) != 0) {
@@ -506,13 +515,12 @@ out:
 	free(cause);
 	x509_free_certs(certs, n);
 	free(path);
-	return r->held != NULL;
 }
 
 /*
- * Is the certificate unit_fits found recorded as issued for this role
- * with these names, and neither revoked nor expired? Then the unit is
- * kept, with that serial in *serial.
+ * Is the certificate unit_fits found (unexpired, as it checked) recorded
+ * as issued for this role with these names, and not revoked? Then the
+ * unit is kept, with that serial in *serial.
  */
 static int
 unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
@@ -523,8 +531,8 @@ unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
 	int			 yes = 0;
 
 	if (store_get(ca->store, r->held, &sc, &cause) != 0 || sc == NULL ||
-	    sc->status != STORE_VALID || sc->not_after <= time(NULL) ||
-	    strcmp(sc->profile, r->u->role) != 0 || strcmp(sc->sans, sans) != 0)
+	    sc->status != STORE_VALID || strcmp(sc->profile, r->u->role) != 0 ||
+	    strcmp(sc->sans, sans) != 0)
 		goto out;
 	*serial = r->held;
 	r->held = NULL;
@@ -602,15 +610,6 @@ struct group {
 	struct pool_run		 preparing;
 };
 
-/* What prepare_unit needs besides the unit. */
-struct preparing {
-	const char	*csrdir;
-	const char	*outdir;
-	int		 reissue;
-	long		 renew_days;	/* --renew-days, -1: the default */
-	struct signing	 sg;
-};
-
 /*
  * A unit's request bound, then, unless its certificate file still fits it
  * (the calling thread then looks whether that one is recorded) or its key
@@ -622,9 +621,9 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	const struct preparing	*pp = arg;
 
 	bind_request(r, ca, pp->csrdir);
-	if (r->rc != 0 || (!pp->reissue &&
-	    unit_fits(r, ca, pp->outdir, pp->renew_days)) ||
-	    r->rc != 0)
+	if (r->rc == 0 && !pp->reissue)
+		unit_fits(r, ca, pp);	/* sets r->held, or r->rc */
+	if (r->rc != 0 || r->held != NULL)
 		return;
 	sign_unit(r, ca, &pp->sg);
 	r->signed_ahead = 1;
@@ -650,8 +649,9 @@ group_start(struct group *g, struct ca *ca, const char *dir,
 /*
  * Once the group's units are prepared (this thread helping): in a
  * transaction, a unit whose file fits and is recorded is kept, one whose
- * fitting file is not recorded signed now, on every CPU, before the next group starts. The
- * transaction stays open for group_record and group_commit.
+ * fitting file is not recorded signed now, on every CPU, before the next
+ * group starts. The transaction stays open for group_record and
+ * group_commit.
  */
 static void
 group_check(const struct command *cmd, struct ca *ca,
@@ -798,8 +798,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct group		*g = NULL, *next = NULL;
 	struct preparing	 pp;
 	const char		*outdir = args_get(a, OPT_OUT);
-	const char		*csrdir = args_get(a, OPT_CSR_DIR), *w;
-	char			*cause = NULL, *end;
+	const char		*csrdir = args_get(a, OPT_CSR_DIR);
+	char			*cause = NULL;
 	size_t			 count[3] = { 0, 0, 0 };
 	int			 rc = ERR_FAIL;
 
@@ -808,15 +808,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	pp.csrdir = csrdir;
 	pp.outdir = outdir;
 	pp.reissue = args_has(a, OPT_REISSUE);
-	pp.renew_days = -1;
-	if ((w = args_get(a, OPT_RENEW_DAYS)) != NULL) {
-		unsigned long v = strtoul(w, &end, 10);
-
-		if (*w == '\0' || *end != '\0' || v > 3650)
-			return cmd_usage_error(cmd, "--renew-days takes 0 to "
-			    "3650");
-		pp.renew_days = (long)v;
-	}
+	if ((pp.renew_set = args_days(a, OPT_RENEW_DAYS, 3650,
+	    &pp.renew_days)) < 0)
+		return cmd_usage_error(cmd, "--renew-days takes 0 to 3650");
 	pp.sg.makekey = csrdir == NULL;
 	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));

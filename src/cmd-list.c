@@ -97,9 +97,9 @@ static int
 parse_filter(const struct command *cmd, const struct args *a,
     struct store_filter *f)
 {
-	const char	*s = args_get(a, OPT_STATUS), *e = args_get(a, OPT_EXPIRING);
-	char		*end;
-	long		 days;
+	const char	*s = args_get(a, OPT_STATUS);
+	unsigned	 days;
+	int		 given;
 
 	f->status = STORE_ANY;
 	f->profile = args_get(a, OPT_PROFILE);
@@ -115,15 +115,14 @@ parse_filter(const struct command *cmd, const struct args *a,
 			return cmd_usage_error(cmd, "--status takes valid, "
 			    "revoked or expired");
 	}
-	if (e != NULL) {
-		days = strtol(e, &end, 10);
-		if (*e == '\0' || *end != '\0' || days < 0 || days > 36500)
-			return cmd_usage_error(cmd, "--expiring takes a number "
-			    "of days");
+	if ((given = args_days(a, OPT_EXPIRING, 36500, &days)) < 0)
+		return cmd_usage_error(cmd, "--expiring takes a number of "
+		    "days");
+	if (given) {
 		if (f->status == STORE_REVOKED || f->status == STORE_EXPIRED)
 			return cmd_usage_error(cmd, "--expiring lists valid "
 			    "certificates only");
-		f->expiring_before = f->now + days * 86400;
+		f->expiring_before = f->now + (time_t)days * DAY;
 	}
 	return 0;
 }

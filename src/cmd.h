@@ -23,6 +23,12 @@ struct args {
 
 const char	*args_get(const struct args *, int code);	/* last value */
 int		 args_has(const struct args *, int code);
+/*
+ * A whole number of days given with option code, 0 to max: 1 with *days
+ * set, 0 when the option is absent, -1 when its value is no such number.
+ */
+int		 args_days(const struct args *, int code, unsigned max,
+		    unsigned *days);
 /* The i-th value of a repeated option, NULL past the end. */
 const char	*args_nth(const struct args *, int code, size_t i);
 

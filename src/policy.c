@@ -42,7 +42,6 @@
 #define OID_CA_ISSUERS	"1.3.6.1.5.5.7.48.2"
 #define OID_RSA_PSS	"1.2.840.113549.1.1.10"
 
-#define DAY		86400
 /* A lifetime may exceed the cap by a backdated notBefore (roleca: 5 min). */
 #define SKEW		3600
 #define MIN_RSA_BITS	2048

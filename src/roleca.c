@@ -50,6 +50,22 @@ args_get(const struct args *a, int code)
 }
 
 int
+args_days(const struct args *a, int code, unsigned max, unsigned *days)
+{
+	const char	*v = args_get(a, code);
+	char		*end;
+	unsigned long	 n;
+
+	if (v == NULL)
+		return 0;
+	n = strtoul(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n > max)
+		return -1;
+	*days = (unsigned)n;
+	return 1;
+}
+
+int
 args_has(const struct args *a, int code)
 {
 	for (size_t i = 0; i < a->nopt; i++)

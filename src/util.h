@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#define DAY	86400	/* seconds */
+
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);
