@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define DAY	86400	/* seconds */
+#define DAY	86400L	/* seconds */
 
 void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);

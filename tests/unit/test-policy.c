@@ -25,7 +25,6 @@
 #define CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
 #define ANY_EKU		"2.5.29.37.0"
 #define CDP_URL		"http://pki.lab.example/x.crl"
-#define DAY		86400L
 #define DS		GNUTLS_KEY_DIGITAL_SIGNATURE
 #define KE		GNUTLS_KEY_KEY_ENCIPHERMENT
 #define CA_KU		(GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN)

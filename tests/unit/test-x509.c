@@ -40,7 +40,6 @@
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
 #define OID_CDP		"2.5.29.31"
 #define OID_SHA256_RSA	"1.2.840.113549.1.1.11"
-#define DAY		86400
 
 static char	 dir[] = "/tmp/roleca-test-x509.XXXXXX";
 
