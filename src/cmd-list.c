@@ -61,20 +61,12 @@ status_of(const struct store_cert *c, time_t now)
 }
 
 static void
-day(time_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-
-	strftime(buf, len, "%Y-%m-%d", gmtime_r(&t, &tm));
-}
-
-static void
 print_row(const struct store_cert *c, time_t now, int json)
 {
 	char		 date[32], *cn = cn_of(c->subject);
 	long long	 left = (long long)((c->not_after - now) / 86400);
 
-	day((time_t)c->not_after, date, sizeof date);
+	utc_text(date, sizeof date, UTC_DAY, (time_t)c->not_after);
 	if (!json) {
 		printf("%-32s  %-7s  %-16s  %-34s  %s  %5lld\n", c->serial,
 		    status_of(c, now), c->profile, cn, date, left);

@@ -23,11 +23,9 @@ static const struct option options[] = {
 static void
 print_row(const struct store_log_row *r, int json)
 {
-	char		 when[32];
-	time_t		 t = (time_t)r->time;
-	struct tm	 tm;
+	char	 when[32];
 
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	utc_text(when, sizeof when, UTC_ISO, (time_t)r->time);
 	if (!json) {
 		printf("%s  %-12s  %-32s  %-16s  uid %-6lld  %s\n", when,
 		    r->operation, *r->serial != '\0' ? r->serial : "-",

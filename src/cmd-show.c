@@ -59,16 +59,6 @@ decoded_free(struct decoded *d)
 	x509_free_certs(d->certs, d->n);
 }
 
-static const char *
-eku_name(const char *oid)
-{
-	if (strcmp(oid, "1.3.6.1.5.5.7.3.1") == 0)
-		return "serverAuth";
-	if (strcmp(oid, "1.3.6.1.5.5.7.3.2") == 0)
-		return "clientAuth";
-	return oid;
-}
-
 static void
 json_list(const char *name, const struct strv *sv, int eku)
 {
@@ -84,10 +74,7 @@ json_list(const char *name, const struct strv *sv, int eku)
 static void
 iso(int64_t t, char *buf, size_t len)
 {
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	utc_text(buf, len, UTC_ISO, (time_t)t);
 }
 
 static void
@@ -125,11 +112,9 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 static void
 print_time(const char *label, int64_t t)
 {
-	char		 buf[64];
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
+	char	 buf[64];
 
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	iso(t, buf, sizeof buf);
 	printf("%-12s %s\n", label, buf);
 }
 

@@ -29,8 +29,6 @@
 #include "policy.h"
 #include "util.h"
 
-#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
-#define OID_ANY_EKU	"2.5.29.37.0"
 #define OID_CN		"2.5.4.3"
 #define OID_SKI		"2.5.29.14"
 #define OID_SAN		"2.5.29.17"
@@ -191,16 +189,6 @@ static const char *
 quote_str(char *out, const char *s)
 {
 	return quote(out, s, strlen(s));
-}
-
-static void
-time_text(char *buf, size_t len, time_t t)
-{
-	struct tm	 tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)t);
 }
 
 /* Certificate ::= SEQUENCE { tbs, signatureAlgorithm, signatureValue } */
@@ -512,10 +500,23 @@ out:
 	return rc;
 }
 
+/* "clientAuth (1.3.6.1.5.5.7.3.2)", or the OID alone if it has no name. */
+static void
+eku_label(const char *oid, char *buf, size_t len)
+{
+	const char	*name = eku_name(oid);
+
+	if (name == oid)
+		snprintf(buf, len, "%s", oid);
+	else
+		snprintf(buf, len, "%s (%s)", name, oid);
+}
+
 static void
 rule_eku(const struct cert *c, const struct policy_ctx *ctx,
     struct findings *f)
 {
+	char			 label[160];
 	struct strv		 eku = { NULL, 0 };
 	const struct strv	*want = NULL;
 	const char		*whose = NULL;
@@ -544,14 +545,18 @@ rule_eku(const struct cert *c, const struct policy_ctx *ctx,
 		goto out;
 	for (size_t i = 0; i < want->n; i++)
 		if (!strv_has(&eku, want->v[i]) &&
-		    strcmp(want->v[i], OID_SERVER_AUTH) != 0)
-			findings_add(f, "eku", "purpose %s the %s needs is "
-			    "missing", want->v[i], whose);
+		    strcmp(want->v[i], OID_SERVER_AUTH) != 0) {
+			eku_label(want->v[i], label, sizeof label);
+			findings_add(f, "eku", "the %s's purpose %s is missing",
+			    whose, label);
+		}
 	for (size_t i = 0; i < eku.n; i++)
 		if (!strv_has(want, eku.v[i]) &&
-		    strcmp(eku.v[i], OID_ANY_EKU) != 0)
-			findings_add(f, "eku", "purpose %s is not the %s's",
-			    eku.v[i], whose);
+		    strcmp(eku.v[i], OID_ANY_EKU) != 0) {
+			eku_label(eku.v[i], label, sizeof label);
+			findings_add(f, "eku", "purpose %s is not one of the "
+			    "%s's", label, whose);
+		}
 out:
 	strv_free(&eku);
 }
@@ -1008,19 +1013,19 @@ rule_validity(const struct cert *c, time_t now, unsigned max_days,
 		return;
 	}
 	if (nb >= na) {
-		time_text(t1, sizeof t1, nb);
-		time_text(t2, sizeof t2, na);
+		utc_text(t1, sizeof t1, UTC_TEXT, nb);
+		utc_text(t2, sizeof t2, UTC_TEXT, na);
 		findings_add(f, "validity", "notBefore %s is not before "
 		    "notAfter %s", t1, t2);
 		return;
 	}
 	/* now == 0: no clock given, nothing to compare with */
 	if (now != 0 && na <= now) {
-		time_text(t1, sizeof t1, na);
+		utc_text(t1, sizeof t1, UTC_TEXT, na);
 		findings_add(f, "validity", "expired on %s", t1);
 	}
 	if (now != 0 && nb > now + DAY) {
-		time_text(t1, sizeof t1, nb);
+		utc_text(t1, sizeof t1, UTC_TEXT, nb);
 		findings_add(f, "validity", "not valid until %s (more than a "
 		    "day from now)", t1);
 	}
@@ -1035,8 +1040,8 @@ rule_validity(const struct cert *c, time_t now, unsigned max_days,
 	if (issuer != NULL &&
 	    (ina = gnutls_x509_crt_get_expiration_time(issuer)) != (time_t)-1 &&
 	    na > ina) {
-		time_text(t1, sizeof t1, na);
-		time_text(t2, sizeof t2, ina);
+		utc_text(t1, sizeof t1, UTC_TEXT, na);
+		utc_text(t2, sizeof t2, UTC_TEXT, ina);
 		findings_add(f, "validity", "notAfter %s is beyond the issuing "
 		    "CA's notAfter %s", t1, t2);
 	}

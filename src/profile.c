@@ -26,9 +26,6 @@
 #error "PROFILEDIR (the installed profile directory) must be defined"
 #endif
 
-#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
-#define OID_CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
-#define OID_ANY_EKU	"2.5.29.37.0"
 
 static const char *const top_keys[] = {
 	"description", "variables", "subject", "dns", "ip", "key",
@@ -464,13 +461,14 @@ oid_ok(const char *s)
 	return arcs >= 2;
 }
 
+/* A profile's eku: a name eku_oid knows, or a dotted OID. */
 static const char *
-eku_oid(const char *name)
+profile_eku_oid(const char *name)
 {
-	if (strcmp(name, "serverAuth") == 0)
-		return OID_SERVER_AUTH;
-	if (strcmp(name, "clientAuth") == 0)
-		return OID_CLIENT_AUTH;
+	const char	*oid = eku_oid(name);
+
+	if (oid != NULL)
+		return oid;
 	return oid_ok(name) ? name : NULL;
 }
 
@@ -479,7 +477,7 @@ static int
 eku_add(const char *name, struct strv *oids, const config_setting_t *e,
     char **cause)
 {
-	const char	*oid = eku_oid(name);
+	const char	*oid = profile_eku_oid(name);
 
 	if (oid == NULL)
 		return fail_at(cause, ERR_FAIL, e, "unknown eku '%s' (use "

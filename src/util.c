@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -174,6 +175,33 @@ dn_name(const char *oid)
 	return oid;
 }
 
+static const struct {
+	const char	*name;
+	const char	*oid;
+} ekus[] = {
+	{ "serverAuth", OID_SERVER_AUTH },
+	{ "clientAuth", OID_CLIENT_AUTH },
+	{ "anyExtendedKeyUsage", OID_ANY_EKU },
+};
+
+const char *
+eku_oid(const char *name)
+{
+	for (size_t i = 0; i < sizeof ekus / sizeof ekus[0]; i++)
+		if (strcmp(ekus[i].name, name) == 0)
+			return ekus[i].oid;
+	return NULL;
+}
+
+const char *
+eku_name(const char *oid)
+{
+	for (size_t i = 0; i < sizeof ekus / sizeof ekus[0]; i++)
+		if (strcmp(ekus[i].oid, oid) == 0)
+			return ekus[i].name;
+	return oid;
+}
+
 const char *
 dn_get(const struct dn *dn, const char *oid)
 {
@@ -214,6 +242,28 @@ hex_encode(const unsigned char *p, size_t n)
 	}
 	s[2 * n] = '\0';
 	return s;
+}
+
+void
+utc_text(char *buf, size_t len, enum utc_form form, time_t t)
+{
+	struct tm	 tm;
+	size_t		 n = 0;
+
+	if (gmtime_r(&t, &tm) != NULL)
+		switch (form) {
+		case UTC_DAY:
+			n = strftime(buf, len, "%Y-%m-%d", &tm);
+			break;
+		case UTC_ISO:
+			n = strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			break;
+		case UTC_TEXT:
+			n = strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			break;
+		}
+	if (n == 0)
+		snprintf(buf, len, "%lld", (long long)t);
 }
 
 void

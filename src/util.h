@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #define DAY	86400L	/* seconds */
 
@@ -55,10 +56,31 @@ const char	*dn_get(const struct dn *, const char *oid);
 void		 dn_add(struct dn *, const char *, const char *);
 void		 dn_free(struct dn *);
 
+/* Extended key usages: the OIDs roleca names, and the names. */
+#define OID_SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
+#define OID_CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
+#define OID_ANY_EKU	"2.5.29.37.0"
+/* serverAuth, clientAuth, anyExtendedKeyUsage to OID, NULL if unknown. */
+const char	*eku_oid(const char *);
+/* The name of an EKU OID, or the OID itself. */
+const char	*eku_name(const char *);
+
 /* Write s as a JSON string (quoted, escaped; bytes >= 0x80 passed through). */
 void	 json_string(FILE *, const char *);
 
 /* Lower-case hex of a byte string; the result is allocated. */
 char	*hex_encode(const unsigned char *, size_t);
+
+/* How utc_text writes a time. */
+enum utc_form {
+	UTC_DAY,	/* 2026-12-02 */
+	UTC_ISO,	/* 2026-12-02T17:05:00Z */
+	UTC_TEXT	/* 2026-12-02 17:05:00 UTC */
+};
+/*
+ * t in UTC, into buf; a time gmtime cannot represent (a damaged record)
+ * comes out as its number of seconds instead.
+ */
+void	 utc_text(char *buf, size_t len, enum utc_form, time_t t);
 
 #endif

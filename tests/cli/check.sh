@@ -21,7 +21,7 @@ expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe0
 	--chain "$I/chain.pem"
 expect 3 "checked for another role (persistent-chat), it is not compliant" \
 	roleca --dir "$I" check fe01.crt --profile persistent-chat
-assert "... clientAuth is not that role's purpose" out_has "eku: purpose 1.3.6.1.5.5.7.3.2 is not the role's"
+assert "... clientAuth is not that role's purpose" out_has "eku: purpose clientAuth (1.3.6.1.5.5.7.3.2) is not one of the role's"
 # The role's lifetime, now shorter than when fe01 was issued (730 days).
 mkdir -p "$I/profiles"
 sed 's/^validity_days = .*/validity_days = 365;/' "$SRCDIR/profiles/frontend.cfg" \

@@ -549,20 +549,20 @@ test_eku_of_role(void)
 	ctx.profile = &p;
 	CU_ASSERT(clean(&s, &ctx, 0));
 	s.eku[1] = CLIENT_AUTH;
-	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose 1.3.6.1.5.5.7.3.2 is not "
-	    "the role's"));
+	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose clientAuth "
+	    "(1.3.6.1.5.5.7.3.2) is not one of the role's"));
 	strv_add(&p.eku, CLIENT_AUTH);
 	CU_ASSERT(clean(&s, &ctx, 0));
 	s.eku[1] = NULL;
-	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose 1.3.6.1.5.5.7.3.2 the "
-	    "role needs is missing"));
+	CU_ASSERT(only(&s, &ctx, 0, "eku", "the role's purpose clientAuth "
+	    "(1.3.6.1.5.5.7.3.2) is missing"));
 	/* a request's list wins over its profile's */
 	request_for_leaf(&req);
 	ctx.request = &req;
 	CU_ASSERT(clean(&s, &ctx, 0));
 	s.eku[1] = CLIENT_AUTH;
-	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose 1.3.6.1.5.5.7.3.2 is not "
-	    "the request's"));
+	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose clientAuth "
+	    "(1.3.6.1.5.5.7.3.2) is not one of the request's"));
 	strv_free(&p.eku);
 	request_clear(&req);
 }

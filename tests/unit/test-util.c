@@ -1,9 +1,12 @@
 /*
- * util.c and err.c: string vectors, DN attribute lists, hex, xasprintf;
- * the first cause wins, the return codes and their exit codes.
+ * util.c and err.c: string vectors, DN attribute lists, EKU names, UTC
+ * times, hex, xasprintf; the first cause wins, the return codes and their
+ * exit codes.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "err.h"
 #include "unit.h"
@@ -97,6 +100,45 @@ test_dn_oid(void)
 	/* an OID dn_oid() does not know comes back as itself */
 	CU_ASSERT_STRING_EQUAL(dn_name("1.2.3.4"), "1.2.3.4");
 	CU_ASSERT_STRING_EQUAL(dn_name("2.5.4.3.1"), "2.5.4.3.1");
+}
+
+static void
+test_eku_names(void)
+{
+	CU_ASSERT_STRING_EQUAL(eku_oid("serverAuth"), "1.3.6.1.5.5.7.3.1");
+	CU_ASSERT_STRING_EQUAL(eku_oid("clientAuth"), "1.3.6.1.5.5.7.3.2");
+	CU_ASSERT_STRING_EQUAL(eku_oid("anyExtendedKeyUsage"), "2.5.29.37.0");
+	CU_ASSERT_PTR_NULL(eku_oid("serverauth"));	/* names are exact */
+	CU_ASSERT_PTR_NULL(eku_oid("codeSigning"));
+	CU_ASSERT_PTR_NULL(eku_oid("1.3.6.1.5.5.7.3.1"));
+	CU_ASSERT_STRING_EQUAL(eku_name(OID_SERVER_AUTH), "serverAuth");
+	CU_ASSERT_STRING_EQUAL(eku_name(OID_CLIENT_AUTH), "clientAuth");
+	CU_ASSERT_STRING_EQUAL(eku_name(OID_ANY_EKU), "anyExtendedKeyUsage");
+	/* one it does not name comes back as itself */
+	{
+		const char	*oid = "1.3.6.1.5.5.7.3.3";
+
+		CU_ASSERT_PTR_EQUAL(eku_name(oid), oid);
+	}
+}
+
+static void
+test_utc_text(void)
+{
+	char	 buf[64];
+
+	utc_text(buf, sizeof buf, UTC_DAY, 1796083200);
+	CU_ASSERT_STRING_EQUAL(buf, "2026-12-01");
+	utc_text(buf, sizeof buf, UTC_ISO, 1796083200 + 3723);
+	CU_ASSERT_STRING_EQUAL(buf, "2026-12-01T01:02:03Z");
+	utc_text(buf, sizeof buf, UTC_TEXT, 0);
+	CU_ASSERT_STRING_EQUAL(buf, "1970-01-01 00:00:00 UTC");
+	/* a time gmtime cannot represent: its seconds, not a crash */
+	utc_text(buf, sizeof buf, UTC_DAY, (time_t)INT64_MAX);
+	CU_ASSERT_STRING_EQUAL(buf, "9223372036854775807");
+	/* too small a buffer: the seconds, cut to fit and terminated */
+	utc_text(buf, 8, UTC_TEXT, 0);
+	CU_ASSERT_EQUAL(strlen(buf), 1);
 }
 
 static void
@@ -284,6 +326,8 @@ main(void)
 		{ "strv grows", test_strv_many },
 		{ "dn_oid and dn_name", test_dn_oid },
 		{ "dn_add and dn_get", test_dn },
+		{ "eku_oid and eku_name", test_eku_names },
+		{ "utc_text", test_utc_text },
 		{ "hex_encode", test_hex },
 		{ "xasprintf", test_xasprintf },
 		{ "allocation and wiping", test_xalloc },
