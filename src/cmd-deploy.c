@@ -74,6 +74,8 @@ struct unit_result {
 	enum outcome	 o;
 	char		*serial;
 	char		*cause;
+	char		*old;	/* an issued unit's replaced certificate */
+	char		*why;	/* and why it was replaced */
 };
 
 /* DIR/NAME.crt, the unit's certificate file. */
@@ -107,6 +109,9 @@ struct unit_run {
 	char			*cause;
 	int			 signed_ahead;	/* prepare_unit signed it */
 	char			*held;	/* serial of the file unit_fits kept */
+	/* else the serial of NAME.crt, if readable, and why it is replaced */
+	char			*old;
+	char			*why;
 };
 
 static void
@@ -116,6 +121,8 @@ unit_free(struct unit_run *r)
 		out_pending_free(r->files[i]);
 	free(r->serial);
 	free(r->held);
+	free(r->old);
+	free(r->why);
 	keys_datum_wipe(&r->key_pem);
 	gnutls_free(r->crt_pem.data);
 	free(r->chain);
@@ -457,10 +464,11 @@ struct preparing {
  * EKU, keyUsage, key, lifetime, the profile's CDP), the CA's CDP and AIA,
  * its key and the policy's limits. Then its serial goes to r->held and the
  * calling thread looks whether it is recorded (unit_recorded); anything
- * else (no file, a new key, a changed profile or CA) is issued again. A
- * NAME.key that is there but cannot be used (readable by others,
- * unreadable, not a key) fails the unit (r->rc) rather than being replaced
- * unasked. Run by the workers.
+ * else (a new key, a changed profile or CA; --reissue) is issued again,
+ * and r->old and r->why say which certificate it replaces and why. No
+ * file at all is a server's first issue. A NAME.key that is there but
+ * cannot be used (readable by others, unreadable, not a key) fails the
+ * unit (r->rc) rather than being replaced unasked. Run by the workers.
  */
 static void
 unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
@@ -471,27 +479,53 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	struct key		*key = NULL;
 	size_t			 n = 0;
 	char			*path, *keyfile = NULL, *cause = NULL;
+	char			 date[32];
 	time_t			 nb, na, window;
 	int			 match = 0;
 
 	path = crt_path(pp->outdir, r->u);
-	if (x509_load_certs(path, &certs, &n, &cause) != 0)
+	if (x509_load_certs(path, &certs, &n, &cause) != 0) {
+		if (access(path, F_OK) == 0)
+			r->why = cause;	/* else a first issue */
+		else
+			free(cause);
+		cause = NULL;
 		goto out;
+	}
+	if (x509_serial_hex(certs[0], &r->old, &cause) != 0) {
+		r->why = cause;
+		cause = NULL;
+		goto out;
+	}
+	if (pp->reissue) {
+		r->why = xstrdup("--reissue");
+		goto out;
+	}
 	ctx.now = time(NULL);
 	nb = gnutls_x509_crt_get_activation_time(certs[0]);
 	na = gnutls_x509_crt_get_expiration_time(certs[0]);
 	window = pp->renew_set ? (time_t)pp->renew_days * DAY :
 	    (na - nb) / 3 < DEPLOY_RENEW_DAYS * DAY ? (na - nb) / 3 :
 	    DEPLOY_RENEW_DAYS * DAY;
-	if (nb == (time_t)-1 || na == (time_t)-1 || na - ctx.now <= window)
+	if (nb == (time_t)-1 || na == (time_t)-1) {
+		r->why = xstrdup("its validity cannot be read");
 		goto out;
+	}
+	if (na - ctx.now <= window) {
+		utc_text(date, sizeof date, UTC_DAY, na);
+		xasprintf(&r->why, "%s %s", na <= ctx.now ? "expired" :
+		    "due for renewal, expires", date);
+		goto out;
+	}
 	if (r->pub != NULL) {
 		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
 			goto out;
 	} else {
 		xasprintf(&keyfile, "%s/%s.key", pp->outdir, r->u->name);
-		if (access(keyfile, F_OK) != 0)
+		if (access(keyfile, F_OK) != 0) {
+			xasprintf(&r->why, "%s.key is gone", r->u->name);
 			goto out;
+		}
 		if ((r->rc = keys_load(keyfile, 1, &key, &cause)) != 0) {
 			r->cause = cause;
 			cause = NULL;
@@ -500,15 +534,31 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 		if (x509_matches_key(certs[0], key, &match, &cause) != 0)
 			goto out;
 	}
-	if (!match)
+	if (!match) {
+		if (r->pub != NULL)
+			r->why = xstrdup("the CSR is for another key");
+		else
+			xasprintf(&r->why, "%s.key holds another key",
+			    r->u->name);
 		goto out;
+	}
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
 	ctx.profile = r->profile;
 	ctx.request = r->req;
-	if (policy_check(certs[0], &ctx, &f, &cause) == 0 && f.n == 0)
-		(void)x509_serial_hex(certs[0], &r->held, &cause);
+	if (policy_check(certs[0], &ctx, &f, &cause) != 0)
+		goto out;
+	if (f.n > 0) {
+		xasprintf(&r->why, "%s: %s", f.v[0].rule, f.v[0].msg);
+		goto out;
+	}
+	r->held = r->old;
+	r->old = NULL;
 out:
+	if (r->why == NULL && cause != NULL) {
+		r->why = cause;
+		cause = NULL;
+	}
 	findings_free(&f);
 	keys_free(key);
 	free(keyfile);
@@ -520,7 +570,8 @@ out:
 /*
  * Is the certificate unit_fits found (unexpired, as it checked) recorded
  * as issued for this role with these names, and not revoked? Then the
- * unit is kept, with that serial in *serial.
+ * unit is kept, with that serial in *serial; else r->old and r->why say
+ * what is replaced, and why.
  */
 static int
 unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
@@ -530,14 +581,26 @@ unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
 	char			*cause = NULL;
 	int			 yes = 0;
 
-	if (store_get(ca->store, r->held, &sc, &cause) != 0 || sc == NULL ||
-	    sc->status != STORE_VALID || strcmp(sc->profile, r->u->role) != 0 ||
-	    strcmp(sc->sans, sans) != 0)
-		goto out;
-	*serial = r->held;
-	r->held = NULL;
-	yes = 1;
-out:
+	if (store_get(ca->store, r->held, &sc, &cause) != 0) {
+		r->why = cause;
+		cause = NULL;
+	} else if (sc == NULL)
+		r->why = xstrdup("not in the CA's database");
+	else if (sc->status != STORE_VALID)
+		r->why = xstrdup("revoked");
+	else if (strcmp(sc->profile, r->u->role) != 0)
+		xasprintf(&r->why, "recorded for role %s", sc->profile);
+	else if (strcmp(sc->sans, sans) != 0)
+		r->why = xstrdup("recorded with other names");
+	else {
+		*serial = r->held;
+		r->held = NULL;
+		yes = 1;
+	}
+	if (!yes) {
+		r->old = r->held;
+		r->held = NULL;
+	}
 	free(cause);
 	store_cert_free(sc);
 	return yes;
@@ -621,7 +684,7 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	const struct preparing	*pp = arg;
 
 	bind_request(r, ca, pp->csrdir);
-	if (r->rc == 0 && !pp->reissue)
+	if (r->rc == 0)
 		unit_fits(r, ca, pp);	/* sets r->held, or r->rc */
 	if (r->rc != 0 || r->held != NULL)
 		return;
@@ -717,6 +780,11 @@ group_record(const struct command *cmd, struct ca *ca,
 
 		progress(g->from + i, d->n, r->u->name);
 		o->o = finish_unit(cmd, ca, r, g->batch, &o->serial, &o->cause);
+		if (o->o == ISSUED) {
+			o->old = r->old;
+			o->why = r->why;
+			r->old = r->why = NULL;
+		}
 	}
 }
 
@@ -760,8 +828,13 @@ group_report(const struct deployment *d, struct group *g, size_t count[3])
 			fprintf(stderr, "roleca: deploy: %s (%s:%d): %s\n",
 			    u->name, d->path, u->line, r->cause);
 		}
-		printf("%-24s %-18s %-6s %s\n", u->name, u->role, words[r->o],
+		printf("%-24s %-18s %-6s %s", u->name, u->role, words[r->o],
 		    r->serial != NULL ? r->serial : "-");
+		if (r->o == ISSUED && r->old != NULL)
+			printf("  (replaces %s: %s)", r->old, r->why);
+		else if (r->o == ISSUED && r->why != NULL)
+			printf("  (%s)", r->why);
+		putchar('\n');
 	}
 }
 
@@ -774,6 +847,8 @@ group_free(struct group *g)
 		unit_free(&g->runs[i - g->from]);
 		free(g->res[i - g->from].serial);
 		free(g->res[i - g->from].cause);
+		free(g->res[i - g->from].old);
+		free(g->res[i - g->from].why);
 	}
 	out_batch_free(g->batch);
 	free(g);
@@ -865,7 +940,8 @@ const struct command cmd_deploy = {
 	"  --renew-days N issue again a certificate that expires within N days\n"
 	"                 (default: 30, or a third of its lifetime if shorter)\n"
 	"Prints one line per server or group: name, role, issued|kept|FAILED,\n"
-	"serial. A progress bar goes to a terminal.\n",
+	"serial, and for a server issued again \"(replaces SERIAL: why)\".\n"
+	"A progress bar goes to a terminal.\n",
 	options,
 	1,
 	1,

@@ -8,6 +8,11 @@ I=$T/lab/issuing
 DB=$I/roleca.db
 cd "$T" || exit 1
 
+# has_line NAME TEXT: NAME's line on stdout holds TEXT (taken literally).
+has_line() { awk -v n="$1" '$1 == n' "$T/out" | grep -qF -- "$2"; }
+# serial NAME: the serial on NAME's line.
+serial() { awk -v n="$1" '$1 == n { print $4 }' "$T/out"; }
+
 expect 0 "deploy the example site" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "eight certificates (two Edge servers share one)" test "$(grep -c ' issued ' "$T/out")" -eq 8
 assert "eight rows in the database" test "$(rows "$DB")" -eq 8
@@ -20,13 +25,16 @@ done
 assert "fe02 carries its own server name" sh -c \
 	"openssl x509 -in certs/fe02.crt -noout -ext subjectAltName | grep -q 'DNS:fe02.lab.example'"
 assert "the summary is on stderr" err_has "8 issued, 0 kept, 0 failed"
+assert "... a first issue gives no reason" sh -c "! grep -q '(' '$T/out'"
 
 expect 0 "a second run issues nothing" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
 assert "... still eight rows" test "$(rows "$DB")" -eq 8
 sum=$(cat certs/fe01.crt | md5sum)
+old=$(serial fe01)
 expect 0 "--reissue issues again" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" \
 	--out certs --reissue
+assert "... saying which certificate it replaces, and why" has_line fe01 "  (replaces $old: --reissue)"
 assert "... eight more rows" test "$(rows "$DB")" -eq 16
 assert "... the files replaced" test "$(cat certs/fe01.crt | md5sum)" != "$sum"
 
@@ -37,15 +45,24 @@ expect 0 "after a revocation, deploy replaces that certificate only" roleca --di
 	"$SRCDIR/examples/deployment.cfg" --out certs
 assert "... med01 issued, the rest kept" sh -c \
 	"grep -q '^med01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+assert "... because it was revoked" has_line med01 "(replaces $med: revoked)"
 rm certs/dir01.crt
 expect 0 "a certificate whose files are gone is issued again" roleca --dir "$I" deploy \
 	"$SRCDIR/examples/deployment.cfg" --out certs
 assert "... dir01 issued" sh -c "grep -q '^dir01 .* issued' '$T/out'"
+assert "... as a first issue, with no reason" sh -c "! grep -q '(' '$T/out'"
+echo junk >certs/dir01.crt
+expect 0 "a certificate file that is not a certificate is replaced" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs
+assert "... naming the file and what is wrong" has_line dir01 "(certs/dir01.crt: not an X.509 certificate"
+assert "... dir01 verifies" verify_server "$T/lab" certs/dir01.crt
+old=$(serial fe02)
 rm certs/fe02.key
 expect 0 "a server whose key file is gone is issued again, with a new key" roleca --dir "$I" \
 	deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... fe02 issued, the rest kept" sh -c \
 	"grep -q '^fe02 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+assert "... because its key is gone" has_line fe02 "(replaces $old: fe02.key is gone)"
 assert "... its certificate holds the new key" test \
 	"$(openssl x509 -in certs/fe02.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe02.key -pubout)"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out certs/fe01.key 2>/dev/null
@@ -54,6 +71,7 @@ expect 0 "a server whose key file holds another key is issued again" roleca --di
 	deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... fe01 issued, the rest kept" sh -c \
 	"grep -q '^fe01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 7"
+assert "... because its key file holds another key" has_line fe01 ": fe01.key holds another key)"
 assert "... the key and the certificate match again" test \
 	"$(openssl x509 -in certs/fe01.crt -noout -pubkey)" = "$(openssl pkey -in certs/fe01.key -pubout)"
 
@@ -65,6 +83,8 @@ assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
 expect 0 "certificates expiring within --renew-days are issued again" roleca --dir "$I" \
 	deploy "$SRCDIR/examples/deployment.cfg" --out certs --renew-days 800
 assert "... all eight (730-day certificates)" test "$(grep -c ' issued ' "$T/out")" -eq 8
+assert "... each saying it was due, and when it expires" test \
+	"$(grep -c ': due for renewal, expires [0-9-]*)$' "$T/out")" -eq 8
 expect 2 "a bad --renew-days is a usage error" roleca --dir "$I" deploy \
 	"$SRCDIR/examples/deployment.cfg" --out certs --renew-days 3651
 assert "... in one line" err_one_line
@@ -109,6 +129,9 @@ expect 0 "after two roles changed, deploy issues their servers again" roleca --d
 	deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... med01 and dir01 issued, the rest kept" sh -c \
 	"grep -q '^med01 .* issued' '$T/out' && grep -q '^dir01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 6"
+assert "... each with the rule its old certificate fails" sh -c \
+	"grep -q '^med01 .*: eku: purpose clientAuth .1.3.6.1.5.5.7.3.2. is not one of the request.s)\$' '$T/out' &&
+	 grep -q '^dir01 .*: key: the key is rsa:2048, weaker than the role.s rsa:3072)\$' '$T/out'"
 assert "... med01 is for serverAuth only now" sh -c \
 	"openssl x509 -in certs/med01.crt -noout -ext extendedKeyUsage | grep -q 'TLS Web Server' &&
 	 ! openssl x509 -in certs/med01.crt -noout -ext extendedKeyUsage | grep -q 'Client'"
@@ -128,6 +151,8 @@ sed 's|^cdp = .*|cdp = [ "http://pki.lab.example/crl/issuing.crl", "http://pki2.
 expect 0 "after the CA gained a CRL distribution point, every server is issued again" \
 	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... eight issued" test "$(grep -c ' issued ' "$T/out")" -eq 8
+assert "... each because that point is missing" test "$(grep -c \
+	': cdp: the CA.s CRL distribution point http://pki2.lab.example/issuing.crl is missing)$' "$T/out")" -eq 8
 assert "... with the new point" sh -c \
 	"openssl x509 -in certs/rp01.crt -noout -ext crlDistributionPoints | grep -q 'pki2.lab.example'"
 cp ca.cfg.saved "$I/ca.cfg"
@@ -162,6 +187,7 @@ expect 0 "a server that sends a CSR for a new key is issued again" roleca --dir 
 	csr-site.cfg --out signed --csr-dir csrs
 assert "... chat01 issued, chat02 kept" sh -c \
 	"grep -q '^chat01 .* issued' '$T/out' && grep -q '^chat02 .* kept' '$T/out'"
+assert "... because the CSR is for another key" has_line chat01 ": the CSR is for another key)"
 assert "... chat01's certificate holds its new key" test \
 	"$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = "$(openssl pkey -in csrs/chat01.key -pubout)"
 
