@@ -13,7 +13,8 @@
 
 #define CA_CFG		"ca.cfg"
 #define CA_CRT		"ca.crt"	/* this CA's certificate, PEM */
-#define CA_CHAIN	"chain.pem"	/* ca.crt then its issuers up to the root */
+/* ca.crt then its issuers up to the root */
+#define CA_CHAIN	"chain.pem"
 #define CA_KEY		"ca.key"
 #define CA_DB		"roleca.db"
 #define CA_CRLDIR	"crl"
@@ -28,12 +29,14 @@
 struct ca {
 	char			*dir;
 	struct conf		*conf;
-	gnutls_x509_crt_t	 crt;		/* NULL until the certificate is installed */
+	/* NULL until the certificate is installed */
+	gnutls_x509_crt_t	 crt;
 	gnutls_x509_crt_t	*chain;		/* crt first */
 	size_t			 nchain;
 	struct key		*key;
 	struct store		*store;
-	char			*chain_pem;	/* the chain as PEM, made on first use */
+	/* the chain as PEM, made on first use */
+	char			*chain_pem;
 };
 
 /* A directory that is not a CA is an error that says so. */

@@ -44,8 +44,8 @@ cfg_read(config_t *cfg, const char *path, char **cause)
 	int		 line;
 
 	if (has_include(path, &line))
-		return err_set(cause, "%s:%d: @include is not supported (the file "
-		    "must be complete)", path, line);
+		return err_set(cause, "%s:%d: @include is not supported (the "
+		    "file must be complete)", path, line);
 	if (config_read_file(cfg, path) == CONFIG_TRUE)
 		return 0;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)

@@ -18,8 +18,8 @@ int	 cfg_read(config_t *, const char *path, char **cause);
  * Check that every member of group is in allowed (NULL-terminated);
  * "what" names the group in messages ("profile", "variable 'x'").
  */
-int	 cfg_check_keys(const config_setting_t *group, const char *const *allowed,
-	    const char *what, char **cause);
+int	 cfg_check_keys(const config_setting_t *group,
+	    const char *const *allowed, const char *what, char **cause);
 
 /* "file:line" of a setting, for messages; static buffer is not used. */
 char	*cfg_where(const config_setting_t *);
@@ -30,13 +30,14 @@ char	*cfg_where(const config_setting_t *);
  * error naming file:line and the key. A string list accepts a single
  * string too.
  */
-int	 cfg_string(const config_setting_t *group, const char *name, int required,
-	    const char **out, char **cause);
+int	 cfg_string(const config_setting_t *group, const char *name,
+	    int required, const char **out, char **cause);
 int	 cfg_uint(const config_setting_t *group, const char *name, int required,
 	    unsigned long min, unsigned long max, unsigned *out, char **cause);
 int	 cfg_bool(const config_setting_t *group, const char *name, int *out,
 	    char **cause);
-int	 cfg_strings(const config_setting_t *group, const char *name, int required,
-	    struct strv *out, int *lines, size_t maxlines, char **cause);
+int	 cfg_strings(const config_setting_t *group, const char *name,
+	    int required, struct strv *out, int *lines, size_t maxlines,
+	    char **cause);
 
 #endif

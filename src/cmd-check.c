@@ -55,7 +55,8 @@ static const struct option options[] = {
 
 struct check {
 	const char		*source;	/* file name or host:port */
-	gnutls_x509_crt_t	*certs;		/* the certificate, then its chain */
+	/* the certificate, then its chain */
+	gnutls_x509_crt_t	*certs;
 	size_t			 ncerts;
 	gnutls_x509_crt_t	*chain;		/* --chain */
 	size_t			 nchain;
@@ -69,7 +70,10 @@ struct check {
 	unsigned		 warn_days;
 };
 
-/* The issuer: from --chain or the rest of CERT, --ca, else the CA in DIR if it issued it. */
+/*
+ * The issuer: from --chain or the rest of CERT, --ca, else the CA in DIR if it
+ * issued it.
+ */
 static gnutls_x509_crt_t
 find_issuer(struct check *ck)
 {
@@ -129,7 +133,8 @@ load(struct check *ck, const char *dir, const struct args *a, char **cause)
 		TRY(live_tls_chain(connect, args_get(a, OPT_SERVERNAME),
 		    TIMEOUT_MS, &ck->certs, &ck->ncerts, cause));
 	} else
-		TRY(x509_load_certs(ck->source, &ck->certs, &ck->ncerts, cause));
+		TRY(x509_load_certs(ck->source, &ck->certs, &ck->ncerts,
+		    cause));
 	if (args_get(a, OPT_CHAIN) != NULL)
 		TRY(x509_load_certs(args_get(a, OPT_CHAIN), &ck->chain,
 		    &ck->nchain, cause));
@@ -144,7 +149,9 @@ out:
 	return rc;
 }
 
-/* The chain to --ca: the certificate, then whatever intermediates were given. */
+/*
+ * The chain to --ca: the certificate, then whatever intermediates were given.
+ */
 static int
 check_chain(struct check *ck, time_t now, char **cause)
 {
@@ -177,19 +184,21 @@ fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
 		cause = NULL;
 		if (live_http_get(urls.v[i], CRL_MAX, TIMEOUT_MS, &body, &len,
 		    &cause) != 0) {
-			findings_add(&ck->findings, "crl", "cannot fetch the CRL: "
-			    "%s", cause);
+			findings_add(&ck->findings, "crl",
+			    "cannot fetch the CRL: %s", cause);
 			free(cause);
 			continue;
 		}
-		policy_check_crl(ck->certs[0], issuer, body, len, urls.v[i], now,
-		    &ck->findings);
+		policy_check_crl(ck->certs[0], issuer, body, len, urls.v[i],
+		    now, &ck->findings);
 		free(body);
 	}
 	strv_free(&urls);
 }
 
-/* A CRL file: as one fetched from the CDP, its signature checked if it can be. */
+/*
+ * A CRL file: as one fetched from the CDP, its signature checked if it can be.
+ */
 static int
 check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
     time_t now, char **cause)
@@ -200,8 +209,9 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
 
 	TRY(out_read(path, CRL_MAX, &body, &len, cause));
 	if (issuer == NULL)
-		findings_add(&ck->findings, "crl", "%s: its signature cannot be "
-		    "checked without the issuer (give --chain or --ca)", path);
+		findings_add(&ck->findings, "crl", "%s: its signature cannot "
+		    "be checked without the issuer (give --chain or --ca)",
+		    path);
 	policy_check_crl(ck->certs[0], issuer, body, len, path, now,
 	    &ck->findings);
 	rc = 0;

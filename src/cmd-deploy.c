@@ -760,8 +760,8 @@ group_check(const struct command *cmd, struct ca *ca,
 		free(sans);
 	}
 	if (g->nagain > 0) {
-		pool_start(&signing, ca, g->again, g->nagain, sign_unit, &pp->sg,
-		    1);
+		pool_start(&signing, ca, g->again, g->nagain, sign_unit,
+		    &pp->sg, 1);
 		pool_wait(&signing);
 	}
 out:
@@ -799,7 +799,9 @@ group_commit(const struct command *cmd, struct ca *ca,
 	char	*cause = NULL;
 
 	if (g->open) {
-		/* the files' data synced on a thread while the record commits */
+		/*
+		 * the files' data synced on a thread while the record commits
+		 */
 		out_batch_sync_begin(g->batch);
 		if (store_commit(ca->store, &cause) != 0)
 			group_failed(cmd, ca, d, g->res, g->from, g->to, 0,
@@ -891,13 +893,19 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(deploy_load(a->pos[0], &d, &cause));
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	TRY(out_mkdir(outdir, 0700, &cause));
-	/* before the workers copy the ca: the chain every NAME.chain.pem ends with */
+	/*
+	 * before the workers copy the ca: the chain every NAME.chain.pem ends
+	 * with
+	 */
 	TRY(leaf_chain_prepare(ca, &cause));
 	g = group_new(0, d->n);
 	group_start(g, ca, dir, d, &pp, &cache);
 	while (g != NULL) {
 		group_check(cmd, ca, d, &pp, g);
-		/* the next group prepared while this one is recorded and commits */
+		/*
+		 * the next group prepared while this one is recorded and
+		 * commits
+		 */
 		if (g->to < d->n) {
 			next = group_new(g->to, d->n);
 			group_start(next, ca, dir, d, &pp, &cache);

@@ -97,7 +97,8 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct export	 ex = { 0 };
-	const char	*keyfile = args_get(a, OPT_KEY), *out = args_get(a, OPT_OUT);
+	const char	*keyfile = args_get(a, OPT_KEY),
+	    *out = args_get(a, OPT_OUT);
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL, match;
 
@@ -117,8 +118,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(keys_load(keyfile, 0, &ex.key, &cause));
 	TRY(x509_matches_key(ex.leaf[0], ex.key, &match, &cause));
 	if (!match) {
-		rc = err_set(&cause, "%s does not hold the key of certificate %s",
-		    keyfile, ex.sc->serial);
+		rc = err_set(&cause, "%s does not hold the key of "
+		    "certificate %s", keyfile, ex.sc->serial);
 		goto out;
 	}
 	TRY(pass_get("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),

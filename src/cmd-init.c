@@ -228,7 +228,8 @@ out:
 static void
 remove_db(const char *db)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const suffixes[] = { "", "-wal", "-shm",
+	    "-journal" };
 	char	*p;
 
 	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
@@ -260,8 +261,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	in.batch = out_batch_new(0);
 	TRY(conf_load(config, &in.conf, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY) && in.conf->key_uri != NULL) {
-		rc = err_usage(&cause, "--encrypt-key: the key lives in a token "
-		    "(key_uri)");
+		rc = err_usage(&cause, "--encrypt-key: the key lives in a "
+		    "token (key_uri)");
 		goto out;
 	}
 	if (args_has(a, OPT_ENCRYPT_KEY))
@@ -290,9 +291,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	p = ca_path_in(dir, CA_CRLDIR);
 	TRY(out_mkdir(p, 0755, &cause));
 	if (csr_out != NULL)
-		fprintf(stderr, "roleca: init: key and CSR made; send %s to the "
-		    "parent CA, then run: roleca --dir %s install-cert FILE\n",
-		    csr_out, dir);
+		fprintf(stderr, "roleca: init: key and CSR made; send %s to "
+		    "the parent CA, then run: "
+		    "roleca --dir %s install-cert FILE\n", csr_out, dir);
 	else
 		fprintf(stderr, "roleca: init: %s CA created in %s\n",
 		    in.parent != NULL ? "subordinate" : "root", dir);

@@ -26,8 +26,8 @@ judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
 
 	TRY(x509_matches_key(certs[0], ca->key, &match, cause));
 	if (!match) {
-		rc = err_policy(cause, "the certificate does not hold this CA's "
-		    "key (%s/%s)", ca->dir, CA_KEY);
+		rc = err_policy(cause, "the certificate does not hold this "
+		    "CA's key (%s/%s)", ca->dir, CA_KEY);
 		goto out;
 	}
 	ctx.conf = ca->conf;
@@ -88,8 +88,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(out_batch_add(batch, crt_path, leaf, strlen(leaf), 0, &cause));
 	TRY(out_batch_add(batch, chain_path, chain, strlen(chain), 0, &cause));
 	TRY(out_batch_commit(batch, &cause));
-	fprintf(stderr, "roleca: install-cert: CA certificate installed in %s\n",
-	    dir);
+	fprintf(stderr, "roleca: install-cert: CA certificate installed "
+	    "in %s\n", dir);
 	rc = 0;
 out:
 	if (ca != NULL)

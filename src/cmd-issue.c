@@ -82,7 +82,10 @@ out:
 	return rc;
 }
 
-/* PREFIX.key, .crt, .chain.pem (and .p12): all must be writable before any key exists. */
+/*
+ * PREFIX.key, .crt, .chain.pem (and .p12): all must be writable before any key
+ * exists.
+ */
 static int
 plan_outputs(struct issue *is, const struct args *a, char **cause)
 {
@@ -104,7 +107,8 @@ out:
 static int
 stage(struct issue *is, const struct args *a, char **cause)
 {
-	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 }, p12 = { NULL, 0 };
+	gnutls_datum_t	 key = { NULL, 0 }, crt = { NULL, 0 },
+	    p12 = { NULL, 0 };
 	const char	*fname = args_get(a, OPT_FRIENDLY_NAME);
 	char		*chain = NULL;
 	int		 rc = ERR_FAIL;

@@ -127,7 +127,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct store_cert	 row;
 	struct ca		*ca = NULL;
 	char			*cause = NULL;
-	int			 rc = ERR_FAIL, got, json = args_has(a, OPT_JSON);
+	int			 rc = ERR_FAIL, got,
+	    json = args_has(a, OPT_JSON);
 
 	if ((rc = parse_filter(cmd, a, &f)) != 0)
 		return rc;

@@ -38,7 +38,9 @@ base(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
-/* The CA certificate's published name: the caIssuers URL's file, else NAME.crt. */
+/*
+ * The CA certificate's published name: the caIssuers URL's file, else NAME.crt.
+ */
 static char *
 cert_name(const struct ca *ca, const char *crl)
 {

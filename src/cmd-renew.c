@@ -55,7 +55,10 @@ struct renew {
 	char			*paths[3];	/* crt, chain, key */
 };
 
-/* Names the old certificate carries that the variables do not give (it may have come from a CSR). */
+/*
+ * Names the old certificate carries that the variables do not give (it may have
+ * come from a CSR).
+ */
 static int
 keep_names(struct renew *rn, char **cause)
 {
@@ -98,8 +101,8 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 		goto out;
 	}
 	if (rn->old->status == STORE_REVOKED) {
-		rc = err_set(cause, "certificate %s is revoked: issue a new one "
-		    "(roleca issue) rather than renew it", rn->old->serial);
+		rc = err_set(cause, "certificate %s is revoked: issue a new "
+		    "one (roleca issue) rather than renew it", rn->old->serial);
 		goto out;
 	}
 	if (strcmp(rn->old->profile, "subordinate-ca") == 0) {
@@ -153,8 +156,8 @@ stage(struct renew *rn, const struct args *a, char **cause)
 	    cause));
 	if (rn->key != NULL) {
 		TRY(keys_export_pem(rn->key, &key, cause));
-		TRY(out_batch_add(rn->batch, rn->paths[2], key.data, key.size, 1,
-		    cause));
+		TRY(out_batch_add(rn->batch, rn->paths[2], key.data, key.size,
+		    1, cause));
 	}
 	rc = 0;
 out:

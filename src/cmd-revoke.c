@@ -33,9 +33,11 @@ parse_date(const char *s, time_t *out)
 	const char	*end;
 
 	memset(&tm, 0, sizeof tm);
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL || *end != '\0') {
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	    *end != '\0') {
 		memset(&tm, 0, sizeof tm);
-		if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
+		if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL ||
+		    *end != '\0')
 			return -1;
 	}
 	*out = timegm(&tm);
@@ -46,7 +48,8 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca	*ca = NULL;
-	const char	*rname = args_get(a, OPT_REASON), *date = args_get(a, OPT_DATE);
+	const char	*rname = args_get(a, OPT_REASON),
+	    *date = args_get(a, OPT_DATE);
 	time_t		 when = time(NULL);
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL, reason = -1;

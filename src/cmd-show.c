@@ -88,8 +88,8 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 	printf("{\"serial\":");
 	json_string(stdout, sc->serial);
 	printf(",\"status\":\"%s\",\"subject\":",
-	    sc->status == STORE_REVOKED ? "revoked" : sc->not_after <= time(NULL) ?
-	    "expired" : "valid");
+	    sc->status == STORE_REVOKED ? "revoked" :
+	    sc->not_after <= time(NULL) ? "expired" : "valid");
 	json_string(stdout, sc->subject);
 	printf(",\"names\":");
 	json_string(stdout, sc->sans);

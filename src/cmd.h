@@ -37,14 +37,18 @@ struct command {
 	const char		*usage;		/* arguments after the name */
 	const char		*summary;	/* one line */
 	const char		*help;		/* the options, one per line */
-	const struct option	*options;	/* getopt_long table, val = code */
+	/* getopt_long table, val = code */
+	const struct option	*options;
 	int			 min_pos;
 	int			 max_pos;	/* -1: unbounded */
 	int			(*run)(const struct command *, const char *dir,
 				    const struct args *);
 };
 
-/* Print "roleca: NAME: cause" once, free cause, and return the exit code for rc. */
+/*
+ * Print "roleca: NAME: cause" once, free cause, and return the exit code for
+ * rc.
+ */
 int	 cmd_fail(const struct command *, int rc, char **cause);
 /* Print a one-line message for a usage error and return EXIT_USAGE. */
 int	 cmd_usage_error(const struct command *, const char *fmt, ...)

@@ -63,8 +63,8 @@ urls(const config_setting_t *root, const char *name, int required,
 			continue;
 		s = config_setting_get_member(root, name);
 		where = cfg_where(s);
-		rc = err_set(cause, "%s: '%s' is not an http:// or https:// URL",
-		    where, out->v[i]);
+		rc = err_set(cause, "%s: '%s' is not an http:// or "
+		    "https:// URL", where, out->v[i]);
 		free(where);
 		goto out;
 	}
@@ -93,8 +93,8 @@ load_subject(const config_setting_t *root, struct conf *c, char **cause)
 
 		if (v == NULL || *v == '\0') {
 			where = cfg_where(e);
-			rc = err_set(cause, "%s: subject %s must be a non-empty "
-			    "string", where, config_setting_name(e));
+			rc = err_set(cause, "%s: subject %s must be a "
+			    "non-empty string", where, config_setting_name(e));
 			goto out;
 		}
 		dn_add(&c->subject, dn_oid(config_setting_name(e)), v);
@@ -251,8 +251,10 @@ conf_load(const char *path, struct conf **out, char **cause)
 	}
 	TRY(urls(root, "cdp", 0, &c->cdp, cause));
 	if (!has_http(&c->cdp)) {
-		where = cfg_where(config_setting_get_member(root, "cdp") != NULL ?
-		    config_setting_get_member(root, "cdp") : root);
+		const config_setting_t	*at = config_setting_get_member(root,
+		    "cdp");
+
+		where = cfg_where(at != NULL ? at : root);
 		rc = err_set(cause, "%s: 'cdp' must list at least one http:// "
 		    "URL: every certificate this CA signs points peers at its "
 		    "CRL there", where);

@@ -15,7 +15,8 @@ struct ca_policy {
 	struct strv	domains;	/* permitted DNS domains; empty: any */
 	unsigned	min_rsa_bits;	/* default 2048, never below 2048 */
 	unsigned	max_validity_days; /* leaf lifetime cap; default 825 */
-	int		allow_wildcard;	/* CA-wide permission; a profile must also allow */
+	/* CA-wide permission; a profile must also allow */
+	int		allow_wildcard;
 	int		allow_ip;
 };
 
@@ -23,17 +24,24 @@ struct conf {
 	char			*path;
 	struct dn		 subject;
 	struct keyspec		 key;
-	char			*key_uri;	/* pkcs11: URL of a token key, or NULL */
-	char			*pkcs11_module;	/* the token's PKCS#11 library */
+	/* pkcs11: URL of a token key, or NULL */
+	char			*key_uri;
+	/* the token's PKCS#11 library */
+	char			*pkcs11_module;
 	unsigned		 validity_days;
 	gnutls_digest_algorithm_t digest;
 	int			 path_len;	/* -1: unset */
-	struct strv		 cdp;		/* where this CA's CRL is published */
-	struct strv		 ca_issuers;	/* AIA caIssuers URLs for leaves */
+	/* where this CA's CRL is published */
+	struct strv		 cdp;
+	/* AIA caIssuers URLs for leaves */
+	struct strv		 ca_issuers;
 	struct strv		 ocsp;		/* AIA OCSP URLs for leaves */
-	unsigned		 crl_days;	/* CRL nextUpdate - thisUpdate */
-	unsigned		 crl_renew_percent; /* publish re-signs past this share */
-	struct strv		 delta_cdp;	/* delta CRL URLs; empty: no deltas */
+	/* CRL nextUpdate - thisUpdate */
+	unsigned		 crl_days;
+	/* publish re-signs past this share */
+	unsigned		 crl_renew_percent;
+	/* delta CRL URLs; empty: no deltas */
+	struct strv		 delta_cdp;
 	unsigned		 delta_crl_hours; /* a delta CRL's lifetime */
 	struct strv		 publish;	/* publish directories */
 	struct ca_policy	 policy;

@@ -208,7 +208,8 @@ tbs_fields(struct der *d, const struct ca *ca, const struct crl_info *info,
 	der_small_uint(d, DER_INTEGER, 1);	/* v2 */
 	TRY(x509_sig_alg(d, ca, sign, cause));
 	if ((ret = gnutls_x509_crt_get_raw_dn(ca->crt, &dn)) < 0) {
-		rc = err_set(cause, "CRL: CA subject: %s", gnutls_strerror(ret));
+		rc = err_set(cause, "CRL: CA subject: %s",
+		    gnutls_strerror(ret));
 		goto out;
 	}
 	der_raw(d, dn.data, dn.size);
@@ -372,7 +373,8 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	size_t		 n, odd;
 	int		 reason, got, hi, lo;
 
-	if ((got = store_revoked_next(r->cur, &hex, &when, &reason, cause)) <= 0)
+	if ((got = store_revoked_next(r->cur, &hex, &when, &reason,
+	    cause)) <= 0)
 		return got;
 	n = strlen(hex);
 	odd = n % 2;

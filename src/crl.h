@@ -24,15 +24,18 @@ struct crl_entry {
 	const unsigned char	*serial;	/* big-endian bytes */
 	size_t			 serial_len;
 	time_t			 revoked_at;
-	int			 reason;	/* -1 or 0: no reasonCode extension */
+	/* -1 or 0: no reasonCode extension */
+	int			 reason;
 };
 
 struct crl_info {
 	time_t			 this_update;
 	time_t			 next_update;
 	uint64_t		 number;
-	uint64_t		 base;		/* a delta CRL's base CRL number; 0: a base CRL */
-	const struct strv	*freshest;	/* delta CRL URLs for a base CRL, or NULL */
+	/* a delta CRL's base CRL number; 0: a base CRL */
+	uint64_t		 base;
+	/* delta CRL URLs for a base CRL, or NULL */
+	const struct strv	*freshest;
 };
 
 /*
@@ -66,7 +69,10 @@ char	*crl_delta_path(const struct ca *);
 /* DIR/crl/NAME for the CA: the file the CDP URL names (allocated). */
 char	*crl_path(const struct ca *);
 
-/* thisUpdate and nextUpdate of a CRL file; 0 and found = 0 if it does not exist. */
+/*
+ * thisUpdate and nextUpdate of a CRL file; 0 and found = 0 if it does not
+ * exist.
+ */
 int	 crl_read_times(const char *path, int *found, time_t *this_update,
 	    time_t *next_update, char **cause);
 

@@ -82,7 +82,8 @@ same_values(const struct profile_values *a, const struct profile_values *b)
 		    a->v[i].values.n != b->v[i].values.n)
 			return 0;
 		for (size_t k = 0; k < a->v[i].values.n; k++)
-			if (strcmp(a->v[i].values.v[k], b->v[i].values.v[k]) != 0)
+			if (strcmp(a->v[i].values.v[k],
+			    b->v[i].values.v[k]) != 0)
 				return 0;
 	}
 	return 1;
@@ -127,8 +128,12 @@ load_server(struct deployment *d, const config_setting_t *s, char **cause)
 		goto out;
 	}
 	if (u != NULL) {
-		/* a shared certificate is one certificate: one role, one set of names */
-		if (strcmp(u->role, role) != 0 || !same_values(&u->values, &pv)) {
+		/*
+		 * a shared certificate is one certificate: one role, one set of
+		 * names
+		 */
+		if (strcmp(u->role, role) != 0 ||
+		    !same_values(&u->values, &pv)) {
 			rc = fail_at(s, cause, "members of a shared group need "
 			    "the same role and variables:", shared);
 			goto out;

@@ -11,7 +11,8 @@
 #include "profile.h"
 
 struct deploy_unit {
-	char			*name;		/* output file prefix: the server, or the shared group */
+	/* output file prefix: the server, or the shared group */
+	char			*name;
 	char			*role;		/* profile name */
 	struct profile_values	 values;
 	struct strv		 members;	/* server names it covers */

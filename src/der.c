@@ -221,7 +221,10 @@ der_small_uint(struct der *d, uint8_t tag, uint64_t v)
 	der_uint(d, tag, b, sizeof b);
 }
 
-/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm): no locale, no locks. */
+/*
+ * Civil date from days since 1970-01-01 (H. Hinnant's algorithm): no locale, no
+ * locks.
+ */
 static void
 civil(int64_t days, int *y, int *m, int *d)
 {

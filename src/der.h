@@ -47,7 +47,10 @@ void	 der_header(struct der *, uint8_t tag, size_t len);
 /* Open a constructed value; close it with the mark this returns. */
 size_t	 der_open(struct der *, uint8_t tag);
 void	 der_close(struct der *, size_t mark);
-/* An unsigned big-endian integer's bytes as a DER INTEGER (leading zeros trimmed, sign byte added). */
+/*
+ * An unsigned big-endian integer's bytes as a DER INTEGER (leading zeros
+ * trimmed, sign byte added).
+ */
 void	 der_uint(struct der *, uint8_t tag, const unsigned char *, size_t);
 void	 der_small_uint(struct der *, uint8_t tag, uint64_t);
 /* RFC 5280 Time: UTCTime through 2049, GeneralizedTime after. */

@@ -8,7 +8,8 @@
 
 /* Return codes of library functions. */
 #define ERR_FAIL	(-1)	/* I/O, crypto, database: exit 1 */
-#define ERR_USAGE	(-2)	/* the caller asked for something malformed: exit 2 */
+/* the caller asked for something malformed: exit 2 */
+#define ERR_USAGE	(-2)
 #define ERR_POLICY	(-3)	/* refused by a rule: exit 3 */
 
 /* Exit codes of the program (the command-line contract). */
@@ -24,12 +25,19 @@
  */
 #define TRY(x) do { if ((rc = (x)) < 0) goto out; } while (0)
 
-/* Set *cause (the first cause wins) and return ERR_FAIL / ERR_USAGE / ERR_POLICY. */
-int	 err_set(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
-int	 err_usage(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
-int	 err_policy(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Set *cause (the first cause wins) and return ERR_FAIL / ERR_USAGE /
+ * ERR_POLICY.
+ */
+int	 err_set(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 err_usage(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 err_policy(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Put context in front of an existing cause: "profile x.cfg: " + cause. */
-void	 err_prefix(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
+void	 err_prefix(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Map a library return code to the process exit code. */
 int	 err_exit_code(int);
 

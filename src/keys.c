@@ -50,8 +50,8 @@ keys_parse_spec(const char *text, struct keyspec *ks, char **cause)
 			return 0;
 		}
 	}
-	return err_usage(cause, "unknown key spec '%s' (use rsa:2048, rsa:3072, "
-	    "rsa:4096, ec:p256 or ec:p384)", text);
+	return err_usage(cause, "unknown key spec '%s' (use rsa:2048, "
+	    "rsa:3072, rsa:4096, ec:p256 or ec:p384)", text);
 }
 
 const char *

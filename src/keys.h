@@ -31,7 +31,8 @@ const char *keys_spec_name(const struct keyspec *, char *buf, size_t len);
  * by security strength (NIST SP 800-57: RSA 2048 112 bits, 3072 128,
  * 7680 192; P-256 128, P-384 192).
  */
-int	 keys_spec_weaker(const struct keyspec *have, const struct keyspec *want);
+int	 keys_spec_weaker(const struct keyspec *have,
+	    const struct keyspec *want);
 
 int	 keys_generate(const struct keyspec *, struct key **, char **cause);
 /*

@@ -32,7 +32,10 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
 	ctx.issuer = ca->crt;
 	ctx.profile = p;
 	ctx.request = req;
-	/* the certificate handed on is the policy's own parse of the signed bytes */
+	/*
+	 * the certificate handed on is the policy's own parse of the signed
+	 * bytes
+	 */
 	TRY(policy_check_der(der.data, der.size, &ctx, f, &crt, cause));
 	if (f->n > 0) {
 		rc = err_policy(cause, "refused by policy");

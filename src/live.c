@@ -159,7 +159,8 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 	if ((ret = gnutls_certificate_allocate_credentials(&cred)) < 0 ||
 	    (ret = gnutls_init(&s, GNUTLS_CLIENT)) < 0 ||
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
-	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred)) < 0 ||
+	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
+	    cred)) < 0 ||
 	    (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni,
 	    strlen(sni))) < 0) {
 		rc = err_set(cause, "TLS: %s", gnutls_strerror(ret));
@@ -211,14 +212,16 @@ live_http_get(const char *url, size_t max, int timeout_ms,
     unsigned char **body, size_t *len, char **cause)
 {
 	const char	*hp, *path;
-	char		*host = NULL, *port = NULL, *hostport = NULL, *req = NULL;
+	char		*host = NULL, *port = NULL, *hostport = NULL,
+	    *req = NULL;
 	unsigned char	*buf = NULL, *hdr_end;
 	size_t		 used = 0, cap = 65536;
 	ssize_t		 r;
 	int		 rc = ERR_FAIL, fd = -1, status;
 
 	if (strncmp(url, "http://", 7) != 0)
-		return err_usage(cause, "%s: only http:// URLs are fetched", url);
+		return err_usage(cause, "%s: only http:// URLs are fetched",
+		    url);
 	hp = url + 7;
 	path = strchr(hp, '/');
 	hostport = path != NULL ? xstrndup(hp, (size_t)(path - hp)) :
@@ -250,7 +253,8 @@ live_http_get(const char *url, size_t max, int timeout_ms,
 	}
 	buf[used] = '\0';
 	hdr_end = memmem(buf, used, "\r\n\r\n", 4);
-	if (hdr_end == NULL || sscanf((char *)buf, "HTTP/%*d.%*d %d", &status) != 1) {
+	if (hdr_end == NULL ||
+	    sscanf((char *)buf, "HTTP/%*d.%*d %d", &status) != 1) {
 		rc = err_set(cause, "%s: not an HTTP response", url);
 		goto out;
 	}

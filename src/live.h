@@ -11,7 +11,10 @@
 
 #include <gnutls/x509.h>
 
-/* The chain a TLS server at host:port presents (leaf first), with SNI servername. */
+/*
+ * The chain a TLS server at host:port presents (leaf first), with SNI
+ * servername.
+ */
 int	 live_tls_chain(const char *hostport, const char *servername,
 	    int timeout_ms, gnutls_x509_crt_t **chain, size_t *n, char **cause);
 

@@ -35,8 +35,10 @@
 
 struct out_file {
 	char	*path;
-	char	*tmp;		/* the temporary's name (unnamed: while replacing) */
-	char	*backup;	/* a forced commit's hard link to the old file */
+	/* the temporary's name (unnamed: while replacing) */
+	char	*tmp;
+	/* a forced commit's hard link to the old file */
+	char	*backup;
 	int	 fd;		/* the temporary, open until made durable */
 	int	 anon;		/* unnamed (O_TMPFILE): open until linked */
 	int	 placed;
@@ -54,7 +56,8 @@ struct out_batch {
 	int		 force;
 	/* out_batch_sync_begin: the files made durable on a thread */
 	pthread_t	 syncer;
-	int		 syncing;	/* the thread runs or has not been joined */
+	/* the thread runs or has not been joined */
+	int		 syncing;
 	int		 synced;	/* make_durable is done */
 	int		 sync_rc;
 	char		*sync_cause;
@@ -312,7 +315,9 @@ out_prepare(const char *path, const void *data, size_t len, int secret,
 	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, secret ? 0600 : 0644);
 	fd_path(proc, sizeof proc, fd);
 	if (fd < 0 || access(proc, F_OK) != 0) {
-		/* no O_TMPFILE here, or no /proc to link it: a named temporary */
+		/*
+		 * no O_TMPFILE here, or no /proc to link it: a named temporary
+		 */
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -402,7 +407,8 @@ place_anon(struct out_file *f, int force)
 		return -1;
 	for (int tries = 0; tries < 100; tries++) {
 		unsigned char	 r[4];
-		char		*dir = dir_of(f->path), *copy = xstrdup(f->path);
+		char		*dir = dir_of(f->path),
+		    *copy = xstrdup(f->path);
 
 		free(f->tmp);
 		(void)getentropy(r, sizeof r);
@@ -602,8 +608,8 @@ out_batch_commit(struct out_batch *b, char **cause)
 		struct out_file	*f = &b->v[i];
 
 		if (b->force && keep_old(f) != 0) {
-			rc = err_set(cause, "%s: cannot keep the old file while "
-			    "replacing it: %s", f->path, strerror(errno));
+			rc = err_set(cause, "%s: cannot keep the old file "
+			    "while replacing it: %s", f->path, strerror(errno));
 			goto out;
 		}
 		if (f->anon) {

@@ -89,8 +89,8 @@ pass_get(const char *what, const char *file, const char *env, int confirm,
 	}
 	if (prompt(what, a, sizeof a) != 0 ||
 	    (confirm && prompt("again", b, sizeof b) != 0)) {
-		rc = err_usage(cause, "no %s: give a passphrase file, or set %s "
-		    "or %s_FILE", what, env, env);
+		rc = err_usage(cause, "no %s: give a passphrase file, or set "
+		    "%s or %s_FILE", what, env, env);
 		goto out;
 	}
 	if (confirm && strcmp(a, b) != 0) {

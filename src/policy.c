@@ -398,7 +398,8 @@ read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
 				if (f != NULL)
 					findings_add(f, "cdp", "distribution "
 					    "point %zu is a name relative to the "
-					    "CRL issuer, not a fullName URI", n);
+					    "CRL issuer, not a fullName URI",
+					    n);
 				continue;
 			}
 			while (names.len > 0) {
@@ -589,7 +590,9 @@ ku_text(char *buf, size_t len, unsigned ku)
 		snprintf(buf, len, "none");
 }
 
-/* Basic constraints: 1 present (is_ca, critical set), 0 absent, -1 unreadable. */
+/*
+ * Basic constraints: 1 present (is_ca, critical set), 0 absent, -1 unreadable.
+ */
 static int
 read_bc(gnutls_x509_crt_t crt, int *is_ca, int *critical)
 {
@@ -665,7 +668,9 @@ rule_ku(const struct cert *c, const struct policy_ctx *ctx,
 	}
 }
 
-/* A key identifier extension's bytes (allocated): 1, 0 absent, -1 unreadable. */
+/*
+ * A key identifier extension's bytes (allocated): 1, 0 absent, -1 unreadable.
+ */
 static int
 read_ski(gnutls_x509_crt_t crt, gnutls_datum_t *id)
 {
@@ -746,7 +751,8 @@ rule_aki(const struct cert *c, gnutls_x509_crt_t issuer, int optional,
 	ret = read_aki(c->crt, &aki);
 	if (ret == 0) {
 		if (!optional)
-			findings_add(f, "aki", "authorityKeyIdentifier missing");
+			findings_add(f, "aki",
+			    "authorityKeyIdentifier missing");
 		goto out;
 	}
 	if (ret == -2) {
@@ -1162,7 +1168,8 @@ tmpl_match(const char *t, const char *s)
 
 	tok = xcalloc(2 * strlen(t) + 1, sizeof *tok);
 	while (*t != '\0') {
-		if (t[0] == '$' && t[1] == '{' && (e = strchr(t, '}')) != NULL) {
+		if (t[0] == '$' && t[1] == '{' &&
+		    (e = strchr(t, '}')) != NULL) {
 			tok[nt++] = TOK_ONE;
 			tok[nt++] = TOK_STAR;
 			t = e + 1;
@@ -1529,8 +1536,8 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 			findings_add(f, "key-usage", "cRLSign missing");
 	}
 	if (read_eku(c.crt, &eku, f) > 0)
-		findings_add(f, "eku", "a CA certificate carries no EKU (an EKU "
-		    "on a CA constrains every leaf below it)");
+		findings_add(f, "eku", "a CA certificate carries no EKU (an "
+		    "EKU on a CA constrains every leaf below it)");
 	rule_ski(&c, f);
 	if (issuer != NULL) {
 		rule_aki(&c, issuer, 0, f);

@@ -32,7 +32,8 @@ struct findings {
  */
 struct policy_ctx {
 	const struct conf	*conf;		/* the issuing CA's config */
-	gnutls_x509_crt_t	 issuer;	/* the issuing CA's certificate */
+	/* the issuing CA's certificate */
+	gnutls_x509_crt_t	 issuer;
 	const struct profile	*profile;
 	const struct request	*request;
 	time_t			 now;
@@ -67,7 +68,10 @@ void	 policy_check_expiry(gnutls_x509_crt_t, time_t now, unsigned warn_days,
 void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
 	    const unsigned char *crl, size_t len, const char *url, time_t now,
 	    struct findings *);
-/* Does a name fit a profile's name template (each ${var} one or more characters)? */
+/*
+ * Does a name fit a profile's name template (each ${var} one or more
+ * characters)?
+ */
 int	 policy_name_matches(const char *tmpl, const char *name);
 /*
  * Does the role need dNSName template i (it uses no optional variable)

@@ -259,8 +259,8 @@ load_default(const config_setting_t *e, struct profile_var *v, char **cause)
 		return fail_at(cause, ERR_FAIL, e, "the default of '%s' must "
 		    "be literal: defaults cannot refer to variables", v->name);
 	if (*def == '\0' || has_control(def))
-		return fail_at(cause, ERR_FAIL, e, "the default of '%s' must be "
-		    "non-empty, without control characters", v->name);
+		return fail_at(cause, ERR_FAIL, e, "the default of '%s' must "
+		    "be non-empty, without control characters", v->name);
 	v->def = xstrdup(def);
 	rc = 0;
 out:
@@ -304,7 +304,8 @@ out:
 static int
 load_vars(const config_setting_t *root, struct profile *p, char **cause)
 {
-	config_setting_t	*g = config_setting_get_member(root, "variables");
+	config_setting_t	*g = config_setting_get_member(root,
+	    "variables");
 	int			 rc = ERR_FAIL, n;
 
 	if (g == NULL || !config_setting_is_group(g))
@@ -313,10 +314,13 @@ load_vars(const config_setting_t *root, struct profile *p, char **cause)
 	n = config_setting_length(g);
 	p->vars = xcalloc((size_t)n, sizeof *p->vars);
 	for (int i = 0; i < n; i++) {
-		/* Counted first so that profile_free() sees a half-loaded one. */
+		/*
+		 * Counted first so that profile_free() sees a half-loaded one.
+		 */
 		struct profile_var	*v = &p->vars[p->nvars++];
 
-		TRY(load_var(config_setting_get_elem(g, (unsigned)i), v, cause));
+		TRY(load_var(config_setting_get_elem(g, (unsigned)i), v,
+		    cause));
 	}
 	rc = 0;
 out:
@@ -333,8 +337,8 @@ load_attr(const config_setting_t *e, struct profile *p, char **cause)
 		return fail_at(cause, ERR_FAIL, e, "unknown subject attribute "
 		    "'%s' (use CN, O, OU, C, ST, L or DC)", name);
 	if (config_setting_type(e) != CONFIG_TYPE_STRING)
-		return fail_at(cause, ERR_FAIL, e, "subject %s must be a string",
-		    name);
+		return fail_at(cause, ERR_FAIL, e,
+		    "subject %s must be a string", name);
 	for (size_t i = 0; i < p->nsubject; i++)
 		if (strcmp(p->subject[i].oid, oid) == 0)
 			return fail_at(cause, ERR_FAIL, e, "subject attribute "
@@ -362,7 +366,8 @@ load_subject(const config_setting_t *root, struct profile *p, char **cause)
 	n = config_setting_length(g);
 	p->subject = xcalloc((size_t)n, sizeof *p->subject);
 	for (int i = 0; i < n; i++)
-		TRY(load_attr(config_setting_get_elem(g, (unsigned)i), p, cause));
+		TRY(load_attr(config_setting_get_elem(g, (unsigned)i), p,
+		    cause));
 	for (size_t i = 0; i < p->nsubject; i++)
 		if (strcmp(p->subject[i].oid, dn_oid("CN")) == 0)
 			return 0;
@@ -432,7 +437,8 @@ load_key(const config_setting_t *root, struct profile *p, char **cause)
 		where = cfg_where(config_setting_get_member(root, "key"));
 		err_prefix(cause, "%s: ", where);
 		free(where);
-		rc = ERR_FAIL;	/* a broken profile, not a broken command line */
+		/* a broken profile, not a broken command line */
+		rc = ERR_FAIL;
 		goto out;
 	}
 	rc = 0;
@@ -550,7 +556,8 @@ static int
 load_key_usage(const config_setting_t *root, struct profile *p, char **cause)
 {
 	struct strv		 names = { NULL, 0 };
-	const config_setting_t	*s = config_setting_get_member(root, "key_usage");
+	const config_setting_t	*s = config_setting_get_member(root,
+	    "key_usage");
 	unsigned		 bits = 0, bit;
 	int			 rc = ERR_FAIL;
 
@@ -558,8 +565,8 @@ load_key_usage(const config_setting_t *root, struct profile *p, char **cause)
 		return 0;
 	TRY(cfg_strings(root, "key_usage", 0, &names, NULL, 0, cause));
 	for (size_t i = 0; i < names.n; i++) {
-		bit = key_usage_bit(names.v[i], bits, elem(root, "key_usage", i),
-		    cause);
+		bit = key_usage_bit(names.v[i], bits,
+		    elem(root, "key_usage", i), cause);
 		if (bit == 0) {
 			rc = ERR_FAIL;
 			goto out;
@@ -721,7 +728,8 @@ profile_values_add(struct profile_values *vs, const char *arg, char **cause)
 	char			*name;
 
 	if (eq == NULL || eq == arg)
-		return err_usage(cause, "--set wants name=value, not '%s'", arg);
+		return err_usage(cause, "--set wants name=value, not '%s'",
+		    arg);
 	name = xstrndup(arg, (size_t)(eq - arg));
 	for (size_t i = 0; i < vs->n; i++) {
 		if (strcmp(vs->v[i].name, name) == 0) {
@@ -823,7 +831,8 @@ add_value(const struct profile_var *v, const char *text, struct strv *out,
 		for (; *p != '\0'; p = *end == ',' ? end + 1 : end) {
 			end = p + strcspn(p, ",");
 			if (end > p)
-				strv_add_take(out, xstrndup(p, (size_t)(end - p)));
+				strv_add_take(out,
+				    xstrndup(p, (size_t)(end - p)));
 		}
 	}
 	if (out->n == before)
@@ -897,10 +906,12 @@ bind_values(const struct profile *p, const struct profile_values *vs,
 		v = &p->vars[i];
 		if ((g = given(vs, v->name)) != NULL) {
 			if (!v->list && g->values.n > 1)
-				return err_usage(cause, "variable '%s' takes one "
-				    "value, not %zu", v->name, g->values.n);
+				return err_usage(cause,
+				    "variable '%s' takes one value, not %zu",
+				    v->name, g->values.n);
 			for (size_t j = 0; j < g->values.n; j++)
-				TRY(add_value(v, g->values.v[j], &vals[i], cause));
+				TRY(add_value(v, g->values.v[j], &vals[i],
+				    cause));
 		} else if (v->def != NULL)
 			TRY(add_value(v, v->def, &vals[i], cause));
 		else if (v->required && !partial)
@@ -1021,8 +1032,8 @@ bind_rest(const struct profile *p, const struct strv *vals,
 }
 
 static int
-bind_profile(const struct profile *p, const struct profile_values *vs, int partial,
-    struct request **out, char **cause)
+bind_profile(const struct profile *p, const struct profile_values *vs,
+    int partial, struct request **out, char **cause)
 {
 	struct request	*r = xcalloc(1, sizeof *r);
 	struct strv	*vals = xcalloc(p->nvars, sizeof *vals);
@@ -1069,7 +1080,8 @@ search_path(const char *ca_dir, struct strv *dirs)
 		xasprintf(&d, "%s/profiles", ca_dir);
 		strv_add_take(dirs, d);
 	}
-	for (p = env; p != NULL && *p != '\0'; p = *end == ':' ? end + 1 : end) {
+	for (p = env; p != NULL && *p != '\0';
+	    p = *end == ':' ? end + 1 : end) {
 		end = p + strcspn(p, ":");
 		if (end > p)
 			strv_add_take(dirs, xstrndup(p, (size_t)(end - p)));

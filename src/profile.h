@@ -40,10 +40,13 @@ struct profile {
 	size_t			 nip;
 	struct keyspec		 key;
 	unsigned		 validity_days;
-	struct strv		 eku;		/* dotted OIDs, serverAuth first */
-	unsigned		 key_usage;	/* GNUTLS_KEY_* bits; 0: default for the key */
+	/* dotted OIDs, serverAuth first */
+	struct strv		 eku;
+	/* GNUTLS_KEY_* bits; 0: default for the key */
+	unsigned		 key_usage;
 	struct strv		 cdp;		/* URLs added to the CA's */
-	char			*friendly_name;	/* template; NULL: the subject CN */
+	/* template; NULL: the subject CN */
+	char			*friendly_name;
 	int			 allow_wildcard;
 	int			 allow_ip;
 };
@@ -58,7 +61,8 @@ struct profile_values {
 	size_t			 n;
 };
 /* Parse "name=value" (value may be empty only for an error). */
-int	 profile_values_add(struct profile_values *, const char *arg, char **cause);
+int	 profile_values_add(struct profile_values *, const char *arg,
+	    char **cause);
 /* The values as a certificate's record keeps them: "name=value" lines. */
 int	 profile_values_parse(struct profile_values *, const char *text,
 	    char **cause);
@@ -74,9 +78,11 @@ struct request {
 	unsigned	 validity_days;
 	struct strv	 eku;
 	unsigned	 key_usage;	/* resolved: never 0 */
-	struct strv	 cdp;		/* the profile's extra URLs (the CA adds its own) */
+	/* the profile's extra URLs (the CA adds its own) */
+	struct strv	 cdp;
 	char		*friendly_name;
-	char		*vars;		/* "name=value" lines as bound, for the database */
+	/* "name=value" lines as bound, for the database */
+	char		*vars;
 };
 void	 request_free(struct request *);
 
@@ -87,7 +93,8 @@ void	 request_free(struct request *);
  * directory. Any other NAME ("../x", "x.cfg") is a usage error, so a
  * profile name can never reach outside those directories.
  */
-int	 profile_find(const char *name, const char *ca_dir, char **path, char **cause);
+int	 profile_find(const char *name, const char *ca_dir, char **path,
+	    char **cause);
 /* Every NAME.cfg on that search path, first occurrence wins, sorted. */
 int	 profile_list(const char *ca_dir, struct strv *paths, char **cause);
 

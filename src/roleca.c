@@ -110,8 +110,8 @@ cmd_audit(const struct command *cmd, struct store *st, const char *serial,
 		    rc == ERR_USAGE ? "usage" : "error",
 		    cause != NULL ? cause : "failed");
 	if (store_audit(st, cmd->name, serial, profile, outcome, &err) != 0) {
-		fprintf(stderr, "roleca: %s: warning: not in the audit log: %s\n",
-		    cmd->name, err);
+		fprintf(stderr, "roleca: %s: warning: not in the audit log: "
+		    "%s\n", cmd->name, err);
 		free(err);
 	}
 	free(outcome);
@@ -175,7 +175,9 @@ help_all(FILE *f)
 	    "policy or not compliant.\n");
 }
 
-/* Exact name, else a unique prefix; an ambiguous prefix lists the candidates. */
+/*
+ * Exact name, else a unique prefix; an ambiguous prefix lists the candidates.
+ */
 static const struct command *
 find_command(const char *name)
 {
@@ -283,7 +285,10 @@ main(int argc, char **argv)
 			help_all(stdout);
 			return EXIT_OK;
 		case 'V':
-			/* like pkg-config --version: the number alone, for scripts */
+			/*
+			 * like pkg-config --version: the number alone, for
+			 * scripts
+			 */
 			printf("%s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:

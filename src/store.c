@@ -35,7 +35,8 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	int	 busy_ms;
-	int	 depth;		/* open transactions: 1 BEGIN, then SAVEPOINTs */
+	/* open transactions: 1 BEGIN, then SAVEPOINTs */
+	int	 depth;
 	int	 wal_pages;	/* in the log after our last commit */
 	/* prepared once, for deploy's thousands of records: reset after use */
 	sqlite3_stmt	*insert_cert;
@@ -513,8 +514,8 @@ open_db(struct store *st, int create, char **cause)
 
 		(void)sqlite3_file_control(st->db, "main",
 		    SQLITE_FCNTL_PERSIST_WAL, &persist);
-		(void)sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-		    1, NULL);
+		(void)sqlite3_db_config(st->db,
+		    SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		sqlite3_wal_hook(st->db, wal_committed, st);
 		return db_want(st, sqlite3_busy_timeout(st->db, st->busy_ms),
 		    SQLITE_OK, "set busy timeout", cause);
@@ -664,9 +665,10 @@ int
 store_record(struct store *st, const struct store_cert *sc, const char *op,
     char **cause)
 {
-	static const char	 sql[] = "INSERT INTO certs (" CERT_COLUMNS
-				     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-				     " ?9, ?10, ?11, ?12)";
+	static const char	 sql[] =
+	    "INSERT INTO certs (" CERT_COLUMNS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?10, ?11, ?12)";
 	const char		*what = "insert certificate", *status;
 	sqlite3_stmt		*stmt;
 	char			*serial = NULL;
@@ -804,8 +806,9 @@ int
 store_get(struct store *st, const char *serial, struct store_cert **out,
     char **cause)
 {
-	static const char	 sql[] = "SELECT " CERT_COLUMNS
-				     " FROM certs WHERE serial = ?1";
+	static const char	 sql[] =
+	    "SELECT " CERT_COLUMNS
+	    " FROM certs WHERE serial = ?1";
 	const char		*what = "read certificate";
 	struct store_cert	*sc = NULL;
 	sqlite3_stmt		*stmt = NULL;
@@ -879,11 +882,12 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
     int reason, char **cause)
 {
 	/* a revocation dated before the certificate existed is refused */
-	static const char	 sql[] = "UPDATE certs SET status = 'revoked',"
-				     " revoked_at = ?2, reason = ?3,"
-				     " revoked_recorded = strftime('%s', 'now')"
-				     " WHERE serial = ?1 AND status = 'valid'"
-				     " AND ?2 >= not_before";
+	static const char	 sql[] =
+	    "UPDATE certs SET status = 'revoked',"
+	    " revoked_at = ?2, reason = ?3,"
+	    " revoked_recorded = strftime('%s', 'now')"
+	    " WHERE serial = ?1 AND status = 'valid'"
+	    " AND ?2 >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
 	struct store_cert	*sc = NULL;
@@ -927,11 +931,12 @@ out:
 int
 store_unrevoke(struct store *st, const char *serial_text, char **cause)
 {
-	static const char	 sql[] = "UPDATE certs SET status = 'valid',"
-				     " revoked_at = NULL, reason = NULL,"
-				     " released_at = ?2"
-				     " WHERE serial = ?1 AND status = 'revoked'"
-				     " AND reason = 6";
+	static const char	 sql[] =
+	    "UPDATE certs SET status = 'valid',"
+	    " revoked_at = NULL, reason = NULL,"
+	    " released_at = ?2"
+	    " WHERE serial = ?1 AND status = 'revoked'"
+	    " AND reason = 6";
 	const char		*what = "unrevoke";
 	sqlite3_stmt		*stmt = NULL;
 	struct store_cert	*sc = NULL;
@@ -977,8 +982,9 @@ out:
 int
 store_next_crl_number(struct store *st, uint64_t *n, char **cause)
 {
-	static const char	 sql[] = "UPDATE counters SET value = value + 1"
-				     " WHERE name = 'crl_number' RETURNING value";
+	static const char	 sql[] =
+	    "UPDATE counters SET value = value + 1"
+	    " WHERE name = 'crl_number' RETURNING value";
 	const char		*what = "next CRL number";
 	sqlite3_stmt		*stmt = NULL;
 	int			 rc = ERR_FAIL;
@@ -1042,20 +1048,22 @@ store_revoked_since(struct store *st, int64_t now, int64_t since,
 	 * must be answered from the covering index alone (a condition on
 	 * revoked_recorded, even a disabled one, makes SQLite read every row).
 	 */
-	static const char	 base[] = "SELECT serial, revoked_at, reason"
-				     " FROM certs WHERE status = 'revoked'"
-				     " AND not_after > ?1";
+	static const char	 base[] =
+	    "SELECT serial, revoked_at, reason"
+	    " FROM certs WHERE status = 'revoked'"
+	    " AND not_after > ?1";
 	/*
 	 * A delta lists what changed since its base: revocations recorded
 	 * since, and holds released since, as removeFromCRL (8) dated when
 	 * they were released.
 	 */
-	static const char	 delta[] = "SELECT serial, revoked_at, reason"
-				     " FROM certs WHERE status = 'revoked'"
-				     " AND not_after > ?1 AND revoked_recorded >= ?2"
-				     " UNION ALL SELECT serial, released_at, 8"
-				     " FROM certs WHERE status = 'valid'"
-				     " AND not_after > ?1 AND released_at >= ?2";
+	static const char	 delta[] =
+	    "SELECT serial, revoked_at, reason"
+	    " FROM certs WHERE status = 'revoked'"
+	    " AND not_after > ?1 AND revoked_recorded >= ?2"
+	    " UNION ALL SELECT serial, released_at, 8"
+	    " FROM certs WHERE status = 'valid'"
+	    " AND not_after > ?1 AND released_at >= ?2";
 
 	if (since < 0)
 		return revoked_cursor(st, base, 1, now, 0, out, cause);
@@ -1067,9 +1075,10 @@ store_revoked_range(struct store *st, int64_t now, int64_t after,
     int64_t until, struct store_revoked **out, char **cause)
 {
 	/* the base CRL's statement with a narrower not_after: same index */
-	static const char	 sql[] = "SELECT serial, revoked_at, reason"
-				     " FROM certs WHERE status = 'revoked'"
-				     " AND not_after > ?1 AND not_after <= ?2";
+	static const char	 sql[] =
+	    "SELECT serial, revoked_at, reason"
+	    " FROM certs WHERE status = 'revoked'"
+	    " AND not_after > ?1 AND not_after <= ?2";
 
 	return revoked_cursor(st, sql, 2, after > now ? after : now, until,
 	    out, cause);
@@ -1253,7 +1262,8 @@ store_list_open(struct store *st, const struct store_filter *f,
 		status = "valid";
 		unexpired = 1;
 	}
-	xasprintf(&sql, "SELECT serial, subject, profile, not_before, not_after,"
+	xasprintf(&sql,
+	    "SELECT serial, subject, profile, not_before, not_after,"
 	    " status, revoked_at, reason FROM certs WHERE 1%s%s%s%s%s"
 	    " ORDER BY not_after, serial",
 	    status != NULL ? " AND status = :status" : "",
@@ -1319,9 +1329,10 @@ static int
 audit_insert(struct store *st, const char *op, const char *serial,
     const char *profile, const char *outcome, char **cause)
 {
-	static const char	 sql[] = "INSERT INTO audit (time, operation,"
-				     " serial, profile, uid, outcome)"
-				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	static const char	 sql[] =
+	    "INSERT INTO audit (time, operation,"
+	    " serial, profile, uid, outcome)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 	const char		*what = "audit log";
 	sqlite3_stmt		*stmt;
 	int			 rc = ERR_FAIL;
@@ -1363,8 +1374,9 @@ struct store_log {
 int
 store_log_open(struct store *st, struct store_log **out, char **cause)
 {
-	static const char	 sql[] = "SELECT id, time, operation, serial,"
-				     " profile, uid, outcome FROM audit ORDER BY id";
+	static const char	 sql[] =
+	    "SELECT id, time, operation, serial,"
+	    " profile, uid, outcome FROM audit ORDER BY id";
 	struct store_log	*l = xcalloc(1, sizeof *l);
 	int			 rc = ERR_FAIL;
 
@@ -1417,7 +1429,9 @@ store_log_close(struct store_log *l)
 int
 store_counter(struct store *st, const char *name, int64_t *value, char **cause)
 {
-	static const char	 sql[] = "SELECT value FROM counters WHERE name = ?1";
+	static const char	 sql[] =
+	    "SELECT value FROM counters"
+	    " WHERE name = ?1";
 	sqlite3_stmt		*stmt = NULL;
 	int			 rc = ERR_FAIL, ret;
 
@@ -1437,8 +1451,9 @@ int
 store_set_counter(struct store *st, const char *name, int64_t value,
     char **cause)
 {
-	static const char	 sql[] = "INSERT OR REPLACE INTO counters"
-				     " (name, value) VALUES (?1, ?2)";
+	static const char	 sql[] =
+	    "INSERT OR REPLACE INTO counters"
+	    " (name, value) VALUES (?1, ?2)";
 	sqlite3_stmt		*stmt = NULL;
 	int			 rc = ERR_FAIL;
 	int			 level = st->depth;

@@ -35,7 +35,8 @@ struct store_cert {
 };
 
 /* Open path; with create, make a new database (refuses an existing file). */
-int	 store_open(const char *path, int create, struct store **, char **cause);
+int	 store_open(const char *path, int create, struct store **,
+	    char **cause);
 /* Closing with a transaction open rolls it back. */
 void	 store_close(struct store *);
 
@@ -57,7 +58,10 @@ void	 store_rollback(struct store *);
  */
 int	 store_record(struct store *, const struct store_cert *,
 	    const char *op, char **cause);
-/* Fetch by serial (hex, case-insensitive, ':' allowed); 0 and *out NULL if absent. */
+/*
+ * Fetch by serial (hex, case-insensitive, ':' allowed); 0 and *out NULL if
+ * absent.
+ */
 int	 store_get(struct store *, const char *serial, struct store_cert **out,
 	    char **cause);
 void	 store_cert_free(struct store_cert *);
@@ -72,7 +76,10 @@ int	 store_schema_version(struct store *, int *version, char **cause);
  */
 int	 store_revoke(struct store *, const char *serial, int64_t when,
 	    int reason, char **cause);
-/* Undo a revocation whose reason is certificateHold (6); anything else is refused. */
+/*
+ * Undo a revocation whose reason is certificateHold (6); anything else is
+ * refused.
+ */
 int	 store_unrevoke(struct store *, const char *serial, char **cause);
 
 /* Named counters: base_crl_number and base_crl_time (0 when unset). */
@@ -81,7 +88,10 @@ int	 store_counter(struct store *, const char *name, int64_t *value,
 int	 store_set_counter(struct store *, const char *name, int64_t value,
 	    char **cause);
 
-/* Take the next CRL number: incremented and committed before it is used, never reused. */
+/*
+ * Take the next CRL number: incremented and committed before it is used, never
+ * reused.
+ */
 int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
 
 /*
@@ -105,14 +115,17 @@ struct store_filter {
 struct store_list;
 int	 store_list_open(struct store *, const struct store_filter *,
 	    struct store_list **, char **cause);
-/* 1 with *row filled (its strings valid until the next call; der not read), 0 at the end. */
+/*
+ * 1 with *row filled (its strings valid until the next call; der not read), 0
+ * at the end.
+ */
 int	 store_list_next(struct store_list *, struct store_cert *row,
 	    char **cause);
 void	 store_list_close(struct store_list *);
 
 struct store_revoked;
-int	 store_revoked_open(struct store *, int64_t now, struct store_revoked **,
-	    char **cause);
+int	 store_revoked_open(struct store *, int64_t now,
+	    struct store_revoked **, char **cause);
 /* Only those whose revocation was recorded at or after since (delta CRLs). */
 int	 store_revoked_since(struct store *, int64_t now, int64_t since,
 	    struct store_revoked **, char **cause);
@@ -162,7 +175,8 @@ struct store_log_row {
 };
 struct store_log;
 int	 store_log_open(struct store *, struct store_log **, char **cause);
-int	 store_log_next(struct store_log *, struct store_log_row *, char **cause);
+int	 store_log_next(struct store_log *, struct store_log_row *,
+	    char **cause);
 void	 store_log_close(struct store_log *);
 
 #endif

@@ -32,7 +32,8 @@ struct strv {
 void	 strv_add(struct strv *, const char *);
 void	 strv_add_take(struct strv *, char *);
 int	 strv_has(const struct strv *, const char *);		/* exact */
-int	 strv_has_icase(const struct strv *, const char *);	/* ASCII case-insensitive */
+/* ASCII case-insensitive */
+int	 strv_has_icase(const struct strv *, const char *);
 void	 strv_free(struct strv *);
 
 /*
@@ -47,7 +48,10 @@ struct dn {
 	struct dn_attr	*v;
 	size_t		 n;
 };
-/* Short name (CN, O, OU, C, ST, L, DC; case-insensitive) to OID, NULL if unknown. */
+/*
+ * Short name (CN, O, OU, C, ST, L, DC; case-insensitive) to OID, NULL if
+ * unknown.
+ */
 const char	*dn_oid(const char *);
 /* Short name for an OID from dn_oid(), or the OID itself. */
 const char	*dn_name(const char *);

@@ -315,8 +315,10 @@ set_common(gnutls_x509_crt_t crt, const struct dn *subject, unsigned days,
 
 	TRY(x509_serial_new(serial, cause));
 	if ((ret = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
-	    (ret = gnutls_x509_crt_set_serial(crt, serial, sizeof serial)) < 0 ||
-	    (ret = gnutls_x509_crt_set_activation_time(crt, now - BACKDATE)) < 0 ||
+	    (ret = gnutls_x509_crt_set_serial(crt, serial,
+	    sizeof serial)) < 0 ||
+	    (ret = gnutls_x509_crt_set_activation_time(crt,
+	    now - BACKDATE)) < 0 ||
 	    (ret = gnutls_x509_crt_set_expiration_time(crt,
 	    now + (time_t)days * 86400)) < 0 ||
 	    (ret = gnutls_x509_crt_set_pubkey(crt, pub)) < 0 ||
@@ -366,7 +368,8 @@ sign(gnutls_x509_crt_t *crt, gnutls_x509_crt_t issuer, const struct key *key,
 	ret = gnutls_x509_crt_privkey_sign(*crt, issuer != NULL ? issuer : *crt,
 	    keys_privkey(key), digest, 0);
 	if (ret >= 0 &&
-	    (ret = gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_DER, &der)) >= 0 &&
+	    (ret = gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_DER,
+	    &der)) >= 0 &&
 	    (ret = gnutls_x509_crt_init(&parsed)) >= 0)
 		ret = gnutls_x509_crt_import(parsed, &der, GNUTLS_X509_FMT_DER);
 	gnutls_free(der.data);
@@ -426,7 +429,8 @@ leaf_subject(struct der *d, const struct dn *dn, char **cause)
 		v = dn->v[i].value;
 		if (strcmp(dn->v[i].oid, "2.5.4.6") == 0)
 			tag = 0x13;
-		else if (strcmp(dn->v[i].oid, "0.9.2342.19200300.100.1.25") == 0)
+		else if (strcmp(dn->v[i].oid,
+		    "0.9.2342.19200300.100.1.25") == 0)
 			tag = 0x16;
 		else
 			tag = printable(v) ? 0x13 : 0x0c;
@@ -546,7 +550,9 @@ leaf_san(struct der *d, const struct strv *dns, const struct strv *ip,
 			der_tlv(d, GN_DNS, s, strlen(s));
 			continue;
 		}
-		/* as GnuTLS's SAN setter: an IDN as its xn-- form, or refused */
+		/*
+		 * as GnuTLS's SAN setter: an IDN as its xn-- form, or refused
+		 */
 		if ((ret = gnutls_idna_map(s, (unsigned)strlen(s), &a, 0)) < 0)
 			return gerr(cause, "subjectAltName", ret);
 		der_tlv(d, GN_DNS, a.data, a.size);
@@ -748,7 +754,8 @@ x509_build_leaf(const struct request *req, gnutls_pubkey_t pub,
 	*out = NULL;
 	TRY(x509_build_leaf_der(req, pub, ca, now, &der, cause));
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0 ||
-	    (ret = gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER)) < 0) {
+	    (ret = gnutls_x509_crt_import(crt, &der,
+	    GNUTLS_X509_FMT_DER)) < 0) {
 		rc = gerr(cause, "read back the certificate", ret);
 		goto out;
 	}
@@ -779,7 +786,8 @@ x509_build_ca(const struct conf *c, const struct key *subject_key,
 	}
 	TRY(keys_pubkey(subject_key, &pub, cause));
 	TRY(set_common(crt, &c->subject, c->validity_days, pub, now, cause));
-	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 1, pathlen)) < 0 ||
+	if ((ret = gnutls_x509_crt_set_basic_constraints(crt, 1,
+	    pathlen)) < 0 ||
 	    (ret = gnutls_x509_crt_set_key_usage(crt,
 	    GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN)) < 0) {
 		rc = gerr(cause, "build CA certificate", ret);
@@ -913,9 +921,11 @@ x509_dup(gnutls_x509_crt_t crt, gnutls_x509_crt_t *out, char **cause)
 	int		 ret;
 
 	*out = NULL;
-	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der)) < 0 ||
+	if ((ret = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+	    &der)) < 0 ||
 	    (ret = gnutls_x509_crt_init(out)) < 0 ||
-	    (ret = gnutls_x509_crt_import(*out, &der, GNUTLS_X509_FMT_DER)) < 0) {
+	    (ret = gnutls_x509_crt_import(*out, &der,
+	    GNUTLS_X509_FMT_DER)) < 0) {
 		if (*out != NULL)
 			gnutls_x509_crt_deinit(*out);
 		*out = NULL;
@@ -1260,7 +1270,8 @@ dir_string(const unsigned char *p, size_t len, char **out)
 		n = k == 1 ? p[2] : (size_t)p[2] << 8 | p[3];
 		hdr += k;
 	}
-	if (hdr + n != len || memchr(p + hdr, '\0', tag == 0x1e ? 0 : n) != NULL)
+	if (hdr + n != len ||
+	    memchr(p + hdr, '\0', tag == 0x1e ? 0 : n) != NULL)
 		return -1;
 	p += hdr;
 	switch (tag) {
@@ -1327,18 +1338,19 @@ csr_sanity(gnutls_x509_crq_t crq, char **cause)
 
 	sign = gnutls_x509_crq_get_signature_algorithm(crq);
 	hash = gnutls_sign_get_hash_algorithm(sign);
-	if (sign < 0 || (hash != GNUTLS_DIG_SHA256 && hash != GNUTLS_DIG_SHA384 &&
-	    hash != GNUTLS_DIG_SHA512))
-		return err_policy(cause, "the CSR is signed with %s: SHA-256 or "
-		    "stronger is required", sign < 0 ? "an unknown algorithm" :
-		    gnutls_sign_get_name(sign));
+	if (sign < 0 || (hash != GNUTLS_DIG_SHA256 &&
+	    hash != GNUTLS_DIG_SHA384 && hash != GNUTLS_DIG_SHA512))
+		return err_policy(cause, "the CSR is signed with %s: SHA-256 "
+		    "or stronger is required", sign < 0 ?
+		    "an unknown algorithm" : gnutls_sign_get_name(sign));
 	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) < 0)
-		return err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
+		return err_policy(cause, "CSR subject: %s",
+		    gnutls_strerror(ret));
 	len = dn.size;
 	gnutls_free(dn.data);
 	if (len > CSR_SUBJECT_MAX)
-		return err_policy(cause, "the CSR's subject is %zu bytes long (at "
-		    "most %d)", len, CSR_SUBJECT_MAX);
+		return err_policy(cause, "the CSR's subject is %zu bytes "
+		    "long (at most %d)", len, CSR_SUBJECT_MAX);
 	return 0;
 }
 
@@ -1409,7 +1421,8 @@ csr_verify_pss(gnutls_x509_crq_t crq, int failed)
 	    (ret = gnutls_x509_spki_init(&spki)) < 0)
 		goto out;
 	gnutls_x509_spki_set_rsa_pss_params(spki,
-	    gnutls_sign_get_hash_algorithm((gnutls_sign_algorithm_t)sign), salt);
+	    gnutls_sign_get_hash_algorithm((gnutls_sign_algorithm_t)sign),
+	    salt);
 	if ((ret = gnutls_pubkey_set_spki(pub, spki, 0)) < 0)
 		goto out;
 	ret = gnutls_pubkey_verify_data2(pub, (gnutls_sign_algorithm_t)sign,
@@ -1437,13 +1450,14 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 	    (ret = csr_verify_pss(crq, ret)) < 0) {
 		rc = err_policy(cause, "the CSR's signature does not verify "
 		    "(no proof of possession of the key%s): %s",
-		    ret == GNUTLS_E_INSUFFICIENT_SECURITY ? "; SHA-1 is refused" :
-		    "", gnutls_strerror(ret));
+		    ret == GNUTLS_E_INSUFFICIENT_SECURITY ?
+		    "; SHA-1 is refused" : "", gnutls_strerror(ret));
 		goto out;
 	}
 	if ((ret = gnutls_pubkey_init(&ci->pub)) < 0 ||
 	    (ret = gnutls_pubkey_import_x509_crq(ci->pub, crq, 0)) < 0) {
-		rc = err_policy(cause, "CSR public key: %s", gnutls_strerror(ret));
+		rc = err_policy(cause, "CSR public key: %s",
+		    gnutls_strerror(ret));
 		goto out;
 	}
 	ret = gnutls_x509_crq_get_dn_by_oid(crq, GNUTLS_OID_X520_COMMON_NAME,

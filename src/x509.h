@@ -31,7 +31,8 @@ int	 x509_serial_new(unsigned char serial[X509_SERIAL_LEN], char **cause);
 int	 x509_build_leaf_der(const struct request *, gnutls_pubkey_t pub,
 	    const struct ca *ca, time_t now, gnutls_datum_t *out, char **cause);
 int	 x509_build_leaf(const struct request *, gnutls_pubkey_t pub,
-	    const struct ca *ca, time_t now, gnutls_x509_crt_t *out, char **cause);
+	    const struct ca *ca, time_t now, gnutls_x509_crt_t *out,
+	    char **cause);
 
 /*
  * A CA certificate from conf for the key subject_key: self-signed when
@@ -79,15 +80,21 @@ void	 x509_csr_info_free(struct csr_info *);
 /* Read one or more certificates from PEM (any number) or DER (one). */
 int	 x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
 	    char **cause);
-int	 x509_parse_certs(const unsigned char *data, size_t len, const char *what,
-	    gnutls_x509_crt_t **list, size_t *n, char **cause);
+int	 x509_parse_certs(const unsigned char *data, size_t len,
+	    const char *what, gnutls_x509_crt_t **list, size_t *n,
+	    char **cause);
 void	 x509_free_certs(gnutls_x509_crt_t *list, size_t n);
 
-/* DER or PEM of a certificate / CSR; the caller frees out->data with gnutls_free. */
-int	 x509_export(gnutls_x509_crt_t, int pem, gnutls_datum_t *out, char **cause);
+/*
+ * DER or PEM of a certificate / CSR; the caller frees out->data with
+ * gnutls_free.
+ */
+int	 x509_export(gnutls_x509_crt_t, int pem, gnutls_datum_t *out,
+	    char **cause);
 /* A new certificate object holding the same certificate. */
 int	 x509_dup(gnutls_x509_crt_t, gnutls_x509_crt_t *out, char **cause);
-int	 x509_export_csr(gnutls_x509_crq_t, int pem, gnutls_datum_t *out, char **cause);
+int	 x509_export_csr(gnutls_x509_crq_t, int pem, gnutls_datum_t *out,
+	    char **cause);
 
 /*
  * The AlgorithmIdentifier of the CA key's signature with the CA's digest,
@@ -104,7 +111,9 @@ int	 x509_subject_text(gnutls_x509_crt_t, char **text, char **cause);
 int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
 /* The subject CN as its text, not RFC 4514-escaped; -1 if none. */
 int	 x509_cn(gnutls_x509_crt_t, char **cn);
-/* The subject CN (NULL if none) and the DNS and IP names a certificate carries. */
+/*
+ * The subject CN (NULL if none) and the DNS and IP names a certificate carries.
+ */
 int	 x509_names(gnutls_x509_crt_t, char **cn, struct strv *dns,
 	    struct strv *ip, char **cause);
 

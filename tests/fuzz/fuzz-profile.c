@@ -18,7 +18,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct profile_values	 vals = { NULL, 0 };
 	struct profile		*p = NULL;
 	struct request		*req = NULL;
-	char			*cause = NULL, *domains[] = { "lab.example", NULL };
+	char			*cause = NULL, *domains[] = { "lab.example",
+	    NULL };
 
 	policy.domains.v = domains;
 	policy.domains.n = 1;
@@ -26,8 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		free(cause);
 		cause = NULL;
 		profile_values_add(&vals, "fqdn=a.lab.example", &cause);
-		profile_values_add(&vals, "sip_domain=lab.example,x.lab.example",
-		    &cause);
+		profile_values_add(&vals,
+		    "sip_domain=lab.example,x.lab.example", &cause);
 		free(cause);
 		cause = NULL;
 		if (profile_bind_partial(p, &vals, &req, &cause) == 0)

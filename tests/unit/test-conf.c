@@ -91,13 +91,15 @@ test_full(void)
 	CU_ASSERT_EQUAL(c->crl_days, 3);
 	CU_ASSERT_EQUAL(c->crl_renew_percent, 80);
 	CU_ASSERT_EQUAL_FATAL(c->delta_cdp.n, 1);
-	CU_ASSERT_STRING_EQUAL(c->delta_cdp.v[0], "http://pki.example/delta.crl");
+	CU_ASSERT_STRING_EQUAL(c->delta_cdp.v[0],
+	    "http://pki.example/delta.crl");
 	CU_ASSERT_EQUAL(c->delta_crl_hours, 12);
 	CU_ASSERT_EQUAL_FATAL(c->publish.n, 2);
 	CU_ASSERT_STRING_EQUAL(c->publish.v[0], "/var/www/pki");
 	CU_ASSERT_STRING_EQUAL(c->publish.v[1], "/srv/pki");
 	CU_ASSERT_EQUAL_FATAL(c->policy.domains.n, 2);
-	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[0], "lab.example");	/* lowered */
+	/* lowered */
+	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[0], "lab.example");
 	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[1], "corp.example");
 	CU_ASSERT_EQUAL(c->policy.min_rsa_bits, 3072);
 	CU_ASSERT_EQUAL(c->policy.max_validity_days, 397);
@@ -204,29 +206,39 @@ test_rejections(void)
 		    "unknown key 'domains' in policy" },
 		{ "unknown key in subject",
 		    "subject = { CN = \"x\"; XX = \"y\"; };\nkey = \"ec:p256\";\n"
-		    "cdp = \"http://a/b\";\n", 1, "unknown key 'XX' in subject" },
+		    "cdp = \"http://a/b\";\n", 1,
+		    "unknown key 'XX' in subject" },
 		{ "subject attribute in lower case",
 		    "subject = { cn = \"x\"; };\nkey = \"ec:p256\";\n"
-		    "cdp = \"http://a/b\";\n", 1, "unknown key 'cn' in subject" },
-		{ "missing cdp", "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n",
+		    "cdp = \"http://a/b\";\n", 1,
+		    "unknown key 'cn' in subject" },
+		{ "missing cdp",
+		    "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n",
 		    0, "'cdp' must list at least one http:// URL" },
 		{ "ldap ca_issuers", MINIMAL "ca_issuers = \"ldap://x\";\n", 4,
 		    "'ldap://x' is not an http:// or https:// URL" },
 		{ "schemeless ca_issuers",
-		    MINIMAL "ca_issuers = [ \"http://a/b\", \"pki.example/ca.crt\" ];\n",
+		    MINIMAL "ca_issuers = [ \"http://a/b\", "
+		    "\"pki.example/ca.crt\" ];\n",
 		    4, "'pki.example/ca.crt' is not an http://" },
-		{ "ca_issuers without host", MINIMAL "ca_issuers = \"http:///ca.crt\";\n",
+		{ "ca_issuers without host",
+		    MINIMAL "ca_issuers = \"http:///ca.crt\";\n",
 		    4, "is not an http://" },
-		{ "ca_issuers with a space", MINIMAL "ca_issuers = \"http://a/b c\";\n",
+		{ "ca_issuers with a space",
+		    MINIMAL "ca_issuers = \"http://a/b c\";\n",
 		    4, "is not an http://" },
-		{ "bare scheme cdp", "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n"
+		{ "bare scheme cdp",
+		    "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n"
 		    "cdp = \"http://\";\n", 3, "'http://' is not an http://" },
 		{ "non-URL ocsp", MINIMAL "ocsp = \"ocsp.example\";\n", 4,
 		    "'ocsp.example' is not an http://" },
-		{ "rsa:1024", "subject = { CN = \"x\"; };\nkey = \"rsa:1024\";\n"
-		    "cdp = \"http://a/b\";\n", 2, "unknown key spec 'rsa:1024'" },
+		{ "rsa:1024",
+		    "subject = { CN = \"x\"; };\nkey = \"rsa:1024\";\n"
+		    "cdp = \"http://a/b\";\n", 2,
+		    "unknown key spec 'rsa:1024'" },
 		{ "ec:p521", "subject = { CN = \"x\"; };\nkey = \"ec:p521\";\n"
-		    "cdp = \"http://a/b\";\n", 2, "unknown key spec 'ec:p521'" },
+		    "cdp = \"http://a/b\";\n", 2,
+		    "unknown key spec 'ec:p521'" },
 		{ "key spec in upper case", "subject = { CN = \"x\"; };\n"
 		    "key = \"RSA:2048\";\ncdp = \"http://a/b\";\n", 2,
 		    "unknown key spec 'RSA:2048'" },
@@ -234,52 +246,70 @@ test_rejections(void)
 		    "cdp = \"http://a/b\";\n", 2, "'key' must be a string" },
 		{ "sha1", MINIMAL "digest = \"sha1\";\n", 4,
 		    "digest 'sha1' not allowed" },
-		{ "md5", MINIMAL "digest = \"md5\";\n", 4, "digest 'md5' not allowed" },
+		{ "md5", MINIMAL "digest = \"md5\";\n", 4,
+		    "digest 'md5' not allowed" },
 		{ "no CN", "subject = { O = \"x\"; };\nkey = \"ec:p256\";\n"
 		    "cdp = \"http://a/b\";\n", 1, "subject needs a CN" },
 		{ "empty CN", "subject = { CN = \"\"; };\nkey = \"ec:p256\";\n"
-		    "cdp = \"http://a/b\";\n", 1, "subject CN must be a non-empty string" },
-		{ "CN as a number", "subject = { CN = 5; };\nkey = \"ec:p256\";\n"
-		    "cdp = \"http://a/b\";\n", 1, "subject CN must be a non-empty string" },
-		{ "subject as a string", "subject = \"CN=x\";\nkey = \"ec:p256\";\n"
-		    "cdp = \"http://a/b\";\n", 1, "'subject' (a group with at least CN)" },
-		{ "validity_days as a string", MINIMAL "validity_days = \"x\";\n", 4,
+		    "cdp = \"http://a/b\";\n", 1,
+		    "subject CN must be a non-empty string" },
+		{ "CN as a number",
+		    "subject = { CN = 5; };\nkey = \"ec:p256\";\n"
+		    "cdp = \"http://a/b\";\n", 1,
+		    "subject CN must be a non-empty string" },
+		{ "subject as a string",
+		    "subject = \"CN=x\";\nkey = \"ec:p256\";\n"
+		    "cdp = \"http://a/b\";\n", 1,
+		    "'subject' (a group with at least CN)" },
+		{ "validity_days as a string",
+		    MINIMAL "validity_days = \"x\";\n", 4,
 		    "'validity_days' must be an integer" },
-		{ "validity_days as a float", MINIMAL "validity_days = 3.5;\n", 4,
+		{ "validity_days as a float",
+		    MINIMAL "validity_days = 3.5;\n", 4,
 		    "'validity_days' must be an integer" },
 		{ "validity_days 0", MINIMAL "validity_days = 0;\n", 4,
 		    "'validity_days' must be between 1 and 36500" },
-		{ "validity_days 64-bit", MINIMAL "validity_days = 5000000000L;\n", 4,
+		{ "validity_days 64-bit",
+		    MINIMAL "validity_days = 5000000000L;\n", 4,
 		    "'validity_days' must be between 1 and 36500" },
-		{ "min_rsa_bits 1024", MINIMAL "policy = { min_rsa_bits = 1024; };\n",
+		{ "min_rsa_bits 1024",
+		    MINIMAL "policy = { min_rsa_bits = 1024; };\n",
 		    4, "'min_rsa_bits' must be between 2048 and 16384" },
-		{ "max_validity_days 0", MINIMAL "policy = {\n max_validity_days = 0; };\n",
+		{ "max_validity_days 0",
+		    MINIMAL "policy = {\n max_validity_days = 0; };\n",
 		    5, "'max_validity_days' must be between 1 and 3650" },
 		{ "path_length -1", MINIMAL "path_length = -1;\n", 4,
 		    "'path_length' must be between 0 and 16" },
 		{ "path_length 17", MINIMAL "path_length = 17;\n", 4,
 		    "'path_length' must be between 0 and 16" },
-		{ "crl_days 0", MINIMAL "crl_days = 0;\n", 4, "'crl_days' must be between" },
-		{ "crl_renew_percent 101", MINIMAL "crl_renew_percent = 101;\n", 4,
+		{ "crl_days 0", MINIMAL "crl_days = 0;\n", 4,
+		    "'crl_days' must be between" },
+		{ "crl_renew_percent 101",
+		    MINIMAL "crl_renew_percent = 101;\n", 4,
 		    "'crl_renew_percent' must be between 1 and 100" },
 		{ "delta_crl_hours 0", MINIMAL "delta_crl_hours = 0;\n", 4,
 		    "'delta_crl_hours' must be between" },
-		{ "allow_wildcard 1", MINIMAL "policy = { allow_wildcard = 1; };\n", 4,
+		{ "allow_wildcard 1",
+		    MINIMAL "policy = { allow_wildcard = 1; };\n", 4,
 		    "'allow_wildcard' must be true or false" },
 		{ "policy not a group", MINIMAL "policy = 3;\n", 4,
 		    "'policy' must be a group" },
-		{ "publish with a number", MINIMAL "publish = ( \"/a\", 1 );\n", 4,
+		{ "publish with a number",
+		    MINIMAL "publish = ( \"/a\", 1 );\n", 4,
 		    "'publish' must be a list of strings" },
 		{ "permitted_domains as a group", MINIMAL
 		    "policy = { permitted_domains = { a = 1; }; };\n", 4,
-		    "'permitted_domains' must be a string or a list of strings" },
+		    "'permitted_domains' must be a string "
+		    "or a list of strings" },
 		{ "key_uri not pkcs11", MINIMAL "key_uri = \"file:/x\";\n", 4,
 		    "key_uri must be a pkcs11: URL" },
-		{ "pkcs11_module alone", MINIMAL "pkcs11_module = \"/x.so\";\n", 4,
+		{ "pkcs11_module alone",
+		    MINIMAL "pkcs11_module = \"/x.so\";\n", 4,
 		    "pkcs11_module needs key_uri" },
 		{ "@include", MINIMAL "@include \"other.cfg\"\n", 4,
 		    "@include is not supported" },
-		{ "syntax error", "subject = { CN = \"x\" \n", 2, "syntax error" },
+		{ "syntax error", "subject = { CN = \"x\" \n", 2,
+		    "syntax error" },
 		{ "syntax error later", MINIMAL "\n\ncrl_days = ;\n", 6,
 		    "syntax error" },
 		{ "duplicate key", MINIMAL "crl_days = 3;\ncrl_days = 4;\n", 5,
@@ -287,7 +317,8 @@ test_rejections(void)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		reject(cases[i].what, cases[i].text, cases[i].line, cases[i].want);
+		reject(cases[i].what, cases[i].text, cases[i].line,
+		    cases[i].want);
 }
 
 /*
@@ -307,10 +338,11 @@ test_rejection_locations(void)
 	reject("delta_cdp with only https://", MINIMAL
 	    "delta_cdp = \"https://a/b.crl\";\n", 4,
 	    "'delta_cdp' must list an http:// URL");
-	reject("missing subject", "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", 0,
+	reject("missing subject", "key = \"ec:p256\";\n"
+	    "cdp = \"http://a/b\";\n", 0,
 	    "'subject' (a group with at least CN) is required");
-	reject("missing key", "subject = { CN = \"x\"; };\ncdp = \"http://a/b\";\n",
-	    0, "missing required key 'key'");
+	reject("missing key", "subject = { CN = \"x\"; };\n"
+	    "cdp = \"http://a/b\";\n", 0, "missing required key 'key'");
 	reject("an empty file", "", 0, "'subject'");
 }
 
@@ -322,7 +354,8 @@ test_missing_file(void)
 
 	CU_ASSERT_EQUAL(conf_load("/nonexistent/ca.cfg", &c, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(c);
-	CU_ASSERT(cause != NULL && strstr(cause, "/nonexistent/ca.cfg") != NULL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "/nonexistent/ca.cfg") != NULL);
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_EQUAL(conf_load(dir, &c, &cause), ERR_FAIL);
@@ -343,12 +376,16 @@ test_domains(void)
 	CU_ASSERT(conf_domain_permitted(&p, "*.anything.example"));
 
 	strv_add(&p.domains, "lab.example");
-	CU_ASSERT(conf_domain_permitted(&p, "lab.example"));		/* equal */
-	CU_ASSERT(conf_domain_permitted(&p, "web.lab.example"));	/* subdomain */
+	/* equal */
+	CU_ASSERT(conf_domain_permitted(&p, "lab.example"));
+	/* subdomain */
+	CU_ASSERT(conf_domain_permitted(&p, "web.lab.example"));
 	CU_ASSERT(conf_domain_permitted(&p, "a.b.lab.example"));
-	CU_ASSERT(conf_domain_permitted(&p, "*.lab.example"));		/* wildcard */
+	/* wildcard */
+	CU_ASSERT(conf_domain_permitted(&p, "*.lab.example"));
 	CU_ASSERT(conf_domain_permitted(&p, "*.web.lab.example"));
-	CU_ASSERT(conf_domain_permitted(&p, "A.LAB.Example"));		/* case */
+	/* case */
+	CU_ASSERT(conf_domain_permitted(&p, "A.LAB.Example"));
 	CU_ASSERT(conf_domain_permitted(&p, "LAB.EXAMPLE"));
 	CU_ASSERT(conf_domain_permitted(&p, "*.Lab.Example"));
 	/* a suffix that is not a subdomain */
@@ -359,7 +396,8 @@ test_domains(void)
 	CU_ASSERT(!conf_domain_permitted(&p, "lab.example.com"));
 	CU_ASSERT(!conf_domain_permitted(&p, "example"));
 	CU_ASSERT(!conf_domain_permitted(&p, "ab.example"));
-	CU_ASSERT(!conf_domain_permitted(&p, "*.example"));		/* wider */
+	/* wider */
+	CU_ASSERT(!conf_domain_permitted(&p, "*.example"));
 	CU_ASSERT(!conf_domain_permitted(&p, "*lab.example"));
 	CU_ASSERT(!conf_domain_permitted(&p, "other.example"));
 	CU_ASSERT(!conf_domain_permitted(&p, ""));

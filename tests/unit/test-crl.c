@@ -72,9 +72,11 @@ reload(gnutls_x509_crt_t *crt)
 	gnutls_x509_crt_t	 fresh = NULL;
 	int			 ret;
 
-	if ((ret = gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_DER, &der)) < 0 ||
+	if ((ret = gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_DER,
+	    &der)) < 0 ||
 	    (ret = gnutls_x509_crt_init(&fresh)) < 0 ||
-	    (ret = gnutls_x509_crt_import(fresh, &der, GNUTLS_X509_FMT_DER)) < 0) {
+	    (ret = gnutls_x509_crt_import(fresh, &der,
+	    GNUTLS_X509_FMT_DER)) < 0) {
 		gnutls_free(der.data);
 		return ret;
 	}
@@ -99,8 +101,8 @@ setup(void)
 	fclose(f);
 	if (conf_load(path, &the_ca.conf, &cause) != 0 ||
 	    keys_generate(&the_ca.conf->key, &the_ca.key, &cause) != 0 ||
-	    x509_build_ca(the_ca.conf, the_ca.key, NULL, time(NULL), &the_ca.crt,
-	    &cause) != 0) {
+	    x509_build_ca(the_ca.conf, the_ca.key, NULL, time(NULL),
+	    &the_ca.crt, &cause) != 0) {
 		fprintf(stderr, "setup: %s\n", cause);
 		return 1;
 	}
@@ -143,8 +145,8 @@ gnutls_crl(const struct crl_info *info, const struct crl_entry *v, size_t n,
 	gnutls_x509_crl_set_this_update(crl, info->this_update);
 	gnutls_x509_crl_set_next_update(crl, info->next_update);
 	for (size_t i = 0; i < n; i++)
-		gnutls_x509_crl_set_crt_serial(crl, v[i].serial, v[i].serial_len,
-		    v[i].revoked_at);
+		gnutls_x509_crl_set_crt_serial(crl, v[i].serial,
+		    v[i].serial_len, v[i].revoked_at);
 	gnutls_x509_crl_set_authority_key_id(crl, id, idlen);
 	gnutls_x509_crl_set_number(crl, num + 7, 1);
 	CU_ASSERT(gnutls_x509_crl_privkey_sign(crl, the_ca.crt,
@@ -154,9 +156,10 @@ gnutls_crl(const struct crl_info *info, const struct crl_entry *v, size_t n,
 }
 
 static const unsigned char s1[] = { 0x01, 0x23, 0x45 };
-static const unsigned char s2[] = { 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
-static const unsigned char s3[] = { 0x00, 0x80, 0x00 };	/* positive, with its sign byte */
+static const unsigned char s2[] = { 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
+/* positive, with its sign byte */
+static const unsigned char s3[] = { 0x00, 0x80, 0x00 };
 
 static void
 test_same_as_gnutls(void)
@@ -166,7 +169,8 @@ test_same_as_gnutls(void)
 		{ s2, sizeof s2, 1767323046, 0 },
 		{ s3, sizeof s3, 1767323047, -1 },
 	};
-	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5, 0, NULL };
+	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5,
+	    0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -224,7 +228,8 @@ tbs_len(const gnutls_datum_t *d)
 static void
 test_empty_list_absent(void)
 {
-	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 1, 0, NULL };
+	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 1, 0,
+	    NULL };
 	struct list		 l = { NULL, 0, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -257,7 +262,8 @@ test_reasons_read_back(void)
 		{ s2, sizeof s2, 1767323046, 6 },	/* certificateHold */
 		{ s3, sizeof s3, 1767323047, -1 },
 	};
-	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300, 0, NULL };
+	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300,
+	    0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
 	gnutls_x509_crl_t	 crl;
@@ -271,12 +277,13 @@ test_reasons_read_back(void)
 
 	CU_ASSERT_FATAL(encode(&info, &l, &der, &cause) == 0);
 	CU_ASSERT_FATAL(gnutls_x509_crl_init(&crl) == 0);
-	CU_ASSERT_FATAL(gnutls_x509_crl_import(crl, &der, GNUTLS_X509_FMT_DER) == 0);
+	CU_ASSERT_FATAL(gnutls_x509_crl_import(crl, &der,
+	    GNUTLS_X509_FMT_DER) == 0);
 	CU_ASSERT_EQUAL(gnutls_x509_crl_get_version(crl), 2);
 	CU_ASSERT_EQUAL(gnutls_x509_crl_get_crt_count(crl), 3);
 	CU_ASSERT(gnutls_x509_crl_verify(crl, &the_ca.crt, 1, 0, &status) == 0);
 	CU_ASSERT_EQUAL(status, 0);
-		CU_ASSERT(gnutls_x509_crl_get_number(crl, num, &nlen, &crit) == 0);
+	CU_ASSERT(gnutls_x509_crl_get_number(crl, num, &nlen, &crit) == 0);
 	CU_ASSERT(nlen == 2 && num[0] == 0x01 && num[1] == 0x2c);
 	for (;;) {
 		slen = sizeof serial;
@@ -285,7 +292,8 @@ test_reasons_read_back(void)
 			break;
 		CU_ASSERT_EQUAL(t, v[count].revoked_at);
 		CU_ASSERT(slen >= v[count].serial_len && memcmp(serial + slen -
-		    v[count].serial_len, v[count].serial, v[count].serial_len) == 0);
+		    v[count].serial_len, v[count].serial,
+		    v[count].serial_len) == 0);
 		count++;
 	}
 	CU_ASSERT_EQUAL(count, 3);
@@ -332,9 +340,12 @@ int
 main(void)
 {
 	static const CU_TestInfo	 tests[] = {
-		{ "no reasons: bytes equal GnuTLS's builder", test_same_as_gnutls },
-		{ "no entries: the list is absent (RFC 5280)", test_empty_list_absent },
-		{ "reasons: GnuTLS reads every entry, signature verifies", test_reasons_read_back },
+		{ "no reasons: bytes equal GnuTLS's builder",
+		    test_same_as_gnutls },
+		{ "no entries: the list is absent (RFC 5280)",
+		    test_empty_list_absent },
+		{ "reasons: GnuTLS reads every entry, signature verifies",
+		    test_reasons_read_back },
 		{ "reason names", test_reason_names },
 		{ "a failing row source fails the CRL", test_source_error },
 		CU_TEST_INFO_NULL

@@ -12,7 +12,8 @@
 static void
 test_lengths(void)
 {
-	static const size_t	 sizes[] = { 0, 1, 127, 128, 255, 256, 65535, 65536 };
+	static const size_t	 sizes[] = { 0, 1, 127, 128, 255, 256, 65535,
+	    65536 };
 	static const size_t	 heads[] = { 2, 2, 2, 3, 3, 4, 4, 5 };
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -36,7 +37,8 @@ test_lengths(void)
 			CU_ASSERT_EQUAL(d.p[1], 0x83);
 			CU_ASSERT(memcmp(d.p + 2, "\x01\x00\x00", 3) == 0);
 		}
-		CU_ASSERT_EQUAL(d.p[d.len - 1], sizes[i] ? 'x' : d.p[d.len - 1]);
+		CU_ASSERT_EQUAL(d.p[d.len - 1],
+		    sizes[i] ? 'x' : d.p[d.len - 1]);
 		der_free(&d);
 	}
 }
@@ -115,10 +117,12 @@ test_times(void)
 
 	der_init(&d, 0);
 	der_time(&d, 1767323045);	/* 2026-01-02 03:04:05 UTC */
-	CU_ASSERT(d.len == 15 && memcmp(d.p, "\x17\x0d" "260102030405Z", 15) == 0);
+	CU_ASSERT(d.len == 15 &&
+	    memcmp(d.p, "\x17\x0d" "260102030405Z", 15) == 0);
 	d.len = 0;
 	der_time(&d, 2524608000);	/* 2050-01-01 00:00:00 UTC */
-	CU_ASSERT(d.len == 17 && memcmp(d.p, "\x18\x0f" "20500101000000Z", 17) == 0);
+	CU_ASSERT(d.len == 17 &&
+	    memcmp(d.p, "\x18\x0f" "20500101000000Z", 17) == 0);
 	der_free(&d);
 }
 
@@ -182,7 +186,8 @@ test_reader(void)
 		c.len = bad[i].len;
 		CU_ASSERT_EQUAL(der_take(&c, &tag, &val, NULL), -1);
 		if (c.len != bad[i].len)
-			fprintf(stderr, "\n    %s: the cursor moved", bad[i].what);
+			fprintf(stderr, "\n    %s: the cursor moved",
+			    bad[i].what);
 		CU_ASSERT(c.p == bad[i].in && c.len == bad[i].len);
 	}
 }

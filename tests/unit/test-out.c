@@ -194,7 +194,8 @@ static void
 test_empty_and_binary(void)
 {
 	static const unsigned char	 bin[] = { 0, 1, 2, 0, 0xff, '\n', 0 };
-	char				*dir = new_dir(), *e = path_in(dir, "empty");
+	char				*dir = new_dir(),
+	    *e = path_in(dir, "empty");
 	char				*b = path_in(dir, "bin"), *cause = NULL;
 	unsigned char			*data = NULL;
 	size_t				 len = 99;
@@ -247,12 +248,16 @@ test_no_replace(void)
 	rm_dir(dir);
 }
 
-/* An existing symlink is an existing path: never followed, never written through. */
+/*
+ * An existing symlink is an existing path: never followed, never written
+ * through.
+ */
 static void
 test_symlink(void)
 {
 	char	*dir = new_dir(), *target = path_in(dir, "target");
-	char	*link1 = path_in(dir, "link"), *dangling = path_in(dir, "dangling");
+	char	*link1 = path_in(dir, "link"),
+	    *dangling = path_in(dir, "dangling");
 	char	*nowhere = path_in(dir, "nowhere"), *cause = NULL;
 
 	put(target, "precious");
@@ -282,7 +287,8 @@ test_refused_paths(void)
 {
 	char	*dir = new_dir(), *sub = path_in(dir, "sub");
 	char	*missing = path_in(dir, "missing/x.crt"), *cause = NULL;
-	char	*under_file = path_in(dir, "file/x.crt"), *file = path_in(dir, "file");
+	char	*under_file = path_in(dir, "file/x.crt"),
+	    *file = path_in(dir, "file");
 	int	 tmps;
 
 	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
@@ -365,7 +371,8 @@ test_batch(void)
 	/* freed without commit: nothing placed, no temporaries left */
 	b = out_batch_new(0);
 	for (int i = 0; i < 3; i++)
-		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "x", 1, i == 0, &cause), 0);
+		CU_ASSERT_EQUAL(out_batch_add(b, p[i], "x", 1,
+		    i == 0, &cause), 0);
 	out_batch_free(b);
 	for (int i = 0; i < 3; i++)
 		CU_ASSERT(!exists(p[i]));
@@ -474,7 +481,10 @@ test_batch_large(void)
 	rm_dir(dir);
 }
 
-/* The second target appears between staging and commit: the first is taken back. */
+/*
+ * The second target appears between staging and commit: the first is taken
+ * back.
+ */
 static void
 test_batch_commit_fails(void)
 {
@@ -778,7 +788,8 @@ test_read(void)
 	CU_ASSERT_EQUAL(len, 5);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(data);
 	CU_ASSERT(memcmp(data, "hello", 5) == 0);
-	CU_ASSERT_EQUAL(data[5], '\0');		/* NUL-terminated, not counted */
+	/* NUL-terminated, not counted */
+	CU_ASSERT_EQUAL(data[5], '\0');
 	CU_ASSERT_STRING_EQUAL((char *)data, "hello");
 	free(data);
 	data = NULL;
@@ -789,7 +800,8 @@ test_read(void)
 	free(data);
 	data = NULL;
 	CU_ASSERT_EQUAL(out_read(p, 4, &data, &len, &cause), ERR_FAIL);
-	CU_ASSERT(cause != NULL && strstr(cause, "larger than 4 bytes") != NULL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "larger than 4 bytes") != NULL);
 	CU_ASSERT_PTR_NULL(data);
 	free(cause);
 	cause = NULL;
@@ -840,7 +852,8 @@ test_read(void)
 static void
 test_read_stdin(void)
 {
-	char		*dir = new_dir(), *p = path_in(dir, "in"), *cause = NULL;
+	char		*dir = new_dir(), *p = path_in(dir, "in"),
+	    *cause = NULL;
 	unsigned char	*data = NULL;
 	size_t		 len = 0;
 	int		 saved, fd;
@@ -864,7 +877,8 @@ test_read_stdin(void)
 static void
 test_mkdir(void)
 {
-	char	*dir = new_dir(), *d = path_in(dir, "d"), *f = path_in(dir, "f");
+	char	*dir = new_dir(), *d = path_in(dir, "d"),
+	    *f = path_in(dir, "f");
 	char	*deep = path_in(dir, "no/such"), *cause = NULL;
 	mode_t	 old = umask(022);
 
@@ -899,10 +913,12 @@ main(void)
 		{ "a batch of 40 files, 10 dropped", test_batch_large },
 		{ "a batch synced ahead on a thread", test_batch_sync_ahead },
 		{ "a commit that fails half-way", test_batch_commit_fails },
-		{ "a forced commit that fails half-way", test_batch_force_fails },
+		{ "a forced commit that fails half-way",
+		    test_batch_force_fails },
 		{ "batch refusals", test_batch_refusals },
 		{ "files written ahead, unnamed until placed", test_prepared },
-		{ "files written ahead without O_TMPFILE", test_prepared_named },
+		{ "files written ahead without O_TMPFILE",
+		    test_prepared_named },
 		{ "out_read", test_read },
 		{ "out_read of standard input", test_read_stdin },
 		{ "out_mkdir", test_mkdir },

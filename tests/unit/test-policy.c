@@ -34,11 +34,13 @@ struct fixture {
 	time_t			 now;
 	gnutls_x509_privkey_t	 ca_key, ec, ec2, p384, p521, ed25519;
 	gnutls_x509_privkey_t	 rsa, rsa1024;
-	gnutls_x509_crt_t	 ca;		/* the issuing CA: EC, 10 years */
+	/* the issuing CA: EC, 10 years */
+	gnutls_x509_crt_t	 ca;
 	gnutls_x509_crt_t	 other_ca;	/* another name, another key */
 	gnutls_x509_crt_t	 twin_ca;	/* the CA's name, another key */
 	gnutls_x509_crt_t	 short_ca;	/* the CA's key, 30 days */
-	gnutls_x509_crt_t	 rsa_ca;	/* an RSA CA, for RSA signatures */
+	/* an RSA CA, for RSA signatures */
+	gnutls_x509_crt_t	 rsa_ca;
 	struct conf		 conf;		/* lab.example, CDP_URL */
 };
 static struct fixture	 fx;
@@ -58,12 +60,13 @@ struct spec {
 	const char		*cdp[3];
 	const gnutls_datum_t	*raw_cdp;	/* instead of cdp */
 	const char		*eku[3];
-	int			 bc;		/* 0: none, 1: CA:FALSE, 2: CA:TRUE,
-						   3: CA:TRUE, pathlen 0 */
+	/* 0: none, 1: CA:FALSE, 2: CA:TRUE, 3: CA:TRUE, pathlen 0 */
+	int			 bc;
 	int			 bc_critical;
 	unsigned		 ku;		/* 0: no keyUsage */
 	int			 no_ski, no_aki;
-	const char		*aki;		/* instead of the issuer's SKI */
+	/* instead of the issuer's SKI */
+	const char		*aki;
 	const char		*ca_issuers, *ocsp;
 	time_t			 nb, na;
 	unsigned char		 serial[24];
@@ -142,7 +145,9 @@ reparse(gnutls_x509_crt_t crt)
 	return out;
 }
 
-/* Build and sign s; aborts on a GnuTLS refusal (the suite setup uses it too). */
+/*
+ * Build and sign s; aborts on a GnuTLS refusal (the suite setup uses it too).
+ */
 static gnutls_x509_crt_t
 build(const struct spec *s)
 {
@@ -1032,7 +1037,8 @@ test_profile_templates(void)
 	/* "sip." and its variable are both needed */
 	s.dns[1] = "sipx.lab.example";
 	s.dns[2] = "lyncdiscoverinternal.lab.example";
-	CU_ASSERT(only(&s, &ctx, 0, "names", "no name for 'sip.${sip_domain}'"));
+	CU_ASSERT(only(&s, &ctx, 0, "names",
+	    "no name for 'sip.${sip_domain}'"));
 	s.dns[1] = "sip.lab.example";
 
 	/* an optional variable left unset drops its template (profile_bind) */
@@ -1326,7 +1332,8 @@ test_dns_syntax(void)
 	memset(long_name, 0, sizeof long_name);
 	for (int i = 0; i < 4; i++)
 		memcpy(long_name + i * 64, i < 3 ?
-		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa." :
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa." :
 		    "example", i < 3 ? 64 : 7);
 	CU_ASSERT(policy_dns_valid("a.lab.example", 0));
 	CU_ASSERT(policy_dns_valid("A-1.Lab.Example", 0));
@@ -1432,7 +1439,8 @@ main(void)
 	static const CU_TestInfo	 tests[] = {
 		{ "a compliant certificate", test_compliant },
 		{ "CRL distribution points", test_cdp },
-		{ "CRL distribution points that are not URIs", test_cdp_not_uri },
+		{ "CRL distribution points that are not URIs",
+		    test_cdp_not_uri },
 		{ "extended key usage", test_eku },
 		{ "extended key usage of a role or request", test_eku_of_role },
 		{ "basic constraints", test_basic_constraints },

@@ -37,7 +37,8 @@
 #define KEY	"key = \"rsa:2048\";\n"				/* line 8 */
 #define DAYS	"validity_days = 90;\n"				/* line 9 */
 #define EKU	"eku = [ \"serverAuth\" ];\n"			/* line 10 */
-#define BASE	HEAD SUBJ KEY DAYS EKU				/* extras: line 11 */
+/* extras: line 11 */
+#define BASE	HEAD SUBJ KEY DAYS EKU
 
 struct fx {
 	char	 dir[128];
@@ -379,7 +380,8 @@ test_load_names(void)
 static void
 test_refuse_unknown_keys(void)
 {
-	refused(BASE "sanz = [ \"x\" ];\n", 11, "unknown key 'sanz' in profile");
+	refused(BASE "sanz = [ \"x\" ];\n", 11,
+	    "unknown key 'sanz' in profile");
 	refused(BASE "\n\nSubject = { CN = \"x\"; };\n", 13,
 	    "unknown key 'Subject' in profile");
 	refused("description = \"d\";\nvariables = {\n"
@@ -433,7 +435,8 @@ test_refuse_missing(void)
 static void
 test_refuse_subject(void)
 {
-	refused(HEAD "subject = {\n	CN = \"${fqdn}\";\n	E = \"a@b\";\n};\n"
+	refused(HEAD "subject = {\n	CN = \"${fqdn}\";\n"
+	    "	E = \"a@b\";\n};\n"
 	    KEY DAYS EKU, 9, "unknown subject attribute 'E'");
 	refused(HEAD "subject = { O = \"Example\"; };\n" KEY DAYS EKU, 7,
 	    "subject needs a CN");
@@ -452,7 +455,8 @@ test_refuse_key_validity(void)
 {
 	refused(HEAD SUBJ "key = \"rsa:1024\";\n" DAYS EKU, 8,
 	    "unknown key spec 'rsa:1024'");
-	refused(HEAD SUBJ "key = 2048;\n" DAYS EKU, 8, "'key' must be a string");
+	refused(HEAD SUBJ "key = 2048;\n" DAYS EKU, 8,
+	    "'key' must be a string");
 	refused(HEAD SUBJ KEY "validity_days = 0;\n" EKU, 9,
 	    "'validity_days' must be between 1 and 3650");
 	refused(HEAD SUBJ KEY "validity_days = 3651;\n" EKU, 9,
@@ -473,10 +477,10 @@ test_refuse_eku(void)
 	    "listed twice");
 	refused(HEAD SUBJ KEY DAYS "eku = [ \"clientAuth\", \"serverAuth\", "
 	    "\"clientAuth\" ];\n", 10, "eku 'clientAuth' listed twice");
-	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"2.5.29.37.0\" ];\n",
-	    10, "eku anyExtendedKeyUsage");
-	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"codeSigning\" ];\n",
-	    10, "unknown eku 'codeSigning'");
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", "
+	    "\"2.5.29.37.0\" ];\n", 10, "eku anyExtendedKeyUsage");
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", "
+	    "\"codeSigning\" ];\n", 10, "unknown eku 'codeSigning'");
 	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"1..3\" ];\n",
 	    10, "unknown eku '1..3'");
 	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"1.3.\" ];\n",
@@ -496,8 +500,9 @@ test_refuse_key_usage(void)
 	    11, "key_usage 'keyCertSign' is for CA certificates");
 	refused(BASE "key_usage = [ \"digitalSignature\", \"cRLSign\" ];\n",
 	    11, "key_usage 'cRLSign' is for CA certificates");
-	refused(BASE "key_usage = [ \"digitalSignature\", \"dataEncipherment\" ];\n",
-	    11, "unknown key_usage 'dataEncipherment'");
+	refused(BASE "key_usage = [ \"digitalSignature\", "
+	    "\"dataEncipherment\" ];\n", 11,
+	    "unknown key_usage 'dataEncipherment'");
 	refused(BASE "key_usage = [ \"keyEncipherment\" ];\n", 11,
 	    "key_usage must include digitalSignature");
 	refused(BASE "key_usage = [ \"digitalSignature\",\n"
@@ -553,13 +558,15 @@ test_refuse_templates(void)
 	    "undefined variable 'name'");
 	refused(BASE "dns = \"$fqdn\";\n", 11, "'$fqdn': a '$' must start");
 	refused(BASE "dns = \"${fqdn\";\n", 11, "'${fqdn': a '$' must start");
-	refused(BASE "dns = \"${}.example.com\";\n", 11, "'${}.example.com': a");
+	refused(BASE "dns = \"${}.example.com\";\n", 11,
+	    "'${}.example.com': a");
 	refused(BASE "dns = \"${Fqdn}\";\n", 11, "'${Fqdn}': a '$' must start");
 	refused(BASE "dns = \"${fqdn}$\";\n", 11, "'${fqdn}$': a '$' must");
 	refused(BASE "dns = \"${fqdn-x}\";\n", 11, "'${fqdn-x}': a '$' must");
 	refused(BASE "dns = \"\";\n", 11, "empty template");
 	refused(BASE "dns = [ 3 ];\n", 11, "'dns' must be a list of strings");
-	refused(BASE "ip = { a = 1; };\n", 11, "'ip' must be a string or a list");
+	refused(BASE "ip = { a = 1; };\n", 11,
+	    "'ip' must be a string or a list");
 	refused("description = \"d\";\nvariables = {\n"
 	    "	a = { list = true; };\n	b = { list = true; };\n};\n"
 	    "subject = { CN = \"x\"; };\n" KEY DAYS EKU
@@ -651,9 +658,10 @@ test_values_add(void)
 }
 
 #define NAMES_PROFILE \
-	HEAD SUBJ KEY DAYS "eku = [ \"clientAuth\", \"serverAuth\" ];\n"	\
-	"dns = [ \"${fqdn}\", \"${web}\", \"sip.${dom}\", \"FE.example.com\",\n"	\
-	"	\"lyncdiscover.${dom}\", \"fe.EXAMPLE.com\" ];\n"			\
+	HEAD SUBJ KEY DAYS "eku = [ \"clientAuth\", \"serverAuth\" ];\n" \
+	"dns = [ \"${fqdn}\", \"${web}\", \"sip.${dom}\", "		\
+	"\"FE.example.com\",\n"						\
+	"	\"lyncdiscover.${dom}\", \"fe.EXAMPLE.com\" ];\n"	\
 	"cdp = \"http://pki.example.com/extra.crl\";\n"
 
 static void
@@ -674,7 +682,9 @@ test_bind_expand(void)
 	CU_ASSERT_EQUAL_FATAL(r->subject.n, 1);
 	CU_ASSERT_STRING_EQUAL(dn_get(&r->subject, dn_oid("CN")),
 	    "fe.example.com");
-	/* Once per SIP domain, in order; case-insensitive duplicates dropped. */
+	/*
+	 * Once per SIP domain, in order; case-insensitive duplicates dropped.
+	 */
 	CU_ASSERT(strv_is(&r->dns, "fe.example.com", "web.example",
 	    "sip.a.example", "sip.b.example", "lyncdiscover.a.example",
 	    "lyncdiscover.b.example", NULL));
@@ -997,7 +1007,8 @@ test_find(void)
 		CU_ASSERT_EQUAL(profile_find(bad[i], NULL, &path, &cause),
 		    ERR_USAGE);
 		CU_ASSERT_PTR_NULL(path);
-		CU_ASSERT(cause != NULL && strstr(cause, "profile name") != NULL);
+		CU_ASSERT(cause != NULL &&
+		    strstr(cause, "profile name") != NULL);
 		free(cause);
 	}
 	unsetenv("ROLECA_PROFILE_PATH");
@@ -1075,7 +1086,8 @@ test_list(void)
 	CU_ASSERT(listed(&paths, "/.cfg") == NULL);
 	CU_ASSERT(listed(&paths, "/sub.cfg") == NULL);
 	CU_ASSERT(listed(&paths, "notes.txt") == NULL);
-	CU_ASSERT(position(&paths, "/alpha.cfg") < position(&paths, "/mid.cfg"));
+	CU_ASSERT(position(&paths, "/alpha.cfg") <
+	    position(&paths, "/mid.cfg"));
 	strv_free(&paths);
 	/* Without a CA directory the next occurrence is found instead. */
 	CU_ASSERT_EQUAL(profile_list(NULL, &paths, &cause), 0);
@@ -1097,7 +1109,8 @@ static const struct {
 } shipped[] = {
 	{ "frontend", { "pool_fqdn=pool01.lab.example",
 	    "server_fqdn=fe01.lab.example", "sip_domain=lab.example",
-	    "web_internal=webint.lab.example", "web_external=webext.lab.example",
+	    "web_internal=webint.lab.example",
+	    "web_external=webext.lab.example",
 	    NULL }, "pool01.lab.example" },
 	{ "standard-edition", { "server_fqdn=se01.lab.example",
 	    "sip_domain=lab.example", "web_internal=se01.lab.example", NULL },

@@ -594,7 +594,7 @@ test_duplicate(void)
 	struct store		*st = NULL;
 	struct store_cert	 sc, *got = NULL;
 	unsigned char		 der[] = { 0x30, 0x00 }, der2[] = { 0x30, 0x01,
-				     0x05 };
+	    0x05 };
 	char			*cause = NULL;
 
 	fx_setup(&fx);
@@ -638,7 +638,8 @@ test_newer_schema(void)
 
 	fx_setup(&fx);
 	make_db(&fx);
-	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA user_version = " NEWER_TEXT), 0);
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "PRAGMA user_version = "
+	    NEWER_TEXT), 0);
 	CU_ASSERT_EQUAL(store_open(fx.db, 0, &st, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(st);
 	CU_ASSERT(contains(cause, fx.db));
@@ -655,7 +656,9 @@ test_newer_schema(void)
 	fx_teardown(&fx);
 }
 
-/* A database made by schema version 1 gains the CRL's covering index on open. */
+/*
+ * A database made by schema version 1 gains the CRL's covering index on open.
+ */
 static void
 test_migrate_from_1(void)
 {
@@ -873,7 +876,9 @@ audit_text(struct store *st)
 	return all;
 }
 
-/* store_record with an operation writes its audit row in the same transaction. */
+/*
+ * store_record with an operation writes its audit row in the same transaction.
+ */
 static void
 test_record_audited(void)
 {

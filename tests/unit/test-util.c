@@ -212,7 +212,8 @@ test_xasprintf(void)
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	CU_ASSERT_EQUAL(xasprintf(&s, "<%s>", big), (int)sizeof big + 1);
-	CU_ASSERT(s[0] == '<' && s[sizeof big] == '>' && s[sizeof big + 1] == '\0');
+	CU_ASSERT(s[0] == '<' && s[sizeof big] == '>' &&
+	    s[sizeof big + 1] == '\0');
 	free(s);
 }
 
@@ -291,7 +292,8 @@ test_err_prefix(void)
 
 	err_set(&cause, "unknown key '%s'", "sanz");
 	err_prefix(&cause, "profile %s:%d: ", "frontend.cfg", 12);
-	CU_ASSERT_STRING_EQUAL(cause, "profile frontend.cfg:12: unknown key 'sanz'");
+	CU_ASSERT_STRING_EQUAL(cause,
+	    "profile frontend.cfg:12: unknown key 'sanz'");
 	err_prefix(&cause, "sign: ");
 	CU_ASSERT_STRING_EQUAL(cause,
 	    "sign: profile frontend.cfg:12: unknown key 'sanz'");

@@ -51,7 +51,8 @@ static struct {
 	struct conf		 ec_conf;	/* filled in code */
 	struct conf		*rsa_conf;	/* loaded from a ca.cfg */
 	gnutls_x509_crt_t	 ec_crt, rsa_crt;
-	struct ca		 ec, rsa;	/* in memory: no directory, no store */
+	/* in memory: no directory, no store */
+	struct ca		 ec, rsa;
 } fx;
 
 static char *
@@ -189,12 +190,13 @@ aia_entries(gnutls_x509_crt_t crt, struct strv *out)
 	CU_ASSERT(!critical);
 	CU_ASSERT_EQUAL_FATAL(gnutls_x509_aia_init(&aia), 0);
 	CU_ASSERT_EQUAL(gnutls_x509_ext_import_aia(&der, aia, 0), 0);
-	for (unsigned i = 0; gnutls_x509_aia_get(aia, i, &oid, &type, &san) >= 0;
-	    i++) {
+	for (unsigned i = 0;
+	    gnutls_x509_aia_get(aia, i, &oid, &type, &san) >= 0; i++) {
 		CU_ASSERT_EQUAL(type, GNUTLS_SAN_URI);
 		xasprintf(&s, "%s:%.*s",
-		    strcmp((char *)oid.data, GNUTLS_OID_AD_CAISSUERS) == 0 ? "ca" :
-		    strcmp((char *)oid.data, GNUTLS_OID_AD_OCSP) == 0 ? "ocsp" : "?",
+		    strcmp((char *)oid.data, GNUTLS_OID_AD_CAISSUERS) == 0 ?
+		    "ca" : strcmp((char *)oid.data, GNUTLS_OID_AD_OCSP) == 0 ?
+		    "ocsp" : "?",
 		    (int)san.size, (char *)san.data);
 		strv_add_take(out, s);
 	}
@@ -216,7 +218,10 @@ has_ext(gnutls_x509_crt_t crt, const char *oid)
 	return 1;
 }
 
-/* Number of RDNs of the subject, their OIDs in oids; -1 if one has several attributes. */
+/*
+ * Number of RDNs of the subject, their OIDs in oids; -1 if one has several
+ * attributes.
+ */
 static int
 subject_rdns(gnutls_x509_crt_t crt, char oids[][64], int max)
 {
@@ -252,7 +257,10 @@ rdn_value(gnutls_x509_crt_t crt, int n)
 	return buf;
 }
 
-/* Value of the idx-th attribute oid in the subject (RFC 4514-escaped), "" if absent. */
+/*
+ * Value of the idx-th attribute oid in the subject (RFC 4514-escaped), "" if
+ * absent.
+ */
 static const char *
 dn_value(gnutls_x509_crt_t crt, const char *oid, unsigned idx)
 {
@@ -274,7 +282,8 @@ same_pubkey(const struct key *a, const struct key *b)
 	int		 same = 0;
 
 	if (keys_pubkey(a, &pa, NULL) == 0 && keys_pubkey(b, &pb, NULL) == 0 &&
-	    gnutls_pubkey_get_key_id(pa, GNUTLS_KEYID_USE_SHA256, x, &xl) == 0 &&
+	    gnutls_pubkey_get_key_id(pa, GNUTLS_KEYID_USE_SHA256, x,
+	    &xl) == 0 &&
 	    gnutls_pubkey_get_key_id(pb, GNUTLS_KEYID_USE_SHA256, y, &yl) == 0)
 		same = xl == yl && memcmp(x, y, xl) == 0;
 	if (pa != NULL)
@@ -345,7 +354,8 @@ test_key_specs(void)
 
 		ks.alg = KEY_EC;
 		ks.bits = 256;
-		CU_ASSERT_EQUAL(keys_parse_spec(bad[i], &ks, &cause), ERR_USAGE);
+		CU_ASSERT_EQUAL(keys_parse_spec(bad[i], &ks, &cause),
+		    ERR_USAGE);
 		xasprintf(&quoted, "'%s'", bad[i]);
 		CU_ASSERT(cause != NULL && strstr(cause, quoted) != NULL);
 		free(quoted);
@@ -448,13 +458,15 @@ test_key_formats(void)
 	gnutls_datum_t		 d = { NULL, 0 };
 	struct key		*k = NULL;
 	struct keyspec		 ks;
-	char			*der = tmp_path("der.key"), *junk = tmp_path("junk.key");
-	char			*p521 = tmp_path("p521.key"), *enc = tmp_path("enc.key");
+	char			*der = tmp_path("der.key"),
+	    *junk = tmp_path("junk.key");
+	char			*p521 = tmp_path("p521.key"),
+	    *enc = tmp_path("enc.key");
 	char			*cause = NULL;
 
 	/* DER (SEC1) */
-	CU_ASSERT_EQUAL_FATAL(gnutls_x509_privkey_export2(keys_x509(fx.leaf_key),
-	    GNUTLS_X509_FMT_DER, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(gnutls_x509_privkey_export2(
+	    keys_x509(fx.leaf_key), GNUTLS_X509_FMT_DER, &d), 0);
 	CU_ASSERT_EQUAL(out_write(der, d.data, d.size, 1, 0, &cause), 0);
 	keys_datum_wipe(&d);
 	CU_ASSERT_EQUAL(keys_load(der, 1, &k, &cause), 0);
@@ -473,8 +485,10 @@ test_key_formats(void)
 	CU_ASSERT_EQUAL(keys_load(dir, 0, &k, &cause), ERR_FAIL);
 	free(cause);
 	cause = NULL;
-	CU_ASSERT_EQUAL(keys_load("/nonexistent/ca.key", 1, &k, &cause), ERR_FAIL);
-	CU_ASSERT(cause != NULL && strstr(cause, "/nonexistent/ca.key") != NULL);
+	CU_ASSERT_EQUAL(keys_load("/nonexistent/ca.key", 1, &k, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "/nonexistent/ca.key") != NULL);
 	free(cause);
 	cause = NULL;
 
@@ -489,7 +503,8 @@ test_key_formats(void)
 	keys_datum_wipe(&d);
 	CU_ASSERT_EQUAL_FATAL(keys_load(p521, 1, &k, &cause), 0);
 	CU_ASSERT_EQUAL(keys_spec_of(k, &ks, &cause), ERR_POLICY);
-	CU_ASSERT(cause != NULL && strstr(cause, "unsupported key type") != NULL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "unsupported key type") != NULL);
 	free(cause);
 	cause = NULL;
 	keys_free(k);
@@ -613,7 +628,8 @@ test_ca_rsa(void)
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_signature_algorithm(crt),
 	    GNUTLS_SIGN_RSA_SHA256);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_signature_oid(crt, oid, &len), 0);
-	CU_ASSERT_STRING_EQUAL(oid, OID_SHA256_RSA);	/* PKCS#1 v1.5, not PSS */
+	/* PKCS#1 v1.5, not PSS */
+	CU_ASSERT_STRING_EQUAL(oid, OID_SHA256_RSA);
 	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_COMMON_NAME, 0),
 	    "RSA Root");
 	CU_ASSERT_NOT_EQUAL(verify_by(crt, fx.ec_crt), 0);
@@ -713,7 +729,8 @@ test_leaf(void)
 	strv_free(&sv);
 
 	/* basicConstraints CA:FALSE critical, keyUsage as asked */
-	ret = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca, &pathlen);
+	ret = gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca,
+	    &pathlen);
 	CU_ASSERT_EQUAL(ret, 0);	/* the CA flag: false */
 	CU_ASSERT(!ca);
 	CU_ASSERT(critical);
@@ -845,7 +862,7 @@ gnutls_leaf(const struct request *req, gnutls_pubkey_t pub,
 		    ca->conf->ocsp.n; i++) {
 			int	 is = i < ca->conf->ca_issuers.n;
 			char	*u = is ? ca->conf->ca_issuers.v[i] :
-				    ca->conf->ocsp.v[i - ca->conf->ca_issuers.n];
+			    ca->conf->ocsp.v[i - ca->conf->ca_issuers.n];
 
 			v.data = (unsigned char *)u;
 			v.size = (unsigned)strlen(u);
@@ -922,7 +939,8 @@ same_as_gnutls(const struct request *req, const struct ca *ca, int whole)
 	CU_ASSERT_EQUAL(tbs_of(&b, &tb, &nb), 0);
 	CU_ASSERT(na == nb && na > 0 && memcmp(ta, tb, na) == 0);
 	if (na != nb || memcmp(ta, tb, na) != 0) {
-		fprintf(stderr, "\n    TBS differs from GnuTLS's:\n    ours   ");
+		fprintf(stderr, "\n    TBS differs from GnuTLS's:\n"
+		    "    ours   ");
 		for (size_t i = 0; i < na; i++)
 			fprintf(stderr, "%02x", ta[i]);
 		fprintf(stderr, "\n    theirs ");
@@ -947,7 +965,8 @@ same_as_gnutls(const struct request *req, const struct ca *ca, int whole)
 static void
 test_leaf_as_gnutls(void)
 {
-	struct conf	 c = fx.ec_conf;	/* shallow: only delta_cdp is ours */
+	/* shallow: only delta_cdp is ours */
+	struct conf	 c = fx.ec_conf;
 	struct ca	 ca = fx.ec;
 	struct request	 req;
 	gnutls_datum_t	 der = { NULL, 0 };
@@ -1041,7 +1060,8 @@ test_leaf_dn_injection(void)
 	/* GnuTLS's getter escapes the value: still one CN */
 	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_COMMON_NAME, 0),
 	    "a\\,O=Evil");
-	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_COMMON_NAME, 1), "");
+	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_COMMON_NAME, 1),
+	    "");
 	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_ORGANIZATION_NAME,
 	    0), "Lab");
 	CU_ASSERT_STRING_EQUAL(dn_value(crt, GNUTLS_OID_X520_ORGANIZATION_NAME,
@@ -1102,7 +1122,8 @@ test_leaf_cdp(void)
 	cdp_uris(crt, &sv);
 	CU_ASSERT_EQUAL(sv.n, 3);
 	CU_ASSERT(sv.n == 3 && strcmp(sv.v[0], ROOT_CRL) == 0 &&
-	    strcmp(sv.v[1], MIRROR_CRL) == 0 && strcmp(sv.v[2], EXTRA_CRL) == 0);
+	    strcmp(sv.v[1], MIRROR_CRL) == 0 &&
+	    strcmp(sv.v[2], EXTRA_CRL) == 0);
 	strv_free(&sv);
 	gnutls_x509_crt_deinit(crt);
 
@@ -1123,7 +1144,8 @@ test_leaf_cdp(void)
 static void
 test_freshest_crl(void)
 {
-	struct conf		 c = fx.ec_conf;	/* shallow: only delta_cdp is ours */
+	/* shallow: only delta_cdp is ours */
+	struct conf		 c = fx.ec_conf;
 	struct ca		 ca = fx.ec;
 	struct request		 req;
 	gnutls_x509_crt_t	 crt;
@@ -1139,11 +1161,12 @@ test_freshest_crl(void)
 	crt = leaf_from(&req, &ca);
 	req_clear(&req);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(crt);
-	CU_ASSERT_EQUAL(gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.46", 0,
-	    &der, &critical), 0);
+	CU_ASSERT_EQUAL(gnutls_x509_crt_get_extension_by_oid2(crt, "2.5.29.46",
+	    0, &der, &critical), 0);
 	CU_ASSERT(!critical);
 	CU_ASSERT_EQUAL_FATAL(gnutls_x509_crl_dist_points_init(&cdp), 0);
-	CU_ASSERT_EQUAL(gnutls_x509_ext_import_crl_dist_points(&der, cdp, 0), 0);
+	CU_ASSERT_EQUAL(gnutls_x509_ext_import_crl_dist_points(&der, cdp, 0),
+	    0);
 	CU_ASSERT_EQUAL(gnutls_x509_crl_dist_points_get(cdp, 0, &type, &san,
 	    &reasons), 0);
 	s = xstrndup((char *)san.data, san.size);
@@ -1238,8 +1261,8 @@ test_leaf_refusals(void)
 	CU_ASSERT_EQUAL_FATAL(keys_pubkey(fx.leaf_key, &pub, &cause), 0);
 	req_init(&req, "web.lab.example");
 	strv_add(&req.ip, "10.0.0.300");
-	CU_ASSERT_EQUAL(x509_build_leaf(&req, pub, &fx.ec, fx.now, &crt, &cause),
-	    ERR_USAGE);
+	CU_ASSERT_EQUAL(x509_build_leaf(&req, pub, &fx.ec, fx.now, &crt,
+	    &cause), ERR_USAGE);
 	CU_ASSERT(cause != NULL && strstr(cause, "'10.0.0.300'") != NULL);
 	CU_ASSERT_PTR_NULL(crt);
 	free(cause);
@@ -1312,7 +1335,8 @@ ext_is_gnutls(gnutls_x509_crt_t crt, const char *oid, const struct conf *c)
 {
 	gnutls_x509_crl_dist_points_t	 cdp = NULL;
 	gnutls_x509_aia_t		 aia = NULL;
-	gnutls_datum_t			 ours = { NULL, 0 }, theirs = { NULL, 0 };
+	gnutls_datum_t			 ours = { NULL, 0 },
+	    theirs = { NULL, 0 };
 	gnutls_datum_t			 v;
 	unsigned			 critical;
 	int				 ok = 1;
@@ -1407,7 +1431,8 @@ test_subordinate(void)
 	    NULL, 0, 0, &status), 0);
 	CU_ASSERT_EQUAL(status, 0);
 	CU_ASSERT(same_id(leaf, 1, sub, 0));
-	cdp_uris(leaf, &sv);				/* the issuing CA's CDP */
+	/* the issuing CA's CDP */
+	cdp_uris(leaf, &sv);
 	CU_ASSERT(sv.n == 2 && strcmp(sv.v[0], SUB_CRL) == 0 &&
 	    strcmp(sv.v[1], EXTRA_CRL) == 0);
 	strv_free(&sv);
@@ -1466,8 +1491,8 @@ test_ca_csr(void)
 	/* through PEM and x509_parse_csr / x509_csr_info */
 	CU_ASSERT_EQUAL_FATAL(x509_export_csr(crq, 1, &pem, &cause), 0);
 	CU_ASSERT(strstr((char *)pem.data, "CERTIFICATE REQUEST-----") != NULL);
-	CU_ASSERT_EQUAL_FATAL(x509_parse_csr(pem.data, pem.size, "ca.csr", &back,
-	    &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(x509_parse_csr(pem.data, pem.size, "ca.csr",
+	    &back, &cause), 0);
 	CU_ASSERT_EQUAL(x509_csr_info(back, &ci, &cause), 0);
 	CU_ASSERT(ci.wants_ca);
 	CU_ASSERT(ci.cn != NULL && strcmp(ci.cn, "Test Issuing CA") == 0);
@@ -1539,8 +1564,8 @@ test_csr_san_reader(void)
 	/* a.lab.example and 10.0.0.2 */
 	static const unsigned char good[] = {
 		0x30, 0x15,
-		0x82, 0x0d, 'a', '.', 'l', 'a', 'b', '.', 'e', 'x', 'a', 'm', 'p',
-		'l', 'e',
+		0x82, 0x0d, 'a', '.', 'l', 'a', 'b', '.', 'e', 'x', 'a', 'm',
+		'p', 'l', 'e',
 		0x87, 0x04, 10, 0, 0, 2,
 	};
 	static const struct {
@@ -1569,8 +1594,8 @@ test_csr_san_reader(void)
 		    'a' }, 7, "only DNS and IP" },
 		{ "iPAddress of 8 bytes", { 0x30, 0x0a, 0x87, 0x08, 1, 2, 3, 4,
 		    5, 6, 7, 8 }, 12, "only DNS and IP" },
-		{ "NUL in a dNSName", { 0x30, 0x05, 0x82, 0x03, 'a', 0, 'b' }, 7,
-		    "NUL" },
+		{ "NUL in a dNSName", { 0x30, 0x05, 0x82, 0x03, 'a', 0, 'b' },
+		    7, "NUL" },
 	};
 	struct csr_info		 ci;
 	char			*cause = NULL;
@@ -1644,7 +1669,8 @@ test_parse_certs(void)
 {
 	struct conf		 sc;
 	gnutls_x509_crt_t	 sub = NULL, *list = NULL;
-	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 }, der = { NULL, 0 };
+	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 },
+	    der = { NULL, 0 };
 	unsigned char		*pem2;
 	size_t			 n = 0;
 	char			*path = tmp_path("chain.pem"), *cause = NULL;
@@ -1671,7 +1697,8 @@ test_parse_certs(void)
 	list = NULL;
 
 	/* the same from a file */
-	CU_ASSERT_EQUAL(out_write(path, pem2, a.size + b.size, 0, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_write(path, pem2, a.size + b.size, 0, 0,
+	    &cause), 0);
 	CU_ASSERT_EQUAL(x509_load_certs(path, &list, &n, &cause), 0);
 	CU_ASSERT_EQUAL(n, 2);
 	x509_free_certs(list, n);
@@ -1708,8 +1735,8 @@ test_parse_certs(void)
 	    &n, &cause), ERR_FAIL);
 	free(cause);
 	cause = NULL;
-	CU_ASSERT_EQUAL(x509_load_certs("/nonexistent/x.pem", &list, &n, &cause),
-	    ERR_FAIL);
+	CU_ASSERT_EQUAL(x509_load_certs("/nonexistent/x.pem", &list, &n,
+	    &cause), ERR_FAIL);
 	free(cause);
 	CU_ASSERT_PTR_NULL(list);
 	x509_free_certs(NULL, 0);
@@ -1732,7 +1759,8 @@ test_text_helpers(void)
 	char		*hex = NULL, *text = NULL, *want, *cause = NULL;
 	int		 match = -1;
 
-	CU_ASSERT_EQUAL(gnutls_x509_crt_get_serial(fx.rsa_crt, serial, &len), 0);
+	CU_ASSERT_EQUAL(gnutls_x509_crt_get_serial(fx.rsa_crt, serial, &len),
+	    0);
 	want = hex_encode(serial, len);
 	CU_ASSERT_EQUAL(x509_serial_hex(fx.rsa_crt, &hex, &cause), 0);
 	CU_ASSERT(hex != NULL && strcmp(hex, want) == 0 && strlen(hex) == 32);
@@ -1799,7 +1827,8 @@ setup(void)
 	c->crl_renew_percent = 50;
 	c->policy.min_rsa_bits = 2048;
 	c->policy.max_validity_days = 825;
-	if (x509_build_ca(c, fx.ec_ca_key, NULL, fx.now, &fx.ec_crt, &cause) != 0)
+	if (x509_build_ca(c, fx.ec_ca_key, NULL, fx.now, &fx.ec_crt,
+	    &cause) != 0)
 		goto out;
 	fx.ec.conf = c;
 	fx.ec.crt = fx.ec_crt;
@@ -1826,8 +1855,8 @@ setup(void)
 	rc = 0;
 out:
 	if (rc != 0)
-		fprintf(stderr, "test-x509: setup: %s\n", cause != NULL ? cause :
-		    "cannot write the RSA CA config");
+		fprintf(stderr, "test-x509: setup: %s\n",
+		    cause != NULL ? cause : "cannot write the RSA CA config");
 	free(cause);
 	unlink(path);
 	free(path);
