@@ -1,8 +1,8 @@
 #!/bin/sh
-# The whole test suite, as CI runs it: a -Werror build with every test,
-# the same suite under AddressSanitizer + UBSan, and make distcheck. Each
-# test's own report (CUnit summaries, CLI checks) is printed, then one
-# closing line with the totals.
+# The whole test suite, as CI runs it: the style check, a -Werror build
+# with every test, the same suite under AddressSanitizer + UBSan, and
+# make distcheck. Each test's own report (CUnit summaries, CLI checks) is
+# printed, then one closing line with the totals.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +32,14 @@ run_suite() {	# run_suite NAME BUILDDIR CONFIGURE-ARGS...
 	grep -E '^# (TOTAL|PASS|FAIL|ERROR|XFAIL|SKIP)' "$dir/test-suite.log" \
 	    2>/dev/null | sed "s/^/$name /"
 }
+
+echo "=== style (tools/style.sh)"
+if sh tools/style.sh; then
+	echo "style: ok"
+else
+	echo "style: FAILED"
+	status=1
+fi
 
 run_suite "werror" build-ci
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
