@@ -144,10 +144,13 @@ strv_free(struct strv *sv)
 	sv->n = 0;
 }
 
-static const struct {
+/* Names for OIDs: the DN attributes roleca knows, and the EKUs. */
+struct oid_name {
 	const char	*name;
 	const char	*oid;
-} dn_attrs[] = {
+};
+
+static const struct oid_name dn_attrs[] = {
 	{ "CN", "2.5.4.3" },
 	{ "C", "2.5.4.6" },
 	{ "L", "2.5.4.7" },
@@ -157,49 +160,57 @@ static const struct {
 	{ "DC", "0.9.2342.19200300.100.1.25" },
 };
 
-const char *
-dn_oid(const char *name)
-{
-	for (size_t i = 0; i < sizeof dn_attrs / sizeof dn_attrs[0]; i++)
-		if (strcasecmp(dn_attrs[i].name, name) == 0)
-			return dn_attrs[i].oid;
-	return NULL;
-}
-
-const char *
-dn_name(const char *oid)
-{
-	for (size_t i = 0; i < sizeof dn_attrs / sizeof dn_attrs[0]; i++)
-		if (strcmp(dn_attrs[i].oid, oid) == 0)
-			return dn_attrs[i].name;
-	return oid;
-}
-
-static const struct {
-	const char	*name;
-	const char	*oid;
-} ekus[] = {
+static const struct oid_name ekus[] = {
 	{ "serverAuth", OID_SERVER_AUTH },
 	{ "clientAuth", OID_CLIENT_AUTH },
 	{ "anyExtendedKeyUsage", OID_ANY_EKU },
 };
 
+#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
+
+/* The OID of a name in t (case-insensitive if icase), NULL if none. */
+static const char *
+oid_of(const struct oid_name *t, size_t n, const char *name, int icase)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((icase ? strcasecmp(t[i].name, name) :
+		    strcmp(t[i].name, name)) == 0)
+			return t[i].oid;
+	return NULL;
+}
+
+/* The name of an OID in t, or the OID itself. */
+static const char *
+name_of(const struct oid_name *t, size_t n, const char *oid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].oid, oid) == 0)
+			return t[i].name;
+	return oid;
+}
+
+const char *
+dn_oid(const char *name)
+{
+	return oid_of(dn_attrs, NITEMS(dn_attrs), name, 1);
+}
+
+const char *
+dn_name(const char *oid)
+{
+	return name_of(dn_attrs, NITEMS(dn_attrs), oid);
+}
+
 const char *
 eku_oid(const char *name)
 {
-	for (size_t i = 0; i < sizeof ekus / sizeof ekus[0]; i++)
-		if (strcmp(ekus[i].name, name) == 0)
-			return ekus[i].oid;
-	return NULL;
+	return oid_of(ekus, NITEMS(ekus), name, 0);
 }
 
 const char *
 eku_name(const char *oid)
 {
-	for (size_t i = 0; i < sizeof ekus / sizeof ekus[0]; i++)
-		if (strcmp(ekus[i].oid, oid) == 0)
-			return ekus[i].name;
-	return oid;
+	return name_of(ekus, NITEMS(ekus), oid);
 }
 
 const char *
