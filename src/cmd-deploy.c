@@ -833,7 +833,8 @@ group_report(const struct deployment *d, struct group *g, size_t count[3])
 		printf("%-24s %-18s %-6s %s", u->name, u->role, words[r->o],
 		    r->serial != NULL ? r->serial : "-");
 		if (r->o == ISSUED && r->old != NULL)
-			printf("  (replaces %s: %s)", r->old, r->why);
+			printf("  (replaces %s: %s)", r->old, r->why != NULL ?
+			    r->why : "it no longer fits");
 		else if (r->o == ISSUED && r->why != NULL)
 			printf("  (%s)", r->why);
 		putchar('\n');
