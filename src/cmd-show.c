@@ -72,19 +72,13 @@ json_list(const char *name, const struct strv *sv, int eku)
 }
 
 static void
-iso(int64_t t, char *buf, size_t len)
-{
-	utc_text(buf, len, UTC_ISO, (time_t)t);
-}
-
-static void
 print_json(const struct store_cert *sc, const struct decoded *d)
 {
 	char	 nb[32], na[32], is[32], rv[32];
 
-	iso(sc->not_before, nb, sizeof nb);
-	iso(sc->not_after, na, sizeof na);
-	iso(sc->issued_at, is, sizeof is);
+	utc_text(nb, sizeof nb, UTC_ISO, (time_t)sc->not_before);
+	utc_text(na, sizeof na, UTC_ISO, (time_t)sc->not_after);
+	utc_text(is, sizeof is, UTC_ISO, (time_t)sc->issued_at);
 	printf("{\"serial\":");
 	json_string(stdout, sc->serial);
 	printf(",\"status\":\"%s\",\"subject\":",
@@ -102,7 +96,7 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 	printf(",\"not_before\":\"%s\",\"not_after\":\"%s\",\"issued\":\"%s\"",
 	    nb, na, is);
 	if (sc->status == STORE_REVOKED) {
-		iso(sc->revoked_at, rv, sizeof rv);
+		utc_text(rv, sizeof rv, UTC_ISO, (time_t)sc->revoked_at);
 		printf(",\"revoked\":\"%s\",\"reason\":\"%s\"", rv,
 		    crl_reason_name(sc->reason));
 	}
@@ -114,7 +108,7 @@ print_time(const char *label, int64_t t)
 {
 	char	 buf[64];
 
-	iso(t, buf, sizeof buf);
+	utc_text(buf, sizeof buf, UTC_ISO, (time_t)t);
 	printf("%-12s %s\n", label, buf);
 }
 

@@ -166,8 +166,6 @@ static const struct oid_name ekus[] = {
 	{ "anyExtendedKeyUsage", OID_ANY_EKU },
 };
 
-#define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
-
 /* The OID of a name in t (case-insensitive if icase), NULL if none. */
 static const char *
 oid_of(const struct oid_name *t, size_t n, const char *name, int icase)
@@ -192,25 +190,25 @@ name_of(const struct oid_name *t, size_t n, const char *oid)
 const char *
 dn_oid(const char *name)
 {
-	return oid_of(dn_attrs, NITEMS(dn_attrs), name, 1);
+	return oid_of(dn_attrs, sizeof dn_attrs / sizeof dn_attrs[0], name, 1);
 }
 
 const char *
 dn_name(const char *oid)
 {
-	return name_of(dn_attrs, NITEMS(dn_attrs), oid);
+	return name_of(dn_attrs, sizeof dn_attrs / sizeof dn_attrs[0], oid);
 }
 
 const char *
 eku_oid(const char *name)
 {
-	return oid_of(ekus, NITEMS(ekus), name, 0);
+	return oid_of(ekus, sizeof ekus / sizeof ekus[0], name, 0);
 }
 
 const char *
 eku_name(const char *oid)
 {
-	return name_of(ekus, NITEMS(ekus), oid);
+	return name_of(ekus, sizeof ekus / sizeof ekus[0], oid);
 }
 
 const char *
