@@ -64,7 +64,7 @@ static void
 print_row(const struct store_cert *c, time_t now, int json)
 {
 	char		 date[32], *cn = cn_of(c->subject);
-	long long	 left = (long long)((c->not_after - now) / 86400);
+	long long	 left = days_left((time_t)c->not_after, now);
 
 	utc_text(date, sizeof date, UTC_DAY, (time_t)c->not_after);
 	if (!json) {

@@ -1629,7 +1629,7 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 
 	if (warn_days > 0 && na > now && na - now < (time_t)warn_days * DAY)
 		findings_add(f, "expiry", "expires in %lld days (warning at "
-		    "%u)", (long long)((na - now) / DAY), warn_days);
+		    "%u)", days_left(na, now), warn_days);
 }
 
 void

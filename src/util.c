@@ -275,6 +275,16 @@ utc_text(char *buf, size_t len, enum utc_form form, time_t t)
 		snprintf(buf, len, "%lld", (long long)t);
 }
 
+long long
+days_left(time_t t, time_t now)
+{
+	long long	 d = (long long)t - (long long)now;
+
+	if (d >= 0)
+		return (d + DAY - 1) / DAY;
+	return -((-d + DAY - 1) / DAY);
+}
+
 void
 json_string(FILE *f, const char *s)
 {

@@ -87,4 +87,11 @@ enum utc_form {
  */
 void	 utc_text(char *buf, size_t len, enum utc_form, time_t t);
 
+/*
+ * Whole days from now until t, a started day counted as a day: a
+ * certificate issued now for 730 days has 730 left, one that expires in an
+ * hour has 1, one that expired an hour ago has -1. Zero only when t is now.
+ */
+long long	 days_left(time_t t, time_t now);
+
 #endif

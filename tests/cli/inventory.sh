@@ -31,6 +31,8 @@ assert "... prints nothing" test ! -s "$T/out"
 expect 0 "list --expiring 800 (the frontend expires in 730 days)" roleca --dir "$I" list \
 	--expiring 800 --json
 assert "... lists it but not the revoked one" test "$(jq -s 'map(.serial)|join(",")' "$T/out")" = "\"$fe\""
+assert "... with all 730 of its days left, the started one counted" \
+	test "$(jq .days_left "$T/out")" = 730
 expect 2 "an unknown status is a usage error" roleca --dir "$I" list --status maybe
 expect 2 "--expiring without a number is a usage error" roleca --dir "$I" list --expiring soon
 

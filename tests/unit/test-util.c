@@ -142,6 +142,23 @@ test_utc_text(void)
 }
 
 static void
+test_days_left(void)
+{
+	time_t	 now = 1796083200;
+
+	CU_ASSERT_EQUAL(days_left(now + 730 * DAY, now), 730);
+	/* a second later it still has 730 days, the last one started */
+	CU_ASSERT_EQUAL(days_left(now + 730 * DAY, now + 1), 730);
+	CU_ASSERT_EQUAL(days_left(now + 730 * DAY, now + DAY - 1), 730);
+	CU_ASSERT_EQUAL(days_left(now + 730 * DAY, now + DAY), 729);
+	CU_ASSERT_EQUAL(days_left(now + 3600, now), 1);
+	CU_ASSERT_EQUAL(days_left(now, now), 0);
+	CU_ASSERT_EQUAL(days_left(now - 3600, now), -1);
+	CU_ASSERT_EQUAL(days_left(now - DAY, now), -1);
+	CU_ASSERT_EQUAL(days_left(now - DAY - 1, now), -2);
+}
+
+static void
 test_dn(void)
 {
 	struct dn	 dn = { NULL, 0 };
@@ -330,6 +347,7 @@ main(void)
 		{ "dn_add and dn_get", test_dn },
 		{ "eku_oid and eku_name", test_eku_names },
 		{ "utc_text", test_utc_text },
+		{ "days_left", test_days_left },
 		{ "hex_encode", test_hex },
 		{ "xasprintf", test_xasprintf },
 		{ "allocation and wiping", test_xalloc },
