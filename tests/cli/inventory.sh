@@ -105,16 +105,16 @@ assert "... and UPDATE too" sh -c "! sqlite3 '$DB' \"UPDATE audit SET outcome = 
 expect 0 "log as a table" roleca --dir "$I" log
 assert "... one line per operation" test "$(wc -l <"$T/out")" -eq "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')"
 
-# 100,000 rows: --expiring answers from the index (the timing lives in bench/).
+# 100,000 rows: what --expiring finds, and in what order (its speed is
+# measured in bench/, beside its bar).
 now=$(date +%s)
 sqlite3 "$DB" "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 100000)
 	INSERT INTO certs (serial, subject, sans, profile, vars, not_before, not_after,
 	issued_at, status, der) SELECT printf('%032x', i), 'CN=h' || i || '.lab.example', '',
 	'bulk', '', $now, $now + (i % 400) * 86400 + 3600, $now, 'valid', x'00' FROM c"
-start=$(date +%s%N)
 expect 0 "list --expiring 30 on 100,000 certificates" roleca --dir "$I" list --expiring 30 --json
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
 assert "... finds the 7,500 that expire within 30 days" test "$(wc -l <"$T/out")" -eq 7500
-assert "... in well under a second ($ms ms; loose bound 3 s for sanitizer builds)" test "$ms" -lt 3000
+assert "... soonest first" sh -c \
+	"jq -s '[.[].days_left] | . == sort' '$T/out' | grep -qx true"
 
 finish
