@@ -25,32 +25,32 @@ static int
 split_hostport(const char *hp, const char *defport, char **host, char **port,
     char **cause)
 {
-	const char	*colon;
+	const char	*colon, *end, *h, *pt;
+	size_t		 hlen;
 
+	*host = *port = NULL;
 	if (hp[0] == '[') {
-		const char *end = strchr(hp, ']');
-
-		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+		if ((end = strchr(hp, ']')) == NULL ||
+		    (end[1] != '\0' && end[1] != ':'))
 			return err_usage(cause, "bad address '%s'", hp);
-		*host = xstrndup(hp + 1, (size_t)(end - hp - 1));
-		*port = xstrdup(end[1] == ':' ? end + 2 : defport);
-		return 0;
+		h = hp + 1;
+		hlen = (size_t)(end - h);
+		pt = end[1] == ':' ? end + 2 : defport;
+	} else if ((colon = strrchr(hp, ':')) != NULL) {
+		h = hp;
+		hlen = (size_t)(colon - hp);
+		pt = colon + 1;
+	} else {
+		h = hp;
+		hlen = strlen(hp);
+		pt = defport;
 	}
-	colon = strrchr(hp, ':');
-	if (colon == NULL) {
-		if (defport == NULL)
-			return err_usage(cause, "'%s': give HOST:PORT", hp);
-		*host = xstrdup(hp);
-		*port = xstrdup(defport);
-		return 0;
-	}
-	*host = xstrndup(hp, (size_t)(colon - hp));
-	*port = xstrdup(colon + 1);
-	if (**host == '\0' || **port == '\0') {
-		free(*host);
-		free(*port);
+	if (pt == NULL)
+		return err_usage(cause, "'%s': give HOST:PORT", hp);
+	if (hlen == 0 || *pt == '\0')
 		return err_usage(cause, "bad address '%s'", hp);
-	}
+	*host = xstrndup(h, hlen);
+	*port = xstrdup(pt);
 	return 0;
 }
 
@@ -226,7 +226,10 @@ live_http_get(const char *url, size_t max, int timeout_ms,
 	path = strchr(hp, '/');
 	hostport = path != NULL ? xstrndup(hp, (size_t)(path - hp)) :
 	    xstrdup(hp);
-	TRY(split_hostport(hostport, "80", &host, &port, cause));
+	if ((rc = split_hostport(hostport, "80", &host, &port, cause)) != 0) {
+		err_prefix(cause, "%s: ", url);
+		goto out;
+	}
 	TRY(dial(host, port, timeout_ms, &fd, cause));
 	xasprintf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: roleca\r\n"
 	    "Connection: close\r\n\r\n", path != NULL ? path : "/", hostport);

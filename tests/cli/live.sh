@@ -75,6 +75,10 @@ assert "jq: expiry within 30 days is a finding" sh -c "jq -e '[.findings[].rule]
 expect 1 "nothing listening is an error" roleca check --connect "127.0.0.1:$web"
 expect 2 "CERT and --connect together are a usage error" roleca check fe.crt \
 	--connect "127.0.0.1:$tls1"
+for a in :443 127.0.0.1: "[]:443" "[::1]" 127.0.0.1; do
+	expect 2 "check --connect '$a' is a usage error" roleca check --connect "$a"
+	assert "... in one line naming it" sh -c "grep -qF -- \"'$a'\" '$T/err' && test \$(wc -l <'$T/err') -eq 1"
+done
 
 # --fetch-crl through nginx.
 roleca --dir "$I" publish --to www/crl >/dev/null 2>&1
@@ -113,5 +117,12 @@ sleep 0.3
 expect 3 "--fetch-crl: an unreachable CDP is reported" roleca --dir "$T/none" check \
 	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
 assert "... as a CRL finding" out_has "crl: cannot fetch the CRL"
+
+# A certificate whose CDP has no host: a finding naming the URL.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout nohost.key \
+	-subj /CN=nohost.lab.example -addext "crlDistributionPoints=URI:http://:80/x.crl" \
+	-out nohost.crt 2>/dev/null
+expect 3 "--fetch-crl: a CDP with no host is reported" roleca check nohost.crt --fetch-crl
+assert "... as a CRL finding naming the URL" out_has "cannot fetch the CRL: http://:80/x.crl: bad address"
 
 finish
