@@ -5,10 +5,12 @@
  * keys_datum_wipe() before it is freed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -131,18 +133,31 @@ keys_load(const char *path, int strict, struct key **out, char **cause)
 	return keys_load_pass(path, strict, NULL, out, cause);
 }
 
+/*
+ * Only the first line's worth is read, with read(2) into a buffer that is
+ * wiped: stdio would pull the whole key file into a buffer it frees as it
+ * is.
+ */
 int
 keys_file_encrypted(const char *path)
 {
-	char	 head[64] = "";
-	FILE	*f = fopen(path, "r");
-	int	 enc;
+	static const char	 tag[] =
+	    "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+	char			 head[sizeof tag - 1];
+	size_t			 got = 0;
+	ssize_t			 r;
+	int			 fd, enc;
 
-	if (f == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return 0;
-	enc = fgets(head, sizeof head, f) != NULL &&
-	    strncmp(head, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0;
-	fclose(f);
+	while (got < sizeof head &&
+	    ((r = read(fd, head + got, sizeof head - got)) > 0 ||
+	    (r < 0 && errno == EINTR)))
+		if (r > 0)
+			got += (size_t)r;
+	close(fd);
+	enc = got == sizeof head && memcmp(head, tag, sizeof head) == 0;
+	wipe(head, sizeof head);
 	return enc;
 }
 

@@ -46,6 +46,8 @@ prompt(const char *what, char *buf, size_t size)
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return -1;
+	/* unbuffered: a stdio buffer would keep the passphrase after fclose */
+	setvbuf(tty, NULL, _IONBF, 0);
 	fprintf(tty, "%s: ", what);
 	fflush(tty);
 	if (tcgetattr(fileno(tty), &old) != 0) {

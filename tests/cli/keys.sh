@@ -1,7 +1,8 @@
 #!/bin/sh
 # CA key protection: an encrypted CA key (passphrase from a file, the
-# environment, never argv), key file modes, and a CA key that others can
-# read refused with the fix in the message.
+# environment, never argv), key file modes, a CA key that others can read
+# refused with the fix in the message, and no key or passphrase left in
+# memory that roleca frees.
 . "${SRCDIR:-.}/tests/cli/lib.sh"
 
 cd "$T" || exit 1
@@ -50,5 +51,42 @@ assert "... and nothing was issued" test ! -e q.crt
 chmod 600 "$I/ca.key"
 expect 0 "after chmod 600 it works again" roleca --dir "$I" issue persistent-chat \
 	--set server_fqdn=q.lab.example --out q
+
+# Memory given back: no block roleca frees holds an unencrypted PEM key or
+# a passphrase (tests/freecheck.c, preloaded, looks in every one). Not
+# under AddressSanitizer, whose own free must come first.
+# leak_free DESC SECRET ARG...: roleca ARG... succeeds and frees no such block.
+leak_free() {
+	desc=$1 secret=$2
+	shift 2
+	rm -f "$T/freed"
+	expect 0 "$desc" env FREECHECK_LOG="$T/freed" FREECHECK_SECRET="$secret" \
+	    LD_PRELOAD="$T/freecheck.so" "$ROLECA" "$@"
+	assert "... freeing no key or passphrase unwiped" sh -c "! grep . '$T/freed' 2>/dev/null"
+}
+if ldd "$ROLECA" | grep -q libasan; then
+	ok "freed memory holds no key # SKIP not under AddressSanitizer"
+elif ! cc -shared -fPIC -o "$T/freecheck.so" "$SRCDIR/tests/freecheck.c" \
+    2>"$T/err"; then
+	not_ok "tests/freecheck.c compiles"
+	show_output
+else
+	echo 'a p12 passphrase' >p12pass
+	chmod 600 p12pass
+	leak_free "crl, loading the CA key" "" --dir "$I" crl
+	leak_free "issue, making a key and a PKCS#12" "a p12 passphrase" \
+	    --dir "$I" issue persistent-chat --set server_fqdn=m.lab.example --out m \
+	    --p12 --p12-pass-file "$T/p12pass"
+	s=$(openssl x509 -in m.crt -noout -serial | cut -d= -f2)
+	leak_free "export, reading the key and a passphrase file" "a p12 passphrase" \
+	    --dir "$I" export "$s" --key m.key --out m2.p12 --p12-pass-file "$T/p12pass"
+	assert "... a PKCS#12 openssl opens" openssl pkcs12 -in m2.p12 -passin file:p12pass \
+	    -noout
+	export ROLECA_CA_PASS_FILE="$T/pass"
+	leak_free "crl, decrypting the CA key" "a good long passphrase" --dir enc crl
+	unset ROLECA_CA_PASS_FILE
+	leak_free "request, making a key" "" request persistent-chat \
+	    --set server_fqdn=n.lab.example --out n
+fi
 
 finish
