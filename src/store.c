@@ -881,12 +881,18 @@ int
 store_revoke(struct store *st, const char *serial_text, int64_t when,
     int reason, char **cause)
 {
-	/* a revocation dated before the certificate existed is refused */
+	/*
+	 * A valid certificate, or one on hold (reason 6) revoked for good
+	 * with another reason (RFC 5280 5.3.1): its entry then carries the
+	 * new reason and date, and revoked_recorded puts it in the next delta
+	 * CRL. A revocation dated before the certificate existed is refused.
+	 */
 	static const char	 sql[] =
 	    "UPDATE certs SET status = 'revoked',"
 	    " revoked_at = ?2, reason = ?3,"
 	    " revoked_recorded = strftime('%s', 'now')"
-	    " WHERE serial = ?1 AND status = 'valid'"
+	    " WHERE serial = ?1 AND (status = 'valid' OR"
+	    " (status = 'revoked' AND reason = 6 AND ?3 IS NOT 6))"
 	    " AND ?2 >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
@@ -908,13 +914,18 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 	if (sqlite3_changes(st->db) != 1) {
 		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
-		if (sc != NULL && sc->status == STORE_VALID)
+		if (sc == NULL)
+			rc = err_set(cause, "no certificate with serial %s",
+			    serial);
+		else if (sc->status == STORE_REVOKED && sc->reason != 6)
+			rc = err_set(cause, "certificate %s is already "
+			    "revoked", serial);
+		else if (sc->status == STORE_REVOKED && reason == 6)
+			rc = err_set(cause, "certificate %s is already on "
+			    "hold", serial);
+		else
 			rc = err_set(cause, "certificate %s: the revocation "
 			    "date is before its notBefore", serial);
-		else
-			rc = err_set(cause, sc == NULL ? "no certificate with "
-			    "serial %s" : "certificate %s is already revoked",
-			    serial);
 		goto out;
 	}
 	TRY(tx_commit(st, cause));

@@ -72,7 +72,9 @@ int	 store_schema_version(struct store *, int *version, char **cause);
 
 /*
  * Mark a certificate revoked at when with an RFC 5280 reason (-1: none).
- * An unknown serial or one already revoked is an error and changes nothing.
+ * A certificate on hold (6) may be revoked again with another reason. An
+ * unknown serial, one already revoked for good, or a hold held again is an
+ * error and changes nothing.
  */
 int	 store_revoke(struct store *, const char *serial, int64_t when,
 	    int reason, char **cause);

@@ -75,6 +75,22 @@ assert "... saying so" err_has "is revoked"
 assert "... writing nothing" test ! -e again.crt
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
+
+# A hold can become a revocation for good (RFC 5280 5.3.1), once.
+held=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=held.lab.example \
+	--out held 2>/dev/null)
+roleca --dir "$I" revoke "$held" --reason certificateHold 2>/dev/null
+expect 1 "holding a held certificate again is refused" roleca --dir "$I" revoke "$held" \
+	--reason certificateHold
+assert "... saying it is on hold" err_has "is already on hold"
+expect 0 "a held certificate is revoked for good" roleca --dir "$I" revoke "$held" \
+	--reason keyCompromise
+expect 1 "... and then cannot be revoked again" roleca --dir "$I" revoke "$held" \
+	--reason superseded
+roleca --dir "$I" crl --out held.crl >/dev/null 2>&1
+assert "the CRL lists it as keyCompromise (openssl)" sh -c \
+	"openssl crl -in held.crl -inform DER -noout -text |
+	grep -A4 -i '$held' | grep -q 'Key Compromise'"
 fe_count=$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE profile='frontend'")
 
 # ROLECA_DIR stands for --dir; --dir wins; an empty one is ignored.

@@ -1111,6 +1111,50 @@ test_snapshot(void)
 }
 
 /*
+ * A certificate on hold can be revoked for good with another reason, its
+ * entry taking the new reason and date; anything already revoked for good,
+ * or held again, is refused and left as it was.
+ */
+static void
+test_hold_then_revoke(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, "0a", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000200, 6, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000300, 6, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(contains(cause, "already on hold"));
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000400, 1, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "0a", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->status, STORE_REVOKED);
+	CU_ASSERT_EQUAL(got->reason, 1);
+	CU_ASSERT_EQUAL(got->revoked_at, 1700000400);
+	store_cert_free(got);
+	got = NULL;
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000500, 4, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(contains(cause, "already revoked"));
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "0a", &got, &cause), 0);
+	CU_ASSERT_EQUAL(got->reason, 1);
+	CU_ASSERT_EQUAL(got->revoked_at, 1700000400);
+	store_cert_free(got);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+/*
  * The log is emptied at close once it has grown past a few dozen pages
  * (every first open reads it all back), and left alone while it is short
  * (a checkpoint costs syncs); either way every record is there.
@@ -1199,6 +1243,7 @@ static const CU_TestInfo tests[] = {
 	{ "a writer gives up clearly", test_writer_times_out },
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
 	{ "shares of the revoked rows by not_after", test_revoked_shares },
+	{ "a hold revoked for good", test_hold_then_revoke },
 	{ "the log is emptied at close once it is long", test_log_kept_short },
 	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL
