@@ -2,7 +2,8 @@
  * profiles: list the role profiles on the search path (DIR/profiles,
  * $ROLECA_PROFILE_PATH, the installed ones) with their variables. A
  * profile that does not load is reported and makes the exit status 1, but
- * the others are still listed.
+ * the others are still listed. In a CA directory its ca.cfg must load, as
+ * for every command.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +38,14 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct strv	 paths = { NULL, 0 };
 	struct profile	*p;
+	struct ca	*ca = NULL;
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL, failed = 0;
 
 	(void)a;
-	TRY(profile_list(ca_exists(dir) ? dir : NULL, &paths, &cause));
+	if (ca_exists(dir))
+		TRY(ca_open(dir, 0, &ca, &cause));
+	TRY(profile_list(ca != NULL ? dir : NULL, &paths, &cause));
 	for (size_t i = 0; i < paths.n; i++) {
 		if (profile_load(paths.v[i], NULL, &p, &cause) != 0) {
 			fprintf(stderr, "roleca: profiles: %s\n", cause);
@@ -56,6 +60,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	rc = failed ? ERR_FAIL : 0;
 out:
 	strv_free(&paths);
+	ca_close(ca);
 	if (rc != 0 && cause != NULL)
 		return cmd_fail(cmd, rc, &cause);
 	return err_exit_code(rc);

@@ -63,6 +63,12 @@ expect 1 "an unknown key in the config is refused" \
 assert "... naming file:line and the key" err_has "typo.cfg:8: unknown key 'crl_dayz'"
 assert "... in one line" err_one_line
 
+mkdir "$T/typo-ca" && cp "$T/typo.cfg" "$T/typo-ca/ca.cfg"
+expect 1 "profiles in a CA directory with a bad ca.cfg is refused" \
+	roleca --dir "$T/typo-ca" profiles
+assert "... naming file:line" err_has "ca.cfg:8: unknown key 'crl_dayz'"
+assert "... listing nothing" test ! -s "$T/out"
+
 echo 'subject = { CN = "x" ' >"$T/syntax.cfg"
 expect 1 "a config with a syntax error is refused" \
 	roleca --dir "$T/syntax" init --config "$T/syntax.cfg"
