@@ -41,22 +41,47 @@ ca_exists(const char *dir)
 	return ok;
 }
 
+/*
+ * The chain from chain.pem when there is one (ca.crt otherwise), whose
+ * first certificate must be the very ca.crt that publish hands out.
+ */
 static int
 load_cert(struct ca *ca, char **cause)
 {
-	char	*crt = ca_path(ca, CA_CRT), *chain = ca_path(ca, CA_CHAIN);
-	int	 rc = ERR_FAIL;
+	char			*crt = ca_path(ca, CA_CRT);
+	char			*chain = ca_path(ca, CA_CHAIN);
+	gnutls_x509_crt_t	*own = NULL;
+	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 };
+	size_t			 nown = 0;
+	int			 rc = ERR_FAIL;
 
 	if (access(crt, F_OK) != 0) {
 		rc = err_set(cause, "%s: no CA certificate installed yet "
 		    "(finish with: roleca install-cert FILE)", ca->dir);
 		goto out;
 	}
-	TRY(x509_load_certs(access(chain, F_OK) == 0 ? chain : crt,
-	    &ca->chain, &ca->nchain, cause));
+	if (access(chain, F_OK) != 0) {
+		TRY(x509_load_certs(crt, &ca->chain, &ca->nchain, cause));
+		ca->crt = ca->chain[0];
+		rc = 0;
+		goto out;
+	}
+	TRY(x509_load_certs(chain, &ca->chain, &ca->nchain, cause));
 	ca->crt = ca->chain[0];
+	TRY(x509_load_certs(crt, &own, &nown, cause));
+	TRY(x509_export(own[0], 0, &a, cause));
+	TRY(x509_export(ca->crt, 0, &b, cause));
+	if (nown != 1 || a.size != b.size ||
+	    memcmp(a.data, b.data, a.size) != 0) {
+		rc = err_set(cause, "%s is not the first certificate of %s",
+		    crt, chain);
+		goto out;
+	}
 	rc = 0;
 out:
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	x509_free_certs(own, nown);
 	free(chain);
 	free(crt);
 	return rc;

@@ -132,6 +132,15 @@ assert "chain.pem holds the CA and the external root" \
 expect 1 "install-cert twice is refused" roleca --dir "$E" install-cert "$T/ext-chain.pem"
 expect 0 "the installed CA issues" \
 	roleca --dir "$E" issue frontend $FE_VARS --out "$T/ext-leaf"
+cp -a "$E" "$T/ext-bad" && echo garbage >"$T/ext-bad/ca.crt"
+expect 1 "a ca.crt that is not chain.pem's first certificate stops the CA" \
+	roleca --dir "$T/ext-bad" issue frontend $FE_VARS --out "$T/ext-bad-leaf"
+assert "... naming ca.crt" err_has "ext-bad/ca.crt"
+assert "... issuing nothing" test ! -e "$T/ext-bad-leaf.crt"
+cp "$T/ext-root.crt" "$T/ext-bad/ca.crt"
+expect 1 "... as does another certificate there" \
+	roleca --dir "$T/ext-bad" issue frontend $FE_VARS --out "$T/ext-bad-leaf"
+assert "... saying which files disagree" err_has "is not the first certificate of"
 assert "its leaf verifies to the external root" \
 	openssl verify -x509_strict -purpose sslserver -CAfile "$T/ext-root.crt" \
 	-untrusted "$E/ca.crt" "$T/ext-leaf.crt"
