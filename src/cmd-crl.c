@@ -1,7 +1,8 @@
 /*
  * crl: sign the CA's next CRL and write it (DER, the file the CDP URL
- * names, and PEM) into DIR/crl/. The CRL number is taken and committed
- * before the CRL is built, so it is never reused, even after a crash.
+ * names, and PEM) into DIR/crl/. The outputs are checked first, so a bad
+ * --out costs no CRL number; then the number is taken and committed before
+ * the CRL is built, so it is never reused, even after a crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	if (args_has(a, OPT_DELTA) && args_has(a, OPT_OUT))
 		return cmd_usage_error(cmd, "--out goes with a base CRL");
+	/* before the CA is opened: a bad --out must not cost a CRL number */
+	if (args_has(a, OPT_OUT) && *args_get(a, OPT_OUT) == '\0')
+		return cmd_usage_error(cmd, "--out: empty file name");
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	if (args_has(a, OPT_DELTA)) {
 		TRY(crl_make_delta(ca, time(NULL), &info, &cause));

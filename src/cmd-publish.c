@@ -1,13 +1,18 @@
 /*
  * publish: put the CA's CRL and certificate where the URLs in its
- * certificates point. The CRL is signed afresh first when it is due (past
- * crl_renew_percent of its lifetime, or missing); each file is replaced
- * atomically, so a web server never serves half a file.
+ * certificates point. Every target is checked before a CRL is signed, so
+ * a bad one changes nothing; the CRL is signed afresh when it is due (past
+ * crl_renew_percent of its lifetime, or missing); then every file of every
+ * target is staged beside its final name and only when all are staged are
+ * they renamed into place, so a web server never serves half a file.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -30,6 +35,25 @@ static const struct option options[] = {
 
 #define PUBLISH_MAX	(1024UL * 1024 * 1024)
 
+/* CA certificate, base CRL and its PEM, delta CRL and its PEM */
+#define PUBLISH_FILES	5
+
+/*
+ * The files every target receives, in the order they are renamed into
+ * place. A set of renames cannot be atomic as a whole: between two of
+ * them a reader sees some files new and some old. So the CA certificate
+ * goes first, then the base CRL, then the delta: a reader never finds a
+ * CRL whose issuer certificate is not there yet, nor a delta whose base
+ * is not. A failed rename puts back the files already replaced.
+ */
+struct pubset {
+	/* the file's name in a target */
+	char	*name[PUBLISH_FILES];
+	/* where it comes from; NULL: the CA certificate, DER */
+	char	*from[PUBLISH_FILES];
+	size_t	 n;
+};
+
 static const char *
 base(const char *path)
 {
@@ -39,23 +63,18 @@ base(const char *path)
 }
 
 /*
- * The CA certificate's published name: the caIssuers URL's file, else NAME.crt.
+ * The CA certificate's published name: the caIssuers URL's file, else
+ * NAME.crt.
  */
 static char *
 cert_name(const struct ca *ca, const char *crl)
 {
-	const char	*url, *s;
-	size_t		 n;
-	char		*name;
+	size_t	 n;
+	char	*name;
 
-	for (size_t i = 0; i < ca->conf->ca_issuers.n; i++) {
-		url = ca->conf->ca_issuers.v[i];
-		if (strncmp(url, "http://", 7) != 0 ||
-		    (s = strrchr(url + 7, '/')) == NULL || s[1] == '\0' ||
-		    s[1] == '.')
-			continue;
-		return xstrndup(s + 1, strcspn(s + 1, "?#"));
-	}
+	for (size_t i = 0; i < ca->conf->ca_issuers.n; i++)
+		if ((name = crl_url_name(ca->conf->ca_issuers.v[i])) != NULL)
+			return name;
 	n = strlen(crl);
 	if (n > 4 && strcmp(crl + n - 4, ".crl") == 0)
 		n -= 4;
@@ -63,18 +82,101 @@ cert_name(const struct ca *ca, const char *crl)
 	return name;
 }
 
+/* name is taken over; from is copied (NULL: the CA certificate) */
+static void
+set_add(struct pubset *set, char *name, const char *from)
+{
+	set->name[set->n] = name;
+	set->from[set->n++] = from != NULL ? xstrdup(from) : NULL;
+}
+
+static void
+set_init(struct pubset *set, const struct ca *ca, const char *crl,
+    const char *delta)
+{
+	char	*pem;
+
+	memset(set, 0, sizeof *set);
+	set_add(set, cert_name(ca, base(crl)), NULL);
+	set_add(set, xstrdup(base(crl)), crl);
+	xasprintf(&pem, "%s.pem", crl);
+	set_add(set, xstrdup(base(pem)), pem);
+	free(pem);
+	if (delta != NULL) {
+		set_add(set, xstrdup(base(delta)), delta);
+		xasprintf(&pem, "%s.pem", delta);
+		set_add(set, xstrdup(base(pem)), pem);
+		free(pem);
+	}
+}
+
+static void
+set_free(struct pubset *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->name[i]);
+		free(set->from[i]);
+	}
+	set->n = 0;
+}
+
+/* Whether the set could be placed in dir: nothing is written. */
 static int
-copy(const char *from, const char *dir, const char *name, char **cause)
+check_target(const struct pubset *set, const char *dir, char **cause)
+{
+	struct stat	 st;
+	char		*to = NULL;
+	int		 rc = ERR_FAIL;
+
+	if (*dir == '\0')
+		return err_usage(cause, "empty publish directory name");
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT)
+			return err_set(cause, "%s: publish directory does not "
+			    "exist", dir);
+		return err_set(cause, "%s: publish directory: %s", dir,
+		    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(cause, "%s: publish directory: not a directory",
+		    dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		return err_set(cause, "%s: publish directory: cannot write: %s",
+		    dir, strerror(errno));
+	for (size_t i = 0; i < set->n; i++) {
+		free(to);
+		xasprintf(&to, "%s/%s", dir, set->name[i]);
+		TRY(out_check(to, 1, cause));
+	}
+	rc = 0;
+out:
+	free(to);
+	return rc;
+}
+
+/* Stage the set for dir in b: temporaries beside the final names. */
+static int
+stage(struct out_batch *b, const struct pubset *set, const char *dir,
+    const gnutls_datum_t *crt, char **cause)
 {
 	unsigned char	*data = NULL;
 	size_t		 len;
-	char		*to;
+	char		*to = NULL;
 	int		 rc = ERR_FAIL;
 
-	xasprintf(&to, "%s/%s", dir, name);
-	TRY(out_read(from, PUBLISH_MAX, &data, &len, cause));
-	TRY(out_write(to, data, len, 0, 1, cause));
-	printf("%s\n", to);
+	for (size_t i = 0; i < set->n; i++) {
+		free(to);
+		xasprintf(&to, "%s/%s", dir, set->name[i]);
+		if (set->from[i] == NULL) {
+			TRY(out_batch_add(b, to, crt->data, crt->size, 0,
+			    cause));
+			continue;
+		}
+		TRY(out_read(set->from[i], PUBLISH_MAX, &data, &len, cause));
+		TRY(out_batch_add(b, to, data, len, 0, cause));
+		free(data);
+		data = NULL;
+	}
 	rc = 0;
 out:
 	free(data);
@@ -97,53 +199,47 @@ out:
 }
 
 static int
-publish_to(struct ca *ca, const char *dir, const char *crl, const char *delta,
-    char **cause)
-{
-	gnutls_datum_t	 der = { NULL, 0 };
-	char		*pem = NULL, *crt = NULL, *to = NULL, *dpem = NULL;
-	int		 rc = ERR_FAIL;
-
-	xasprintf(&pem, "%s.pem", crl);
-	crt = cert_name(ca, base(crl));
-	TRY(copy(crl, dir, base(crl), cause));
-	TRY(copy(pem, dir, base(pem), cause));
-	if (delta != NULL) {
-		xasprintf(&dpem, "%s.pem", delta);
-		TRY(copy(delta, dir, base(delta), cause));
-		TRY(copy(dpem, dir, base(dpem), cause));
-	}
-	TRY(x509_export(ca->crt, 0, &der, cause));
-	xasprintf(&to, "%s/%s", dir, crt);
-	TRY(out_write(to, der.data, der.size, 0, 1, cause));
-	printf("%s\n", to);
-	rc = 0;
-out:
-	gnutls_free(der.data);
-	free(dpem);
-	free(to);
-	free(crt);
-	free(pem);
-	return rc;
-}
-
-static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca	*ca = NULL;
 	struct crl_info	 info, dinfo;
+	struct pubset	 set;
+	struct out_batch *b = out_batch_new(1);
+	gnutls_datum_t	 crt = { NULL, 0 };
 	const char	*to = args_get(a, OPT_TO);
+	const char	*const *dirs;
 	char		*cause = NULL, *crl = NULL, *delta = NULL;
 	time_t		 now = time(NULL);
+	size_t		 ndirs;
 	int		 rc = ERR_FAIL, fresh = 0;
 
+	memset(&set, 0, sizeof set);
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	if (to == NULL && ca->conf->publish.n == 0) {
 		rc = err_usage(&cause, "%s/%s names no publish directories: "
 		    "give --to DIR", dir, CA_CFG);
 		goto out;
 	}
+	if (to != NULL) {
+		dirs = &to;
+		ndirs = 1;
+	} else {
+		dirs = (const char *const *)ca->conf->publish.v;
+		ndirs = ca->conf->publish.n;
+	}
 	crl = crl_path(ca);
+	delta = crl_delta_path(ca);
+	set_init(&set, ca, crl, delta);
+	/* a bad target must not cost a CRL number, nor replace a CRL */
+	for (size_t i = 0; i < ndirs; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(dirs[i], dirs[j]) == 0) {
+				rc = err_usage(&cause, "%s: publish directory "
+				    "named twice", dirs[i]);
+				goto out;
+			}
+		TRY(check_target(&set, dirs[i], &cause));
+	}
 	if (args_has(a, OPT_FORCE_CRL))
 		fresh = 1;
 	else
@@ -151,14 +247,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (fresh)
 		TRY(crl_make(ca, now, NULL, &info, &cause));
 	/* deltas are short-lived: a fresh one goes out with every publish */
-	if ((delta = crl_delta_path(ca)) != NULL)
+	if (delta != NULL)
 		TRY(crl_make_delta(ca, now, &dinfo, &cause));
-	if (to != NULL)
-		TRY(publish_to(ca, to, crl, delta, &cause));
-	else
-		for (size_t i = 0; i < ca->conf->publish.n; i++)
-			TRY(publish_to(ca, ca->conf->publish.v[i], crl, delta,
-			    &cause));
+	TRY(x509_export(ca->crt, 0, &crt, &cause));
+	for (size_t i = 0; i < ndirs; i++)
+		TRY(stage(b, &set, dirs[i], &crt, &cause));
+	TRY(out_batch_commit(b, &cause));
+	for (size_t i = 0; i < ndirs; i++)
+		for (size_t j = 0; j < set.n; j++)
+			printf("%s/%s\n", dirs[i], set.name[j]);
 	if (fresh)
 		fprintf(stderr, "roleca: publish: CRL number %llu signed and "
 		    "published\n", (unsigned long long)info.number);
@@ -166,6 +263,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 out:
 	if (ca != NULL)
 		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
+	/* removes the temporaries of a set that was not placed */
+	out_batch_free(b);
+	gnutls_free(crt.data);
+	set_free(&set);
 	free(delta);
 	free(crl);
 	ca_close(ca);

@@ -396,22 +396,37 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	return 1;
 }
 
+char *
+crl_url_name(const char *url)
+{
+	const char	*path, *end, *slash;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return NULL;
+	/* the query or fragment first: a '/' in it is not the path's */
+	path = url + 7;
+	end = path + strcspn(path, "?#");
+	for (slash = NULL; path < end; path++)
+		if (*path == '/')
+			slash = path;
+	if (slash == NULL || slash + 1 == end || slash[1] == '.')
+		return NULL;
+	return xstrndup(slash + 1, (size_t)(end - slash - 1));
+}
+
 /* DIR/crl/ + the file name the first http:// URL of urls ends with. */
 static char *
 path_for(const struct ca *ca, const struct strv *urls, const char *fallback)
 {
-	const char	*url = NULL, *slash;
-	char		*name, *path;
+	char		*name = NULL, *path;
 
-	for (size_t i = 0; i < urls->n && url == NULL; i++)
-		if (strncmp(urls->v[i], "http://", 7) == 0)
-			url = urls->v[i];
-	slash = url != NULL ? strrchr(url + 7, '/') : NULL;
-	if (slash == NULL || slash[1] == '\0' || slash[1] == '.')
-		name = xstrdup(fallback);
-	else
-		name = xstrndup(slash + 1, strcspn(slash + 1, "?#"));
-	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR, name);
+	for (size_t i = 0; i < urls->n; i++)
+		if (strncmp(urls->v[i], "http://", 7) == 0) {
+			name = crl_url_name(urls->v[i]);
+			break;
+		}
+	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR,
+	    name != NULL ? name : fallback);
 	free(name);
 	return path;
 }
@@ -652,6 +667,32 @@ crl_lock(const struct ca *ca, int *fd, char **cause)
 	return 0;
 }
 
+/*
+ * Whether path, path.pem and extra could all be written, before a CRL
+ * number is taken for them: a bad output must not cost a number.
+ */
+static int
+check_outputs(const char *path, const char *extra, char **cause)
+{
+	char	*pem;
+	int	 rc = ERR_FAIL;
+
+	xasprintf(&pem, "%s.pem", path);
+	if (extra != NULL && (strcmp(extra, path) == 0 ||
+	    strcmp(extra, pem) == 0)) {
+		rc = err_usage(cause, "%s: is the CRL's own file", extra);
+		goto out;
+	}
+	TRY(out_check(path, 1, cause));
+	TRY(out_check(pem, 1, cause));
+	if (extra != NULL)
+		TRY(out_check(extra, 1, cause));
+	rc = 0;
+out:
+	free(pem);
+	return rc;
+}
+
 int
 crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
     char **cause)
@@ -663,6 +704,14 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	memset(info, 0, sizeof *info);
 	memset(&c, 0, sizeof c);
 	hex_init();
+	/*
+	 * The order keeps a number from ever being issued twice: the outputs
+	 * are checked first (a bad one changes nothing, not even the lock
+	 * file), then the number is taken and committed, and only then is
+	 * the CRL built and written. A crash or a failed write after the
+	 * commit skips that number; none is reused.
+	 */
+	TRY(check_outputs(path, extra, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
 	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
@@ -699,6 +748,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 		return err_usage(cause, "%s/%s names no delta_cdp: delta CRLs "
 		    "are off", ca->dir, CA_CFG);
 	hex_init();
+	/* as in crl_make: checked before the number is taken */
+	TRY(check_outputs(path, NULL, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));

@@ -48,11 +48,12 @@ int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
 	    void *arg, struct der *out, char **cause);
 
 /*
- * Make the CA's next CRL: take a new CRL number (committed first, so it is
- * never reused), encode every revoked, unexpired certificate, sign, and
- * write DIR/crl/NAME (DER) and DIR/crl/NAME.pem atomically, NAME being the
- * last path segment of the CA's first http:// CDP URL. With extra, the DER
- * is also written there.
+ * Make the CA's next CRL: check that every output could be written (a bad
+ * one costs no number), take a new CRL number (committed before anything
+ * is written, so it is never reused), encode every revoked, unexpired
+ * certificate, sign, and write DIR/crl/NAME (DER) and DIR/crl/NAME.pem
+ * atomically, NAME being crl_url_name() of the CA's first http:// CDP URL.
+ * With extra, the DER is also written there.
  */
 int	 crl_make(struct ca *, time_t now, const char *extra,
 	    struct crl_info *info, char **cause);
@@ -68,6 +69,14 @@ char	*crl_delta_path(const struct ca *);
 
 /* DIR/crl/NAME for the CA: the file the CDP URL names (allocated). */
 char	*crl_path(const struct ca *);
+
+/*
+ * The file an http:// URL names, as the CRL and the CA certificate are
+ * published under: the last segment of its path, the query and fragment
+ * stripped first (allocated); NULL when that is empty or starts with '.',
+ * or the URL is not http://.
+ */
+char	*crl_url_name(const char *url);
 
 /*
  * thisUpdate and nextUpdate of a CRL file; 0 and found = 0 if it does not

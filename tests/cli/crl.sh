@@ -302,4 +302,134 @@ sqlite3 -separator ' ' "$DB" "SELECT serial, revoked_at FROM certs
 	sort >dates.db
 assert "... and their revocation dates (300 rows, 13 days)" cmp dates.crl dates.db
 
+# Bad input changes nothing: a failed crl or publish takes no CRL number,
+# replaces no CRL, prints no path and leaves no temporary.
+crl_num() { sqlite3 "$1" "SELECT value FROM counters WHERE name = 'crl_number'"; }
+no_tmp() { ! ls -A "$@" | grep -q 'tmp-'; }
+n0=$(crl_num "$DB")
+cp "$crl" kept.crl
+cp "$crl.pem" kept.pem
+expect 1 "crl --out into a missing directory fails" roleca --dir "$I" crl \
+	--out "$T/nonexistent/x.crl"
+assert "... in one line naming the file" sh -c \
+	"grep -qF '$T/nonexistent/x.crl' '$T/err' && test \$(wc -l <'$T/err') -eq 1"
+assert "... printing no path" test ! -s "$T/out"
+assert "... without taking a CRL number ($n0)" test "$(crl_num "$DB")" = "$n0"
+mkdir -p outdir
+expect 1 "crl --out a directory fails" roleca --dir "$I" crl --out outdir
+assert "... saying it is a directory" err_has "outdir: is a directory"
+assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+assert "... writing nothing into it" test -z "$(ls -A outdir)"
+expect 2 "crl --out '' is a usage error" roleca --dir "$I" crl --out ""
+assert "... naming --out" err_has "--out: empty file name"
+assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+expect 2 "crl --out the CRL's own file is a usage error" roleca --dir "$I" crl \
+	--out "$crl"
+assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+assert "none of them replaced the CA's CRL" cmp kept.crl "$crl"
+assert "... or its PEM" cmp kept.pem "$crl.pem"
+assert "... or left a temporary in DIR/crl" no_tmp "$I/crl"
+
+P=$T/pub
+mkdir -p "$P"
+expect 1 "publish --to a missing directory fails" roleca --dir "$I" publish \
+	--to "$T/nonexistent" --new-crl
+assert "... in one line naming it" sh -c "grep -qF \
+	'$T/nonexistent: publish directory does not exist' '$T/err' &&
+	test \$(wc -l <'$T/err') -eq 1"
+assert "... printing no path" test ! -s "$T/out"
+assert "... before signing: the CRL number is unchanged" \
+	test "$(crl_num "$DB")" = "$n0"
+assert "... and so is the CA's CRL" cmp kept.crl "$crl"
+: >notadir
+expect 1 "publish --to a file fails" roleca --dir "$I" publish --to notadir \
+	--new-crl
+assert "... saying it is not a directory" err_has "notadir: publish directory: not a directory"
+assert "... the CRL number unchanged" test "$(crl_num "$DB")" = "$n0"
+expect 2 "publish --to '' is a usage error" roleca --dir "$I" publish --to "" \
+	--new-crl
+assert "... the CRL number unchanged" test "$(crl_num "$DB")" = "$n0"
+mkdir "$P/issuing.crt"
+expect 1 "publish with one target file blocked (a directory) fails" \
+	roleca --dir "$I" publish --to "$P" --new-crl
+assert "... naming that file" err_has "$P/issuing.crt: is a directory"
+assert "... printing no path" test ! -s "$T/out"
+assert "... placing nothing, leaving no temporary" \
+	test "$(ls -A "$P")" = issuing.crt
+assert "... the CRL number unchanged" test "$(crl_num "$DB")" = "$n0"
+assert "... and the CA's CRL" cmp kept.crl "$crl"
+rmdir "$P/issuing.crt"
+# A failure while staging (the CA's PEM CRL unreadable) places nothing.
+mv "$crl.pem" kept-ca.pem
+mkdir "$crl.pem"
+expect 1 "publish failing while staging fails" roleca --dir "$I" publish --to "$P"
+assert "... naming the file" err_has "$crl.pem: is a directory"
+assert "... printing no path" test ! -s "$T/out"
+assert "... placing nothing and removing its temporaries" test -z "$(ls -A "$P")"
+assert "... the CRL number unchanged" test "$(crl_num "$DB")" = "$n0"
+rmdir "$crl.pem"
+mv kept-ca.pem "$crl.pem"
+expect 0 "then publish --new-crl succeeds" roleca --dir "$I" publish --to "$P" \
+	--new-crl
+assert "... printing the three paths it placed, the CA certificate first" \
+	test "$(cat "$T/out")" = "$P/issuing.crt
+$P/issuing.crl
+$P/issuing.crl.pem"
+assert "... with the next CRL number ($((n0 + 1)))" \
+	test "$(crl_num "$DB")" = $((n0 + 1))
+assert "... the published CRL is that number" test "$(($(openssl crl -in \
+	"$P/issuing.crl" -inform DER -noout -crlnumber | sed 's/crlNumber=//')))" \
+	-eq $((n0 + 1))
+openssl x509 -in "$P/issuing.crt" -inform DER -out pub-ca.pem 2>/dev/null
+assert "... and openssl verifies it with the published CA certificate" \
+	openssl crl -in "$P/issuing.crl" -inform DER -noout -verify -CAfile pub-ca.pem
+assert "... the PEM too" openssl crl -in "$P/issuing.crl.pem" -noout -verify \
+	-CAfile "$I/ca.crt"
+assert "... no temporaries left" no_tmp "$P"
+
+# A URL's file name is its last path segment with the query and fragment
+# stripped first; an empty one falls back to ca.crl (and the CA
+# certificate's to ca.crt), also when the query holds a '/'.
+Q=$T/query
+mkdir -p "$Q/www1" "$Q/www2"
+cat >"$Q/q.cfg" <<CFG
+subject = { CN = "Query CA"; };
+key = "ec:p256";
+cdp = [ "http://pki.example.com/crl/?a=b" ];
+ca_issuers = [ "http://pki.example.com/aia/?c=d/e.crt" ];
+publish = [ "$Q/www1", "$Q/www2" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+roleca --dir "$Q/ca" init --config "$Q/q.cfg" 2>/dev/null
+QDB=$Q/ca/roleca.db
+expect 0 "crl with a CDP URL ending in /?a=b" roleca --dir "$Q/ca" crl
+assert "... writes DIR/crl/ca.crl" test "$(cat "$T/out")" = "$Q/ca/crl/ca.crl"
+assert "... which openssl verifies" openssl crl -in "$Q/ca/crl/ca.crl" \
+	-inform DER -noout -verify -CAfile "$Q/ca/ca.crt"
+assert "... and its PEM" openssl crl -in "$Q/ca/crl/ca.crl.pem" -noout \
+	-verify -CAfile "$Q/ca/ca.crt"
+qn=$(crl_num "$QDB")
+rmdir "$Q/www2"
+expect 1 "publish with the second publish directory missing fails" \
+	roleca --dir "$Q/ca" publish --new-crl
+assert "... naming it" err_has "$Q/www2: publish directory does not exist"
+assert "... placing nothing in the first" test -z "$(ls -A "$Q/www1")"
+assert "... printing no path" test ! -s "$T/out"
+assert "... the CRL number unchanged" test "$(crl_num "$QDB")" = "$qn"
+mkdir "$Q/www2"
+expect 0 "publish into both" roleca --dir "$Q/ca" publish --new-crl
+assert "... names the files ca.crt, ca.crl, ca.crl.pem" test "$(cat "$T/out")" = \
+	"$Q/www1/ca.crt
+$Q/www1/ca.crl
+$Q/www1/ca.crl.pem
+$Q/www2/ca.crt
+$Q/www2/ca.crl
+$Q/www2/ca.crl.pem"
+assert "... the CRL number taken once" test "$(crl_num "$QDB")" = $((qn + 1))
+openssl x509 -in "$Q/www2/ca.crt" -inform DER -out "$Q/pub.pem" 2>/dev/null
+assert "... and openssl verifies the published CRL with the published certificate" \
+	openssl crl -in "$Q/www2/ca.crl" -inform DER -noout -verify -CAfile "$Q/pub.pem"
+assert "... identical in both" cmp "$Q/www1/ca.crl" "$Q/www2/ca.crl"
+assert "... no temporaries left" no_tmp "$Q/www1" "$Q/www2"
+
 finish
