@@ -341,6 +341,7 @@ out:
 struct rows {
 	struct store_revoked	*cur;
 	unsigned char		 serial[20];
+	int64_t			 n;		/* rows read */
 };
 
 /* Hex digit values, -1 for anything else: a table, as it runs per digit. */
@@ -391,6 +392,7 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	}
 	e->serial = r->serial;
 	e->serial_len = (n + 1) / 2;
+	r->n++;
 	e->revoked_at = (time_t)when;
 	e->reason = reason;
 	return 1;
@@ -530,6 +532,7 @@ struct share {
 	int64_t		 after;
 	int64_t		 until;
 	struct der	*body;
+	int64_t		 rows;		/* read into body */
 	int		 rc;
 	char		*cause;
 };
@@ -538,7 +541,7 @@ static void *
 read_share(void *arg)
 {
 	struct share	*sh = arg;
-	struct rows	 r = { NULL, { 0 } };
+	struct rows	 r = { NULL, { 0 }, 0 };
 	int		 rc = ERR_FAIL;
 
 	TRY(store_revoked_range(sh->st, sh->now, sh->after, sh->until, &r.cur,
@@ -547,7 +550,26 @@ read_share(void *arg)
 	rc = 0;
 out:
 	store_revoked_close(r.cur);
+	sh->rows = r.n;
 	sh->rc = rc;
+	return NULL;
+}
+
+/* The base CRL's rows counted through the other index, on its own thread. */
+struct tally {
+	struct store	*st;
+	int64_t		 now;
+	int64_t		 n;
+	int		 rc;
+	char		*cause;
+};
+
+static void *
+count_rows(void *arg)
+{
+	struct tally	*ty = arg;
+
+	ty->rc = store_revoked_count(ty->st, ty->now, &ty->n, &ty->cause);
 	return NULL;
 }
 
@@ -570,17 +592,20 @@ shares_wanted(void)
  * Every revoked, unexpired certificate into c's bodies. With several
  * shares, every reader's snapshot is taken while the CA's own connection
  * holds the write lock, so they all see one and the same database: the CRL
- * is what one reader would have read.
+ * is what one reader would have read. In that snapshot the rows are also
+ * counted through the other index: a damaged index would otherwise yield a
+ * CRL that silently leaves revoked certificates out.
  */
 static int
 read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 {
 	struct share	 sh[CRL_BODIES_MAX];
-	pthread_t	 t[CRL_BODIES_MAX];
+	struct tally	 ty = { NULL, now, 0, 0, NULL };
+	pthread_t	 t[CRL_BODIES_MAX], tt;
 	size_t		 n = shares_wanted(), started = 0;
-	int64_t		 first = 0, last = 0, span;
+	int64_t		 first = 0, last = 0, span, got = 0;
 	char		*dbpath = NULL;
-	int		 rc = ERR_FAIL, any;
+	int		 rc = ERR_FAIL, any, own = 0, counting = 0;
 
 	memset(sh, 0, sizeof sh);
 	TRY(store_revoked_span(ca->store, now, &any, &first, &last, cause));
@@ -599,20 +624,29 @@ read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 	}
 	if (n == 1) {
 		sh[0].st = ca->store;
+		TRY(store_snapshot_begin(ca->store, cause));
+		own = 1;
+		ty.st = ca->store;
+		count_rows(&ty);
 		read_share(&sh[0]);
 		goto joined;
 	}
 	dbpath = ca_path(ca, CA_DB);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		TRY(store_open(dbpath, 0, &sh[i].st, cause));
-		TRY(store_read_mapped(sh[i].st, cause));
-	}
+	TRY(store_open(dbpath, 0, &ty.st, cause));
 	TRY(store_hold_writes(ca->store, cause));
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = store_snapshot_begin(sh[i].st, cause);
+	if (rc == 0)
+		rc = store_snapshot_begin(ty.st, cause);
 	store_release_writes(ca->store);
 	if (rc != 0)
 		goto out;
+	if (pthread_create(&tt, NULL, count_rows, &ty) == 0)
+		counting = 1;
+	else
+		count_rows(&ty);
 	for (started = 1; started < n; started++)
 		if (pthread_create(&t[started], NULL, read_share,
 		    &sh[started]) != 0) {
@@ -623,16 +657,41 @@ read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 	read_share(&sh[0]);
 	for (size_t i = 1; i < started; i++)
 		pthread_join(t[i], NULL);
+	if (counting)
+		pthread_join(tt, NULL);
 joined:
-	for (size_t i = 0; i < n; i++)
+	if (ty.rc != 0) {
+		rc = ty.rc;
+		*cause = ty.cause;
+		ty.cause = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
 		if (sh[i].rc != 0) {
 			rc = sh[i].rc;
 			*cause = sh[i].cause;
 			sh[i].cause = NULL;
 			goto out;
 		}
+		got += sh[i].rows;
+	}
+	if (got != ty.n) {
+		rc = err_set(cause, "CRL: the database's indexes disagree on "
+		    "the revoked certificates (%lld read, %lld counted): it is "
+		    "damaged, nothing was signed (check it with sqlite3 "
+		    "roleca.db 'PRAGMA integrity_check', then REINDEX)",
+		    (long long)got, (long long)ty.n);
+		goto out;
+	}
 	rc = 0;
 out:
+	if (own)
+		store_snapshot_end(ca->store);
+	if (ty.st != NULL && ty.st != ca->store) {
+		store_snapshot_end(ty.st);
+		store_close(ty.st);
+	}
+	free(ty.cause);
 	for (size_t i = 0; i < n; i++) {
 		free(sh[i].cause);
 		if (sh[i].st != ca->store) {
@@ -736,7 +795,7 @@ out:
 int
 crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 {
-	struct rows	 r = { NULL, { 0 } };
+	struct rows	 r = { NULL, { 0 }, 0 };
 	struct crl_parts c;
 	char		*path = crl_delta_path(ca);
 	int64_t		 base = 0, since = 0;

@@ -1132,6 +1132,26 @@ out:
 }
 
 int
+store_revoked_count(struct store *st, int64_t now, int64_t *n, char **cause)
+{
+	static const char	 sql[] =
+	    "SELECT count(*) FROM certs INDEXED BY certs_status_not_after"
+	    " WHERE status = 'revoked' AND not_after > ?1";
+	const char		*what = "count revoked";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_int(st, stmt, 1, now, 0, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_ROW, what, cause));
+	*n = sqlite3_column_int64(stmt, 0);
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
 store_hold_writes(struct store *st, char **cause)
 {
 	if (st->depth != 0)
@@ -1144,13 +1164,6 @@ void
 store_release_writes(struct store *st)
 {
 	store_rollback(st);
-}
-
-int
-store_read_mapped(struct store *st, char **cause)
-{
-	return db_exec(st, "PRAGMA mmap_size = 2147418112", "map the database",
-	    cause);
 }
 
 void

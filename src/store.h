@@ -140,6 +140,13 @@ int	 store_revoked_range(struct store *, int64_t now, int64_t after,
 /* Earliest and latest not_after of the base CRL's rows; *any = 0 if none. */
 int	 store_revoked_span(struct store *, int64_t now, int *any,
 	    int64_t *first, int64_t *last, char **cause);
+/*
+ * How many rows the base CRL has, counted through the other index on
+ * (status, not_after): a CRL that read a different number from the
+ * covering index was given a damaged one, and must not be signed.
+ */
+int	 store_revoked_count(struct store *, int64_t now, int64_t *n,
+	    char **cause);
 int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
 	    int64_t *revoked_at, int *reason, char **cause);
 void	 store_revoked_close(struct store_revoked *);
@@ -154,11 +161,6 @@ int	 store_hold_writes(struct store *, char **cause);
 void	 store_release_writes(struct store *);
 int	 store_snapshot_begin(struct store *, char **cause);
 void	 store_snapshot_end(struct store *);
-/*
- * Read the database through a memory mapping rather than read(): for a
- * connection that reads a large part of it once (the CRL's shares).
- */
-int	 store_read_mapped(struct store *, char **cause);
 
 /*
  * The audit log: one row per operation (init, issue, sign, revoke,

@@ -432,4 +432,33 @@ assert "... and openssl verifies the published CRL with the published certificat
 assert "... identical in both" cmp "$Q/www1/ca.crl" "$Q/www2/ca.crl"
 assert "... no temporaries left" no_tmp "$Q/www1" "$Q/www2"
 
+# A damaged index: the CRL's covering index emptied (its one leaf page's
+# cell count zeroed, as a torn write or bad disk might leave it) must not
+# yield a CRL that leaves the revoked certificates out.
+Z=$T/damaged
+make_lab "$Z" >/dev/null 2>&1
+for i in 1 2 3; do
+	s=$(roleca --dir "$Z/issuing" issue persistent-chat \
+	    --set server_fqdn=z$i.lab.example --out "$Z/z$i" 2>/dev/null)
+	roleca --dir "$Z/issuing" revoke "$s" 2>/dev/null
+done
+roleca --dir "$Z/issuing" crl >/dev/null 2>&1
+ZDB=$Z/issuing/roleca.db
+sqlite3 "$ZDB" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+root=$(sqlite3 "$ZDB" "SELECT rootpage FROM sqlite_master WHERE name = 'certs_revoked'")
+psize=$(sqlite3 "$ZDB" 'PRAGMA page_size')
+assert "the index is one leaf page" test \
+	"$(od -An -tx1 -j $(((root - 1) * psize)) -N1 "$ZDB" | tr -d ' ')" = 0a
+printf '\000\000' | dd of="$ZDB" bs=1 seek=$(((root - 1) * psize + 3)) conv=notrunc \
+	2>/dev/null
+before=$(cksum <"$Z/issuing/crl/issuing.crl")
+expect 1 "crl over a damaged index fails" roleca --dir "$Z/issuing" crl
+assert "... saying the database is damaged" err_has "indexes disagree"
+assert "... in one line" err_one_line
+assert "... leaving the last CRL as it was" test "$(cksum <"$Z/issuing/crl/issuing.crl")" = "$before"
+sqlite3 "$ZDB" 'REINDEX' >/dev/null
+expect 0 "after REINDEX crl works again" roleca --dir "$Z/issuing" crl
+assert "... listing all three (openssl)" test "$(openssl crl -in "$Z/issuing/crl/issuing.crl" \
+	-inform DER -noout -text | grep -c 'Serial Number')" -eq 3
+
 finish
