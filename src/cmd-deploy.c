@@ -879,7 +879,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
 	size_t			 count[3] = { 0, 0, 0 };
-	int			 rc = ERR_FAIL;
+	int			 rc = ERR_FAIL, made = 0;
 
 	if (outdir == NULL)
 		return cmd_usage_error(cmd, "--out DIR is required");
@@ -893,6 +893,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
+	made = access(outdir, F_OK) != 0;
 	TRY(out_mkdir(outdir, 0700, &cause));
 	/*
 	 * before the workers copy the ca: the chain every NAME.chain.pem ends
@@ -925,6 +926,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (rc != 0)
 		cause = xstrdup("some servers failed (see above)");
 out:
+	/* a directory made for servers that all failed goes again */
+	if (made && count[ISSUED] == 0 && count[KEPT] == 0)
+		(void)rmdir(outdir);
 	profiles_free(&cache);
 	deploy_free(d);
 	ca_close(ca);

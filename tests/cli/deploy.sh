@@ -282,5 +282,13 @@ CFG
 expect 1 "a shared group whose members disagree is refused" roleca --dir "$I" deploy split.cfg --out split
 assert "... saying so" err_has "same role and variables"
 expect 2 "deploy without --out is a usage error" roleca --dir "$I" deploy split.cfg
+printf 'servers = ( { name = "nope"; role = "frontend"; set = { server_fqdn = "x.evil.example"; }; } );\n' \
+	>fail.cfg
+expect 1 "a deployment whose every server fails fails" roleca --dir "$I" deploy fail.cfg \
+	--out allfail
+assert "... leaving no --out directory behind" test ! -e allfail
+mkdir keepme
+expect 1 "... and into an existing directory" roleca --dir "$I" deploy fail.cfg --out keepme
+assert "... which stays" test -d keepme
 
 finish
