@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "leaf.h"
 #include "out.h"
+#include "policy.h"
 #include "profile.h"
 #include "util.h"
 #include "x509.h"
@@ -37,6 +38,7 @@ struct reqctx {
 	struct request		*req;
 	struct key		*key;
 	gnutls_x509_crq_t	 csr;
+	struct findings		 findings;
 	struct out_batch	*batch;
 	char			*paths[2];	/* key, csr */
 };
@@ -60,6 +62,21 @@ bind(struct reqctx *r, const char *dir, const struct args *a, char **cause)
 out:
 	free(path);
 	return rc;
+}
+
+/*
+ * The names the CSR will ask for, judged as issue judges a certificate's
+ * (no CA signs here to do it): findings, and ERR_POLICY, when one is bad.
+ */
+static int
+judge(struct reqctx *r)
+{
+	struct policy_ctx	 ctx = { 0 };
+
+	ctx.conf = r->ca != NULL ? r->ca->conf : NULL;
+	ctx.profile = r->profile;
+	policy_check_names(r->req, &ctx, &r->findings);
+	return r->findings.n > 0 ? ERR_POLICY : 0;
 }
 
 static int
@@ -98,6 +115,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	r.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(bind(&r, dir, a, &cause));
+	if ((rc = judge(&r)) == ERR_POLICY) {
+		rc = cmd_refused(cmd, &r.findings, &cause);
+		goto out;
+	}
 	TRY(stage(&r, a, &cause));
 	TRY(out_batch_commit(r.batch, &cause));
 	printf("%s\n", r.paths[1]);
@@ -106,6 +127,7 @@ out:
 	free(r.paths[0]);
 	free(r.paths[1]);
 	out_batch_free(r.batch);
+	findings_free(&r.findings);
 	if (r.csr != NULL)
 		gnutls_x509_crq_deinit(r.csr);
 	keys_free(r.key);
@@ -128,7 +150,8 @@ const struct command cmd_request = {
 	"  --out PREFIX       write PREFIX.key (0600) and PREFIX.csr (default:\n"
 	"                     the subject CN)\n"
 	"  --force            replace existing output files\n"
-	"The CSR asks for the profile's subject, names, key usage and EKU.\n"
+	"The CSR asks for the profile's subject, names, key usage and EKU;\n"
+	"its names must pass the rules issue applies (exit 3 if not).\n"
 	"No CA directory is needed; when DIR is one, its profiles and\n"
 	"permitted domains apply.\n",
 	options,

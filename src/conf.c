@@ -90,6 +90,8 @@ load_subject(const config_setting_t *root, struct conf *c, char **cause)
 	for (int i = 0; i < config_setting_length(g); i++) {
 		config_setting_t	*e = config_setting_get_elem(g, i);
 		const char		*v = config_setting_get_string(e);
+		const char		*oid = dn_oid(config_setting_name(e));
+		char			 why[128];
 
 		if (v == NULL || *v == '\0') {
 			where = cfg_where(e);
@@ -97,7 +99,14 @@ load_subject(const config_setting_t *root, struct conf *c, char **cause)
 			    "non-empty string", where, config_setting_name(e));
 			goto out;
 		}
-		dn_add(&c->subject, dn_oid(config_setting_name(e)), v);
+		/* what the CA's certificate and every issuer name carry */
+		if (dn_value_check(oid, v, why, sizeof why) != 0) {
+			where = cfg_where(e);
+			rc = err_set(cause, "%s: subject %s %s", where,
+			    config_setting_name(e), why);
+			goto out;
+		}
+		dn_add(&c->subject, oid, v);
 	}
 	if (config_setting_get_member(g, "CN") == NULL) {
 		where = cfg_where(g);
@@ -107,6 +116,44 @@ load_subject(const config_setting_t *root, struct conf *c, char **cause)
 	rc = 0;
 out:
 	free(where);
+	return rc;
+}
+
+/*
+ * permitted_domains: each a domain name, matched as itself and every name
+ * below it. A wildcard, "" or "." would make a CA that refuses every name
+ * (or, were it read as the root, permits any), so each is refused here.
+ */
+static int
+load_domains(const config_setting_t *g, struct ca_policy *p, char **cause)
+{
+	const config_setting_t	*s, *e;
+	char			*where, *q;
+	int			 rc = ERR_FAIL;
+
+	TRY(cfg_strings(g, "permitted_domains", 0, &p->domains, NULL, 0,
+	    cause));
+	s = config_setting_get_member(g, "permitted_domains");
+	for (size_t i = 0; i < p->domains.n; i++) {
+		if (host_name_valid(p->domains.v[i], 0, 1)) {
+			for (char *c = p->domains.v[i]; *c != '\0'; c++)
+				*c = (char)tolower((unsigned char)*c);
+			continue;
+		}
+		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, (unsigned)i);
+		where = cfg_where(e != NULL ? e : s);
+		q = quote_text(p->domains.v[i], 64);
+		rc = err_set(cause, "%s: permitted domain '%s' is not a domain "
+		    "name (ASCII letters, digits, '-' and dots, an "
+		    "international name in its xn-- form; no wildcard: "
+		    "'lab.example' permits every name below it)", where, q);
+		free(q);
+		free(where);
+		goto out;
+	}
+	rc = 0;
+out:
 	return rc;
 }
 
@@ -127,12 +174,7 @@ load_policy(const config_setting_t *root, struct ca_policy *p, char **cause)
 		goto out;
 	}
 	TRY(cfg_check_keys(g, policy_keys, "policy", cause));
-	TRY(cfg_strings(g, "permitted_domains", 0, &p->domains, NULL, 0,
-	    cause));
-	for (size_t i = 0; i < p->domains.n; i++) {
-		for (char *q = p->domains.v[i]; *q != '\0'; q++)
-			*q = (char)tolower((unsigned char)*q);
-	}
+	TRY(load_domains(g, p, cause));
 	TRY(cfg_uint(g, "min_rsa_bits", 0, 2048, 16384, &p->min_rsa_bits,
 	    cause));
 	TRY(cfg_uint(g, "max_validity_days", 0, 1, 3650,

@@ -47,6 +47,11 @@ struct conf {
 	struct ca_policy	 policy;
 };
 
+/*
+ * Every error names file:line: among them a subject value that fails
+ * dn_value_check() (UTF-8, RFC 5280's bounds, C of two letters) and a
+ * permitted domain that is no domain name (empty, ".", a wildcard).
+ */
 int	 conf_load(const char *path, struct conf **, char **cause);
 void	 conf_free(struct conf *);
 

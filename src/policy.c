@@ -86,6 +86,7 @@ struct attr {
 	char		*oid;
 	char		*value;		/* NUL-terminated copy */
 	size_t		 len;		/* the real length */
+	unsigned long	 tag;		/* its string type; 0: UTF-8 text */
 };
 
 /* The names a leaf carries. */
@@ -133,36 +134,8 @@ findings_free(struct findings *f)
 int
 policy_dns_valid(const char *s, int wildcard)
 {
-	size_t		 label = 0, labels = 0;
-	const char	*p;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 253)
-		return 0;
-	if (s[0] == '*') {
-		if (!wildcard || s[1] != '.')
-			return 0;
-		s += 2;
-	}
 	/* two labels at least, below a wildcard too: "*.com" is not a name */
-	for (p = s;; p++) {
-		if (*p == '.' || *p == '\0') {
-			if (label == 0 || p[-1] == '-')
-				return 0;
-			labels++;
-			if (*p == '\0')
-				break;
-			label = 0;
-			continue;
-		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-'))
-			return 0;
-		if (*p == '-' && label == 0)
-			return 0;
-		if (++label > 63)
-			return 0;
-	}
-	return labels >= 2;
+	return host_name_valid(s, wildcard, 2);
 }
 
 /* s (len bytes) fit to quote: non-printable bytes as \xNN, long text cut. */
@@ -1089,10 +1062,27 @@ read_subject(gnutls_x509_crt_t crt, struct names *n)
 			memcpy(at->value, ava.value.data, ava.value.size);
 			at->value[ava.value.size] = '\0';
 			at->len = ava.value.size;
+			at->tag = ava.value_tag;
 		}
 		if (a == 0)
 			break;
 	}
+}
+
+/* A dNSName of len bytes into n, or a finding when its bytes are unfit. */
+static void
+add_dns(struct names *n, const void *p, size_t len, struct findings *f)
+{
+	char		 q[QUOTE_LEN];
+	const char	*why;
+
+	if (len == 0)
+		findings_add(f, "names", "an empty dNSName");
+	else if ((why = bad_bytes(p, len, 1)) != NULL)
+		findings_add(f, "names", "dNSName '%s' %s", quote(q, p, len),
+		    why);
+	else
+		strv_add_take(&n->dns, xstrndup(p, len));
 }
 
 /* The subjectAltName from its DER, with a finding for each unfit entry. */
@@ -1103,7 +1093,6 @@ read_sans(gnutls_x509_crt_t crt, struct names *n, struct findings *f)
 	struct der_cur	 all, sans, v;
 	unsigned	 tag;
 	char		 q[QUOTE_LEN], addr[INET6_ADDRSTRLEN];
-	const char	*why;
 	int		 ret;
 
 	if ((ret = ext_get(crt, OID_SAN, &d, NULL)) <= 0) {
@@ -1119,16 +1108,9 @@ read_sans(gnutls_x509_crt_t crt, struct names *n, struct findings *f)
 	while (sans.len > 0) {
 		if (der_take(&sans, &tag, &v, NULL) < 0)
 			goto bad;
-		if (tag == GN_DNS) {
-			if (v.len == 0)
-				findings_add(f, "names", "an empty dNSName");
-			else if ((why = bad_bytes(v.p, v.len, 1)) != NULL)
-				findings_add(f, "names", "dNSName '%s' %s",
-				    quote(q, v.p, v.len), why);
-			else
-				strv_add_take(&n->dns, xstrndup(
-				    (const char *)v.p, v.len));
-		} else if (tag == GN_IP && (v.len == 4 || v.len == 16))
+		if (tag == GN_DNS)
+			add_dns(n, v.p, v.len, f);
+		else if (tag == GN_IP && (v.len == 4 || v.len == 16))
 			strv_add(&n->ip, inet_ntop(v.len == 4 ? AF_INET :
 			    AF_INET6, v.p, addr, sizeof addr));
 		else if (tag == GN_IP)
@@ -1312,11 +1294,71 @@ domains_text(const struct ca_policy *p)
 	return out;
 }
 
+/* The bytes of an attribute fit its string type, or why not. */
+static const char *
+bad_string(const struct attr *a)
+{
+	switch (a->tag) {
+	case 12:	/* UTF8String */
+		if (!utf8_valid(a->value, a->len))
+			return "is not valid UTF-8 (it is a UTF8String)";
+		break;
+	case 19:	/* PrintableString */
+		if (!asn1_printable(a->value, a->len))
+			return "holds characters a PrintableString cannot";
+		break;
+	case 22:	/* IA5String */
+		for (size_t i = 0; i < a->len; i++)
+			if ((unsigned char)a->value[i] >= 0x80)
+				return "holds bytes outside ASCII (it is an "
+				    "IA5String)";
+		break;
+	}
+	return NULL;
+}
+
+/*
+ * Every subject attribute: content valid for its string type (a
+ * UTF8String that is not UTF-8 makes a certificate OpenSSL cannot read)
+ * and, for the attributes roleca knows, RFC 5280's bounds, C's two
+ * letters. The CN's NUL and control bytes are judged with the names.
+ */
 static void
-rule_names(const struct cert *c, const struct policy_ctx *ctx,
+rule_attrs(const struct names *n, struct findings *f)
+{
+	const struct attr	*a;
+	const char		*why;
+	char			 q[QUOTE_LEN], buf[128];
+
+	for (size_t i = 0; i < n->nsubject; i++) {
+		a = &n->subject[i];
+		if ((why = bad_string(a)) != NULL) {
+			findings_add(f, "names", "subject %s '%s' %s",
+			    dn_name(a->oid), quote(q, a->value, a->len), why);
+			continue;
+		}
+		/* other string types (BMPString...) are not text as stored */
+		if (dn_max_chars(a->oid) == 0 || (a->tag != 0 && a->tag != 12 &&
+		    a->tag != 19 && a->tag != 22))
+			continue;
+		if (strcmp(a->oid, OID_CN) == 0 &&
+		    bad_bytes(a->value, a->len, 0) != NULL)
+			continue;
+		if (memchr(a->value, '\0', a->len) != NULL)
+			findings_add(f, "names", "subject %s '%s' contains a "
+			    "NUL byte", dn_name(a->oid), quote(q, a->value,
+			    a->len));
+		else if (dn_value_check(a->oid, a->value, buf, sizeof buf) != 0)
+			findings_add(f, "names", "subject %s '%s' %s",
+			    dn_name(a->oid), quote(q, a->value, a->len), buf);
+	}
+}
+
+/* The name rules on names read from a certificate or a request. */
+static void
+judge_names(const struct names *n, const struct policy_ctx *ctx,
     struct findings *f)
 {
-	struct names		 n;
 	const struct ca_policy	*pol = ctx->conf != NULL ?
 				    &ctx->conf->policy : NULL;
 	const struct attr	*cn = NULL;
@@ -1325,14 +1367,12 @@ rule_names(const struct cert *c, const struct policy_ctx *ctx,
 	char			 q[QUOTE_LEN];
 	int			 ncn = 0;
 
-	memset(&n, 0, sizeof n);
-	read_subject(c->crt, &n);
-	read_sans(c->crt, &n, f);
+	rule_attrs(n, f);
 	if (pol != NULL)
 		domains = domains_text(pol);
-	for (size_t i = 0; i < n.nsubject; i++)
-		if (strcmp(n.subject[i].oid, OID_CN) == 0) {
-			cn = &n.subject[i];
+	for (size_t i = 0; i < n->nsubject; i++)
+		if (strcmp(n->subject[i].oid, OID_CN) == 0) {
+			cn = &n->subject[i];
 			ncn++;
 		}
 	if (ncn == 0)
@@ -1349,8 +1389,8 @@ rule_names(const struct cert *c, const struct policy_ctx *ctx,
 	if (ncn != 1 || cn->len == 0 || why != NULL)
 		cn = NULL;
 
-	for (size_t i = 0; i < n.dns.n; i++) {
-		const char *d = n.dns.v[i];
+	for (size_t i = 0; i < n->dns.n; i++) {
+		const char *d = n->dns.v[i];
 
 		if (!policy_dns_valid(d, 1))
 			findings_add(f, "names", "dNSName '%s' is not a valid "
@@ -1364,29 +1404,81 @@ rule_names(const struct cert *c, const struct policy_ctx *ctx,
 			findings_add(f, "names", "dNSName '%s' is outside the "
 			    "permitted domains (%s)", quote_str(q, d), domains);
 	}
-	if (n.ip.n > 0 && (why = refused_by(ctx, pol != NULL && pol->allow_ip,
+	if (n->ip.n > 0 && (why = refused_by(ctx, pol != NULL && pol->allow_ip,
 	    ctx->profile != NULL && ctx->profile->allow_ip)) != NULL)
-		for (size_t i = 0; i < n.ip.n; i++)
+		for (size_t i = 0; i < n->ip.n; i++)
 			findings_add(f, "names", "IP address %s is not allowed "
-			    "(%s)", n.ip.v[i], why);
+			    "(%s)", n->ip.v[i], why);
 
-	if (cn != NULL && n.dns.n > 0 && !strv_has_icase(&n.dns, cn->value) &&
-	    !strv_has(&n.ip, cn->value))
+	if (cn != NULL && n->dns.n > 0 && !strv_has_icase(&n->dns, cn->value) &&
+	    !strv_has(&n->ip, cn->value))
 		findings_add(f, "names", "the CN '%s' is not among the "
 		    "dNSNames (clients match the subjectAltName only)",
 		    quote(q, cn->value, cn->len));
+	/* the only name a client can match, so it must be a host name */
+	if (cn != NULL && n->dns.n == 0 && n->ip.n == 0 &&
+	    bad_bytes(cn->value, cn->len, 1) != NULL)
+		findings_add(f, "names", "the CN '%s' is the only name but "
+		    "holds bytes outside ASCII (an international host name "
+		    "goes in its xn-- form)", quote(q, cn->value, cn->len));
 	/* a CN that is a dNSName too was judged as one above */
 	if (cn != NULL && pol != NULL && policy_dns_valid(cn->value, 1) &&
-	    !strv_has_icase(&n.dns, cn->value) &&
+	    !strv_has_icase(&n->dns, cn->value) &&
 	    !conf_domain_permitted(pol, cn->value))
 		findings_add(f, "names", "the CN '%s' is outside the permitted "
 		    "domains (%s)", cn->value, domains);
 
 	if (ctx->request != NULL)
-		names_exact(&n, ctx->request, f);
+		names_exact(n, ctx->request, f);
 	else if (ctx->profile != NULL)
-		names_pattern(&n, ctx->profile, f);
+		names_pattern(n, ctx->profile, f);
 	free(domains);
+}
+
+static void
+rule_names(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	struct names	 n;
+
+	memset(&n, 0, sizeof n);
+	read_subject(c->crt, &n);
+	read_sans(c->crt, &n, f);
+	judge_names(&n, ctx, f);
+	names_free(&n);
+}
+
+void
+policy_check_names(const struct request *req, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	struct policy_ctx	 c = *ctx;
+	struct names		 n;
+	char			 buf[INET6_ADDRSTRLEN], q[QUOTE_LEN];
+	const char		*ip;
+
+	memset(&n, 0, sizeof n);
+	n.subject = xcalloc(req->subject.n, sizeof *n.subject);
+	for (size_t i = 0; i < req->subject.n; i++) {
+		struct attr	*a = &n.subject[n.nsubject++];
+
+		a->oid = xstrdup(req->subject.v[i].oid);
+		a->value = xstrdup(req->subject.v[i].value);
+		a->len = strlen(a->value);
+		a->tag = 0;
+	}
+	for (size_t i = 0; i < req->dns.n; i++)
+		add_dns(&n, req->dns.v[i], strlen(req->dns.v[i]), f);
+	for (size_t i = 0; i < req->ip.n; i++) {
+		if ((ip = ip_norm(req->ip.v[i], buf)) != NULL)
+			strv_add(&n.ip, ip);
+		else
+			findings_add(f, "names", "'%s' is not an IP address",
+			    quote_str(q, req->ip.v[i]));
+	}
+	/* the request is what is judged, not what it is compared with */
+	c.request = NULL;
+	judge_names(&n, &c, f);
 	names_free(&n);
 }
 
@@ -1491,6 +1583,7 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 {
 	struct policy_ctx	 none = { 0 };
 	struct cert		 c;
+	struct names		 n;
 	struct strv		 eku = { NULL, 0 };
 	gnutls_x509_crt_t	 issuer;
 	unsigned		 ku = 0, critical = 0, ica = 0;
@@ -1499,6 +1592,7 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 
 	if (ctx == NULL)
 		ctx = &none;
+	memset(&n, 0, sizeof n);
 	TRY(cert_load(crt, &c, cause));
 	/* without an issuer, only a self-issued certificate can be verified */
 	if (ctx->issuer != NULL)
@@ -1550,8 +1644,12 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 	rule_signature(&c, f);
 	rule_serial(&c, f);
 	rule_validity(&c, ctx->now, 0, 0, issuer, f);
+	/* its subject is every leaf's issuer name: readable text too */
+	read_subject(c.crt, &n);
+	rule_attrs(&n, f);
 	rc = 0;
 out:
+	names_free(&n);
 	strv_free(&eku);
 	cert_free(&c);
 	return rc;

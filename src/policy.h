@@ -50,6 +50,15 @@ int	 policy_check(gnutls_x509_crt_t, const struct policy_ctx *,
 int	 policy_check_der(const unsigned char *der, size_t len,
 	    const struct policy_ctx *, struct findings *,
 	    gnutls_x509_crt_t *judged, char **cause);
+/*
+ * The name rules alone, on a bound request before anything is made from
+ * it: the subject attributes, every dNSName's syntax, wildcards, IP
+ * addresses and the permitted domains (with ctx->conf), the role's name
+ * templates (with ctx->profile), as policy_check judges a certificate's.
+ * For a CSR (request), which no later check sees. ctx->request is unused.
+ */
+void	 policy_check_names(const struct request *, const struct policy_ctx *,
+	    struct findings *);
 /* Judge a CA certificate roleca is about to sign or install. */
 int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);

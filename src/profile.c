@@ -103,12 +103,47 @@ profile_name_ok(const char *s)
 }
 
 static int
-has_control(const char *s)
+is_ascii(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/*
+ * The A-label (xn--) form of an international host name, allocated, or
+ * NULL when it has none. Only for the hint in a refusal: a host name is
+ * never converted, since the server platform takes no IDNs in
+ * certificates and a converted name would differ from the CN and from
+ * what was asked for.
+ */
+static char *
+alabel(const char *s)
+{
+	gnutls_datum_t	 a = { NULL, 0 };
+	char		*out = NULL;
+
+	if (gnutls_idna_map(s, (unsigned)strlen(s), &a, 0) >= 0 &&
+	    is_ascii((const char *)a.data))
+		out = xstrndup((const char *)a.data, a.size);
+	gnutls_free(a.data);
+	return out;
+}
+
+/* "'café.example' is not an ASCII host name; give its A-label ..." */
+static char *
+idn_refusal(const char *s)
+{
+	char	*q = quote_text(s, 64), *a = alabel(s), *msg;
+
+	xasprintf(&msg, "'%s' is not an ASCII host name: roleca puts no "
+	    "international names in certificates; give its A-label form%s%s%s",
+	    q, a != NULL ? " '" : " (xn--...)", a != NULL ? a : "",
+	    a != NULL ? "'" : "");
+	free(a);
+	free(q);
+	return msg;
 }
 
 static int
@@ -169,11 +204,21 @@ tmpl_check(const struct profile *p, const char *text,
     const config_setting_t *s, char **cause)
 {
 	const char	*t = text, *ref, *name;
+	char		*q;
 	size_t		 len;
 	int		 r, i, list = -1;
 
 	if (*text == '\0')
 		return fail_at(cause, ERR_FAIL, s, "empty template");
+	/* the text goes into certificates: UTF-8, one line */
+	if (!utf8_valid(text, strlen(text)) || has_control(text)) {
+		q = quote_text(text, 64);
+		r = fail_at(cause, ERR_FAIL, s, "'%s' %s", q,
+		    !utf8_valid(text, strlen(text)) ? "is not valid UTF-8" :
+		    "contains a control character");
+		free(q);
+		return r;
+	}
 	while ((r = tmpl_next(t, &ref, &name, &len)) == 1) {
 		if ((i = var_index(p, name, len)) < 0)
 			return fail_at(cause, ERR_FAIL, s,
@@ -258,9 +303,10 @@ load_default(const config_setting_t *e, struct profile_var *v, char **cause)
 	if (strstr(def, "${") != NULL)
 		return fail_at(cause, ERR_FAIL, e, "the default of '%s' must "
 		    "be literal: defaults cannot refer to variables", v->name);
-	if (*def == '\0' || has_control(def))
+	if (*def == '\0' || !utf8_valid(def, strlen(def)) || has_control(def))
 		return fail_at(cause, ERR_FAIL, e, "the default of '%s' must "
-		    "be non-empty, without control characters", v->name);
+		    "be non-empty UTF-8 text, without control characters",
+		    v->name);
 	v->def = xstrdup(def);
 	rc = 0;
 out:
@@ -327,6 +373,30 @@ out:
 	return rc;
 }
 
+/*
+ * A subject template, after tmpl_check: a literal is judged as the value
+ * it is (RFC 5280's bounds, C, DC); the CN names the server, so it is
+ * ASCII like every host name.
+ */
+static int
+check_attr(const char *oid, const char *name, const char *text,
+    const config_setting_t *e, char **cause)
+{
+	char	 why[128], *msg;
+	int	 rc;
+
+	if (strcmp(oid, dn_oid("CN")) == 0 && !is_ascii(text)) {
+		msg = idn_refusal(text);
+		rc = fail_at(cause, ERR_FAIL, e, "subject CN %s", msg);
+		free(msg);
+		return rc;
+	}
+	if (strchr(text, '$') == NULL &&
+	    dn_value_check(oid, text, why, sizeof why) != 0)
+		return fail_at(cause, ERR_FAIL, e, "subject %s %s", name, why);
+	return 0;
+}
+
 static int
 load_attr(const config_setting_t *e, struct profile *p, char **cause)
 {
@@ -345,6 +415,7 @@ load_attr(const config_setting_t *e, struct profile *p, char **cause)
 			    "'%s' given twice", name);
 	text = config_setting_get_string(e);
 	TRY(tmpl_check(p, text, e, cause));
+	TRY(check_attr(oid, name, text, e, cause));
 	p->subject[p->nsubject].oid = oid;
 	p->subject[p->nsubject].text = xstrdup(text);
 	p->subject[p->nsubject].line = (int)config_setting_source_line(e);
@@ -414,6 +485,13 @@ load_names(const config_setting_t *root, const char *key, struct profile *p,
 		e = elem(root, key, i);
 		TRY(tmpl_check(p, sv.v[i], e, cause));
 		TRY(check_name(p, key[0] == 'i', sv.v[i], e, policy, cause));
+		if (!is_ascii(sv.v[i])) {
+			char	*msg = idn_refusal(sv.v[i]);
+
+			rc = fail_at(cause, ERR_FAIL, e, "%s", msg);
+			free(msg);
+			goto out;
+		}
 		(*tp)[*np].text = sv.v[i];
 		(*tp)[*np].line = (int)config_setting_source_line(e);
 		sv.v[i] = NULL;
@@ -588,10 +666,21 @@ out:
 	return rc;
 }
 
+/* Printable ASCII without spaces: what a URI in a certificate may hold. */
+static int
+url_text(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
 static int
 load_cdp(const config_setting_t *root, struct profile *p, char **cause)
 {
 	const char	*u;
+	char		*q;
 	int		 rc = ERR_FAIL;
 
 	TRY(cfg_strings(root, "cdp", 0, &p->cdp, NULL, 0, cause));
@@ -603,10 +692,13 @@ load_cdp(const config_setting_t *root, struct profile *p, char **cause)
 			u += 8;
 		else
 			u = "";
-		if (*u == '\0' || strpbrk(u, " \t") != NULL || has_control(u))
-			return fail_at(cause, ERR_FAIL, elem(root, "cdp", i),
-			    "cdp '%s' is not an http:// or https:// URL",
-			    p->cdp.v[i]);
+		if (*u == '\0' || !url_text(u)) {
+			q = quote_text(p->cdp.v[i], 128);
+			rc = fail_at(cause, ERR_FAIL, elem(root, "cdp", i),
+			    "cdp '%s' is not an http:// or https:// URL", q);
+			free(q);
+			goto out;
+		}
 	}
 	rc = 0;
 out:
@@ -819,8 +911,17 @@ add_value(const struct profile_var *v, const char *text, struct strv *out,
     char **cause)
 {
 	const char	*p = text, *end;
+	char		*q;
 	size_t		 before = out->n;
+	int		 rc;
 
+	if (!utf8_valid(text, strlen(text))) {
+		q = quote_text(text, 64);
+		rc = err_usage(cause, "variable '%s': '%s' is not valid UTF-8 "
+		    "(values go into certificates as UTF-8 text)", v->name, q);
+		free(q);
+		return rc;
+	}
 	if (has_control(text))
 		return err_usage(cause, "variable '%s': control characters "
 		    "are not allowed in values", v->name);
@@ -925,17 +1026,97 @@ out:
 	return rc;
 }
 
+/* Does template text refer to variable i? */
+static int
+tmpl_uses(const struct profile *p, const char *text, size_t i)
+{
+	const char	*ref, *name;
+	size_t		 len;
+
+	while (tmpl_next(text, &ref, &name, &len) == 1) {
+		if (var_index(p, name, len) == (int)i)
+			return 1;
+		text = name + len + 1;
+	}
+	return 0;
+}
+
+/* Is variable i part of a host name: a dNSName's or the subject CN's? */
+static int
+var_names_host(const struct profile *p, size_t i)
+{
+	for (size_t k = 0; k < p->ndns; k++)
+		if (tmpl_uses(p, p->dns[k].text, i))
+			return 1;
+	for (size_t k = 0; k < p->nsubject; k++)
+		if (strcmp(p->subject[k].oid, dn_oid("CN")) == 0 &&
+		    tmpl_uses(p, p->subject[k].text, i))
+			return 1;
+	return 0;
+}
+
+/*
+ * A host name is ASCII: an international one is refused here, once, with
+ * its A-label as the hint, so that the CN, the dNSNames, the request
+ * and the policy never disagree about which form a name has.
+ */
+static int
+bind_hosts(const struct profile *p, const struct strv *vals, char **cause)
+{
+	char	*msg;
+	int	 rc;
+
+	for (size_t i = 0; i < p->nvars; i++) {
+		if (!var_names_host(p, i))
+			continue;
+		for (size_t j = 0; j < vals[i].n; j++) {
+			if (is_ascii(vals[i].v[j]))
+				continue;
+			msg = idn_refusal(vals[i].v[j]);
+			rc = err_usage(cause, "variable '%s': %s",
+			    p->vars[i].name, msg);
+			free(msg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Each attribute as it will be in the certificate: within RFC 5280's
+ * bounds, a C of two letters (a literal was judged at load, so this names
+ * the template and through it the variable).
+ */
+static int
+bound_attr(const struct profile_tmpl *t, const char *value, char **cause)
+{
+	char	 why[128], *q;
+	int	 rc;
+
+	if (dn_value_check(t->oid, value, why, sizeof why) == 0)
+		return 0;
+	q = quote_text(t->text, 64);
+	rc = err_usage(cause, "subject %s ('%s') %s", dn_name(t->oid), q, why);
+	free(q);
+	return rc;
+}
+
 static int
 bind_subject(const struct profile *p, const struct strv *vals, int partial,
     struct request *r, char **cause)
 {
 	const char	*missing;
 	char		*s;
+	int		 rc;
 
 	for (size_t i = 0; i < p->nsubject; i++) {
 		const struct profile_tmpl	*t = &p->subject[i];
 
 		if (tmpl_expand(p, vals, t->text, 0, &s, &missing)) {
+			if ((rc = bound_attr(t, s, cause)) != 0) {
+				free(s);
+				return rc;
+			}
 			dn_add(&r->subject, t->oid, s);
 			free(s);
 		} else if (!partial && strcmp(t->oid, dn_oid("CN")) == 0)
@@ -1040,6 +1221,7 @@ bind_profile(const struct profile *p, const struct profile_values *vs,
 	int		 rc = ERR_FAIL;
 
 	TRY(bind_values(p, vs, partial, vals, cause));
+	TRY(bind_hosts(p, vals, cause));
 	TRY(bind_subject(p, vals, partial, r, cause));
 	bind_names(p, vals, p->dns, p->ndns, 1, &r->dns);
 	bind_names(p, vals, p->ip, p->nip, 0, &r->ip);
@@ -1089,12 +1271,26 @@ search_path(const char *ca_dir, struct strv *dirs)
 	strv_add(dirs, PROFILEDIR);
 }
 
+/*
+ * 1: path is a regular file; 0: no profile there (ENOENT, ENOTDIR, or
+ * something that is not a file, such as a directory), so the search goes
+ * on; < 0: stat failed otherwise (EACCES, ELOOP, EIO...), an error naming
+ * the path. A directory roleca may not read must never hide the profile
+ * in it: the next one on the path (the shipped default) would silently be
+ * used instead of the CA's own.
+ */
 static int
-is_file(const char *path)
+find_file(const char *path, char **cause)
 {
 	struct stat	 sb;
 
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return err_set(cause, "%s: %s (a profile there would take "
+		    "precedence, so the search stops)", path, strerror(errno));
+	}
+	return S_ISREG(sb.st_mode) ? 1 : 0;
 }
 
 int
@@ -1111,9 +1307,12 @@ profile_find(const char *name, const char *ca_dir, char **path, char **cause)
 	search_path(ca_dir, &dirs);
 	for (size_t i = 0; i < dirs.n; i++) {
 		xasprintf(&p, "%s/%s.cfg", dirs.v[i], name);
-		if (is_file(p)) {
-			*path = p;
-			rc = 0;
+		if ((rc = find_file(p, cause)) != 0) {
+			if (rc > 0) {
+				*path = p;
+				rc = 0;
+			} else
+				free(p);
 			goto out;
 		}
 		free(p);
@@ -1145,6 +1344,7 @@ list_dir(const char *dir, struct found **f, size_t *n, char **cause)
 	struct dirent	*de;
 	char		*name, *path;
 	size_t		 len, i;
+	int		 rc;
 
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR)
@@ -1160,9 +1360,15 @@ list_dir(const char *dir, struct found **f, size_t *n, char **cause)
 		for (i = 0; i < *n && strcmp((*f)[i].name, name) != 0; i++)
 			;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
-		if (i < *n || !profile_name_ok(name) || !is_file(path)) {
+		rc = i < *n || !profile_name_ok(name) ? 0 :
+		    find_file(path, cause);
+		if (rc <= 0) {
 			free(name);
 			free(path);
+			if (rc < 0) {
+				closedir(d);
+				return rc;
+			}
 			continue;
 		}
 		*f = xreallocarray(*f, *n + 1, sizeof **f);

@@ -91,7 +91,9 @@ void	 request_free(struct request *);
  * NAME.cfg in ca_dir/profiles (if ca_dir), then each directory of
  * $ROLECA_PROFILE_PATH (colon-separated), then the installed data
  * directory. Any other NAME ("../x", "x.cfg") is a usage error, so a
- * profile name can never reach outside those directories.
+ * profile name can never reach outside those directories. Only a missing
+ * file (or directory) moves the search on: a place that cannot be looked
+ * at (EACCES...) is an error naming it, never a fall back to the next.
  */
 int	 profile_find(const char *name, const char *ca_dir, char **path,
 	    char **cause);
@@ -99,7 +101,9 @@ int	 profile_find(const char *name, const char *ca_dir, char **path,
 int	 profile_list(const char *ca_dir, struct strv *paths, char **cause);
 
 /*
- * Load and validate. With policy, literal names (templates without
+ * Load and validate. Templates are UTF-8 without control characters, the
+ * CN's and the dNSNames' ASCII, literal subject attributes within
+ * dn_value_check(). With policy, literal names (templates without
  * variables) outside the permitted domains are refused too.
  */
 int	 profile_load(const char *path, const struct ca_policy *policy,
@@ -108,9 +112,14 @@ void	 profile_free(struct profile *);
 
 /*
  * Fill the variables: unknown names, a missing required variable, several
- * values for a non-list variable, and control characters in a value are
- * usage errors. A template that uses an optional variable left unset is
- * dropped; a list variable expands its template once per value.
+ * values for a non-list variable, a value that is not UTF-8 or holds a
+ * control character, a value outside ASCII in a variable that makes a
+ * host name (one a dNSName or the CN uses: an IDN is refused with its
+ * A-label as the hint, never converted), and a subject attribute past
+ * RFC 5280's bounds (dn_value_check) are usage errors. A template that
+ * uses an optional variable left unset is dropped; a list variable
+ * expands its template once per value. Host name syntax is not judged
+ * here: policy.c judges the names (policy_check_names for a request).
  */
 int	 profile_bind(const struct profile *, const struct profile_values *,
 	    struct request **, char **cause);

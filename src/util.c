@@ -144,26 +144,34 @@ strv_free(struct strv *sv)
 	sv->n = 0;
 }
 
-/* Names for OIDs: the DN attributes roleca knows, and the EKUs. */
+/*
+ * Names for OIDs: the DN attributes roleca knows, with the most characters
+ * a value may have (RFC 5280's ub-* bounds; C is exactly two; DC, which
+ * RFC 4519 leaves unbounded, is one DNS label), and the EKUs.
+ */
 struct oid_name {
 	const char	*name;
 	const char	*oid;
+	size_t		 max;
 };
 
+#define OID_C	"2.5.4.6"
+#define OID_DC	"0.9.2342.19200300.100.1.25"
+
 static const struct oid_name dn_attrs[] = {
-	{ "CN", "2.5.4.3" },
-	{ "C", "2.5.4.6" },
-	{ "L", "2.5.4.7" },
-	{ "ST", "2.5.4.8" },
-	{ "O", "2.5.4.10" },
-	{ "OU", "2.5.4.11" },
-	{ "DC", "0.9.2342.19200300.100.1.25" },
+	{ "CN", "2.5.4.3", 64 },
+	{ "C", OID_C, 2 },
+	{ "L", "2.5.4.7", 128 },
+	{ "ST", "2.5.4.8", 128 },
+	{ "O", "2.5.4.10", 64 },
+	{ "OU", "2.5.4.11", 64 },
+	{ "DC", OID_DC, 63 },
 };
 
 static const struct oid_name ekus[] = {
-	{ "serverAuth", OID_SERVER_AUTH },
-	{ "clientAuth", OID_CLIENT_AUTH },
-	{ "anyExtendedKeyUsage", OID_ANY_EKU },
+	{ "serverAuth", OID_SERVER_AUTH, 0 },
+	{ "clientAuth", OID_CLIENT_AUTH, 0 },
+	{ "anyExtendedKeyUsage", OID_ANY_EKU, 0 },
 };
 
 /* The OID of a name in t (case-insensitive if icase), NULL if none. */
@@ -197,6 +205,56 @@ const char *
 dn_name(const char *oid)
 {
 	return name_of(dn_attrs, sizeof dn_attrs / sizeof dn_attrs[0], oid);
+}
+
+size_t
+dn_max_chars(const char *oid)
+{
+	for (size_t i = 0; i < sizeof dn_attrs / sizeof dn_attrs[0]; i++)
+		if (strcmp(dn_attrs[i].oid, oid) == 0)
+			return dn_attrs[i].max;
+	return 0;
+}
+
+static int
+ascii_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+int
+dn_value_check(const char *oid, const char *value, char *buf, size_t len)
+{
+	size_t	 max = dn_max_chars(oid), n;
+
+	buf[0] = '\0';
+	if (*value == '\0')
+		snprintf(buf, len, "is empty");
+	else if (!utf8_valid(value, strlen(value)))
+		snprintf(buf, len, "is not valid UTF-8");
+	else if (has_control(value))
+		snprintf(buf, len, "contains a control character");
+	else if (strcmp(oid, OID_C) == 0 && (strlen(value) != 2 ||
+	    !ascii_letter(value[0]) || !ascii_letter(value[1])))
+		snprintf(buf, len, "is not a two-letter country code "
+		    "(ISO 3166, as RFC 5280 requires)");
+	else if (strcmp(oid, OID_DC) == 0 && !ascii(value))
+		snprintf(buf, len, "is not ASCII (a domain component is an "
+		    "IA5String: use the xn-- form)");
+	else if (max > 0 && (n = utf8_chars(value)) > max)
+		snprintf(buf, len, "is %zu characters long (at most %zu: %s)",
+		    n, max, strcmp(oid, OID_DC) == 0 ? "a domain component is "
+		    "one DNS label" : "RFC 5280's upper bound");
+	return buf[0] == '\0' ? 0 : -1;
 }
 
 const char *
@@ -237,6 +295,151 @@ dn_free(struct dn *dn)
 	free(dn->v);
 	dn->v = NULL;
 	dn->n = 0;
+}
+
+int
+utf8_valid(const void *s, size_t len)
+{
+	const unsigned char	*p = s;
+	size_t			 i = 0, n, k;
+	unsigned long		 c, min;
+
+	while (i < len) {
+		c = p[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else	/* a continuation byte, 0xc0/0xc1, > 0xf4 */
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+asn1_printable(const void *s, size_t len)
+{
+	const unsigned char	*p = s;
+
+	for (size_t i = 0; i < len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') ||
+		    (p[i] != '\0' && strchr(" '()+,-./:=?", p[i]) != NULL)))
+			return 0;
+	return 1;
+}
+
+int
+has_control(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+		/* U+0080-U+009F: 0xc2 0x80-0x9f */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+quote_text(const char *s, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	int			 plain = utf8_valid(s, strlen(s)) &&
+				    !has_control(s);
+	char			*out = xmalloc(4 * max + 4), *o = out;
+	size_t			 n = 0;
+
+	for (; *p != '\0' && n < max; p++) {
+		if (plain) {
+			/* a character is its lead byte and what follows it */
+			*o++ = (char)*p;
+			if ((p[1] & 0xc0) != 0x80)
+				n++;
+		} else if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			*o++ = (char)*p;
+			n++;
+		} else {
+			o += snprintf(o, 5, "\\x%02x", *p);
+			n++;
+		}
+	}
+	if (*p != '\0')
+		o += snprintf(o, 4, "...");
+	*o = '\0';
+	return out;
+}
+
+int
+host_name_valid(const char *s, int wildcard, size_t min_labels)
+{
+	size_t		 label = 0, labels = 0;
+	const char	*p;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 253)
+		return 0;
+	if (s[0] == '*') {
+		if (!wildcard || s[1] != '.')
+			return 0;
+		s += 2;
+	}
+	for (p = s;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			labels++;
+			if (*p == '\0')
+				break;
+			label = 0;
+			continue;
+		}
+		/* spelled out so that no locale widens it */
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+		if (*p == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return labels >= min_labels;
 }
 
 char *

@@ -1,7 +1,8 @@
 /*
  * Small helpers every module uses: allocation that cannot fail (an
  * out-of-memory CA aborts rather than half-signs), string vectors,
- * distinguished names as ordered (OID, value) lists, and wiping.
+ * distinguished names as ordered (OID, value) lists with the bounds of
+ * their values, UTF-8 and host-name syntax, and wiping.
  */
 #ifndef ROLECA_UTIL_H
 #define ROLECA_UTIL_H
@@ -53,6 +54,18 @@ struct dn {
  * unknown.
  */
 const char	*dn_oid(const char *);
+/*
+ * The most characters a value of the attribute may have (RFC 5280's
+ * upper bounds; DC one DNS label), 0 for an OID dn_oid() does not give.
+ */
+size_t		 dn_max_chars(const char *oid);
+/*
+ * Can value be attribute oid's in a certificate: valid UTF-8, no control
+ * character, not empty, within dn_max_chars(), C two ASCII letters, DC
+ * ASCII? 0, or -1 with why ("is not valid UTF-8") in buf.
+ */
+int		 dn_value_check(const char *oid, const char *value, char *buf,
+		    size_t len);
 /* Short name for an OID from dn_oid(), or the OID itself. */
 const char	*dn_name(const char *);
 /* The first value of an attribute, NULL if absent. */
@@ -68,6 +81,38 @@ void		 dn_free(struct dn *);
 const char	*eku_oid(const char *);
 /* The name of an EKU OID, or the OID itself. */
 const char	*eku_name(const char *);
+
+/*
+ * Is s (len bytes) well-formed UTF-8 (RFC 3629): no overlong form, no
+ * surrogate (U+D800-U+DFFF), nothing above U+10FFFF, no truncated or
+ * stray continuation byte?
+ */
+int	 utf8_valid(const void *s, size_t len);
+/* The characters (code points) of a valid UTF-8 string. */
+size_t	 utf8_chars(const char *);
+/*
+ * Are the len bytes all X.680 PrintableString characters (letters, digits,
+ * space and '()+,-./:=?)?
+ */
+int	 asn1_printable(const void *, size_t len);
+/* Does s hold a C0 control, DEL or a C1 control (U+0080-U+009F)? */
+int	 has_control(const char *);
+
+/*
+ * s fit for a one-line message (allocated): valid UTF-8 without control
+ * characters as it is, anything else with every byte outside printable
+ * ASCII as \xNN; cut after max characters, with "...".
+ */
+char	*quote_text(const char *s, size_t max);
+
+/*
+ * Is s a host name: ASCII letters, digits and '-' in labels of 1 to 63
+ * characters, no label starting or ending in '-', at most 253 characters,
+ * at least min_labels labels; "*." first only with wildcard (the labels
+ * below it still counted)? International names are valid only in their
+ * A-label (xn--) form.
+ */
+int	 host_name_valid(const char *s, int wildcard, size_t min_labels);
 
 /* Write s as a JSON string (quoted, escaped; bytes >= 0x80 passed through). */
 void	 json_string(FILE *, const char *);

@@ -5,7 +5,6 @@
  * on every call. One small function per extension, as certtool does well.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +88,30 @@ ip_bytes(const char *text, unsigned char *buf, unsigned *len)
 	return -1;
 }
 
+/*
+ * A dNSName goes in as it is given, printable ASCII. An international
+ * name is refused, never converted to its A-label as GnuTLS's SAN setter
+ * would: the certificate or CSR then carries exactly the request's names
+ * and its CN, and the policy compares like with like.
+ */
+static int
+dns_plain(const char *s, char **cause)
+{
+	char	*q;
+	int	 rc;
+
+	for (const char *c = s; *c != '\0'; c++) {
+		if ((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f)
+			continue;
+		q = quote_text(s, 64);
+		rc = err_usage(cause, "dNSName '%s' is not printable ASCII (an "
+		    "international name goes in its xn-- form)", q);
+		free(q);
+		return rc;
+	}
+	return 0;
+}
+
 static int
 ext_san(const struct strv *dns, const struct strv *ip, gnutls_datum_t *out,
     char **cause)
@@ -104,6 +127,7 @@ ext_san(const struct strv *dns, const struct strv *ip, gnutls_datum_t *out,
 		goto out;
 	}
 	for (size_t i = 0; i < dns->n; i++) {
+		TRY(dns_plain(dns->v[i], cause));
 		d.data = (unsigned char *)dns->v[i];
 		d.size = (unsigned)strlen(dns->v[i]);
 		if ((ret = gnutls_subject_alt_names_set(sans,
@@ -396,11 +420,7 @@ sign(gnutls_x509_crt_t *crt, gnutls_x509_crt_t issuer, const struct key *key,
 static int
 printable(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) &&
-		    strchr(" '()+,-./:=?", *s) == NULL)
-			return 0;
-	return 1;
+	return asn1_printable(s, strlen(s));
 }
 
 static int
@@ -536,37 +556,27 @@ leaf_san(struct der *d, const struct strv *dns, const struct strv *ip,
 	unsigned char	 addr[16];
 	unsigned	 alen;
 	size_t		 ext, val, seq;
+	int		 rc = ERR_FAIL;
 
 	ext = ext_open(d, OID_SAN, 0, &val);
 	seq = der_open(d, DER_SEQUENCE);
 	for (size_t i = 0; i < dns->n; i++) {
-		const char	*s = dns->v[i];
-		gnutls_datum_t	 a = { NULL, 0 };
-		int		 ret, plain = 1;
-
-		for (const char *c = s; *c != '\0' && plain; c++)
-			plain = *c >= 0x20 && *c < 0x7f;
-		if (plain) {
-			der_tlv(d, GN_DNS, s, strlen(s));
-			continue;
-		}
-		/*
-		 * as GnuTLS's SAN setter: an IDN as its xn-- form, or refused
-		 */
-		if ((ret = gnutls_idna_map(s, (unsigned)strlen(s), &a, 0)) < 0)
-			return gerr(cause, "subjectAltName", ret);
-		der_tlv(d, GN_DNS, a.data, a.size);
-		gnutls_free(a.data);
+		TRY(dns_plain(dns->v[i], cause));
+		der_tlv(d, GN_DNS, dns->v[i], strlen(dns->v[i]));
 	}
 	for (size_t i = 0; i < ip->n; i++) {
-		if (ip_bytes(ip->v[i], addr, &alen) != 0)
-			return err_usage(cause, "'%s' is not an IP address",
+		if (ip_bytes(ip->v[i], addr, &alen) != 0) {
+			rc = err_usage(cause, "'%s' is not an IP address",
 			    ip->v[i]);
+			goto out;
+		}
 		der_tlv(d, GN_IP, addr, alen);
 	}
 	der_close(d, seq);
 	ext_close(d, ext, val);
-	return 0;
+	rc = 0;
+out:
+	return rc;
 }
 
 static int
@@ -1180,6 +1190,15 @@ out:
 	return rc;
 }
 
+static int
+ascii_bytes(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 /*
  * The names a CSR asks for, from its subjectAltName decoded once (GnuTLS's
  * per-index getter decodes the extension again for every name).
@@ -1224,6 +1243,13 @@ csr_names(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 			if (memchr(v.p, '\0', v.len) != NULL) {
 				rc = err_policy(cause, "CSR dNSName contains "
 				    "a NUL byte");
+				goto out;
+			}
+			/* an IA5String: an IDN only as its A-label */
+			if (!ascii_bytes(v.p, v.len)) {
+				rc = err_policy(cause, "CSR dNSName holds "
+				    "bytes outside ASCII (an international "
+				    "name goes in its xn-- form)");
 				goto out;
 			}
 			strv_add_take(&ci->dns, xstrndup((const char *)v.p,
@@ -1439,7 +1465,7 @@ out:
 int
 x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 {
-	char		 cn[1024];
+	char		 cn[1024], *q;
 	size_t		 len = sizeof cn - 1;
 	unsigned	 critical = 0, ca = 0;
 	int		 rc = ERR_FAIL, ret, pathlen;
@@ -1466,6 +1492,15 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 		if (dir_string((unsigned char *)cn, len, &ci->cn) != 0) {
 			rc = err_policy(cause, "CSR subject CN is not a plain "
 			    "string (or contains a NUL byte)");
+			goto out;
+		}
+		/* it names the server: an IDN only as its A-label */
+		if (!ascii_bytes((unsigned char *)ci->cn, strlen(ci->cn))) {
+			q = quote_text(ci->cn, 64);
+			rc = err_policy(cause, "CSR subject CN '%s' is not an "
+			    "ASCII host name (an international name goes in "
+			    "its xn-- form)", q);
+			free(q);
 			goto out;
 		}
 	} else if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {

@@ -314,6 +314,52 @@ test_rejections(void)
 		    "syntax error" },
 		{ "duplicate key", MINIMAL "crl_days = 3;\ncrl_days = 4;\n", 5,
 		    "duplicate setting name" },
+		{ "non-UTF-8 O",
+		    "subject = { CN = \"x\";\n O = \"caf\xe9\"; };\n"
+		    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", 2,
+		    "subject O is not valid UTF-8" },
+		{ "overlong UTF-8 in CN", "subject = { CN = \"a\xc0\xaf\"; };\n"
+		    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject CN is not valid UTF-8" },
+		{ "control character in OU", "subject = { CN = \"x\";\n"
+		    " OU = \"a\\tb\"; };\nkey = \"ec:p256\";\n"
+		    "cdp = \"http://a/b\";\n", 2,
+		    "subject OU contains a control character" },
+		{ "three-letter C", "subject = { CN = \"x\"; C = \"USA\"; };\n"
+		    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject C is not a two-letter country code" },
+		{ "digits as C", "subject = { CN = \"x\"; C = \"12\"; };\n"
+		    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject C is not a two-letter country code" },
+		{ "non-ASCII DC",
+		    "subject = { CN = \"x\"; DC = \"caf\xc3\xa9\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject DC is not ASCII" },
+		{ "empty permitted domain", MINIMAL
+		    "policy = { permitted_domains = [ \"lab.example\", \"\" ]; };\n",
+		    4, "permitted domain '' is not a domain name" },
+		{ "permitted domain '.'", MINIMAL
+		    "policy = { permitted_domains = \".\"; };\n", 4,
+		    "permitted domain '.' is not a domain name" },
+		{ "wildcard permitted domain", MINIMAL
+		    "policy = {\n permitted_domains = [ \"*.lab.example\" ];\n"
+		    "};\n", 5, "permitted domain '*.lab.example' is not a "
+		    "domain name" },
+		{ "permitted domain with a leading dot", MINIMAL
+		    "policy = { permitted_domains = \".lab.example\"; };\n", 4,
+		    "permitted domain '.lab.example' is not" },
+		{ "permitted domain with a trailing dot", MINIMAL
+		    "policy = { permitted_domains = \"lab.example.\"; };\n", 4,
+		    "permitted domain 'lab.example.' is not" },
+		{ "permitted domain with a space", MINIMAL
+		    "policy = { permitted_domains = \"lab example\"; };\n", 4,
+		    "permitted domain 'lab example' is not" },
+		{ "IDN permitted domain", MINIMAL
+		    "policy = { permitted_domains = \"caf\xc3\xa9.example\"; };\n",
+		    4, "its xn-- form" },
+		{ "permitted domain with a newline", MINIMAL
+		    "policy = { permitted_domains = \"a\\nb\"; };\n", 4,
+		    "permitted domain 'a\\x0ab' is not" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -411,6 +457,83 @@ test_domains(void)
 	strv_free(&p.domains);
 }
 
+/* RFC 5280's upper bounds on the subject, counted in characters. */
+static void
+test_subject_bounds(void)
+{
+	static const struct {
+		const char	*attr;
+		size_t		 max;
+	} bounds[] = {
+		{ "CN", 64 }, { "O", 64 }, { "OU", 64 }, { "L", 128 },
+		{ "ST", 128 }, { "DC", 63 },
+	};
+	struct conf	*c = NULL;
+	char		*text, *path, *cause = NULL, want[64];
+	char		 v[3001];
+
+	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+		memset(v, 'a', bounds[i].max + 1);
+		v[bounds[i].max + 1] = '\0';
+		if (strcmp(bounds[i].attr, "CN") == 0)
+			xasprintf(&text, "subject = {\n CN = \"%s\"; };\n"
+			    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n", v);
+		else
+			xasprintf(&text,
+			    "subject = { CN = \"x\";\n %s = \"%s\"; "
+			    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n",
+			    bounds[i].attr, v);
+		snprintf(want, sizeof want, "subject %s is %zu characters long",
+		    bounds[i].attr, bounds[i].max + 1);
+		reject(bounds[i].attr, text, 2, want);
+		free(text);
+		/* at the bound: loads */
+		v[bounds[i].max] = '\0';
+		xasprintf(&text, "subject = { CN = \"x\"; %s = \"%s\"; };\n"
+		    "key = \"ec:p256\";\ncdp = \"http://a/b\";\n",
+		    strcmp(bounds[i].attr, "CN") == 0 ? "O" : bounds[i].attr,
+		    v);
+		path = write_cfg(text);
+		CU_ASSERT_EQUAL(conf_load(path, &c, &cause), 0);
+		if (cause != NULL)
+			fprintf(stderr, "\n    %s: %s", bounds[i].attr, cause);
+		conf_free(c);
+		c = NULL;
+		free(cause);
+		cause = NULL;
+		unlink(path);
+		free(path);
+		free(text);
+	}
+	/* the CN of the report: 3000 characters */
+	memset(v, 'x', 3000);
+	v[3000] = '\0';
+	xasprintf(&text, "subject = { CN = \"%s\"; };\nkey = \"ec:p256\";\n"
+	    "cdp = \"http://a/b\";\n", v);
+	reject("3000-character CN", text, 1, "subject CN is 3000 characters "
+	    "long (at most 64: RFC 5280's upper bound)");
+	free(text);
+}
+
+/* Domain names, one label too, with international ones as A-labels. */
+static void
+test_domains_valid(void)
+{
+	char		*path = write_cfg(MINIMAL
+	    "policy = { permitted_domains = [ \"corp\", \"xn--caf-dma.Example\","
+	    " \"a-1.lab.example\" ]; };\n");
+	struct conf	*c = NULL;
+	char		*cause = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(c->policy.domains.n, 3);
+	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[1], "xn--caf-dma.example");
+	CU_ASSERT(conf_domain_permitted(&c->policy, "fe01.corp"));
+	conf_free(c);
+	unlink(path);
+	free(path);
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -441,6 +564,8 @@ main(void)
 		{ "a missing file", test_missing_file },
 		{ "permitted domains", test_domains },
 		{ "permitted domains from a file", test_domains_loaded },
+		{ "subject bounds (RFC 5280)", test_subject_bounds },
+		{ "permitted domains that load", test_domains_valid },
 		CU_TEST_INFO_NULL
 	};
 	int				 rc;

@@ -51,6 +51,7 @@ struct spec {
 	gnutls_x509_crt_t	 issuer;	/* NULL: self-signed with key */
 	gnutls_x509_privkey_t	 signer;	/* the issuer's key */
 	const char		*cn[2];		/* CNs, in order */
+	const char		*country;	/* a C first */
 	const char		*org;		/* an O before the CN */
 	const char		*dns[4];
 	const unsigned char	*ip;		/* ip_len octets */
@@ -164,6 +165,9 @@ build(const struct spec *s)
 	gnutls_x509_crt_set_version(crt, 3);
 	if (gnutls_x509_crt_set_serial(crt, s->serial, s->serial_len) < 0)
 		abort();
+	if (s->country != NULL)
+		gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME,
+		    0, s->country, strlen(s->country));
 	if (s->org != NULL)
 		gnutls_x509_crt_set_dn_by_oid(crt,
 		    GNUTLS_OID_X520_ORGANIZATION_NAME, 0, s->org,
@@ -1120,6 +1124,178 @@ test_request_names(void)
 	request_clear(&req);
 }
 
+/* Judge s, built and then patched (in for out), without an issuer. */
+static int
+only_patched(const struct spec *s, const char *in, const char *out,
+    size_t n, const char *text)
+{
+	struct policy_ctx	 b = bare();
+	struct findings		 f = { NULL, 0 };
+	gnutls_x509_crt_t	 crt = patched(s, in, out, n);
+	char			*cause = NULL;
+	int			 ok;
+
+	CU_ASSERT_EQUAL(policy_check(crt, &b, &f, &cause), 0);
+	ok = f.n == 1 && has(&f, "names", text);
+	if (!ok) {
+		fprintf(stderr, "\n    wanted names: ...%s...", text);
+		show("got", &f);
+	}
+	findings_free(&f);
+	free(cause);
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+/*
+ * Subject attributes: content valid for the string type they are (a
+ * UTF8String that is not UTF-8 is a certificate OpenSSL cannot read),
+ * RFC 5280's bounds, C of two letters; a CN that is the only name is a
+ * host name, so ASCII.
+ */
+static void
+test_subject_strings(void)
+{
+	struct policy_ctx	 ctx = with_ca();
+	struct spec		 s = leaf();
+	char			 o65[66], cn[100];
+
+	s.org = "Caf\xc3\xa9 Lab";
+	CU_ASSERT(clean(&s, &ctx, 0));
+	s.org = "caf\xe9";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "subject O 'caf\\xe9' is not "
+	    "valid UTF-8 (it is a UTF8String)"));
+	s.org = "a\xed\xa0\x80";		/* a surrogate */
+	CU_ASSERT(only(&s, &ctx, 0, "names", "is not valid UTF-8"));
+	s.org = "\xc0\xaf";		/* an overlong '/' */
+	CU_ASSERT(only(&s, &ctx, 0, "names", "is not valid UTF-8"));
+	memset(o65, 'o', 65);
+	o65[65] = '\0';
+	s.org = o65;
+	CU_ASSERT(only(&s, &ctx, 0, "names", "subject O 'ooo"));
+	CU_ASSERT(only(&s, &ctx, 0, "names", "is 65 characters long (at most "
+	    "64"));
+	o65[64] = '\0';
+	CU_ASSERT(clean(&s, &ctx, 0));
+	s.org = NULL;
+	s.country = "USA";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "subject C 'USA' is not a "
+	    "two-letter country code"));
+	s.country = "DE";
+	CU_ASSERT(clean(&s, &ctx, 0));
+	s.country = NULL;
+
+	/* a CN of 65 characters or more, which is a valid dNSName */
+	memset(cn, 'a', 40);
+	cn[40] = '.';
+	memset(cn + 41, 'b', 40);
+	strcpy(cn + 81, ".lab.example");
+	s.cn[0] = s.dns[0] = cn;
+	CU_ASSERT(only(&s, &ctx, 0, "names", "is 93 characters long (at most "
+	    "64: RFC 5280's upper bound)"));
+
+	/* the bytes of other string types, as another encoder wrote them */
+	s = leaf();
+	s.org = "Lab";
+	CU_ASSERT(only_patched(&s, "\x13\x03Lab", "\x13\x03La*", 5,
+	    "subject O 'La*' holds characters a PrintableString cannot"));
+	CU_ASSERT(only_patched(&s, "\x13\x03Lab", "\x16\x03L\xe9" "b", 5,
+	    "subject O 'L\\xe9b' holds bytes outside ASCII (it is an "
+	    "IA5String)"));
+	CU_ASSERT(only_patched(&s, "\x13\x03Lab", "\x0c\x03L\xe9" "b", 5,
+	    "subject O 'L\\xe9b' is not valid UTF-8"));
+
+	/* the CN alone names the server: an IDN only as its A-label */
+	s = leaf();
+	s.cn[0] = "caf\xc3\xa9.lab.example";
+	s.dns[0] = NULL;
+	CU_ASSERT(only(&s, &ctx, 0, "names", "the CN 'caf\\xc3\\xa9.lab."
+	    "example' is the only name but holds bytes outside ASCII"));
+	s.cn[0] = "xn--caf-dma.lab.example";
+	CU_ASSERT(clean(&s, &ctx, 0));
+}
+
+/* The name rules on a bound request, before any certificate exists. */
+static void
+test_check_names(void)
+{
+	struct policy_ctx	 ctx = with_ca(), b = bare();
+	struct profile		 p = { 0 };
+	struct request		 req;
+	struct findings		 f = { NULL, 0 };
+	static const struct {
+		const char	*dns;
+		const char	*finding;
+	} bad[] = {
+		{ "a b.lab.example", "dNSName 'a b.lab.example' is not a valid "
+		    "host name" },
+		{ "x;y.lab.example", "dNSName 'x;y.lab.example' is not a valid "
+		    "host name" },
+		{ "*", "dNSName '*' is not a valid host name" },
+		{ "-rf", "dNSName '-rf' is not a valid host name" },
+		{ "a,O=Evil", "is not a valid host name" },
+		{ "*.lab.example", "wildcard dNSName '*.lab.example' is not "
+		    "allowed" },
+		{ "www.example.com", "dNSName 'www.example.com' is outside the "
+		    "permitted domains (lab.example)" },
+		{ "caf\xc3\xa9.lab.example", "contains a byte outside ASCII" },
+	};
+
+	request_for_leaf(&req);
+	policy_check_names(&req, &ctx, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	show("unexpected", &f);
+	findings_free(&f);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		strv_add(&req.dns, bad[i].dns);
+		policy_check_names(&req, &ctx, &f);
+		CU_ASSERT(has(&f, "names", bad[i].finding));
+		if (!has(&f, "names", bad[i].finding)) {
+			fprintf(stderr, "\n    wanted: %s", bad[i].finding);
+			show("got", &f);
+		}
+		findings_free(&f);
+		strv_free(&req.dns);
+		strv_add(&req.dns, "web.lab.example");
+	}
+	/* without a CA, no permitted domains; the syntax still counts */
+	strv_add(&req.dns, "www.example.com");
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	findings_free(&f);
+	strv_add(&req.dns, "a b");
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT(f.n == 1 && has(&f, "names", "'a b' is not a valid"));
+	findings_free(&f);
+	strv_free(&req.dns);
+	strv_add(&req.dns, "web.lab.example");
+	/* IP addresses: text that is none, and the profile's permission */
+	strv_add(&req.ip, "10.0.0.300");
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT(has(&f, "names", "'10.0.0.300' is not an IP address"));
+	findings_free(&f);
+	strv_free(&req.ip);
+	strv_add(&req.ip, "10.0.0.1");
+	p.key.alg = KEY_EC;
+	p.key.bits = 256;
+	b.profile = &p;
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT(has(&f, "names", "IP address 10.0.0.1 is not allowed (the "
+	    "profile does not allow them)"));
+	findings_free(&f);
+	p.allow_ip = 1;
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	findings_free(&f);
+	/* the subject's attributes, as a certificate's */
+	dn_add(&req.subject, dn_oid("C"), "USA");
+	policy_check_names(&req, &b, &f);
+	CU_ASSERT(f.n == 1 && has(&f, "names", "subject C 'USA' is not a "
+	    "two-letter country code"));
+	findings_free(&f);
+	request_clear(&req);
+}
+
 static void
 test_every_finding_reported(void)
 {
@@ -1268,6 +1444,15 @@ test_ca(void)
 	s.dig = GNUTLS_DIG_SHA1;
 	CU_ASSERT(only(&s, &ctx, 1, "signature", "SHA1"));
 	s.dig = GNUTLS_DIG_SHA256;
+	/* the CA's subject is its leaves' issuer name: text OpenSSL reads */
+	s.org = "caf\xe9";
+	CU_ASSERT(only(&s, &ctx, 1, "names", "subject O 'caf\\xe9' is not "
+	    "valid UTF-8"));
+	s.org = NULL;
+	s.country = "USA";
+	CU_ASSERT(only(&s, &ctx, 1, "names", "subject C 'USA' is not a "
+	    "two-letter country code"));
+	s.country = NULL;
 
 	/*
 	 * A root whose signature was tampered with: GnuTLS's own
@@ -1458,6 +1643,9 @@ main(void)
 		{ "bytes inside a dNSName", test_names_bytes },
 		{ "a role's name templates", test_profile_templates },
 		{ "a request's exact names", test_request_names },
+		{ "subject attributes' strings and bounds",
+		    test_subject_strings },
+		{ "the name rules on a request", test_check_names },
 		{ "every finding is reported", test_every_finding_reported },
 		{ "judging changes nothing; unreadable is an error",
 		    test_judging_changes_nothing },

@@ -450,6 +450,54 @@ test_refuse_subject(void)
 	    "'subject' (a group with at least CN) is required");
 }
 
+/*
+ * What goes into a certificate: UTF-8 without control characters,
+ * RFC 5280's bounds for a literal, and the CN and dNSNames (host names)
+ * in ASCII, an IDN refused with its A-label as the hint.
+ */
+static void
+test_refuse_text(void)
+{
+	char	*text, v[70];
+
+	refused(HEAD "subject = { CN = \"${fqdn}\"; O = \"caf\xe9\"; };\n"
+	    KEY DAYS EKU, 7, "'caf\\xe9' is not valid UTF-8");
+	refused(HEAD
+	    "subject = { CN = \"${fqdn}\"; O = \"${web} \xed\xa0\x80\"; "
+	    "};\n" KEY DAYS EKU, 7, "'${web} \\xed\\xa0\\x80' is not valid "
+	    "UTF-8");
+	refused(HEAD "subject = { CN = \"${fqdn}\"; OU = \"a\\tb\"; };\n"
+	    KEY DAYS EKU, 7, "'a\\x09b' contains a control character");
+	refused(HEAD "subject = { CN = \"${fqdn}\"; C = \"USA\"; };\n"
+	    KEY DAYS EKU, 7, "subject C is not a two-letter country code");
+	memset(v, 'a', 65);
+	v[65] = '\0';
+	if (asprintf(&text, HEAD "subject = { CN = \"%s\"; };\n" KEY DAYS EKU,
+	    v) < 0)
+		abort();
+	refused(text, 7, "subject CN is 65 characters long (at most 64");
+	free(text);
+	refused(HEAD "subject = { CN = \"caf\xc3\xa9.example\"; };\n"
+	    KEY DAYS EKU, 7, "subject CN 'caf\xc3\xa9.example' is not an ASCII "
+	    "host name: roleca puts no international names in certificates; "
+	    "give its A-label form 'xn--caf-dma.example'");
+	refused(HEAD "subject = { CN = \"${fqdn}.caf\xc3\xa9\"; };\n"
+	    KEY DAYS EKU, 7, "subject CN '${fqdn}.caf\xc3\xa9' is not an ASCII "
+	    "host name");
+	refused(BASE "dns = [ \"${fqdn}\",\n \"caf\xc3\xa9.example\" ];\n", 12,
+	    "'caf\xc3\xa9.example' is not an ASCII host name");
+	refused(HEAD "subject = { CN = \"${fqdn}\"; };\n" KEY DAYS EKU
+	    "friendly_name = \"caf\xe9\";\n", 11, "'caf\\xe9' is not valid");
+	refused("description = \"d\";\nvariables = {\n"
+	    "	org = { default = \"caf\xe9\"; };\n};\n"
+	    "subject = { CN = \"x\"; O = \"${org}\"; };\n" KEY DAYS EKU, 3,
+	    "the default of 'org' must be non-empty UTF-8 text");
+	refused(BASE "cdp = \"http://a.example/caf\xc3\xa9.crl\";\n", 11,
+	    "cdp 'http://a.example/caf\xc3\xa9.crl' is not an http://");
+	refused(BASE "cdp = \"http://a.example/caf\xe9.crl\";\n", 11,
+	    "cdp 'http://a.example/caf\\xe9.crl' is not an http://");
+}
+
 static void
 test_refuse_key_validity(void)
 {
@@ -880,6 +928,85 @@ test_bind_refusals(void)
 	fx_teardown(&fx);
 }
 
+/* What a value may be once it is in the certificate. */
+static void
+test_bind_text(void)
+{
+	struct fx	 fx;
+	struct profile	*p;
+	struct request	*r;
+	char		*cause = NULL, *arg;
+	char		 v[400];
+
+	fx_setup(&fx);
+	p = loaded(&fx, HEAD "subject = { CN = \"${fqdn}\"; O = \"${web}\"; "
+	    "};\n" KEY DAYS EKU "dns = [ \"${fqdn}\", \"sip.${dom}\" ];\n",
+	    NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	/* UTF-8 in an O is text, and fine */
+	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a.example",
+	    "dom=b.example", "web=Caf\xc3\xa9 Lab", NULL), 0);
+	CU_ASSERT_STRING_EQUAL(dn_get(&r->subject, dn_oid("O")),
+	    "Caf\xc3\xa9 Lab");
+	request_free(r);
+	/* an A-label is ASCII, and fine */
+	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause,
+	    "fqdn=xn--caf-dma.example", "dom=b.example", NULL), 0);
+	request_free(r);
+	CU_ASSERT_PTR_NULL(cause);
+
+	bind_refused(p, "variable 'web': 'caf\\xe9' is not valid UTF-8",
+	    "fqdn=a", "dom=b", "web=caf\xe9", NULL);
+	bind_refused(p, "variable 'web': 'a\\xc0\\xaf' is not valid UTF-8",
+	    "fqdn=a", "dom=b", "web=a\xc0\xaf", NULL);
+	bind_refused(p, "variable 'fqdn': 'caf\\xe9.example' is not valid",
+	    "fqdn=caf\xe9.example", "dom=b", NULL);
+	bind_refused(p, "variable 'web': control characters", "fqdn=a",
+	    "dom=b", "web=a\xc2\x85", NULL);
+	bind_refused(p, "variable 'fqdn': 'caf\xc3\xa9.example' is not an "
+	    "ASCII host name: roleca puts no international names in "
+	    "certificates; give its A-label form 'xn--caf-dma.example'",
+	    "fqdn=caf\xc3\xa9.example", "dom=b.example", NULL);
+	bind_refused(p, "variable 'dom': 'b\xc3\xbc" "cher.example' is not an "
+	    "ASCII host name", "fqdn=a.example",
+	    "dom=a.example,b\xc3\xbc" "cher.example", NULL);
+	/* RFC 5280's bounds, naming the attribute and its template */
+	memset(v, 'o', 65);
+	v[65] = '\0';
+	if (asprintf(&arg, "web=%s", v) < 0)
+		abort();
+	bind_refused(p, "subject O ('${web}') is 65 characters long (at most "
+	    "64: RFC 5280's upper bound)", "fqdn=a.example", "dom=b.example",
+	    arg, NULL);
+	free(arg);
+	memset(v, 'a', 300);
+	strcpy(v + 300, ".lab.example");
+	if (asprintf(&arg, "fqdn=%s", v) < 0)
+		abort();
+	bind_refused(p, "subject CN ('${fqdn}') is 312 characters long",
+	    arg, "dom=b.example", NULL);
+	free(arg);
+	/* signing binds partially: the same refusals */
+	CU_ASSERT_EQUAL(bind_with(p, 1, &r, &cause, "fqdn=caf\xc3\xa9.example",
+	    NULL), ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "xn--caf-dma.example"));
+	free(cause);
+	profile_free(p);
+
+	/* a C from a variable */
+	p = loaded(&fx, "description = \"d\";\nvariables = { c = {}; };\n"
+	    "subject = { CN = \"x.example\"; C = \"${c}\"; };\n" KEY DAYS EKU,
+	    NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	bind_refused(p, "subject C ('${c}') is not a two-letter country code",
+	    "c=USA", NULL);
+	cause = NULL;
+	CU_ASSERT_EQUAL(bind_with(p, 0, &r, &cause, "c=DE", NULL), 0);
+	request_free(r);
+	profile_free(p);
+	fx_teardown(&fx);
+}
+
 static void
 test_bind_subject_literal(void)
 {
@@ -954,6 +1081,69 @@ test_bind_partial(void)
 	fx_teardown(&fx);
 }
 
+/*
+ * Only "nothing there" (ENOENT, ENOTDIR) moves the search on: a place
+ * that cannot be looked at is an error naming it, never a silent fall
+ * back to the next directory's (the shipped) profile. p1/ on the path
+ * holds local.cfg and one.cfg.
+ */
+static void
+test_find_unreadable(struct fx *fx)
+{
+	struct strv	 paths = { NULL, 0 };
+	char		*path = NULL, *cause = NULL, *ca, *link;
+
+	/* a symlink loop: ELOOP, with a fallback in p1 */
+	fx_mkdir(fx, "loop");
+	fx_mkdir(fx, "loop/profiles");
+	link = fx_path(fx, "loop/profiles/one.cfg");
+	CU_ASSERT_EQUAL_FATAL(symlink("one.cfg", link), 0);
+	ca = fx_path(fx, "loop");
+	CU_ASSERT_EQUAL(profile_find("one", ca, &path, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(path);
+	CU_ASSERT(cause != NULL && strstr(cause, link) == cause &&
+	    strstr(cause, "search stops") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(profile_list(ca, &paths, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, link) != NULL);
+	free(cause);
+	cause = NULL;
+	strv_free(&paths);
+	/* another name is not there: the search goes on */
+	CU_ASSERT_EQUAL(profile_find("local", ca, &path, &cause), 0);
+	CU_ASSERT(path != NULL && strstr(path, "/p1/local.cfg") != NULL);
+	free(path);
+	path = NULL;
+	free(ca);
+	free(link);
+
+	/* DIR/profiles a file: ENOTDIR, nothing there */
+	fx_mkdir(fx, "flat");
+	free(fx_write(fx, "flat/profiles", "x"));
+	ca = fx_path(fx, "flat");
+	CU_ASSERT_EQUAL(profile_find("one", ca, &path, &cause), 0);
+	CU_ASSERT(path != NULL && strstr(path, "/p1/one.cfg") != NULL);
+	free(path);
+	path = NULL;
+	free(ca);
+
+	/* an unreadable directory (root reads any: only as a user) */
+	if (geteuid() != 0) {
+		ca = fx_path(fx, "ca");
+		link = fx_path(fx, "ca/profiles");
+		CU_ASSERT_EQUAL_FATAL(chmod(link, 0), 0);
+		CU_ASSERT_EQUAL(profile_find("local", ca, &path, &cause),
+		    ERR_FAIL);
+		CU_ASSERT(cause != NULL && strstr(cause, link) == cause &&
+		    strstr(cause, "Permission denied") != NULL);
+		free(cause);
+		CU_ASSERT_EQUAL(chmod(link, 0700), 0);
+		free(link);
+		free(ca);
+	}
+}
+
 static void
 test_find(void)
 {
@@ -1011,6 +1201,7 @@ test_find(void)
 		    strstr(cause, "profile name") != NULL);
 		free(cause);
 	}
+	test_find_unreadable(&fx);
 	unsetenv("ROLECA_PROFILE_PATH");
 	free(env);
 	fx_teardown(&fx);
@@ -1227,6 +1418,7 @@ static const CU_TestInfo tests[] = {
 	{ "refuse bad variables", test_refuse_variables },
 	{ "refuse missing keys", test_refuse_missing },
 	{ "refuse bad subjects", test_refuse_subject },
+	{ "refuse text unfit for a certificate", test_refuse_text },
 	{ "refuse bad key and validity", test_refuse_key_validity },
 	{ "refuse bad eku", test_refuse_eku },
 	{ "refuse bad key_usage", test_refuse_key_usage },
@@ -1241,6 +1433,7 @@ static const CU_TestInfo tests[] = {
 	{ "bind list variables and defaults", test_bind_lists },
 	{ "bind key usage by key type", test_bind_ec_key_usage },
 	{ "bind refusals", test_bind_refusals },
+	{ "bind: UTF-8, host names, bounds", test_bind_text },
 	{ "bind never parses a DN", test_bind_subject_literal },
 	{ "bind_partial", test_bind_partial },
 	{ "find on the search path", test_find },

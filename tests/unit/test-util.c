@@ -1,9 +1,11 @@
 /*
- * util.c and err.c: string vectors, DN attribute lists, EKU names, UTC
- * times, hex, xasprintf; the first cause wins, the return codes and their
- * exit codes.
+ * util.c and err.c: string vectors, DN attribute lists and the bounds of
+ * their values, EKU names, UTC times, hex, xasprintf, UTF-8, control
+ * characters, host-name syntax; the first cause wins, the return codes
+ * and their exit codes.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -337,6 +339,183 @@ test_err_exit_code(void)
 	CU_ASSERT_EQUAL(err_exit_code(-100), EXIT_ERROR);
 }
 
+/* UTF-8 as RFC 3629 defines it, byte by byte. */
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;
+		int		 ok;
+	} cases[] = {
+		{ "", 0, 1 },
+		{ "plain ascii", 11, 1 },
+		{ "caf\xc3\xa9", 5, 1 },	/* U+00E9 */
+		{ "\xe2\x82\xac", 3, 1 },	/* U+20AC */
+		{ "\xef\xbf\xbf", 3, 1 },	/* U+FFFF */
+		{ "\xf0\x9f\x98\x80", 4, 1 },	/* U+1F600 */
+		{ "\xf4\x8f\xbf\xbf", 4, 1 },	/* U+10FFFF */
+		{ "\xed\x9f\xbf", 3, 1 },	/* U+D7FF */
+		{ "\xee\x80\x80", 3, 1 },	/* U+E000 */
+		{ "a\0b", 3, 1 },	/* NUL is UTF-8 */
+		{ "caf\xe9", 4, 0 },	/* Latin-1 */
+		{ "\x80", 1, 0 },	/* stray */
+		{ "\xbf", 1, 0 },
+		{ "\xc0\xaf", 2, 0 },	/* overlong '/' */
+		{ "\xc1\xbf", 2, 0 },
+		{ "\xe0\x80\xaf", 3, 0 },
+		{ "\xe0\x9f\xbf", 3, 0 },	/* overlong U+07FF */
+		{ "\xf0\x80\x80\xaf", 4, 0 },
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },	/* overlong U+FFFF */
+		{ "\xed\xa0\x80", 3, 0 },	/* U+D800 */
+		{ "\xed\xbf\xbf", 3, 0 },	/* U+DFFF */
+		{ "\xf4\x90\x80\x80", 4, 0 },	/* U+110000 */
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\xf8\x88\x80\x80\x80", 5, 0 },	/* 5 bytes */
+		{ "\xfe", 1, 0 },
+		{ "\xff", 1, 0 },
+		{ "\xc3", 1, 0 },	/* truncated */
+		{ "caf\xc3", 4, 0 },
+		{ "\xe2\x82", 2, 0 },
+		{ "\xf0\x9f\x98", 3, 0 },
+		{ "\xc3(", 2, 0 },	/* not continued */
+		{ "\xe2\x28\xa1", 3, 0 },
+		{ "\xf0\x9f\x98\x28", 4, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CU_ASSERT_EQUAL(utf8_valid(cases[i].s, cases[i].len),
+		    cases[i].ok);
+		if (utf8_valid(cases[i].s, cases[i].len) != cases[i].ok)
+			fprintf(stderr, "\n    case %zu", i);
+	}
+	/* the length given is what counts, not a NUL */
+	CU_ASSERT(utf8_valid("caf\xc3\xa9", 4) == 0);
+	CU_ASSERT_EQUAL(utf8_chars(""), 0);
+	CU_ASSERT_EQUAL(utf8_chars("abc"), 3);
+	CU_ASSERT_EQUAL(utf8_chars("caf\xc3\xa9"), 4);
+	CU_ASSERT_EQUAL(utf8_chars("\xf0\x9f\x98\x80\xe2\x82\xac"), 2);
+}
+
+static void
+test_has_control(void)
+{
+	CU_ASSERT(!has_control(""));
+	CU_ASSERT(!has_control("a b ~"));
+	CU_ASSERT(!has_control("caf\xc3\xa9 \xc2\xa0"));	/* U+00A0 */
+	CU_ASSERT(has_control("a\tb"));
+	CU_ASSERT(has_control("a\nb"));
+	CU_ASSERT(has_control("\x1f"));
+	CU_ASSERT(has_control("\x7f"));
+	CU_ASSERT(has_control("a\xc2\x80"));			/* U+0080 */
+	CU_ASSERT(has_control("a\xc2\x9f"));			/* U+009F */
+	CU_ASSERT(asn1_printable("Lab (Test) 1+1=2, a-b/c.d:e?'", 29));
+	CU_ASSERT(!asn1_printable("a*b", 3));
+	CU_ASSERT(!asn1_printable("a&b", 3));
+	CU_ASSERT(!asn1_printable("a\0b", 3));
+	CU_ASSERT(!asn1_printable("caf\xc3\xa9", 5));
+	CU_ASSERT(asn1_printable("", 0));
+}
+
+static void
+test_quote_text(void)
+{
+	char	*q;
+
+	q = quote_text("caf\xc3\xa9.lab", 64);
+	CU_ASSERT_STRING_EQUAL(q, "caf\xc3\xa9.lab");
+	free(q);
+	q = quote_text("caf\xe9\n\\", 64);
+	CU_ASSERT_STRING_EQUAL(q, "caf\\xe9\\x0a\\x5c");
+	free(q);
+	q = quote_text("\xc3\xa9\xc3\xa9\xc3\xa9", 2);
+	CU_ASSERT_STRING_EQUAL(q, "\xc3\xa9\xc3\xa9...");
+	free(q);
+	q = quote_text("\xff\xff\xff", 2);
+	CU_ASSERT_STRING_EQUAL(q, "\\xff\\xff...");
+	free(q);
+	q = quote_text("ab", 2);
+	CU_ASSERT_STRING_EQUAL(q, "ab");
+	free(q);
+}
+
+static void
+test_host_name(void)
+{
+	CU_ASSERT(host_name_valid("lab.example", 0, 2));
+	CU_ASSERT(host_name_valid("corp", 0, 1));
+	CU_ASSERT(!host_name_valid("corp", 0, 2));
+	CU_ASSERT(host_name_valid("xn--caf-dma.example", 0, 1));
+	CU_ASSERT(!host_name_valid("caf\xc3\xa9.example", 0, 1));
+	CU_ASSERT(!host_name_valid("", 0, 1));
+	CU_ASSERT(!host_name_valid(".", 0, 1));
+	CU_ASSERT(!host_name_valid(".lab.example", 0, 1));
+	CU_ASSERT(!host_name_valid("lab.example.", 0, 1));
+	CU_ASSERT(!host_name_valid("*.lab.example", 0, 1));
+	CU_ASSERT(host_name_valid("*.lab.example", 1, 2));
+	CU_ASSERT(!host_name_valid("*.example", 1, 2));
+	CU_ASSERT(!host_name_valid("a b.example", 0, 1));
+	CU_ASSERT(!host_name_valid("-a.example", 0, 1));
+	CU_ASSERT(!host_name_valid(NULL, 0, 1));
+}
+
+/* RFC 5280's upper bounds, and the rest of what a DN value must be. */
+static void
+test_dn_values(void)
+{
+	static const struct {
+		const char	*attr;
+		size_t		 max;
+	} bounds[] = {
+		{ "CN", 64 }, { "O", 64 }, { "OU", 64 }, { "L", 128 },
+		{ "ST", 128 }, { "C", 2 }, { "DC", 63 },
+	};
+	char	 buf[128], v[200];
+
+	for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+		const char	*oid = dn_oid(bounds[i].attr);
+
+		CU_ASSERT_EQUAL(dn_max_chars(oid), bounds[i].max);
+		if (strcmp(bounds[i].attr, "C") == 0)
+			continue;
+		memset(v, 'a', bounds[i].max);
+		v[bounds[i].max] = '\0';
+		CU_ASSERT_EQUAL(dn_value_check(oid, v, buf, sizeof buf), 0);
+		v[bounds[i].max] = 'a';
+		v[bounds[i].max + 1] = '\0';
+		CU_ASSERT_EQUAL(dn_value_check(oid, v, buf, sizeof buf), -1);
+		CU_ASSERT(strstr(buf, "characters long (at most") != NULL);
+	}
+	CU_ASSERT_EQUAL(dn_max_chars("1.2.3.4"), 0);
+	/* characters, not bytes: 64 e-acutes are 128 bytes */
+	for (size_t i = 0; i < 64; i++)
+		memcpy(v + 2 * i, "\xc3\xa9", 2);
+	v[128] = '\0';
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), v, buf, sizeof buf), 0);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("CN"), "caf\xe9", buf,
+	    sizeof buf), -1);
+	CU_ASSERT_STRING_EQUAL(buf, "is not valid UTF-8");
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), "a\x01", buf, sizeof buf),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(buf, "contains a control character");
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), "", buf, sizeof buf), -1);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "DE", buf, sizeof buf), 0);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "de", buf, sizeof buf), 0);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "USA", buf, sizeof buf),
+	    -1);
+	CU_ASSERT(strstr(buf, "two-letter country code") != NULL);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "D", buf, sizeof buf), -1);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "1A", buf, sizeof buf),
+	    -1);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "\xc3\xa9", buf,
+	    sizeof buf), -1);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("DC"), "lab", buf, sizeof buf),
+	    0);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("DC"), "caf\xc3\xa9", buf,
+	    sizeof buf), -1);
+	CU_ASSERT(strstr(buf, "not ASCII") != NULL);
+}
+
 int
 main(void)
 {
@@ -355,6 +534,11 @@ main(void)
 		{ "err_usage and err_policy codes", test_err_codes },
 		{ "err_prefix", test_err_prefix },
 		{ "err_exit_code", test_err_exit_code },
+		{ "utf8_valid and utf8_chars", test_utf8 },
+		{ "has_control and asn1_printable", test_has_control },
+		{ "quote_text", test_quote_text },
+		{ "host_name_valid", test_host_name },
+		{ "DN values: bounds, C, DC, UTF-8", test_dn_values },
 		CU_TEST_INFO_NULL
 	};
 

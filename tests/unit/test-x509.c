@@ -993,7 +993,7 @@ test_leaf_as_gnutls(void)
 	dn_add(&req.subject, dn_oid("O"), "Lab & Co");
 	dn_add(&req.subject, dn_oid("OU"), "Zentrale M\xc3\xbcnchen");
 	dn_add(&req.subject, dn_oid("CN"), "web.lab.example");
-	strv_add(&req.dns, "caf\xc3\xa9.lab.example");	/* an IDN: xn-- */
+	strv_add(&req.dns, "xn--caf-dma.lab.example");	/* an A-label */
 	strv_add(&req.ip, "2001:db8::1");
 	strv_add(&req.ip, "192.0.2.7");
 	strv_add(&req.eku, SERVER_AUTH);
@@ -1016,11 +1016,22 @@ test_leaf_as_gnutls(void)
 	same_as_gnutls(&req, &ca, 0);
 	strv_free(&c.delta_cdp);
 
-	/* a name that is not UTF-8 cannot become an A-label: refused */
-	strv_add(&req.dns, "caf\xe9.lab.example");
+	/*
+	 * A name outside ASCII is refused, never converted to its A-label
+	 * (GnuTLS's setter would): an IDN, and text that is not UTF-8.
+	 */
 	CU_ASSERT_EQUAL(keys_pubkey(fx.leaf_key, &pub, &cause), 0);
+	strv_add(&req.dns, "caf\xc3\xa9.lab.example");
 	CU_ASSERT_EQUAL(x509_build_leaf_der(&req, pub, &fx.ec, fx.now, &der,
-	    &cause), ERR_FAIL);
+	    &cause), ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "xn--") != NULL);
+	CU_ASSERT_PTR_NULL(der.data);
+	free(cause);
+	cause = NULL;
+	strv_free(&req.dns);
+	strv_add(&req.dns, "caf\xe9.lab.example");
+	CU_ASSERT_EQUAL(x509_build_leaf_der(&req, pub, &fx.ec, fx.now, &der,
+	    &cause), ERR_USAGE);
 	CU_ASSERT_PTR_NULL(der.data);
 	gnutls_pubkey_deinit(pub);
 	free(cause);
@@ -1530,6 +1541,29 @@ test_leaf_csr(void)
 	x509_csr_info_free(&ci);
 	gnutls_x509_crq_deinit(crq);
 	CU_ASSERT_PTR_NULL(cause);
+
+	/* an IDN is refused, not written as its A-label under a UTF-8 CN */
+	crq = NULL;
+	req_init(&req, "web.lab.example");
+	strv_add(&req.dns, "caf\xc3\xa9.lab.example");
+	CU_ASSERT_EQUAL(x509_build_csr(&req, fx.leaf_key, GNUTLS_DIG_SHA256,
+	    &crq, &cause), ERR_USAGE);
+	CU_ASSERT_PTR_NULL(crq);
+	CU_ASSERT(cause != NULL && strstr(cause, "xn--") != NULL);
+	free(cause);
+	cause = NULL;
+	req_clear(&req);
+
+	/* a CSR whose CN is an IDN (made elsewhere): refused when read */
+	req_init(&req, "caf\xc3\xa9.lab.example");
+	CU_ASSERT_EQUAL_FATAL(x509_build_csr(&req, fx.leaf_key,
+	    GNUTLS_DIG_SHA256, &crq, &cause), 0);
+	req_clear(&req);
+	CU_ASSERT_EQUAL(x509_csr_info(crq, &ci, &cause), ERR_POLICY);
+	CU_ASSERT(cause != NULL && strstr(cause, "CSR subject CN 'caf\xc3\xa9"
+	    ".lab.example' is not an ASCII host name") != NULL);
+	free(cause);
+	gnutls_x509_crq_deinit(crq);
 }
 
 /*
@@ -1596,6 +1630,10 @@ test_csr_san_reader(void)
 		    5, 6, 7, 8 }, 12, "only DNS and IP" },
 		{ "NUL in a dNSName", { 0x30, 0x05, 0x82, 0x03, 'a', 0, 'b' },
 		    7, "NUL" },
+		{ "UTF-8 in a dNSName", { 0x30, 0x06, 0x82, 0x04, 'c', 'a',
+		    0xc3, 0xa9 }, 8, "xn--" },
+		{ "Latin-1 in a dNSName", { 0x30, 0x05, 0x82, 0x03, 'c', 'a',
+		    0xe9 }, 7, "outside ASCII" },
 	};
 	struct csr_info		 ci;
 	char			*cause = NULL;
