@@ -10,49 +10,64 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "out.h"
 #include "util.h"
+
+/* Deployment files list thousands of servers; a profile is a page. */
+#define CFG_MAX	(16 * 1024 * 1024)
 
 /*
  * @include is refused: a CA config is copied into the CA directory and a
  * relative include would then name another file, and a profile must say
- * everything it does in one place.
+ * everything it does in one place. The file is read first through
+ * out_read(), which refuses a FIFO or a device (libconfig would block on
+ * the one and never finish the other) and bounds its size; lines are
+ * counted by their newlines, however long.
  */
 static int
-has_include(const char *path, int *line)
+has_include(const char *data, size_t len, int *line)
 {
-	FILE	*f = fopen(path, "r");
-	char	 buf[4096];
-	int	 n = 0, found = 0;
+	const char	*p = data, *end = data + len, *nl;
 
-	if (f == NULL)
-		return 0;
-	while (!found && fgets(buf, sizeof buf, f) != NULL) {
-		const char *p = buf + strspn(buf, " \t");
-
-		n++;
-		found = strncmp(p, "@include", 8) == 0;
+	for (*line = 1; p < end; (*line)++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		while (p < nl && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(nl - p) >= 8 && memcmp(p, "@include", 8) == 0)
+			return 1;
+		p = nl + 1;
 	}
-	fclose(f);
-	*line = n;
-	return found;
+	return 0;
 }
 
 int
 cfg_read(config_t *cfg, const char *path, char **cause)
 {
+	unsigned char	*data = NULL;
 	const char	*file;
-	int		 line;
+	size_t		 len;
+	int		 line, rc = ERR_FAIL;
 
-	if (has_include(path, &line))
-		return err_set(cause, "%s:%d: @include is not supported (the "
+	TRY(out_read(path, CFG_MAX, &data, &len, cause));
+	if (has_include((const char *)data, len, &line)) {
+		rc = err_set(cause, "%s:%d: @include is not supported (the "
 		    "file must be complete)", path, line);
+		goto out;
+	}
+	/* by name, so that every setting knows its file for messages */
 	if (config_read_file(cfg, path) == CONFIG_TRUE)
-		return 0;
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		return err_set(cause, "%s: cannot read file", path);
-	file = config_error_file(cfg);
-	return err_set(cause, "%s:%d: %s", file != NULL ? file : path,
-	    config_error_line(cfg), config_error_text(cfg));
+		rc = 0;
+	else if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		rc = err_set(cause, "%s: cannot read file", path);
+	else {
+		file = config_error_file(cfg);
+		rc = err_set(cause, "%s:%d: %s", file != NULL ? file : path,
+		    config_error_line(cfg), config_error_text(cfg));
+	}
+out:
+	free(data);
+	return rc;
 }
 
 char *

@@ -98,13 +98,22 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct export	 ex = { 0 };
 	const char	*keyfile = args_get(a, OPT_KEY),
-	    *out = args_get(a, OPT_OUT);
+	    *out = args_get(a, OPT_OUT),
+	    *fname = args_get(a, OPT_FRIENDLY_NAME);
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL, match;
 
 	if (keyfile == NULL || out == NULL)
 		return cmd_usage_error(cmd, "--key KEYFILE and --out FILE are "
 		    "required");
+	if (*out == '\0')
+		return cmd_usage_error(cmd, "--out: empty path");
+	if (fname != NULL && out_friendly_name(fname, "--friendly-name",
+	    &cause) != 0) {
+		rc = cmd_usage_error(cmd, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
 	TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ex.ca, &cause));
 	TRY(store_get(ex.ca->store, a->pos[0], &ex.sc, &cause));
@@ -161,8 +170,9 @@ const struct command cmd_export = {
 	"  --p12-legacy          3DES with a SHA-1 MAC, for Windows Server 2012\n"
 	"                        R2, 2016 and 2019 before 1809 (default:\n"
 	"                        AES-256/PBKDF2 with a SHA-256 MAC)\n"
-	"  --friendly-name NAME  default: the profile's friendly name, bound\n"
-	"                        with the recorded variables, else the CN\n"
+	"  --friendly-name NAME  at most 64 characters; default: the profile's\n"
+	"                        friendly name, bound with the recorded\n"
+	"                        variables, else the CN\n"
 	"  --force               replace FILE\n",
 	options,
 	1,

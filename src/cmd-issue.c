@@ -162,13 +162,28 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct issue	 is = { 0 };
-	const char	*passfile = args_get(a, OPT_P12_PASS_FILE);
+	const char	*passfile = args_get(a, OPT_P12_PASS_FILE),
+	    *fname = args_get(a, OPT_FRIENDLY_NAME),
+	    *out = args_get(a, OPT_OUT);
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL;
 
 	if (args_has(a, OPT_P12_LEGACY) && !want_p12(a))
 		return cmd_usage_error(cmd, "--p12-legacy needs --p12 or "
 		    "--p12-pass-file");
+	/* a name that goes nowhere is a mistake: said, not ignored */
+	if (fname != NULL && !want_p12(a))
+		return cmd_usage_error(cmd, "--friendly-name needs --p12 or "
+		    "--p12-pass-file");
+	if (fname != NULL && out_friendly_name(fname, "--friendly-name",
+	    &cause) != 0) {
+		rc = cmd_usage_error(cmd, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	/* "" would fall back to the CN: not what was asked */
+	if (out != NULL && *out == '\0')
+		return cmd_usage_error(cmd, "--out: empty prefix");
 	is.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &is.ca, &cause));
 	TRY(bind(&is, dir, a, &cause));
@@ -225,8 +240,9 @@ const struct command cmd_issue = {
 	"  --p12-legacy          with --p12 or --p12-pass-file: protect\n"
 	"                        PREFIX.p12 with 3DES and a SHA-1 MAC instead,\n"
 	"                        for Windows Server before 2019 1809\n"
-	"  --friendly-name NAME  the PKCS#12 friendly name (default: the\n"
-	"                        profile's, else the subject CN)\n"
+	"  --friendly-name NAME  with --p12 or --p12-pass-file: the PKCS#12\n"
+	"                        friendly name, at most 64 characters\n"
+	"                        (default: the profile's, else the subject CN)\n"
 	"  --force               replace existing output files\n",
 	options,
 	1,

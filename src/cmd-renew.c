@@ -197,6 +197,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	if (args_get(a, OPT_OUT) == NULL)
 		return cmd_usage_error(cmd, "--out PREFIX is required");
+	/* "" would write hidden ".crt" files in the working directory */
+	if (*args_get(a, OPT_OUT) == '\0')
+		return cmd_usage_error(cmd, "--out: empty prefix");
 	rn.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(prepare(&rn, dir, a, &cause));
 	if ((rc = leaf_sign(rn.ca, rn.profile, rn.req, rn.pub, &rn.crt,

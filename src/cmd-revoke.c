@@ -25,23 +25,62 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", UTC. */
+/*
+ * n decimal digits of s, exactly: no sign, no space, no fewer digits (so
+ * strptime(3) is not used: it takes "2026-2-3" and "SS" up to 61).
+ */
+static int
+digits(const char *s, int n, int *out)
+{
+	*out = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*out = *out * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
+/*
+ * "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ", UTC, and a day that exists: the
+ * time, turned back into fields, must give the same fields (timegm(3)
+ * would make February 30 a day of March).
+ */
 static int
 parse_date(const char *s, time_t *out)
 {
-	struct tm	 tm;
-	const char	*end;
+	struct tm	 tm, back;
+	size_t		 len = strlen(s);
+	int		 y, mo, d, h = 0, mi = 0, sec = 0;
 
+	if (len != 10 && len != 20)
+		return -1;
+	if (digits(s, 4, &y) != 0 || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) != 0 || s[7] != '-' ||
+	    digits(s + 8, 2, &d) != 0)
+		return -1;
+	if (len == 20 && (s[10] != 'T' || digits(s + 11, 2, &h) != 0 ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) != 0 || s[16] != ':' ||
+	    digits(s + 17, 2, &sec) != 0 || s[19] != 'Z'))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 59)
+		return -1;
 	memset(&tm, 0, sizeof tm);
-	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
-	    *end != '\0') {
-		memset(&tm, 0, sizeof tm);
-		if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL ||
-		    *end != '\0')
-			return -1;
-	}
-	*out = timegm(&tm);
-	return *out == (time_t)-1 ? -1 : 0;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	if ((*out = timegm(&tm)) == (time_t)-1 ||
+	    gmtime_r(out, &back) == NULL)
+		return -1;
+	if (back.tm_year != y - 1900 || back.tm_mon != mo - 1 ||
+	    back.tm_mday != d || back.tm_hour != h || back.tm_min != mi ||
+	    back.tm_sec != sec)
+		return -1;
+	return 0;
 }
 
 static int
@@ -62,9 +101,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "aACompromise or unspecified)", rname);
 	if (reason == 0)
 		reason = -1;	/* unspecified: no reasonCode on the CRL */
-	if (date != NULL && (parse_date(date, &when) != 0 || when > time(NULL)))
-		return cmd_usage_error(cmd, "--date '%s' is not a past date "
+	if (date != NULL && parse_date(date, &when) != 0)
+		return cmd_usage_error(cmd, "--date '%s' is not a date "
 		    "(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)", date);
+	if (date != NULL && when > time(NULL))
+		return cmd_usage_error(cmd, "--date '%s' is in the future",
+		    date);
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_revoke(ca->store, a->pos[0], when, reason, &cause));
 	fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca crl or "

@@ -38,6 +38,12 @@ int	 err_policy(char **, const char *, ...)
 /* Put context in front of an existing cause: "profile x.cfg: " + cause. */
 void	 err_prefix(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * s with its control characters written as escapes (\n, \t, \xHH), so
+ * that it is one line and moves no terminal; allocated. Escaping twice
+ * changes nothing more, and every cause is escaped as it is set.
+ */
+char	*err_escape(const char *);
 /* Map a library return code to the process exit code. */
 int	 err_exit_code(int);
 

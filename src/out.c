@@ -53,6 +53,7 @@ struct out_batch {
 	struct out_file	*v;
 	size_t		 n;
 	size_t		 open;	/* files with fd >= 0 */
+	int		 flags;	/* OUT_FORCE, OUT_NO_FORCE */
 	int		 force;
 	/* out_batch_sync_begin: the files made durable on a thread */
 	pthread_t	 syncer;
@@ -73,6 +74,14 @@ dir_of(const char *path)
 	return d;
 }
 
+/* An existing path, refused: --force is named when the command has one. */
+static int
+exists_error(const char *path, int force, char **cause)
+{
+	return err_set(cause, "%s: already exists%s", path,
+	    (force & OUT_NO_FORCE) != 0 ? "" : " (use --force to replace it)");
+}
+
 int
 out_check(const char *path, int force, char **cause)
 {
@@ -85,9 +94,8 @@ out_check(const char *path, int force, char **cause)
 	if (lstat(path, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return err_set(cause, "%s: is a directory", path);
-		if (!force)
-			return err_set(cause, "%s: already exists (use --force "
-			    "to replace it)", path);
+		if ((force & OUT_FORCE) == 0)
+			return exists_error(path, force, cause);
 	} else if (errno != ENOENT)
 		return err_set(cause, "%s: %s", path, strerror(errno));
 	dir = dir_of(path);
@@ -108,7 +116,8 @@ out_batch_new(int force)
 {
 	struct out_batch	*b = xcalloc(1, sizeof *b);
 
-	b->force = force;
+	b->flags = force;
+	b->force = (force & OUT_FORCE) != 0;
 	return b;
 }
 
@@ -133,12 +142,21 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * ".NAME.tmp-XXXXXX" beside path, for mkostemp(3): the final name shows
+ * whose temporary it is, cut short so that the temporary's name is no
+ * longer than NAME_MAX when the final one is (".tmp-XXXXXX" and the dot
+ * take 12 bytes).
+ */
+#define TEMP_EXTRA	12
+
 static char *
 temp_name(const char *path)
 {
 	char	*copy = xstrdup(path), *dir = dir_of(path), *tmp;
 
-	xasprintf(&tmp, "%s/.%s.tmp-XXXXXX", dir, basename(copy));
+	xasprintf(&tmp, "%s/.%.*s.tmp-XXXXXX", dir, NAME_MAX - TEMP_EXTRA,
+	    basename(copy));
 	free(copy);
 	free(dir);
 	return tmp;
@@ -220,7 +238,7 @@ out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
 		if (strcmp(b->v[i].path, path) == 0)
 			return err_usage(cause, "%s: named twice for output",
 			    path);
-	TRY(out_check(path, b->force, cause));
+	TRY(out_check(path, b->flags, cause));
 	TRY(write_temp(path, fn, arg, secret, &tmp, &fd, cause));
 	if (b->open >= OUT_OPEN_MAX) {
 		if (close(fd) != 0) {
@@ -406,16 +424,14 @@ place_anon(struct out_file *f, int force)
 	if (!force || errno != EEXIST)
 		return -1;
 	for (int tries = 0; tries < 100; tries++) {
-		unsigned char	 r[4];
-		char		*dir = dir_of(f->path),
-		    *copy = xstrdup(f->path);
+		unsigned char	 r[3];
+		char		*x;
 
 		free(f->tmp);
+		f->tmp = temp_name(f->path);
 		(void)getentropy(r, sizeof r);
-		xasprintf(&f->tmp, "%s/.%s.tmp-%02x%02x%02x%02x", dir,
-		    basename(copy), r[0], r[1], r[2], r[3]);
-		free(dir);
-		free(copy);
+		x = f->tmp + strlen(f->tmp) - 6;
+		snprintf(x, 7, "%02x%02x%02x", r[0], r[1], r[2]);
 		if (linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp,
 		    AT_SYMLINK_FOLLOW) == 0)
 			break;
@@ -618,9 +634,11 @@ out_batch_commit(struct out_batch *b, char **cause)
 		} else
 			ret = place(f->tmp, f->path, b->force);
 		if (ret != 0) {
-			rc = err_set(cause, "%s: %s", f->path,
-			    errno == EEXIST ? "already exists (use --force "
-			    "to replace it)" : strerror(errno));
+			if (errno == EEXIST)
+				rc = exists_error(f->path, b->flags, cause);
+			else
+				rc = err_set(cause, "%s: %s", f->path,
+				    strerror(errno));
 			goto out;
 		}
 		f->placed = 1;
@@ -732,15 +750,34 @@ out_read(const char *path, size_t max, unsigned char **data, size_t *len,
 	ssize_t		 n;
 	int		 fd = -1, rc = ERR_FAIL;
 
+	/*
+	 * Without O_NONBLOCK, opening a FIFO would wait for a writer; a
+	 * device or a FIFO is refused before anything is read from it, so
+	 * that only "-" reads what is not a file.
+	 */
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
 		rc = err_set(cause, "%s: cannot open: %s", path,
 		    strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
+		rc = err_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		rc = err_set(cause, "%s: is a directory", path);
+		goto out;
+	}
+	if (fd != STDIN_FILENO && !S_ISREG(st.st_mode)) {
+		rc = err_set(cause, "%s: not a regular file", path);
+		goto out;
+	}
+	if (fd != STDIN_FILENO && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) &
+	    ~O_NONBLOCK) != 0) {
+		rc = err_set(cause, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	for (;;) {
@@ -801,4 +838,46 @@ out_mkdir(const char *path, mode_t mode, char **cause)
 		return 0;
 	return err_set(cause, "%s: cannot create directory: %s", path,
 	    strerror(errno));
+}
+
+/*
+ * Characters that turn text around or break its line (line and paragraph
+ * separators, bidirectional embeddings, overrides and isolates: U+2028 to
+ * U+202E, U+2066 to U+2069), which could make a name shown in a
+ * certificate store read as another. s is valid UTF-8.
+ */
+static int
+has_bidi(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xa8 &&
+		    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)))
+			return 1;
+	return 0;
+}
+
+/*
+ * The bound: the name stands for the subject CN, which RFC 5280 limits
+ * to 64 characters (ub-common-name), and the CN is the default friendly
+ * name, so every default fits; Windows shows it on one line in a list.
+ */
+int
+out_friendly_name(const char *name, const char *what, char **cause)
+{
+	size_t	 chars;
+
+	if (*name == '\0')
+		return err_usage(cause, "%s: empty", what);
+	if (!utf8_valid(name, strlen(name)))
+		return err_usage(cause, "%s: not valid UTF-8", what);
+	if (has_control(name) || has_bidi(name))
+		return err_usage(cause, "%s: a control character (a name is "
+		    "one plain line)", what);
+	if ((chars = utf8_chars(name)) > OUT_FRIENDLY_MAX)
+		return err_usage(cause, "%s: %zu characters, at most %d", what,
+		    chars, OUT_FRIENDLY_MAX);
+	return 0;
 }

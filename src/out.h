@@ -14,6 +14,15 @@
 
 struct out_batch;
 
+/*
+ * What "force" holds wherever it is taken: OUT_FORCE replaces existing
+ * files; without it an existing file is refused, and the message suggests
+ * --force unless OUT_NO_FORCE says the command has no such option. 0 and
+ * 1 keep their old meanings.
+ */
+#define OUT_FORCE	0x1
+#define OUT_NO_FORCE	0x2
+
 struct out_batch *out_batch_new(int force);
 /*
  * Stage data for path: refuses a directory, an existing path unless the
@@ -67,12 +76,21 @@ int	 out_write(const char *path, const void *data, size_t len, int secret,
 	    int force, char **cause);
 
 /*
- * Read a whole file ("-" is standard input), refusing directories and
- * anything larger than max bytes. The buffer is NUL-terminated (not counted
- * in *len).
+ * Read a whole file ("-" is standard input), refusing anything but a
+ * regular file (a FIFO or a device could block or never end) and anything
+ * larger than max bytes. The buffer is NUL-terminated (not counted in
+ * *len).
  */
 int	 out_read(const char *path, size_t max, unsigned char **data,
 	    size_t *len, char **cause);
+
+/*
+ * A PKCS#12 friendly name given by the user: 1 to OUT_FRIENDLY_MAX
+ * characters of UTF-8 without control characters, else a usage error
+ * naming what (the option).
+ */
+#define OUT_FRIENDLY_MAX	64
+int	 out_friendly_name(const char *name, const char *what, char **cause);
 
 /* Create a directory with mode (0 if it exists as a directory). */
 int	 out_mkdir(const char *path, mode_t mode, char **cause);

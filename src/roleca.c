@@ -83,11 +83,35 @@ args_nth(const struct args *a, int code, size_t n)
 	return NULL;
 }
 
+/*
+ * The audit failure of a failed operation, to be told in the failure's
+ * own line by cmd_fail() rather than in one of its own. cmd_audit() gets
+ * the cause read-only (its callers print it later), so the note waits
+ * here; commands audit on their main thread only.
+ */
+static char	*audit_missed;
+
 int
 cmd_fail(const struct command *cmd, int rc, char **cause)
 {
-	fprintf(stderr, "roleca: %s: %s\n", cmd->name,
-	    *cause != NULL ? *cause : "failed");
+	char		*msg = err_escape(*cause != NULL ? *cause : "failed");
+	const char	*why;
+
+	fprintf(stderr, "roleca: %s: %s", cmd->name, msg);
+	if (audit_missed != NULL) {
+		/* the audit's reason only when it is not the failure's own */
+		why = strrchr(audit_missed, ':');
+		why = why != NULL ? why + 2 : audit_missed;
+		if (strstr(msg, why) != NULL)
+			fprintf(stderr, "; not in the audit log either");
+		else
+			fprintf(stderr, "; not in the audit log either (%s)",
+			    audit_missed);
+		free(audit_missed);
+		audit_missed = NULL;
+	}
+	fputc('\n', stderr);
+	free(msg);
 	free(*cause);
 	*cause = NULL;
 	return err_exit_code(rc);
@@ -97,36 +121,58 @@ void
 cmd_audit(const struct command *cmd, struct store *st, const char *serial,
     const char *profile, int rc, const char *cause)
 {
-	char	*err = NULL, *outcome = NULL;
+	char	*err = NULL, *outcome = NULL, *raw = NULL, *s = NULL,
+	    *p = NULL, *why = NULL;
 
 	if (st == NULL)
 		return;
 	if (rc == 0)
-		outcome = xstrdup("ok");
+		raw = xstrdup("ok");
 	else if (cause != NULL && strncmp(cause, "refused: ", 9) == 0)
-		outcome = xstrdup(cause);
+		raw = xstrdup(cause);
 	else
-		xasprintf(&outcome, "%s: %s", rc == ERR_POLICY ? "refused" :
+		xasprintf(&raw, "%s: %s", rc == ERR_POLICY ? "refused" :
 		    rc == ERR_USAGE ? "usage" : "error",
 		    cause != NULL ? cause : "failed");
-	if (store_audit(st, cmd->name, serial, profile, outcome, &err) != 0) {
-		fprintf(stderr, "roleca: %s: warning: not in the audit log: "
-		    "%s\n", cmd->name, err);
-		free(err);
+	/* the log is read line by line: what the user typed is escaped */
+	outcome = err_escape(raw);
+	if (serial != NULL)
+		s = err_escape(serial);
+	if (profile != NULL)
+		p = err_escape(profile);
+	if (store_audit(st, cmd->name, s, p, outcome, &err) != 0) {
+		why = err_escape(err != NULL ? err : "failed");
+		if (rc == 0)
+			fprintf(stderr, "roleca: %s: warning: not in the audit "
+			    "log: %s\n", cmd->name, why);
+		else if (audit_missed == NULL) {
+			audit_missed = why;
+			why = NULL;
+		}
 	}
+	free(why);
+	free(err);
+	free(p);
+	free(s);
+	free(raw);
 	free(outcome);
 }
 
 int
 cmd_refused(const struct command *cmd, const struct findings *f, char **cause)
 {
+	char	*msg;
+
 	free(*cause);
 	*cause = NULL;
 	if (f->n == 0)
 		return err_policy(cause, "refused by policy");
-	for (size_t i = 0; i + 1 < f->n; i++)
+	for (size_t i = 0; i + 1 < f->n; i++) {
+		msg = err_escape(f->v[i].msg);
 		fprintf(stderr, "roleca: %s: refused: %s: %s\n", cmd->name,
-		    f->v[i].rule, f->v[i].msg);
+		    f->v[i].rule, msg);
+		free(msg);
+	}
 	return err_policy(cause, "refused: %s: %s", f->v[f->n - 1].rule,
 	    f->v[f->n - 1].msg);
 }
@@ -142,13 +188,18 @@ int
 cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	*raw, *msg;
 
 	/* one line: the problem, and where the usage is */
-	fprintf(stderr, "roleca: %s: ", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&raw, fmt, ap) < 0)
+		abort();
 	va_end(ap);
-	fprintf(stderr, " (see roleca help %s)\n", cmd->name);
+	msg = err_escape(raw);
+	fprintf(stderr, "roleca: %s: %s (see roleca help %s)\n", cmd->name,
+	    msg, cmd->name);
+	free(msg);
+	free(raw);
 	return EXIT_USAGE;
 }
 
@@ -183,6 +234,7 @@ find_command(const char *name)
 {
 	const struct command	*found = NULL;
 	size_t			 len = strlen(name), matches = 0;
+	char			*shown;
 
 	for (size_t i = 0; commands[i] != NULL; i++) {
 		if (strcmp(commands[i]->name, name) == 0)
@@ -194,12 +246,15 @@ find_command(const char *name)
 	}
 	if (matches == 1)
 		return found;
+	shown = err_escape(name);
 	if (matches == 0) {
 		fprintf(stderr, "roleca: unknown command '%s' (see roleca "
-		    "help)\n", name);
+		    "help)\n", shown);
+		free(shown);
 		return NULL;
 	}
-	fprintf(stderr, "roleca: ambiguous command '%s', could be:", name);
+	fprintf(stderr, "roleca: ambiguous command '%s', could be:", shown);
+	free(shown);
 	for (size_t i = 0; commands[i] != NULL; i++)
 		if (strncmp(commands[i]->name, name, len) == 0)
 			fprintf(stderr, " %s", commands[i]->name);
@@ -209,6 +264,61 @@ find_command(const char *name)
 
 #define OPT_HELP	0x1000
 #define PARSE_HELP	(-1)
+
+/*
+ * What getopt_long(3) refused (c is its '?' or ':'), in one line. It
+ * leaves the why to be found again: a long option has been stepped over,
+ * so it is argv[optind - 1] (glibc sets optopt to its code when it was
+ * given a value it takes none of, else to 0); a short option is optopt,
+ * and argv[optind - 1] may then be an earlier argument or the command.
+ */
+static char *
+option_problem(const struct option *opts, int c, char **argv)
+{
+	const char	*arg = argv[optind - 1], *name = NULL;
+	size_t		 len = 0, matches = 0;
+	char		*msg, *list = NULL, *tmp;
+
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		name = arg + 2;
+		len = strcspn(name, "=");
+	}
+	if (c == ':') {
+		if (name != NULL)
+			xasprintf(&msg, "option '--%.*s' needs a value",
+			    (int)len, name);
+		else
+			xasprintf(&msg, "option '-%c' needs a value", optopt);
+		return msg;
+	}
+	for (size_t i = 0; name != NULL && opts[i].name != NULL; i++) {
+		if (strncmp(opts[i].name, name, len) != 0)
+			continue;
+		if (optopt != 0 && name[len] == '=' &&
+		    opts[i].has_arg == no_argument && opts[i].val == optopt) {
+			xasprintf(&msg, "option '--%s' takes no value",
+			    opts[i].name);
+			free(list);
+			return msg;
+		}
+		xasprintf(&tmp, "%s%s--%s", list != NULL ? list : "",
+		    list != NULL ? ", " : "", opts[i].name);
+		free(list);
+		list = tmp;
+		matches++;
+	}
+	if (optopt != 0)
+		xasprintf(&msg, "unknown option '-%c'", optopt);
+	else if (name != NULL && matches > 1)
+		xasprintf(&msg, "option '--%.*s' is ambiguous (%s)", (int)len,
+		    name, list);
+	else if (name != NULL)
+		xasprintf(&msg, "unknown option '--%.*s'", (int)len, name);
+	else
+		xasprintf(&msg, "unknown option '%s'", arg);
+	free(list);
+	return msg;
+}
 
 /*
  * Parse a command's arguments from its declared table: 0, PARSE_HELP for
@@ -236,12 +346,12 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 			return PARSE_HELP;
 		}
 		if (c == '?' || c == ':') {
-			const char	*bad = argv[optind - 1];
+			char	*msg = option_problem(longopts, c, argv);
 
 			free(longopts);
-			return cmd_usage_error(cmd, c == ':' ?
-			    "option '%s' needs a value" : "unknown option '%s'",
-			    bad);
+			c = cmd_usage_error(cmd, "%s", msg);
+			free(msg);
+			return c;
 		}
 		a->opt = xreallocarray(a->opt, a->nopt + 1, sizeof *a->opt);
 		a->opt[a->nopt].code = c;
@@ -271,12 +381,13 @@ main(int argc, char **argv)
 	const struct command		*cmd;
 	struct args			 a = { NULL, 0, NULL, 0 };
 	const char			*dir = getenv("ROLECA_DIR");
+	char				*raw, *msg;
 	int				 c, rc;
 
 	if (dir == NULL || *dir == '\0')
 		dir = "ca";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+d:hV", global, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:d:hV", global, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -292,9 +403,13 @@ main(int argc, char **argv)
 			printf("%s\n", PACKAGE_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "roleca: unknown or incomplete option "
-			    "'%s'\n", argv[optind - 1]);
-			help_all(stderr);
+			/* one line: the whole list hides the problem */
+			raw = option_problem(global, c, argv);
+			msg = err_escape(raw);
+			fprintf(stderr, "roleca: %s (roleca --help lists "
+			    "them)\n", msg);
+			free(msg);
+			free(raw);
 			return EXIT_USAGE;
 		}
 	}
@@ -320,6 +435,12 @@ main(int argc, char **argv)
 		rc = EXIT_OK;
 	} else if (rc == 0)
 		rc = cmd->run(cmd, dir, &a);
+	if (audit_missed != NULL) {
+		/* a failure reported without cmd_fail() */
+		fprintf(stderr, "roleca: %s: warning: not in the audit log: "
+		    "%s\n", cmd->name, audit_missed);
+		free(audit_missed);
+	}
 	free(a.opt);
 	return rc;
 }

@@ -37,6 +37,19 @@ ln -s /etc/passwd res/link.key
 touch res/exists.key
 printf 'x' >res/notadir
 long=$(head -c 300 /dev/zero | tr '\0' a)
+mkfifo in/fifo
+{ printf '# %s\n' "$(head -c 5000 /dev/zero | tr '\0' c)"; printf '@include "ok.cfg"\n'; } >in/longline.cfg
+echo 'p12-pass-phrase' >in/pass
+big=$(head -c 100000 /dev/zero | tr '\0' n)
+# a certificate to revoke, renew and export
+GOOD=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=good.lab.example \
+	--out in/good 2>/dev/null)
+# the audit log's last outcome is one line and holds a string
+audit_has() {
+	sqlite3 "$1" 'SELECT outcome FROM audit ORDER BY id DESC LIMIT 1' >"$T/audit"
+	[ "$(wc -l <"$T/audit")" -eq 1 ] && grep -qF -- "$2" "$T/audit"
+}
+no_control() { ! LC_ALL=C grep -q '[[:cntrl:]]' "$T/err"; }
 
 before=$(rows "$DB")
 # case CODE DESCRIPTION COMMAND...
@@ -80,9 +93,10 @@ case_ 3 "a name with a NUL-like escape" roleca --dir "$I" issue persistent-chat 
 	--set 'server_fqdn=a\x00.lab.example' --out res/esc
 case_ 2 "a control character in a variable" roleca --dir "$I" issue persistent-chat \
 	--set "server_fqdn=$(printf 'a\tb').lab.example" --out res/ctl
-case_ 1 "non-UTF-8 in a variable" roleca --dir "$I" issue persistent-chat \
+case_ 2 "non-UTF-8 in a variable" roleca --dir "$I" issue persistent-chat \
 	--set "server_fqdn=$(printf 'caf\351').lab.example" --out res/latin1
-case_ 3 "a 300-character label" roleca --dir "$I" issue persistent-chat \
+# the CN it would be is longer than RFC 5280's 64: refused as a value
+case_ 2 "a 300-character label" roleca --dir "$I" issue persistent-chat \
 	--set "server_fqdn=$long.lab.example" --out res/long
 case_ 3 "a name outside the permitted domains" roleca --dir "$I" issue persistent-chat \
 	--set server_fqdn=www.example.com --out res/outside
@@ -112,6 +126,71 @@ case_ 2 "a --set without '='" roleca --dir "$I" issue frontend --set pool_fqdn
 case_ 2 "an invalid serial" roleca --dir "$I" revoke "'; DROP TABLE certs; --"
 case_ 1 "a serial that is not there" roleca --dir "$I" revoke 00ff00ff00ff
 case_ 2 "a reason that does not exist" roleca --dir "$I" revoke 00ff --reason because
+# Control characters in what the user typed come back escaped: one line,
+# no terminal escape, on stderr and in the audit log.
+case_ 1 "a CSR path with a newline and a terminal escape" $S "$(printf 'no\nsuch\033[2J')"
+assert "... escaped in the message" err_has 'no\nsuch\x1b[2J'
+assert "... no control character on stderr" no_control
+assert "... nor in the audit log" audit_has "$DB" 'no\nsuch\x1b[2J'
+case_ 2 "a command name with a newline" roleca --dir "$I" "$(printf 'li\nst')"
+# Option errors: one line, naming the option.
+case_ 2 "an unknown global option" roleca -x list
+assert "... names it and where the options are listed" err_has "unknown option '-x' (roleca --help"
+case_ 2 "a global option without its value" roleca --dir
+assert "... names it" err_has "option '--dir' needs a value"
+case_ 2 "a negative number where a serial belongs" roleca --dir "$I" show -409530
+assert "... names the option, not the command" err_has "show: unknown option '-4'"
+case_ 2 "clustered short options" roleca --dir "$I" list -vv
+assert "... names the option, not the command" err_has "list: unknown option '-v'"
+case_ 2 "a value for an option that takes none" roleca --dir "$I" list --json=1
+assert "... says so" err_has "option '--json' takes no value"
+case_ 2 "an ambiguous abbreviation" roleca --dir "$I" issue frontend $FE --p
+assert "... lists the candidates" err_has "option '--p' is ambiguous (--p12, --p12-pass-file, --p12-legacy)"
+# Inputs that are not regular files are refused at once, not waited on.
+case_ 1 "a CA config that is a device" timeout 60 "$ROLECA" --dir "$T/ca-zero" init --config /dev/zero
+assert "... says what it is" err_has "/dev/zero: not a regular file"
+case_ 1 "a CA config that is a FIFO" timeout 60 "$ROLECA" --dir "$T/ca-fifo" init --config in/fifo
+case_ 1 "a deployment file that is a device" timeout 60 "$ROLECA" --dir "$I" deploy /dev/zero --out res/dep
+assert "... says what it is" err_has "/dev/zero: not a regular file"
+case_ 1 "a CSR that is a FIFO without a writer" timeout 60 "$ROLECA" --dir "$I" sign \
+	persistent-chat --out res/s --csr in/fifo
+assert "... says what it is" err_has "in/fifo: not a regular file"
+case_ 1 "a passphrase file that is a FIFO" timeout 60 "$ROLECA" --dir "$I" issue frontend $FE \
+	--p12-pass-file in/fifo --out res/pf
+case_ 1 "a certificate that is a device" timeout 60 "$ROLECA" check /dev/zero
+case_ 1 "an @include after a 5000-character line" roleca --dir "$T/ca-long" init --config in/longline.cfg
+assert "... at its line, 2" err_has "in/longline.cfg:2: @include"
+# Revocation dates: the documented forms, and days that exist.
+for d in 2026-02-30 2025-02-29 2025-04-31 2025-01-01T00:00:60Z 2025-01-01T24:00:00Z \
+    2025-01-1 2025-1-01 "2025-01-01 " " 2025-01-01" 2025-01-01T00:00:00 2025-01-01t00:00:00z \
+    +2025-01-01 2025-01-01T1:00:00Z; do
+	case_ 2 "revoke --date '$d'" roleca --dir "$I" revoke "$GOOD" --date "$d"
+	assert "... names the option" err_has "--date '$d'"
+done
+assert "... and the certificate is not revoked" \
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM certs WHERE status = 'revoked'")" -eq 0
+# Friendly names: one plain line of at most 64 characters, and only where
+# a PKCS#12 file is written.
+case_ 2 "--friendly-name without --p12" roleca --dir "$I" issue frontend $FE --out res/fn \
+	--friendly-name X
+case_ 2 "a friendly name with a newline" roleca --dir "$I" export "$GOOD" --key in/good.key \
+	--out res/x.p12 --p12-pass-file in/pass --friendly-name "$(printf 'a\nb')"
+case_ 2 "a friendly name with a terminal escape" roleca --dir "$I" export "$GOOD" \
+	--key in/good.key --out res/x.p12 --p12-pass-file in/pass --friendly-name "$(printf 'a\033[2Jb')"
+assert "... escaped in the message" no_control
+case_ 2 "an empty friendly name" roleca --dir "$I" export "$GOOD" --key in/good.key \
+	--out res/x.p12 --p12-pass-file in/pass --friendly-name ""
+case_ 2 "a 100 KB friendly name" roleca --dir "$I" export "$GOOD" --key in/good.key \
+	--out res/x.p12 --p12-pass-file in/pass --friendly-name "$big"
+case_ 2 "a 100 KB friendly name at issue" roleca --dir "$I" issue frontend $FE --out res/fb \
+	--p12-pass-file in/pass --friendly-name "$big"
+case_ 2 "a friendly name that is not UTF-8" roleca --dir "$I" export "$GOOD" --key in/good.key \
+	--out res/x.p12 --p12-pass-file in/pass --friendly-name "$(printf 'caf\351')"
+# An empty --out is a mistake, not the default.
+case_ 2 "issue --out ''" roleca --dir "$I" issue frontend $FE --out ""
+case_ 2 "renew --out ''" roleca --dir "$I" renew "$GOOD" --out ""
+case_ 2 "export --out ''" roleca --dir "$I" export "$GOOD" --key in/good.key --out "" \
+	--p12-pass-file in/pass
 case_ 1 "a CA directory that is a file" roleca --dir in/ok.cfg list
 case_ 1 "a CA directory that does not exist" roleca --dir "$T/nowhere" list
 case_ 1 "a database that is not SQLite" sh -c \
@@ -130,9 +209,51 @@ if mkdir -p "$T/full" && mount -t tmpfs -o size=48k tmpfs "$T/full" 2>/dev/null;
 	assert "... nothing recorded" test "$(rows "$DB")" -eq "$before"
 	assert "... no half-written file" sh -c "test -z \"\$(ls -A '$T/full' | grep -v '^filler\$')\""
 	umount "$T/full"
+	# The database's own disk full, then read-only: the operation's failure
+	# and the audit row that could not be written either, in one line.
+	mkdir -p "$T/dbfull"
+	if mount -t tmpfs -o size=400k tmpfs "$T/dbfull" 2>/dev/null; then
+		cp -a "$I" "$T/dbfull/ca"
+		dbrows=$(rows "$T/dbfull/ca/roleca.db")
+		# room to open the database (its 32 KB shared-memory index), not
+		# to commit a certificate nor, after the rollback, an audit row
+		avail=$(df --output=avail -B1 "$T/dbfull" | tail -n 1)
+		head -c $((avail - 36 * 1024)) /dev/zero >"$T/dbfull/filler"
+		case_ 1 "a full disk under the database" roleca --dir "$T/dbfull/ca" issue \
+			frontend $FE --out res/dbfull
+		assert "... the audit failure folded into it" err_has "full; not in the audit log either"
+		rm -f "$T/dbfull/filler"
+		assert "... nothing recorded" test "$(rows "$T/dbfull/ca/roleca.db")" -eq "$dbrows"
+		# opened once with room, so its index is there to open it read-only
+		roleca --dir "$T/dbfull/ca" list >/dev/null 2>&1
+		if mount -o remount,ro "$T/dbfull" 2>/dev/null; then
+			case_ 1 "a read-only database" roleca --dir "$T/dbfull/ca" revoke "$GOOD"
+			assert "... the audit failure folded into it" err_has "database; not in the audit log either"
+		fi
+		umount "$T/dbfull"
+	fi
 else
 	echo "# full disk: this machine does not let the test mount a tmpfs (skipped; the unwritable directory below covers failed writes)"
 fi
+
+# A long --out prefix whose every file name is legal (at most 255 bytes):
+# the temporaries must fit too.
+mkdir "$T/lp"
+p245=$T/lp/$(head -c 245 /dev/zero | tr '\0' p)
+expect 0 "a 245-character --out prefix" roleca --dir "$I" issue frontend $FE --out "$p245" \
+	--p12-pass-file in/pass
+assert "... every file whole" sh -c "openssl x509 -in '$p245.crt' -noout &&
+	openssl pkey -in '$p245.key' -noout && test -s '$p245.chain.pem' &&
+	openssl pkcs12 -in '$p245.p12' -passin file:in/pass -noout"
+expect 0 "... replaced with --force" roleca --dir "$I" issue frontend $FE --out "$p245" \
+	--p12-pass-file in/pass --force
+assert "... no temporary left" test "$(ls -A "$T/lp" | wc -l)" -eq 4
+# 64 characters is the bound, and a plain name goes into the file.
+fn64=$(head -c 64 /dev/zero | tr '\0' f)
+expect 0 "a 64-character friendly name" roleca --dir "$I" export "$GOOD" --key in/good.key \
+	--out "$T/lp/good.p12" --p12-pass-file in/pass --friendly-name "$fn64"
+assert "... is the PKCS#12 friendly name" sh -c "openssl pkcs12 -in '$T/lp/good.p12' \
+	-passin file:in/pass -nokeys -info 2>/dev/null | grep -q 'friendlyName: $fn64'"
 
 # An output directory that refuses writes, which any machine can arrange:
 # mode 0555 stops a normal user; root ignores it, so as root the directory

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -773,6 +774,107 @@ test_prepared_named(void)
 	rm_dir(dir);
 }
 
+/*
+ * An existing file: the message suggests --force only to commands that
+ * have it (OUT_NO_FORCE: init --csr-out, install-cert), at the check and
+ * at the commit, when the file appeared after the check.
+ */
+static void
+test_force_hint(void)
+{
+	char			*dir = new_dir(), *p = path_in(dir, "x.csr");
+	char			*late = path_in(dir, "late.crt"), *cause = NULL;
+	struct out_batch	*b;
+
+	put(p, "old");
+	CU_ASSERT_EQUAL(out_check(p, 0, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "already exists (use "
+	    "--force") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_check(p, OUT_NO_FORCE, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "already exists") != NULL &&
+	    strstr(cause, "force") == NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_write(p, "new", 3, 0, OUT_NO_FORCE, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "force") == NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT(holds(p, "old"));
+
+	b = out_batch_new(OUT_NO_FORCE);
+	CU_ASSERT_EQUAL(out_batch_add(b, late, "new", 3, 0, &cause), 0);
+	put(late, "raced");
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "already exists") != NULL &&
+	    strstr(cause, "force") == NULL);
+	free(cause);
+	cause = NULL;
+	out_batch_free(b);
+	CU_ASSERT(holds(late, "raced"));
+	b = out_batch_new(0);
+	unlink(late);
+	CU_ASSERT_EQUAL(out_batch_add(b, late, "new", 3, 0, &cause), 0);
+	put(late, "raced");
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "use --force") != NULL);
+	free(cause);
+	out_batch_free(b);
+	free(p);
+	free(late);
+	rm_dir(dir);
+}
+
+/*
+ * A final name of NAME_MAX bytes: its temporary is a shorter name, not
+ * one the file system refuses, whichever way the file is written.
+ */
+static void
+test_long_names(void)
+{
+	char			 base[NAME_MAX + 1];
+	char			*dir = new_dir(), *p, *cause = NULL;
+	struct out_pending	*pf = NULL;
+	struct out_batch	*b;
+	int			 tmps;
+
+	memset(base, 'n', NAME_MAX);
+	base[NAME_MAX] = '\0';
+	p = path_in(dir, base);
+	CU_ASSERT_EQUAL(out_write(p, "one", 3, 1, 0, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT(holds(p, "one"));
+	/* forced: the old file is kept under a temporary name meanwhile */
+	CU_ASSERT_EQUAL(out_write(p, "two", 3, 0, 1, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT(holds(p, "two"));
+	/* written ahead and linked over the old file through a temporary */
+	b = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_prepare(p, "three", 5, 0, 1, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	out_batch_free(b);
+	CU_ASSERT(holds(p, "three"));
+	/* and without O_TMPFILE, a named temporary */
+	no_tmpfile = 1;
+	b = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_prepare(p, "four", 4, 0, 1, &pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add_pending(b, pf, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	out_batch_free(b);
+	no_tmpfile = 0;
+	CU_ASSERT(holds(p, "four"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 1);
+	CU_ASSERT_EQUAL(tmps, 0);
+	free(cause);
+	free(p);
+	rm_dir(dir);
+}
+
 static void
 test_read(void)
 {
@@ -826,9 +928,11 @@ test_read(void)
 	CU_ASSERT_EQUAL(out_read(big, 9999, &data, &len, &cause), ERR_FAIL);
 	free(cause);
 	cause = NULL;
-	/* a file without end stops at max */
+	/* a device is refused before a byte is read (it might never end) */
 	CU_ASSERT_EQUAL(out_read("/dev/zero", 100000, &data, &len, &cause),
 	    ERR_FAIL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "/dev/zero: not a regular file") != NULL);
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_PTR_NULL(data);
@@ -845,6 +949,38 @@ test_read(void)
 	free(p);
 	free(big);
 	free(missing);
+	rm_dir(dir);
+}
+
+/*
+ * A FIFO without a writer: refused at once (a plain open would wait for
+ * a writer for ever), and so is one with a writer.
+ */
+static void
+test_read_fifo(void)
+{
+	char		*dir = new_dir(), *p = path_in(dir, "fifo"),
+	    *cause = NULL;
+	unsigned char	*data = NULL;
+	size_t		 len = 0;
+	int		 w;
+
+	CU_ASSERT_EQUAL_FATAL(mkfifo(p, 0600), 0);
+	alarm(10);	/* a hang fails the test instead of the suite's run */
+	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "not a regular file") != NULL
+	    && strstr(cause, p) != NULL);
+	free(cause);
+	cause = NULL;
+	w = open(p, O_RDWR | O_NONBLOCK);
+	CU_ASSERT(w >= 0);
+	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(data);
+	free(cause);
+	alarm(0);
+	if (w >= 0)
+		close(w);
+	free(p);
 	rm_dir(dir);
 }
 
@@ -870,8 +1006,102 @@ test_read_stdin(void)
 	CU_ASSERT(len == 10 && data != NULL &&
 	    strcmp((char *)data, "from stdin") == 0);
 	free(data);
+	data = NULL;
+
+	/* what is not a file is read from "-" only, and stops at max */
+	saved = dup(STDIN_FILENO);
+	fd = open("/dev/zero", O_RDONLY);
+	CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	CU_ASSERT_EQUAL(out_read("-", 100000, &data, &len, &cause), ERR_FAIL);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	CU_ASSERT(cause != NULL && strstr(cause, "larger than") != NULL);
+	CU_ASSERT_PTR_NULL(data);
+	free(cause);
 	free(p);
 	rm_dir(dir);
+}
+
+/* Friendly names: one plain line of UTF-8, 1 to 64 characters. */
+static void
+test_friendly_name(void)
+{
+	static const char *const good[] = {
+		"fe01.lab.example", "Lync Front End (pool01)", "caf\xc3\xa9",
+		"\xe6\x9d\xb1\xe4\xba\xac", "a",
+		/* 64 characters, 128 bytes */
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9",
+		NULL
+	};
+	static const char *const bad[] = {
+		"", "a\nb", "a\rb", "a\tb", "\x1b[2J", "a\x7f", "a\xc2\x9b",
+		"a\xe2\x80\xae", "a\xe2\x80\xa8", "caf\xe9", "\xc0\xaf",
+		"\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe6\x9d",
+		NULL
+	};
+	char	 long65[66], *cause = NULL;
+
+	for (size_t i = 0; good[i] != NULL; i++) {
+		CU_ASSERT_EQUAL(out_friendly_name(good[i], "--friendly-name",
+		    &cause), 0);
+		CU_ASSERT_PTR_NULL(cause);
+	}
+	for (size_t i = 0; bad[i] != NULL; i++) {
+		CU_ASSERT_EQUAL(out_friendly_name(bad[i], "--friendly-name",
+		    &cause), ERR_USAGE);
+		CU_ASSERT(cause != NULL &&
+		    strncmp(cause, "--friendly-name: ", 17) == 0 &&
+		    strchr(cause, '\n') == NULL);
+		free(cause);
+		cause = NULL;
+	}
+	memset(long65, 'x', 65);
+	long65[65] = '\0';
+	CU_ASSERT_EQUAL(out_friendly_name(long65, "--friendly-name", &cause),
+	    ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "at most 64") != NULL);
+	free(cause);
+	cause = NULL;
+	long65[64] = '\0';
+	CU_ASSERT_EQUAL(out_friendly_name(long65, "--friendly-name", &cause),
+	    0);
+}
+
+/*
+ * err.c, whose causes out.c sets: control characters in a message are
+ * escaped where it is made, so that it stays one line, and escaping again
+ * changes nothing.
+ */
+static void
+test_err_escape(void)
+{
+	char	*e, *again, *cause = NULL;
+
+	e = err_escape("no\nsuch\x1b[2J\t\r\x7f\xc2\x9b caf\xc3\xa9 a\\n");
+	CU_ASSERT_STRING_EQUAL(e,
+	    "no\\nsuch\\x1b[2J\\t\\r\\x7f\\xc2\\x9b caf\xc3\xa9 a\\n");
+	again = err_escape(e);
+	CU_ASSERT_STRING_EQUAL(again, e);
+	free(again);
+	free(e);
+	CU_ASSERT_EQUAL(err_set(&cause, "%s: cannot open", "a\nb"),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL && strcmp(cause, "a\\nb: cannot open") == 0);
+	err_prefix(&cause, "%s: ", "\x1b]0;x\x07");
+	CU_ASSERT(cause != NULL &&
+	    strcmp(cause, "\\x1b]0;x\\x07: a\\nb: cannot open") == 0);
+	free(cause);
 }
 
 static void
@@ -921,7 +1151,15 @@ main(void)
 		    test_prepared_named },
 		{ "out_read", test_read },
 		{ "out_read of standard input", test_read_stdin },
+		{ "out_read of a FIFO", test_read_fifo },
 		{ "out_mkdir", test_mkdir },
+		{ "--force named only where it exists", test_force_hint },
+		{ "temporaries of NAME_MAX-long names", test_long_names },
+		{ "friendly names", test_friendly_name },
+		CU_TEST_INFO_NULL
+	};
+	static const CU_TestInfo	 err_tests[] = {
+		{ "control characters escaped", test_err_escape },
 		CU_TEST_INFO_NULL
 	};
 	int				 rc;
@@ -929,6 +1167,7 @@ main(void)
 	if (mkdtemp(top) == NULL)
 		return 1;
 	unit_suite("out", tests);
+	unit_suite("err", err_tests);
 	rc = unit_run();
 	if (rmdir(top) != 0) {
 		fprintf(stderr, "%s: not empty after the tests\n", top);
