@@ -258,7 +258,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		return cmd_usage_error(cmd, "--key-pass-file goes with "
 		    "--encrypt-key");
 	in.dir = dir;
-	in.batch = out_batch_new(0);
+	in.batch = out_batch_new(OUT_NO_FORCE);
 	TRY(conf_load(config, &in.conf, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY) && in.conf->key_uri != NULL) {
 		rc = err_usage(&cause, "--encrypt-key: the key lives in a "

@@ -71,7 +71,7 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca		*ca = NULL;
-	struct out_batch	*batch = out_batch_new(0);
+	struct out_batch	*batch = out_batch_new(OUT_NO_FORCE);
 	gnutls_x509_crt_t	*certs = NULL;
 	size_t			 n = 0;
 	char			*cause = NULL, *leaf = NULL, *chain = NULL;

@@ -3,6 +3,7 @@
  * unrevoke, crl, publish and export, with who ran it and how it ended.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "ca.h"
@@ -20,6 +21,26 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * One line per row whatever the database holds: rows written by hand, or
+ * before roleca escaped what it logs, are escaped here.
+ */
+static void
+print_line(const struct store_log_row *r, const char *when)
+{
+	char	*op = err_escape(r->operation), *serial = err_escape(r->serial);
+	char	*profile = err_escape(r->profile);
+	char	*outcome = err_escape(r->outcome);
+
+	printf("%s  %-12s  %-32s  %-16s  uid %-6lld  %s\n", when, op,
+	    *serial != '\0' ? serial : "-", *profile != '\0' ? profile : "-",
+	    (long long)r->uid, outcome);
+	free(op);
+	free(serial);
+	free(profile);
+	free(outcome);
+}
+
 static void
 print_row(const struct store_log_row *r, int json)
 {
@@ -27,10 +48,7 @@ print_row(const struct store_log_row *r, int json)
 
 	utc_text(when, sizeof when, UTC_ISO, (time_t)r->time);
 	if (!json) {
-		printf("%s  %-12s  %-32s  %-16s  uid %-6lld  %s\n", when,
-		    r->operation, *r->serial != '\0' ? r->serial : "-",
-		    *r->profile != '\0' ? r->profile : "-", (long long)r->uid,
-		    r->outcome);
+		print_line(r, when);
 		return;
 	}
 	printf("{\"id\":%lld,\"time\":\"%s\",\"operation\":", (long long)r->id,

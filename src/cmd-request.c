@@ -113,6 +113,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL;
 
+	/* "" would fall back to the CN: not what was asked */
+	if (args_get(a, OPT_OUT) != NULL && *args_get(a, OPT_OUT) == '\0')
+		return cmd_usage_error(cmd, "--out: empty prefix");
 	r.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(bind(&r, dir, a, &cause));
 	if ((rc = judge(&r)) == ERR_POLICY) {

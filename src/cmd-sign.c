@@ -135,6 +135,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	if (csr == NULL)
 		return cmd_usage_error(cmd, "--csr FILE is required");
+	/* "" would fall back to the CN: not what was asked */
+	if (args_get(a, OPT_OUT) != NULL && *args_get(a, OPT_OUT) == '\0')
+		return cmd_usage_error(cmd, "--out: empty prefix");
 	sg.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &sg.ca, &cause));
 	TRY(leaf_csr_load(csr, &sg.csr, &sg.info, &cause));

@@ -616,6 +616,10 @@ serial_normalize(const char *s)
 	char	*n = xmalloc(strlen(s) + 1);
 	size_t	 len = 0;
 
+	/* a ':' only between hex digits: 0a:1b, not :0a, 0a: or 0a::1b */
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == ':' && (p == s || p[-1] == ':' || p[1] == '\0'))
+			goto bad;
 	for (; *s != '\0'; s++) {
 		if (*s == ':')
 			continue;

@@ -191,6 +191,14 @@ case_ 2 "issue --out ''" roleca --dir "$I" issue frontend $FE --out ""
 case_ 2 "renew --out ''" roleca --dir "$I" renew "$GOOD" --out ""
 case_ 2 "export --out ''" roleca --dir "$I" export "$GOOD" --key in/good.key --out "" \
 	--p12-pass-file in/pass
+case_ 2 "sign --out ''" roleca --dir "$I" sign persistent-chat --csr in/good.csr \
+	--set server_fqdn=h.lab.example --out ""
+case_ 2 "request --out ''" roleca --dir "$I" request persistent-chat \
+	--set server_fqdn=h.lab.example --out ""
+# A ':' only between hex digits.
+for s in ':0a' '0a:' '0a::1b' ':'; do
+	case_ 2 "the serial '$s'" roleca --dir "$I" show "$s"
+done
 case_ 1 "a CA directory that is a file" roleca --dir in/ok.cfg list
 case_ 1 "a CA directory that does not exist" roleca --dir "$T/nowhere" list
 case_ 1 "a database that is not SQLite" sh -c \

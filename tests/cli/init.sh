@@ -99,6 +99,10 @@ assert "... and nothing is left" test ! -e "$T/subsub"
 E=$T/ext
 expect 0 "init --csr-out makes a key and a CSR" \
 	roleca --dir "$E" init --config "$L/issuing.cfg" --csr-out "$T/ext.csr"
+expect 1 "init --csr-out onto an existing file is refused" \
+	roleca --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$T/ext.csr"
+assert "... not suggesting a --force it does not have" sh -c "! grep -q force '$T/err'"
+assert "... leaving no CA directory" test ! -e "$T/ext-again"
 assert "the CSR verifies (openssl req -verify)" \
 	openssl req -in "$T/ext.csr" -noout -verify
 assert "no certificate yet" test ! -e "$E/ca.crt"
@@ -130,6 +134,7 @@ expect 0 "install-cert accepts the parent's certificate + chain" \
 assert "chain.pem holds the CA and the external root" \
 	test "$(grep -c 'BEGIN CERTIFICATE' "$E/chain.pem")" -eq 2
 expect 1 "install-cert twice is refused" roleca --dir "$E" install-cert "$T/ext-chain.pem"
+assert "... not suggesting a --force it does not have" sh -c "! grep -q force '$T/err'"
 expect 0 "the installed CA issues" \
 	roleca --dir "$E" issue frontend $FE_VARS --out "$T/ext-leaf"
 cp -a "$E" "$T/ext-bad" && echo garbage >"$T/ext-bad/ca.crt"

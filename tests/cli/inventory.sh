@@ -118,8 +118,11 @@ assert "every row has the uid" sh -c "jq -e -s 'all(.uid == $(id -u))' '$T/out'"
 assert "the log is append-only: DELETE is refused" sh -c \
 	"! sqlite3 '$DB' 'DELETE FROM audit' 2>/dev/null && test \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') -ge 4"
 assert "... and UPDATE too" sh -c "! sqlite3 '$DB' \"UPDATE audit SET outcome = 'ok'\" 2>/dev/null"
+sqlite3 "$DB" "INSERT INTO audit (time, operation, serial, profile, uid, outcome)
+	VALUES (0, 'issue', '', 'by' || char(10) || 'hand', 0, 'two' || char(10) || 'lines')"
 expect 0 "log as a table" roleca --dir "$I" log
 assert "... one line per operation" test "$(wc -l <"$T/out")" -eq "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')"
+assert "... a row holding a newline escaped in its line" grep -qF 'two\nlines' "$T/out"
 
 # 100,000 rows: what --expiring finds, and in what order (its speed is
 # measured in bench/, beside its bar).
