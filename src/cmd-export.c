@@ -142,7 +142,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	rc = 0;
 out:
 	if (ex.ca != NULL)
-		cmd_audit(cmd, ex.ca->store, a->pos[0], NULL, rc, cause);
+		cmd_audit_cert(cmd, ex.ca->store, a->pos[0], rc, cause);
 	keys_datum_wipe(&ex.p12);
 	pass_free(ex.pass);
 	free(ex.cn);

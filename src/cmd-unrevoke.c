@@ -23,7 +23,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	rc = 0;
 out:
 	if (ca != NULL)
-		cmd_audit(cmd, ca->store, a->pos[0], NULL, rc, cause);
+		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -62,6 +62,9 @@ struct store;
  */
 void	 cmd_audit(const struct command *, struct store *, const char *serial,
 	    const char *profile, int rc, const char *cause);
+/* The same for an operation on a recorded certificate: its profile logged. */
+void	 cmd_audit_cert(const struct command *, struct store *,
+	    const char *serial, int rc, const char *cause);
 /*
  * Print every finding as "roleca: NAME: refused: rule: message"; the last
  * goes into *cause so cmd_fail() prints it. Returns ERR_POLICY.

@@ -158,6 +158,22 @@ cmd_audit(const struct command *cmd, struct store *st, const char *serial,
 	free(outcome);
 }
 
+void
+cmd_audit_cert(const struct command *cmd, struct store *st,
+    const char *serial, int rc, const char *cause)
+{
+	struct store_cert	*sc = NULL;
+	char			*ignored = NULL;
+
+	/* an unknown or invalid serial is logged without a profile */
+	if (st != NULL && store_get(st, serial, &sc, &ignored) != 0)
+		sc = NULL;
+	cmd_audit(cmd, st, serial, sc != NULL ? sc->profile : NULL, rc,
+	    cause);
+	store_cert_free(sc);
+	free(ignored);
+}
+
 int
 cmd_refused(const struct command *cmd, const struct findings *f, char **cause)
 {

@@ -109,7 +109,8 @@ assert "the issue is logged with its serial and profile" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"issue\" and .serial == \"$fe\" and .profile == \"frontend\" and .outcome == \"ok\")' '$T/out'"
 assert "the refused issue is logged as refused" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"issue\" and (.outcome | startswith(\"refused: \")))' '$T/out'"
-assert "the revocation is logged" sh -c "jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\")' '$T/out'"
+assert "the revocation is logged, with the certificate's profile" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\" and .profile == \"persistent-chat\")' '$T/out'"
 assert "renew --revoke-old logs the old certificate's revocation" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$new\" and .outcome == \"ok\")' '$T/out'"
 assert "a serial typed in upper case is logged as the database has it" sh -c \
