@@ -1156,6 +1156,26 @@ unbase64(const unsigned char *data, size_t len, gnutls_datum_t *der)
 	return ret;
 }
 
+/* How many PEM certificate request blocks (either header GnuTLS reads). */
+static size_t
+csr_blocks(const unsigned char *data, size_t len)
+{
+	static const char	 tag[] = "CERTIFICATE REQUEST-----";
+	const unsigned char	*p = data, *end = data + len, *hit;
+	size_t			 n = 0;
+
+	while ((hit = memmem(p, (size_t)(end - p), tag, sizeof tag - 1)) !=
+	    NULL) {
+		/* "-----BEGIN " or "-----BEGIN NEW " just before it */
+		if ((hit - data >= 11 && memcmp(hit - 11, "-----BEGIN ",
+		    11) == 0) || (hit - data >= 15 && memcmp(hit - 15,
+		    "-----BEGIN NEW ", 15) == 0))
+			n++;
+		p = hit + sizeof tag - 1;
+	}
+	return n;
+}
+
 int
 x509_parse_csr(const unsigned char *data, size_t len, const char *what,
     gnutls_x509_crq_t *out, char **cause)
@@ -1163,8 +1183,13 @@ x509_parse_csr(const unsigned char *data, size_t len, const char *what,
 	gnutls_x509_crq_t	 crq = NULL;
 	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
 	gnutls_datum_t		 der = { NULL, 0 };
+	size_t			 blocks;
 	int			 rc = ERR_FAIL, ret;
 
+	/* which one was meant cannot be guessed */
+	if ((blocks = csr_blocks(data, len)) > 1)
+		return err_set(cause, "%s: holds %zu certificate requests; "
+		    "give one", what, blocks);
 	if ((ret = gnutls_x509_crq_init(&crq)) < 0) {
 		rc = gerr(cause, what, ret);
 		goto out;

@@ -79,6 +79,9 @@ case_ 1 "binary zeros" $S in/zeros.bin
 case_ 1 "an empty CSR file" $S in/empty.csr
 case_ 1 "a 2 MB CSR file" $S in/huge.csr
 case_ 1 "bad base64 inside PEM headers" $S in/badb64.csr
+cat in/good.csr in/good.csr >in/two.csr
+case_ 1 "two CSRs in one file" $S in/two.csr
+assert "... saying so" err_has "holds 2 certificate requests"
 case_ 1 "a CSR path that is a directory" $S in
 case_ 1 "a CSR that does not exist" $S in/nonexistent.csr
 case_ 1 "check of a key file" roleca check in/k.pem
