@@ -253,6 +253,30 @@ has_http(const struct strv *sv)
 	return 0;
 }
 
+/* publish: no empty directory name, none twice. */
+static int
+check_publish(const config_setting_t *root, const struct strv *dirs,
+    char **cause)
+{
+	const char	*what = NULL;
+	char		*where;
+	int		 rc;
+
+	for (size_t i = 0; i < dirs->n && what == NULL; i++) {
+		if (*dirs->v[i] == '\0')
+			what = "an empty directory name";
+		for (size_t j = 0; j < i && what == NULL; j++)
+			if (strcmp(dirs->v[i], dirs->v[j]) == 0)
+				what = "a directory twice";
+	}
+	if (what == NULL)
+		return 0;
+	where = cfg_where(config_setting_get_member(root, "publish"));
+	rc = err_set(cause, "%s: 'publish' lists %s", where, what);
+	free(where);
+	return rc;
+}
+
 int
 conf_load(const char *path, struct conf **out, char **cause)
 {
@@ -317,6 +341,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
 	    &c->delta_crl_hours, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));
+	TRY(check_publish(root, &c->publish, cause));
 	TRY(load_policy(root, &c->policy, cause));
 	*out = c;
 	c = NULL;

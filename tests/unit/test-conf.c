@@ -360,6 +360,12 @@ test_rejections(void)
 		{ "permitted domain with a newline", MINIMAL
 		    "policy = { permitted_domains = \"a\\nb\"; };\n", 4,
 		    "permitted domain 'a\\x0ab' is not" },
+		{ "an empty publish directory", MINIMAL
+		    "publish = [ \"/srv/pki\", \"\" ];\n", 4,
+		    "'publish' lists an empty directory name" },
+		{ "a publish directory twice", MINIMAL
+		    "publish = [ \"/srv/pki\", \"/srv/pki\" ];\n", 4,
+		    "'publish' lists a directory twice" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
