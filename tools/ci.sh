@@ -77,6 +77,12 @@ if (cd build-ci && make -s distcheck >distcheck.log 2>&1); then
 	echo "distcheck: ok"
 else
 	tail -40 build-ci/distcheck.log
+	# the failed tests' own logs, left in the distcheck tree
+	for trs in $(find build-ci -path '*/_build/*' -name '*.trs' 2>/dev/null); do
+		grep -q '^:test-result: FAIL' "$trs" || continue
+		echo "--- distcheck: ${trs%.trs}.log"
+		cat "${trs%.trs}.log"
+	done
 	echo "distcheck: FAILED"
 	status=1
 fi

@@ -191,7 +191,7 @@ expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl 
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ -x "$NGINX" ]; then
-	port=$((20000 + $$ % 20000))
+	free_port port || exit 1
 	mkdir -p "$T/nginx"
 	cat >"$T/nginx/nginx.conf" <<NG
 daemon on;

@@ -64,6 +64,25 @@ roleca() { "$ROLECA" "$@"; }
 # Certificate text by openssl, for grepping.
 x509_text() { openssl x509 -in "$1" -noout -text; }
 
+# free_port VAR: set VAR to a loopback TCP port below Linux's ephemeral
+# range (32768-) that no socket of this machine uses now and that this
+# test has not taken before, so tests running side by side do not meet on
+# one port.
+ports_taken=
+free_port() {
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		fp_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 12000))
+		fp_hex=$(printf ':%04X ' "$fp_port")
+		case " $ports_taken " in *" $fp_port "*) continue ;; esac
+		cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		    awk '{ print $2 " " $3 " " }' | grep -qF "$fp_hex" && continue
+		ports_taken="$ports_taken $fp_port"
+		eval "$1=$fp_port"
+		return 0
+	done
+	return 1
+}
+
 # rows DB: number of certificates recorded.
 rows() { sqlite3 "$1" 'SELECT count(*) FROM certs'; }
 

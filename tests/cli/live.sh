@@ -6,8 +6,7 @@
 
 cd "$T" || exit 1
 chmod a+rx "$T"
-base=$((20000 + $$ % 20000))
-tls1=$base tls2=$((base + 1)) web=$((base + 2))
+free_port tls1 && free_port tls2 && free_port web || exit 1
 pids=
 
 stop_all() {

@@ -22,7 +22,8 @@ long64=$(head -c 64 /dev/zero | tr '\0' o)
 long5000=$(head -c 5000 /dev/zero | tr '\0' o)
 long3000=$(head -c 3000 /dev/zero | tr '\0' x)
 
-# A CA-local profile with an organisation from a variable.
+# A CA-local profile with an organisation from a variable; 90 days, so a
+# certificate just issued is not within check's 30-day expiry warning.
 mkdir -p "$I/profiles"
 cat >"$I/profiles/org.cfg" <<'CFG'
 description = "a server with its organisation";
@@ -33,7 +34,7 @@ variables = {
 subject = { CN = "${server_fqdn}"; O = "${org}"; };
 dns = [ "${server_fqdn}" ];
 key = "ec:p256";
-validity_days = 30;
+validity_days = 90;
 eku = [ "serverAuth" ];
 CFG
 
