@@ -131,7 +131,7 @@ ca_open(const char *dir, int want, struct ca **out, char **cause)
 		goto out;
 	}
 	path = ca_path(ca, CA_CFG);
-	TRY(conf_load(path, &ca->conf, cause));
+	TRY(conf_load(path, 0, &ca->conf, cause));
 	if (want & CA_WANT_CERT)
 		TRY(load_cert(ca, cause));
 	if (want & CA_WANT_KEY)

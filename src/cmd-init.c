@@ -259,7 +259,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "--encrypt-key");
 	in.dir = dir;
 	in.batch = out_batch_new(OUT_NO_FORCE);
-	TRY(conf_load(config, &in.conf, &cause));
+	TRY(conf_load(config, CONF_NEW, &in.conf, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY) && in.conf->key_uri != NULL) {
 		rc = err_usage(&cause, "--encrypt-key: the key lives in a "
 		    "token (key_uri)");

@@ -45,6 +45,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	(void)a;
 	if (ca_exists(dir))
 		TRY(ca_open(dir, 0, &ca, &cause));
+	/* what init would refuse today; the CA goes on working with it */
+	if (ca != NULL && ca->conf->flaw != NULL)
+		fprintf(stderr, "roleca: profiles: warning: %s\n",
+		    ca->conf->flaw);
 	TRY(profile_list(ca != NULL ? dir : NULL, &paths, &cause));
 	for (size_t i = 0; i < paths.n; i++) {
 		if (profile_load(paths.v[i], NULL, &p, &cause) != 0) {

@@ -73,11 +73,34 @@ out:
 	return rc;
 }
 
+/*
+ * *msg (from err_set) is the failure of a check only CONF_NEW makes an
+ * error: it becomes *cause, else the first one becomes c->flaw and
+ * loading goes on. Returns 0 or ERR_FAIL.
+ */
 static int
-load_subject(const config_setting_t *root, struct conf *c, char **cause)
+flaw(struct conf *c, int flags, char **msg, char **cause)
+{
+	int	 rc = 0;
+
+	if (flags & CONF_NEW) {
+		free(*cause);
+		*cause = *msg;
+		rc = ERR_FAIL;
+	} else if (c->flaw == NULL)
+		c->flaw = *msg;
+	else
+		free(*msg);
+	*msg = NULL;
+	return rc;
+}
+
+static int
+load_subject(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
 {
 	config_setting_t	*g = config_setting_get_member(root, "subject");
-	char			*where = NULL;
+	char			*where = NULL, *msg = NULL;
 	int			 rc = ERR_FAIL;
 
 	if (g == NULL || !config_setting_is_group(g)) {
@@ -102,9 +125,11 @@ load_subject(const config_setting_t *root, struct conf *c, char **cause)
 		/* what the CA's certificate and every issuer name carry */
 		if (dn_value_check(oid, v, why, sizeof why) != 0) {
 			where = cfg_where(e);
-			rc = err_set(cause, "%s: subject %s %s", where,
+			err_set(&msg, "%s: subject %s %s", where,
 			    config_setting_name(e), why);
-			goto out;
+			free(where);
+			where = NULL;
+			TRY(flaw(c, flags, &msg, cause));
 		}
 		dn_add(&c->subject, oid, v);
 	}
@@ -125,32 +150,34 @@ out:
  * (or, were it read as the root, permits any), so each is refused here.
  */
 static int
-load_domains(const config_setting_t *g, struct ca_policy *p, char **cause)
+load_domains(const config_setting_t *g, struct conf *c, int flags,
+    char **cause)
 {
+	struct ca_policy	*p = &c->policy;
 	const config_setting_t	*s, *e;
-	char			*where, *q;
+	char			*where, *q, *msg = NULL;
 	int			 rc = ERR_FAIL;
 
 	TRY(cfg_strings(g, "permitted_domains", 0, &p->domains, NULL, 0,
 	    cause));
 	s = config_setting_get_member(g, "permitted_domains");
 	for (size_t i = 0; i < p->domains.n; i++) {
-		if (host_name_valid(p->domains.v[i], 0, 1)) {
-			for (char *c = p->domains.v[i]; *c != '\0'; c++)
-				*c = (char)tolower((unsigned char)*c);
+		for (char *l = p->domains.v[i]; *l != '\0'; l++)
+			*l = (char)tolower((unsigned char)*l);
+		if (host_name_valid(p->domains.v[i], 0, 1))
 			continue;
-		}
+		/* kept without CONF_NEW: it matches no name, so only refuses */
 		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
 		    config_setting_get_elem(s, (unsigned)i);
 		where = cfg_where(e != NULL ? e : s);
 		q = quote_text(p->domains.v[i], 64);
-		rc = err_set(cause, "%s: permitted domain '%s' is not a domain "
+		err_set(&msg, "%s: permitted domain '%s' is not a domain "
 		    "name (ASCII letters, digits, '-' and dots, an "
 		    "international name in its xn-- form; no wildcard: "
 		    "'lab.example' permits every name below it)", where, q);
 		free(q);
 		free(where);
-		goto out;
+		TRY(flaw(c, flags, &msg, cause));
 	}
 	rc = 0;
 out:
@@ -158,9 +185,11 @@ out:
 }
 
 static int
-load_policy(const config_setting_t *root, struct ca_policy *p, char **cause)
+load_policy(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
 {
 	config_setting_t	*g = config_setting_get_member(root, "policy");
+	struct ca_policy	*p = &c->policy;
 	int			 rc = ERR_FAIL;
 
 	p->min_rsa_bits = 2048;
@@ -174,7 +203,7 @@ load_policy(const config_setting_t *root, struct ca_policy *p, char **cause)
 		goto out;
 	}
 	TRY(cfg_check_keys(g, policy_keys, "policy", cause));
-	TRY(load_domains(g, p, cause));
+	TRY(load_domains(g, c, flags, cause));
 	TRY(cfg_uint(g, "min_rsa_bits", 0, 2048, 16384, &p->min_rsa_bits,
 	    cause));
 	TRY(cfg_uint(g, "max_validity_days", 0, 1, 3650,
@@ -255,12 +284,12 @@ has_http(const struct strv *sv)
 
 /* publish: no empty directory name, none twice. */
 static int
-check_publish(const config_setting_t *root, const struct strv *dirs,
+check_publish(const config_setting_t *root, struct conf *c, int flags,
     char **cause)
 {
-	const char	*what = NULL;
-	char		*where;
-	int		 rc;
+	const struct strv	*dirs = &c->publish;
+	const char		*what = NULL;
+	char			*where, *msg = NULL;
 
 	for (size_t i = 0; i < dirs->n && what == NULL; i++) {
 		if (*dirs->v[i] == '\0')
@@ -272,13 +301,13 @@ check_publish(const config_setting_t *root, const struct strv *dirs,
 	if (what == NULL)
 		return 0;
 	where = cfg_where(config_setting_get_member(root, "publish"));
-	rc = err_set(cause, "%s: 'publish' lists %s", where, what);
+	err_set(&msg, "%s: 'publish' lists %s", where, what);
 	free(where);
-	return rc;
+	return flaw(c, flags, &msg, cause);
 }
 
 int
-conf_load(const char *path, struct conf **out, char **cause)
+conf_load(const char *path, int flags, struct conf **out, char **cause)
 {
 	config_t		 cfg;
 	config_setting_t	*root;
@@ -298,7 +327,7 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(cfg_read(&cfg, path, cause));
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
-	TRY(load_subject(root, c, cause));
+	TRY(load_subject(root, c, flags, cause));
 	TRY(cfg_string(root, "key", 1, &key, cause));
 	if ((rc = keys_parse_spec(key, &c->key, cause)) < 0) {
 		where = cfg_where(config_setting_get_member(root, "key"));
@@ -341,8 +370,8 @@ conf_load(const char *path, struct conf **out, char **cause)
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
 	    &c->delta_crl_hours, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));
-	TRY(check_publish(root, &c->publish, cause));
-	TRY(load_policy(root, &c->policy, cause));
+	TRY(check_publish(root, c, flags, cause));
+	TRY(load_policy(root, c, flags, cause));
 	*out = c;
 	c = NULL;
 	rc = 0;
@@ -368,6 +397,7 @@ conf_free(struct conf *c)
 	strv_free(&c->publish);
 	strv_free(&c->delta_cdp);
 	strv_free(&c->policy.domains);
+	free(c->flaw);
 	free(c);
 }
 
@@ -385,6 +415,8 @@ conf_domain_permitted(const struct ca_policy *p, const char *host)
 		const char *d = p->domains.v[i];
 
 		dl = strlen(d);
+		if (dl == 0)	/* an existing CA's flaw: permits nothing */
+			continue;
 		if (hl == dl && strcasecmp(host, d) == 0)
 			return 1;
 		if (hl > dl && host[hl - dl - 1] == '.' &&

@@ -45,14 +45,25 @@ struct conf {
 	unsigned		 delta_crl_hours; /* a delta CRL's lifetime */
 	struct strv		 publish;	/* publish directories */
 	struct ca_policy	 policy;
+	/*
+	 * Without CONF_NEW: the first check CONF_NEW would have failed
+	 * (file:line and what), else NULL.
+	 */
+	char			*flaw;
 };
 
 /*
- * Every error names file:line: among them a subject value that fails
- * dn_value_check() (UTF-8, RFC 5280's bounds, C of two letters) and a
- * permitted domain that is no domain name (empty, ".", a wildcard).
+ * Every error names file:line. With CONF_NEW (a CA being made) these are
+ * errors too: a subject value that fails dn_value_check() (UTF-8, RFC
+ * 5280's bounds, C of two letters), a permitted domain that is no domain
+ * name (empty, ".", a wildcard) and an empty or repeated publish
+ * directory. An existing CA's ca.cfg may predate them: its certificate
+ * already carries its subject, a domain that is no domain name only ever
+ * refuses names, and publish judges its directories itself, so the CA
+ * keeps working and the first such finding is left in conf->flaw.
  */
-int	 conf_load(const char *path, struct conf **, char **cause);
+#define CONF_NEW	0x1
+int	 conf_load(const char *path, int flags, struct conf **, char **cause);
 void	 conf_free(struct conf *);
 
 /* Is host (a dNSName, "*." allowed) inside the policy's permitted domains? */

@@ -224,6 +224,28 @@ done
 expect 0 "the shipped profiles still load" roleca --dir "$I" profiles
 assert "... all of them" test "$(ls "$SRCDIR"/profiles/*.cfg | wc -l)" -le "$(wc -l <"$T/out")"
 
+# An existing CA whose ca.cfg has what init now refuses (an older roleca
+# made it) keeps working; profiles names the first such line; the domain
+# that is no domain name permits nothing.
+sed -e 's/C = "US";/C = "USA";/' \
+	-e 's|^publish = .*|publish = [ "/var/www/pki/crl", "/var/www/pki/crl" ];|' \
+	-e 's/"lab.example" \]/"lab.example", "*.other.example" ]/' \
+	"$SRCDIR/examples/lab/issuing.cfg" >"$T/ex/ca.cfg"
+expect 0 "an older ca.cfg: issue" roleca --dir "$T/ex" issue frontend $FE_VARS --out old
+old=$(cat "$T/out")
+assert "... openssl verifies it" openssl verify -purpose sslserver -CAfile "$T/ex/ca.crt" old.crt
+expect 0 "... revoke" roleca --dir "$T/ex" revoke "$old"
+expect 0 "... crl" roleca --dir "$T/ex" crl --out old.crl
+assert "... openssl finds the serial on it" sh -c "openssl crl -inform DER -in old.crl \
+	-CAfile '$T/ex/ca.crt' -noout -text 2>&1 | grep -q 'verify OK' &&
+	openssl crl -inform DER -in old.crl -noout -text | tr -d ': ' |
+	grep -qi \"SerialNumber$old\""
+expect 0 "... profiles lists" roleca --dir "$T/ex" profiles
+assert "... with a warning naming ca.cfg:6" err_has "ca.cfg:6: subject C is not a two-letter country code"
+refused 3 "... the odd permitted domain permits nothing" roleca --dir "$T/ex" issue \
+	frontend --set pool_fqdn=p.other.example --set server_fqdn=f.other.example \
+	--set sip_domain=other.example --out res/odd
+
 # 5. A CA-local profile directory that cannot be read stops the search:
 # the shipped persistent-chat (730 days) must not stand in for the CA's
 # own (30 days). Root reads any directory, so as root the case runs as

@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct conf	*c = NULL;
 	char		*cause = NULL;
 
-	if (conf_load(fuzz_file(data, len), &c, &cause) == 0) {
+	if (conf_load(fuzz_file(data, len), CONF_NEW, &c, &cause) == 0) {
 		conf_domain_permitted(&c->policy, "a.lab.example");
 		conf_free(c);
 	}

@@ -64,7 +64,7 @@ test_full(void)
 	struct conf			*c = NULL;
 	char				*cause = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT_PTR_NULL(cause);
 	CU_ASSERT_STRING_EQUAL(c->path, path);
 	CU_ASSERT_EQUAL_FATAL(c->subject.n, 7);
@@ -117,7 +117,7 @@ test_defaults(void)
 	struct conf	*c = NULL;
 	char		*cause = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT_EQUAL(c->subject.n, 1);
 	CU_ASSERT(c->key.alg == KEY_EC && c->key.bits == 256);
 	CU_ASSERT_EQUAL(c->validity_days, 3650);
@@ -146,7 +146,7 @@ test_defaults(void)
 	c = NULL;
 	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"ec:p384\";\n"
 	    "cdp = \"http://a/b\";\npolicy = { };\ndigest = \"sha512\";\n");
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT(c->key.alg == KEY_EC && c->key.bits == 384);
 	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA512);
 	CU_ASSERT_EQUAL(c->policy.min_rsa_bits, 2048);
@@ -171,7 +171,7 @@ reject(const char *what, const char *text, int line, const char *want)
 		xasprintf(&where, "%s:%d: ", path, line);
 	else
 		xasprintf(&where, "%s: ", path);
-	CU_ASSERT_EQUAL(conf_load(path, &c, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_PTR_NOT_NULL(cause);
 	if (cause != NULL && (strncmp(cause, where, strlen(where)) != 0 ||
@@ -404,13 +404,14 @@ test_missing_file(void)
 	struct conf	*c = NULL;
 	char		*cause = NULL;
 
-	CU_ASSERT_EQUAL(conf_load("/nonexistent/ca.cfg", &c, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(conf_load("/nonexistent/ca.cfg", CONF_NEW, &c, &cause),
+	    ERR_FAIL);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT(cause != NULL &&
 	    strstr(cause, "/nonexistent/ca.cfg") != NULL);
 	free(cause);
 	cause = NULL;
-	CU_ASSERT_EQUAL(conf_load(dir, &c, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(conf_load(dir, CONF_NEW, &c, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(c);
 	CU_ASSERT_PTR_NOT_NULL(cause);
 	free(cause);
@@ -500,7 +501,7 @@ test_subject_bounds(void)
 		    strcmp(bounds[i].attr, "CN") == 0 ? "O" : bounds[i].attr,
 		    v);
 		path = write_cfg(text);
-		CU_ASSERT_EQUAL(conf_load(path, &c, &cause), 0);
+		CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 		if (cause != NULL)
 			fprintf(stderr, "\n    %s: %s", bounds[i].attr, cause);
 		conf_free(c);
@@ -531,11 +532,46 @@ test_domains_valid(void)
 	struct conf	*c = NULL;
 	char		*cause = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT_EQUAL_FATAL(c->policy.domains.n, 3);
 	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[1], "xn--caf-dma.example");
 	CU_ASSERT(conf_domain_permitted(&c->policy, "fe01.corp"));
 	conf_free(c);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * An existing CA's ca.cfg (no CONF_NEW) with what init refuses: it loads,
+ * the first such finding is in flaw, and the odd domains permit nothing.
+ */
+static void
+test_existing_flaws(void)
+{
+	char		*path = write_cfg("subject = { CN = \"Old CA\";\n"
+	    " C = \"USA\"; };\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n"
+	    "publish = [ \"/srv/a\", \"/srv/a\", \"\" ];\n"
+	    "policy = { permitted_domains = [ \"*.lab.example\", \"\", \".\" ];"
+	    " };\n");
+	struct conf	*c = NULL;
+	char		*cause = NULL, *want = NULL;
+
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(c);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c->flaw);
+	xasprintf(&want, "%s:2: subject C ", path);
+	CU_ASSERT_NSTRING_EQUAL(c->flaw, want, strlen(want));
+	CU_ASSERT_EQUAL(c->publish.n, 3);
+	CU_ASSERT_EQUAL(c->policy.domains.n, 3);
+	CU_ASSERT(!conf_domain_permitted(&c->policy, "fe.lab.example"));
+	CU_ASSERT(!conf_domain_permitted(&c->policy, "evil.example."));
+	CU_ASSERT(!conf_domain_permitted(&c->policy, "evil.example"));
+	conf_free(c);
+	free(want);
 	unlink(path);
 	free(path);
 }
@@ -549,7 +585,7 @@ test_domains_loaded(void)
 	struct conf	*c = NULL;
 	char		*cause = NULL;
 
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, &c, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT_EQUAL_FATAL(c->policy.domains.n, 1);
 	CU_ASSERT_STRING_EQUAL(c->policy.domains.v[0], "lab.example");
 	CU_ASSERT(conf_domain_permitted(&c->policy, "Web.Lab.Example"));
@@ -570,6 +606,8 @@ main(void)
 		{ "a missing file", test_missing_file },
 		{ "permitted domains", test_domains },
 		{ "permitted domains from a file", test_domains_loaded },
+		{ "an existing CA keeps what init refuses",
+		    test_existing_flaws },
 		{ "subject bounds (RFC 5280)", test_subject_bounds },
 		{ "permitted domains that load", test_domains_valid },
 		CU_TEST_INFO_NULL

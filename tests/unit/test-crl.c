@@ -99,7 +99,7 @@ setup(void)
 	fputs("subject = { CN = \"CRL Test CA\"; O = \"roleca\"; };\n"
 	    "key = \"rsa:2048\";\ncdp = \"http://pki.example/x.crl\";\n", f);
 	fclose(f);
-	if (conf_load(path, &the_ca.conf, &cause) != 0 ||
+	if (conf_load(path, CONF_NEW, &the_ca.conf, &cause) != 0 ||
 	    keys_generate(&the_ca.conf->key, &the_ca.key, &cause) != 0 ||
 	    x509_build_ca(the_ca.conf, the_ca.key, NULL, time(NULL),
 	    &the_ca.crt, &cause) != 0) {

@@ -1881,7 +1881,7 @@ setup(void)
 	    "key = \"rsa:2048\";\n"
 	    "cdp = \"" RSA_CRL "\";\n", f);
 	fclose(f);
-	if (conf_load(path, &fx.rsa_conf, &cause) != 0 ||
+	if (conf_load(path, CONF_NEW, &fx.rsa_conf, &cause) != 0 ||
 	    x509_build_ca(fx.rsa_conf, fx.rsa_ca_key, NULL, fx.now, &fx.rsa_crt,
 	    &cause) != 0)
 		goto out;
