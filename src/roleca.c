@@ -91,6 +91,18 @@ args_nth(const struct args *a, int code, size_t n)
  */
 static char	*audit_missed;
 
+/* What follows the last ": " of a message (its innermost cause), else s. */
+static const char *
+innermost(const char *s)
+{
+	const char	*last = NULL;
+
+	for (const char *p = strstr(s, ": "); p != NULL; p = strstr(p + 2,
+	    ": "))
+		last = p + 2;
+	return last != NULL && *last != '\0' ? last : s;
+}
+
 int
 cmd_fail(const struct command *cmd, int rc, char **cause)
 {
@@ -100,9 +112,8 @@ cmd_fail(const struct command *cmd, int rc, char **cause)
 	fprintf(stderr, "roleca: %s: %s", cmd->name, msg);
 	if (audit_missed != NULL) {
 		/* the audit's reason only when it is not the failure's own */
-		why = strrchr(audit_missed, ':');
-		why = why != NULL ? why + 2 : audit_missed;
-		if (strstr(msg, why) != NULL)
+		why = innermost(audit_missed);
+		if (*why != '\0' && strstr(msg, why) != NULL)
 			fprintf(stderr, "; not in the audit log either");
 		else
 			fprintf(stderr, "; not in the audit log either (%s)",
