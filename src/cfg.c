@@ -20,9 +20,9 @@
  * @include is refused: a CA config is copied into the CA directory and a
  * relative include would then name another file, and a profile must say
  * everything it does in one place. The file is read first through
- * out_read(), which refuses a FIFO or a device (libconfig would block on
- * the one and never finish the other) and bounds its size; lines are
- * counted by their newlines, however long.
+ * out_read_file(), which refuses a FIFO or a device (libconfig reads the
+ * file again by name, and would never finish /dev/zero) and bounds its
+ * size; lines are counted by their newlines, however long.
  */
 static int
 has_include(const char *data, size_t len, int *line)
@@ -49,7 +49,7 @@ cfg_read(config_t *cfg, const char *path, char **cause)
 	size_t		 len;
 	int		 line, rc = ERR_FAIL;
 
-	TRY(out_read(path, CFG_MAX, &data, &len, cause));
+	TRY(out_read_file(path, CFG_MAX, &data, &len, cause));
 	if (has_include((const char *)data, len, &line)) {
 		rc = err_set(cause, "%s:%d: @include is not supported (the "
 		    "file must be complete)", path, line);

@@ -144,7 +144,7 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 		free(path);
 		path = NULL;
 	}
-	TRY(out_read(config, CONF_MAX, &cfg, &cfglen, cause));
+	TRY(out_read_file(config, CONF_MAX, &cfg, &cfglen, cause));
 	path = ca_path_in(in->dir, CA_CFG);
 	TRY(out_batch_add(in->batch, path, cfg, cfglen, 0, cause));
 	if (in->crt != NULL) {

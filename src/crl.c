@@ -848,7 +848,7 @@ crl_read_times(const char *path, int *found, time_t *this_update,
 	*found = 0;
 	if (access(path, F_OK) != 0)
 		return 0;
-	TRY(out_read(path, 1024 * 1024 * 1024, &data, &len, cause));
+	TRY(out_read_file(path, 1024 * 1024 * 1024, &data, &len, cause));
 	d.data = data;
 	d.size = (unsigned)len;
 	if ((ret = gnutls_x509_crl_init(&crl)) < 0 ||

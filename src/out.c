@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
@@ -740,46 +741,22 @@ out:
 	return rc;
 }
 
-int
-out_read(const char *path, size_t max, unsigned char **data, size_t *len,
-    char **cause)
+/*
+ * Read fd to its end, at most max bytes. A FIFO or a device is open with
+ * O_NONBLOCK, so a read of nothing waits in poll(). A FIFO is polled
+ * before each read: a read with no writer yet would be its end, and
+ * Linux's poll() waits for a first writer instead of reporting a hang-up.
+ */
+static int
+read_all(int fd, int fifo, const char *path, size_t max,
+    unsigned char **data, size_t *len, char **cause)
 {
 	unsigned char	*buf = NULL;
 	size_t		 size = 0, used = 0;
-	struct stat	 st;
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
 	ssize_t		 n;
-	int		 fd = -1, rc = ERR_FAIL;
+	int		 rc = ERR_FAIL;
 
-	/*
-	 * Without O_NONBLOCK, opening a FIFO would wait for a writer; a
-	 * device or a FIFO is refused before anything is read from it, so
-	 * that only "-" reads what is not a file.
-	 */
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC)) < 0) {
-		rc = err_set(cause, "%s: cannot open: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = err_set(cause, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = err_set(cause, "%s: is a directory", path);
-		goto out;
-	}
-	if (fd != STDIN_FILENO && !S_ISREG(st.st_mode)) {
-		rc = err_set(cause, "%s: not a regular file", path);
-		goto out;
-	}
-	if (fd != STDIN_FILENO && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) &
-	    ~O_NONBLOCK) != 0) {
-		rc = err_set(cause, "%s: %s", path, strerror(errno));
-		goto out;
-	}
 	for (;;) {
 		if (used == size) {
 			size_t		 grow = size == 0 ? 4096 : size * 2;
@@ -796,9 +773,22 @@ out_read(const char *path, size_t max, unsigned char **data, size_t *len,
 			buf = bigger;
 			size = grow;
 		}
+		if (fifo && poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+			rc = err_set(cause, "%s: poll: %s", path,
+			    strerror(errno));
+			goto out;
+		}
 		n = read(fd, buf + used, size - used);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!fifo && poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+				rc = err_set(cause, "%s: poll: %s", path,
+				    strerror(errno));
+				goto out;
+			}
+			continue;
+		}
 		if (n < 0) {
 			rc = err_set(cause, "%s: read failed: %s", path,
 			    strerror(errno));
@@ -822,9 +812,59 @@ out_read(const char *path, size_t max, unsigned char **data, size_t *len,
 out:
 	if (buf != NULL)
 		wipe_free(buf, size + 1);
+	return rc;
+}
+
+static int
+read_path(const char *path, int regular, size_t max, unsigned char **data,
+    size_t *len, char **cause)
+{
+	struct stat	 st;
+	int		 fd = -1, rc = ERR_FAIL;
+
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer */
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
+		rc = err_set(cause, "%s: cannot open: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = err_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = err_set(cause, "%s: is a directory", path);
+		goto out;
+	}
+	if (S_ISBLK(st.st_mode) || (regular && fd != STDIN_FILENO &&
+	    !S_ISREG(st.st_mode))) {
+		rc = err_set(cause, "%s: not a regular file", path);
+		goto out;
+	}
+	TRY(read_all(fd, S_ISFIFO(st.st_mode), path, max, data, len,
+	    cause));
+	rc = 0;
+out:
 	if (fd > STDIN_FILENO)
 		close(fd);
 	return rc;
+}
+
+int
+out_read(const char *path, size_t max, unsigned char **data, size_t *len,
+    char **cause)
+{
+	return read_path(path, 0, max, data, len, cause);
+}
+
+int
+out_read_file(const char *path, size_t max, unsigned char **data,
+    size_t *len, char **cause)
+{
+	return read_path(path, 1, max, data, len, cause);
 }
 
 int
@@ -873,9 +913,12 @@ out_friendly_name(const char *name, const char *what, char **cause)
 		return err_usage(cause, "%s: empty", what);
 	if (!utf8_valid(name, strlen(name)))
 		return err_usage(cause, "%s: not valid UTF-8", what);
-	if (has_control(name) || has_bidi(name))
+	if (has_control(name))
 		return err_usage(cause, "%s: a control character (a name is "
 		    "one plain line)", what);
+	if (has_bidi(name))
+		return err_usage(cause, "%s: a line separator or bidirectional "
+		    "format character (a name is one plain line)", what);
 	if ((chars = utf8_chars(name)) > OUT_FRIENDLY_MAX)
 		return err_usage(cause, "%s: %zu characters, at most %d", what,
 		    chars, OUT_FRIENDLY_MAX);

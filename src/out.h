@@ -76,12 +76,19 @@ int	 out_write(const char *path, const void *data, size_t len, int secret,
 	    int force, char **cause);
 
 /*
- * Read a whole file ("-" is standard input), refusing anything but a
- * regular file (a FIFO or a device could block or never end) and anything
- * larger than max bytes. The buffer is NUL-terminated (not counted in
- * *len).
+ * Read a whole file ("-" is standard input): a regular file, a pipe or
+ * FIFO (read to its writer's end, waiting for a writer as cat(1) does) or
+ * a character device; a directory or a block device is refused, and so is
+ * anything larger than max bytes. The buffer is NUL-terminated (not
+ * counted in *len).
  */
 int	 out_read(const char *path, size_t max, unsigned char **data,
+	    size_t *len, char **cause);
+/*
+ * The same for a file that is read again by name (a libconfig file) or
+ * kept: a regular file, or "-".
+ */
+int	 out_read_file(const char *path, size_t max, unsigned char **data,
 	    size_t *len, char **cause);
 
 /*

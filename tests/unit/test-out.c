@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -928,14 +929,26 @@ test_read(void)
 	CU_ASSERT_EQUAL(out_read(big, 9999, &data, &len, &cause), ERR_FAIL);
 	free(cause);
 	cause = NULL;
-	/* a device is refused before a byte is read (it might never end) */
+	/* a device that never ends stops at max */
 	CU_ASSERT_EQUAL(out_read("/dev/zero", 100000, &data, &len, &cause),
 	    ERR_FAIL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "/dev/zero: larger than 100000 bytes") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_PTR_NULL(data);
+	/* out_read_file: a regular file, or nothing is read */
+	CU_ASSERT_EQUAL(out_read_file("/dev/zero", 100000, &data, &len,
+	    &cause), ERR_FAIL);
 	CU_ASSERT(cause != NULL &&
 	    strstr(cause, "/dev/zero: not a regular file") != NULL);
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_PTR_NULL(data);
+	CU_ASSERT_EQUAL(out_read_file(big, 10000, &data, &len, &cause), 0);
+	CU_ASSERT_EQUAL(len, 10000);
+	free(data);
+	data = NULL;
 	free(chunk);
 
 	CU_ASSERT_EQUAL(out_read(dir, 100, &data, &len, &cause), ERR_FAIL);
@@ -952,9 +965,27 @@ test_read(void)
 	rm_dir(dir);
 }
 
+/* A child that opens the FIFO for writing after delay_ms, writes text. */
+static pid_t
+late_writer(const char *fifo, int delay_ms, const char *text)
+{
+	pid_t	 pid = fork();
+	int	 fd;
+
+	if (pid != 0)
+		return pid;
+	usleep((useconds_t)delay_ms * 1000);
+	if ((fd = open(fifo, O_WRONLY)) < 0)
+		_exit(1);
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		_exit(1);
+	_exit(close(fd) == 0 ? 0 : 1);
+}
+
 /*
- * A FIFO without a writer: refused at once (a plain open would wait for
- * a writer for ever), and so is one with a writer.
+ * A FIFO is read to its writer's end, the writer coming after the open
+ * (as with a shell's <(...) or a named pipe); out_read_file refuses one
+ * at once, with no writer.
  */
 static void
 test_read_fifo(void)
@@ -963,23 +994,45 @@ test_read_fifo(void)
 	    *cause = NULL;
 	unsigned char	*data = NULL;
 	size_t		 len = 0;
-	int		 w;
+	pid_t		 pid;
+	int		 status = -1;
 
 	CU_ASSERT_EQUAL_FATAL(mkfifo(p, 0600), 0);
 	alarm(10);	/* a hang fails the test instead of the suite's run */
-	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT_EQUAL(out_read_file(p, 100, &data, &len, &cause), ERR_FAIL);
 	CU_ASSERT(cause != NULL && strstr(cause, "not a regular file") != NULL
 	    && strstr(cause, p) != NULL);
 	free(cause);
 	cause = NULL;
-	w = open(p, O_RDWR | O_NONBLOCK);
-	CU_ASSERT(w >= 0);
-	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), ERR_FAIL);
+
+	pid = late_writer(p, 200, "through a pipe");
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), 0);
+	CU_ASSERT(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	CU_ASSERT(len == 14 && data != NULL &&
+	    strcmp((char *)data, "through a pipe") == 0);
+	free(data);
+	data = NULL;
+
+	/* a writer that writes nothing: an empty file */
+	pid = late_writer(p, 100, "");
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(out_read(p, 100, &data, &len, &cause), 0);
+	CU_ASSERT(waitpid(pid, &status, 0) == pid);
+	CU_ASSERT(len == 0 && data != NULL && data[0] == '\0');
+	free(data);
+	data = NULL;
+
+	/* more than max through the pipe */
+	pid = late_writer(p, 0, "0123456789");
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(out_read(p, 5, &data, &len, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "larger than 5") != NULL);
 	CU_ASSERT_PTR_NULL(data);
+	waitpid(pid, &status, 0);
 	free(cause);
 	alarm(0);
-	if (w >= 0)
-		close(w);
 	free(p);
 	rm_dir(dir);
 }
@@ -1008,7 +1061,7 @@ test_read_stdin(void)
 	free(data);
 	data = NULL;
 
-	/* what is not a file is read from "-" only, and stops at max */
+	/* a device on standard input stops at max too */
 	saved = dup(STDIN_FILENO);
 	fd = open("/dev/zero", O_RDONLY);
 	CU_ASSERT_FATAL(saved >= 0 && fd >= 0);
@@ -1066,6 +1119,18 @@ test_friendly_name(void)
 		free(cause);
 		cause = NULL;
 	}
+	/* each kind of character by its own name */
+	CU_ASSERT_EQUAL(out_friendly_name("a\xe2\x80\xae" "z", "n", &cause),
+	    ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "n: a line separator or "
+	    "bidirectional format character") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(out_friendly_name("a\tb", "n", &cause), ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "n: a control character") !=
+	    NULL);
+	free(cause);
+	cause = NULL;
 	memset(long65, 'x', 65);
 	long65[65] = '\0';
 	CU_ASSERT_EQUAL(out_friendly_name(long65, "--friendly-name", &cause),
