@@ -1186,6 +1186,9 @@ x509_parse_csr(const unsigned char *data, size_t len, const char *what,
 	size_t			 blocks;
 	int			 rc = ERR_FAIL, ret;
 
+	if (len == 0)
+		return err_set(cause, "%s: empty (no certificate request)",
+		    what);
 	/* which one was meant cannot be guessed */
 	if ((blocks = csr_blocks(data, len)) > 1)
 		return err_set(cause, "%s: holds %zu certificate requests; "

@@ -77,6 +77,7 @@ case_ 1 "a private key where a CSR belongs" $S in/key-as-csr.pem
 case_ 1 "a PEM block of the wrong type" $S in/wrong-type.pem
 case_ 1 "binary zeros" $S in/zeros.bin
 case_ 1 "an empty CSR file" $S in/empty.csr
+assert "... says it is empty" err_has "in/empty.csr: empty (no certificate request)"
 case_ 1 "a 2 MB CSR file" $S in/huge.csr
 case_ 1 "bad base64 inside PEM headers" $S in/badb64.csr
 cat in/good.csr in/good.csr >in/two.csr
@@ -181,6 +182,7 @@ before=$((before + 2))	# these two, signed on purpose
 (sleep 1; exec 3>in/fifo; sleep 1; exec 3>&-) &
 case_ 1 "a FIFO whose writer writes nothing" timeout 60 "$ROLECA" --dir "$I" sign \
 	persistent-chat --set server_fqdn=h.lab.example --csr in/fifo --out res/s
+assert "... says it is empty" err_has "in/fifo: empty (no certificate request)"
 wait
 (sleep 1; cat in/pass >in/fifo) &
 expect 0 "a passphrase through a FIFO" timeout 60 "$ROLECA" --dir "$I" export "$GOOD" \
