@@ -61,14 +61,14 @@ load_cert(struct ca *ca, char **cause)
 		goto out;
 	}
 	if (access(chain, F_OK) != 0) {
-		TRY(x509_load_certs(crt, &ca->chain, &ca->nchain, cause));
+		TRY(x509_load_cert_file(crt, &ca->chain, &ca->nchain, cause));
 		ca->crt = ca->chain[0];
 		rc = 0;
 		goto out;
 	}
-	TRY(x509_load_certs(chain, &ca->chain, &ca->nchain, cause));
+	TRY(x509_load_cert_file(chain, &ca->chain, &ca->nchain, cause));
 	ca->crt = ca->chain[0];
-	TRY(x509_load_certs(crt, &own, &nown, cause));
+	TRY(x509_load_cert_file(crt, &own, &nown, cause));
 	TRY(x509_export(own[0], 0, &a, cause));
 	TRY(x509_export(ca->crt, 0, &b, cause));
 	if (nown != 1 || a.size != b.size ||

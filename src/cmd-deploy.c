@@ -484,7 +484,7 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	int			 match = 0;
 
 	path = crt_path(pp->outdir, r->u);
-	if (x509_load_certs(path, &certs, &n, &cause) != 0) {
+	if (x509_load_cert_file(path, &certs, &n, &cause) != 0) {
 		if (access(path, F_OK) == 0)
 			r->why = cause;	/* else a first issue */
 		else

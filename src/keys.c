@@ -148,8 +148,15 @@ keys_file_encrypted(const char *path)
 	ssize_t			 r;
 	int			 fd, enc;
 
+	struct stat		 st;
+
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return 0;
+	/* what is not a regular file is left to the load, which refuses it */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	while (got < sizeof head &&
 	    ((r = read(fd, head + got, sizeof head - got)) > 0 ||
 	    (r < 0 && errno == EINTR)))
@@ -178,7 +185,9 @@ keys_load_pass(const char *path, int strict, const char *pass,
 		    (unsigned)(st.st_mode & 0777), path);
 		goto out;
 	}
-	TRY(out_read(path, KEY_FILE_MAX, &data, &len, cause));
+	/* strict: a key roleca keeps (a regular file); else one given */
+	TRY(strict ? out_read_file(path, KEY_FILE_MAX, &data, &len, cause) :
+	    out_read(path, KEY_FILE_MAX, &data, &len, cause));
 	d.data = data;
 	d.size = (unsigned)len;
 	if ((ret = gnutls_x509_privkey_init(&k->x509)) < 0) {

@@ -742,10 +742,10 @@ out:
 }
 
 /*
- * Read fd to its end, at most max bytes. A FIFO or a device is open with
- * O_NONBLOCK, so a read of nothing waits in poll(). A FIFO is polled
- * before each read: a read with no writer yet would be its end, and
- * Linux's poll() waits for a first writer instead of reporting a hang-up.
+ * Read fd to its end, at most max bytes. A FIFO stays open with
+ * O_NONBLOCK and is polled before each read: a read with no writer yet
+ * would be its end, and Linux's poll() waits for a first writer instead
+ * of reporting a hang-up. Anything else is read blocking.
  */
 static int
 read_all(int fd, int fifo, const char *path, size_t max,
@@ -773,22 +773,23 @@ read_all(int fd, int fifo, const char *path, size_t max,
 			buf = bigger;
 			size = grow;
 		}
-		if (fifo && poll(&pfd, 1, -1) < 0 && errno != EINTR) {
-			rc = err_set(cause, "%s: poll: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		n = read(fd, buf + used, size - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (!fifo && poll(&pfd, 1, -1) < 0 && errno != EINTR) {
+		if (fifo) {
+			if (poll(&pfd, 1, -1) < 0) {
+				if (errno == EINTR)
+					continue;
 				rc = err_set(cause, "%s: poll: %s", path,
 				    strerror(errno));
 				goto out;
 			}
-			continue;
+			if (pfd.revents & (POLLERR | POLLNVAL)) {
+				rc = err_set(cause, "%s: read failed", path);
+				goto out;
+			}
 		}
+		n = read(fd, buf + used, size - used);
+		if (n < 0 && (errno == EINTR || (fifo && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK))))
+			continue;
 		if (n < 0) {
 			rc = err_set(cause, "%s: read failed: %s", path,
 			    strerror(errno));
@@ -823,7 +824,11 @@ read_path(const char *path, int regular, size_t max, unsigned char **data,
 	int		 fd = -1, rc = ERR_FAIL;
 
 	/* O_NONBLOCK: opening a FIFO does not wait for a writer */
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0 && regular) {
+		rc = err_set(cause, "'-': standard input cannot be used here "
+		    "(the file is read by name)");
+		goto out;
+	} else if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) < 0) {
@@ -839,9 +844,14 @@ read_path(const char *path, int regular, size_t max, unsigned char **data,
 		rc = err_set(cause, "%s: is a directory", path);
 		goto out;
 	}
-	if (S_ISBLK(st.st_mode) || (regular && fd != STDIN_FILENO &&
-	    !S_ISREG(st.st_mode))) {
+	if (S_ISBLK(st.st_mode) || (regular && !S_ISREG(st.st_mode))) {
 		rc = err_set(cause, "%s: not a regular file", path);
+		goto out;
+	}
+	/* a device reads blocking: one without poll() would spin */
+	if (fd != STDIN_FILENO && !S_ISFIFO(st.st_mode) &&
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		rc = err_set(cause, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	TRY(read_all(fd, S_ISFIFO(st.st_mode), path, max, data, len,

@@ -86,7 +86,8 @@ int	 out_read(const char *path, size_t max, unsigned char **data,
 	    size_t *len, char **cause);
 /*
  * The same for a file that is read again by name (a libconfig file) or
- * kept: a regular file, or "-".
+ * that roleca keeps (the CA's files, deploy's outputs): a regular file,
+ * never "-".
  */
 int	 out_read_file(const char *path, size_t max, unsigned char **data,
 	    size_t *len, char **cause);

@@ -898,20 +898,35 @@ x509_parse_certs(const unsigned char *data, size_t len, const char *what,
 	return 0;
 }
 
-int
-x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
+static int
+load_certs(const char *path, int kept, gnutls_x509_crt_t **list, size_t *n,
     char **cause)
 {
 	unsigned char	*data = NULL;
 	size_t		 len;
 	int		 rc = ERR_FAIL;
 
-	TRY(out_read(path, CERTS_MAX, &data, &len, cause));
+	TRY(kept ? out_read_file(path, CERTS_MAX, &data, &len, cause) :
+	    out_read(path, CERTS_MAX, &data, &len, cause));
 	TRY(x509_parse_certs(data, len, path, list, n, cause));
 	rc = 0;
 out:
 	free(data);
 	return rc;
+}
+
+int
+x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
+    char **cause)
+{
+	return load_certs(path, 0, list, n, cause);
+}
+
+int
+x509_load_cert_file(const char *path, gnutls_x509_crt_t **list, size_t *n,
+    char **cause)
+{
+	return load_certs(path, 1, list, n, cause);
 }
 
 void

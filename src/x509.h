@@ -77,9 +77,15 @@ struct csr_info {
 int	 x509_csr_info(gnutls_x509_crq_t, struct csr_info *, char **cause);
 void	 x509_csr_info_free(struct csr_info *);
 
-/* Read one or more certificates from PEM (any number) or DER (one). */
+/*
+ * Read one or more certificates from PEM (any number) or DER (one):
+ * x509_load_certs from what a user gives (out_read), x509_load_cert_file
+ * from a file roleca keeps, a regular file (out_read_file).
+ */
 int	 x509_load_certs(const char *path, gnutls_x509_crt_t **list, size_t *n,
 	    char **cause);
+int	 x509_load_cert_file(const char *path, gnutls_x509_crt_t **list,
+	    size_t *n, char **cause);
 int	 x509_parse_certs(const unsigned char *data, size_t len,
 	    const char *what, gnutls_x509_crt_t **list, size_t *n,
 	    char **cause);

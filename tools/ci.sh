@@ -79,7 +79,7 @@ else
 	tail -40 build-ci/distcheck.log
 	# the failed tests' own logs, left in the distcheck tree
 	for trs in $(find build-ci -path '*/_build/*' -name '*.trs' 2>/dev/null); do
-		grep -q '^:test-result: FAIL' "$trs" || continue
+		grep -Eq '^:test-result: (FAIL|ERROR|XPASS)' "$trs" || continue
 		echo "--- distcheck: ${trs%.trs}.log"
 		cat "${trs%.trs}.log"
 	done

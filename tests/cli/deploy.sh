@@ -117,6 +117,26 @@ chmod 600 certs/fe01.key
 expect 0 "... once fixed, it is kept" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
 
+# Files deploy reads back from its output directory must be regular
+# files: a FIFO there is never waited on.
+mv certs/dir01.crt "$T/dir01.crt.old"
+mkfifo certs/dir01.crt
+expect 0 "a certificate file that is a FIFO: issued again, not waited on" timeout 60 \
+	"$ROLECA" --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying why" has_line dir01 "(certs/dir01.crt: not a regular file)"
+assert "... a regular file now, openssl verifies it" sh -c "test -f certs/dir01.crt &&
+	openssl verify -CAfile '$T/lab/root/ca.crt' -untrusted '$I/ca.crt' certs/dir01.crt"
+cp -p certs/dir01.key "$T/dir01.key.old"
+rm certs/dir01.key
+mkfifo -m 600 certs/dir01.key
+expect 1 "a key file that is a FIFO: that server fails, not waited on" timeout 60 \
+	"$ROLECA" --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... naming the file" err_has "certs/dir01.key: not a regular file"
+rm certs/dir01.key
+mv "$T/dir01.key.old" certs/dir01.key
+expect 0 "... its key back, it is kept" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+
 # Kept certificates are judged by the roles and the CA as they are now:
 # a role whose profile changed (purposes, lifetime, key) is issued again.
 mkdir -p "$I/profiles"

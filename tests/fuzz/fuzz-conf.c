@@ -11,13 +11,18 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct conf	*c = NULL;
-	char		*cause = NULL;
+	const char	*path = fuzz_file(data, len);
 
-	if (conf_load(fuzz_file(data, len), CONF_NEW, &c, &cause) == 0) {
-		conf_domain_permitted(&c->policy, "a.lab.example");
-		conf_free(c);
+	/* as init loads a new CA's, and as every other command an old one */
+	for (int flags = 0; flags <= CONF_NEW; flags += CONF_NEW) {
+		struct conf	*c = NULL;
+		char		*cause = NULL;
+
+		if (conf_load(path, flags, &c, &cause) == 0) {
+			conf_domain_permitted(&c->policy, "a.lab.example");
+			conf_free(c);
+		}
+		free(cause);
 	}
-	free(cause);
 	return 0;
 }

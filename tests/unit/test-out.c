@@ -945,6 +945,12 @@ test_read(void)
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_PTR_NULL(data);
+	CU_ASSERT_EQUAL(out_read_file("-", 100, &data, &len, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "standard input") != NULL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_PTR_NULL(data);
 	CU_ASSERT_EQUAL(out_read_file(big, 10000, &data, &len, &cause), 0);
 	CU_ASSERT_EQUAL(len, 10000);
 	free(data);
