@@ -19,10 +19,10 @@
 /*
  * @include is refused: a CA config is copied into the CA directory and a
  * relative include would then name another file, and a profile must say
- * everything it does in one place. The file is read first through
- * out_read_file(), which refuses a FIFO or a device (libconfig reads the
- * file again by name, and would never finish /dev/zero) and bounds its
- * size; lines are counted by their newlines, however long.
+ * everything it does in one place. The file is read once, through
+ * out_read_file(), which refuses a FIFO or a device and bounds its size,
+ * and the bytes scanned are the bytes parsed; lines are counted by their
+ * newlines, however long.
  */
 static int
 has_include(const char *data, size_t len, int *line)
@@ -42,39 +42,64 @@ has_include(const char *data, size_t len, int *line)
 }
 
 int
-cfg_read(config_t *cfg, const char *path, char **cause)
+cfg_read_keep(config_t *cfg, const char *path, unsigned char **text,
+    size_t *len, char **cause)
 {
-	unsigned char	*data = NULL;
-	const char	*file;
-	size_t		 len;
+	unsigned char	*data = NULL, *nul;
+	size_t		 n;
 	int		 line, rc = ERR_FAIL;
 
-	TRY(out_read_file(path, CFG_MAX, &data, &len, cause));
-	if (has_include((const char *)data, len, &line)) {
+	TRY(out_read_file(path, CFG_MAX, &data, &n, cause));
+	if (has_include((const char *)data, n, &line)) {
 		rc = err_set(cause, "%s:%d: @include is not supported (the "
 		    "file must be complete)", path, line);
 		goto out;
 	}
-	/* by name, so that every setting knows its file for messages */
-	if (config_read_file(cfg, path) == CONFIG_TRUE)
-		rc = 0;
-	else if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		rc = err_set(cause, "%s: cannot read file", path);
-	else {
-		file = config_error_file(cfg);
-		rc = err_set(cause, "%s:%d: %s", file != NULL ? file : path,
-		    config_error_line(cfg), config_error_text(cfg));
+	/* the parse stops at a NUL: what follows would be dropped unseen */
+	if ((nul = memchr(data, '\0', n)) != NULL) {
+		line = 1;
+		for (unsigned char *p = data; p < nul; p++)
+			line += *p == '\n';
+		rc = err_set(cause, "%s:%d: a NUL byte (not a text file)",
+		    path, line);
+		goto out;
 	}
+	if (config_read_string(cfg, (const char *)data) != CONFIG_TRUE) {
+		rc = err_set(cause, "%s:%d: %s", path, config_error_line(cfg),
+		    config_error_text(cfg));
+		goto out;
+	}
+	/* settings parsed from a string have no file: the root names it */
+	config_setting_set_hook(config_root_setting(cfg), (void *)path);
+	if (text != NULL) {
+		*text = data;
+		*len = n;
+		data = NULL;
+	}
+	rc = 0;
 out:
 	free(data);
 	return rc;
 }
 
+int
+cfg_read(config_t *cfg, const char *path, char **cause)
+{
+	return cfg_read_keep(cfg, path, NULL, NULL, cause);
+}
+
 char *
 cfg_where(const config_setting_t *s)
 {
-	const char	*file = config_setting_source_file(s);
-	char		*out;
+	const config_setting_t	*root = s;
+	const char		*file = config_setting_source_file(s);
+	char			*out;
+
+	if (file == NULL) {
+		while (config_setting_parent(root) != NULL)
+			root = config_setting_parent(root);
+		file = config_setting_get_hook(root);
+	}
 
 	/* the root setting has no line: name the file alone */
 	if (config_setting_source_line(s) == 0)

@@ -11,8 +11,15 @@
 
 #include "util.h"
 
-/* Read and parse a file; a syntax error names file:line and the problem. */
+/*
+ * Read and parse a file; a syntax error names file:line and the problem.
+ * What is parsed is the bytes read once, so nothing can change between
+ * the checks and the parse; path must outlive the config (its settings
+ * name it). cfg_read_keep also hands back those bytes (*text, *len).
+ */
 int	 cfg_read(config_t *, const char *path, char **cause);
+int	 cfg_read_keep(config_t *, const char *path, unsigned char **text,
+	    size_t *len, char **cause);
 
 /*
  * Check that every member of group is in allowed (NULL-terminated);

@@ -126,8 +126,6 @@ static int
 stage(struct init *in, const char *config, const char *csr_out, char **cause)
 {
 	gnutls_datum_t	 pem = { NULL, 0 };
-	unsigned char	*cfg = NULL;
-	size_t		 cfglen;
 	char		*path = NULL;
 	int		 rc = ERR_FAIL;
 
@@ -144,9 +142,15 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 		free(path);
 		path = NULL;
 	}
-	TRY(out_read_file(config, CONF_MAX, &cfg, &cfglen, cause));
+	/* the bytes conf_load checked, not the file read again */
+	if (in->conf->text_len > CONF_MAX) {
+		rc = err_set(cause, "%s: larger than %d bytes", config,
+		    CONF_MAX);
+		goto out;
+	}
 	path = ca_path_in(in->dir, CA_CFG);
-	TRY(out_batch_add(in->batch, path, cfg, cfglen, 0, cause));
+	TRY(out_batch_add(in->batch, path, in->conf->text,
+	    in->conf->text_len, 0, cause));
 	if (in->crt != NULL) {
 		TRY(stage_pem(in, CA_CRT, in->crt, NULL, 0, cause));
 		TRY(stage_pem(in, CA_CHAIN, in->crt, in->parent != NULL ?
@@ -165,7 +169,6 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 	rc = 0;
 out:
 	keys_datum_wipe(&pem);
-	free(cfg);
 	free(path);
 	return rc;
 }

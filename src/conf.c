@@ -324,7 +324,8 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 	c->crl_days = 7;
 	c->crl_renew_percent = 50;
 	c->delta_crl_hours = 24;
-	TRY(cfg_read(&cfg, path, cause));
+	TRY(cfg_read_keep(&cfg, path, flags & CONF_NEW ? &c->text : NULL,
+	    &c->text_len, cause));
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
 	TRY(load_subject(root, c, flags, cause));
@@ -398,6 +399,7 @@ conf_free(struct conf *c)
 	strv_free(&c->delta_cdp);
 	strv_free(&c->policy.domains);
 	free(c->flaw);
+	free(c->text);
 	free(c);
 }
 

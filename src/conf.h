@@ -50,6 +50,9 @@ struct conf {
 	 * (file:line and what), else NULL.
 	 */
 	char			*flaw;
+	/* with CONF_NEW: the file's bytes as checked, for init to copy */
+	unsigned char		*text;
+	size_t			 text_len;
 };
 
 /*

@@ -576,6 +576,45 @@ test_existing_flaws(void)
 	free(path);
 }
 
+/*
+ * What is checked is what init copies: with CONF_NEW the bytes parsed
+ * are kept; a NUL byte (after which the parse would stop) is refused at
+ * its line.
+ */
+static void
+test_text_kept(void)
+{
+	char		*path = write_cfg(MINIMAL), *cause = NULL, *want = NULL;
+	struct conf	*c = NULL;
+	FILE		*f;
+
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
+	CU_ASSERT_EQUAL(c->text_len, strlen(MINIMAL));
+	CU_ASSERT(c->text != NULL && memcmp(c->text, MINIMAL,
+	    strlen(MINIMAL)) == 0);
+	conf_free(c);
+	c = NULL;
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(c->text);
+	conf_free(c);
+	c = NULL;
+
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	fputs(MINIMAL, f);
+	fputc('\0', f);
+	fputs("policy = { permitted_domains = \"\"; };\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(c);
+	xasprintf(&want, "%s:4: a NUL byte", path);
+	CU_ASSERT(cause != NULL && strncmp(cause, want, strlen(want)) == 0);
+	free(want);
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -608,6 +647,7 @@ main(void)
 		{ "permitted domains from a file", test_domains_loaded },
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
+		{ "the bytes checked are the bytes kept", test_text_kept },
 		{ "subject bounds (RFC 5280)", test_subject_bounds },
 		{ "permitted domains that load", test_domains_valid },
 		CU_TEST_INFO_NULL
