@@ -145,10 +145,9 @@ keys_file_encrypted(const char *path)
 	    "-----BEGIN ENCRYPTED PRIVATE KEY-----";
 	char			 head[sizeof tag - 1];
 	size_t			 got = 0;
+	struct stat		 st;
 	ssize_t			 r;
 	int			 fd, enc;
-
-	struct stat		 st;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return 0;

@@ -823,14 +823,15 @@ read_path(const char *path, int regular, size_t max, unsigned char **data,
 	struct stat	 st;
 	int		 fd = -1, rc = ERR_FAIL;
 
-	/* O_NONBLOCK: opening a FIFO does not wait for a writer */
-	if (strcmp(path, "-") == 0 && regular) {
-		rc = err_set(cause, "'-': standard input cannot be used here "
-		    "(the file is read by name)");
-		goto out;
-	} else if (strcmp(path, "-") == 0)
+	/* "-" is standard input; O_NONBLOCK: a FIFO's open does not wait */
+	if (strcmp(path, "-") == 0) {
+		if (regular) {
+			rc = err_set(cause, "'-': standard input cannot be "
+			    "used here (the file is read by name)");
+			goto out;
+		}
 		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+	} else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC)) < 0) {
 		rc = err_set(cause, "%s: cannot open: %s", path,
 		    strerror(errno));
