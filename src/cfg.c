@@ -13,9 +13,6 @@
 #include "out.h"
 #include "util.h"
 
-/* Deployment files list thousands of servers; a profile is a page. */
-#define CFG_MAX	(16 * 1024 * 1024)
-
 /*
  * @include is refused: a CA config is copied into the CA directory and a
  * relative include would then name another file, and a profile must say
@@ -24,47 +21,57 @@
  * and the bytes scanned are the bytes parsed; lines are counted by their
  * newlines, however long.
  */
-static int
-has_include(const char *data, size_t len, int *line)
+static const char *
+find_include(const char *data, size_t len)
 {
 	const char	*p = data, *end = data + len, *nl;
 
-	for (*line = 1; p < end; (*line)++) {
+	while (p < end) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
 		while (p < nl && (*p == ' ' || *p == '\t'))
 			p++;
 		if ((size_t)(nl - p) >= 8 && memcmp(p, "@include", 8) == 0)
-			return 1;
+			return p;
 		p = nl + 1;
 	}
-	return 0;
+	return NULL;
+}
+
+/* The line of the byte at p: one more than the newlines before it. */
+static int
+line_at(const char *data, const char *p)
+{
+	int	 line = 1;
+
+	for (; data < p; data++)
+		line += *data == '\n';
+	return line;
 }
 
 int
-cfg_read_keep(config_t *cfg, const char *path, unsigned char **text,
-    size_t *len, char **cause)
+cfg_read_keep(config_t *cfg, const char *path, size_t max,
+    unsigned char **text, size_t *len, char **cause)
 {
-	unsigned char	*data = NULL, *nul;
+	unsigned char	*data = NULL;
+	const char	*s, *bad;
 	size_t		 n;
-	int		 line, rc = ERR_FAIL;
+	int		 rc = ERR_FAIL;
 
-	TRY(out_read_file(path, CFG_MAX, &data, &n, cause));
-	if (has_include((const char *)data, n, &line)) {
+	TRY(out_read_file(path, max, &data, &n, cause));
+	s = (const char *)data;
+	if ((bad = find_include(s, n)) != NULL) {
 		rc = err_set(cause, "%s:%d: @include is not supported (the "
-		    "file must be complete)", path, line);
+		    "file must be complete)", path, line_at(s, bad));
 		goto out;
 	}
 	/* the parse stops at a NUL: what follows would be dropped unseen */
-	if ((nul = memchr(data, '\0', n)) != NULL) {
-		line = 1;
-		for (unsigned char *p = data; p < nul; p++)
-			line += *p == '\n';
+	if ((bad = memchr(s, '\0', n)) != NULL) {
 		rc = err_set(cause, "%s:%d: a NUL byte (not a text file)",
-		    path, line);
+		    path, line_at(s, bad));
 		goto out;
 	}
-	if (config_read_string(cfg, (const char *)data) != CONFIG_TRUE) {
+	if (config_read_string(cfg, s) != CONFIG_TRUE) {
 		rc = err_set(cause, "%s:%d: %s", path, config_error_line(cfg),
 		    config_error_text(cfg));
 		goto out;
@@ -85,7 +92,7 @@ out:
 int
 cfg_read(config_t *cfg, const char *path, char **cause)
 {
-	return cfg_read_keep(cfg, path, NULL, NULL, cause);
+	return cfg_read_keep(cfg, path, CFG_MAX, NULL, NULL, cause);
 }
 
 char *

@@ -11,15 +11,19 @@
 
 #include "util.h"
 
+/* The largest file cfg_read reads: deployment files list thousands. */
+#define CFG_MAX	(16 * 1024 * 1024)
+
 /*
  * Read and parse a file; a syntax error names file:line and the problem.
  * What is parsed is the bytes read once, so nothing can change between
  * the checks and the parse; path must outlive the config (its settings
- * name it). cfg_read_keep also hands back those bytes (*text, *len).
+ * name it). cfg_read_keep reads at most max bytes and also hands back
+ * those bytes (*text, *len).
  */
 int	 cfg_read(config_t *, const char *path, char **cause);
-int	 cfg_read_keep(config_t *, const char *path, unsigned char **text,
-	    size_t *len, char **cause);
+int	 cfg_read_keep(config_t *, const char *path, size_t max,
+	    unsigned char **text, size_t *len, char **cause);
 
 /*
  * Check that every member of group is in allowed (NULL-terminated);

@@ -39,8 +39,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define CONF_MAX	(256 * 1024)
-
 struct init {
 	const char		*dir;
 	struct conf		*conf;
@@ -123,7 +121,7 @@ out:
 }
 
 static int
-stage(struct init *in, const char *config, const char *csr_out, char **cause)
+stage(struct init *in, const char *csr_out, char **cause)
 {
 	gnutls_datum_t	 pem = { NULL, 0 };
 	char		*path = NULL;
@@ -142,12 +140,7 @@ stage(struct init *in, const char *config, const char *csr_out, char **cause)
 		free(path);
 		path = NULL;
 	}
-	/* the bytes conf_load checked, not the file read again */
-	if (in->conf->text_len > CONF_MAX) {
-		rc = err_set(cause, "%s: larger than %d bytes", config,
-		    CONF_MAX);
-		goto out;
-	}
+	/* the bytes conf_load checked (at most CONF_MAX), not read again */
 	path = ca_path_in(in->dir, CA_CFG);
 	TRY(out_batch_add(in->batch, path, in->conf->text,
 	    in->conf->text_len, 0, cause));
@@ -286,7 +279,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    &in.crt, &cause));
 		TRY(judge(&in, &cause));
 	}
-	TRY(stage(&in, config, csr_out, &cause));
+	TRY(stage(&in, csr_out, &cause));
 	TRY(make_db(&in, &cause));
 	if (in.parent != NULL)
 		TRY(record_in_parent(&in, &cause));

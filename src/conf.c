@@ -324,8 +324,8 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 	c->crl_days = 7;
 	c->crl_renew_percent = 50;
 	c->delta_crl_hours = 24;
-	TRY(cfg_read_keep(&cfg, path, flags & CONF_NEW ? &c->text : NULL,
-	    &c->text_len, cause));
+	TRY(cfg_read_keep(&cfg, path, flags & CONF_NEW ? CONF_MAX : CFG_MAX,
+	    flags & CONF_NEW ? &c->text : NULL, &c->text_len, cause));
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "CA config", cause));
 	TRY(load_subject(root, c, flags, cause));

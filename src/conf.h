@@ -64,8 +64,11 @@ struct conf {
  * already carries its subject, a domain that is no domain name only ever
  * refuses names, and publish judges its directories itself, so the CA
  * keeps working and the first such finding is left in conf->flaw.
+ * With CONF_NEW the file may hold at most CONF_MAX bytes, the ca.cfg that
+ * init copies into the CA directory.
  */
 #define CONF_NEW	0x1
+#define CONF_MAX	(256 * 1024)
 int	 conf_load(const char *path, int flags, struct conf **, char **cause);
 void	 conf_free(struct conf *);
 

@@ -69,6 +69,17 @@ expect 1 "profiles in a CA directory with a bad ca.cfg is refused" \
 assert "... naming file:line" err_has "ca.cfg:8: unknown key 'crl_dayz'"
 assert "... listing nothing" test ! -s "$T/out"
 
+# ca.cfg is copied into the CA directory: a config past 256 KiB is
+# refused as it is read, however it continues.
+{ cat "$L/root.cfg"; head -c 262144 /dev/zero | tr '\0' '#'; echo; } \
+	>"$T/big.cfg"
+expect 1 "a config larger than 256 KiB is refused" \
+	roleca --dir "$T/big" init --config "$T/big.cfg"
+assert "... saying how large it may be" \
+	err_has "big.cfg: larger than 262144 bytes"
+assert "... in one line" err_one_line
+assert "... and no directory is left" test ! -e "$T/big"
+
 echo 'subject = { CN = "x" ' >"$T/syntax.cfg"
 expect 1 "a config with a syntax error is refused" \
 	roleca --dir "$T/syntax" init --config "$T/syntax.cfg"

@@ -615,6 +615,39 @@ test_text_kept(void)
 	free(path);
 }
 
+/*
+ * A new CA's config is read no further than CONF_MAX bytes, the bound on
+ * the ca.cfg init copies; an existing CA's config is read as any config.
+ */
+static void
+test_text_bound(void)
+{
+	char		*path = write_cfg(MINIMAL), *cause = NULL, *want = NULL;
+	struct conf	*c = NULL;
+	FILE		*f;
+
+	if ((f = fopen(path, "a")) == NULL)
+		abort();
+	/* a comment line that takes the file just past the bound */
+	fputc('#', f);
+	for (size_t n = strlen(MINIMAL) + 1; n < CONF_MAX; n++)
+		fputc('x', f);
+	fputc('\n', f);
+	fclose(f);
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(c);
+	xasprintf(&want, "%s: larger than %d bytes", path, CONF_MAX);
+	CU_ASSERT(cause != NULL && strcmp(cause, want) == 0);
+	free(want);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	conf_free(c);
+	unlink(path);
+	free(path);
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -648,6 +681,7 @@ main(void)
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
 		{ "the bytes checked are the bytes kept", test_text_kept },
+		{ "a new CA's config is bounded", test_text_bound },
 		{ "subject bounds (RFC 5280)", test_subject_bounds },
 		{ "permitted domains that load", test_domains_valid },
 		CU_TEST_INFO_NULL
