@@ -849,8 +849,11 @@ read_path(const char *path, int regular, size_t max, unsigned char **data,
 		rc = err_set(cause, "%s: not a regular file", path);
 		goto out;
 	}
-	/* a device reads blocking: one without poll() would spin */
-	if (fd != STDIN_FILENO && !S_ISFIFO(st.st_mode) &&
+	/*
+	 * a device reads blocking: one without poll() would spin (a regular
+	 * file ignores O_NONBLOCK)
+	 */
+	if (fd != STDIN_FILENO && S_ISCHR(st.st_mode) &&
 	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		rc = err_set(cause, "%s: %s", path, strerror(errno));
 		goto out;
