@@ -10,7 +10,6 @@
 
 #include "ca.h"
 #include "err.h"
-#include "pass.h"
 #include "util.h"
 #include "x509.h"
 
@@ -90,18 +89,15 @@ out:
 static int
 load_key(struct ca *ca, char **cause)
 {
-	char	*path = ca_path(ca, CA_KEY), *pass = NULL;
+	char	*path = ca_path(ca, CA_KEY);
 	int	 rc = ERR_FAIL, match;
 
 	if (ca->conf->key_uri != NULL)
 		TRY(keys_load_pkcs11(ca->conf->pkcs11_module, ca->conf->key_uri,
 		    &ca->key, cause));
-	else {
-		if (keys_file_encrypted(path))
-			TRY(pass_get("CA key passphrase", NULL,
-			    "ROLECA_CA_PASS", 0, &pass, cause));
-		TRY(keys_load_pass(path, 1, pass, &ca->key, cause));
-	}
+	else
+		TRY(keys_load_ask(path, 1, "CA key passphrase",
+		    "ROLECA_CA_PASS", &ca->key, cause));
 	if (ca->crt != NULL) {
 		TRY(x509_matches_key(ca->crt, ca->key, &match, cause));
 		if (!match) {
@@ -112,7 +108,6 @@ load_key(struct ca *ca, char **cause)
 	}
 	rc = 0;
 out:
-	pass_free(pass);
 	free(path);
 	return rc;
 }

@@ -127,56 +127,24 @@ out:
 	return rc;
 }
 
-int
-keys_load(const char *path, int strict, struct key **out, char **cause)
-{
-	return keys_load_pass(path, strict, NULL, out, cause);
-}
-
 /*
- * Only the first line's worth is read, with read(2) into a buffer that is
- * wiped: stdio would pull the whole key file into a buffer it frees as it
- * is.
+ * Read once: whether the key is encrypted is seen in the bytes that are
+ * imported, and only then is the passphrase asked for (what and env as
+ * pass_get() takes them; what NULL: never asked).
  */
-int
-keys_file_encrypted(const char *path)
+static int
+load(const char *path, int strict, const char *what, const char *env,
+    struct key **out, char **cause)
 {
 	static const char	 tag[] =
 	    "-----BEGIN ENCRYPTED PRIVATE KEY-----";
-	char			 head[sizeof tag - 1];
-	size_t			 got = 0;
+	struct key		*k = xcalloc(1, sizeof *k);
+	unsigned char		*data = NULL;
+	char			*pass = NULL;
+	size_t			 len = 0;
+	gnutls_datum_t		 d;
 	struct stat		 st;
-	ssize_t			 r;
-	int			 fd, enc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return 0;
-	/* what is not a regular file is left to the load, which refuses it */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
-	while (got < sizeof head &&
-	    ((r = read(fd, head + got, sizeof head - got)) > 0 ||
-	    (r < 0 && errno == EINTR)))
-		if (r > 0)
-			got += (size_t)r;
-	close(fd);
-	enc = got == sizeof head && memcmp(head, tag, sizeof head) == 0;
-	wipe(head, sizeof head);
-	return enc;
-}
-
-int
-keys_load_pass(const char *path, int strict, const char *pass,
-    struct key **out, char **cause)
-{
-	struct key	*k = xcalloc(1, sizeof *k);
-	unsigned char	*data = NULL;
-	size_t		 len = 0;
-	gnutls_datum_t	 d;
-	struct stat	 st;
-	int		 rc = ERR_FAIL, ret;
+	int			 rc = ERR_FAIL, ret;
 
 	if (strict && stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
 		rc = err_set(cause, "%s: private key is readable by group or "
@@ -187,6 +155,9 @@ keys_load_pass(const char *path, int strict, const char *pass,
 	/* strict: a key roleca keeps (a regular file); else one given */
 	TRY(strict ? out_read_file(path, KEY_FILE_MAX, &data, &len, cause) :
 	    out_read(path, KEY_FILE_MAX, &data, &len, cause));
+	if (what != NULL && len >= sizeof tag - 1 &&
+	    memcmp(data, tag, sizeof tag - 1) == 0)
+		TRY(pass_get(what, NULL, env, 0, &pass, cause));
 	d.data = data;
 	d.size = (unsigned)len;
 	if ((ret = gnutls_x509_privkey_init(&k->x509)) < 0) {
@@ -212,9 +183,23 @@ keys_load_pass(const char *path, int strict, const char *pass,
 	k = NULL;
 	rc = 0;
 out:
+	pass_free(pass);
 	wipe_free(data, len);
 	keys_free(k);
 	return rc;
+}
+
+int
+keys_load(const char *path, int strict, struct key **out, char **cause)
+{
+	return load(path, strict, NULL, NULL, out, cause);
+}
+
+int
+keys_load_ask(const char *path, int strict, const char *what,
+    const char *env, struct key **out, char **cause)
+{
+	return load(path, strict, what, env, out, cause);
 }
 
 /* GnuTLS asks for the token PIN through this; it never prints it. */

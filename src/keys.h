@@ -40,9 +40,13 @@ int	 keys_generate(const struct keyspec *, struct key **, char **cause);
  * strict, a file that group or others can read is refused.
  */
 int	 keys_load(const char *path, int strict, struct key **, char **cause);
-/* The same for a key file that may be encrypted (PKCS#8 with a passphrase). */
-int	 keys_load_pass(const char *path, int strict, const char *pass,
-	    struct key **, char **cause);
+/*
+ * The same for a key file that may be encrypted (PKCS#8 under a
+ * passphrase). The file is read once; only when it is encrypted is the
+ * passphrase asked for, through pass_get(what, NULL, env, ...).
+ */
+int	 keys_load_ask(const char *path, int strict, const char *what,
+	    const char *env, struct key **, char **cause);
 /*
  * A key that lives in a PKCS#11 token, named by a pkcs11: URL; module is
  * the PKCS#11 library (NULL: the system's p11-kit configuration). The PIN
@@ -51,8 +55,6 @@ int	 keys_load_pass(const char *path, int strict, const char *pass,
  */
 int	 keys_load_pkcs11(const char *module, const char *uri, struct key **,
 	    char **cause);
-/* Is the key file an encrypted PKCS#8 PEM? */
-int	 keys_file_encrypted(const char *path);
 /* PKCS#8 PEM; the caller owns *pem and must keys_datum_wipe() it. */
 int	 keys_export_pem(const struct key *, gnutls_datum_t *pem, char **cause);
 /* Encrypted PKCS#8 PEM (AES-256, PBKDF2) under pass. */

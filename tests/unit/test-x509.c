@@ -386,7 +386,6 @@ test_key_roundtrip(void)
 	CU_ASSERT_EQUAL(out_write(path, pem.data, pem.size, 1, 0, &cause), 0);
 	keys_datum_wipe(&pem);
 	CU_ASSERT(pem.data == NULL && pem.size == 0);
-	CU_ASSERT(!keys_file_encrypted(path));
 	CU_ASSERT_EQUAL_FATAL(keys_load(path, 1, &back, &cause), 0);
 	CU_ASSERT(same_pubkey(k, back));
 	CU_ASSERT(!same_pubkey(back, fx.leaf_key));
@@ -449,6 +448,28 @@ test_key_strict(void)
 	CU_ASSERT_PTR_NULL(cause);
 	unlink(path);
 	free(path);
+}
+
+/* keys_load_ask with the tests' passphrase variable, TEST_KEY_PASS. */
+static int
+load_asking(const char *path, struct key **k, char **cause)
+{
+	return keys_load_ask(path, 1, "key passphrase", "TEST_KEY_PASS", k,
+	    cause);
+}
+
+/* A load that fails, saying want, and gives no key. */
+static void
+load_refused(const char *path, const char *want)
+{
+	struct key	*k = NULL;
+	char		*cause = NULL;
+
+	CU_ASSERT_EQUAL(load_asking(path, &k, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, want) != NULL);
+	CU_ASSERT_PTR_NULL(k);
+	keys_free(k);
+	free(cause);
 }
 
 static void
@@ -515,19 +536,22 @@ test_key_formats(void)
 	    "correct horse", &d, &cause), 0);
 	CU_ASSERT_EQUAL(out_write(enc, d.data, d.size, 1, 0, &cause), 0);
 	keys_datum_wipe(&d);
-	CU_ASSERT(keys_file_encrypted(enc));
-	CU_ASSERT(!keys_file_encrypted(der));
-	CU_ASSERT(!keys_file_encrypted("/nonexistent"));
-	CU_ASSERT_EQUAL(keys_load_pass(enc, 1, "correct horse", &k, &cause), 0);
+	/* a plain key is loaded without asking: a source that fails */
+	setenv("TEST_KEY_PASS_FILE", "/nonexistent", 1);
+	CU_ASSERT_EQUAL(load_asking(der, &k, &cause), 0);
+	keys_free(k);
+	k = NULL;
+	/* an encrypted one asks, and a failed source is the error */
+	load_refused(enc, "/nonexistent");
+	unsetenv("TEST_KEY_PASS_FILE");
+	setenv("TEST_KEY_PASS", "correct horse", 1);
+	CU_ASSERT_EQUAL(load_asking(enc, &k, &cause), 0);
 	CU_ASSERT(k != NULL && same_pubkey(k, fx.leaf_key));
 	keys_free(k);
 	k = NULL;
-	CU_ASSERT_EQUAL(keys_load_pass(enc, 1, "wrong horse", &k, &cause),
-	    ERR_FAIL);
-	CU_ASSERT(cause != NULL && strstr(cause, "wrong passphrase") != NULL);
-	CU_ASSERT_PTR_NULL(k);
-	free(cause);
-	cause = NULL;
+	setenv("TEST_KEY_PASS", "wrong horse", 1);
+	load_refused(enc, "wrong passphrase");
+	unsetenv("TEST_KEY_PASS");
 	CU_ASSERT_EQUAL(keys_load(enc, 1, &k, &cause), ERR_FAIL);
 	CU_ASSERT_PTR_NULL(k);
 	free(cause);
