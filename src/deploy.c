@@ -89,19 +89,84 @@ same_values(const struct profile_values *a, const struct profile_values *b)
 	return 1;
 }
 
-static struct deploy_unit *
-find_unit(struct deployment *d, const char *name)
+/*
+ * Every name the file has used so far, each once: a server's (unit -1),
+ * or a shared group's with the index of its unit. Open addressing over a
+ * power-of-two table kept at most half full, so that checking a name
+ * costs the same whether the file lists ten servers or ten thousand.
+ */
+struct name_index {
+	struct name_slot {
+		const char	*name;	/* the file's own string */
+		long		 unit;
+	}		*slot;
+	size_t		 size, used;
+};
+
+static size_t
+name_hash(const char *s)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->v[i].name, name) == 0)
-			return &d->v[i];
-	return NULL;
+	size_t	 h = 2166136261u;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
 }
 
+/* The slot holding name, or the empty one where it would go. */
+static struct name_slot *
+name_slot(const struct name_index *ix, const char *name)
+{
+	size_t	 i = name_hash(name) & (ix->size - 1);
+
+	while (ix->slot[i].name != NULL && strcmp(ix->slot[i].name, name) != 0)
+		i = (i + 1) & (ix->size - 1);
+	return &ix->slot[i];
+}
+
+static void
+name_add(struct name_index *ix, const char *name, long unit)
+{
+	struct name_slot	*old = ix->slot, *e;
+	size_t			 n = ix->size;
+
+	if (2 * (ix->used + 1) > ix->size) {
+		ix->size = n == 0 ? 64 : 2 * n;
+		ix->slot = xcalloc(ix->size, sizeof *ix->slot);
+		ix->used = 0;
+		for (size_t i = 0; i < n; i++)
+			if (old[i].name != NULL)
+				name_add(ix, old[i].name, old[i].unit);
+		free(old);
+	}
+	e = name_slot(ix, name);
+	e->name = name;
+	e->unit = unit;
+	ix->used++;
+}
+
+/* The name's slot if the file has used it, else NULL. */
+static const struct name_slot *
+name_find(const struct name_index *ix, const char *name)
+{
+	const struct name_slot	*e;
+
+	if (ix->size == 0)
+		return NULL;
+	e = name_slot(ix, name);
+	return e->name != NULL ? e : NULL;
+}
+
+/*
+ * One server. Its name must be new; a shared group's name is either new
+ * (the group starts here) or the group's already, never a server's.
+ */
 static int
-load_server(struct deployment *d, const config_setting_t *s, char **cause)
+load_server(struct deployment *d, struct name_index *ix,
+    const config_setting_t *s, char **cause)
 {
 	const char		*name = NULL, *role = NULL, *shared = NULL;
+	const struct name_slot	*seen;
 	struct profile_values	 pv = { NULL, 0 };
 	struct deploy_unit	*u;
 	int			 rc = ERR_FAIL;
@@ -120,18 +185,23 @@ load_server(struct deployment *d, const config_setting_t *s, char **cause)
 		goto out;
 	}
 	TRY(load_values(config_setting_get_member(s, "set"), &pv, cause));
-	u = find_unit(d, shared != NULL ? shared : name);
-	if (u != NULL && (shared == NULL || u->members.n == 0 ||
-	    strv_has(&u->members, name))) {
-		rc = fail_at(s, cause, "duplicate server or group name",
-		    shared != NULL ? name : name);
+	if (name_find(ix, name) != NULL) {
+		rc = fail_at(s, cause, "duplicate server or group name", name);
 		goto out;
 	}
-	if (u != NULL) {
+	name_add(ix, name, -1);
+	seen = shared != NULL ? name_find(ix, shared) : NULL;
+	if (seen != NULL && seen->unit < 0) {
+		rc = fail_at(s, cause, "duplicate server or group name",
+		    shared);
+		goto out;
+	}
+	if (seen != NULL) {
 		/*
 		 * a shared certificate is one certificate: one role, one set of
 		 * names
 		 */
+		u = &d->v[seen->unit];
 		if (strcmp(u->role, role) != 0 ||
 		    !same_values(&u->values, &pv)) {
 			rc = fail_at(s, cause, "members of a shared group need "
@@ -142,6 +212,8 @@ load_server(struct deployment *d, const config_setting_t *s, char **cause)
 		rc = 0;
 		goto out;
 	}
+	if (shared != NULL)
+		name_add(ix, shared, (long)d->n);
 	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
 	u = &d->v[d->n++];
 	memset(u, 0, sizeof *u);
@@ -164,6 +236,7 @@ deploy_load(const char *path, struct deployment **out, char **cause)
 	config_t		 cfg;
 	config_setting_t	*root, *servers;
 	struct deployment	*d = xcalloc(1, sizeof *d);
+	struct name_index	 ix = { NULL, 0, 0 };
 	int			 rc = ERR_FAIL;
 
 	config_init(&cfg);
@@ -179,11 +252,13 @@ deploy_load(const char *path, struct deployment **out, char **cause)
 		goto out;
 	}
 	for (int i = 0; i < config_setting_length(servers); i++)
-		TRY(load_server(d, config_setting_get_elem(servers, i), cause));
+		TRY(load_server(d, &ix, config_setting_get_elem(servers, i),
+		    cause));
 	*out = d;
 	d = NULL;
 	rc = 0;
 out:
+	free(ix.slot);	/* its names are the file's, freed here */
 	config_destroy(&cfg);
 	deploy_free(d);
 	return rc;

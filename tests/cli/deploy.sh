@@ -301,6 +301,17 @@ servers = (
 CFG
 expect 1 "a shared group whose members disagree is refused" roleca --dir "$I" deploy split.cfg --out split
 assert "... saying so" err_has "same role and variables"
+cat >twice.cfg <<'CFG'
+servers = (
+	{ name = "e1"; role = "edge-av"; shared = "av"; set = { av_fqdn = "av.lab.example"; }; },
+	{ name = "e1"; role = "edge-av"; set = { av_fqdn = "av.lab.example"; }; }
+);
+CFG
+expect 1 "a server listed alone and in a shared group is refused" \
+	roleca --dir "$I" deploy twice.cfg --out twice
+assert "... naming file:line and the name" \
+	err_has "twice.cfg:3: duplicate server or group name e1"
+assert "... before anything is made" test ! -e twice
 expect 2 "deploy without --out is a usage error" roleca --dir "$I" deploy split.cfg
 printf 'servers = ( { name = "nope"; role = "frontend"; set = { server_fqdn = "x.evil.example"; }; } );\n' \
 	>fail.cfg
