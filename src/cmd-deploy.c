@@ -50,8 +50,13 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Servers per database commit. */
-#define DEPLOY_GROUP	128
+/*
+ * Servers per database commit; the last groups get smaller (half of what
+ * is left, down to DEPLOY_GROUP_MIN), so that what no group overlaps at
+ * the end, the last one's record, commit and file syncs, is short.
+ */
+#define DEPLOY_GROUP		128
+#define DEPLOY_GROUP_MIN	16
 /*
  * A kept certificate is renewed once it expires within this many days, or
  * within a third of its lifetime when that is shorter (a 7-day certificate
@@ -861,9 +866,14 @@ static struct group *
 group_new(size_t from, size_t n)
 {
 	struct group	*g = xcalloc(1, sizeof *g);
+	size_t		 left = n - from, size = (left + 1) / 2;
 
+	if (size > DEPLOY_GROUP)
+		size = DEPLOY_GROUP;
+	if (size < DEPLOY_GROUP_MIN)
+		size = DEPLOY_GROUP_MIN;
 	g->from = from;
-	g->to = n - from > DEPLOY_GROUP ? from + DEPLOY_GROUP : n;
+	g->to = left > size ? from + size : n;
 	return g;
 }
 

@@ -253,7 +253,7 @@ assert "... evil01 named with its file and line" err_has "evil01 (mixed.cfg:3)"
 # More servers than one transaction takes (128): the groups are bound,
 # signed and committed in turn, the next one's CSRs read while the one
 # before commits. chat150's CSR is missing (a failure in the second
-# group), chat260's asks for another server's name (one in the third).
+# group), chat260's asks for another server's name (one in a later one).
 mkdir -p big-csr
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out big.key 2>/dev/null
 awk 'BEGIN { print "servers = ("
