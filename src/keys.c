@@ -143,18 +143,22 @@ load(const char *path, int strict, const char *what, const char *env,
 	char			*pass = NULL;
 	size_t			 len = 0;
 	gnutls_datum_t		 d;
-	struct stat		 st;
+	mode_t			 mode = 0;
 	int			 rc = ERR_FAIL, ret;
 
-	if (strict && stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+	/*
+	 * strict: a key roleca keeps, a regular file that only its owner
+	 * can read (the mode of the file read, not of a name looked at
+	 * before); else one given
+	 */
+	TRY(strict ? out_read_file_mode(path, KEY_FILE_MAX, &data, &len,
+	    &mode, cause) : out_read(path, KEY_FILE_MAX, &data, &len, cause));
+	if (strict && (mode & 077) != 0) {
 		rc = err_set(cause, "%s: private key is readable by group or "
 		    "others (mode %03o); fix with: chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
+		    (unsigned)(mode & 0777), path);
 		goto out;
 	}
-	/* strict: a key roleca keeps (a regular file); else one given */
-	TRY(strict ? out_read_file(path, KEY_FILE_MAX, &data, &len, cause) :
-	    out_read(path, KEY_FILE_MAX, &data, &len, cause));
 	if (what != NULL && len >= sizeof tag - 1 &&
 	    memcmp(data, tag, sizeof tag - 1) == 0)
 		TRY(pass_get(what, NULL, env, 0, &pass, cause));

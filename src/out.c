@@ -818,7 +818,7 @@ out:
 
 static int
 read_path(const char *path, int regular, size_t max, unsigned char **data,
-    size_t *len, char **cause)
+    size_t *len, mode_t *mode, char **cause)
 {
 	struct stat	 st;
 	int		 fd = -1, rc = ERR_FAIL;
@@ -860,6 +860,8 @@ read_path(const char *path, int regular, size_t max, unsigned char **data,
 	}
 	TRY(read_all(fd, S_ISFIFO(st.st_mode), path, max, data, len,
 	    cause));
+	if (mode != NULL)
+		*mode = st.st_mode;
 	rc = 0;
 out:
 	if (fd > STDIN_FILENO)
@@ -871,14 +873,21 @@ int
 out_read(const char *path, size_t max, unsigned char **data, size_t *len,
     char **cause)
 {
-	return read_path(path, 0, max, data, len, cause);
+	return read_path(path, 0, max, data, len, NULL, cause);
 }
 
 int
 out_read_file(const char *path, size_t max, unsigned char **data,
     size_t *len, char **cause)
 {
-	return read_path(path, 1, max, data, len, cause);
+	return read_path(path, 1, max, data, len, NULL, cause);
+}
+
+int
+out_read_file_mode(const char *path, size_t max, unsigned char **data,
+    size_t *len, mode_t *mode, char **cause)
+{
+	return read_path(path, 1, max, data, len, mode, cause);
 }
 
 int

@@ -91,6 +91,9 @@ int	 out_read(const char *path, size_t max, unsigned char **data,
  */
 int	 out_read_file(const char *path, size_t max, unsigned char **data,
 	    size_t *len, char **cause);
+/* out_read_file, with the mode of the very file that was read. */
+int	 out_read_file_mode(const char *path, size_t max, unsigned char **data,
+	    size_t *len, mode_t *mode, char **cause);
 
 /*
  * A PKCS#12 friendly name given by the user: 1 to OUT_FRIENDLY_MAX

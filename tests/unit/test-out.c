@@ -884,6 +884,7 @@ test_read(void)
 	char		*missing = path_in(dir, "missing");
 	unsigned char	*data = NULL, *chunk;
 	size_t		 len = 0;
+	mode_t		 mode = 0;
 	int		 same = 1;
 
 	put(p, "hello");
@@ -953,6 +954,12 @@ test_read(void)
 	CU_ASSERT_PTR_NULL(data);
 	CU_ASSERT_EQUAL(out_read_file(big, 10000, &data, &len, &cause), 0);
 	CU_ASSERT_EQUAL(len, 10000);
+	free(data);
+	data = NULL;
+	/* with the mode of the file read (out_write made it 0644) */
+	CU_ASSERT_EQUAL(out_read_file_mode(big, 10000, &data, &len, &mode,
+	    &cause), 0);
+	CU_ASSERT(S_ISREG(mode) && (mode & 07777) == 0644);
 	free(data);
 	data = NULL;
 	free(chunk);
