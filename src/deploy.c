@@ -92,16 +92,26 @@ same_values(const struct profile_values *a, const struct profile_values *b)
 /*
  * Every name the file has used so far, each once: a server's (unit -1),
  * or a shared group's with the index of its unit. Open addressing over a
- * power-of-two table kept at most half full, so that checking a name
- * costs the same whether the file lists ten servers or ten thousand.
+ * power-of-two table made at least twice as large as the names can be
+ * (each server brings at most its own and its group's), so that checking
+ * a name costs the same whether the file lists ten servers or ten
+ * thousand.
  */
 struct name_index {
 	struct name_slot {
 		const char	*name;	/* the file's own string */
 		long		 unit;
 	}		*slot;
-	size_t		 size, used;
+	size_t		 size;
 };
+
+static void
+name_index_init(struct name_index *ix, size_t servers)
+{
+	for (ix->size = 64; ix->size < 4 * servers; ix->size *= 2)
+		;
+	ix->slot = xcalloc(ix->size, sizeof *ix->slot);
+}
 
 static size_t
 name_hash(const char *s)
@@ -127,33 +137,18 @@ name_slot(const struct name_index *ix, const char *name)
 static void
 name_add(struct name_index *ix, const char *name, long unit)
 {
-	struct name_slot	*old = ix->slot, *e;
-	size_t			 n = ix->size;
+	struct name_slot	*e = name_slot(ix, name);
 
-	if (2 * (ix->used + 1) > ix->size) {
-		ix->size = n == 0 ? 64 : 2 * n;
-		ix->slot = xcalloc(ix->size, sizeof *ix->slot);
-		ix->used = 0;
-		for (size_t i = 0; i < n; i++)
-			if (old[i].name != NULL)
-				name_add(ix, old[i].name, old[i].unit);
-		free(old);
-	}
-	e = name_slot(ix, name);
 	e->name = name;
 	e->unit = unit;
-	ix->used++;
 }
 
 /* The name's slot if the file has used it, else NULL. */
 static const struct name_slot *
 name_find(const struct name_index *ix, const char *name)
 {
-	const struct name_slot	*e;
+	const struct name_slot	*e = name_slot(ix, name);
 
-	if (ix->size == 0)
-		return NULL;
-	e = name_slot(ix, name);
 	return e->name != NULL ? e : NULL;
 }
 
@@ -236,7 +231,7 @@ deploy_load(const char *path, struct deployment **out, char **cause)
 	config_t		 cfg;
 	config_setting_t	*root, *servers;
 	struct deployment	*d = xcalloc(1, sizeof *d);
-	struct name_index	 ix = { NULL, 0, 0 };
+	struct name_index	 ix = { NULL, 0 };
 	int			 rc = ERR_FAIL;
 
 	config_init(&cfg);
@@ -251,6 +246,7 @@ deploy_load(const char *path, struct deployment **out, char **cause)
 		    "'servers' must list at least one server", NULL);
 		goto out;
 	}
+	name_index_init(&ix, (size_t)config_setting_length(servers));
 	for (int i = 0; i < config_setting_length(servers); i++)
 		TRY(load_server(d, &ix, config_setting_get_elem(servers, i),
 		    cause));

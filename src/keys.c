@@ -4,13 +4,9 @@
  * on deinit, and every buffer roleca holds key bytes in is wiped here or by
  * keys_datum_wipe() before it is freed.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
@@ -129,12 +125,11 @@ out:
 
 /*
  * Read once: whether the key is encrypted is seen in the bytes that are
- * imported, and only then is the passphrase asked for (what and env as
- * pass_get() takes them; what NULL: never asked).
+ * imported, and only then is the passphrase asked for (what NULL: never).
  */
-static int
-load(const char *path, int strict, const char *what, const char *env,
-    struct key **out, char **cause)
+int
+keys_load_ask(const char *path, int strict, const char *what,
+    const char *env, struct key **out, char **cause)
 {
 	static const char	 tag[] =
 	    "-----BEGIN ENCRYPTED PRIVATE KEY-----";
@@ -196,14 +191,7 @@ out:
 int
 keys_load(const char *path, int strict, struct key **out, char **cause)
 {
-	return load(path, strict, NULL, NULL, out, cause);
-}
-
-int
-keys_load_ask(const char *path, int strict, const char *what,
-    const char *env, struct key **out, char **cause)
-{
-	return load(path, strict, what, env, out, cause);
+	return keys_load_ask(path, strict, NULL, NULL, out, cause);
 }
 
 /* GnuTLS asks for the token PIN through this; it never prints it. */
