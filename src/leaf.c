@@ -186,37 +186,35 @@ fit_name(const struct profile *p, const struct profile_values *vs,
 }
 
 /*
- * The CSR's names, each in a place the role leaves open: the CN first (it
- * names the server, so it takes the template meant for it), then the rest.
+ * The CSR's names, each in a place the role leaves open: the subject CN
+ * first (it names the server, so it takes the template meant for it),
+ * then own_cn (the CSR's CN, when the profile names the subject and the
+ * CSR's CN is another host name), then its dNSNames.
  */
 static int
 fit_csr_names(const struct request *req, const struct profile *p,
-    const struct profile_values *vs, const struct csr_info *info,
-    char **cause)
+    const struct profile_values *vs, const char *own_cn,
+    const struct strv *dns, char **cause)
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
 	unsigned	*used = xcalloc(p->ndns + 1, sizeof *used);
-	int		 rc = 0, cn_first;
+	size_t		 extra = own_cn != NULL;
+	int		 rc = 0;
 
-	for (size_t k = 0; k <= info->dns.n && rc == 0; k++) {
-		const char	*name;
+	if (cn != NULL)
+		(void)fit_name(p, vs, used, cn);	/* the subject has it */
+	for (size_t k = 0; k < extra + dns->n && rc == 0; k++) {
+		const char	*name = k < extra ? own_cn : dns->v[k - extra];
 
-		/* k = 0: the CN */
-		cn_first = k == 0;
-		if (cn_first) {
-			if (cn == NULL)
-				continue;
-			name = cn;
-		} else if (cn != NULL &&
-		    strcasecmp((name = info->dns.v[k - 1]), cn) == 0)
-			continue;
-		if (strv_has_icase(&req->dns, name) && !cn_first)
+		if ((cn != NULL && strcasecmp(name, cn) == 0) ||
+		    strv_has_icase(&req->dns, name))
 			continue;	/* the values give it already */
-		if (fit_name(p, vs, used, name) == 0 || cn_first)
+		if (fit_name(p, vs, used, name) == 0)
 			continue;
 		rc = err_policy(cause, "refused: names: the CSR asks for "
-		    "dNSName '%s', which is none of the names role %s leaves "
-		    "to it (its variables give them: --set)", name, p->name);
+		    "%s '%s', which is none of the names role %s leaves to "
+		    "it (its variables give them: --set)", k < extra ?
+		    "the CN" : "dNSName", name, p->name);
 	}
 	free(used);
 	return rc;
@@ -227,13 +225,13 @@ leaf_csr_merge(struct request *req, const struct profile *p,
     const struct profile_values *vs, const struct csr_info *info,
     char **cause)
 {
-	const char	*cn_oid = dn_oid("CN");
+	const char	*cn_oid = dn_oid("CN"), *cn, *own_cn = NULL;
 	struct keyspec	 spec;
 	int		 rc = ERR_FAIL;
 
 	TRY(keys_spec_of_pubkey(info->pub, &spec, cause));
 	profile_fit_key(req, p, &spec);
-	if (dn_get(&req->subject, cn_oid) == NULL) {
+	if ((cn = dn_get(&req->subject, cn_oid)) == NULL) {
 		if (info->cn == NULL || *info->cn == '\0') {
 			rc = err_usage(cause, "neither the profile's variables "
 			    "nor the CSR give a subject CN: use --set");
@@ -243,10 +241,22 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		if (!strv_has_icase(&req->dns, info->cn) &&
 		    policy_dns_valid(info->cn, p->allow_wildcard))
 			strv_add(&req->dns, info->cn);
+	} else if (info->cn != NULL && strcasecmp(info->cn, cn) != 0 &&
+	    !strv_has_icase(&info->dns, info->cn) &&
+	    policy_dns_valid(info->cn, p->allow_wildcard)) {
+		/*
+		 * The profile names the subject, and the CSR's CN is another
+		 * host name, one its subjectAltName leaves out: the name the
+		 * server asks to be known by, which the certificate must not
+		 * silently lose. It is asked for like a dNSName.
+		 */
+		own_cn = info->cn;
 	}
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
-	TRY(fit_csr_names(req, p, vs, info, cause));
+	TRY(fit_csr_names(req, p, vs, own_cn, &info->dns, cause));
+	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
+		strv_add(&req->dns, own_cn);
 	for (size_t i = 0; i < info->dns.n; i++)
 		if (!strv_has_icase(&req->dns, info->dns.v[i]))
 			strv_add(&req->dns, info->dns.v[i]);

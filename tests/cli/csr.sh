@@ -303,6 +303,43 @@ expect 3 "every variable given, a CSR's sip. name for another domain is refused"
 	--out fenames2
 assert "... naming it" err_has "dNSName 'sip.lab.example'"
 
+# A CSR that names its server only in its CN (no subjectAltName, as IIS
+# makes them), signed under a role whose variables name the subject: the
+# CN is asked for like a dNSName, never dropped.
+count=$(rows "$DB")
+mkcsr cnonly rsa:2048 -sha256 /CN=fe21.lab.example
+expect 0 "a CN-only CSR beside the pool's name: its CN takes the server's place" \
+	roleca --dir "$I" sign frontend --csr cnonly.csr \
+	--set pool_fqdn=pool21.lab.example --set sip_domain=lab.example --out cnonly
+assert "... the subject is the pool's" sh -c \
+	"openssl x509 -in cnonly.crt -noout -subject -nameopt RFC2253 | grep -qx 'subject=CN=pool21.lab.example'"
+assert "... and the server's own name is in the certificate" sh -c \
+	"openssl x509 -in cnonly.crt -noout -ext subjectAltName | grep -q 'DNS:fe21.lab.example'"
+assert "... certtool reads the same name" sh -c \
+	"certtool -i --infile cnonly.crt | grep -q 'DNSname: fe21.lab.example'"
+expect 0 "... complete by check --profile" roleca --dir "$I" check cnonly.crt \
+	--profile frontend
+mkcsr cnpc rsa:2048 -sha256 /CN=chat21.lab.example
+expect 3 "a CSR's CN that differs from the one name a role has is refused" \
+	roleca --dir "$I" sign persistent-chat --csr cnpc.csr \
+	--set server_fqdn=chat22.lab.example --out cnpc
+assert "... naming the CN" err_has "the CSR asks for the CN 'chat21.lab.example'"
+assert "... in one line" err_one_line
+mkcsr cnout rsa:2048 -sha256 /CN=fe21.evil.example
+expect 3 "a CSR's CN outside the permitted domains is refused" \
+	roleca --dir "$I" sign frontend --csr cnout.csr \
+	--set pool_fqdn=pool21.lab.example --set sip_domain=lab.example --out cnout
+assert "... naming it" err_has "'fe21.evil.example' is outside the permitted domains"
+assert "... adding no row" test "$(rows "$DB")" -eq $((count + 1))
+assert "... writing no file" sh -c "test ! -e cnpc.crt && test ! -e cnout.crt"
+openssl req -new -key cnonly.key -subj '/CN=Front End 21' -out cnword.csr
+expect 0 "a CSR's CN that is not a host name stays out of the names" \
+	roleca --dir "$I" sign frontend --csr cnword.csr --set pool_fqdn=pool22.lab.example \
+	--set server_fqdn=fe22.lab.example --set sip_domain=lab.example --out cnword
+assert "... the certificate names only the role's" sh -c \
+	"openssl x509 -in cnword.crt -noout -ext subjectAltName >cnword.san &&
+	grep -q 'DNS:fe22.lab.example' cnword.san && ! grep -q 'Front' cnword.san"
+
 # export: PKCS#12 from the database record and the server's key.
 echo 'export pass' >pass
 expect 0 "export writes a PKCS#12" roleca --dir "$I" export "$serial" --key rsa.key \
