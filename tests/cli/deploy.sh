@@ -211,6 +211,28 @@ assert "... because the CSR is for another key" has_line chat01 ": the CSR is fo
 assert "... chat01's certificate holds its new key" test \
 	"$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = "$(openssl pkey -in csrs/chat01.key -pubout)"
 
+# Pool members whose CSRs name them only in the CN: the variables name the
+# pool, and each member's CN still lands in its own certificate.
+cat >csr-pool.cfg <<'CFG'
+servers = (
+	{ name = "fe31"; role = "frontend"; set = { pool_fqdn = "pool31.lab.example"; sip_domain = "lab.example"; }; },
+	{ name = "fe32"; role = "frontend"; set = { pool_fqdn = "pool31.lab.example"; sip_domain = "lab.example"; }; }
+);
+CFG
+for s in fe31 fe32; do
+	openssl req -new -newkey rsa:2048 -nodes -keyout "csrs/$s.key" -subj "/CN=$s.lab.example" \
+		-out "csrs/$s.csr" 2>/dev/null
+done
+expect 0 "deploy signs CN-only CSRs under a pool's name" roleca --dir "$I" deploy \
+	csr-pool.cfg --out pool-csr --csr-dir csrs
+assert "... each member's own name is in its certificate" sh -c \
+	"openssl x509 -in pool-csr/fe31.crt -noout -ext subjectAltName | grep -q 'DNS:fe31.lab.example' &&
+	openssl x509 -in pool-csr/fe32.crt -noout -ext subjectAltName | grep -q 'DNS:fe32.lab.example' &&
+	! openssl x509 -in pool-csr/fe31.crt -noout -ext subjectAltName | grep -q 'fe32'"
+expect 0 "... and a second run keeps both" roleca --dir "$I" deploy \
+	csr-pool.cfg --out pool-csr --csr-dir csrs
+assert "... both kept" test "$(grep -c ' kept ' "$T/out")" -eq 2
+
 # Bad CSRs among good ones (read and checked on several threads): each
 # bad one is reported under its name, the good ones are signed.
 cat >csr-mixed.cfg <<'CFG'
