@@ -1550,6 +1550,14 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 		rc = err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
 		goto out;
 	}
+	/* which CN names the server would be a guess: refuse, not guess */
+	len = sizeof cn - 1;
+	if (gnutls_x509_crq_get_dn_by_oid(crq, GNUTLS_OID_X520_COMMON_NAME, 1,
+	    1, cn, &len) != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		rc = err_policy(cause, "CSR subject has more than one CN "
+		    "(which one names the server?)");
+		goto out;
+	}
 	TRY(csr_names(crq, ci, cause));
 	ret = gnutls_x509_crq_get_basic_constraints(crq, &critical, &ca,
 	    &pathlen);

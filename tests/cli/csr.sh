@@ -127,6 +127,10 @@ assert "... naming the name types roleca signs" err_has "only DNS and IP"
 mkcsr mailreq ec:p256.pem -sha256 /CN=m.lab.example -addext "subjectAltName=email:admin@lab.example"
 hostile 3 "an rfc822Name is refused" mailreq.csr
 assert "... naming the name types roleca signs" err_has "only DNS and IP"
+mkcsr twocn ec:p256.pem -sha256 /CN=fe41.lab.example/CN=www.evil.example \
+	-addext "subjectAltName=DNS:fe41.lab.example"
+hostile 3 "a subject with two CNs is refused" twocn.csr
+assert "... saying so" err_has "more than one CN"
 # openssl caps the length of known attributes, so the 100 KB goes into a private OID.
 printf 'oid_section = oids\n[oids]\nbigattr = 1.2.3.4\n[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = z.lab.example\nbigattr = %s\n' \
 	"$(head -c 100000 /dev/zero | tr '\0' a)" >big.cnf
