@@ -1415,12 +1415,27 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 		findings_add(f, "names", "the CN '%s' is not among the "
 		    "dNSNames (clients match the subjectAltName only)",
 		    quote(q, cn->value, cn->len));
-	/* the only name a client can match, so it must be a host name */
-	if (cn != NULL && n->dns.n == 0 && n->ip.n == 0 &&
-	    bad_bytes(cn->value, cn->len, 1) != NULL)
-		findings_add(f, "names", "the CN '%s' is the only name but "
-		    "holds bytes outside ASCII (an international host name "
-		    "goes in its xn-- form)", quote(q, cn->value, cn->len));
+	/*
+	 * With no dNSName, clients match a host name against the CN (RFC
+	 * 6125 6.4.4; OpenSSL and GnuTLS do), so it is judged as one: a
+	 * valid host name, a wildcard only where allowed; its domain below.
+	 */
+	if (cn != NULL && n->dns.n == 0 && !strv_has(&n->ip, cn->value)) {
+		if (bad_bytes(cn->value, cn->len, 1) != NULL)
+			findings_add(f, "names", "the CN '%s' is the only name "
+			    "but holds bytes outside ASCII (an "
+			    "international host name goes in its xn-- form)",
+			    quote(q, cn->value, cn->len));
+		else if (!policy_dns_valid(cn->value, 1))
+			findings_add(f, "names", "the CN '%s' is not a valid "
+			    "host name (with no dNSName, clients match the CN)",
+			    quote(q, cn->value, cn->len));
+		else if (cn->value[0] == '*' && (why = refused_by(ctx,
+		    pol != NULL && pol->allow_wildcard, ctx->profile != NULL &&
+		    ctx->profile->allow_wildcard)) != NULL)
+			findings_add(f, "names", "wildcard CN '%s' is not "
+			    "allowed (%s)", cn->value, why);
+	}
 	/* a CN that is a dNSName too was judged as one above */
 	if (cn != NULL && pol != NULL && policy_dns_valid(cn->value, 1) &&
 	    !strv_has_icase(&n->dns, cn->value) &&

@@ -412,6 +412,7 @@ host_name_valid(const char *s, int wildcard, size_t min_labels)
 {
 	size_t		 label = 0, labels = 0;
 	const char	*p;
+	int		 digits = 1;	/* the label so far is all digits */
 
 	if (s == NULL || *s == '\0' || strlen(s) > 253)
 		return 0;
@@ -428,6 +429,7 @@ host_name_valid(const char *s, int wildcard, size_t min_labels)
 			if (*p == '\0')
 				break;
 			label = 0;
+			digits = 1;
 			continue;
 		}
 		/* spelled out so that no locale widens it */
@@ -436,10 +438,13 @@ host_name_valid(const char *s, int wildcard, size_t min_labels)
 			return 0;
 		if (*p == '-' && label == 0)
 			return 0;
+		if (*p < '0' || *p > '9')
+			digits = 0;
 		if (++label > 63)
 			return 0;
 	}
-	return labels >= min_labels;
+	/* an all-numeric top label (RFC 3696 2): 10.0.0.1 is an address */
+	return labels >= min_labels && !digits;
 }
 
 char *

@@ -108,8 +108,9 @@ char	*quote_text(const char *s, size_t max);
 /*
  * Is s a host name: ASCII letters, digits and '-' in labels of 1 to 63
  * characters, no label starting or ending in '-', at most 253 characters,
- * at least min_labels labels; "*." first only with wildcard (the labels
- * below it still counted)? International names are valid only in their
+ * at least min_labels labels, the last not all digits (192.0.2.1 is an
+ * address); "*." first only with wildcard (the labels below it still
+ * counted)? International names are valid only in their
  * A-label (xn--) form.
  */
 int	 host_name_valid(const char *s, int wildcard, size_t min_labels);

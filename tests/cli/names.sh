@@ -173,6 +173,45 @@ expect 0 "request without a CA: any valid name" roleca --dir "$T/none" request \
 	persistent-chat --set server_fqdn=www.example.com --out www
 assert "... the CSR's signature verifies" sh -c "openssl req -in www.csr -noout -verify 2>&1 | grep -q 'verif.* OK'"
 
+# 3a. With no dNSName the CN is the name clients match (openssl does):
+# it is judged as one, and an IP address is never a dNSName.
+for name in "*.lab.example" localhost intranet evil_com.lab.example \
+    lab.example. 10.0.0.1 x.evil.com; do
+	refused 3 "issue: '$name' as the only name (the CN)" roleca --dir "$I" \
+		issue oauth --set "sip_domain=$name" --out res/o
+done
+openssl req -new -key in/k.pem -subj "/CN=*.lab.example" -out in/wild.csr 2>/dev/null
+refused 3 "sign: a CSR whose only name is a wildcard CN" roleca --dir "$I" \
+	sign oauth --csr in/wild.csr --out res/o
+assert "... says why" err_has "wildcard CN '*.lab.example' is not allowed"
+refused 3 "issue: an IP address as a dNSName" roleca --dir "$I" issue \
+	office-web-apps --set farm_fqdn=owa.lab.example --set farm_external=192.168.1.10 \
+	--out res/o
+assert "... says why" err_has "dNSName '192.168.1.10' is not a valid host name"
+cat >in/leaf.ext <<EXT
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+crlDistributionPoints = URI:http://pki.lab.example/crl/issuing.crl
+authorityInfoAccess = caIssuers;URI:http://pki.lab.example/crl/issuing.crt
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EXT
+openssl req -new -key in/k.pem -subj "/CN=lab.example" -out in/cn-only.csr 2>/dev/null
+openssl x509 -req -in in/cn-only.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 90 \
+	-extfile in/leaf.ext -out in/cn-only.crt 2>/dev/null
+expect 0 "check: a CN-only certificate (made by openssl) inside the domains" \
+	roleca --dir "$I" check in/cn-only.crt
+openssl req -new -key in/k.pem -subj "/CN=*.lab.example" -out in/w.csr 2>/dev/null
+openssl x509 -req -in in/w.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 90 \
+	-extfile in/leaf.ext -out in/wild-foreign.crt 2>/dev/null
+assert "... openssl accepts a wildcard CN-only one for any host" openssl verify \
+	-CAfile "$L/root/ca.crt" -untrusted "$I/ca.crt" -verify_hostname a.lab.example \
+	in/wild-foreign.crt
+expect 3 "check: but roleca finds the wildcard the policy forbids" \
+	roleca --dir "$I" check in/wild-foreign.crt
+assert "... naming it" out_has "wildcard CN '*.lab.example' is not allowed"
+
 # 4. RFC 5280's bounds and valid permitted domains.
 refused 2 "issue: a 5000-character O" roleca --dir "$I" issue org \
 	--set server_fqdn=j5.lab.example --set "org=$long5000" --out res/j5

@@ -964,6 +964,71 @@ test_wildcard_and_ip(void)
 	fx.conf.policy.allow_ip = 0;
 }
 
+/*
+ * With no dNSName, clients match the CN (OpenSSL and GnuTLS fall back to
+ * it), so it is held to a dNSName's rules; and an IP address is never a
+ * dNSName.
+ */
+static void
+test_cn_only_name(void)
+{
+	struct policy_ctx	 ctx = with_ca(), b = bare();
+	struct findings		 f;
+	struct spec		 s = leaf();
+
+	s.dns[0] = NULL;
+	s.cn[0] = "*.lab.example";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "wildcard CN '*.lab.example' is "
+	    "not allowed (the CA's policy does not allow them)"));
+	CU_ASSERT(clean(&s, &b, 0));
+	fx.conf.policy.allow_wildcard = 1;
+	CU_ASSERT(clean(&s, &ctx, 0));
+	fx.conf.policy.allow_wildcard = 0;
+	s.cn[0] = "*.evil.com";
+	judge(&s, &ctx, 0, &f);
+	CU_ASSERT(has(&f, "names", "wildcard CN '*.evil.com' is not allowed"));
+	CU_ASSERT(has(&f, "names", "the CN '*.evil.com' is outside the "
+	    "permitted domains"));
+	findings_free(&f);
+	s.cn[0] = "x.evil.com";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "the CN 'x.evil.com' is outside "
+	    "the permitted domains (lab.example)"));
+	s.cn[0] = "localhost";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "the CN 'localhost' is not a "
+	    "valid host name (with no dNSName, clients match the CN)"));
+	CU_ASSERT(only(&s, &b, 0, "names", "the CN 'localhost' is not a valid "
+	    "host name"));
+	s.cn[0] = "evil_com.lab.example";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "the CN 'evil_com.lab.example' is "
+	    "not a valid host name"));
+	s.cn[0] = "web.lab.example.";
+	CU_ASSERT(only(&s, &b, 0, "names", "is not a valid host name"));
+	s.cn[0] = "10.0.0.1";
+	CU_ASSERT(only(&s, &b, 0, "names", "the CN '10.0.0.1' is not a valid "
+	    "host name"));
+	/* the CN that is the certificate's IP address is that address */
+	s.ip = (const unsigned char *)"\x0a\x00\x00\x01";
+	CU_ASSERT(clean(&s, &b, 0));
+	/* a CN that is no host name beside dNSNames names nothing */
+	s = leaf();
+	s.cn[0] = "Front End 21";
+	s.dns[0] = "fe21.lab.example";
+	CU_ASSERT(only(&s, &ctx, 0, "names", "the CN 'Front End 21' is not "
+	    "among the dNSNames"));
+
+	s = leaf();
+	s.dns[1] = "192.168.1.10";
+	CU_ASSERT(only(&s, &b, 0, "names", "dNSName '192.168.1.10' is not a "
+	    "valid host name"));
+	s.dns[1] = "a.123";
+	CU_ASSERT(only(&s, &b, 0, "names", "dNSName 'a.123' is not a valid "
+	    "host name"));
+	s.dns[1] = "10.lab.example";
+	CU_ASSERT(clean(&s, &ctx, 0));
+	s.dns[1] = "123.example";
+	CU_ASSERT(clean(&s, &b, 0));
+}
+
 static void
 test_names_bytes(void)
 {
@@ -1640,6 +1705,7 @@ main(void)
 		{ "validity of the role", test_validity_of_role },
 		{ "names", test_names },
 		{ "wildcards and IP addresses", test_wildcard_and_ip },
+		{ "the CN as the only host name", test_cn_only_name },
 		{ "bytes inside a dNSName", test_names_bytes },
 		{ "a role's name templates", test_profile_templates },
 		{ "a request's exact names", test_request_names },
