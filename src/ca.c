@@ -40,6 +40,33 @@ ca_exists(const char *dir)
 	return ok;
 }
 
+int
+ca_own_dir(const struct ca *ca, const char *dir)
+{
+	struct stat	 d, st;
+	char		*crl = ca_path(ca, "crl");
+	int		 own = 0;
+
+	if (stat(dir, &d) == 0 && S_ISDIR(d.st_mode))
+		own = (stat(ca->dir, &st) == 0 && st.st_dev == d.st_dev &&
+		    st.st_ino == d.st_ino) || (stat(crl, &st) == 0 &&
+		    st.st_dev == d.st_dev && st.st_ino == d.st_ino);
+	free(crl);
+	return own;
+}
+
+char *
+ca_dir_of(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
 /*
  * The chain from chain.pem when there is one (ca.crt otherwise), whose
  * first certificate must be the very ca.crt that publish hands out.

@@ -44,6 +44,14 @@ int	 ca_open(const char *dir, int want, struct ca **, char **cause);
 void	 ca_close(struct ca *);
 /* Is dir a CA directory (has ca.cfg)? */
 int	 ca_exists(const char *dir);
+/*
+ * Is dir the CA's directory or its crl/ (the same directory by device and
+ * inode, however it is spelled)? There roleca keeps the key, the database
+ * and the CRLs, so no copy of a CRL or certificate may be written there.
+ */
+int	 ca_own_dir(const struct ca *, const char *dir);
+/* The directory part of path ("." when it has none), allocated. */
+char	*ca_dir_of(const char *path);
 /* dir/name, allocated. */
 char	*ca_path(const struct ca *, const char *name);
 char	*ca_path_in(const char *dir, const char *name);

@@ -2,9 +2,10 @@
  * publish: put the CA's CRL and certificate where the URLs in its
  * certificates point. Every target is checked before a CRL is signed, so
  * a bad one changes nothing; the CRL is signed afresh when it is due (past
- * crl_renew_percent of its lifetime, or missing); then every file of every
- * target is staged beside its final name and only when all are staged are
- * they renamed into place, so a web server never serves half a file.
+ * crl_renew_percent of its lifetime, missing, or older than a revocation);
+ * then every file of every target is staged beside its final name and only
+ * when all are staged are they renamed into place, so a web server never
+ * serves half a file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const struct option options[] = {
  * is not. A failed rename puts back the files already replaced.
  */
 struct pubset {
+	const struct ca	*ca;
 	/* the file's name in a target */
 	char	*name[PUBLISH_FILES];
 	/* where it comes from; NULL: the CA certificate, DER */
@@ -73,7 +75,7 @@ cert_name(const struct ca *ca, const char *crl)
 	char	*name;
 
 	for (size_t i = 0; i < ca->conf->ca_issuers.n; i++)
-		if ((name = crl_url_name(ca->conf->ca_issuers.v[i])) != NULL)
+		if ((name = url_file_name(ca->conf->ca_issuers.v[i])) != NULL)
 			return name;
 	n = strlen(crl);
 	if (n > 4 && strcmp(crl + n - 4, ".crl") == 0)
@@ -97,6 +99,7 @@ set_init(struct pubset *set, const struct ca *ca, const char *crl,
 	char	*pem;
 
 	memset(set, 0, sizeof *set);
+	set->ca = ca;
 	set_add(set, cert_name(ca, base(crl)), NULL);
 	set_add(set, xstrdup(base(crl)), crl);
 	xasprintf(&pem, "%s.pem", crl);
@@ -143,6 +146,11 @@ check_target(const struct pubset *set, const char *dir, char **cause)
 	if (access(dir, W_OK | X_OK) != 0)
 		return err_set(cause, "%s: publish directory: cannot write: %s",
 		    dir, strerror(errno));
+	/* its files would replace the CA's own (ca.crt, the CRLs) */
+	if (ca_own_dir(set->ca, dir))
+		return err_set(cause, "%s: publish directory is the CA's own "
+		    "directory (%s or its crl/): publish to the web server's",
+		    dir, set->ca->dir);
 	for (size_t i = 0; i < set->n; i++) {
 		free(to);
 		xasprintf(&to, "%s/%s", dir, set->name[i]);
@@ -184,15 +192,24 @@ out:
 	return rc;
 }
 
+/*
+ * Is the CRL at path due: missing, past crl_renew_percent of its life, or,
+ * with no delta CRL to carry changes, older than the last revocation, hold
+ * or release recorded (its number is not above the one taken then)?
+ */
 static int
-due(struct ca *ca, const char *path, time_t now, int *yes, char **cause)
+due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
+    char **cause)
 {
-	time_t	 tu, nu;
-	int	 found, rc = ERR_FAIL;
+	struct crl_head	 h;
+	int64_t		 changed;
+	int		 found, rc = ERR_FAIL;
 
-	TRY(crl_read_times(path, &found, &tu, &nu, cause));
-	*yes = !found || now >= tu + (nu - tu) *
-	    (time_t)ca->conf->crl_renew_percent / 100;
+	TRY(crl_read_head(path, &found, &h, cause));
+	TRY(store_counter(ca->store, "revocations_changed", &changed, cause));
+	*yes = !found || now >= h.this_update + (h.next_update -
+	    h.this_update) * (time_t)ca->conf->crl_renew_percent / 100 ||
+	    (!delta && h.number <= (uint64_t)changed);
 	rc = 0;
 out:
 	return rc;
@@ -243,7 +260,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (args_has(a, OPT_FORCE_CRL))
 		fresh = 1;
 	else
-		TRY(due(ca, crl, now, &fresh, &cause));
+		TRY(due(ca, crl, delta != NULL, now, &fresh, &cause));
 	if (fresh)
 		TRY(crl_make(ca, now, NULL, &info, &cause));
 	/* deltas are short-lived: a fresh one goes out with every publish */
@@ -285,9 +302,10 @@ const struct command cmd_publish = {
 	"Files: the CRL as DER under the name its CDP URL ends with, the same\n"
 	"as PEM (NAME.pem), and the CA certificate as DER under the name its\n"
 	"caIssuers URL ends with (else NAME.crt). A CRL is due when it is\n"
-	"missing or crl_renew_percent (ca.cfg, default 50) of its lifetime\n"
-	"has passed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
-	"published every time.\n",
+	"missing, crl_renew_percent (ca.cfg, default 50) of its lifetime has\n"
+	"passed, or a certificate was revoked, held or released after it was\n"
+	"signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
+	"published every time, and carries such changes until the CRL is due.\n",
 	options,
 	0,
 	0,

@@ -306,6 +306,62 @@ check_publish(const config_setting_t *root, struct conf *c, int flags,
 	return flaw(c, flags, &msg, cause);
 }
 
+char *
+conf_crl_name(const struct strv *urls, const char *fallback)
+{
+	char	*name;
+
+	for (size_t i = 0; i < urls->n; i++)
+		if (strncmp(urls->v[i], "http://", 7) == 0) {
+			if ((name = url_file_name(urls->v[i])) != NULL)
+				return name;
+			break;
+		}
+	return xstrdup(fallback);
+}
+
+char *
+conf_delta_clash(const struct conf *c)
+{
+	char	*n[4];
+	int	 clash = 0;
+
+	if (c->delta_cdp.n == 0)
+		return NULL;
+	n[0] = conf_crl_name(&c->cdp, CONF_CRL_NAME);
+	n[2] = conf_crl_name(&c->delta_cdp, CONF_DELTA_NAME);
+	xasprintf(&n[1], "%s.pem", n[0]);
+	xasprintf(&n[3], "%s.pem", n[2]);
+	for (int i = 0; i < 2; i++)
+		for (int j = 2; j < 4; j++)
+			clash |= strcmp(n[i], n[j]) == 0;
+	free(n[0]);
+	free(n[1]);
+	free(n[3]);
+	if (clash)
+		return n[2];
+	free(n[2]);
+	return NULL;
+}
+
+/* Base and delta CRLs are files side by side: one must not be the other. */
+static int
+check_delta(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
+{
+	char	*name, *where, *msg = NULL;
+
+	if ((name = conf_delta_clash(c)) == NULL)
+		return 0;
+	where = cfg_where(config_setting_get_member(root, "delta_cdp"));
+	err_set(&msg, "%s: 'delta_cdp' names the file '%s', as the CRL of "
+	    "'cdp' or its .pem copy is named: give the delta CRL a file name "
+	    "of its own", where, name);
+	free(where);
+	free(name);
+	return flaw(c, flags, &msg, cause);
+}
+
 int
 conf_load(const char *path, int flags, struct conf **out, char **cause)
 {
@@ -368,6 +424,7 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		    where);
 		goto out;
 	}
+	TRY(check_delta(root, c, flags, cause));
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
 	    &c->delta_crl_hours, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));

@@ -59,11 +59,13 @@ struct conf {
  * Every error names file:line. With CONF_NEW (a CA being made) these are
  * errors too: a subject value that fails dn_value_check() (UTF-8, RFC
  * 5280's bounds, C of two letters), a permitted domain that is no domain
- * name (empty, ".", a wildcard) and an empty or repeated publish
- * directory. An existing CA's ca.cfg may predate them: its certificate
- * already carries its subject, a domain that is no domain name only ever
- * refuses names, and publish judges its directories itself, so the CA
- * keeps working and the first such finding is left in conf->flaw.
+ * name (empty, ".", a wildcard), an empty or repeated publish directory,
+ * and a delta CRL file name that is the CRL's. An existing CA's ca.cfg
+ * may predate them: its certificate already carries its subject, a domain
+ * that is no domain name only ever refuses names, publish judges its
+ * directories itself and the CRL commands refuse a delta name that is the
+ * CRL's, so the CA keeps working and the first such finding is left in
+ * conf->flaw.
  * With CONF_NEW the file may hold at most CONF_MAX bytes, the ca.cfg that
  * init copies into the CA directory.
  */
@@ -71,6 +73,20 @@ struct conf {
 #define CONF_MAX	(256 * 1024)
 int	 conf_load(const char *path, int flags, struct conf **, char **cause);
 void	 conf_free(struct conf *);
+
+/*
+ * The file name a CRL whose URLs are urls is kept and published under:
+ * the name its first http:// URL ends with (url_file_name()), else
+ * fallback, CONF_CRL_NAME or CONF_DELTA_NAME (allocated).
+ */
+#define CONF_CRL_NAME	"ca.crl"
+#define CONF_DELTA_NAME	"ca-delta.crl"
+char	*conf_crl_name(const struct strv *urls, const char *fallback);
+/*
+ * The delta CRL's file name when it, or its .pem copy, is one of the
+ * CRL's two (allocated); NULL when they differ or there are no deltas.
+ */
+char	*conf_delta_clash(const struct conf *);
 
 /* Is host (a dNSName, "*." allowed) inside the policy's permitted domains? */
 int	 conf_domain_permitted(const struct ca_policy *, const char *host);

@@ -398,37 +398,13 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	return 1;
 }
 
-char *
-crl_url_name(const char *url)
-{
-	const char	*path, *end, *slash;
-
-	if (strncmp(url, "http://", 7) != 0)
-		return NULL;
-	/* the query or fragment first: a '/' in it is not the path's */
-	path = url + 7;
-	end = path + strcspn(path, "?#");
-	for (slash = NULL; path < end; path++)
-		if (*path == '/')
-			slash = path;
-	if (slash == NULL || slash + 1 == end || slash[1] == '.')
-		return NULL;
-	return xstrndup(slash + 1, (size_t)(end - slash - 1));
-}
-
 /* DIR/crl/ + the file name the first http:// URL of urls ends with. */
 static char *
 path_for(const struct ca *ca, const struct strv *urls, const char *fallback)
 {
-	char		*name = NULL, *path;
+	char		*name = conf_crl_name(urls, fallback), *path;
 
-	for (size_t i = 0; i < urls->n; i++)
-		if (strncmp(urls->v[i], "http://", 7) == 0) {
-			name = crl_url_name(urls->v[i]);
-			break;
-		}
-	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR,
-	    name != NULL ? name : fallback);
+	xasprintf(&path, "%s/%s/%s", ca->dir, CA_CRLDIR, name);
 	free(name);
 	return path;
 }
@@ -436,7 +412,7 @@ path_for(const struct ca *ca, const struct strv *urls, const char *fallback)
 char *
 crl_path(const struct ca *ca)
 {
-	return path_for(ca, &ca->conf->cdp, "ca.crl");
+	return path_for(ca, &ca->conf->cdp, CONF_CRL_NAME);
 }
 
 char *
@@ -444,7 +420,7 @@ crl_delta_path(const struct ca *ca)
 {
 	if (ca->conf->delta_cdp.n == 0)
 		return NULL;
-	return path_for(ca, &ca->conf->delta_cdp, "ca-delta.crl");
+	return path_for(ca, &ca->conf->delta_cdp, CONF_DELTA_NAME);
 }
 
 /* The PEM copy, staged on a thread of its own beside the DER. */
@@ -731,15 +707,30 @@ crl_lock(const struct ca *ca, int *fd, char **cause)
  * number is taken for them: a bad output must not cost a number.
  */
 static int
-check_outputs(const char *path, const char *extra, char **cause)
+check_outputs(const struct ca *ca, const char *path, const char *extra,
+    char **cause)
 {
-	char	*pem;
+	char	*pem, *dir = NULL, *clash;
 	int	 rc = ERR_FAIL;
 
+	/* each would replace the other: ca.cfg must be mended first */
+	if ((clash = conf_delta_clash(ca->conf)) != NULL) {
+		rc = err_set(cause, "%s/%s: the delta CRL's file name '%s' is "
+		    "the CRL's or its .pem copy's: give delta_cdp a name of "
+		    "its own", ca->dir, CA_CFG, clash);
+		free(clash);
+		return rc;
+	}
 	xasprintf(&pem, "%s.pem", path);
 	if (extra != NULL && (strcmp(extra, path) == 0 ||
 	    strcmp(extra, pem) == 0)) {
 		rc = err_usage(cause, "%s: is the CRL's own file", extra);
+		goto out;
+	}
+	/* the key, the database, the CRLs: --out must not replace them */
+	if (extra != NULL && ca_own_dir(ca, (dir = ca_dir_of(extra)))) {
+		rc = err_usage(cause, "%s: is in the CA's own directory (%s "
+		    "or its crl/): write the copy elsewhere", extra, ca->dir);
 		goto out;
 	}
 	TRY(out_check(path, 1, cause));
@@ -748,6 +739,7 @@ check_outputs(const char *path, const char *extra, char **cause)
 		TRY(out_check(extra, 1, cause));
 	rc = 0;
 out:
+	free(dir);
 	free(pem);
 	return rc;
 }
@@ -770,7 +762,7 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	 * the CRL built and written. A crash or a failed write after the
 	 * commit skips that number; none is reused.
 	 */
-	TRY(check_outputs(path, extra, cause));
+	TRY(check_outputs(ca, path, extra, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
 	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
@@ -808,7 +800,7 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 		    "are off", ca->dir, CA_CFG);
 	hex_init();
 	/* as in crl_make: checked before the number is taken */
-	TRY(check_outputs(path, NULL, cause));
+	TRY(check_outputs(ca, path, NULL, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));
@@ -836,12 +828,12 @@ out:
 }
 
 int
-crl_read_times(const char *path, int *found, time_t *this_update,
-    time_t *next_update, char **cause)
+crl_read_head(const char *path, int *found, struct crl_head *h,
+    char **cause)
 {
 	gnutls_x509_crl_t	 crl = NULL;
-	unsigned char		*data = NULL;
-	size_t			 len;
+	unsigned char		*data = NULL, num[20];
+	size_t			 len, nlen = sizeof num;
 	gnutls_datum_t		 d;
 	int			 rc = ERR_FAIL, ret;
 
@@ -857,8 +849,22 @@ crl_read_times(const char *path, int *found, time_t *this_update,
 		    gnutls_strerror(ret));
 		goto out;
 	}
-	*this_update = gnutls_x509_crl_get_this_update(crl);
-	*next_update = gnutls_x509_crl_get_next_update(crl);
+	if ((ret = gnutls_x509_crl_get_number(crl, num, &nlen, NULL)) < 0) {
+		rc = err_set(cause, "%s: no CRL number: %s", path,
+		    gnutls_strerror(ret));
+		goto out;
+	}
+	/* roleca's numbers are below 2^63; leading zero bytes are padding */
+	h->number = 0;
+	for (size_t i = 0; i < nlen; i++) {
+		if (h->number >> 55 != 0) {
+			rc = err_set(cause, "%s: CRL number too large", path);
+			goto out;
+		}
+		h->number = h->number << 8 | num[i];
+	}
+	h->this_update = gnutls_x509_crl_get_this_update(crl);
+	h->next_update = gnutls_x509_crl_get_next_update(crl);
 	*found = 1;
 	rc = 0;
 out:

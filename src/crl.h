@@ -52,7 +52,7 @@ int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
  * one costs no number), take a new CRL number (committed before anything
  * is written, so it is never reused), encode every revoked, unexpired
  * certificate, sign, and write DIR/crl/NAME (DER) and DIR/crl/NAME.pem
- * atomically, NAME being crl_url_name() of the CA's first http:// CDP URL.
+ * atomically, NAME being conf_crl_name() of the CA's CDP URLs.
  * With extra, the DER is also written there.
  */
 int	 crl_make(struct ca *, time_t now, const char *extra,
@@ -71,18 +71,15 @@ char	*crl_delta_path(const struct ca *);
 char	*crl_path(const struct ca *);
 
 /*
- * The file an http:// URL names, as the CRL and the CA certificate are
- * published under: the last segment of its path, the query and fragment
- * stripped first (allocated); NULL when that is empty or starts with '.',
- * or the URL is not http://.
+ * thisUpdate, nextUpdate and CRL number of a CRL file; found = 0 if it
+ * does not exist. A CRL without a number, or one too large, is an error.
  */
-char	*crl_url_name(const char *url);
-
-/*
- * thisUpdate and nextUpdate of a CRL file; 0 and found = 0 if it does not
- * exist.
- */
-int	 crl_read_times(const char *path, int *found, time_t *this_update,
-	    time_t *next_update, char **cause);
+struct crl_head {
+	time_t		 this_update;
+	time_t		 next_update;
+	uint64_t	 number;
+};
+int	 crl_read_head(const char *path, int *found, struct crl_head *,
+	    char **cause);
 
 #endif

@@ -121,11 +121,23 @@ static const char schema_v5[] =
 	"ALTER TABLE certs ADD COLUMN released_at INTEGER;"
 	"PRAGMA user_version = 5;";
 
+/*
+ * Version 6: revocations_changed, the CRL number last taken when a
+ * revocation, hold or release was recorded: a base CRL whose number is
+ * not above it may lack the change. Set to the current number, so a
+ * database from before counts its CRL as stale once.
+ */
+static const char schema_v6[] =
+	"INSERT INTO counters (name, value) SELECT 'revocations_changed',"
+	" value FROM counters WHERE name = 'crl_number';"
+	"PRAGMA user_version = 6;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
 static int	 migrate_to_4(struct store *, char **);
 static int	 migrate_to_5(struct store *, char **);
+static int	 migrate_to_6(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -134,6 +146,7 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_3,
 	migrate_to_4,
 	migrate_to_5,
+	migrate_to_6,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -355,6 +368,22 @@ static int
 migrate_to_5(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v5, "migrate to schema version 5", cause);
+}
+
+static int
+migrate_to_6(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v6, "migrate to schema version 6", cause);
+}
+
+/* In a revocation's transaction: the CRLs taken so far may lack it. */
+static int
+revocations_changed(struct store *st, char **cause)
+{
+	return db_exec(st, "UPDATE counters SET value = (SELECT value FROM"
+	    " counters WHERE name = 'crl_number')"
+	    " WHERE name = 'revocations_changed'", "record the revocation",
+	    cause);
 }
 
 /*
@@ -932,6 +961,7 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 			    "date is before its notBefore", serial);
 		goto out;
 	}
+	TRY(revocations_changed(st, cause));
 	TRY(tx_commit(st, cause));
 	rc = 0;
 out:
@@ -983,6 +1013,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 			    "be undone", serial);
 		goto out;
 	}
+	TRY(revocations_changed(st, cause));
 	TRY(tx_commit(st, cause));
 	rc = 0;
 out:

@@ -84,7 +84,12 @@ int	 store_revoke(struct store *, const char *serial, int64_t when,
  */
 int	 store_unrevoke(struct store *, const char *serial, char **cause);
 
-/* Named counters: base_crl_number and base_crl_time (0 when unset). */
+/*
+ * Named counters (0 when unset): base_crl_number and base_crl_time, and
+ * revocations_changed, the CRL number last taken when store_revoke or
+ * store_unrevoke changed a certificate (a CRL numbered at most that may
+ * lack the change).
+ */
 int	 store_counter(struct store *, const char *name, int64_t *value,
 	    char **cause);
 int	 store_set_counter(struct store *, const char *name, int64_t value,

@@ -511,3 +511,21 @@ json_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+char *
+url_file_name(const char *url)
+{
+	const char	*path, *end, *slash;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return NULL;
+	/* the query or fragment first: a '/' in it is not the path's */
+	path = url + 7;
+	end = path + strcspn(path, "?#");
+	for (slash = NULL; path < end; path++)
+		if (*path == '/')
+			slash = path;
+	if (slash == NULL || slash + 1 == end || slash[1] == '.')
+		return NULL;
+	return xstrndup(slash + 1, (size_t)(end - slash - 1));
+}

@@ -140,4 +140,12 @@ void	 utc_text(char *buf, size_t len, enum utc_form, time_t t);
  */
 long long	 days_left(time_t t, time_t now);
 
+/*
+ * The file an http:// URL names, as the CRL and the CA certificate are
+ * published under: the last segment of its path, the query and fragment
+ * stripped first (allocated); NULL when that is empty or starts with '.',
+ * or the URL is not http://.
+ */
+char	*url_file_name(const char *url);
+
 #endif

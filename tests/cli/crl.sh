@@ -107,6 +107,40 @@ assert "no temporary files in the web directory" sh -c "! ls -A '$W' | grep -q t
 expect 0 "the root publishes the same way" roleca --dir "$L/root" publish --to "$W"
 expect 2 "publish without directories is a usage error" roleca --dir "$L/root" publish
 
+# A revocation makes the CRL due: publish signs one that lists it, at once.
+crlno() { echo $(($(openssl crl -in "$1" -inform DER -noout -crlnumber | sed 's/.*=//'))); }
+late=$(roleca --dir "$I" issue frontend --set pool_fqdn=pool01.lab.example \
+	--set server_fqdn=fe03.lab.example --set sip_domain=lab.example --out late 2>/dev/null)
+expect 0 "revoke after the CRL was published" roleca --dir "$I" revoke "$late" --reason keyCompromise
+assert "... which says to publish it" err_has "roleca publish to publish it"
+expect 0 "publish, with no --new-crl" roleca --dir "$I" publish --to "$W"
+assert "... signs a new CRL (number 4)" test "$(crlno "$W/issuing.crl")" = 4
+assert "... and says so" err_has "CRL number 4 signed and published"
+openssl crl -in "$W/issuing.crl" -inform DER -out late.crl.pem
+run openssl verify -crl_check -CAfile "$L/root/ca.crt" -untrusted "$I/ca.crt" \
+	-CRLfile late.crl.pem late.crt
+if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+	ok "openssl finds the revocation in the published CRL"
+else
+	not_ok "openssl finds the revocation in the published CRL"; show_output
+fi
+expect 0 "publish again" roleca --dir "$I" publish --to "$W"
+assert "... keeps CRL number 4 (nothing changed)" test "$(crlno "$W/issuing.crl")" = 4
+expect 1 "a refused revocation" roleca --dir "$I" revoke "$late"
+expect 0 "... and publish" roleca --dir "$I" publish --to "$W"
+assert "... still keeps number 4" test "$(crlno "$W/issuing.crl")" = 4
+held=$(roleca --dir "$I" issue edge-internal --set pool_fqdn=edge2.lab.example --out held 2>/dev/null)
+roleca --dir "$I" revoke "$held" --reason certificateHold 2>/dev/null
+expect 0 "a hold is published by the next publish" roleca --dir "$I" publish --to "$W"
+assert "... in CRL number 5" test "$(crlno "$W/issuing.crl")" = 5
+assert "... which lists it" sh -c "openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
+	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
+roleca --dir "$I" unrevoke "$held" 2>/dev/null
+expect 0 "so is its release" roleca --dir "$I" publish --to "$W"
+assert "... in CRL number 6" test "$(crlno "$W/issuing.crl")" = 6
+assert "... which no longer lists it" sh -c "! openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
+	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
+
 # Delta CRLs, as Windows enterprise CAs publish them.
 D=$T/delta
 mkdir -p "$D"
@@ -188,6 +222,23 @@ expect 0 "openssl -use_deltas accepts it with the delta" openssl verify -crl_che
 	-use_deltas -CAfile "$D/cas.pem" -CRLfile "$D/base2.pem" -CRLfile "$D/dpem2.pem" \
 	"$D/held.crt"
 expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl --delta
+
+# A delta CRL named like the CRL (or its .pem) would overwrite it.
+for dname in delta-base.crl delta-base.crl.pem; do
+	sed "s|delta-delta.crl|$dname|" "$D/delta.cfg" >"$D/clash.cfg"
+	expect 1 "init refuses delta_cdp naming the file $dname" roleca --dir "$D/clash" \
+		init --config "$D/clash.cfg"
+	assert "... naming the line" err_has "clash.cfg:4: 'delta_cdp' names the file '$dname'"
+	assert "... and makes no CA" test ! -e "$D/clash"
+done
+cp -R "$D/ca" "$D/clash"
+sed "s|delta-delta.crl|delta-base.crl|" "$D/ca/ca.cfg" >"$D/clash/ca.cfg"
+cp "$D/clash/crl/delta-base.crl" "$D/base-kept.crl"
+for c in "crl" "crl --delta" "publish --to $D/www"; do
+	expect 1 "a CA whose ca.cfg was edited so: $c is refused" roleca --dir "$D/clash" $c
+	assert "... saying why" err_has "the delta CRL's file name 'delta-base.crl' is the CRL's"
+done
+assert "... and its CRL is intact" cmp "$D/base-kept.crl" "$D/clash/crl/delta-base.crl"
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [ -x "$NGINX" ]; then
@@ -326,6 +377,29 @@ assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
 expect 2 "crl --out the CRL's own file is a usage error" roleca --dir "$I" crl \
 	--out "$crl"
 assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+# The CA's own files: --out must never replace them, however spelled.
+sha_ca() { (cd "$I" && sha256sum ca.key ca.crt ca.cfg chain.pem); }
+sha_ca >ca-files.sum
+for f in roleca.db ca.key ca.crt ca.cfg crl/other.crl; do
+	expect 2 "crl --out $f in the CA directory is refused" roleca --dir "$I" \
+		crl --out "$I/$f"
+	assert "... saying why" err_has "is in the CA's own directory"
+	assert "... in one line" err_one_line
+done
+expect 2 "... also when spelled through .." roleca --dir "$I" crl \
+	--out "$I/crl/../ca.key"
+assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+assert "... and the key, certificate, configuration and chain are intact" \
+	sh -c "(cd '$I' && sha256sum -c --quiet '$T/ca-files.sum')"
+assert "... and the database still reads" test "$(rows "$DB")" -gt 0
+assert "... nothing written in DIR/crl" test ! -e "$I/crl/other.crl"
+expect 1 "publish --to the CA directory is refused" roleca --dir "$I" publish \
+	--to "$I" --new-crl
+assert "... saying why" err_has "publish directory is the CA's own directory"
+expect 1 "publish --to its crl/ too" roleca --dir "$I" publish --to "$I/crl/" --new-crl
+assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
+assert "... and the CA's files are intact" \
+	sh -c "(cd '$I' && sha256sum -c --quiet '$T/ca-files.sum')"
 assert "none of them replaced the CA's CRL" cmp kept.crl "$crl"
 assert "... or its PEM" cmp kept.pem "$crl.pem"
 assert "... or left a temporary in DIR/crl" no_tmp "$I/crl"

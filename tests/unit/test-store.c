@@ -24,9 +24,9 @@
 #include "unit.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	5
-#define SCHEMA_TEXT	"5"
-#define NEWER_TEXT	"6"
+#define SCHEMA_VERSION	6
+#define SCHEMA_TEXT	"6"
+#define NEWER_TEXT	"7"
 
 #define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
 
@@ -657,7 +657,8 @@ test_newer_schema(void)
 }
 
 /*
- * A database made by schema version 1 gains the CRL's covering index on open.
+ * A database made by schema version 1 gains the CRL's covering index and
+ * the later columns and counters on open.
  */
 static void
 test_migrate_from_1(void)
@@ -672,7 +673,9 @@ test_migrate_from_1(void)
 	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
 	    "ALTER TABLE certs DROP COLUMN released_at; "
-	    "DELETE FROM counters WHERE name LIKE 'base_crl_%'; "
+	    "DELETE FROM counters WHERE name LIKE 'base_crl_%' OR "
+	    "name = 'revocations_changed'; "
+	    "UPDATE counters SET value = 7 WHERE name = 'crl_number'; "
 	    "PRAGMA user_version = 1"), 0);
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
 	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
@@ -685,6 +688,11 @@ test_migrate_from_1(void)
 	    "('certs_revoked')");
 	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
 	    "status,not_after,serial,revoked_at,reason");
+	free(s);
+	/* CRLs signed before the counter existed count as stale, once */
+	s = raw_text(fx.db, "SELECT value FROM counters"
+	    " WHERE name = 'revocations_changed'");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "7");
 	free(s);
 	store_close(st);
 	free(cause);
@@ -1154,6 +1162,67 @@ test_hold_then_revoke(void)
 	fx_teardown(&fx);
 }
 
+/* The counter of CRL numbers since which a revocation or release is new. */
+static int64_t
+changed(struct store *st)
+{
+	int64_t	 v = -1;
+	char	*cause = NULL;
+
+	CU_ASSERT_EQUAL(store_counter(st, "revocations_changed", &v, &cause),
+	    0);
+	free(cause);
+	return v;
+}
+
+/*
+ * A revocation, a hold and a release each record the CRL number last
+ * taken, in their own transaction; a refused one, and taking a CRL number,
+ * leave it as it was.
+ */
+static void
+test_revocations_changed(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	uint64_t		 n;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, "01", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	fill(&sc, "02", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(changed(st), 0);
+	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
+	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(changed(st), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000200, 1, &cause), 0);
+	CU_ASSERT_EQUAL(changed(st), 2);
+	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
+	CU_ASSERT_EQUAL(changed(st), 2);
+	CU_ASSERT_EQUAL(store_revoke(st, "02", 1700000200, 6, &cause), 0);
+	CU_ASSERT_EQUAL(changed(st), 3);
+	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000300, 4, &cause),
+	    ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(store_unrevoke(st, "01", &cause), ERR_FAIL);
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(changed(st), 3);
+	CU_ASSERT_EQUAL(store_unrevoke(st, "02", &cause), 0);
+	CU_ASSERT_EQUAL(changed(st), 4);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 /*
  * The log is emptied at close once it has grown past a few dozen pages
  * (every first open reads it all back), and left alone while it is short
@@ -1244,6 +1313,7 @@ static const CU_TestInfo tests[] = {
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
 	{ "shares of the revoked rows by not_after", test_revoked_shares },
 	{ "a hold revoked for good", test_hold_then_revoke },
+	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "the log is emptied at close once it is long", test_log_kept_short },
 	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL
