@@ -158,21 +158,21 @@ out:
 }
 
 /*
- * Take the open template that name fits best (the one with the most
- * literal characters: sip.${d} before ${fqdn}); used[] counts what each
- * single-name template has taken.
+ * Take the open template of t[0..n) that name fits best (the one with the
+ * most literal characters: sip.${d} before ${fqdn}); used[] counts what
+ * each single-name template has taken.
  */
 static int
 fit_name(const struct profile *p, const struct profile_values *vs,
-    unsigned *used, const char *name)
+    const struct profile_tmpl *t, size_t n, unsigned *used, const char *name)
 {
 	size_t	 best_len = 0, literal;
 	int	 best = -1, list;
 
-	for (size_t i = 0; i < p->ndns; i++) {
-		if (!profile_dns_open(p, vs, i, &list, &literal) ||
+	for (size_t i = 0; i < n; i++) {
+		if (!profile_tmpl_open(p, vs, &t[i], &list, &literal) ||
 		    (!list && used[i] > 0) ||
-		    !policy_name_matches(p->dns[i].text, name))
+		    !policy_name_matches(t[i].text, name))
 			continue;
 		if (best < 0 || literal > best_len) {
 			best = (int)i;
@@ -189,32 +189,46 @@ fit_name(const struct profile *p, const struct profile_values *vs,
  * The CSR's names, each in a place the role leaves open: the subject CN
  * first (it names the server, so it takes the template meant for it),
  * then own_cn (the CSR's CN, when the profile names the subject and the
- * CSR's CN is another host name), then its dNSNames.
+ * CSR's CN is another host name), then its dNSNames; and its IP
+ * addresses, each in an open ip template.
  */
 static int
 fit_csr_names(const struct request *req, const struct profile *p,
     const struct profile_values *vs, const char *own_cn,
-    const struct strv *dns, char **cause)
+    const struct csr_info *info, char **cause)
 {
+	const struct strv *dns = &info->dns;
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
-	unsigned	*used = xcalloc(p->ndns + 1, sizeof *used);
+	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
 	size_t		 extra = own_cn != NULL;
 	int		 rc = 0;
 
-	if (cn != NULL)
-		(void)fit_name(p, vs, used, cn);	/* the subject has it */
+	if (cn != NULL)				/* the subject has it */
+		(void)fit_name(p, vs, p->dns, p->ndns, used, cn);
 	for (size_t k = 0; k < extra + dns->n && rc == 0; k++) {
 		const char	*name = k < extra ? own_cn : dns->v[k - extra];
 
 		if ((cn != NULL && strcasecmp(name, cn) == 0) ||
 		    strv_has_icase(&req->dns, name))
 			continue;	/* the values give it already */
-		if (fit_name(p, vs, used, name) == 0)
+		if (fit_name(p, vs, p->dns, p->ndns, used, name) == 0)
 			continue;
 		rc = err_policy(cause, "refused: names: the CSR asks for "
 		    "%s '%s', which is none of the names role %s leaves to "
 		    "it (its variables give them: --set)", k < extra ?
 		    "the CN" : "dNSName", name, p->name);
+	}
+	/* both in inet_ntop()'s form: the CSR's, and the bound values' */
+	for (size_t k = 0; k < info->ip.n && rc == 0; k++) {
+		const char	*ip = info->ip.v[k];
+
+		if (strv_has(&req->ip, ip) ||
+		    fit_name(p, vs, p->ip, p->nip, used + p->ndns, ip) == 0)
+			continue;
+		rc = err_policy(cause, "refused: names: the CSR asks for the "
+		    "IP address %s, which is none of the addresses role %s "
+		    "leaves to it (its variables give them: --set)", ip,
+		    p->name);
 	}
 	free(used);
 	return rc;
@@ -254,7 +268,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	}
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
-	TRY(fit_csr_names(req, p, vs, own_cn, &info->dns, cause));
+	TRY(fit_csr_names(req, p, vs, own_cn, info, cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
 	for (size_t i = 0; i < info->dns.n; i++)

@@ -952,10 +952,10 @@ given(const struct profile_values *vs, const char *name)
 }
 
 int
-profile_dns_open(const struct profile *p, const struct profile_values *vs,
-    size_t i, int *list, size_t *literal)
+profile_tmpl_open(const struct profile *p, const struct profile_values *vs,
+    const struct profile_tmpl *t, int *list, size_t *literal)
 {
-	const char	*text = p->dns[i].text, *ref, *name;
+	const char	*text = t->text, *ref, *name;
 	size_t		 len;
 	int		 k, open = 0;
 
@@ -1129,7 +1129,7 @@ bind_subject(const struct profile *p, const struct strv *vals, int partial,
 /* dns or ip: once per value of the list variable, duplicates dropped. */
 static void
 bind_names(const struct profile *p, const struct strv *vals,
-    const struct profile_tmpl *t, size_t n, int icase, struct strv *out)
+    const struct profile_tmpl *t, size_t n, int ip, struct strv *out)
 {
 	const char	*missing;
 	char		*s;
@@ -1142,7 +1142,10 @@ bind_names(const struct profile *p, const struct strv *vals,
 		for (size_t k = 0; k < count; k++) {
 			if (!tmpl_expand(p, vals, t[i].text, k, &s, &missing))
 				break;
-			if (icase ? strv_has_icase(out, s) : strv_has(out, s))
+			/* one address, one form: ::1 is 0:0:0:0:0:0:0:1 */
+			if (ip)
+				s = ip_canonical(s);
+			if (!ip ? strv_has_icase(out, s) : strv_has(out, s))
 				free(s);
 			else
 				strv_add_take(out, s);
@@ -1223,8 +1226,8 @@ bind_profile(const struct profile *p, const struct profile_values *vs,
 	TRY(bind_values(p, vs, partial, vals, cause));
 	TRY(bind_hosts(p, vals, cause));
 	TRY(bind_subject(p, vals, partial, r, cause));
-	bind_names(p, vals, p->dns, p->ndns, 1, &r->dns);
-	bind_names(p, vals, p->ip, p->nip, 0, &r->ip);
+	bind_names(p, vals, p->dns, p->ndns, 0, &r->dns);
+	bind_names(p, vals, p->ip, p->nip, 1, &r->ip);
 	bind_rest(p, vals, r);
 	*out = r;
 	r = NULL;

@@ -140,13 +140,15 @@ int	 profile_bind_partial(const struct profile *,
 void	 profile_fit_key(struct request *, const struct profile *,
 	    const struct keyspec *);
 /*
- * For signing: is dNSName template i left open by the values (a variable
- * in it has neither a value nor a default), so that a CSR's name may take
- * its place? *list: it takes any number of names (an open list variable);
- * *literal: how many of its characters are not variables.
+ * For signing: is name template t (one of the profile's dns or ip) left
+ * open by the values (a variable in it has neither a value nor a
+ * default), so that a CSR's name may take its place? *list: it takes any
+ * number of names (an open list variable); *literal: how many of its
+ * characters are not variables.
  */
-int	 profile_dns_open(const struct profile *, const struct profile_values *,
-	    size_t i, int *list, size_t *literal);
+int	 profile_tmpl_open(const struct profile *,
+	    const struct profile_values *, const struct profile_tmpl *t,
+	    int *list, size_t *literal);
 /*
  * May dNSName template i be left out? It may when it uses an optional
  * variable (one neither required nor with a default); every other

@@ -2,6 +2,7 @@
  * Allocation that aborts on exhaustion, string vectors, DN attribute lists
  * and wiping.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -528,4 +529,18 @@ url_file_name(const char *url)
 	if (slash == NULL || slash + 1 == end || slash[1] == '.')
 		return NULL;
 	return xstrndup(slash + 1, (size_t)(end - slash - 1));
+}
+
+char *
+ip_canonical(char *s)
+{
+	unsigned char	 bin[16];
+	char		 buf[INET6_ADDRSTRLEN];
+	int		 af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, s, bin) != 1 ||
+	    inet_ntop(af, bin, buf, sizeof buf) == NULL)
+		return s;
+	free(s);
+	return xstrdup(buf);
 }

@@ -148,4 +148,10 @@ long long	 days_left(time_t t, time_t now);
  */
 char	*url_file_name(const char *url);
 
+/*
+ * s (allocated) as inet_ntop() writes the address it spells, s freed; s
+ * itself when it is no IP address.
+ */
+char	*ip_canonical(char *s);
+
 #endif

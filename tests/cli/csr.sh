@@ -121,6 +121,43 @@ mkcsr wild ec:p256.pem -sha256 /CN=x.lab.example -addext "subjectAltName=DNS:*.l
 hostile 3 "a wildcard where the profile allows none is refused" wild.csr
 mkcsr ipreq ec:p256.pem -sha256 /CN=y.lab.example -addext "subjectAltName=IP:10.1.2.3"
 hostile 3 "an IP address where the profile allows none is refused" ipreq.csr
+# An IP address, like a dNSName, must take a place the role leaves open.
+cat >"$T/ipfixed.cfg" <<'CFG'
+description = "a server with one address";
+variables = { fqdn = { description = "f"; }; addr = { description = "ip"; }; };
+subject = { CN = "${fqdn}"; };
+dns = "${fqdn}";
+ip = "${addr}";
+key = "ec:p256";
+validity_days = 90;
+eku = [ "serverAuth" ];
+allow_ip = true;
+CFG
+O=$T/open-ca
+sed -e '/^policy/,$d' "$I/ca.cfg" >"$T/open.cfg"
+printf 'policy = { allow_ip = true; permitted_domains = [ "lab.example" ]; };\n' >>"$T/open.cfg"
+roleca --dir "$O" init --config "$T/open.cfg" 2>/dev/null
+mkdir -p "$O/profiles" && cp "$T/ipfixed.cfg" "$O/profiles/"
+mkcsr ipmore ec:p256.pem -sha256 /CN=ip.lab.example \
+	-addext "subjectAltName=DNS:ip.lab.example,IP:10.1.1.1,IP:10.2.2.2"
+rows_o=$(rows "$O/roleca.db")
+expect 3 "an IP address beside the one the variables give is refused" roleca --dir "$O" \
+	sign ipfixed --csr ipmore.csr --set fqdn=ip.lab.example --set addr=10.1.1.1 --out ipmore
+assert "... naming it" err_has "the CSR asks for the IP address 10.2.2.2, which is none of the addresses role ipfixed leaves to it"
+assert "... in one line" err_one_line
+assert "... nothing recorded" test "$(rows "$O/roleca.db")" -eq "$rows_o"
+assert "... no file written" test ! -e ipmore.crt
+mkcsr ipone ec:p256.pem -sha256 /CN=ip.lab.example \
+	-addext "subjectAltName=DNS:ip.lab.example,IP:0:0:0:0:0:0:0:1"
+expect 0 "the CSR's address may fill the role's open one" roleca --dir "$O" \
+	sign ipfixed --csr ipone.csr --set fqdn=ip.lab.example --out ipone
+assert "... openssl reads it there" sh -c \
+	"openssl x509 -in ipone.crt -noout -ext subjectAltName | grep -q 'IP Address:0:0:0:0:0:0:0:1\$'"
+expect 0 "... or repeat the address the variables give, in another spelling" roleca --dir "$O" \
+	sign ipfixed --csr ipone.csr --set fqdn=ip.lab.example --set addr=::1 --out ipsame
+assert "... listed once" test "$(openssl x509 -in ipsame.crt -noout -ext subjectAltName | grep -o 'IP Address' | wc -l)" -eq 1
+expect 3 "but not beside another address the variables give" roleca --dir "$O" \
+	sign ipfixed --csr ipone.csr --set fqdn=ip.lab.example --set addr=10.1.1.1 --out ipother
 mkcsr urireq ec:p256.pem -sha256 /CN=u.lab.example -addext "subjectAltName=DNS:u.lab.example,URI:http://u.lab.example/"
 hostile 3 "a URI beside the dNSName is refused" urireq.csr
 assert "... naming the name types roleca signs" err_has "only DNS and IP"

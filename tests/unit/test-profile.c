@@ -834,6 +834,12 @@ test_bind_lists(void)
 	    "addr=198.51.100.7", NULL), 0);
 	CU_ASSERT(strv_is(&r->ip, "198.51.100.7", "192.0.2.2", NULL));
 	request_free(r);
+	/* An address is one address however it is written. */
+	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "dom=a.example",
+	    "addr=::1,0:0:0:0:0:0:0:1,2001:DB8::0:1,2001:db8::1,192.0.2.2",
+	    NULL), 0);
+	CU_ASSERT(strv_is(&r->ip, "::1", "2001:db8::1", "192.0.2.2", NULL));
+	request_free(r);
 	CU_ASSERT_PTR_NULL(cause);
 	/* Only commas: no value at all. */
 	CU_ASSERT_EQUAL(bind_with(p, 0, &r, &cause, "dom=,,", NULL), ERR_USAGE);
