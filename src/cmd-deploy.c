@@ -35,6 +35,9 @@
 #include "util.h"
 #include "x509.h"
 
+/* NAME.chain.pem is read back only to compare: a few KB, far below this */
+#define CHAIN_MAX	(1024 * 1024)
+
 enum {
 	OPT_OUT = 'o',
 	OPT_CSR_DIR = 'c',
@@ -461,6 +464,37 @@ struct preparing {
 };
 
 /*
+ * Does DIR/NAME.chain.pem still hold crt and the CA's chain, as it was
+ * written? 0 if so, else -1 with r->why (a server installed from DIR takes
+ * its chain from there).
+ */
+static int
+chain_kept(struct unit_run *r, struct ca *ca, const char *outdir,
+    gnutls_x509_crt_t crt)
+{
+	unsigned char	*data = NULL;
+	size_t		 len;
+	char		*path, *want = NULL, *cause = NULL;
+	int		 rc = -1;
+
+	xasprintf(&path, "%s/%s.chain.pem", outdir, r->u->name);
+	if (access(path, F_OK) != 0)
+		xasprintf(&r->why, "%s.chain.pem is gone", r->u->name);
+	else if (leaf_chain_pem(ca, crt, &want, &cause) != 0 ||
+	    out_read_file(path, CHAIN_MAX, &data, &len, &cause) != 0)
+		r->why = cause;
+	else if (len != strlen(want) || memcmp(data, want, len) != 0)
+		xasprintf(&r->why, "%s.chain.pem holds another chain",
+		    r->u->name);
+	else
+		rc = 0;
+	free(data);
+	free(want);
+	free(path);
+	return rc;
+}
+
+/*
  * Does DIR/NAME.crt still fit the unit: not due for renewal (expiring
  * within --renew-days, else DEPLOY_RENEW_DAYS or a third of its lifetime),
  * for the server's key (its CSR's with --csr-dir, else the one in
@@ -471,9 +505,11 @@ struct preparing {
  * calling thread looks whether it is recorded (unit_recorded); anything
  * else (a new key, a changed profile or CA; --reissue) is issued again,
  * and r->old and r->why say which certificate it replaces and why. No
- * file at all is a server's first issue. A NAME.key that is there but
+ * file at all is a server's first issue; a NAME.chain.pem that is gone or
+ * holds another chain is issued again too. A NAME.key that is there but
  * cannot be used (readable by others, unreadable, not a key) fails the
- * unit (r->rc) rather than being replaced unasked. Run by the workers.
+ * unit (r->rc) rather than being replaced unasked, unless --reissue. Run
+ * by the workers.
  */
 static void
 unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
@@ -483,11 +519,24 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	struct policy_ctx	 ctx = { 0 };
 	struct key		*key = NULL;
 	size_t			 n = 0;
-	char			*path, *keyfile = NULL, *cause = NULL;
+	char			*path = NULL, *keyfile = NULL, *cause = NULL;
 	char			 date[32];
 	time_t			 nb, na, window;
 	int			 match = 0;
 
+	/*
+	 * A key file that cannot be used fails the unit whatever becomes of
+	 * the certificate: issuing again would replace it unasked.
+	 */
+	if (r->pub == NULL && !pp->reissue) {
+		xasprintf(&keyfile, "%s/%s.key", pp->outdir, r->u->name);
+		if (access(keyfile, F_OK) == 0 &&
+		    (r->rc = keys_load(keyfile, 1, &key, &cause)) != 0) {
+			r->cause = cause;
+			cause = NULL;
+			goto out;
+		}
+	}
 	path = crt_path(pp->outdir, r->u);
 	if (x509_load_cert_file(path, &certs, &n, &cause) != 0) {
 		if (access(path, F_OK) == 0)
@@ -526,14 +575,8 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 		if (x509_matches_pubkey(certs[0], r->pub, &match, &cause) != 0)
 			goto out;
 	} else {
-		xasprintf(&keyfile, "%s/%s.key", pp->outdir, r->u->name);
-		if (access(keyfile, F_OK) != 0) {
+		if (key == NULL) {
 			xasprintf(&r->why, "%s.key is gone", r->u->name);
-			goto out;
-		}
-		if ((r->rc = keys_load(keyfile, 1, &key, &cause)) != 0) {
-			r->cause = cause;
-			cause = NULL;
 			goto out;
 		}
 		if (x509_matches_key(certs[0], key, &match, &cause) != 0)
@@ -547,6 +590,8 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 			    r->u->name);
 		goto out;
 	}
+	if (chain_kept(r, ca, pp->outdir, certs[0]) != 0)
+		goto out;
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
 	ctx.profile = r->profile;

@@ -116,6 +116,44 @@ assert "... its key and certificate untouched" test "$(cat certs/fe01.key certs/
 chmod 600 certs/fe01.key
 expect 0 "... once fixed, it is kept" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
 assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+# ... nor when its certificate is gone or due: an encrypted key stays.
+cp -p certs/fe01.key "$T/fe01.key.plain"
+openssl pkey -in "$T/fe01.key.plain" -aes256 -passout pass:abcd -out certs/fe01.key
+chmod 600 certs/fe01.key
+cp -p certs/fe01.crt "$T/fe01.crt.kept"
+sum=$(md5sum <certs/fe01.key)
+rm certs/fe01.crt
+expect 1 "an encrypted key file with its certificate gone: that server fails" roleca \
+	--dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... naming the server and the file" sh -c \
+	"grep -q '^roleca: deploy: fe01 (.*): certs/fe01.key: ' '$T/err'"
+assert "... the key left as it was, no certificate made" sh -c \
+	"test \"\$(md5sum <certs/fe01.key)\" = '$sum' && test ! -e certs/fe01.crt"
+cp -p "$T/fe01.crt.kept" certs/fe01.crt
+expect 1 "... and when it is due for renewal" roleca --dir "$I" deploy \
+	"$SRCDIR/examples/deployment.cfg" --out certs --renew-days 800
+assert "... the key left as it was" test "$(md5sum <certs/fe01.key)" = "$sum"
+assert "... the others issued again" test "$(grep -c ' issued ' "$T/out")" -eq 7
+cp -p "$T/fe01.key.plain" certs/fe01.key
+expect 0 "... its key back, it is kept" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+
+# A chain file that is gone, or holds another chain, is written again.
+rm certs/fe01.chain.pem
+old=$(openssl x509 -in certs/fe01.crt -noout -serial | sed 's/.*=//' | tr A-F a-f)
+expect 0 "a server whose chain file is gone is issued again" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying so" has_line fe01 "(replaces $old: fe01.chain.pem is gone)"
+assert "... the chain verifies with openssl" openssl verify -CAfile "$T/lab/root/ca.crt" \
+	-untrusted certs/fe01.chain.pem certs/fe01.crt
+cp "$T/lab/root/ca.crt" certs/fe01.chain.pem
+expect 0 "a server whose chain file holds another chain is issued again" roleca --dir "$I" \
+	deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying so" has_line fe01 ": fe01.chain.pem holds another chain)"
+assert "... the chain file starts with the certificate again" sh -c \
+	"test \"\$(openssl x509 -in certs/fe01.chain.pem -noout -serial)\" = \"\$(openssl x509 -in certs/fe01.crt -noout -serial)\""
+expect 0 "... and is kept after that" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
 
 # Files deploy reads back from its output directory must be regular
 # files: a FIFO there is never waited on.
