@@ -50,6 +50,7 @@ struct init {
 	char			*db;
 	char			*pass;		/* encrypts ca.key when set */
 	int			 made_dir;	/* removed again on failure */
+	int			 made_crl;	/* DIR/crl/, likewise */
 };
 
 /* Refuse a directory that already holds (part of) a CA. */
@@ -83,6 +84,9 @@ judge(const struct init *in, char **cause)
 	ctx.issuer = in->parent != NULL ? in->parent->crt : NULL;
 	ctx.now = time(NULL);
 	TRY(policy_check_ca(in->crt, &ctx, &f, cause));
+	if (in->parent != NULL)
+		policy_check_depth(in->parent->chain, in->parent->nchain,
+		    in->conf->path_len, &f);
 	if (f.n > 0) {
 		rc = cmd_refused(&cmd_init, &f, cause);
 		goto out;
@@ -261,12 +265,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "token (key_uri)");
 		goto out;
 	}
-	if (args_has(a, OPT_ENCRYPT_KEY))
-		TRY(pass_get("new CA key passphrase", args_get(a,
-		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, &in.pass, &cause));
 	if (parent != NULL)
 		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
 	TRY(check_dir(&in, dir, &cause));
+	/* made first, so that nothing is placed when it cannot be */
+	p = ca_path_in(dir, CA_CRLDIR);
+	in.made_crl = access(p, F_OK) != 0;
+	TRY(out_mkdir(p, 0755, &cause));
+	if (args_has(a, OPT_ENCRYPT_KEY))
+		TRY(pass_get("new CA key passphrase", args_get(a,
+		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, &in.pass, &cause));
 	if (in.conf->key_uri != NULL)
 		TRY(keys_load_pkcs11(in.conf->pkcs11_module, in.conf->key_uri,
 		    &in.key, &cause));
@@ -284,8 +292,6 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (in.parent != NULL)
 		TRY(record_in_parent(&in, &cause));
 	TRY(out_batch_commit(in.batch, &cause));
-	p = ca_path_in(dir, CA_CRLDIR);
-	TRY(out_mkdir(p, 0755, &cause));
 	if (csr_out != NULL)
 		fprintf(stderr, "roleca: init: key and CSR made; send %s to "
 		    "the parent CA, then run: "
@@ -308,6 +314,8 @@ out:
 		remove_db(in.db);
 	free(in.db);
 	pass_free(in.pass);
+	if (rc != 0 && in.made_crl)
+		rmdir(p);
 	free(p);
 	out_batch_free(in.batch);
 	if (rc != 0 && in.made_dir)

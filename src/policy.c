@@ -1670,6 +1670,101 @@ out:
 	return rc;
 }
 
+/* The subject of crt as text, for a finding (allocated). */
+static char *
+subject_of(gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		 q[QUOTE_LEN], *s;
+
+	if (gnutls_x509_crt_get_dn3(crt, &d, 0) < 0)
+		return xstrdup("?");
+	s = xstrdup(quote(q, d.data, d.size));
+	gnutls_free(d.data);
+	return s;
+}
+
+int
+policy_path_len(gnutls_x509_crt_t crt)
+{
+	unsigned	 critical, ca;
+	int		 pl = -1;
+
+	if (gnutls_x509_crt_get_basic_constraints(crt, &critical, &ca,
+	    &pl) <= 0)
+		return -1;
+	return pl;
+}
+
+void
+policy_check_depth(const gnutls_x509_crt_t *chain, size_t n, int pathlen,
+    struct findings *f)
+{
+	long		 room = -1;	/* CAs the new one may have below it */
+	unsigned	 critical, ca;
+	int		 pl;
+	char		*who;
+
+	for (size_t i = 0; i < n; i++) {
+		pl = -1;
+		if (gnutls_x509_crt_get_basic_constraints(chain[i], &critical,
+		    &ca, &pl) <= 0 || pl < 0)
+			continue;
+		/* below chain[i]: chain[i-1] .. chain[0], then the new CA */
+		if ((long)pl < (long)i + 1) {
+			if (i > 0) {
+				who = subject_of(chain[i]);
+				findings_add(f, "basic-constraints", "'%s', "
+				    "%zu above the issuing CA, has path length "
+				    "%d: it allows no CA this far below it",
+				    who, i, pl);
+				free(who);
+			}
+			return;
+		}
+		if (room < 0 || pl - ((long)i + 1) < room)
+			room = pl - ((long)i + 1);
+	}
+	if (room >= 0 && pathlen > room)
+		findings_add(f, "basic-constraints", "path length %d is more "
+		    "than the CAs above allow (at most %ld)", pathlen, room);
+}
+
+int
+policy_check_issuers(const gnutls_x509_crt_t *chain, size_t n,
+    struct findings *f, char **cause)
+{
+	struct cert	 c;
+	unsigned	 ku = 0, critical = 0;
+	int		 is_ca = 0, bc_critical = 0, rc = ERR_FAIL;
+	char		*who;
+
+	memset(&c, 0, sizeof c);
+	for (size_t i = 1; i < n; i++) {
+		who = subject_of(chain[i]);
+		if (read_bc(chain[i], &is_ca, &bc_critical) <= 0 || !is_ca)
+			findings_add(f, "basic-constraints", "issuer %zu, "
+			    "'%s', is not a CA certificate (CA:TRUE missing)",
+			    i, who);
+		if (gnutls_x509_crt_get_key_usage(chain[i], &ku,
+		    &critical) >= 0 && !(ku & GNUTLS_KEY_KEY_CERT_SIGN))
+			findings_add(f, "key-usage", "issuer %zu, '%s', may "
+			    "not sign certificates (keyCertSign missing)", i,
+			    who);
+		free(who);
+		if (i < 2)
+			continue;
+		TRY(cert_load(chain[i - 1], &c, cause));
+		rule_issuer(&c, chain[i], f);
+		cert_free(&c);
+		memset(&c, 0, sizeof c);
+	}
+	rc = 0;
+out:
+	cert_free(&c);
+	return rc;
+}
+
 int
 policy_check_chain(const gnutls_x509_crt_t *chain, size_t n,
     const gnutls_x509_crt_t *cas, size_t ncas, time_t now,

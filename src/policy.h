@@ -62,6 +62,24 @@ void	 policy_check_names(const struct request *, const struct policy_ctx *,
 /* Judge a CA certificate roleca is about to sign or install. */
 int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);
+/*
+ * May the CA whose chain is chain[0..n) (itself first, up to its root)
+ * sign a CA certificate whose pathLenConstraint is pathlen (-1: none)?
+ * Each pathLenConstraint above counts the CAs below it (RFC 5280
+ * 4.2.1.9); a finding when one leaves no room for the new CA, or less
+ * than pathlen. The issuing CA's own 0 is policy_check_ca's finding.
+ */
+void	 policy_check_depth(const gnutls_x509_crt_t *chain, size_t n,
+	    int pathlen, struct findings *);
+/* crt's pathLenConstraint; -1 when it has none. */
+int	 policy_path_len(gnutls_x509_crt_t crt);
+/*
+ * The issuers of a CA certificate as a file gives them, chain[1..n): each
+ * a CA certificate (CA:TRUE, keyCertSign when it has a keyUsage) whose key
+ * signed the one before it (chain[0]'s signature is policy_check_ca's).
+ */
+int	 policy_check_issuers(const gnutls_x509_crt_t *chain, size_t n,
+	    struct findings *, char **cause);
 void	 findings_free(struct findings *);
 
 /*

@@ -105,6 +105,25 @@ expect 3 "a subordinate of a path-length-0 CA is refused" \
 	roleca --dir "$T/subsub" init --config "$L/issuing.cfg" --parent "$L/issuing"
 assert "... naming the path length" err_has "path length"
 assert "... and nothing is left" test ! -e "$T/subsub"
+# The root's path length 1 leaves a subordinate none of its own.
+printf 'path_length = 1;\n' | cat "$L/issuing.cfg" - >"$T/deep.cfg"
+before=$(rows "$L/root/roleca.db")
+expect 3 "a subordinate asking for more depth than the root allows is refused" \
+	roleca --dir "$T/deep" init --config "$T/deep.cfg" --parent "$L/root"
+assert "... saying how much is allowed" err_has "path length 1 is more than the CAs above allow (at most 0)"
+assert "... the parent recorded nothing, no directory is left" sh -c \
+	"test \$(sqlite3 '$L/root/roleca.db' 'SELECT count(*) FROM certs') -eq $before && test ! -e '$T/deep'"
+
+# A crl/ that cannot be made stops init before anything is placed.
+mkdir -p "$T/nocrl" && : >"$T/nocrl/crl"
+expect 1 "init where crl/ cannot be made fails" \
+	roleca --dir "$T/nocrl" init --config "$L/issuing.cfg" --parent "$L/root"
+assert "... naming it" err_has "nocrl/crl: cannot create directory"
+assert "... placing nothing, the parent recording nothing" sh -c \
+	"test \"\$(ls -A '$T/nocrl')\" = crl && test \$(sqlite3 '$L/root/roleca.db' 'SELECT count(*) FROM certs') -eq $before"
+rm "$T/nocrl/crl"
+expect 0 "... and once it can, init works there" \
+	roleca --dir "$T/nocrl" init --config "$L/issuing.cfg" --parent "$L/root"
 
 # An external parent: key + CSR, signed by openssl, installed.
 E=$T/ext
@@ -139,6 +158,45 @@ expect 3 "install-cert refuses a certificate for another key" \
 cp -r "$E" "$T/ext-alone"
 expect 0 "install-cert accepts the CA certificate without its chain" \
 	roleca --dir "$T/ext-alone" install-cert "$T/ext.crt"
+# Its issuers must be CAs, each signing the one before, with room below.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$T/fl.key" -subj "/CN=leaf.lab.example" -out "$T/fl.csr" 2>/dev/null
+printf 'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\n' >"$T/fl.ext"
+openssl x509 -req -in "$T/fl.csr" -CA "$T/ext-root.crt" -CAkey "$T/ext-root.key" \
+	-CAcreateserial -days 1000 -sha256 -extfile "$T/fl.ext" -out "$T/fl.crt" 2>/dev/null
+openssl x509 -req -in "$T/ext.csr" -CA "$T/fl.crt" -CAkey "$T/fl.key" \
+	-CAcreateserial -days 900 -sha256 -extfile "$T/ext.ext" -out "$T/byleaf.crt" 2>/dev/null
+cat "$T/byleaf.crt" "$T/fl.crt" "$T/ext-root.crt" >"$T/byleaf.pem"
+cp -r "$T/ext-alone" "$T/ext-try"
+rm -f "$T/ext-try/ca.crt" "$T/ext-try/chain.pem"
+expect 3 "install-cert refuses a certificate issued by a non-CA" \
+	roleca --dir "$T/ext-try" install-cert "$T/byleaf.pem"
+assert "... naming it" err_has "issuer 1, 'CN=leaf.lab.example', is not a CA certificate"
+assert "... installing nothing" test ! -e "$T/ext-try/ca.crt"
+cat "$T/ext.crt" "$T/ext-root.crt" "$L/root/ca.crt" >"$T/stray.pem"
+expect 3 "install-cert refuses a chain with a stray certificate" \
+	roleca --dir "$T/ext-try" install-cert "$T/stray.pem"
+assert "... whose issuer is not the one before" err_has "is not the CA's subject"
+openssl req -x509 -new -key "$T/ext-root.key" -subj "/CN=Shallow Root" -days 3650 \
+	-addext "basicConstraints=critical,CA:TRUE,pathlen:1" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" -out "$T/shallow.crt" 2>/dev/null
+openssl req -new -key "$T/fl.key" -subj "/CN=Middle CA" -out "$T/mid.csr" 2>/dev/null
+printf 'basicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n' >"$T/mid.ext"
+openssl x509 -req -in "$T/mid.csr" -CA "$T/shallow.crt" -CAkey "$T/ext-root.key" \
+	-CAcreateserial -days 2000 -sha256 -extfile "$T/mid.ext" -out "$T/mid.crt" 2>/dev/null
+openssl x509 -req -in "$T/ext.csr" -CA "$T/mid.crt" -CAkey "$T/fl.key" \
+	-CAcreateserial -days 900 -sha256 -extfile "$T/ext.ext" -out "$T/deep.crt" 2>/dev/null
+cat "$T/deep.crt" "$T/mid.crt" "$T/shallow.crt" >"$T/deep.pem"
+openssl x509 -req -in "$T/fl.csr" -CA "$T/deep.crt" -CAkey "$T/ext-try/ca.key" \
+	-CAcreateserial -days 30 -sha256 -extfile "$T/fl.ext" -out "$T/deep-leaf.crt" 2>/dev/null
+cat "$T/deep.crt" "$T/mid.crt" >"$T/deep-untrusted.pem"
+run openssl verify -CAfile "$T/shallow.crt" -untrusted "$T/deep-untrusted.pem" "$T/deep-leaf.crt"
+assert "(openssl rejects what it would sign: path length)" sh -c \
+	"test $rc -ne 0 && grep -q 'path length' '$T/out' '$T/err'"
+expect 3 "install-cert refuses a CA below its root's path length" \
+	roleca --dir "$T/ext-try" install-cert "$T/deep.pem"
+assert "... naming the root" err_has "'CN=Shallow Root', 1 above the issuing CA, has path length 1"
+assert "... installing nothing" test ! -e "$T/ext-try/ca.crt"
 cat "$T/ext.crt" "$T/ext-root.crt" >"$T/ext-chain.pem"
 expect 0 "install-cert accepts the parent's certificate + chain" \
 	roleca --dir "$E" install-cert "$T/ext-chain.pem"
