@@ -56,8 +56,9 @@ struct renew {
 };
 
 /*
- * Names the old certificate carries that the variables do not give (it may have
- * come from a CSR).
+ * Names the old certificate carries that the variables do not give (it may
+ * have come from a CSR), each where the role's profile, as it is now, still
+ * leaves a place for it.
  */
 static int
 keep_names(struct renew *rn, char **cause)
@@ -70,12 +71,8 @@ keep_names(struct renew *rn, char **cause)
 	TRY(x509_names(rn->oldcrt[0], &cn, &dns, &ip, cause));
 	if (dn_get(&rn->req->subject, cn_oid) == NULL && cn != NULL)
 		dn_add(&rn->req->subject, cn_oid, cn);
-	for (size_t i = 0; i < dns.n; i++)
-		if (!strv_has_icase(&rn->req->dns, dns.v[i]))
-			strv_add(&rn->req->dns, dns.v[i]);
-	for (size_t i = 0; i < ip.n; i++)
-		if (!strv_has(&rn->req->ip, ip.v[i]))
-			strv_add(&rn->req->ip, ip.v[i]);
+	TRY(leaf_keep_names(rn->req, rn->profile, &rn->values, &dns, &ip,
+	    cause));
 	if (rn->req->friendly_name == NULL && cn != NULL)
 		rn->req->friendly_name = xstrdup(cn);
 	rc = 0;

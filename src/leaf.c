@@ -186,18 +186,19 @@ fit_name(const struct profile *p, const struct profile_values *vs,
 }
 
 /*
- * The CSR's names, each in a place the role leaves open: the subject CN
- * first (it names the server, so it takes the template meant for it),
- * then own_cn (the CSR's CN, when the profile names the subject and the
- * CSR's CN is another host name), then its dNSNames; and its IP
- * addresses, each in an open ip template.
+ * Names asked for (by a CSR, or carried by the certificate renewed), each
+ * in a place the role leaves open: the subject CN first (it names the
+ * server, so it takes the template meant for it), then own_cn (the CSR's
+ * CN, when the profile names the subject and the CSR's CN is another host
+ * name), then the dNSNames; and the IP addresses, each in an open ip
+ * template. who says who asks, and hint what to do, for the refusal.
  */
 static int
-fit_csr_names(const struct request *req, const struct profile *p,
+fit_names(const struct request *req, const struct profile *p,
     const struct profile_values *vs, const char *own_cn,
-    const struct csr_info *info, char **cause)
+    const struct strv *dns, const struct strv *ips, const char *who,
+    const char *hint, char **cause)
 {
-	const struct strv *dns = &info->dns;
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
 	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
 	size_t		 extra = own_cn != NULL;
@@ -213,24 +214,50 @@ fit_csr_names(const struct request *req, const struct profile *p,
 			continue;	/* the values give it already */
 		if (fit_name(p, vs, p->dns, p->ndns, used, name) == 0)
 			continue;
-		rc = err_policy(cause, "refused: names: the CSR asks for "
-		    "%s '%s', which is none of the names role %s leaves to "
-		    "it (its variables give them: --set)", k < extra ?
-		    "the CN" : "dNSName", name, p->name);
+		rc = err_policy(cause, "refused: names: %s %s '%s', which is "
+		    "none of the names role %s leaves to it (%s)", who,
+		    k < extra ? "the CN" : "dNSName", name, p->name, hint);
 	}
 	/* both in inet_ntop()'s form: the CSR's, and the bound values' */
-	for (size_t k = 0; k < info->ip.n && rc == 0; k++) {
-		const char	*ip = info->ip.v[k];
+	for (size_t k = 0; k < ips->n && rc == 0; k++) {
+		const char	*ip = ips->v[k];
 
 		if (strv_has(&req->ip, ip) ||
 		    fit_name(p, vs, p->ip, p->nip, used + p->ndns, ip) == 0)
 			continue;
-		rc = err_policy(cause, "refused: names: the CSR asks for the "
-		    "IP address %s, which is none of the addresses role %s "
-		    "leaves to it (its variables give them: --set)", ip,
-		    p->name);
+		rc = err_policy(cause, "refused: names: %s the IP address %s, "
+		    "which is none of the addresses role %s leaves to it (%s)",
+		    who, ip, p->name, hint);
 	}
 	free(used);
+	return rc;
+}
+
+/* dns and ips added to req's names, each once. */
+static void
+add_names(struct request *req, const struct strv *dns, const struct strv *ips)
+{
+	for (size_t i = 0; i < dns->n; i++)
+		if (!strv_has_icase(&req->dns, dns->v[i]))
+			strv_add(&req->dns, dns->v[i]);
+	for (size_t i = 0; i < ips->n; i++)
+		if (!strv_has(&req->ip, ips->v[i]))
+			strv_add(&req->ip, ips->v[i]);
+}
+
+int
+leaf_keep_names(struct request *req, const struct profile *p,
+    const struct profile_values *vs, const struct strv *dns,
+    const struct strv *ips, char **cause)
+{
+	int	 rc = ERR_FAIL;
+
+	TRY(fit_names(req, p, vs, NULL, dns, ips, "the certificate renewed "
+	    "carries", "the role's profile no longer gives it: issue a new "
+	    "certificate", cause));
+	add_names(req, dns, ips);
+	rc = 0;
+out:
 	return rc;
 }
 
@@ -268,15 +295,11 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	}
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
-	TRY(fit_csr_names(req, p, vs, own_cn, info, cause));
+	TRY(fit_names(req, p, vs, own_cn, &info->dns, &info->ip,
+	    "the CSR asks for", "its variables give them: --set", cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
-	for (size_t i = 0; i < info->dns.n; i++)
-		if (!strv_has_icase(&req->dns, info->dns.v[i]))
-			strv_add(&req->dns, info->dns.v[i]);
-	for (size_t i = 0; i < info->ip.n; i++)
-		if (!strv_has(&req->ip, info->ip.v[i]))
-			strv_add(&req->ip, info->ip.v[i]);
+	add_names(req, &info->dns, &info->ip);
 	/*
 	 * Every name template the role needs must match a name, as check
 	 * --profile judges it: one that neither the variables nor the CSR

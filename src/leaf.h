@@ -56,6 +56,15 @@ int	 leaf_chain_pem(struct ca *, gnutls_x509_crt_t, char **pem,
 int	 leaf_csr_load(const char *file, gnutls_x509_crq_t *, struct csr_info *,
 	    char **cause);
 /*
+ * The names of a certificate being renewed (dns, ips) into a request bound
+ * from its record: each the values do not give must take a place the role
+ * leaves open, as a CSR's names do (else ERR_POLICY), so that a name the
+ * role's profile no longer gives is not carried on.
+ */
+int	 leaf_keep_names(struct request *, const struct profile *,
+	    const struct profile_values *, const struct strv *dns,
+	    const struct strv *ips, char **cause);
+/*
  * Complete a request bound with profile_bind_partial() from a CSR: its key
  * type, its CN when the profile gave none, and the names it asks for. A
  * name the CSR asks for must be one the role leaves to it: the subject CN,

@@ -74,6 +74,29 @@ expect 1 "renewing a revoked certificate is refused" roleca --dir "$I" renew "$n
 assert "... saying so" err_has "is revoked"
 assert "... writing nothing" test ! -e again.crt
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
+
+# A CSR's extra name is renewed where the role still leaves it a place;
+# a name the changed profile no longer gives is not carried on.
+openssl req -new -newkey rsa:2048 -nodes -keyout fe07.key -subj /CN=pool01.lab.example \
+	-addext subjectAltName=DNS:pool01.lab.example,DNS:fe07.lab.example -out fe07.csr 2>/dev/null
+fe07=$(roleca --dir "$I" sign frontend --csr fe07.csr --set pool_fqdn=pool01.lab.example \
+	--set sip_domain=lab.example --out fe07 2>/dev/null)
+expect 0 "renew of a certificate whose names came from a CSR" roleca --dir "$I" renew \
+	"$fe07" --out fe07-renewed
+assert "... keeps the CSR's name" sh -c \
+	"openssl x509 -in fe07-renewed.crt -noout -ext subjectAltName | grep -q 'DNS:fe07.lab.example'"
+owa=$(roleca --dir "$I" issue office-web-apps --set farm_fqdn=owa9.lab.example \
+	--set farm_external=owa9-ext.lab.example --out owa9 2>/dev/null)
+mkdir -p "$I/profiles"
+sed 's/^dns = .*/dns = [ "${farm_fqdn}" ];/' "$SRCDIR/profiles/office-web-apps.cfg" \
+	>"$I/profiles/office-web-apps.cfg"
+rows_before=$(rows "$DB")
+expect 3 "renew refuses a name the role's changed profile no longer gives" \
+	roleca --dir "$I" renew "$owa" --out owa9-renewed
+assert "... naming it" err_has "the certificate renewed carries dNSName 'owa9-ext.lab.example', which is none of the names role office-web-apps leaves to it"
+assert "... recording and writing nothing" sh -c \
+	"test $rows_before -eq \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') && test ! -e owa9-renewed.crt"
+rm -r "$I/profiles"
 roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
 
 # A hold can become a revocation for good (RFC 5280 5.3.1), once.
