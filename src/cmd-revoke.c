@@ -90,7 +90,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*rname = args_get(a, OPT_REASON),
 	    *date = args_get(a, OPT_DATE);
 	time_t		 when = time(NULL);
-	char		*cause = NULL;
+	char		*cause = NULL, *serial = NULL;
 	int		 rc = ERR_FAIL, reason = -1;
 
 	if (rname != NULL && ((reason = crl_reason_code(rname)) < 0 ||
@@ -109,13 +109,14 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    date);
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_revoke(ca->store, a->pos[0], when, reason, &cause));
+	serial = store_serial_canonical(a->pos[0]);
 	fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca crl or "
-	    "roleca publish to publish it\n", a->pos[0],
-	    crl_reason_name(reason));
+	    "roleca publish to publish it\n", serial, crl_reason_name(reason));
 	rc = 0;
 out:
 	if (ca != NULL)
 		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
+	free(serial);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

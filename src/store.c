@@ -636,14 +636,16 @@ store_close(struct store *st)
 }
 
 /*
- * Canonical serial text: hex digits, ':' separators dropped, lower case.
- * Returns NULL when the text is not a serial.
+ * Canonical serial text: hex digits, ':' separators dropped, lower case,
+ * the number's bytes with no leading zero byte (00394a and 394a are one
+ * serial; roleca's serials never start with a zero byte). Returns NULL
+ * when the text is not a serial.
  */
 static char *
 serial_normalize(const char *s)
 {
-	char	*n = xmalloc(strlen(s) + 1);
-	size_t	 len = 0;
+	char	*n = xmalloc(strlen(s) + 2);
+	size_t	 len = 0, zeros = 0;
 
 	/* a ':' only between hex digits: 0a:1b, not :0a, 0a: or 0a::1b */
 	for (const char *p = s; *p != '\0'; p++)
@@ -659,10 +661,28 @@ serial_normalize(const char *s)
 	if (len == 0)
 		goto bad;
 	n[len] = '\0';
+	while (zeros + 1 < len && n[zeros] == '0')
+		zeros++;
+	/* whole bytes: one '0' back before an odd number of digits */
+	if ((len - zeros) % 2 != 0) {
+		if (zeros > 0)
+			zeros--;
+		else {
+			memmove(n + 1, n, len + 1);
+			n[0] = '0';
+		}
+	}
+	memmove(n, n + zeros, len - zeros + 1);
 	return n;
 bad:
 	free(n);
 	return NULL;
+}
+
+char *
+store_serial_canonical(const char *s)
+{
+	return serial_normalize(s);
 }
 
 static int

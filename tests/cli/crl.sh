@@ -15,7 +15,9 @@ bad=$(roleca --dir "$I" issue frontend --set pool_fqdn=pool01.lab.example \
 	--set server_fqdn=fe02.lab.example --set sip_domain=lab.example --out bad 2>/dev/null)
 hold=$(roleca --dir "$I" issue edge-internal --set pool_fqdn=edge.lab.example --out hold 2>/dev/null)
 
-expect 0 "revoke with a reason" roleca --dir "$I" revoke "$bad" --reason keyCompromise
+expect 0 "revoke with a reason" roleca --dir "$I" revoke "00$(echo "$bad" | tr a-f A-F)" \
+	--reason keyCompromise
+assert "... naming the serial as recorded" err_has "roleca: revoke: $bad revoked (keyCompromise)"
 assert "the database says revoked" test \
 	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial='$bad'")" = revoked,1
 expect 1 "revoking it again is refused" roleca --dir "$I" revoke "$bad"

@@ -45,6 +45,8 @@ expect 0 "show --json of a revoked certificate" roleca --dir "$I" show "$ch" --j
 assert "jq: revoked, superseded" sh -c "jq -e '.status == \"revoked\" and .reason == \"superseded\"' '$T/out'"
 expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
 	"$(echo "$fe" | tr a-f A-F | sed 's/../&:/g; s/:$//')"
+expect 0 "show accepts leading zeros (a serial is a number)" roleca --dir "$I" show "000$fe"
+assert "... and shows the serial as recorded" out_has "$fe"
 expect 1 "show of an unknown serial is an error" roleca --dir "$I" show 0123abcd
 expect 2 "show of an invalid serial is a usage error" roleca --dir "$I" show xyz
 

@@ -537,6 +537,44 @@ test_absent(void)
 	fx_teardown(&fx);
 }
 
+/* A serial is a number: its leading zero digits do not make another. */
+static void
+test_serial_zeros(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	const char		*same[] = {
+		"099b61", "99b61", "0099b61", "00099b61", "09:9b:61",
+		"00:09:9B:61",
+	};
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	fill(&sc, "99B61", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		CU_ASSERT_EQUAL(store_get(st, same[i], &got, &cause), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got->serial, "099b61");
+		store_cert_free(got);
+		got = NULL;
+	}
+	CU_ASSERT_EQUAL(store_get(st, "199b61", &got, &cause), 0);
+	CU_ASSERT_PTR_NULL(got);
+	fill(&sc, "0000", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, "0", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(got->serial, "00");
+	store_cert_free(got);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	fx_teardown(&fx);
+}
+
 static void
 test_invalid_serial(void)
 {
@@ -1302,6 +1340,7 @@ static const CU_TestInfo tests[] = {
 	{ "serial with colons, any case", test_serial_forms },
 	{ "absent serial", test_absent },
 	{ "invalid serial", test_invalid_serial },
+	{ "leading zeros in a serial", test_serial_zeros },
 	{ "duplicate serial refused", test_duplicate },
 	{ "a version 1 database is migrated", test_migrate_from_1 },
 	{ "newer schema refused", test_newer_schema },
