@@ -1402,16 +1402,24 @@ static int
 csr_sanity(gnutls_x509_crq_t crq, char **cause)
 {
 	gnutls_datum_t	 dn = { NULL, 0 };
+	const char	*name;
+	char		 oid[128];
+	size_t		 len = sizeof oid;
 	int		 sign, hash, ret;
-	size_t		 len;
 
 	sign = gnutls_x509_crq_get_signature_algorithm(crq);
 	hash = gnutls_sign_get_hash_algorithm(sign);
 	if (sign < 0 || (hash != GNUTLS_DIG_SHA256 &&
-	    hash != GNUTLS_DIG_SHA384 && hash != GNUTLS_DIG_SHA512))
-		return err_policy(cause, "the CSR is signed with %s: SHA-256 "
-		    "or stronger is required", sign < 0 ?
-		    "an unknown algorithm" : gnutls_sign_get_name(sign));
+	    hash != GNUTLS_DIG_SHA384 && hash != GNUTLS_DIG_SHA512 &&
+	    hash != GNUTLS_DIG_SHA3_256 && hash != GNUTLS_DIG_SHA3_384 &&
+	    hash != GNUTLS_DIG_SHA3_512)) {
+		/* an algorithm GnuTLS has no name for is named by its OID */
+		if (sign <= 0 || (name = gnutls_sign_get_name(sign)) == NULL)
+			name = gnutls_x509_crq_get_signature_oid(crq, oid,
+			    &len) == 0 ? oid : "an unknown algorithm";
+		return err_policy(cause, "the CSR is signed with %s: SHA-256, "
+		    "SHA-384, SHA-512 or SHA3 is required", name);
+	}
 	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) < 0)
 		return err_policy(cause, "CSR subject: %s",
 		    gnutls_strerror(ret));

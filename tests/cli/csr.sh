@@ -111,6 +111,12 @@ mkcsr sha1 ec:p256.pem -sha1 /CN=sha1.lab.example
 if [ -s sha1.csr ]; then
 	hostile 3 "a SHA-1-signed CSR is refused" sha1.csr
 fi
+openssl req -new -key rsa.key -sha512-224 -subj /CN=s5.lab.example -out s512t.csr 2>/dev/null
+if [ -s s512t.csr ]; then
+	hostile 3 "a SHA-512/224-signed CSR is refused" s512t.csr
+	assert "... naming the algorithm by its OID, GnuTLS having no name for it" \
+		err_has "signed with 1.2.840.113549.1.1.15: SHA-256, SHA-384, SHA-512 or SHA3 is required"
+fi
 mkcsr outside ec:p256.pem -sha256 /CN=www.evil.example
 hostile 3 "a name outside the permitted domains is refused" outside.csr
 assert "... naming it" err_has "www.evil.example"
@@ -180,6 +186,13 @@ assert "... saying it is not a PKCS#10 request" err_has "PKCS#10"
 head -c 200 rsa.der >truncated.der
 hostile 1 "a truncated DER CSR is refused" truncated.der
 assert "no hostile CSR added a database row" test "$(rows "$DB")" -eq "$count"
+openssl req -new -key rsa.key -sha3-256 -subj /CN=pc3.lab.example \
+	-addext subjectAltName=DNS:pc3.lab.example -out sha3.csr 2>/dev/null
+if [ -s sha3.csr ]; then
+	expect 0 "a SHA3-256-signed CSR is signed" roleca --dir "$I" sign persistent-chat \
+		--csr sha3.csr --out sha3
+	assert "... openssl verifies the certificate" verify_server "$L" sha3.crt
+fi
 
 # A NUL byte inside a dNSName: build the CSR with certtool's template? Use raw DER surgery.
 mkcsr nul ec:p256.pem -sha256 /CN=n.lab.example -addext "subjectAltName=DNS:aaaa.lab.example"
