@@ -35,15 +35,20 @@ cn_of(const char *subject)
 {
 	const char	*p = subject;
 	char		*out = xmalloc(strlen(subject) + 1), *o = out;
+	int		 start = 1;	/* at an attribute's first byte */
 
+	/* ',' and '+' separate attributes unless escaped: O=a\,CN=b is one */
 	for (; *p != '\0'; p++) {
-		if ((p == subject || p[-1] == ',') && strncmp(p, "CN=", 3) == 0)
+		if (start && strncmp(p, "CN=", 3) == 0)
 			break;
+		start = 0;
 		if (*p == '\\' && p[1] != '\0')
 			p++;
+		else if (*p == ',' || *p == '+')
+			start = 1;
 	}
 	if (*p != '\0')
-		for (p += 3; *p != '\0' && *p != ','; p++) {
+		for (p += 3; *p != '\0' && *p != ',' && *p != '+'; p++) {
 			if (*p == '\\' && p[1] != '\0')
 				p++;
 			*o++ = *p;

@@ -83,6 +83,17 @@ assert "... openssl reads it" sh -c \
 	"openssl x509 -in j4.crt -noout -subject -nameopt utf8,sep_comma_plus | grep -qF 'O=$cafe Lab'"
 assert "... and verifies it" verify_server "$L" j4.crt
 expect 0 "... check says compliant" roleca --dir "$I" check j4.crt --profile org
+# An O holding ",CN=" stays one attribute, in list's CN column too.
+j5=$(roleca --dir "$I" issue org --set server_fqdn=jo.lab.example \
+	--set "org=Acme,CN=evil.lab.example+OU=x" --out jo 2>/dev/null)
+assert "an O holding ',CN=': openssl reads one CN, the real one" sh -c \
+	"test \$(openssl x509 -in jo.crt -noout -subject -nameopt multiline | grep -c commonName) -eq 1 &&
+	openssl x509 -in jo.crt -noout -subject -nameopt multiline | grep -q 'commonName *= jo.lab.example'"
+expect 0 "list --json of it" roleca --dir "$I" list --profile org --json
+assert "... gives the real CN" sh -c \
+	"jq -e -s 'any(.[]; .serial == \"$j5\" and .cn == \"jo.lab.example\")' '$T/out'"
+expect 0 "list of it" roleca --dir "$I" list --profile org
+assert "... the same in the table" sh -c "grep '^$j5 ' '$T/out' | grep -q ' jo.lab.example '"
 before=$(rows "$DB")
 
 cat >in/latin1.cfg <<CFG
