@@ -71,22 +71,49 @@ out:
 	return rc;
 }
 
-/* Two sets of values are the same variables with the same values. */
+/* The values as --set reads them: each split at ',', empty parts dropped. */
+static void
+flat_values(const struct strv *v, struct strv *out)
+{
+	const char	*p, *end;
+
+	for (size_t i = 0; i < v->n; i++)
+		for (p = v->v[i]; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+			end = p + strcspn(p, ",");
+			if (end > p)
+				strv_add_take(out, xstrndup(p,
+				    (size_t)(end - p)));
+		}
+}
+
+/*
+ * Two sets of values are the same variables, in any order, with the same
+ * values in the same order ("a,b" is [ "a", "b" ], as for --set).
+ */
 static int
 same_values(const struct profile_values *a, const struct profile_values *b)
 {
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++) {
-		if (strcmp(a->v[i].name, b->v[i].name) != 0 ||
-		    a->v[i].values.n != b->v[i].values.n)
-			return 0;
-		for (size_t k = 0; k < a->v[i].values.n; k++)
-			if (strcmp(a->v[i].values.v[k],
-			    b->v[i].values.v[k]) != 0)
-				return 0;
+	struct strv	 fa = { NULL, 0 }, fb = { NULL, 0 };
+	size_t		 j;
+	int		 same = a->n == b->n;
+
+	for (size_t i = 0; i < a->n && same; i++) {
+		for (j = 0; j < b->n; j++)
+			if (strcmp(a->v[i].name, b->v[j].name) == 0)
+				break;
+		if (j == b->n) {
+			same = 0;
+			break;
+		}
+		flat_values(&a->v[i].values, &fa);
+		flat_values(&b->v[j].values, &fb);
+		same = fa.n == fb.n;
+		for (size_t k = 0; k < fa.n && same; k++)
+			same = strcmp(fa.v[k], fb.v[k]) == 0;
+		strv_free(&fa);
+		strv_free(&fb);
 	}
-	return 1;
+	return same;
 }
 
 /*

@@ -129,6 +129,54 @@ test_disagree(void)
 	free(path);
 }
 
+/*
+ * Members agree on the same variables in any order, and on a list written
+ * as a list or as one comma-separated string, as --set reads it.
+ */
+static void
+test_agree(void)
+{
+	char			*path = write_cfg("servers = (\n"
+	    "{ name = \"x1\"; role = \"edge-external\"; shared = \"ext\";"
+	    " set = { sip_domain = [ \"lab.example\", \"b.lab.example\" ];"
+	    " webconf_fqdn = \"webconf.lab.example\"; }; },\n"
+	    "{ name = \"x2\"; role = \"edge-external\"; shared = \"ext\";"
+	    " set = { webconf_fqdn = \"webconf.lab.example\";"
+	    " sip_domain = \"lab.example,b.lab.example\"; }; },\n"
+	    "{ name = \"x3\"; role = \"edge-external\"; shared = \"ext\";"
+	    " set = { webconf_fqdn = \"webconf.lab.example\";"
+	    " sip_domain = \"b.lab.example,lab.example\"; }; }\n);\n");
+	struct deployment	*d = NULL;
+	char			*cause = NULL, *want;
+
+	/* x3 lists the domains in another order: another certificate */
+	CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
+	xasprintf(&want, "%s:4: members of a shared group need the same "
+	    "role and variables: ext", path);
+	CU_ASSERT(cause != NULL && strcmp(cause, want) == 0);
+	if (cause == NULL || strcmp(cause, want) != 0)
+		fprintf(stderr, "%s\n", cause);
+	free(want);
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+	path = write_cfg("servers = (\n"
+	    "{ name = \"x1\"; role = \"edge-external\"; shared = \"ext\";"
+	    " set = { sip_domain = [ \"lab.example\", \"b.lab.example\" ];"
+	    " webconf_fqdn = \"webconf.lab.example\"; }; },\n"
+	    "{ name = \"x2\"; role = \"edge-external\"; shared = \"ext\";"
+	    " set = { webconf_fqdn = \"webconf.lab.example\";"
+	    " sip_domain = \"lab.example,b.lab.example\"; }; }\n);\n");
+	CU_ASSERT_EQUAL_FATAL(deploy_load(path, &d, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(d->n, 1);
+	CU_ASSERT_EQUAL(d->v[0].members.n, 2);
+	deploy_free(d);
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
 /* Thousands of servers, in pools of ten; one listed twice at the end. */
 static void
 test_many(void)
@@ -182,6 +230,7 @@ main(void)
 		{ "servers and shared groups", test_units },
 		{ "every name once", test_duplicates },
 		{ "a shared group's members agree", test_disagree },
+		{ "... in any order, lists in either form", test_agree },
 		{ "thousands of servers", test_many },
 		CU_TEST_INFO_NULL
 	};
