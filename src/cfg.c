@@ -38,6 +38,75 @@ find_include(const char *data, size_t len)
 	return NULL;
 }
 
+/*
+ * libconfig 1.5 stores an integer without the L suffix in an int, wrapped
+ * (4294967297 reads as 1): the first such literal, or NULL. Strings and
+ * comments are skipped; a digit inside a name is the name's; a float
+ * ('.', 'e') and an L integer are left to libconfig.
+ */
+static const char *
+find_wrapped_int(const char *p, const char *end)
+{
+	const char		*start, *q;
+	unsigned long long	 v;
+	int			 neg, hex, over;
+
+	while (p < end) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			p++;
+		} else if (*p == '#' || (*p == '/' && p + 1 < end &&
+		    p[1] == '/')) {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			for (p += 2; p + 1 < end && !(p[0] == '*' &&
+			    p[1] == '/'); p++)
+				;
+			p += 2;
+		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' &&
+		    *p <= 'z') || *p == '*' || *p == '_') {
+			while (p < end && ((*p >= 'A' && *p <= 'Z') ||
+			    (*p >= 'a' && *p <= 'z') || (*p >= '0' &&
+			    *p <= '9') || *p == '*' || *p == '_' || *p == '-'))
+				p++;
+		} else if ((*p >= '0' && *p <= '9') || ((*p == '-' ||
+		    *p == '+') && p + 1 < end && p[1] >= '0' && p[1] <= '9')) {
+			start = p;
+			neg = *p == '-';
+			if (*p == '-' || *p == '+')
+				p++;
+			hex = p + 1 < end && p[0] == '0' && (p[1] == 'x' ||
+			    p[1] == 'X');
+			if (hex)
+				p += 2;
+			v = 0;
+			over = 0;
+			for (q = p; q < end && ((*q >= '0' && *q <= '9') ||
+			    (hex && ((*q >= 'a' && *q <= 'f') ||
+			    (*q >= 'A' && *q <= 'F')))); q++) {
+				unsigned d = *q <= '9' ? (unsigned)(*q - '0') :
+				    (unsigned)((*q | 0x20) - 'a' + 10);
+
+				if (v > (1ULL << 40))
+					over = 1;
+				else
+					v = v * (hex ? 16 : 10) + d;
+			}
+			p = q;
+			if (p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
+			    *p == 'L'))
+				continue;	/* a float, or an int64 */
+			if (over || v > (neg ? 2147483648ULL : 2147483647ULL))
+				return start;
+		} else
+			p++;
+	}
+	return NULL;
+}
+
 /* The line of the byte at p: one more than the newlines before it. */
 static int
 line_at(const char *data, const char *p)
@@ -69,6 +138,12 @@ cfg_read_keep(config_t *cfg, const char *path, size_t max,
 	if ((bad = memchr(s, '\0', n)) != NULL) {
 		rc = err_set(cause, "%s:%d: a NUL byte (not a text file)",
 		    path, line_at(s, bad));
+		goto out;
+	}
+	if ((bad = find_wrapped_int(s, s + n)) != NULL) {
+		rc = err_set(cause, "%s:%d: integer %.*s is out of range",
+		    path, line_at(s, bad), (int)strcspn(bad, " \t\r\n;,]})"),
+		    bad);
 		goto out;
 	}
 	if (config_read_string(cfg, s) != CONFIG_TRUE) {

@@ -272,6 +272,21 @@ test_rejections(void)
 		{ "validity_days 64-bit",
 		    MINIMAL "validity_days = 5000000000L;\n", 4,
 		    "'validity_days' must be between 1 and 36500" },
+		/* libconfig 1.5 would wrap these into range (to 1, 1, -1) */
+		{ "validity_days 2^32 + 1",
+		    MINIMAL "validity_days = 4294967297;\n", 4,
+		    "integer 4294967297 is out of range" },
+		{ "path_length 2^32 + 1, in hex",
+		    MINIMAL "# 0x7fffffff is fine: 0x80000000 is not\n"
+		    "path_length = 0x100000001;\n", 5,
+		    "integer 0x100000001 is out of range" },
+		{ "crl_days -2^32 + 1",
+		    MINIMAL "crl_days = -4294967295;\n", 4,
+		    "integer -4294967295 is out of range" },
+		{ "a wrapped integer in a list",
+		    MINIMAL "x = \"4294967297\";\n"
+		    "y = [ 1, 99999999999999999999 ];\n", 5,
+		    "integer 99999999999999999999 is out of range" },
 		{ "min_rsa_bits 1024",
 		    MINIMAL "policy = { min_rsa_bits = 1024; };\n",
 		    4, "'min_rsa_bits' must be between 2048 and 16384" },
@@ -371,6 +386,35 @@ test_rejections(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		reject(cases[i].what, cases[i].text, cases[i].line,
 		    cases[i].want);
+}
+
+/* Large numbers in comments and strings are no integers. */
+static void
+test_big_numbers_elsewhere(void)
+{
+	char		*path = write_cfg(MINIMAL "# 4294967297 in a comment\n"
+	    "// 99999999999\n/* 0x100000001\n 4294967297 */\n"
+	    "subject_note_unused_x = 1;\n");
+	struct conf	*c = NULL;
+	char		*cause = NULL;
+
+	/* the unknown key is found, so every number before it was passed */
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL &&
+	    strstr(cause, "unknown key 'subject_note_unused_x'") != NULL);
+	free(cause);
+	unlink(path);
+	free(path);
+	path = write_cfg("subject = { CN = \"CA 4294967297\"; };\n"
+	    "key = \"ec:p256\";\ncdp = \"http://pki.example/99999999999.crl\";"
+	    "\nvalidity_days = 3650;\n");
+	cause = NULL;
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	conf_free(c);
+	free(cause);
+	unlink(path);
+	free(path);
 }
 
 /*
@@ -674,6 +718,7 @@ main(void)
 		{ "a full config", test_full },
 		{ "defaults", test_defaults },
 		{ "rejections name file:line", test_rejections },
+		{ "numbers in comments, strings", test_big_numbers_elsewhere },
 		{ "rejections name the right place", test_rejection_locations },
 		{ "a missing file", test_missing_file },
 		{ "permitted domains", test_domains },
