@@ -194,22 +194,38 @@ keys_load(const char *path, int strict, struct key **out, char **cause)
 	return keys_load_ask(path, strict, NULL, NULL, out, cause);
 }
 
+/*
+ * Why the PIN callback gave no PIN (no source had one), for the error of
+ * the call that asked: GnuTLS reports only "Error in provided PIN".
+ */
+struct pin_failure {
+	char	*cause;
+	int	 rc;
+};
+static struct pin_failure	 pin_failure;
+
 /* GnuTLS asks for the token PIN through this; it never prints it. */
 static int
 pin_cb(void *arg, int attempt, const char *url, const char *label,
     unsigned flags, char *pin, size_t max)
 {
-	char	*p = NULL, *cause = NULL, *what;
+	struct pin_failure	*fail = arg;
+	char			*p = NULL, *what;
+	int			 rc;
 
-	(void)arg;
 	(void)url;
 	if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
 		return -1;	/* never retry a wrong PIN: tokens lock */
 	xasprintf(&what, "PIN for token %s", label != NULL ? label : "");
-	if (pass_get(what, NULL, "ROLECA_PKCS11_PIN", 0, &p, &cause) != 0 ||
-	    strlen(p) >= max) {
+	free(fail->cause);
+	fail->cause = NULL;
+	if ((rc = pass_get(what, NULL, "ROLECA_PKCS11_PIN", 0, &p,
+	    &fail->cause)) != 0 || strlen(p) >= max) {
+		if (rc == 0)
+			rc = err_set(&fail->cause, "the %s is longer than %zu "
+			    "characters", what, max - 1);
+		fail->rc = rc;
 		free(what);
-		free(cause);
 		pass_free(p);
 		return -1;
 	}
@@ -235,16 +251,23 @@ keys_load_pkcs11(const char *module, const char *uri, struct key **out,
 		    module : "(system)", gnutls_strerror(ret));
 		goto out;
 	}
-	gnutls_pkcs11_set_pin_function(pin_cb, NULL);
+	gnutls_pkcs11_set_pin_function(pin_cb, &pin_failure);
 	if ((ret = gnutls_privkey_init(&k->priv)) < 0 ||
 	    (ret = gnutls_privkey_import_url(k->priv, uri, 0)) < 0) {
-		rc = err_set(cause, "%s: %s", uri, gnutls_strerror(ret));
+		if (pin_failure.cause != NULL)
+			rc = (pin_failure.rc == ERR_USAGE ? err_usage :
+			    err_set)(cause, "%s: %s", uri, pin_failure.cause);
+		else
+			rc = err_set(cause, "%s: %s", uri,
+			    gnutls_strerror(ret));
 		goto out;
 	}
 	*out = k;
 	k = NULL;
 	rc = 0;
 out:
+	free(pin_failure.cause);
+	pin_failure.cause = NULL;
 	keys_free(k);
 	return rc;
 }

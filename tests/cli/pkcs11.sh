@@ -59,6 +59,9 @@ export ROLECA_PKCS11_PIN=654321
 expect 1 "a wrong PIN is an error" setsid "$ROLECA" --dir ca crl
 assert "... from the token" err_has "PIN"
 unset ROLECA_PKCS11_PIN
-expect 1 "no PIN and no terminal is an error" setsid "$ROLECA" --dir ca crl
+expect 2 "no PIN and no terminal is a usage error, as roleca(1) says" \
+	setsid "$ROLECA" --dir ca crl </dev/null
+assert "... saying no source gave the PIN" err_has "no PIN for token"
+assert "... in one line" err_one_line
 
 finish
