@@ -37,6 +37,11 @@ out:
 	return rc;
 }
 
+/*
+ * Ask on the terminal into buf: 0, -1 when there is none (or no line), -2
+ * when the line does not fit (it is not cut: a cut passphrase would not
+ * be the one typed).
+ */
 static int
 prompt(const char *what, char *buf, size_t size)
 {
@@ -63,6 +68,8 @@ prompt(const char *what, char *buf, size_t size)
 	fclose(tty);
 	if (!ok)
 		return -1;
+	if (strchr(buf, '\n') == NULL && strlen(buf) == size - 1)
+		return -2;
 	buf[strcspn(buf, "\r\n")] = '\0';
 	return 0;
 }
@@ -71,9 +78,11 @@ int
 pass_get(const char *what, const char *file, const char *env, int confirm,
     char **pass, char **cause)
 {
-	char		 a[256] = "", b[256] = "", *envfile;
+	/* as long as a passphrase file's first line may be, and the newline */
+	char		 a[PASS_FILE_MAX + 1] = "", b[PASS_FILE_MAX + 1] = "";
+	char		*envfile;
 	const char	*v;
-	int		 rc = ERR_FAIL;
+	int		 rc = ERR_FAIL, r;
 
 	if (file != NULL)
 		return from_file(file, pass, cause);
@@ -89,8 +98,14 @@ pass_get(const char *what, const char *file, const char *env, int confirm,
 		*pass = xstrdup(v);
 		return 0;
 	}
-	if (prompt(what, a, sizeof a) != 0 ||
-	    (confirm && prompt("again", b, sizeof b) != 0)) {
+	if ((r = prompt(what, a, sizeof a)) == 0 && confirm)
+		r = prompt("again", b, sizeof b);
+	if (r == -2) {
+		rc = err_usage(cause, "the %s is longer than %d characters",
+		    what, PASS_FILE_MAX - 1);
+		goto out;
+	}
+	if (r != 0) {
 		rc = err_usage(cause, "no %s: give a passphrase file, or set "
 		    "%s or %s_FILE", what, env, env);
 		goto out;

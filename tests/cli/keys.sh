@@ -38,6 +38,22 @@ unset ROLECA_CA_PASS
 expect 2 "--key-pass-file without --encrypt-key is a usage error" \
 	roleca --dir enc2 init --config enc.cfg --key-pass-file pass
 
+# A passphrase typed at the terminal (script(1) gives it one) is taken
+# whole, as long as a file's may be, not cut at 255 characters.
+long=$(head -c 300 /dev/zero | tr '\0' p)
+printf '%s\n' "$long" >long.pass
+chmod 600 long.pass
+roleca --dir enc300 init --config enc.cfg --encrypt-key --key-pass-file long.pass 2>/dev/null
+if command -v script >/dev/null 2>&1; then
+	run sh -c "(sleep 1; printf '%s\\r' '$long') |
+		script -qec '\"$ROLECA\" --dir enc300 crl' /dev/null"
+	assert "a 300-character passphrase typed at the terminal unlocks the key" \
+		sh -c "grep -q 'CRL number 1 written' '$T/out'"
+	run sh -c "(sleep 1; printf '%s\\r' '$(echo "$long" | cut -c1-255)') |
+		script -qec '\"$ROLECA\" --dir enc300 crl' /dev/null"
+	assert "... and its first 255 characters do not" sh -c "grep -q 'wrong passphrase' '$T/out'"
+fi
+
 # Key file modes.
 I=$T/lab/issuing
 roleca --dir "$I" issue persistent-chat --set server_fqdn=p.lab.example --out p >/dev/null 2>&1
