@@ -702,16 +702,45 @@ crl_lock(const struct ca *ca, int *fd, char **cause)
 	return 0;
 }
 
+/* When the CA certificate expires, or -1 when that cannot be read. */
+static time_t
+ca_not_after(const struct ca *ca)
+{
+	return ca->crt != NULL ?
+	    gnutls_x509_crt_get_expiration_time(ca->crt) : (time_t)-1;
+}
+
+/*
+ * A nextUpdate no later than the CA certificate's notAfter, as Windows
+ * CAs cut it: no CRL promises a successor its signer cannot sign.
+ */
+static time_t
+until(const struct ca *ca, time_t next)
+{
+	time_t	 na = ca_not_after(ca);
+
+	return na != (time_t)-1 && next > na ? na : next;
+}
+
 /*
  * Whether path, path.pem and extra could all be written, before a CRL
  * number is taken for them: a bad output must not cost a number.
  */
 static int
-check_outputs(const struct ca *ca, const char *path, const char *extra,
-    char **cause)
+check_outputs(const struct ca *ca, time_t now, const char *path,
+    const char *extra, char **cause)
 {
-	char	*pem, *dir = NULL, *clash;
+	char	*pem, *dir = NULL, *clash, date[32];
+	time_t	 na = ca_not_after(ca);
 	int	 rc = ERR_FAIL;
+
+	/* a CRL is trusted only while its signer's certificate is valid */
+	if (na != (time_t)-1 && now >= na) {
+		utc_text(date, sizeof date, UTC_TEXT, na);
+		return err_set(cause, "%s/%s expired at %s: a CRL it signs is "
+		    "not trusted (make a new CA, and revoke this one at its "
+		    "parent)", ca->dir, CA_CRT, date);
+	}
 
 	/* each would replace the other: ca.cfg must be mended first */
 	if ((clash = conf_delta_clash(ca->conf)) != NULL) {
@@ -762,10 +791,10 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	 * the CRL built and written. A crash or a failed write after the
 	 * commit skips that number; none is reused.
 	 */
-	TRY(check_outputs(ca, path, extra, cause));
+	TRY(check_outputs(ca, now, path, extra, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	info->this_update = now;
-	info->next_update = now + (time_t)ca->conf->crl_days * 86400;
+	info->next_update = until(ca, now + (time_t)ca->conf->crl_days * 86400);
 	if (ca->conf->delta_cdp.n > 0)
 		info->freshest = &ca->conf->delta_cdp;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
@@ -800,7 +829,7 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 		    "are off", ca->dir, CA_CFG);
 	hex_init();
 	/* as in crl_make: checked before the number is taken */
-	TRY(check_outputs(ca, path, NULL, cause));
+	TRY(check_outputs(ca, now, path, NULL, cause));
 	TRY(crl_lock(ca, &lock, cause));
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));
@@ -809,7 +838,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 		goto out;
 	}
 	info->this_update = now;
-	info->next_update = now + (time_t)ca->conf->delta_crl_hours * 3600;
+	info->next_update = until(ca, now +
+	    (time_t)ca->conf->delta_crl_hours * 3600);
 	info->base = (uint64_t)base;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
 	TRY(store_revoked_since(ca->store, now, since, &r.cur, cause));

@@ -225,6 +225,29 @@ expect 0 "openssl -use_deltas accepts it with the delta" openssl verify -crl_che
 	"$D/held.crt"
 expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl --delta
 
+# A CRL never outlives the CA certificate that signs it, and an expired
+# CA signs none.
+printf 'subject = { CN = "Short CA"; };\nkey = "ec:p256";\nvalidity_days = 1;\ncdp = "http://pki.lab.example/crl/short.crl";\n' >short.cfg
+roleca --dir short init --config short.cfg 2>/dev/null
+expect 0 "a CA valid for one day signs a CRL" roleca --dir short crl
+assert "... whose nextUpdate is the CA's notAfter, not 7 days on" test \
+	"$(openssl crl -in short/crl/short.crl -inform DER -noout -nextupdate | cut -d= -f2)" = \
+	"$(openssl x509 -in short/ca.crt -noout -enddate | cut -d= -f2)"
+printf 'subject = { CN = "Old CA"; };\nkey = "ec:p256";\ncdp = "http://pki.lab.example/crl/old.crl";\n' >old.cfg
+roleca --dir old init --config old.cfg --csr-out old.csr 2>/dev/null
+printf 'cn = "Old CA"\nca\ncert_signing_key\ncrl_signing_key\nactivation_date = "2020-01-01 00:00:00"\nexpiration_date = "2021-01-01 00:00:00"\n' >old.tmpl
+certtool --generate-self-signed --load-privkey old/ca.key --template old.tmpl \
+	--outfile old/ca.crt 2>/dev/null
+cp old/ca.crt old/chain.pem
+n_old=$(sqlite3 old/roleca.db "SELECT value FROM counters WHERE name = 'crl_number'")
+expect 1 "a CA whose certificate expired (certtool made it) signs no CRL" roleca --dir old crl
+assert "... saying when it expired" err_has "old/ca.crt expired at 2021-01-01 00:00:00 UTC"
+assert "... in one line, taking no CRL number" sh -c "test \$(wc -l <'$T/err') -eq 1 &&
+	test \$(sqlite3 old/roleca.db \"SELECT value FROM counters WHERE name = 'crl_number'\") -eq $n_old"
+mkdir -p old-www
+expect 1 "... nor does publish" roleca --dir old publish --to old-www
+assert "... publishing nothing" test -z "$(ls -A old-www)"
+
 # A delta CRL named like the CRL (or its .pem) would overwrite it.
 for dname in delta-base.crl delta-base.crl.pem; do
 	sed "s|delta-delta.crl|$dname|" "$D/delta.cfg" >"$D/clash.cfg"
