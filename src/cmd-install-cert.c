@@ -26,8 +26,12 @@ judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
 
 	TRY(x509_matches_key(certs[0], ca->key, &match, cause));
 	if (!match) {
-		rc = err_policy(cause, "the certificate does not hold this "
-		    "CA's key (%s/%s)", ca->dir, CA_KEY);
+		if (ca->conf->key_uri != NULL)
+			rc = err_policy(cause, "the certificate does not hold "
+			    "this CA's key (%s)", ca->conf->key_uri);
+		else
+			rc = err_policy(cause, "the certificate does not hold "
+			    "this CA's key (%s/%s)", ca->dir, CA_KEY);
 		goto out;
 	}
 	ctx.conf = ca->conf;

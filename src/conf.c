@@ -243,10 +243,11 @@ out:
 
 /* key_uri and pkcs11_module: the CA key in a token instead of ca.key. */
 static int
-load_token(const config_setting_t *root, struct conf *c, char **cause)
+load_token(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
 {
 	const char	*uri = NULL, *module = NULL;
-	char		*where;
+	char		*where, *msg = NULL;
 	int		 rc = ERR_FAIL;
 
 	TRY(cfg_string(root, "key_uri", 0, &uri, cause));
@@ -268,6 +269,14 @@ load_token(const config_setting_t *root, struct conf *c, char **cause)
 		c->key_uri = xstrdup(uri);
 	if (module != NULL)
 		c->pkcs11_module = xstrdup(module);
+	/* ca.cfg is copied into the CA directory, readable by all */
+	if (uri != NULL && strcasestr(uri, "pin-value") != NULL) {
+		where = cfg_where(config_setting_get_member(root, "key_uri"));
+		err_set(&msg, "%s: key_uri carries the PIN (pin-value): give "
+		    "it with ROLECA_PKCS11_PIN_FILE, not in ca.cfg", where);
+		free(where);
+		TRY(flaw(c, flags, &msg, cause));
+	}
 	rc = 0;
 out:
 	return rc;
@@ -392,7 +401,7 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		rc = ERR_FAIL;
 		goto out;
 	}
-	TRY(load_token(root, c, cause));
+	TRY(load_token(root, c, flags, cause));
 	TRY(cfg_uint(root, "validity_days", 0, 1, 36500, &c->validity_days,
 	    cause));
 	TRY(load_digest(root, c, cause));

@@ -60,7 +60,8 @@ struct conf {
  * errors too: a subject value that fails dn_value_check() (UTF-8, RFC
  * 5280's bounds, C of two letters), a permitted domain that is no domain
  * name (empty, ".", a wildcard), an empty or repeated publish directory,
- * and a delta CRL file name that is the CRL's. An existing CA's ca.cfg
+ * a delta CRL file name that is the CRL's, and a key_uri that carries its
+ * PIN. An existing CA's ca.cfg
  * may predate them: its certificate already carries its subject, a domain
  * that is no domain name only ever refuses names, publish judges its
  * directories itself and the CRL commands refuse a delta name that is the

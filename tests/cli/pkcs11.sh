@@ -55,6 +55,18 @@ assert "the CRL verifies" openssl crl -in ca/crl/token.crl -inform DER -noout -v
 	-CAfile ca/ca.crt
 assert "... and lists the revoked leaf" sh -c \
 	"openssl crl -in ca/crl/token.crl -inform DER -noout -text | grep -q \"$(echo "$serial" | tr a-f A-F)\""
+# A token CA made for an external parent: a wrong certificate names the URL.
+sed 's/CN = "Token CA"/CN = "Token Sub"/' ca.cfg >sub.cfg
+expect 0 "init --csr-out with the key in the token" roleca --dir sub init --config sub.cfg \
+	--csr-out sub.csr
+expect 3 "install-cert of a certificate for another key is refused" roleca --dir sub \
+	install-cert chat.crt
+assert "... naming the token's key, not a ca.key that is not there" \
+	err_has "does not hold this CA's key (pkcs11:token=roleca-test;object=ca;type=private)"
+sed 's|type=private";|type=private?pin-value=123456";|' ca.cfg >pin.cfg
+expect 1 "a key_uri carrying the PIN is refused" roleca --dir pin init --config pin.cfg
+assert "... saying why" err_has "key_uri carries the PIN (pin-value)"
+assert "... making no CA" test ! -e pin
 export ROLECA_PKCS11_PIN=654321
 expect 1 "a wrong PIN is an error" setsid "$ROLECA" --dir ca crl
 assert "... from the token" err_has "PIN"

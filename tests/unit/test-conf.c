@@ -375,6 +375,9 @@ test_rejections(void)
 		{ "permitted domain with a newline", MINIMAL
 		    "policy = { permitted_domains = \"a\\nb\"; };\n", 4,
 		    "permitted domain 'a\\x0ab' is not" },
+		{ "a key_uri carrying its PIN", MINIMAL
+		    "key_uri = \"pkcs11:token=t;object=k?pin-value=1234\";\n",
+		    4, "key_uri carries the PIN (pin-value)" },
 		{ "an empty publish directory", MINIMAL
 		    "publish = [ \"/srv/pki\", \"\" ];\n", 4,
 		    "'publish' lists an empty directory name" },
