@@ -218,12 +218,6 @@ dn_max_chars(const char *oid)
 }
 
 static int
-ascii_letter(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
 ascii(const char *s)
 {
 	for (; *s != '\0'; s++)
@@ -240,17 +234,23 @@ dn_value_check(const char *oid, const char *value, char *buf, size_t len)
 	buf[0] = '\0';
 	if (*value == '\0')
 		snprintf(buf, len, "is empty");
+	else if (value[strspn(value, " ")] == '\0')
+		snprintf(buf, len, "is blank");
 	else if (!utf8_valid(value, strlen(value)))
 		snprintf(buf, len, "is not valid UTF-8");
 	else if (has_control(value))
 		snprintf(buf, len, "contains a control character");
 	else if (strcmp(oid, OID_C) == 0 && (strlen(value) != 2 ||
-	    !ascii_letter(value[0]) || !ascii_letter(value[1])))
+	    value[0] < 'A' || value[0] > 'Z' || value[1] < 'A' ||
+	    value[1] > 'Z'))
 		snprintf(buf, len, "is not a two-letter country code "
-		    "(ISO 3166, as RFC 5280 requires)");
+		    "(ISO 3166, upper case, as RFC 5280 requires)");
 	else if (strcmp(oid, OID_DC) == 0 && !ascii(value))
 		snprintf(buf, len, "is not ASCII (a domain component is an "
 		    "IA5String: use the xn-- form)");
+	else if (strcmp(oid, OID_DC) == 0 && strchr(value, '.') != NULL)
+		snprintf(buf, len, "holds a '.' (a domain component is one "
+		    "DNS label: DC = \"lab\", DC = \"example\")");
 	else if (max > 0 && (n = utf8_chars(value)) > max)
 		snprintf(buf, len, "is %zu characters long (at most %zu: %s)",
 		    n, max, strcmp(oid, OID_DC) == 0 ? "a domain component is "

@@ -61,8 +61,9 @@ const char	*dn_oid(const char *);
 size_t		 dn_max_chars(const char *oid);
 /*
  * Can value be attribute oid's in a certificate: valid UTF-8, no control
- * character, not empty, within dn_max_chars(), C two ASCII letters, DC
- * ASCII? 0, or -1 with why ("is not valid UTF-8") in buf.
+ * character, not empty or only spaces, within dn_max_chars(), C two
+ * upper-case ASCII letters, DC ASCII without a '.'? 0, or -1 with why
+ * ("is not valid UTF-8") in buf.
  */
 int		 dn_value_check(const char *oid, const char *value, char *buf,
 		    size_t len);

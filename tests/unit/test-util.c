@@ -500,7 +500,15 @@ test_dn_values(void)
 	CU_ASSERT_STRING_EQUAL(buf, "contains a control character");
 	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), "", buf, sizeof buf), -1);
 	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "DE", buf, sizeof buf), 0);
-	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "de", buf, sizeof buf), 0);
+	/* ISO 3166 codes are upper case (zlint's e_subject_country_not_iso) */
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "de", buf, sizeof buf),
+	    -1);
+	CU_ASSERT(strstr(buf, "upper case") != NULL);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), "   ", buf, sizeof buf),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(buf, "is blank");
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("O"), " a ", buf, sizeof buf),
+	    0);
 	CU_ASSERT_EQUAL(dn_value_check(dn_oid("C"), "USA", buf, sizeof buf),
 	    -1);
 	CU_ASSERT(strstr(buf, "two-letter country code") != NULL);
@@ -514,6 +522,9 @@ test_dn_values(void)
 	CU_ASSERT_EQUAL(dn_value_check(dn_oid("DC"), "caf\xc3\xa9", buf,
 	    sizeof buf), -1);
 	CU_ASSERT(strstr(buf, "not ASCII") != NULL);
+	CU_ASSERT_EQUAL(dn_value_check(dn_oid("DC"), "lab.example", buf,
+	    sizeof buf), -1);
+	CU_ASSERT(strstr(buf, "one DNS label") != NULL);
 }
 
 int
