@@ -73,6 +73,33 @@ check_dir(struct init *in, const char *dir, char **cause)
 	return out_mkdir(dir, 0700, cause);
 }
 
+/*
+ * A parent whose policy permits only some domains makes a subordinate
+ * held to them too: otherwise a root for lab.example would stand up an
+ * issuing CA for any name. (The CA certificates carry no name
+ * constraints, so this is roleca's own discipline, not a verifier's.)
+ */
+static int
+domains_within(const struct init *in, char **cause)
+{
+	const struct ca_policy	*pp = &in->parent->conf->policy;
+	const struct ca_policy	*sp = &in->conf->policy;
+
+	if (pp->domains.n == 0)
+		return 0;
+	if (sp->domains.n == 0)
+		return err_policy(cause, "refused: policy: the parent %s "
+		    "permits only some domains, so the subordinate's "
+		    "permitted_domains must list domains within them",
+		    in->parent->dir);
+	for (size_t i = 0; i < sp->domains.n; i++)
+		if (!conf_domain_permitted(pp, sp->domains.v[i]))
+			return err_policy(cause, "refused: policy: permitted "
+			    "domain '%s' is outside the parent's (%s)",
+			    sp->domains.v[i], in->parent->dir);
+	return 0;
+}
+
 static int
 judge(const struct init *in, char **cause)
 {
@@ -83,6 +110,8 @@ judge(const struct init *in, char **cause)
 	ctx.conf = in->parent != NULL ? in->parent->conf : in->conf;
 	ctx.issuer = in->parent != NULL ? in->parent->crt : NULL;
 	ctx.now = time(NULL);
+	if (in->parent != NULL)
+		TRY(domains_within(in, cause));
 	TRY(policy_check_ca(in->crt, &ctx, &f, cause));
 	if (in->parent != NULL)
 		policy_check_depth(in->parent->chain, in->parent->nchain,

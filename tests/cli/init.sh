@@ -114,6 +114,25 @@ assert "... saying how much is allowed" err_has "path length 1 is more than the 
 assert "... the parent recorded nothing, no directory is left" sh -c \
 	"test \$(sqlite3 '$L/root/roleca.db' 'SELECT count(*) FROM certs') -eq $before && test ! -e '$T/deep'"
 
+# The root permits lab.example only: so do its subordinates.
+sed '/^policy/,$d' "$L/issuing.cfg" >"$T/nodom.cfg"
+expect 3 "a subordinate with no permitted domains under a root with some is refused" \
+	roleca --dir "$T/nodom" init --config "$T/nodom.cfg" --parent "$L/root"
+assert "... saying so" err_has "permitted_domains must list domains within them"
+printf 'policy = { permitted_domains = [ "lab.example", "evil.example" ]; };\n' |
+	cat "$T/nodom.cfg" - >"$T/evil.cfg"
+expect 3 "one permitting a domain outside the root's is refused" \
+	roleca --dir "$T/evil" init --config "$T/evil.cfg" --parent "$L/root"
+assert "... naming it" err_has "permitted domain 'evil.example' is outside the parent's"
+assert "... the parent recorded nothing, no directory is left" sh -c \
+	"test \$(sqlite3 '$L/root/roleca.db' 'SELECT count(*) FROM certs') -eq $before &&
+	test ! -e '$T/evil' && test ! -e '$T/nodom'"
+printf 'policy = { permitted_domains = [ "eu.lab.example" ]; };\n' |
+	cat "$T/nodom.cfg" - >"$T/eu.cfg"
+expect 0 "one within the root's is made" \
+	roleca --dir "$T/eu" init --config "$T/eu.cfg" --parent "$L/root"
+before=$(rows "$L/root/roleca.db")
+
 # A crl/ that cannot be made stops init before anything is placed.
 mkdir -p "$T/nocrl" && : >"$T/nocrl/crl"
 expect 1 "init where crl/ cannot be made fails" \
