@@ -418,6 +418,27 @@ pool_wait(struct pool_run *pr)
 }
 
 /*
+ * A refused unit's cause is its last finding: the others go before it,
+ * one line each, for the report to print each as the server's.
+ */
+static void
+with_findings(const struct unit_run *r, char **cause)
+{
+	char	*all = xstrdup(""), *tmp;
+
+	for (size_t i = 0; i + 1 < r->findings.n; i++) {
+		xasprintf(&tmp, "%srefused: %s: %s\n", all,
+		    r->findings.v[i].rule, r->findings.v[i].msg);
+		free(all);
+		all = tmp;
+	}
+	xasprintf(&tmp, "%s%s", all, *cause != NULL ? *cause : "refused");
+	free(all);
+	free(*cause);
+	*cause = tmp;
+}
+
+/*
  * After signing: record the unit (joining the group's transaction) and
  * stage its files in the group's batch. A failure leaves nothing of the
  * unit in either.
@@ -430,12 +451,6 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
 	int	 rc = r->rc;
 
 	if (rc != 0) {
-		if (rc == ERR_POLICY)
-			for (size_t i = 0; i + 1 < r->findings.n; i++)
-				fprintf(stderr, "roleca: deploy: %s: refused: "
-				    "%s: %s\n", r->u->name,
-				    r->findings.v[i].rule,
-				    r->findings.v[i].msg);
 		*cause = r->cause;
 		r->cause = NULL;
 		goto out;
@@ -449,6 +464,8 @@ out:
 	if (rc != 0) {
 		out_batch_drop(batch, mark);
 		cmd_audit(cmd, ca->store, NULL, r->u->role, rc, *cause);
+		if (r->rc == ERR_POLICY)
+			with_findings(r, cause);
 	}
 	return rc == 0 ? ISSUED : FAILED;
 }
@@ -863,6 +880,25 @@ group_commit(const struct command *cmd, struct ca *ca,
 	free(cause);
 }
 
+/* "roleca: deploy: NAME (FILE:LINE): " before each line of cause. */
+static void
+report_cause(const struct deploy_unit *u, const char *path, const char *cause)
+{
+	const char	*p = cause != NULL ? cause : "failed", *nl;
+	char		*line, *msg;
+
+	do {
+		nl = strchr(p, '\n');
+		line = nl != NULL ? xstrndup(p, (size_t)(nl - p)) : xstrdup(p);
+		msg = err_escape(line);
+		fprintf(stderr, "roleca: deploy: %s (%s:%d): %s\n", u->name,
+		    path, u->line, msg);
+		free(msg);
+		free(line);
+		p = nl + 1;
+	} while (nl != NULL);
+}
+
 /* The group's lines on stdout, its failures on stderr; counted. */
 static void
 group_report(const struct deployment *d, struct group *g, size_t count[3])
@@ -877,8 +913,7 @@ group_report(const struct deployment *d, struct group *g, size_t count[3])
 		if (r->o == FAILED) {
 			if (isatty(STDERR_FILENO))
 				fputc('\n', stderr);
-			fprintf(stderr, "roleca: deploy: %s (%s:%d): %s\n",
-			    u->name, d->path, u->line, r->cause);
+			report_cause(u, d->path, r->cause);
 		}
 		printf("%-24s %-18s %-6s %s", u->name, u->role, words[r->o],
 		    r->serial != NULL ? r->serial : "-");

@@ -382,4 +382,18 @@ mkdir keepme
 expect 1 "... and into an existing directory" roleca --dir "$I" deploy fail.cfg --out keepme
 assert "... which stays" test -d keepme
 
+# A server refused for several rules: each line names it and its file:line.
+cp -R "$I" "$T/strict"
+mkdir -p "$T/strict/profiles"
+sed 's/^key = .*/key = "rsa:3072";/; s/^validity_days = .*/validity_days = 900;/' \
+	"$SRCDIR/profiles/persistent-chat.cfg" >"$T/strict/profiles/pc-bad.cfg"
+sed -i 's/^policy = {/policy = { min_rsa_bits = 4096;/' "$T/strict/ca.cfg"
+printf '\nservers = ( { name = "pb"; role = "pc-bad";\n\tset = { server_fqdn = "pb.lab.example"; }; } );\n' >pb.cfg
+expect 1 "a server breaking two rules fails" roleca --dir "$T/strict" deploy pb.cfg --out pbout
+assert "... two refusal lines" test "$(grep -c 'refused: ' "$T/err")" -eq 2
+assert "... each naming the server and its file:line" test \
+	"$(grep -c '^roleca: deploy: pb (pb.cfg:2): refused: ' "$T/err")" -eq 2
+assert "... the key and the lifetime" sh -c "grep -q 'refused: key: ' '$T/err' &&
+	grep -q 'refused: validity: ' '$T/err'"
+
 finish
