@@ -172,6 +172,14 @@ keys_load_ask(const char *path, int strict, const char *what,
 		rc = err_set(cause, "%s: wrong passphrase", path);
 		goto out;
 	}
+	/* an encrypted key where none is asked for: say so, not "ASN1" */
+	if (ret < 0 && what == NULL && len >= sizeof tag - 1 &&
+	    memcmp(data, tag, sizeof tag - 1) == 0) {
+		rc = err_set(cause, "%s: the key is encrypted; roleca keeps "
+		    "server keys unencrypted, mode 0600 (decrypt it with "
+		    "openssl pkey, or delete it for a new key)", path);
+		goto out;
+	}
 	if (ret < 0) {
 		rc = err_set(cause, "%s: not a readable private key (%s)", path,
 		    gnutls_strerror(ret));

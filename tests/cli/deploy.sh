@@ -125,8 +125,8 @@ sum=$(md5sum <certs/fe01.key)
 rm certs/fe01.crt
 expect 1 "an encrypted key file with its certificate gone: that server fails" roleca \
 	--dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
-assert "... naming the server and the file" sh -c \
-	"grep -q '^roleca: deploy: fe01 (.*): certs/fe01.key: ' '$T/err'"
+assert "... naming the server and the file, which is encrypted" sh -c \
+	"grep -q '^roleca: deploy: fe01 (.*): certs/fe01.key: the key is encrypted; ' '$T/err'"
 assert "... the key left as it was, no certificate made" sh -c \
 	"test \"\$(md5sum <certs/fe01.key)\" = '$sum' && test ! -e certs/fe01.crt"
 cp -p "$T/fe01.crt.kept" certs/fe01.crt
