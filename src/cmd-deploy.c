@@ -478,6 +478,8 @@ struct preparing {
 	int		 renew_set;	/* --renew-days given */
 	unsigned	 renew_days;
 	struct signing	 sg;
+	/* with csrdir: the keys never certified again, sorted */
+	struct strv	 compromised;
 };
 
 /*
@@ -751,6 +753,8 @@ prepare_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	const struct preparing	*pp = arg;
 
 	bind_request(r, ca, pp->csrdir);
+	if (r->rc == 0 && r->pub != NULL)
+		r->rc = leaf_key_listed(&pp->compromised, r->pub, &r->cause);
 	if (r->rc == 0)
 		unit_fits(r, ca, pp);	/* sets r->held, or r->rc */
 	if (r->rc != 0 || r->held != NULL)
@@ -964,7 +968,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct deployment	*d = NULL;
 	struct profiles		 cache = { 0 };
 	struct group		*g = NULL, *next = NULL;
-	struct preparing	 pp;
+	struct preparing	 pp = { 0 };
 	const char		*outdir = args_get(a, OPT_OUT);
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
@@ -990,6 +994,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	 * with
 	 */
 	TRY(leaf_chain_prepare(ca, &cause));
+	if (csrdir != NULL)
+		TRY(leaf_compromised_load(ca, &pp.compromised, &cause));
 	g = group_new(0, d->n);
 	group_start(g, ca, dir, d, &pp, &cache);
 	while (g != NULL) {
@@ -1020,6 +1026,7 @@ out:
 	if (made && count[ISSUED] == 0 && count[KEPT] == 0)
 		(void)rmdir(outdir);
 	profiles_free(&cache);
+	strv_free(&pp.compromised);
 	deploy_free(d);
 	ca_close(ca);
 	if (rc != 0)

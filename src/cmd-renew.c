@@ -125,6 +125,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 			    gnutls_strerror(ret));
 			goto out;
 		}
+		TRY(leaf_key_not_compromised(rn->ca, rn->pub, cause));
 		TRY(keys_spec_of_pubkey(rn->pub, &spec, cause));
 		profile_fit_key(rn->req, rn->profile, &spec);
 	}

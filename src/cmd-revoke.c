@@ -13,6 +13,7 @@
 #include "crl.h"
 #include "err.h"
 #include "store.h"
+#include "x509.h"
 
 enum {
 	OPT_REASON = 'r',
@@ -90,7 +91,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*rname = args_get(a, OPT_REASON),
 	    *date = args_get(a, OPT_DATE);
 	time_t		 when = time(NULL);
-	char		*cause = NULL, *serial = NULL;
+	struct store_cert *sc = NULL;
+	char		*cause = NULL, *serial = NULL, *key_id = NULL;
 	int		 rc = ERR_FAIL, reason = -1;
 
 	if (rname != NULL && ((reason = crl_reason_code(rname)) < 0 ||
@@ -108,14 +110,33 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		return cmd_usage_error(cmd, "--date '%s' is in the future",
 		    date);
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
+	TRY(store_begin(ca->store, &cause));
 	TRY(store_revoke(ca->store, a->pos[0], when, reason, &cause));
+	/* the key is never certified again: recorded with the revocation */
+	if (reason == 1) {
+		TRY(store_get(ca->store, a->pos[0], &sc, &cause));
+		if (sc == NULL) {
+			rc = err_set(&cause, "certificate %s vanished",
+			    a->pos[0]);
+			goto out;
+		}
+		TRY(x509_der_key_id(sc->der, sc->der_len, &key_id, &cause));
+		TRY(store_compromised_add(ca->store, key_id, sc->serial,
+		    &cause));
+	}
+	TRY(store_commit(ca->store, &cause));
 	serial = store_serial_canonical(a->pos[0]);
 	fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca crl or "
 	    "roleca publish to publish it\n", serial, crl_reason_name(reason));
 	rc = 0;
 out:
+	/* the revocation undone first: the audit row must outlive it */
+	if (rc != 0 && ca != NULL)
+		store_rollback(ca->store);
 	if (ca != NULL)
 		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
+	store_cert_free(sc);
+	free(key_id);
 	free(serial);
 	ca_close(ca);
 	if (rc != 0)

@@ -141,6 +141,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	sg.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &sg.ca, &cause));
 	TRY(leaf_csr_load(csr, &sg.csr, &sg.info, &cause));
+	TRY(leaf_key_not_compromised(sg.ca, sg.info.pub, &cause));
 	TRY(bind(&sg, dir, a, &cause));
 	TRY(plan_outputs(&sg, a, &cause));
 	if ((rc = leaf_sign(sg.ca, sg.profile, sg.req, sg.info.pub, &sg.crt,

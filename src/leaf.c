@@ -317,6 +317,109 @@ out:
 	return rc;
 }
 
+/*
+ * Enter the keys of keyCompromise revocations recorded before the table
+ * of compromised keys existed, once, in one transaction.
+ */
+static int
+compromised_backfill(struct ca *ca, char **cause)
+{
+	struct strv		 serials = { NULL, 0 };
+	struct store_cert	*sc = NULL;
+	char			*id = NULL;
+	int64_t			 pending = 0;
+	int			 rc = ERR_FAIL;
+
+	TRY(store_counter(ca->store, "compromised_backfill", &pending, cause));
+	if (pending != 1)
+		return 0;
+	TRY(store_begin(ca->store, cause));
+	TRY(store_compromised_pending(ca->store, &serials, cause));
+	for (size_t i = 0; i < serials.n; i++) {
+		TRY(store_get(ca->store, serials.v[i], &sc, cause));
+		if (sc != NULL) {
+			TRY(x509_der_key_id(sc->der, sc->der_len, &id, cause));
+			TRY(store_compromised_add(ca->store, id, sc->serial,
+			    cause));
+		}
+		free(id);
+		id = NULL;
+		store_cert_free(sc);
+		sc = NULL;
+	}
+	TRY(store_set_counter(ca->store, "compromised_backfill", 0, cause));
+	TRY(store_commit(ca->store, cause));
+	rc = 0;
+out:
+	if (rc != 0)
+		store_rollback(ca->store);
+	free(id);
+	store_cert_free(sc);
+	strv_free(&serials);
+	return rc;
+}
+
+int
+leaf_key_not_compromised(struct ca *ca, gnutls_pubkey_t pub, char **cause)
+{
+	char	*id = NULL, *serial = NULL;
+	int	 rc = ERR_FAIL;
+
+	TRY(compromised_backfill(ca, cause));
+	TRY(x509_pubkey_id(pub, &id, cause));
+	TRY(store_compromised_find(ca->store, id, &serial, cause));
+	if (serial != NULL) {
+		rc = err_policy(cause, "refused: key: certificate %s for this "
+		    "key was revoked for keyCompromise: a compromised key is "
+		    "never certified again (make a new key)", serial);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(serial);
+	free(id);
+	return rc;
+}
+
+int
+leaf_compromised_load(struct ca *ca, struct strv *ids, char **cause)
+{
+	int	 rc = ERR_FAIL;
+
+	TRY(compromised_backfill(ca, cause));
+	TRY(store_compromised_all(ca->store, ids, cause));
+	rc = 0;
+out:
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+leaf_key_listed(const struct strv *ids, gnutls_pubkey_t pub, char **cause)
+{
+	char	*id = NULL;
+	int	 rc = ERR_FAIL;
+
+	if (ids->n == 0)
+		return 0;
+	TRY(x509_pubkey_id(pub, &id, cause));
+	if (bsearch(&id, ids->v, ids->n, sizeof *ids->v, cmp_str) != NULL) {
+		rc = err_policy(cause, "refused: key: a certificate for this "
+		    "key was revoked for keyCompromise: a compromised key is "
+		    "never certified again (make a new key)");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(id);
+	return rc;
+}
+
 char *
 leaf_sans_text(const struct request *req)
 {

@@ -56,6 +56,16 @@ int	 leaf_chain_pem(struct ca *, gnutls_x509_crt_t, char **pem,
 int	 leaf_csr_load(const char *file, gnutls_x509_crq_t *, struct csr_info *,
 	    char **cause);
 /*
+ * A key a certificate of this CA was revoked for (keyCompromise) is never
+ * certified again: ERR_POLICY naming that certificate. For deploy, whose
+ * workers keep off the database, load gives every such key identifier
+ * (sorted) once and listed judges a key against them.
+ */
+int	 leaf_key_not_compromised(struct ca *, gnutls_pubkey_t, char **cause);
+int	 leaf_compromised_load(struct ca *, struct strv *ids, char **cause);
+int	 leaf_key_listed(const struct strv *ids, gnutls_pubkey_t,
+	    char **cause);
+/*
  * The names of a certificate being renewed (dns, ips) into a request bound
  * from its record: each the values do not give must take a place the role
  * leaves open, as a CSR's names do (else ERR_POLICY), so that a name the

@@ -132,12 +132,29 @@ static const char schema_v6[] =
 	" value FROM counters WHERE name = 'crl_number';"
 	"PRAGMA user_version = 6;";
 
+/*
+ * Version 7: the keys of certificates revoked for keyCompromise, which
+ * roleca never certifies again, by SHA-256 key identifier. While
+ * compromised_backfill is 1, rows revoked so before this version are yet
+ * to be entered (store_compromised_pending).
+ */
+static const char schema_v7[] =
+	"CREATE TABLE compromised_keys ("
+	" key_id TEXT PRIMARY KEY,"
+	" serial TEXT NOT NULL"
+	");"
+	"INSERT INTO counters (name, value) SELECT 'compromised_backfill',"
+	" EXISTS (SELECT 1 FROM certs WHERE status = 'revoked'"
+	" AND reason = 1);"
+	"PRAGMA user_version = 7;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
 static int	 migrate_to_4(struct store *, char **);
 static int	 migrate_to_5(struct store *, char **);
 static int	 migrate_to_6(struct store *, char **);
+static int	 migrate_to_7(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -147,6 +164,7 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_4,
 	migrate_to_5,
 	migrate_to_6,
+	migrate_to_7,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -374,6 +392,12 @@ static int
 migrate_to_6(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v6, "migrate to schema version 6", cause);
+}
+
+static int
+migrate_to_7(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v7, "migrate to schema version 7", cause);
 }
 
 /* In a revocation's transaction: the CRLs taken so far may lack it. */
@@ -1503,6 +1527,91 @@ store_log_close(struct store_log *l)
 		return;
 	(void)sqlite3_finalize(l->stmt);
 	free(l);
+}
+
+int
+store_compromised_add(struct store *st, const char *key_id,
+    const char *serial, char **cause)
+{
+	static const char	 sql[] =
+	    "INSERT OR IGNORE INTO compromised_keys (key_id, serial)"
+	    " VALUES (?1, ?2)";
+	const char		*what = "record the compromised key";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, key_id, what, cause));
+	TRY(bind_text(st, stmt, 2, serial, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_compromised_find(struct store *st, const char *key_id, char **serial,
+    char **cause)
+{
+	static const char	 sql[] =
+	    "SELECT serial FROM compromised_keys WHERE key_id = ?1";
+	const char		*what = "look up compromised keys";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	*serial = NULL;
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_text(st, stmt, 1, key_id, what, cause));
+	if ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
+		*serial = xstrdup((const char *)sqlite3_column_text(stmt, 0));
+	else
+		TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_compromised_all(struct store *st, struct strv *ids, char **cause)
+{
+	static const char	 sql[] =
+	    "SELECT key_id FROM compromised_keys ORDER BY key_id";
+	const char		*what = "read compromised keys";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
+		strv_add(ids, (const char *)sqlite3_column_text(stmt, 0));
+	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
+int
+store_compromised_pending(struct store *st, struct strv *serials,
+    char **cause)
+{
+	static const char	 sql[] =
+	    "SELECT serial FROM certs WHERE status = 'revoked' AND reason = 1"
+	    " AND (SELECT value FROM counters"
+	    " WHERE name = 'compromised_backfill') = 1";
+	const char		*what = "read keyCompromise revocations";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL, ret;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
+		strv_add(serials, (const char *)sqlite3_column_text(stmt, 0));
+	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
 }
 
 int

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+struct strv;
+
 struct store;
 
 enum store_status {
@@ -89,6 +91,23 @@ int	 store_revoke(struct store *, const char *serial, int64_t when,
  * refused.
  */
 int	 store_unrevoke(struct store *, const char *serial, char **cause);
+
+/*
+ * Keys never to be certified again (revoked for keyCompromise), by SHA-256
+ * key identifier (x509_pubkey_id()): add one (in the revocation's
+ * transaction; a key already there is kept with its first serial), find
+ * one (*serial NULL when it is not there), read them all, sorted. While
+ * the counter compromised_backfill is 1 (a database from before the
+ * table), pending gives the serials revoked for keyCompromise, whose keys
+ * the caller adds before setting the counter to 0.
+ */
+int	 store_compromised_add(struct store *, const char *key_id,
+	    const char *serial, char **cause);
+int	 store_compromised_find(struct store *, const char *key_id,
+	    char **serial, char **cause);
+int	 store_compromised_all(struct store *, struct strv *ids, char **cause);
+int	 store_compromised_pending(struct store *, struct strv *serials,
+	    char **cause);
 
 /*
  * Named counters (0 when unset): base_crl_number and base_crl_time, and

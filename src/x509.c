@@ -1075,6 +1075,43 @@ x509_matches_pubkey(gnutls_x509_crt_t crt, gnutls_pubkey_t pub, int *match,
 }
 
 int
+x509_pubkey_id(gnutls_pubkey_t pub, char **hex, char **cause)
+{
+	unsigned char	 id[64];
+	size_t		 len = sizeof id;
+	int		 ret;
+
+	if ((ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA256, id,
+	    &len)) < 0)
+		return gerr(cause, "key identifier", ret);
+	*hex = hex_encode(id, len);
+	return 0;
+}
+
+int
+x509_der_key_id(const unsigned char *der, size_t len, char **hex,
+    char **cause)
+{
+	gnutls_x509_crt_t	*list = NULL;
+	unsigned char		 id[64];
+	size_t			 n = 0, idlen = sizeof id;
+	int			 rc = ERR_FAIL, ret;
+
+	TRY(x509_parse_certs(der, len, "certificate record", &list, &n,
+	    cause));
+	if ((ret = gnutls_x509_crt_get_key_id(list[0],
+	    GNUTLS_KEYID_USE_SHA256, id, &idlen)) < 0) {
+		rc = gerr(cause, "key identifier", ret);
+		goto out;
+	}
+	*hex = hex_encode(id, idlen);
+	rc = 0;
+out:
+	x509_free_certs(list, n);
+	return rc;
+}
+
+int
 x509_matches_key(gnutls_x509_crt_t crt, const struct key *key, int *match,
     char **cause)
 {

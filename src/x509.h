@@ -130,6 +130,13 @@ void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);
 /* Are two certificates the same (the same DER)? */
 int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
 
+/*
+ * The SHA-256 key identifier, in hex (allocated), of pub or of the key the
+ * certificate der certifies: what x509_matches_pubkey() compares.
+ */
+int	 x509_pubkey_id(gnutls_pubkey_t, char **hex, char **cause);
+int	 x509_der_key_id(const unsigned char *der, size_t len, char **hex,
+	    char **cause);
 /* Does crt certify pub (the same SHA-256 key identifier)? */
 int	 x509_matches_pubkey(gnutls_x509_crt_t, gnutls_pubkey_t, int *match,
 	    char **cause);

@@ -430,4 +430,35 @@ expect 0 "export uses the profile's friendly name" roleca --dir "$I" export "$na
 assert "... as openssl reads it" sh -c "openssl pkcs12 -in named.p12 -nokeys \
 	-passin file:pass 2>/dev/null | grep -q 'friendlyName: Persistent Chat chat07.lab.example'"
 
+# A key revoked for keyCompromise is never certified again: not by sign,
+# renew or deploy, whichever certificate of it is asked about.
+cp -R "$I" "$T/kc"
+openssl req -new -newkey rsa:2048 -nodes -keyout kc.key -subj /CN=kc.lab.example \
+	-addext subjectAltName=DNS:kc.lab.example -out kc.csr 2>/dev/null
+kc1=$(roleca --dir "$T/kc" sign persistent-chat --csr kc.csr --out kc1 2>/dev/null)
+kc2=$(roleca --dir "$T/kc" sign persistent-chat --csr kc.csr --out kc2 2>/dev/null)
+expect 0 "revoke one certificate of a key for keyCompromise" roleca --dir "$T/kc" \
+	revoke "$kc1" --reason keyCompromise
+rows_kc=$(rows "$T/kc/roleca.db")
+expect 3 "sign refuses a CSR for that key" roleca --dir "$T/kc" sign persistent-chat \
+	--csr kc.csr --out kc3
+assert "... naming the revoked certificate" err_has "certificate $kc1 for this key was revoked for keyCompromise"
+expect 3 "renew refuses the key's other certificate" roleca --dir "$T/kc" renew "$kc2" --out kc4
+expect 0 "... unless with a new key" roleca --dir "$T/kc" renew "$kc2" --new-key --out kc5
+mkdir -p kcsr && cp kc.csr kcsr/kc.csr
+printf 'servers = ( { name = "kc"; role = "persistent-chat"; set = { server_fqdn = "kc.lab.example"; }; } );\n' >kc.cfg
+expect 1 "deploy --csr-dir refuses it for that server" roleca --dir "$T/kc" deploy kc.cfg \
+	--csr-dir kcsr --out kcout
+assert "... saying why" err_has "revoked for keyCompromise"
+assert "nothing recorded but the new-key renewal" test "$(rows "$T/kc/roleca.db")" -eq $((rows_kc + 1))
+assert "... and no certificate written" sh -c "test ! -e kc3.crt && test ! -e kc4.crt && test ! -e kcout/kc.crt"
+# A database from before the table of compromised keys: its earlier
+# keyCompromise revocations count as well.
+sqlite3 "$T/kc/roleca.db" "DROP TABLE compromised_keys;
+	DELETE FROM counters WHERE name = 'compromised_backfill'; PRAGMA user_version = 6"
+expect 3 "after an upgrade, an earlier keyCompromise revocation still refuses the key" \
+	roleca --dir "$T/kc" sign persistent-chat --csr kc.csr --out kc6
+assert "... which is now in the table" test \
+	"$(sqlite3 "$T/kc/roleca.db" 'SELECT serial FROM compromised_keys')" = "$kc1"
+
 finish

@@ -22,11 +22,12 @@
 #include "err.h"
 #include "store.h"
 #include "unit.h"
+#include "util.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	6
-#define SCHEMA_TEXT	"6"
-#define NEWER_TEXT	"7"
+#define SCHEMA_VERSION	7
+#define SCHEMA_TEXT	"7"
+#define NEWER_TEXT	"8"
 
 #define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
 
@@ -711,8 +712,9 @@ test_migrate_from_1(void)
 	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
 	    "ALTER TABLE certs DROP COLUMN released_at; "
+	    "DROP TABLE compromised_keys; "
 	    "DELETE FROM counters WHERE name LIKE 'base_crl_%' OR "
-	    "name = 'revocations_changed'; "
+	    "name IN ('revocations_changed', 'compromised_backfill'); "
 	    "UPDATE counters SET value = 7 WHERE name = 'crl_number'; "
 	    "PRAGMA user_version = 1"), 0);
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
@@ -726,6 +728,11 @@ test_migrate_from_1(void)
 	    "('certs_revoked')");
 	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
 	    "status,not_after,serial,revoked_at,reason");
+	free(s);
+	/* keys revoked for keyCompromise before the table: entered later */
+	s = raw_text(fx.db, "SELECT value FROM counters"
+	    " WHERE name = 'compromised_backfill'");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "0");
 	free(s);
 	/* CRLs signed before the counter existed count as stale, once */
 	s = raw_text(fx.db, "SELECT value FROM counters"
@@ -1262,6 +1269,61 @@ test_revocations_changed(void)
 }
 
 /*
+ * Compromised keys: one entry per key, the first serial kept, read back
+ * sorted; a database from before the table lists its keyCompromise
+ * revocations as pending once, and none after the counter is cleared.
+ */
+static void
+test_compromised(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	struct strv		 v = { NULL, 0 };
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *serial = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_add(st, "bb", "02", &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_add(st, "aa", "01", &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_add(st, "bb", "03", &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_find(st, "bb", &serial, &cause), 0);
+	CU_ASSERT_STRING_EQUAL(serial == NULL ? "" : serial, "02");
+	free(serial);
+	CU_ASSERT_EQUAL(store_compromised_find(st, "cc", &serial, &cause), 0);
+	CU_ASSERT_PTR_NULL(serial);
+	CU_ASSERT_EQUAL(store_compromised_all(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(v.n, 2);
+	CU_ASSERT_STRING_EQUAL(v.v[0], "aa");
+	CU_ASSERT_STRING_EQUAL(v.v[1], "bb");
+	strv_free(&v);
+	/* a new database has nothing pending */
+	CU_ASSERT_EQUAL(store_compromised_pending(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v.n, 0);
+	fill(&sc, "0a", der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000200, 1, &cause), 0);
+	store_close(st);
+	/* as a version 6 database with that revocation opens */
+	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP TABLE compromised_keys; "
+	    "DELETE FROM counters WHERE name = 'compromised_backfill'; "
+	    "PRAGMA user_version = 6"), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_pending(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(v.n, 1);
+	CU_ASSERT_STRING_EQUAL(v.v[0], "0a");
+	strv_free(&v);
+	CU_ASSERT_EQUAL(store_set_counter(st, "compromised_backfill", 0,
+	    &cause), 0);
+	CU_ASSERT_EQUAL(store_compromised_pending(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v.n, 0);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	fx_teardown(&fx);
+}
+
+/*
  * The log is emptied at close once it has grown past a few dozen pages
  * (every first open reads it all back), and left alone while it is short
  * (a checkpoint costs syncs); either way every record is there.
@@ -1353,6 +1415,7 @@ static const CU_TestInfo tests[] = {
 	{ "shares of the revoked rows by not_after", test_revoked_shares },
 	{ "a hold revoked for good", test_hold_then_revoke },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
+	{ "compromised keys", test_compromised },
 	{ "the log is emptied at close once it is long", test_log_kept_short },
 	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL
