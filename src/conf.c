@@ -29,26 +29,6 @@ static const char *const subject_keys[] = {
 	"CN", "O", "OU", "C", "ST", "L", "DC", NULL
 };
 
-/* A URL roleca will put in a certificate: http(s)://host..., printable. */
-static int
-url_ok(const char *url)
-{
-	const char	*p;
-
-	if (strncmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
-		return 0;
-	if (*p == '\0' || *p == '/')
-		return 0;
-	for (; *p != '\0'; p++)
-		if (!isgraph((unsigned char)*p))
-			return 0;
-	return 1;
-}
-
 static int
 urls(const config_setting_t *root, const char *name, int required,
     struct strv *out, char **cause)
@@ -59,7 +39,7 @@ urls(const config_setting_t *root, const char *name, int required,
 
 	TRY(cfg_strings(root, name, required, out, NULL, 0, cause));
 	for (size_t i = 0; i < out->n; i++) {
-		if (url_ok(out->v[i]))
+		if (url_valid(out->v[i]))
 			continue;
 		s = config_setting_get_member(root, name);
 		where = cfg_where(s);

@@ -666,33 +666,15 @@ out:
 	return rc;
 }
 
-/* Printable ASCII without spaces: what a URI in a certificate may hold. */
-static int
-url_text(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
-			return 0;
-	return 1;
-}
-
 static int
 load_cdp(const config_setting_t *root, struct profile *p, char **cause)
 {
-	const char	*u;
 	char		*q;
 	int		 rc = ERR_FAIL;
 
 	TRY(cfg_strings(root, "cdp", 0, &p->cdp, NULL, 0, cause));
 	for (size_t i = 0; i < p->cdp.n; i++) {
-		u = p->cdp.v[i];
-		if (strncmp(u, "http://", 7) == 0)
-			u += 7;
-		else if (strncmp(u, "https://", 8) == 0)
-			u += 8;
-		else
-			u = "";
-		if (*u == '\0' || !url_text(u)) {
+		if (!url_valid(p->cdp.v[i])) {
 			q = quote_text(p->cdp.v[i], 128);
 			rc = fail_at(cause, ERR_FAIL, elem(root, "cdp", i),
 			    "cdp '%s' is not an http:// or https:// URL", q);

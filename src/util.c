@@ -544,3 +544,23 @@ ip_canonical(char *s)
 	free(s);
 	return xstrdup(buf);
 }
+
+int
+url_valid(const char *url)
+{
+	const char	*p;
+
+	if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return 0;
+	/* a host first: not empty, before any port or path */
+	if (*p == '\0' || *p == '/' || *p == ':')
+		return 0;
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return 0;
+	return 1;
+}

@@ -155,4 +155,11 @@ char	*url_file_name(const char *url);
  */
 char	*ip_canonical(char *s);
 
+/*
+ * Is url one roleca puts in a certificate (a CDP, AIA or OCSP URL):
+ * http:// or https://, then a host (not empty, before any :port or
+ * /path), printable ASCII without spaces throughout?
+ */
+int	 url_valid(const char *url);
+
 #endif

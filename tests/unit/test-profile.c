@@ -569,6 +569,11 @@ test_refuse_cdp(void)
 	    "cdp 'ftp://a.example/x.crl' is not an http:// or https:// URL");
 	refused(BASE "cdp = \"http://\";\n", 11, "cdp 'http://' is not");
 	refused(BASE "cdp = \"https://\";\n", 11, "cdp 'https://' is not");
+	/* a host, as ca.cfg's URLs need */
+	refused(BASE "cdp = \"http:///x.crl\";\n", 11, "cdp 'http:///x.crl' "
+	    "is not");
+	refused(BASE "cdp = \"http://:80/x.crl\";\n", 11, "cdp "
+	    "'http://:80/x.crl' is not");
 	refused(BASE "cdp = \"pki.example.com/x.crl\";\n", 11, "cdp "
 	    "'pki.example.com/x.crl' is not");
 	refused(BASE "cdp = [ 1 ];\n", 11, "'cdp' must be a list of strings");
