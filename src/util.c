@@ -250,7 +250,7 @@ dn_value_check(const char *oid, const char *value, char *buf, size_t len)
 		    "IA5String: use the xn-- form)");
 	else if (strcmp(oid, OID_DC) == 0 && strchr(value, '.') != NULL)
 		snprintf(buf, len, "holds a '.' (a domain component is one "
-		    "DNS label: DC = \"lab\", DC = \"example\")");
+		    "DNS label)");
 	else if (max > 0 && (n = utf8_chars(value)) > max)
 		snprintf(buf, len, "is %zu characters long (at most %zu: %s)",
 		    n, max, strcmp(oid, OID_DC) == 0 ? "a domain component is "

@@ -117,6 +117,11 @@ if [ -s s512t.csr ]; then
 	assert "... naming the algorithm by its OID, GnuTLS having no name for it" \
 		err_has "signed with 1.2.840.113549.1.1.15: SHA-256, SHA-384, SHA-512 or SHA3 is required"
 fi
+openssl ecparam -name secp521r1 -out p521.pem
+mkcsr p521 ec:p521.pem -sha256 /CN=p521.lab.example
+hostile 3 "a P-521 key is refused" p521.csr
+assert "... as a key refusal naming the curve" \
+	err_has "refused: key: ECDSA P-521 is not supported (use RSA, or ECDSA P-256 or P-384)"
 mkcsr outside ec:p256.pem -sha256 /CN=www.evil.example
 hostile 3 "a name outside the permitted domains is refused" outside.csr
 assert "... naming it" err_has "www.evil.example"
