@@ -74,7 +74,10 @@ fail_at(char **cause, int rc, const config_setting_t *s, const char *fmt, ...)
 	return rc;
 }
 
-/* [a-z_][a-z0-9_]*, spelled out so the locale cannot widen it. */
+/*
+ * [a-z_][a-z0-9_]*, spelled out so the locale cannot widen it (libconfig
+ * itself refuses a leading '_').
+ */
 static int
 var_name_ok(const char *s, size_t len)
 {
