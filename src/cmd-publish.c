@@ -195,23 +195,33 @@ out:
 /*
  * Is the CRL at path due: missing, past crl_renew_percent of its life, or,
  * with no delta CRL to carry changes, older than the last revocation, hold
- * or release recorded (its number is not above the one taken then)?
+ * or release recorded (its number is not above the one taken then)? Or
+ * is its PEM copy missing or another CRL (a crash between the two)?
  */
 static int
 due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
     char **cause)
 {
-	struct crl_head	 h;
+	struct crl_head	 h, hp;
 	int64_t		 changed;
-	int		 found, rc = ERR_FAIL;
+	char		*pem;
+	int		 found, pfound = 0, rc = ERR_FAIL;
 
+	xasprintf(&pem, "%s.pem", path);
 	TRY(crl_read_head(path, &found, &h, cause));
+	if (found && crl_read_head(pem, &pfound, &hp, cause) != 0) {
+		free(*cause);		/* unreadable: made again */
+		*cause = NULL;
+		pfound = 0;
+	}
 	TRY(store_counter(ca->store, "revocations_changed", &changed, cause));
-	*yes = !found || now >= h.this_update + (h.next_update -
-	    h.this_update) * (time_t)ca->conf->crl_renew_percent / 100 ||
+	*yes = !found || !pfound || hp.number != h.number ||
+	    now >= h.this_update + (h.next_update - h.this_update) *
+	    (time_t)ca->conf->crl_renew_percent / 100 ||
 	    (!delta && h.number <= (uint64_t)changed);
 	rc = 0;
 out:
+	free(pem);
 	return rc;
 }
 

@@ -486,8 +486,9 @@ write_crl(struct ca *ca, const struct crl_info *info, struct crl_parts *c,
 		pj.cause = NULL;
 	}
 	TRY(rc);
+	/* one batch: the DER and the PEM are placed together, or neither */
+	TRY(out_batch_join(b, pj.b, cause));
 	TRY(out_batch_commit(b, cause));
-	TRY(out_batch_commit(pj.b, cause));
 	rc = 0;
 out:
 	free(pj.cause);
@@ -874,8 +875,9 @@ crl_read_head(const char *path, int *found, struct crl_head *h,
 	d.data = data;
 	d.size = (unsigned)len;
 	if ((ret = gnutls_x509_crl_init(&crl)) < 0 ||
-	    (ret = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER)) < 0) {
-		rc = err_set(cause, "%s: not a DER CRL: %s", path,
+	    ((ret = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER)) < 0 &&
+	    (ret = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM)) < 0)) {
+		rc = err_set(cause, "%s: not a CRL: %s", path,
 		    gnutls_strerror(ret));
 		goto out;
 	}

@@ -71,8 +71,9 @@ char	*crl_delta_path(const struct ca *);
 char	*crl_path(const struct ca *);
 
 /*
- * thisUpdate, nextUpdate and CRL number of a CRL file; found = 0 if it
- * does not exist. A CRL without a number, or one too large, is an error.
+ * thisUpdate, nextUpdate and CRL number of a CRL file, DER or PEM; found
+ * = 0 if it does not exist. A CRL without a number, or one too large, is
+ * an error.
  */
 struct crl_head {
 	time_t		 this_update;

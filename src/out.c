@@ -682,6 +682,27 @@ out:
 	return rc;
 }
 
+int
+out_batch_join(struct out_batch *b, struct out_batch *from, char **cause)
+{
+	for (size_t i = 0; i < from->n; i++)
+		for (size_t j = 0; j < b->n; j++)
+			if (strcmp(b->v[j].path, from->v[i].path) == 0)
+				return err_usage(cause, "%s: named twice for "
+				    "output", from->v[i].path);
+	if (sync_join(b) != 0 || sync_join(from) != 0 ||
+	    b->force != from->force)
+		return err_set(cause, "joining output batches: they differ");
+	b->v = xreallocarray(b->v, b->n + from->n + 1, sizeof *b->v);
+	memcpy(b->v + b->n, from->v, from->n * sizeof *from->v);
+	b->n += from->n;
+	b->open += from->open;
+	b->synced = 0;
+	from->n = 0;
+	from->open = 0;
+	return 0;
+}
+
 size_t
 out_batch_size(const struct out_batch *b)
 {

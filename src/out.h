@@ -57,6 +57,12 @@ int	 out_batch_add_pending(struct out_batch *, struct out_pending *,
 void	 out_pending_free(struct out_pending *);
 /* Check that path could be staged, without writing anything. */
 int	 out_check(const char *path, int force, char **cause);
+/*
+ * Move every file staged in from (made with the same force) into b, to be
+ * placed with b's; from is left empty. A path in both is an error.
+ */
+int	 out_batch_join(struct out_batch *, struct out_batch *from,
+	    char **cause);
 /* How many files are staged; out_batch_drop(b, n) unstages those after n. */
 size_t	 out_batch_size(const struct out_batch *);
 void	 out_batch_drop(struct out_batch *, size_t keep);

@@ -137,9 +137,19 @@ expect 0 "a hold is published by the next publish" roleca --dir "$I" publish --t
 assert "... in CRL number 5" test "$(crlno "$W/issuing.crl")" = 5
 assert "... which lists it" sh -c "openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
 	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
+# A crash between placing the DER and the PEM CRL would leave them apart:
+# publish then signs both again rather than spread the older one.
+cp "$I/crl/issuing.crl.pem" older.pem
+roleca --dir "$I" crl >/dev/null 2>&1
+cp older.pem "$I/crl/issuing.crl.pem"
+expect 0 "publish with the PEM CRL older than the DER" roleca --dir "$I" publish --to "$W"
+assert "... signs both again" test "$(openssl crl -in "$W/issuing.crl.pem" -noout -crlnumber)" = \
+	"$(openssl crl -in "$W/issuing.crl" -inform DER -noout -crlnumber)"
+assert "... the same CRL in both forms" sh -c \
+	"openssl crl -in '$W/issuing.crl.pem' -outform DER | cmp - '$W/issuing.crl'"
 roleca --dir "$I" unrevoke "$held" 2>/dev/null
 expect 0 "so is its release" roleca --dir "$I" publish --to "$W"
-assert "... in CRL number 6" test "$(crlno "$W/issuing.crl")" = 6
+assert "... in CRL number 8" test "$(crlno "$W/issuing.crl")" = 8
 assert "... which no longer lists it" sh -c "! openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
 	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
 

@@ -397,6 +397,47 @@ test_batch(void)
  * which waits for the thread; a batch freed instead leaves nothing; an
  * empty batch and a second call are no-ops.
  */
+/* Two batches joined are placed as one; a path in both is refused. */
+static void
+test_batch_join(void)
+{
+	char			*dir = new_dir(), *a = path_in(dir, "a.crl");
+	char			*pem = path_in(dir, "a.crl.pem"), *cause = NULL;
+	struct out_batch	*b = out_batch_new(1), *c = out_batch_new(1);
+	int			 tmps;
+
+	CU_ASSERT_EQUAL(out_batch_add(b, a, "der", 3, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(c, pem, "pem", 3, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_join(b, c, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_size(b), 2);
+	CU_ASSERT_EQUAL(out_batch_size(c), 0);
+	out_batch_free(c);		/* empty: removes nothing of b's */
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
+	CU_ASSERT_EQUAL(tmps, 2);
+	CU_ASSERT_EQUAL(out_batch_commit(b, &cause), 0);
+	out_batch_free(b);
+	CU_ASSERT(holds(a, "der") && holds(pem, "pem"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
+	CU_ASSERT_EQUAL(tmps, 0);
+	b = out_batch_new(1);
+	c = out_batch_new(1);
+	CU_ASSERT_EQUAL(out_batch_add(b, a, "x", 1, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_add(c, a, "y", 1, 0, &cause), 0);
+	CU_ASSERT_EQUAL(out_batch_join(b, c, &cause), ERR_USAGE);
+	CU_ASSERT(cause != NULL && strstr(cause, "named twice") != NULL);
+	free(cause);
+	out_batch_free(c);
+	out_batch_free(b);
+	CU_ASSERT(holds(a, "der"));
+	CU_ASSERT_EQUAL(count_entries(dir, &tmps), 2);
+	CU_ASSERT_EQUAL(tmps, 0);
+	unlink(a);
+	unlink(pem);
+	free(a);
+	free(pem);
+	rm_dir(dir);
+}
+
 static void
 test_batch_sync_ahead(void)
 {
@@ -1220,6 +1261,7 @@ main(void)
 		{ "a batch: all or none, no temporaries", test_batch },
 		{ "a batch of 40 files, 10 dropped", test_batch_large },
 		{ "a batch synced ahead on a thread", test_batch_sync_ahead },
+		{ "two batches joined", test_batch_join },
 		{ "a commit that fails half-way", test_batch_commit_fails },
 		{ "a forced commit that fails half-way",
 		    test_batch_force_fails },
