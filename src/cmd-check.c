@@ -1,8 +1,8 @@
 /*
  * check: judge a certificate roleca did not necessarily make, with the
  * same rules that refuse a certificate before issuance: from a file, or as
- * a live TLS server presents it. The CA in DIR is used (permitted domains,
- * CDP URLs, chain) only when it issued the certificate; --chain or the
+ * a live TLS server presents it. The CA in DIR is the issuer (permitted
+ * domains, CDP URLs, chain) when the certificate names it; --chain or the
  * server's own chain supplies the issuer otherwise.
  */
 #include <stdio.h>
@@ -71,14 +71,18 @@ struct check {
 };
 
 /*
- * The issuer: from --chain or the rest of CERT, --ca, else the CA in DIR if it
- * issued it.
+ * The issuer: the CA in DIR when the certificate names it as its issuer
+ * (so a server's own chain cannot stand in for it: an impostor of the
+ * same name fails the signature check), else from --chain or the rest of
+ * CERT, else --ca.
  */
 static gnutls_x509_crt_t
 find_issuer(struct check *ck)
 {
 	gnutls_x509_crt_t	 leaf = ck->certs[0];
 
+	if (ck->ca != NULL && x509_issuer_named(leaf, ck->ca->crt))
+		return ck->ca->crt;
 	for (size_t i = 0; i < ck->nchain; i++)
 		if (gnutls_x509_crt_check_issuer(leaf, ck->chain[i]))
 			return ck->chain[i];
@@ -88,8 +92,6 @@ find_issuer(struct check *ck)
 	for (size_t i = 0; i < ck->ncas; i++)
 		if (gnutls_x509_crt_check_issuer(leaf, ck->cas[i]))
 			return ck->cas[i];
-	if (ck->ca != NULL && gnutls_x509_crt_check_issuer(leaf, ck->ca->crt))
-		return ck->ca->crt;
 	return NULL;
 }
 
@@ -170,30 +172,54 @@ check_chain(struct check *ck, time_t now, char **cause)
 	return rc;
 }
 
+/* Fetch url and judge it as a CRL (delta: a delta CRL); 0 if fetched. */
+static int
+fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
+    int delta, time_t now, struct crl_seen *seen)
+{
+	unsigned char	*body = NULL;
+	size_t		 len;
+	char		*cause = NULL;
+
+	memset(seen, 0, sizeof *seen);
+	if (live_http_get(url, CRL_MAX, TIMEOUT_MS, &body, &len,
+	    &cause) != 0) {
+		findings_add(&ck->findings, "crl", "cannot fetch the %sCRL: %s",
+		    delta ? "delta " : "", cause);
+		free(cause);
+		return -1;
+	}
+	policy_check_crl(ck->certs[0], issuer, body, len, url, delta, now,
+	    seen, &ck->findings);
+	free(body);
+	return 0;
+}
+
+/*
+ * The CRL at each http:// CDP and, when the certificate names one
+ * (Freshest CRL), the delta CRL: a revocation made since the base CRL is
+ * only there.
+ */
 static void
 fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
 {
-	struct strv	 urls = { NULL, 0 };
-	unsigned char	*body;
-	size_t		 len;
-	char		*cause;
+	struct strv	 urls = { NULL, 0 }, durls = { NULL, 0 };
+	struct crl_seen	 base, delta;
+	const char	*durl = NULL;
 
 	policy_cdp_urls(ck->certs[0], &urls);
-	for (size_t i = 0; i < urls.n; i++) {
-		body = NULL;
-		cause = NULL;
-		if (live_http_get(urls.v[i], CRL_MAX, TIMEOUT_MS, &body, &len,
-		    &cause) != 0) {
-			findings_add(&ck->findings, "crl",
-			    "cannot fetch the CRL: %s", cause);
-			free(cause);
-			continue;
-		}
-		policy_check_crl(ck->certs[0], issuer, body, len, urls.v[i],
-		    now, &ck->findings);
-		free(body);
-	}
+	policy_delta_urls(ck->certs[0], &durls);
+	/* the first delta that can be read stands for them all */
+	for (size_t i = 0; i < durls.n && durl == NULL; i++)
+		if (fetch_one(ck, issuer, durls.v[i], 1, now, &delta) == 0 &&
+		    delta.ok)
+			durl = durls.v[i];
+	for (size_t i = 0; i < urls.n; i++)
+		if (fetch_one(ck, issuer, urls.v[i], 0, now, &base) == 0)
+			policy_check_revoked(urls.v[i], &base, durl,
+			    durl != NULL ? &delta : NULL, &ck->findings);
 	strv_free(&urls);
+	strv_free(&durls);
 }
 
 /*
@@ -203,6 +229,7 @@ static int
 check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
     time_t now, char **cause)
 {
+	struct crl_seen	 seen;
 	unsigned char	*body = NULL;
 	size_t		 len;
 	int		 rc = ERR_FAIL;
@@ -212,23 +239,44 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
 		findings_add(&ck->findings, "crl", "%s: its signature cannot "
 		    "be checked without the issuer (give --chain or --ca)",
 		    path);
-	policy_check_crl(ck->certs[0], issuer, body, len, path, now,
-	    &ck->findings);
+	policy_check_crl(ck->certs[0], issuer, body, len, path, 0, now,
+	    &seen, &ck->findings);
+	policy_check_revoked(path, &seen, NULL, NULL, &ck->findings);
 	rc = 0;
 out:
 	free(body);
 	return rc;
 }
 
+/*
+ * Is the issuer one the user trusts, not only one the certificate came
+ * with: the CA in DIR, or (with --ca) a chain that verified to an anchor?
+ */
+static int
+anchored(const struct check *ck, gnutls_x509_crt_t issuer)
+{
+	return issuer != NULL && ((ck->ca != NULL && issuer == ck->ca->crt) ||
+	    ck->ncas > 0);
+}
+
 static void
 report_text(const struct check *ck, gnutls_x509_crt_t issuer)
 {
+	const char	*note = "";
+
 	for (size_t i = 0; i < ck->findings.n; i++)
 		printf("%s: %s: %s\n", ck->source, ck->findings.v[i].rule,
 		    ck->findings.v[i].msg);
-	if (ck->findings.n == 0)
-		printf("%s: compliant%s\n", ck->source, issuer == NULL ?
-		    " (issuer not checked: give --chain or --ca)" : "");
+	if (ck->findings.n > 0)
+		return;
+	if (issuer == NULL)
+		note = " (issuer not checked: give --chain or --ca)";
+	else if (ck->ca != NULL && issuer != ck->ca->crt)
+		note = " (not issued by the CA in DIR, whose policy was not "
+		    "applied)";
+	else if (!anchored(ck, issuer))
+		note = " (issuer not anchored: give --ca)";
+	printf("%s: compliant%s\n", ck->source, note);
 }
 
 static void
@@ -245,9 +293,12 @@ report_json(const struct check *ck, gnutls_x509_crt_t issuer)
 	json_string(stdout, subject != NULL ? subject : "");
 	printf(",\"serial\":");
 	json_string(stdout, serial != NULL ? serial : "");
-	printf(",\"not_after\":%lld,\"issuer_checked\":%s,\"compliant\":%s,"
+	printf(",\"not_after\":%lld,\"issuer_checked\":%s,"
+	    "\"issuer_anchored\":%s,\"issued_by_dir_ca\":%s,\"compliant\":%s,"
 	    "\"findings\":[", (long long)gnutls_x509_crt_get_expiration_time(
 	    ck->certs[0]), issuer != NULL ? "true" : "false",
+	    anchored(ck, issuer) ? "true" : "false", ck->ca == NULL ? "null" :
+	    issuer == ck->ca->crt ? "true" : "false",
 	    ck->findings.n == 0 ? "true" : "false");
 	for (size_t i = 0; i < ck->findings.n; i++) {
 		printf("%s{\"rule\":", i > 0 ? "," : "");
@@ -280,7 +331,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct check		 ck = { 0 };
 	struct policy_ctx	 ctx = { 0 };
 	struct keyspec		 spec;
-	char			*cause = NULL;
+	char			*cause = NULL, *peer = NULL;
 	int			 rc = ERR_FAIL;
 
 	if ((a->npos == 1) == args_has(a, OPT_CONNECT))
@@ -305,6 +356,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	ctx.request = ck.req;
 	ctx.now = time(NULL);
 	TRY(policy_check(ck.certs[0], &ctx, &ck.findings, &cause));
+	if (args_has(a, OPT_CONNECT)) {
+		TRY(live_peer_name(ck.source, args_get(a, OPT_SERVERNAME),
+		    &peer, &cause));
+		policy_check_host(ck.certs[0], peer, &ck.findings);
+	}
 	policy_check_expiry(ck.certs[0], ctx.now, ck.warn_days, &ck.findings);
 	if (ck.ncas > 0)
 		TRY(check_chain(&ck, ctx.now, &cause));
@@ -319,6 +375,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		report_text(&ck, ctx.issuer);
 	rc = ck.findings.n == 0 ? 0 : ERR_POLICY;
 out:
+	free(peer);
 	check_free(&ck);
 	if (rc == ERR_POLICY && cause == NULL)
 		return EXIT_POLICY;
@@ -339,22 +396,23 @@ const struct command cmd_check = {
 	"  --connect HOST:PORT  take the certificate and chain a TLS server\n"
 	"                     presents (the handshake does not verify them:\n"
 	"                     check reports)\n"
-	"  --servername NAME  the SNI name to send (default: HOST)\n"
+	"  --servername NAME  the SNI name to send, which the certificate must\n"
+	"                     name (default: HOST)\n"
 	"  --profile PROFILE  also check the names, EKU and key the role needs\n"
 	"  --set NAME=VALUE   with --profile: the role's variables, so the exact\n"
 	"                     names are checked instead of their patterns\n"
 	"  --chain FILE       the issuer (and its chain), PEM or DER\n"
 	"  --ca FILE          trust anchors: the chain must verify up to one\n"
-	"  --fetch-crl        download the CRL from each http:// CDP: it must be\n"
-	"                     reachable, signed by the issuer, current, and not\n"
-	"                     list the certificate\n"
+	"  --fetch-crl        download the CRL from each http:// CDP, and the\n"
+	"                     delta CRL (Freshest CRL): reachable, signed by the\n"
+	"                     issuer, current, and not listing the certificate\n"
 	"  --crl FILE         the same for a CRL file (DER or PEM): signed by\n"
 	"                     the issuer, current, not listing the certificate\n"
 	"  --warn-days N      report a certificate that expires within N days\n"
 	"                     (default 30; 0: never)\n"
 	"  --json             one JSON object instead of text lines\n"
-	"The CA in DIR is used (permitted domains, CDP, AIA, chain) when it\n"
-	"issued the certificate.\n",
+	"The CA in DIR is the issuer (its permitted domains, CDP, AIA apply)\n"
+	"when the certificate names it as its issuer.\n",
 	options,
 	0,
 	1,

@@ -3,6 +3,7 @@
  * client that only fetches CRLs. Both connect with a timeout to every
  * address the name resolves to, in order.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -49,8 +50,38 @@ split_hostport(const char *hp, const char *defport, char **host, char **port,
 		return err_usage(cause, "'%s': give HOST:PORT", hp);
 	if (hlen == 0 || *pt == '\0')
 		return err_usage(cause, "bad address '%s'", hp);
+	/* a number is a port, 1 to 65535 (getaddrinfo would wrap it) */
+	if (strspn(pt, "0123456789") == strlen(pt) &&
+	    (strlen(pt) > 5 || atoi(pt) < 1 || atoi(pt) > 65535))
+		return err_usage(cause, "'%s': port %s is not 1 to 65535", hp,
+		    pt);
 	*host = xstrndup(h, hlen);
 	*port = xstrdup(pt);
+	return 0;
+}
+
+/* Is s an IPv4 or IPv6 address, as text? */
+static int
+ip_literal(const char *s)
+{
+	unsigned char	 b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+int
+live_peer_name(const char *hostport, const char *servername, char **name,
+    char **cause)
+{
+	char	*host = NULL, *port = NULL;
+	int	 rc;
+
+	if ((rc = split_hostport(hostport, NULL, &host, &port, cause)) != 0)
+		return rc;
+	*name = servername != NULL ? xstrdup(servername) : host;
+	if (servername != NULL)
+		free(host);
+	free(port);
 	return 0;
 }
 
@@ -161,8 +192,9 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
 	    (ret = gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE,
 	    cred)) < 0 ||
-	    (ret = gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni,
-	    strlen(sni))) < 0) {
+	    /* no SNI for an address: RFC 6066 3 names hosts only */
+	    (!ip_literal(sni) && (ret = gnutls_server_name_set(s,
+	    GNUTLS_NAME_DNS, sni, strlen(sni))) < 0)) {
 		rc = err_set(cause, "TLS: %s", gnutls_strerror(ret));
 		goto out;
 	}

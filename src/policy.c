@@ -33,6 +33,8 @@
 #define OID_SKI		"2.5.29.14"
 #define OID_SAN		"2.5.29.17"
 #define OID_CDP		"2.5.29.31"
+#define OID_FRESHEST	"2.5.29.46"
+#define OID_DELTA_IND	"2.5.29.27"
 #define OID_AKI		"2.5.29.35"
 #define OID_EKU		"2.5.29.37"
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
@@ -332,7 +334,8 @@ bad_bytes(const void *s, size_t len, int ascii)
  * finding for each point that is not a fullName URI. The number of points.
  */
 static size_t
-read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
+read_cdp_oid(gnutls_x509_crt_t crt, const char *oid, struct strv *urls,
+    struct findings *f)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
 	struct der_cur	 all, dps, dp, dpn, names, v;
@@ -342,7 +345,7 @@ read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
 	const char	*why;
 	int		 ret;
 
-	if ((ret = ext_get(crt, OID_CDP, &d, NULL)) <= 0) {
+	if ((ret = ext_get(crt, oid, &d, NULL)) <= 0) {
 		if (ret < 0 && f != NULL)
 			findings_add(f, "cdp", "the CRL distribution points "
 			    "are unreadable: %s", gnutls_strerror(ret));
@@ -409,6 +412,12 @@ bad:
 		    "is malformed");
 	gnutls_free(d.data);
 	return n;
+}
+
+static size_t
+read_cdp(gnutls_x509_crt_t crt, struct strv *urls, struct findings *f)
+{
+	return read_cdp_oid(crt, OID_CDP, urls, f);
 }
 
 static void
@@ -1830,6 +1839,17 @@ out:
 }
 
 void
+policy_check_host(gnutls_x509_crt_t crt, const char *name, struct findings *f)
+{
+	char	 q[QUOTE_LEN];
+
+	/* GnuTLS matches an address against the iPAddress entries */
+	if (!gnutls_x509_crt_check_hostname2(crt, name, 0))
+		findings_add(f, "names", "the certificate does not name '%s', "
+		    "the name the client asked for", quote_str(q, name));
+}
+
+void
 policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
     struct findings *f)
 {
@@ -1840,12 +1860,13 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 		    "%u)", days_left(na, now), warn_days);
 }
 
-void
-policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
+/* The http:// URLs of the extension oid (CDP or Freshest CRL). */
+static void
+http_urls(gnutls_x509_crt_t crt, const char *oid, struct strv *out)
 {
 	struct strv	 all = { NULL, 0 };
 
-	read_cdp(crt, &all, NULL);
+	read_cdp_oid(crt, oid, &all, NULL);
 	for (size_t i = 0; i < all.n; i++)
 		if (strncasecmp(all.v[i], "http://", 7) == 0)
 			strv_add(out, all.v[i]);
@@ -1853,18 +1874,139 @@ policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
 }
 
 void
+policy_cdp_urls(gnutls_x509_crt_t crt, struct strv *out)
+{
+	http_urls(crt, OID_CDP, out);
+}
+
+void
+policy_delta_urls(gnutls_x509_crt_t crt, struct strv *out)
+{
+	http_urls(crt, OID_FRESHEST, out);
+}
+
+/* An INTEGER's bytes without leading zero bytes (the sign byte among them). */
+static void
+trim_zeros(const unsigned char **p, size_t *len)
+{
+	while (*len > 1 && (*p)[0] == 0) {
+		(*p)++;
+		(*len)--;
+	}
+}
+
+/*
+ * Where the CRL (DER) lists serial: -1 when it does not, else the entry's
+ * reason code (0 without one); -2 when the list is malformed. Walked by
+ * hand: GnuTLS's iterator gives no entry extensions, and a delta CRL's
+ * removeFromCRL (8) must not read as a revocation.
+ */
+static int
+crl_listing(const unsigned char *der, size_t len, const unsigned char *serial,
+    size_t slen)
+{
+	struct der_cur	 all = { der, len }, list, tbs, entries, e, sn;
+	struct der_cur	 exts = { NULL, 0 }, ext, oid, val, en;
+	unsigned	 tag;
+	int		 reason;
+
+	trim_zeros(&serial, &slen);
+	if (der_expect(&all, DER_SEQUENCE, &list, NULL) < 0 ||
+	    der_expect(&list, DER_SEQUENCE, &tbs, NULL) < 0)
+		return -2;
+	/* version?, signature, issuer, thisUpdate, nextUpdate? */
+	if (tbs.len > 0 && tbs.p[0] == DER_INTEGER &&
+	    der_take(&tbs, NULL, NULL, NULL) < 0)
+		return -2;
+	for (int i = 0; i < 3; i++)
+		if (der_take(&tbs, NULL, NULL, NULL) < 0)
+			return -2;
+	if (tbs.len > 0 && (tbs.p[0] == DER_UTCTIME ||
+	    tbs.p[0] == DER_GENTIME) && der_take(&tbs, NULL, NULL, NULL) < 0)
+		return -2;
+	if (tbs.len == 0 || tbs.p[0] != DER_SEQUENCE)
+		return -1;			/* no entries */
+	if (der_expect(&tbs, DER_SEQUENCE, &entries, NULL) < 0)
+		return -2;
+	while (entries.len > 0) {
+		if (der_expect(&entries, DER_SEQUENCE, &e, NULL) < 0 ||
+		    der_expect(&e, DER_INTEGER, &sn, NULL) < 0 ||
+		    der_take(&e, NULL, NULL, NULL) < 0)
+			return -2;
+		trim_zeros(&sn.p, &sn.len);
+		if (sn.len != slen || memcmp(sn.p, serial, slen) != 0)
+			continue;
+		reason = 0;
+		if (e.len > 0 && der_expect(&e, DER_SEQUENCE, &exts, NULL) < 0)
+			return -2;
+		while (exts.len > 0) {
+			if (der_expect(&exts, DER_SEQUENCE, &ext, NULL) < 0 ||
+			    der_expect(&ext, DER_OID, &oid, NULL) < 0)
+				return -2;
+			if (ext.len > 0 && ext.p[0] == 0x01 &&
+			    der_take(&ext, NULL, NULL, NULL) < 0)
+				return -2;
+			if (der_expect(&ext, DER_OCTET_STRING, &val, NULL) < 0)
+				return -2;
+			/* 2.5.29.21 */
+			if (oid.len == 3 && memcmp(oid.p, "\x55\x1d\x15",
+			    3) == 0 && der_take(&val, &tag, &en, NULL) == 0 &&
+			    tag == DER_ENUMERATED && en.len == 1)
+				reason = en.p[0];
+		}
+		return reason;
+	}
+	return -1;
+}
+
+/* The CRL's Delta CRL Indicator (its base CRL number), or -1. */
+static int64_t
+delta_base(gnutls_x509_crl_t crl)
+{
+	char		 oid[64];
+	size_t		 olen;
+	unsigned	 critical;
+	gnutls_datum_t	 d = { NULL, 0 };
+	struct der_cur	 c, v;
+	int64_t		 base = -1;
+
+	for (unsigned i = 0;; i++) {
+		olen = sizeof oid;
+		if (gnutls_x509_crl_get_extension_info(crl, (int)i, oid, &olen,
+		    &critical) < 0)
+			break;
+		if (strcmp(oid, OID_DELTA_IND) != 0 ||
+		    gnutls_x509_crl_get_extension_data2(crl, i, &d) < 0)
+			continue;
+		c.p = d.data;
+		c.len = d.size;
+		if (der_expect(&c, DER_INTEGER, &v, NULL) == 0 && v.len <= 7) {
+			base = 0;
+			for (size_t k = 0; k < v.len; k++)
+				base = base << 8 | v.p[k];
+		}
+		gnutls_free(d.data);
+		break;
+	}
+	return base;
+}
+
+void
 policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
-    const unsigned char *data, size_t len, const char *url, time_t now,
-    struct findings *f)
+    const unsigned char *data, size_t len, const char *url, int delta,
+    time_t now, struct crl_seen *seen, struct findings *f)
 {
 	gnutls_x509_crl_t	 crl = NULL;
-	gnutls_x509_crl_iter_t	 iter = NULL;
 	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
-	unsigned char		 serial[64], mine[64];
-	size_t			 slen, mlen = sizeof mine;
+	gnutls_datum_t		 der = { NULL, 0 };
+	unsigned char		 mine[64], num[20];
+	size_t			 mlen = sizeof mine, nlen = sizeof num;
 	unsigned		 status = 0;
-	time_t			 when;
 
+	seen->ok = 0;
+	seen->listed = -1;
+	seen->number = 0;
+	seen->base = -1;
 	if (gnutls_x509_crl_init(&crl) < 0)
 		return;
 	if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0 &&
@@ -1875,28 +2017,65 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 	if (issuer != NULL && (gnutls_x509_crl_verify(crl, &issuer, 1,
 	    GNUTLS_VERIFY_DISABLE_TIME_CHECKS, &status) < 0 ||
 	    (status & (GNUTLS_CERT_SIGNATURE_FAILURE |
-	    GNUTLS_CERT_SIGNER_NOT_FOUND)) != 0))
+	    GNUTLS_CERT_SIGNER_NOT_FOUND)) != 0)) {
 		findings_add(f, "crl", "the CRL at %s is not signed by the "
 		    "issuer", url);
+		goto out;
+	}
 	if (gnutls_x509_crl_get_next_update(crl) != (time_t)-1 &&
 	    gnutls_x509_crl_get_next_update(crl) < now)
 		findings_add(f, "crl", "the CRL at %s is stale (past its "
 		    "nextUpdate)", url);
-	if (gnutls_x509_crt_get_serial(crt, mine, &mlen) < 0)
+	if (gnutls_x509_crl_get_number(crl, num, &nlen, NULL) >= 0 &&
+	    nlen <= 8)
+		for (size_t i = 0; i < nlen; i++)
+			seen->number = seen->number << 8 | num[i];
+	seen->base = delta_base(crl);
+	if (!delta && seen->base >= 0) {
+		findings_add(f, "crl", "the CRL at %s is a delta CRL (for base "
+		    "CRL %lld), not a full one", url, (long long)seen->base);
 		goto out;
-	for (;;) {
-		slen = sizeof serial;
-		if (gnutls_x509_crl_iter_crt_serial(crl, &iter, serial, &slen,
-		    &when) != 0)
-			break;
-		if (slen == mlen && memcmp(serial, mine, slen) == 0) {
-			findings_add(f, "crl", "the certificate is revoked "
-			    "(listed in %s)", url);
-			break;
-		}
 	}
+	if (delta && seen->base < 0) {
+		findings_add(f, "crl", "the delta CRL at %s has no Delta CRL "
+		    "Indicator", url);
+		goto out;
+	}
+	if (gnutls_x509_crt_get_serial(crt, mine, &mlen) < 0 ||
+	    gnutls_x509_crl_export2(crl, GNUTLS_X509_FMT_DER, &der) < 0)
+		goto out;
+	if ((seen->listed = crl_listing(der.data, der.size, mine,
+	    mlen)) == -2) {
+		findings_add(f, "crl", "the CRL at %s is malformed", url);
+		goto out;
+	}
+	seen->ok = 1;
 out:
-	if (iter != NULL)
-		gnutls_x509_crl_iter_deinit(iter);
+	gnutls_free(der.data);
 	gnutls_x509_crl_deinit(crl);
+}
+
+void
+policy_check_revoked(const char *url, const struct crl_seen *base,
+    const char *durl, const struct crl_seen *delta, struct findings *f)
+{
+	/* a delta for a base newer than the one read: that base is missed */
+	if (delta != NULL && delta->ok && base->ok &&
+	    (uint64_t)delta->base > base->number)
+		findings_add(f, "crl", "the delta CRL at %s is for base CRL "
+		    "%lld, newer than the CRL at %s (%llu)", durl,
+		    (long long)delta->base, url,
+		    (unsigned long long)base->number);
+	if (delta != NULL && delta->ok && delta->listed >= 0 &&
+	    delta->listed != 8) {
+		findings_add(f, "crl", "the certificate is revoked (listed in "
+		    "the delta CRL at %s)", durl);
+		return;
+	}
+	/* removeFromCRL: a hold the base lists is released */
+	if (delta != NULL && delta->ok && delta->listed == 8)
+		return;
+	if (base->ok && base->listed >= 0)
+		findings_add(f, "crl", "the certificate is revoked (listed in "
+		    "%s)", url);
 }

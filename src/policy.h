@@ -8,6 +8,7 @@
 #define ROLECA_POLICY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <gnutls/x509.h>
@@ -90,11 +91,40 @@ void	 findings_free(struct findings *);
 int	 policy_check_chain(const gnutls_x509_crt_t *chain, size_t n,
 	    const gnutls_x509_crt_t *cas, size_t ncas, time_t now,
 	    struct findings *, char **cause);
+/*
+ * Does the certificate name host (a DNS name or an address), as a TLS
+ * client matches it?
+ */
+void	 policy_check_host(gnutls_x509_crt_t, const char *host,
+	    struct findings *);
 void	 policy_check_expiry(gnutls_x509_crt_t, time_t now, unsigned warn_days,
 	    struct findings *);
+/*
+ * A CRL read for the certificate: signed by the issuer (when given),
+ * current, a full CRL or, with delta, a delta CRL (Delta CRL Indicator);
+ * findings for what is not. seen says what it holds: ok when it could be
+ * judged, listed -1 or the certificate's entry's reason (0 none, 8
+ * removeFromCRL), its CRL number, and base, the base CRL number a delta
+ * names (-1: not a delta).
+ */
+struct crl_seen {
+	int		 ok;
+	int		 listed;
+	uint64_t	 number;
+	int64_t		 base;
+};
 void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
-	    const unsigned char *crl, size_t len, const char *url, time_t now,
-	    struct findings *);
+	    const unsigned char *crl, size_t len, const char *url, int delta,
+	    time_t now, struct crl_seen *, struct findings *);
+/*
+ * Is the certificate revoked, by the CRL at url and the delta CRL at durl
+ * (NULL: none) as policy_check_crl saw them? A delta listing it revokes
+ * it, unless with removeFromCRL, which releases a hold the base lists.
+ */
+void	 policy_check_revoked(const char *url, const struct crl_seen *base,
+	    const char *durl, const struct crl_seen *delta, struct findings *);
+/* The certificate's http:// delta CRL URLs (Freshest CRL). */
+void	 policy_delta_urls(gnutls_x509_crt_t, struct strv *);
 /*
  * Does a name fit a profile's name template (each ${var} one or more
  * characters)?

@@ -1075,6 +1075,20 @@ x509_matches_pubkey(gnutls_x509_crt_t crt, gnutls_pubkey_t pub, int *match,
 }
 
 int
+x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca)
+{
+	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
+	int		 same;
+
+	same = gnutls_x509_crt_get_raw_issuer_dn(crt, &a) >= 0 &&
+	    gnutls_x509_crt_get_raw_dn(ca, &b) >= 0 && a.size == b.size &&
+	    memcmp(a.data, b.data, a.size) == 0;
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	return same;
+}
+
+int
 x509_pubkey_id(gnutls_pubkey_t pub, char **hex, char **cause)
 {
 	unsigned char	 id[64];

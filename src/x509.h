@@ -130,6 +130,8 @@ void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);
 /* Are two certificates the same (the same DER)? */
 int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
 
+/* Does crt name ca's subject as its issuer, byte for byte (keys aside)? */
+int	 x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca);
 /*
  * The SHA-256 key identifier, in hex (allocated), of pub or of the key the
  * certificate der certifies: what x509_matches_pubkey() compares.

@@ -55,6 +55,26 @@ EXT
 openssl ecparam -name prime256v1 -out p256.pem
 leaf good ec:p256.pem -sha256 good.ext
 expect 0 "a compliant foreign certificate passes" roleca --dir "$T/none" check good.crt --chain ca.crt
+# With a CA in DIR: a certificate it did not issue is said so; one whose
+# issuer has its name but another key (an impostor) fails the signature.
+cat good.crt ca.crt >good-chain.pem
+expect 0 "with --dir of another CA, the foreign certificate still passes its own rules" \
+	roleca --dir "$I" check good-chain.pem
+assert "... saying it was not issued by the CA in DIR" \
+	out_has "compliant (not issued by the CA in DIR, whose policy was not applied)"
+expect 0 "... and in --json" roleca --dir "$I" check good-chain.pem --json
+assert "... issued_by_dir_ca false, issuer not anchored" sh -c \
+	"jq -e '.issued_by_dir_ca == false and .issuer_anchored == false' '$T/out'"
+# The impostor: another CA made from the same configuration, so the same
+# name, byte for byte, and another key.
+roleca --dir twin init --config "$L/issuing.cfg" 2>/dev/null
+assert "(the impostor has the issuing CA's name)" test \
+	"$(openssl x509 -in twin/ca.crt -noout -subject)" = "$(openssl x509 -in "$I/ca.crt" -noout -subject)"
+roleca --dir twin issue persistent-chat --set server_fqdn=imp.lab.example --out imp 2>/dev/null
+cp imp.chain.pem imp-chain.pem
+expect 3 "a certificate from an impostor with the CA's name, its chain beside it, fails" \
+	roleca --dir "$I" check imp-chain.pem
+assert "... the signature checked with the CA in DIR" out_has "issuer: the signature does not verify"
 
 grep -v crlDistributionPoints good.ext >nocdp.ext
 leaf nocdp ec:p256.pem -sha256 nocdp.ext

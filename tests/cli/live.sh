@@ -53,8 +53,18 @@ expect 0 "check --connect: a compliant server" roleca --dir "$T/none" check \
 	--profile frontend
 assert "... says compliant" out_has "127.0.0.1:$tls1: compliant"
 expect 0 "check --connect --json" roleca --dir "$T/none" check --connect "127.0.0.1:$tls1" \
-	--ca lab/root/ca.crt --json
-assert "jq reads it: compliant" sh -c "jq -e '.compliant == true and .issuer_checked == true' '$T/out'"
+	--servername fe01.lab.example --ca lab/root/ca.crt --json
+assert "jq reads it: compliant" sh -c "jq -e '.compliant == true and .issuer_checked == true and .issuer_anchored == true' '$T/out'"
+# The certificate must name the host the client asked for.
+expect 3 "a server whose certificate does not name the host asked for" roleca --dir "$T/none" \
+	check --connect "127.0.0.1:$tls1" --servername fe99.lab.example --ca lab/root/ca.crt
+assert "... says so" out_has "names: the certificate does not name 'fe99.lab.example', the name the client asked for"
+expect 3 "... nor an address it does not carry" roleca --dir "$T/none" \
+	check --connect "127.0.0.1:$tls1" --ca lab/root/ca.crt
+assert "... naming it" out_has "does not name '127.0.0.1'"
+expect 2 "a port beyond 65535 is a usage error, not wrapped" roleca --dir "$T/none" \
+	check --connect "127.0.0.1:$((tls1 + 65536))"
+assert "... saying so" err_has "is not 1 to 65535"
 assert "jq reads it: the serial" sh -c "jq -e '.serial == \"$serial\"' '$T/out'"
 openssl ecparam -name prime256v1 -genkey -noout -out other.key
 openssl req -x509 -new -key other.key -subj "/CN=Other CA" -days 30 -out other.crt 2>/dev/null
@@ -103,13 +113,52 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 assert "nginx serves the CRLs" sh -c "'$NGINX' -c '$T/nginx/nginx.conf' -p '$T/nginx' &&
 	for i in 1 2 3 4 5 6 7 8 9 10; do curl -sf -o /dev/null http://127.0.0.1:$web/crl/issuing.crl && exit 0; sleep 0.2; done; exit 1"
 expect 0 "--fetch-crl: reachable, signed, current, not listed" roleca --dir "$T/none" check \
-	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
+	--connect "127.0.0.1:$tls1" --servername fe01.lab.example --ca lab/root/ca.crt --fetch-crl
 roleca --dir "$I" revoke "$serial" --reason keyCompromise 2>/dev/null
 roleca --dir "$I" publish --to www/crl --new-crl >/dev/null 2>&1
 chmod -R a+rX www
 expect 3 "--fetch-crl: a revoked server certificate is reported" roleca --dir "$T/none" check \
 	--connect "127.0.0.1:$tls1" --ca lab/root/ca.crt --fetch-crl
 assert "... as revoked" out_has "crl: the certificate is revoked"
+
+# Delta CRLs: a revocation since the base CRL is only in the delta, which
+# --fetch-crl reads through the certificate's Freshest CRL.
+cat >lab/delta.cfg <<CFG
+subject = { CN = "Live Delta CA"; };
+key = "ec:p256";
+cdp = [ "http://127.0.0.1:$web/crl/dca.crl" ];
+delta_cdp = [ "http://127.0.0.1:$web/crl/dca-delta.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+roleca --dir lab/dca init --config lab/delta.cfg 2>/dev/null
+dpub() { roleca --dir lab/dca publish --to www/crl "$@" >/dev/null 2>&1; chmod -R a+rX www; }
+d1=$(roleca --dir lab/dca issue persistent-chat --set server_fqdn=d1.lab.example --out d1 2>/dev/null)
+d2=$(roleca --dir lab/dca issue persistent-chat --set server_fqdn=d2.lab.example --out d2 2>/dev/null)
+dpub
+expect 0 "--fetch-crl with a delta CRL: not listed in either" roleca check d1.crt \
+	--ca lab/dca/ca.crt --fetch-crl
+sleep 1	# a revocation in the base's second counts for both
+roleca --dir lab/dca revoke "$d1" --reason keyCompromise 2>/dev/null
+dpub
+assert "(the base CRL does not list it yet)" sh -c \
+	"! openssl crl -in www/crl/dca.crl -inform DER -noout -text | grep -qi '$d1'"
+expect 3 "a revocation only the delta CRL lists is reported" roleca check d1.crt \
+	--ca lab/dca/ca.crt --fetch-crl
+assert "... naming the delta CRL" out_has "crl: the certificate is revoked (listed in the delta CRL at http://127.0.0.1:$web/crl/dca-delta.crl)"
+roleca --dir lab/dca revoke "$d2" --reason certificateHold 2>/dev/null
+dpub --new-crl
+expect 3 "a hold in the base CRL is reported" roleca check d2.crt --ca lab/dca/ca.crt --fetch-crl
+sleep 1
+roleca --dir lab/dca unrevoke "$d2" 2>/dev/null
+dpub
+assert "(the base CRL still lists the hold)" sh -c \
+	"openssl crl -in www/crl/dca.crl -inform DER -noout -text | grep -qi '$d2'"
+expect 0 "its release (removeFromCRL in the delta) clears it" roleca check d2.crt \
+	--ca lab/dca/ca.crt --fetch-crl
+cp www/crl/dca-delta.crl www/crl/dca.crl
+expect 3 "a delta CRL served at the CDP is no full CRL" roleca check d2.crt \
+	--ca lab/dca/ca.crt --fetch-crl
+assert "... saying so" out_has "is a delta CRL (for base CRL"
 kill "$(cat "$T/nginx/nginx.pid")"
 rm -f "$T/nginx/nginx.pid"
 sleep 0.3
