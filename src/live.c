@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -69,6 +70,57 @@ ip_literal(const char *s)
 	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
 }
 
+/*
+ * One deadline for a whole exchange (connect, handshake or request, every
+ * read): a server that trickles a byte at a time cannot hold check longer.
+ */
+struct deadline {
+	struct timespec	 at;
+	int		 ms;		/* the whole budget, for messages */
+};
+
+static void
+deadline_start(struct deadline *d, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->at);
+	d->at.tv_sec += ms / 1000;
+	d->at.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (d->at.tv_nsec >= 1000000000L) {
+		d->at.tv_sec++;
+		d->at.tv_nsec -= 1000000000L;
+	}
+	d->ms = ms;
+}
+
+/* Milliseconds left, 0 when the deadline has passed. */
+static int
+deadline_left(const struct deadline *d)
+{
+	struct timespec	 now;
+	long long	 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(d->at.tv_sec - now.tv_sec) * 1000 +
+	    (d->at.tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (int)ms : 0;
+}
+
+/* Wait until fd can be read before the deadline: 1, 0 timed out, -1. */
+static int
+wait_readable(int fd, const struct deadline *d)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	int		 left, ret;
+
+	for (;;) {
+		if ((left = deadline_left(d)) == 0)
+			return 0;
+		ret = poll(&pfd, 1, left);
+		if (ret >= 0 || errno != EINTR)
+			return ret > 0 ? 1 : ret;
+	}
+}
+
 int
 live_peer_name(const char *hostport, const char *servername, char **name,
     char **cause)
@@ -118,11 +170,11 @@ fail:
 }
 
 static int
-dial(const char *host, const char *port, int timeout_ms, int *out,
+dial(const char *host, const char *port, const struct deadline *d, int *out,
     char **cause)
 {
 	struct addrinfo	 hints, *res = NULL;
-	struct timeval	 tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	struct timeval	 tv = { d->ms / 1000, (d->ms % 1000) * 1000 };
 	int		 ret, fd = -1;
 
 	memset(&hints, 0, sizeof hints);
@@ -131,7 +183,7 @@ dial(const char *host, const char *port, int timeout_ms, int *out,
 	if ((ret = getaddrinfo(host, port, &hints, &res)) != 0)
 		return err_set(cause, "%s: %s", host, gai_strerror(ret));
 	for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
-		fd = connect_one(ai, timeout_ms);
+		fd = connect_one(ai, deadline_left(d));
 	freeaddrinfo(res);
 	if (fd < 0)
 		return err_set(cause, "connect to %s port %s: %s", host, port,
@@ -174,19 +226,62 @@ copy_chain(gnutls_session_t s, gnutls_x509_crt_t **chain, size_t *n,
 	return 0;
 }
 
+/* The handshake's socket, read only before the exchange's deadline. */
+struct tls_io {
+	int			 fd;
+	const struct deadline	*d;
+};
+
+static ssize_t
+tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t n)
+{
+	struct tls_io	*io = ptr;
+	int		 w = wait_readable(io->fd, io->d);
+
+	if (w <= 0) {
+		if (w == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	return recv(io->fd, buf, n, 0);
+}
+
+static int
+tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned ms)
+{
+	struct tls_io	*io = ptr;
+	struct pollfd	 pfd = { io->fd, POLLIN, 0 };
+	int		 left = deadline_left(io->d);
+
+	if (ms != GNUTLS_INDEFINITE_TIMEOUT && (int)ms < left)
+		left = (int)ms;
+	return poll(&pfd, 1, left);
+}
+
+static ssize_t
+tls_push(gnutls_transport_ptr_t ptr, const void *buf, size_t n)
+{
+	struct tls_io	*io = ptr;
+
+	return send(io->fd, buf, n, MSG_NOSIGNAL);
+}
+
 int
 live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
     gnutls_x509_crt_t **chain, size_t *n, char **cause)
 {
 	gnutls_session_t			 s = NULL;
 	gnutls_certificate_credentials_t	 cred = NULL;
+	struct deadline				 d;
+	struct tls_io				 io;
 	char					*host = NULL, *port = NULL;
 	const char				*sni;
 	int					 rc = ERR_FAIL, ret, fd = -1;
 
+	deadline_start(&d, timeout_ms);
 	TRY(split_hostport(hostport, NULL, &host, &port, cause));
 	sni = servername != NULL ? servername : host;
-	TRY(dial(host, port, timeout_ms, &fd, cause));
+	TRY(dial(host, port, &d, &fd, cause));
 	if ((ret = gnutls_certificate_allocate_credentials(&cred)) < 0 ||
 	    (ret = gnutls_init(&s, GNUTLS_CLIENT)) < 0 ||
 	    (ret = gnutls_set_default_priority(s)) < 0 ||
@@ -198,11 +293,22 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 		rc = err_set(cause, "TLS: %s", gnutls_strerror(ret));
 		goto out;
 	}
-	gnutls_transport_set_int(s, fd);
+	io.fd = fd;
+	io.d = &d;
+	gnutls_transport_set_ptr(s, &io);
+	gnutls_transport_set_pull_function(s, tls_pull);
+	gnutls_transport_set_pull_timeout_function(s, tls_pull_timeout);
+	gnutls_transport_set_push_function(s, tls_push);
 	gnutls_handshake_set_timeout(s, (unsigned)timeout_ms);
 	do {
 		ret = gnutls_handshake(s);
-	} while (ret < 0 && gnutls_error_is_fatal(ret) == 0);
+	} while (ret < 0 && gnutls_error_is_fatal(ret) == 0 &&
+	    deadline_left(&d) > 0);
+	if (ret < 0 && deadline_left(&d) == 0) {
+		rc = err_set(cause, "TLS handshake with %s: timed out after "
+		    "%d s", hostport, timeout_ms / 1000);
+		goto out;
+	}
 	if (ret < 0) {
 		rc = err_set(cause, "TLS handshake with %s: %s", hostport,
 		    gnutls_strerror(ret));
@@ -247,9 +353,13 @@ live_http_get(const char *url, size_t max, int timeout_ms,
 	char		*host = NULL, *port = NULL, *hostport = NULL,
 	    *req = NULL;
 	unsigned char	*buf = NULL, *hdr_end;
-	size_t		 used = 0, cap = 65536;
+	/* the body, and room for the response's head; one more is too much */
+	size_t		 used = 0, cap = 65536, limit = max + 65536 + 1;
+	struct deadline	 d;
 	ssize_t		 r;
-	int		 rc = ERR_FAIL, fd = -1, status;
+	int		 rc = ERR_FAIL, fd = -1, status, w;
+
+	deadline_start(&d, timeout_ms);
 
 	if (strncmp(url, "http://", 7) != 0)
 		return err_usage(cause, "%s: only http:// URLs are fetched",
@@ -262,29 +372,42 @@ live_http_get(const char *url, size_t max, int timeout_ms,
 		err_prefix(cause, "%s: ", url);
 		goto out;
 	}
-	TRY(dial(host, port, timeout_ms, &fd, cause));
+	TRY(dial(host, port, &d, &fd, cause));
 	xasprintf(&req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: roleca\r\n"
 	    "Connection: close\r\n\r\n", path != NULL ? path : "/", hostport);
 	if (send_all(fd, req, strlen(req)) != 0) {
 		rc = err_set(cause, "%s: send: %s", url, strerror(errno));
 		goto out;
 	}
+	if (cap > limit)
+		cap = limit;
 	buf = xmalloc(cap + 1);
-	while ((r = read(fd, buf + used, cap - used)) > 0) {
+	for (;;) {
+		if ((w = wait_readable(fd, &d)) <= 0) {
+			rc = w == 0 ? err_set(cause, "%s: timed out after %d s",
+			    url, timeout_ms / 1000) : err_set(cause, "%s: %s",
+			    url, strerror(errno));
+			goto out;
+		}
+		if ((r = read(fd, buf + used, cap - used)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = err_set(cause, "%s: %s", url, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
 		used += (size_t)r;
+		if (used == limit) {
+			rc = err_set(cause, "%s: larger than %zu bytes", url,
+			    max);
+			goto out;
+		}
 		if (used == cap) {
-			if (cap > max + 65536) {
-				rc = err_set(cause, "%s: larger than %zu bytes",
-				    url, max);
-				goto out;
-			}
-			cap *= 2;
+			cap = cap * 2 < limit ? cap * 2 : limit;
 			buf = xreallocarray(buf, cap + 1, 1);
 		}
-	}
-	if (r < 0) {
-		rc = err_set(cause, "%s: %s", url, strerror(errno));
-		goto out;
 	}
 	buf[used] = '\0';
 	hdr_end = memmem(buf, used, "\r\n\r\n", 4);
