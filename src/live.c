@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -361,7 +362,8 @@ live_http_get(const char *url, size_t max, int timeout_ms,
 
 	deadline_start(&d, timeout_ms);
 
-	if (strncmp(url, "http://", 7) != 0)
+	/* the scheme in any case, as RFC 3986 has it */
+	if (strncasecmp(url, "http://", 7) != 0)
 		return err_usage(cause, "%s: only http:// URLs are fetched",
 		    url);
 	hp = url + 7;

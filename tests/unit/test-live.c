@@ -101,7 +101,8 @@ get(const struct server *sv, size_t max, int timeout_ms, unsigned char **body,
 	char	*url;
 	int	 rc;
 
-	xasprintf(&url, "http://127.0.0.1:%d/ca.crl", sv->port);
+	/* the scheme in upper case: RFC 3986 scheme names are not cased */
+	xasprintf(&url, "HTTP://127.0.0.1:%d/ca.crl", sv->port);
 	rc = live_http_get(url, max, timeout_ms, body, len, cause);
 	free(url);
 	return rc;
