@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -946,16 +947,45 @@ group_free(struct group *g)
 	free(g);
 }
 
+/*
+ * Each unit's files wait as open unnamed temporaries until its group
+ * commits, and two groups are in flight (one recorded, the next
+ * prepared): 3 descriptors a unit, twice over, and room for the rest.
+ * The soft limit is raised to the hard one; groups are made no larger
+ * than what remains allows, so a low limit costs speed, never files.
+ */
+static size_t	 group_max = DEPLOY_GROUP;
+
+static void
+group_max_init(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 fds;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fds = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
+	group_max = fds > 64 + 6 ? (size_t)((fds - 64) / 6) : 1;
+	if (group_max > DEPLOY_GROUP)
+		group_max = DEPLOY_GROUP;
+}
+
 static struct group *
 group_new(size_t from, size_t n)
 {
 	struct group	*g = xcalloc(1, sizeof *g);
 	size_t		 left = n - from, size = (left + 1) / 2;
 
-	if (size > DEPLOY_GROUP)
-		size = DEPLOY_GROUP;
+	if (size > group_max)
+		size = group_max;
 	if (size < DEPLOY_GROUP_MIN)
-		size = DEPLOY_GROUP_MIN;
+		size = DEPLOY_GROUP_MIN < group_max ? DEPLOY_GROUP_MIN :
+		    group_max;
 	g->from = from;
 	g->to = left > size ? from + size : n;
 	return g;
@@ -994,6 +1024,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	 * with
 	 */
 	TRY(leaf_chain_prepare(ca, &cause));
+	group_max_init();
 	if (csrdir != NULL)
 		TRY(leaf_compromised_load(ca, &pp.compromised, &cause));
 	g = group_new(0, d->n);

@@ -382,6 +382,18 @@ mkdir keepme
 expect 1 "... and into an existing directory" roleca --dir "$I" deploy fail.cfg --out keepme
 assert "... which stays" test -d keepme
 
+# A low limit on open files costs speed, never files: every certificate
+# committed has its files.
+awk 'BEGIN { printf "servers = (\n"; for (i = 0; i < 60; i++)
+	printf "%s{ name = \"lo%02d\"; role = \"persistent-chat\"; set = { server_fqdn = \"lo%02d.lab.example\"; }; }\n",
+	    i ? "," : "", i, i; print ");" }' >lowfd.cfg
+rows_lo=$(rows "$DB")
+expect 0 "deploy of 60 servers with at most 48 open files" sh -c \
+	"ulimit -n 48 && exec \"\$ROLECA\" --dir '$I' deploy lowfd.cfg --out lowfd"
+assert "... every server issued, each with its three files" sh -c \
+	"test \$(grep -c ' issued ' '$T/out') -eq 60 && test \$(ls lowfd | wc -l) -eq 180"
+assert "... and recorded" test "$(rows "$DB")" -eq $((rows_lo + 60))
+
 # A server refused for several rules: each line names it and its file:line.
 cp -R "$I" "$T/strict"
 mkdir -p "$T/strict/profiles"
