@@ -92,8 +92,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    *date = args_get(a, OPT_DATE);
 	time_t		 when = time(NULL);
 	struct store_cert *sc = NULL;
-	char		*cause = NULL, *serial = NULL, *key_id = NULL;
-	int		 rc = ERR_FAIL, reason = -1;
+	char		*cause = NULL, *key_id = NULL;
+	int		 rc = ERR_FAIL, reason = -1, audited = 0;
 
 	if (rname != NULL && ((reason = crl_reason_code(rname)) < 0 ||
 	    reason == 8))
@@ -112,32 +112,34 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_begin(ca->store, &cause));
 	TRY(store_revoke(ca->store, a->pos[0], when, reason, &cause));
+	TRY(store_get(ca->store, a->pos[0], &sc, &cause));
+	if (sc == NULL) {
+		rc = err_set(&cause, "certificate %s vanished", a->pos[0]);
+		goto out;
+	}
 	/* the key is never certified again: recorded with the revocation */
 	if (reason == 1) {
-		TRY(store_get(ca->store, a->pos[0], &sc, &cause));
-		if (sc == NULL) {
-			rc = err_set(&cause, "certificate %s vanished",
-			    a->pos[0]);
-			goto out;
-		}
 		TRY(x509_der_key_id(sc->der, sc->der_len, &key_id, &cause));
 		TRY(store_compromised_add(ca->store, key_id, sc->serial,
 		    &cause));
 	}
+	/* and its audit row with it: no revocation goes unlogged */
+	TRY(store_audit(ca->store, cmd->name, sc->serial, sc->profile, "ok",
+	    &cause));
 	TRY(store_commit(ca->store, &cause));
-	serial = store_serial_canonical(a->pos[0]);
+	audited = 1;
 	fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca crl or "
-	    "roleca publish to publish it\n", serial, crl_reason_name(reason));
+	    "roleca publish to publish it\n", sc->serial,
+	    crl_reason_name(reason));
 	rc = 0;
 out:
 	/* the revocation undone first: the audit row must outlive it */
 	if (rc != 0 && ca != NULL)
 		store_rollback(ca->store);
-	if (ca != NULL)
+	if (ca != NULL && !audited)
 		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
 	store_cert_free(sc);
 	free(key_id);
-	free(serial);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

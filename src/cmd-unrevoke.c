@@ -14,19 +14,32 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct ca	*ca = NULL;
-	char		*cause = NULL, *serial = NULL;
-	int		 rc = ERR_FAIL;
+	struct store_cert *sc = NULL;
+	char		*cause = NULL;
+	int		 rc = ERR_FAIL, audited = 0;
 
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
+	/* the release and its audit row in one transaction */
+	TRY(store_begin(ca->store, &cause));
 	TRY(store_unrevoke(ca->store, a->pos[0], &cause));
-	serial = store_serial_canonical(a->pos[0]);
+	TRY(store_get(ca->store, a->pos[0], &sc, &cause));
+	if (sc == NULL) {
+		rc = err_set(&cause, "certificate %s vanished", a->pos[0]);
+		goto out;
+	}
+	TRY(store_audit(ca->store, cmd->name, sc->serial, sc->profile, "ok",
+	    &cause));
+	TRY(store_commit(ca->store, &cause));
+	audited = 1;
 	fprintf(stderr, "roleca: unrevoke: %s is valid again; the next CRL "
-	    "drops it\n", serial);
+	    "drops it\n", sc->serial);
 	rc = 0;
 out:
-	if (ca != NULL)
+	if (rc != 0 && ca != NULL)
+		store_rollback(ca->store);
+	if (ca != NULL && !audited)
 		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
-	free(serial);
+	store_cert_free(sc);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

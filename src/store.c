@@ -703,12 +703,6 @@ bad:
 	return NULL;
 }
 
-char *
-store_serial_canonical(const char *s)
-{
-	return serial_normalize(s);
-}
-
 static int
 bind_text(struct store *st, sqlite3_stmt *stmt, int i, const char *s,
     const char *what, char **cause)

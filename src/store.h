@@ -36,12 +36,6 @@ struct store_cert {
 	size_t		 der_len;
 };
 
-/*
- * A serial as the database keeps it: lower-case hex, no ':', no leading
- * zero byte (allocated); NULL when the text is no serial.
- */
-char	*store_serial_canonical(const char *);
-
 /* Open path; with create, make a new database (refuses an existing file). */
 int	 store_open(const char *path, int create, struct store **,
 	    char **cause);

@@ -101,6 +101,27 @@ assert "... recording and writing nothing" sh -c \
 rm -r "$I/profiles"
 roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
 
+# A revocation and its audit row are one transaction: when the row cannot
+# be written (a trigger stands in for a full disk), nothing is revoked.
+cp -R "$I" "$T/noaudit"
+na=$(roleca --dir "$T/noaudit" issue persistent-chat --set server_fqdn=na.lab.example \
+	--out na 2>/dev/null)
+sqlite3 "$T/noaudit/roleca.db" "CREATE TRIGGER audit_full BEFORE INSERT ON audit
+	BEGIN SELECT RAISE(ABORT, 'audit log full'); END;"
+expect 1 "revoke whose audit row cannot be written fails" roleca --dir "$T/noaudit" \
+	revoke "$na" --reason keyCompromise
+assert "... saying why" err_has "audit log full"
+assert "... and the certificate stays valid, its key usable" sh -c \
+	"test \"\$(sqlite3 '$T/noaudit/roleca.db' \"SELECT status FROM certs WHERE serial='$na'\")\" = valid &&
+	test \$(sqlite3 '$T/noaudit/roleca.db' 'SELECT count(*) FROM compromised_keys') -eq 0"
+sqlite3 "$T/noaudit/roleca.db" "DROP TRIGGER audit_full"
+roleca --dir "$T/noaudit" revoke "$na" --reason certificateHold 2>/dev/null
+sqlite3 "$T/noaudit/roleca.db" "CREATE TRIGGER audit_full BEFORE INSERT ON audit
+	BEGIN SELECT RAISE(ABORT, 'audit log full'); END;"
+expect 1 "so does unrevoke" roleca --dir "$T/noaudit" unrevoke "$na"
+assert "... the hold stays" test \
+	"$(sqlite3 "$T/noaudit/roleca.db" "SELECT status || reason FROM certs WHERE serial='$na'")" = revoked6
+
 # A hold can become a revocation for good (RFC 5280 5.3.1), once.
 held=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=held.lab.example \
 	--out held 2>/dev/null)
