@@ -6,7 +6,9 @@
  * the files are staged and placed together, so a failure leaves no CA
  * half made.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,7 @@ static const struct option options[] = {
 };
 
 struct init {
-	const char		*dir;
+	char			*dir;		/* where the CA is built */
 	struct conf		*conf;
 	struct ca		*parent;
 	struct key		*key;
@@ -49,16 +51,40 @@ struct init {
 	struct out_batch	*batch;
 	char			*db;
 	char			*pass;		/* encrypts ca.key when set */
-	int			 made_dir;	/* removed again on failure */
-	int			 made_crl;	/* DIR/crl/, likewise */
+	int			 staged;	/* dir: a sibling to rename */
+	int			 made_crl;	/* DIR/crl/, removed again */
 };
 
-/* Refuse a directory that already holds (part of) a CA. */
+/* Does dir hold nothing (or not exist)? */
+static int
+dir_empty(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	int		 empty = 1;
+
+	if (d == NULL)
+		return errno == ENOENT;
+	while (empty && (e = readdir(d)) != NULL)
+		empty = strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Refuse a directory that already holds (part of) a CA. A new or empty
+ * one is built as a hidden sibling and renamed into place at the end, so
+ * that a crash leaves no half-made CA under dir's name (at worst the
+ * sibling, .NAME.init-XXXXXX); a directory that holds other files is
+ * built in place.
+ */
 static int
 check_dir(struct init *in, const char *dir, char **cause)
 {
 	static const char *const names[] = { CA_CFG, CA_KEY, CA_CRT, CA_DB };
-	char	*p;
+	char	*p, *parent, *base;
+	size_t	 n = strlen(dir);
 	int	 taken;
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -69,8 +95,67 @@ check_dir(struct init *in, const char *dir, char **cause)
 			return err_set(cause, "%s: already holds a CA (%s "
 			    "exists)", dir, names[i]);
 	}
-	in->made_dir = access(dir, F_OK) != 0;
-	return out_mkdir(dir, 0700, cause);
+	if (!dir_empty(dir)) {
+		in->dir = xstrdup(dir);
+		return 0;
+	}
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	p = xstrndup(dir, n);
+	parent = ca_dir_of(p);
+	base = strrchr(p, '/') != NULL ? strrchr(p, '/') + 1 : p;
+	xasprintf(&in->dir, "%s/.%s.init-XXXXXX", parent, base);
+	free(parent);
+	free(p);
+	if (mkdtemp(in->dir) == NULL)
+		return err_set(cause, "%s: cannot create directory: %s", dir,
+		    strerror(errno));
+	in->staged = 1;
+	return 0;
+}
+
+/* The staged directory, and everything init made in it, removed. */
+static void
+remove_staged(const char *dir)
+{
+	DIR		*d = opendir(dir);
+	struct dirent	*e;
+	char		*p;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		p = ca_path_in(dir, e->d_name);
+		if (unlink(p) != 0)
+			(void)rmdir(p);		/* crl/, empty */
+		free(p);
+	}
+	if (d != NULL)
+		closedir(d);
+	(void)rmdir(dir);
+}
+
+/*
+ * The staged CA under its name: dir must not exist or be empty (then it
+ * is replaced), as when it was checked; its parent directory is synced.
+ */
+static int
+place_staged(const struct init *in, const char *dir, char **cause)
+{
+	char	*parent;
+	int	 fd;
+
+	if (rename(in->dir, dir) != 0)
+		return err_set(cause, "%s: %s", dir, errno == ENOTEMPTY ||
+		    errno == EEXIST ? "already holds files (another init?)" :
+		    strerror(errno));
+	parent = ca_dir_of(dir);
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY)) >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(parent);
+	return 0;
 }
 
 /*
@@ -286,7 +371,6 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (args_has(a, OPT_KEY_PASS_FILE) && !args_has(a, OPT_ENCRYPT_KEY))
 		return cmd_usage_error(cmd, "--key-pass-file goes with "
 		    "--encrypt-key");
-	in.dir = dir;
 	in.batch = out_batch_new(OUT_NO_FORCE);
 	TRY(conf_load(config, CONF_NEW, &in.conf, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY) && in.conf->key_uri != NULL) {
@@ -298,7 +382,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
 	TRY(check_dir(&in, dir, &cause));
 	/* made first, so that nothing is placed when it cannot be */
-	p = ca_path_in(dir, CA_CRLDIR);
+	p = ca_path_in(in.dir, CA_CRLDIR);
 	in.made_crl = access(p, F_OK) != 0;
 	TRY(out_mkdir(p, 0755, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY))
@@ -321,6 +405,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (in.parent != NULL)
 		TRY(record_in_parent(&in, &cause));
 	TRY(out_batch_commit(in.batch, &cause));
+	if (in.staged && place_staged(&in, dir, &cause) != 0) {
+		/* the request would name a CA that is not there */
+		if (csr_out != NULL)
+			(void)unlink(csr_out);
+		goto out;
+	}
 	if (csr_out != NULL)
 		fprintf(stderr, "roleca: init: key and CSR made; send %s to "
 		    "the parent CA, then run: "
@@ -343,12 +433,13 @@ out:
 		remove_db(in.db);
 	free(in.db);
 	pass_free(in.pass);
-	if (rc != 0 && in.made_crl)
+	if (rc != 0 && in.made_crl && !in.staged)
 		rmdir(p);
 	free(p);
 	out_batch_free(in.batch);
-	if (rc != 0 && in.made_dir)
-		rmdir(dir);
+	if (rc != 0 && in.staged)
+		remove_staged(in.dir);
+	free(in.dir);
 	if (in.csr != NULL)
 		gnutls_x509_crq_deinit(in.csr);
 	if (in.crt != NULL)

@@ -133,6 +133,25 @@ expect 0 "one within the root's is made" \
 	roleca --dir "$T/eu" init --config "$T/eu.cfg" --parent "$L/root"
 before=$(rows "$L/root/roleca.db")
 
+# A new CA is built as a hidden sibling and renamed into place whole: a
+# crash leaves no half-made CA under the name, and the sibling of a
+# killed init does not stand in the way of the next one.
+mkdir -p "$T/place/.stage.init-dead1" && : >"$T/place/.stage.init-dead1/roleca.db"
+expect 0 "init beside a killed init's leftover" roleca --dir "$T/place/stage" init \
+	--config "$L/root.cfg"
+assert "... makes a whole CA, mode 0700" sh -c \
+	"test -f '$T/place/stage/ca.cfg' -a -f '$T/place/stage/roleca.db' -a -d '$T/place/stage/crl' &&
+	test \$(stat -c %a '$T/place/stage') = 700"
+assert "... leaving no sibling of its own" test \
+	"$(ls -A "$T/place" | grep -c 'init-')" -eq 1
+mkdir -p "$T/place/empty"
+expect 0 "init into an existing empty directory" roleca --dir "$T/place/empty" init \
+	--config "$L/root.cfg"
+assert "... which then holds the CA" test -f "$T/place/empty/ca.crt"
+expect 1 "init under a directory that does not exist fails" roleca --dir "$T/nowhere/x" \
+	init --config "$L/root.cfg"
+assert "... naming it" err_has "$T/nowhere/x: cannot create directory"
+
 # A crl/ that cannot be made stops init before anything is placed.
 mkdir -p "$T/nocrl" && : >"$T/nocrl/crl"
 expect 1 "init where crl/ cannot be made fails" \
