@@ -405,7 +405,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (in.parent != NULL)
 		TRY(record_in_parent(&in, &cause));
 	TRY(out_batch_commit(in.batch, &cause));
-	if (in.staged && place_staged(&in, dir, &cause) != 0) {
+	if (in.staged && (rc = place_staged(&in, dir, &cause)) != 0) {
 		/* the request would name a CA that is not there */
 		if (csr_out != NULL)
 			(void)unlink(csr_out);

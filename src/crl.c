@@ -801,10 +801,19 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
 	TRY(read_base(ca, now, &c, cause));
 	TRY(write_crl(ca, info, &c, path, extra, cause));
-	/* deltas from now on are relative to this base */
-	TRY(store_set_counter(ca->store, "base_crl_number",
-	    (int64_t)info->number, cause));
-	TRY(store_set_counter(ca->store, "base_crl_time", (int64_t)now, cause));
+	/* deltas from now on are relative to this base: both, or neither */
+	if (store_begin(ca->store, cause) != 0 ||
+	    store_set_counter(ca->store, "base_crl_number",
+	    (int64_t)info->number, cause) != 0 ||
+	    store_set_counter(ca->store, "base_crl_time", (int64_t)now,
+	    cause) != 0 || store_commit(ca->store, cause) != 0) {
+		store_rollback(ca->store);
+		rc = ERR_FAIL;
+		err_prefix(cause, "CRL number %llu is written (%s), but not "
+		    "recorded as the delta CRLs' base: ",
+		    (unsigned long long)info->number, path);
+		goto out;
+	}
 	rc = 0;
 out:
 	parts_free(&c);

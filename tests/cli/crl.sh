@@ -258,6 +258,19 @@ mkdir -p old-www
 expect 1 "... nor does publish" roleca --dir old publish --to old-www
 assert "... publishing nothing" test -z "$(ls -A old-www)"
 
+# The base CRL's number and time are recorded together for the deltas:
+# when that fails (a trigger stands in for a full disk) the error says the
+# CRL is written, and neither counter moves.
+cp -R "$D/ca" "$D/half"
+sqlite3 "$D/half/roleca.db" "CREATE TRIGGER base_time_full BEFORE INSERT ON counters
+	WHEN NEW.name = 'base_crl_time' BEGIN SELECT RAISE(ABORT, 'disk full'); END;"
+base_before=$(sqlite3 "$D/half/roleca.db" "SELECT value FROM counters WHERE name = 'base_crl_number'")
+expect 1 "a CRL whose base counters cannot be recorded fails" roleca --dir "$D/half" crl
+assert "... saying the CRL is written all the same" err_has "is written ($D/half/crl/delta-base.crl), but not recorded as the delta CRLs' base: "
+assert "... in one line" err_one_line
+assert "... the base number unchanged" test \
+	"$(sqlite3 "$D/half/roleca.db" "SELECT value FROM counters WHERE name = 'base_crl_number'")" = "$base_before"
+
 # A delta CRL named like the CRL (or its .pem) would overwrite it.
 for dname in delta-base.crl delta-base.crl.pem; do
 	sed "s|delta-delta.crl|$dname|" "$D/delta.cfg" >"$D/clash.cfg"
