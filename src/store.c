@@ -1567,18 +1567,17 @@ out:
 	return rc;
 }
 
-int
-store_compromised_all(struct store *st, struct strv *ids, char **cause)
+/* The first column of every row sql gives, as strings, into out. */
+static int
+column_strings(struct store *st, const char *sql, const char *what,
+    struct strv *out, char **cause)
 {
-	static const char	 sql[] =
-	    "SELECT key_id FROM compromised_keys ORDER BY key_id";
-	const char		*what = "read compromised keys";
-	sqlite3_stmt		*stmt = NULL;
-	int			 rc = ERR_FAIL, ret;
+	sqlite3_stmt	*stmt = NULL;
+	int		 rc = ERR_FAIL, ret;
 
 	TRY(db_prepare(st, sql, &stmt, what, cause));
 	while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
-		strv_add(ids, (const char *)sqlite3_column_text(stmt, 0));
+		strv_add(out, (const char *)sqlite3_column_text(stmt, 0));
 	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
 	rc = 0;
 out:
@@ -1587,25 +1586,21 @@ out:
 }
 
 int
+store_compromised_all(struct store *st, struct strv *ids, char **cause)
+{
+	return column_strings(st, "SELECT key_id FROM compromised_keys"
+	    " ORDER BY key_id", "read compromised keys", ids, cause);
+}
+
+int
 store_compromised_pending(struct store *st, struct strv *serials,
     char **cause)
 {
-	static const char	 sql[] =
-	    "SELECT serial FROM certs WHERE status = 'revoked' AND reason = 1"
+	return column_strings(st, "SELECT serial FROM certs"
+	    " WHERE status = 'revoked' AND reason = 1"
 	    " AND (SELECT value FROM counters"
-	    " WHERE name = 'compromised_backfill') = 1";
-	const char		*what = "read keyCompromise revocations";
-	sqlite3_stmt		*stmt = NULL;
-	int			 rc = ERR_FAIL, ret;
-
-	TRY(db_prepare(st, sql, &stmt, what, cause));
-	while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
-		strv_add(serials, (const char *)sqlite3_column_text(stmt, 0));
-	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
-	rc = 0;
-out:
-	(void)sqlite3_finalize(stmt);
-	return rc;
+	    " WHERE name = 'compromised_backfill') = 1",
+	    "read keyCompromise revocations", serials, cause);
 }
 
 int
