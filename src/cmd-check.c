@@ -14,12 +14,14 @@
 
 #include "ca.h"
 #include "cmd.h"
+#include "crl.h"
 #include "err.h"
 #include "keys.h"
 #include "live.h"
 #include "out.h"
 #include "policy.h"
 #include "profile.h"
+#include "store.h"
 #include "util.h"
 #include "x509.h"
 
@@ -144,7 +146,7 @@ load(struct check *ck, const char *dir, const struct args *a, char **cause)
 		TRY(x509_load_certs(args_get(a, OPT_CA), &ck->cas, &ck->ncas,
 		    cause));
 	if (ca_exists(dir))
-		TRY(ca_open(dir, CA_WANT_CERT, &ck->ca, cause));
+		TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ck->ca, cause));
 	TRY(load_profile(ck, dir, a, cause));
 	rc = 0;
 out:
@@ -200,6 +202,36 @@ fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
  * (Freshest CRL), the delta CRL: a revocation made since the base CRL is
  * only there.
  */
+/*
+ * The CA in DIR issued it: what its database says, before any CRL does
+ * (a revocation not yet published is one all the same).
+ */
+static int
+check_recorded(struct check *ck, char **cause)
+{
+	struct store_cert	*sc = NULL;
+	char			*serial = NULL, when[32];
+	int			 rc = ERR_FAIL;
+
+	TRY(x509_serial_hex(ck->certs[0], &serial, cause));
+	TRY(store_get(ck->ca->store, serial, &sc, cause));
+	if (sc == NULL)
+		findings_add(&ck->findings, "database", "serial %s is not in "
+		    "the CA's database (it did not record issuing it)",
+		    serial);
+	else if (sc->status == STORE_REVOKED) {
+		utc_text(when, sizeof when, UTC_TEXT, (time_t)sc->revoked_at);
+		findings_add(&ck->findings, "database", "the CA's database has "
+		    "it revoked (%s) at %s", crl_reason_name(sc->reason),
+		    when);
+	}
+	rc = 0;
+out:
+	store_cert_free(sc);
+	free(serial);
+	return rc;
+}
+
 static void
 fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
 {
@@ -364,6 +396,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	policy_check_expiry(ck.certs[0], ctx.now, ck.warn_days, &ck.findings);
 	if (ck.ncas > 0)
 		TRY(check_chain(&ck, ctx.now, &cause));
+	if (ck.ca != NULL && ctx.issuer == ck.ca->crt)
+		TRY(check_recorded(&ck, &cause));
 	if (args_has(a, OPT_FETCH_CRL))
 		fetch_crls(&ck, ctx.issuer, ctx.now);
 	if (args_get(a, OPT_CRL) != NULL)

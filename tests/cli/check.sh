@@ -17,6 +17,18 @@ expect 3 "other exact variables do not match" roleca --dir "$I" check fe01.crt \
 	--profile frontend --set pool_fqdn=pool02.lab.example \
 	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example
 assert "... naming the missing name" out_has "pool02.lab.example"
+# The CA in DIR issued it: its database has the last word on revocation,
+# published or not, and on what it issued at all.
+fe09=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=fe09.lab.example --out fe09 2>/dev/null)
+roleca --dir "$I" revoke "$fe09" --reason keyCompromise 2>/dev/null
+expect 3 "a certificate the CA's database has revoked, no CRL yet" roleca --dir "$I" check fe09.crt
+assert "... says so, with reason and time" out_has "database: the CA's database has it revoked (keyCompromise) at"
+openssl x509 -req -in /dev/stdin -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 30 -copy_extensions copy \
+	-out unrecorded.crt 2>/dev/null <<EOF2
+$(openssl x509 -in fe09.crt -x509toreq -signkey fe09.key 2>/dev/null)
+EOF2
+expect 3 "a certificate signed with the CA's key outside roleca" roleca --dir "$I" check unrecorded.crt
+assert "... is not in the CA's database" out_has "is not in the CA's database (it did not record issuing it)"
 expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe01.crt \
 	--chain "$I/chain.pem"
 expect 3 "checked for another role (persistent-chat), it is not compliant" \

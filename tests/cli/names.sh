@@ -211,8 +211,11 @@ EXT
 openssl req -new -key in/k.pem -subj "/CN=lab.example" -out in/cn-only.csr 2>/dev/null
 openssl x509 -req -in in/cn-only.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 90 \
 	-extfile in/leaf.ext -out in/cn-only.crt 2>/dev/null
-expect 0 "check: a CN-only certificate (made by openssl) inside the domains" \
+expect 3 "check: a CN-only certificate (made by openssl) inside the domains" \
 	roleca --dir "$I" check in/cn-only.crt
+assert "... breaks no name rule, only that the CA's database lacks it" sh -c \
+	"! grep -q ': names:' '$T/out' && grep -q ': database: serial .* is not in the CA.s database' '$T/out' &&
+	test \$(wc -l <'$T/out') -eq 1"
 openssl req -new -key in/k.pem -subj "/CN=*.lab.example" -out in/w.csr 2>/dev/null
 openssl x509 -req -in in/w.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 90 \
 	-extfile in/leaf.ext -out in/wild-foreign.crt 2>/dev/null
