@@ -1,11 +1,13 @@
 /*
  * Atomic file output and bounded file input. A file is written under a
  * hidden temporary name in its final directory (so the rename cannot cross
- * file systems); at commit every temporary is made durable, then placed
- * with a no-replace rename unless the caller forces replacement, then each
- * directory is fsync'ed once. A small batch fsyncs its files one by one; a
- * large one (deploy writes thousands) closes them as it goes and flushes
- * their file system once with syncfs(2).
+ * file systems), a key, where the file system allows, into an unnamed one,
+ * so that a crash leaves no partial copy of it. At commit every temporary
+ * is made durable, then placed with a no-replace rename unless the caller
+ * forces replacement, then each directory is fsync'ed once. A small batch
+ * fsyncs its files one by one; a large one (deploy writes thousands)
+ * closes them as it goes and flushes their file system once with
+ * syncfs(2).
  *
  * out_prepare writes a file on any thread into an unnamed temporary
  * (O_TMPFILE) that a batch later links into place: no name exists until
@@ -166,21 +168,58 @@ temp_name(const char *path)
 /* Start the disk writing a large file's data while more is produced. */
 #define OUT_WRITEBACK	(8 * 1024 * 1024)
 
+/* The unnamed temporary's name in /proc, for linkat(2). */
+static void
+fd_path(char *buf, size_t len, int fd)
+{
+	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
 /*
- * A named temporary beside path, written from fn's chunks: *tmp its name,
- * *fd open on it. Nothing is left behind on failure.
+ * An unnamed temporary (O_TMPFILE) in dir, or -1 where the file system
+ * has none or there is no /proc to link it by.
+ */
+static int
+open_anon(const char *dir, int secret)
+{
+	char	 proc[64];
+	int	 fd;
+
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+	    secret ? 0600 : 0644)) < 0)
+		return -1;
+	fd_path(proc, sizeof proc, fd);
+	if (access(proc, F_OK) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A temporary for path, written from fn's chunks; *fdp open on it. With
+ * anon set it is unnamed where the file system allows (*tmpp NULL, *anon
+ * 1): a crash before it is linked leaves nothing, not even a key's
+ * partial copy. Otherwise a named one beside path, its name in *tmpp.
+ * Nothing is left behind on failure.
  */
 static int
 write_temp(const char *path, out_chunk_fn fn, void *arg, int secret,
-    char **tmpp, int *fdp, char **cause)
+    int *anon, char **tmpp, int *fdp, char **cause)
 {
 	const void	*chunk;
 	size_t		 len;
 	off_t		 done = 0, kicked = 0;
-	char		*tmp = temp_name(path);
+	char		*tmp = NULL, *dir = NULL;
 	int		 fd = -1, rc = ERR_FAIL, got;
 
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	if (*anon) {
+		dir = dir_of(path);
+		fd = open_anon(dir, secret);
+		free(dir);
+	}
+	*anon = fd >= 0;
+	if (fd < 0 && (fd = mkostemp(tmp = temp_name(path), O_CLOEXEC)) < 0) {
 		rc = err_set(cause, "%s: cannot create: %s", path,
 		    strerror(errno));
 		free(tmp);
@@ -234,13 +273,19 @@ out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
 {
 	char	*tmp = NULL;
 	int	 fd = -1, rc = ERR_FAIL;
+	/*
+	 * A key is staged unnamed, so that a crash leaves no copy of it
+	 * (placing one costs another fsync); other files, and keys past
+	 * OUT_OPEN_MAX open files, under hidden names.
+	 */
+	int	 anon = secret && b->open < OUT_OPEN_MAX;
 
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->v[i].path, path) == 0)
 			return err_usage(cause, "%s: named twice for output",
 			    path);
 	TRY(out_check(path, b->flags, cause));
-	TRY(write_temp(path, fn, arg, secret, &tmp, &fd, cause));
+	TRY(write_temp(path, fn, arg, secret, &anon, &tmp, &fd, cause));
 	if (b->open >= OUT_OPEN_MAX) {
 		if (close(fd) != 0) {
 			fd = -1;
@@ -257,7 +302,7 @@ out_batch_add_chunks(struct out_batch *b, const char *path, out_chunk_fn fn,
 	b->v[b->n].fd = fd;
 	b->v[b->n].placed = 0;
 	b->v[b->n].backup = NULL;
-	b->v[b->n].anon = 0;
+	b->v[b->n].anon = anon;
 	b->n++;
 	tmp = NULL;
 	fd = -1;
@@ -311,63 +356,26 @@ out_batch_add(struct out_batch *b, const char *path, const void *data,
 	return out_batch_addv(b, path, &v, 1, secret, cause);
 }
 
-/* The unnamed temporary's name in /proc, for linkat(2). */
-static void
-fd_path(char *buf, size_t len, int fd)
-{
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
-}
-
 int
 out_prepare(const char *path, const void *data, size_t len, int secret,
     int force, struct out_pending **out, char **cause)
 {
-	struct out_pending	*pf = NULL;
-	struct iovec		 v = { (void *)(uintptr_t)data, len };
-	struct pieces		 ps = { &v, 1, 0 };
-	char			*dir = NULL, *tmp = NULL, proc[64];
-	int			 fd = -1, rc = ERR_FAIL;
+	struct iovec	 v = { (void *)(uintptr_t)data, len };
+	struct pieces	 ps = { &v, 1, 0 };
+	char		*tmp = NULL;
+	int		 fd = -1, rc = ERR_FAIL, anon = 1;
 
 	*out = NULL;
 	TRY(out_check(path, force, cause));
-	dir = dir_of(path);
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, secret ? 0600 : 0644);
-	fd_path(proc, sizeof proc, fd);
-	if (fd < 0 || access(proc, F_OK) != 0) {
-		/*
-		 * no O_TMPFILE here, or no /proc to link it: a named temporary
-		 */
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
-		TRY(write_temp(path, next_piece, &ps, secret, &tmp, &fd,
-		    cause));
-		pf = xcalloc(1, sizeof *pf);
-		pf->f.path = xstrdup(path);
-		pf->f.tmp = tmp;
-		pf->f.fd = fd;
-		fd = -1;
-		*out = pf;
-		rc = 0;
-		goto out;
-	}
-	if (fchmod(fd, secret ? 0600 : 0644) != 0 ||
-	    write_all(fd, data, len) != 0) {
-		rc = err_set(cause, "%s: write failed: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	pf = xcalloc(1, sizeof *pf);
-	pf->f.path = xstrdup(path);
-	pf->f.fd = fd;
-	pf->f.anon = 1;
-	fd = -1;
-	*out = pf;
+	TRY(write_temp(path, next_piece, &ps, secret, &anon, &tmp, &fd,
+	    cause));
+	*out = xcalloc(1, sizeof **out);
+	(*out)->f.path = xstrdup(path);
+	(*out)->f.tmp = tmp;
+	(*out)->f.fd = fd;
+	(*out)->f.anon = anon;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	free(dir);
 	return rc;
 }
 
