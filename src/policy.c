@@ -28,6 +28,7 @@
 #include "err.h"
 #include "policy.h"
 #include "util.h"
+#include "x509.h"
 
 #define OID_CN		"2.5.4.3"
 #define OID_SKI		"2.5.29.14"
@@ -787,19 +788,21 @@ rule_issuer(const struct cert *c, gnutls_x509_crt_t issuer,
 		goto out;
 	}
 	/*
-	 * The signed bytes with the issuer's key, by hand: a trust-list
-	 * verification would stop at a name mismatch, and would accept a
-	 * self-signed certificate that is its own anchor without looking at
-	 * its signature. Weak hashes verify here: "signature" refuses them.
+	 * The signed bytes with the issuer's public key, by hand: a
+	 * trust-list verification would stop at a name mismatch, and would
+	 * accept a self-signed certificate that is its own anchor without
+	 * looking at its signature; gnutls_x509_crt_verify_data2 also judges
+	 * the issuer's dates, which are not the signature's fault
+	 * ("validity" speaks of them). Weak hashes verify here: "signature"
+	 * refuses them.
 	 */
 	tbs.data = (unsigned char *)c->tbs.p;
 	tbs.size = (unsigned)c->tbs.len;
 	sig.data = (unsigned char *)c->sig.p;
 	sig.size = (unsigned)c->sig.len;
-	ret = gnutls_x509_crt_verify_data2(issuer,
-	    (gnutls_sign_algorithm_t)gnutls_x509_crt_get_signature_algorithm(
-	    c->crt), GNUTLS_VERIFY_ALLOW_BROKEN, &tbs, &sig);
-	if (ret < 0)
+	if ((ret = x509_verify_issued(issuer,
+	    gnutls_x509_crt_get_signature_algorithm(c->crt), c->outer_alg.p,
+	    c->outer_alg.len, &tbs, &sig)) < 0)
 		findings_add(f, "issuer", "the signature does not verify with "
 		    "the issuer's key (%s)", gnutls_strerror(ret));
 out:

@@ -1505,21 +1505,76 @@ pss_salt(struct der_cur params, unsigned *salt)
 }
 
 /*
+ * tbs's signature sig by pub, made with algorithm sign, whose
+ * AlgorithmIdentifier (header included) is alg. An RSA-PSS signature is
+ * checked with the salt length alg's parameters name: GnuTLS 3.7 checks
+ * one only with a salt as long as the digest, while OpenSSL signs with the
+ * longest salt the key allows unless told otherwise; the salt is set on
+ * pub, so pub must be a copy of its own. A GnuTLS error code, or 0.
+ */
+static int
+verify_signed(gnutls_pubkey_t pub, int sign, struct der_cur alg,
+    const gnutls_datum_t *tbs, const gnutls_datum_t *sig, unsigned flags)
+{
+	gnutls_x509_spki_t	 spki = NULL;
+	struct der_cur		 id, params;
+	unsigned		 salt;
+	int			 ret;
+
+	if (sign < 0)
+		return GNUTLS_E_UNKNOWN_ALGORITHM;
+	if (gnutls_sign_get_pk_algorithm((gnutls_sign_algorithm_t)sign) ==
+	    GNUTLS_PK_RSA_PSS) {
+		if (der_expect(&alg, DER_SEQUENCE, &id, NULL) < 0 ||
+		    alg.len != 0 || der_expect(&id, DER_OID, NULL, NULL) < 0 ||
+		    der_expect(&id, DER_SEQUENCE, &params, NULL) < 0 ||
+		    id.len != 0 || pss_salt(params, &salt) < 0)
+			return GNUTLS_E_ASN1_DER_ERROR;
+		if ((ret = gnutls_x509_spki_init(&spki)) < 0)
+			goto out;
+		gnutls_x509_spki_set_rsa_pss_params(spki,
+		    gnutls_sign_get_hash_algorithm(
+		    (gnutls_sign_algorithm_t)sign), salt);
+		if ((ret = gnutls_pubkey_set_spki(pub, spki, 0)) < 0)
+			goto out;
+	}
+	ret = gnutls_pubkey_verify_data2(pub, (gnutls_sign_algorithm_t)sign,
+	    flags, tbs, sig);
+out:
+	if (spki != NULL)
+		gnutls_x509_spki_deinit(spki);
+	return ret < 0 ? ret : 0;
+}
+
+int
+x509_verify_issued(gnutls_x509_crt_t issuer, int sign, const void *alg,
+    size_t alglen, const gnutls_datum_t *tbs, const gnutls_datum_t *sig)
+{
+	gnutls_pubkey_t	 pub = NULL;
+	struct der_cur	 a = { alg, alglen };
+	int		 ret;
+
+	if ((ret = gnutls_pubkey_init(&pub)) >= 0 &&
+	    (ret = gnutls_pubkey_import_x509(pub, issuer, 0)) >= 0)
+		ret = verify_signed(pub, sign, a, tbs, sig,
+		    GNUTLS_VERIFY_ALLOW_BROKEN);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return ret;
+}
+
+/*
  * A CSR's RSA-PSS signature, checked again with the salt length that its
- * parameters name: GnuTLS 3.7 checks a CSR's RSA-PSS signature only with
- * a salt as long as the digest, while OpenSSL signs with the longest salt
- * the key allows unless told otherwise. The key is a copy, so that the
- * salt set on it does not restrict the key the certificate carries. Any
- * other signature keeps GnuTLS's verdict, failed.
+ * parameters name (verify_signed). The key is a copy, so that the salt set
+ * on it does not restrict the key the certificate carries. Any other
+ * signature keeps GnuTLS's verdict, failed.
  */
 static int
 csr_verify_pss(gnutls_x509_crq_t crq, int failed)
 {
 	gnutls_datum_t		 der = { NULL, 0 }, tbs, sig;
 	gnutls_pubkey_t		 pub = NULL;
-	gnutls_x509_spki_t	 spki = NULL;
-	struct der_cur		 all, req, info, alg, params, bits;
-	unsigned		 salt;
+	struct der_cur		 all, req, info, alg, bits;
 	int			 sign, ret = failed;
 
 	sign = gnutls_x509_crq_get_signature_algorithm(crq);
@@ -1533,31 +1588,19 @@ csr_verify_pss(gnutls_x509_crq_t crq, int failed)
 	all.len = der.size;
 	if (der_expect(&all, DER_SEQUENCE, &req, NULL) < 0 ||
 	    der_expect(&req, DER_SEQUENCE, NULL, &info) < 0 ||
-	    der_expect(&req, DER_SEQUENCE, &alg, NULL) < 0 ||
+	    der_expect(&req, DER_SEQUENCE, NULL, &alg) < 0 ||
 	    der_expect(&req, DER_BIT_STRING, &bits, NULL) < 0 ||
-	    req.len != 0 || bits.len < 1 || bits.p[0] != 0 ||
-	    der_expect(&alg, DER_OID, NULL, NULL) < 0 ||
-	    der_expect(&alg, DER_SEQUENCE, &params, NULL) < 0 ||
-	    alg.len != 0 || pss_salt(params, &salt) < 0)
+	    req.len != 0 || bits.len < 1 || bits.p[0] != 0)
 		goto out;
 	tbs.data = (unsigned char *)info.p;
 	tbs.size = (unsigned)info.len;
 	sig.data = (unsigned char *)bits.p + 1;
 	sig.size = (unsigned)bits.len - 1;
 	if ((ret = gnutls_pubkey_init(&pub)) < 0 ||
-	    (ret = gnutls_pubkey_import_x509_crq(pub, crq, 0)) < 0 ||
-	    (ret = gnutls_x509_spki_init(&spki)) < 0)
+	    (ret = gnutls_pubkey_import_x509_crq(pub, crq, 0)) < 0)
 		goto out;
-	gnutls_x509_spki_set_rsa_pss_params(spki,
-	    gnutls_sign_get_hash_algorithm((gnutls_sign_algorithm_t)sign),
-	    salt);
-	if ((ret = gnutls_pubkey_set_spki(pub, spki, 0)) < 0)
-		goto out;
-	ret = gnutls_pubkey_verify_data2(pub, (gnutls_sign_algorithm_t)sign,
-	    0, &tbs, &sig);
+	ret = verify_signed(pub, sign, alg, &tbs, &sig, 0);
 out:
-	if (spki != NULL)
-		gnutls_x509_spki_deinit(spki);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	gnutls_free(der.data);

@@ -136,6 +136,15 @@ int	 x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca);
  * The SHA-256 key identifier, in hex (allocated), of pub or of the key the
  * certificate der certifies: what x509_matches_pubkey() compares.
  */
+/*
+ * Whether tbs's signature sig, by algorithm sign whose AlgorithmIdentifier
+ * (DER, header included) is alg, verifies with issuer's key, an RSA-PSS one
+ * with the salt its parameters name; weak hashes verify. 0, or a GnuTLS
+ * error code. Neither the issuer's dates nor its key usage are judged.
+ */
+int	 x509_verify_issued(gnutls_x509_crt_t issuer, int sign,
+	    const void *alg, size_t alglen, const gnutls_datum_t *tbs,
+	    const gnutls_datum_t *sig);
 int	 x509_pubkey_id(gnutls_pubkey_t, char **hex, char **cause);
 int	 x509_der_key_id(const unsigned char *der, size_t len, char **hex,
 	    char **cause);

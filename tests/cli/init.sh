@@ -235,6 +235,40 @@ expect 3 "install-cert refuses a CA below its root's path length" \
 	roleca --dir "$T/ext-try" install-cert "$T/deep.pem"
 assert "... naming the root" err_has "'CN=Shallow Root', 1 above the issuing CA, has path length 1"
 assert "... installing nothing" test ! -e "$T/ext-try/ca.crt"
+# An issuer that has expired: its dates are at fault, not its signature.
+certtool --generate-privkey --key-type ecdsa --outfile "$T/old.key" 2>/dev/null
+printf 'cn = "Old Root"\nca\ncert_signing_key\ncrl_signing_key\nactivation_date = "2020-01-01 00:00:00"\nexpiration_date = "2021-01-01 00:00:00"\n' >"$T/old.tmpl"
+certtool --generate-self-signed --load-privkey "$T/old.key" --template "$T/old.tmpl" \
+	--outfile "$T/old.crt" 2>/dev/null
+openssl x509 -req -in "$T/ext.csr" -CA "$T/old.crt" -CAkey "$T/old.key" \
+	-CAcreateserial -days 300 -sha256 -extfile "$T/ext.ext" -out "$T/byold.crt" 2>/dev/null
+cat "$T/byold.crt" "$T/old.crt" >"$T/byold.pem"
+expect 3 "install-cert refuses a CA whose issuer has expired" \
+	roleca --dir "$T/ext-try" install-cert "$T/byold.pem"
+assert "... for outliving it" err_has "beyond the issuing CA's notAfter 2021-01-01"
+assert "... not calling its good signature bad" sh -c "! grep -q 'does not verify' '$T/err'"
+# RSA-PSS, with OpenSSL's default (longest) salt: refused for the
+# algorithm, its signature checked with the salt its parameters name.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/rr.key" -subj "/CN=RSA Root" \
+	-days 3650 -addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" -out "$T/rr.crt" 2>/dev/null
+openssl x509 -req -in "$T/ext.csr" -CA "$T/rr.crt" -CAkey "$T/rr.key" -CAcreateserial \
+	-days 300 -sha256 -sigopt rsa_padding_mode:pss -extfile "$T/ext.ext" \
+	-outform DER -out "$T/pss.der" 2>/dev/null
+openssl x509 -inform DER -in "$T/pss.der" -out "$T/pss.crt"
+cat "$T/pss.crt" "$T/rr.crt" >"$T/pss.pem"
+expect 3 "install-cert refuses a CA certificate signed with RSA-PSS" \
+	roleca --dir "$T/ext-try" install-cert "$T/pss.pem"
+assert "... for the algorithm" err_has "RSASSA-PSS signature"
+assert "... whose signature verifies (salt $(openssl x509 -in "$T/pss.crt" -noout -text |
+	sed -n 's/^ *Salt Length: //p' | head -1))" sh -c "! grep -q 'does not verify' '$T/err'"
+# the signature's last byte changed
+perl -0777 -pe 'substr($_, -1, 1) = chr(ord(substr($_, -1, 1)) ^ 1)' "$T/pss.der" |
+	openssl x509 -inform DER -out "$T/pss-bad.crt"
+cat "$T/pss-bad.crt" "$T/rr.crt" >"$T/pss-bad.pem"
+expect 3 "... and one whose RSA-PSS signature is damaged" \
+	roleca --dir "$T/ext-try" install-cert "$T/pss-bad.pem"
+assert "... as not verifying" err_has "issuer: the signature does not verify"
 cat "$T/ext.crt" "$T/ext-root.crt" >"$T/ext-chain.pem"
 expect 0 "install-cert accepts the parent's certificate + chain" \
 	roleca --dir "$E" install-cert "$T/ext-chain.pem"
