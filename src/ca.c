@@ -127,6 +127,12 @@ load_key(struct ca *ca, char **cause)
 		    "ROLECA_CA_PASS", &ca->key, cause));
 	if (ca->crt != NULL) {
 		TRY(x509_matches_key(ca->crt, ca->key, &match, cause));
+		if (!match && ca->conf->key_uri != NULL) {
+			rc = err_set(cause, "the token key %s (key_uri in "
+			    "%s/%s) does not match %s/%s", ca->conf->key_uri,
+			    ca->dir, CA_CFG, ca->dir, CA_CRT);
+			goto out;
+		}
 		if (!match) {
 			rc = err_set(cause, "%s: does not match %s/%s", path,
 			    ca->dir, CA_CRT);

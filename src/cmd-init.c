@@ -211,6 +211,31 @@ out:
 	return rc;
 }
 
+/*
+ * With --csr-out there is no certificate yet: the key (a token's may not be
+ * what ca.cfg's key names) is judged as the CA certificate's would be.
+ */
+static int
+judge_key(const struct init *in, char **cause)
+{
+	struct findings	 f = { NULL, 0 };
+	gnutls_pubkey_t	 pub = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(keys_pubkey(in->key, &pub, cause));
+	policy_check_ca_key(pub, &f);
+	if (f.n > 0) {
+		rc = cmd_refused(&cmd_init, &f, cause);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	findings_free(&f);
+	return rc;
+}
+
 static int
 stage_pem(struct init *in, const char *name, gnutls_x509_crt_t crt,
     const gnutls_x509_crt_t *chain, size_t nchain, char **cause)
@@ -393,9 +418,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    &in.key, &cause));
 	else
 		TRY(keys_generate(&in.conf->key, &in.key, &cause));
-	if (csr_out != NULL)
+	if (csr_out != NULL) {
+		TRY(judge_key(&in, &cause));
 		TRY(x509_build_ca_csr(in.conf, in.key, &in.csr, &cause));
-	else {
+	} else {
 		TRY(x509_build_ca(in.conf, in.key, in.parent, time(NULL),
 		    &in.crt, &cause));
 		TRY(judge(&in, &cause));

@@ -201,6 +201,16 @@ cert_free(struct cert *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The algorithm, size and curve of pub, as the key rule reads them. */
+static void
+key_facts(gnutls_pubkey_t pub, struct cert *c)
+{
+	c->pk = gnutls_pubkey_get_pk_algorithm(pub, &c->bits);
+	if (c->pk == GNUTLS_PK_ECDSA && gnutls_pubkey_export_ecc_raw2(pub,
+	    &c->curve, NULL, NULL, 0) < 0)
+		c->curve = GNUTLS_ECC_CURVE_INVALID;
+}
+
 /* Read the key once: the key, key-usage and signature rules share it. */
 static void
 read_key(struct cert *c)
@@ -210,13 +220,8 @@ read_key(struct cert *c)
 	c->pk = -1;
 	if (gnutls_pubkey_init(&pub) < 0)
 		return;
-	if (gnutls_pubkey_import_x509(pub, c->crt, 0) >= 0) {
-		c->pk = gnutls_pubkey_get_pk_algorithm(pub, &c->bits);
-		if (c->pk == GNUTLS_PK_ECDSA &&
-		    gnutls_pubkey_export_ecc_raw2(pub, &c->curve, NULL, NULL,
-		    0) < 0)
-			c->curve = GNUTLS_ECC_CURVE_INVALID;
-	}
+	if (gnutls_pubkey_import_x509(pub, c->crt, 0) >= 0)
+		key_facts(pub, c);
 	gnutls_pubkey_deinit(pub);
 }
 
@@ -1680,6 +1685,16 @@ out:
 	strv_free(&eku);
 	cert_free(&c);
 	return rc;
+}
+
+void
+policy_check_ca_key(gnutls_pubkey_t pub, struct findings *f)
+{
+	struct cert	 c;
+
+	memset(&c, 0, sizeof c);
+	key_facts(pub, &c);
+	rule_key(&c, MIN_RSA_BITS, NULL, f);
 }
 
 /* The subject of crt as text, for a finding (allocated). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/x509.h>
 
 #include "conf.h"
@@ -70,6 +71,11 @@ int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
  * 4.2.1.9); a finding when one leaves no room for the new CA, or less
  * than pathlen. The issuing CA's own 0 is policy_check_ca's finding.
  */
+/*
+ * A CA's key, before there is a certificate to judge (init --csr-out): the
+ * key rule for CA certificates.
+ */
+void	 policy_check_ca_key(gnutls_pubkey_t, struct findings *);
 void	 policy_check_depth(const gnutls_x509_crt_t *chain, size_t n,
 	    int pathlen, struct findings *);
 /* crt's pathLenConstraint; -1 when it has none. */

@@ -67,6 +67,26 @@ sed 's|type=private";|type=private?pin-value=123456";|' ca.cfg >pin.cfg
 expect 1 "a key_uri carrying the PIN is refused" roleca --dir pin init --config pin.cfg
 assert "... saying why" err_has "key_uri carries the PIN (pin-value)"
 assert "... making no CA" test ! -e pin
+# A key_uri naming another key of the token: the CA stops, naming it.
+assert "a second key is generated in the token" env GNUTLS_PIN=123456 p11tool \
+	--provider "$MODULE" --login --generate-privkey=ECDSA --curve=secp256r1 \
+	--label other "pkcs11:token=roleca-test"
+cp -a ca other
+sed -i 's/object=ca;/object=other;/' other/ca.cfg
+expect 1 "a token key that is not the certificate's stops the CA" \
+	roleca --dir other issue persistent-chat --set server_fqdn=chat2.lab.example --out chat2
+assert "... naming the key_uri, not a ca.key that is not there" \
+	err_has "the token key pkcs11:token=roleca-test;object=other;type=private (key_uri in other/ca.cfg) does not match other/ca.crt"
+assert "... issuing nothing" test ! -e chat2.crt
+# A token key too weak for a CA, for an external parent: refused at init.
+assert "an RSA-1024 key is generated in the token" env GNUTLS_PIN=123456 p11tool \
+	--provider "$MODULE" --login --generate-privkey=RSA --bits 1024 \
+	--label weak "pkcs11:token=roleca-test"
+sed 's/object=ca;/object=weak;/' sub.cfg >weak.cfg
+expect 3 "init --csr-out refuses a token key too weak for a CA" \
+	roleca --dir weak init --config weak.cfg --csr-out weak.csr
+assert "... naming the rule" err_has "refused: key: RSA key of 1024 bits (at least 2048)"
+assert "... making no CA and no CSR" sh -c "test ! -e weak && test ! -e weak.csr"
 export ROLECA_PKCS11_PIN=654321
 expect 1 "a wrong PIN is an error" setsid "$ROLECA" --dir ca crl
 assert "... from the token" err_has "PIN"
