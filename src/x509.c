@@ -36,7 +36,11 @@
 #define GN_DNS		0x82
 #define GN_URI		0x86
 #define GN_IP		0x87
-#define BACKDATE	300	/* seconds: tolerate peers' clock skew */
+/*
+ * seconds: tolerate peers' clock skew; the lifetime (validity_days) counts
+ * from the backdated notBefore, so it never exceeds what the policy caps
+ */
+#define BACKDATE	300
 #define CERTS_MAX	(1024 * 1024)
 #define CSR_SUBJECT_MAX	4096	/* bytes of RFC 4514 text */
 
@@ -344,7 +348,7 @@ set_common(gnutls_x509_crt_t crt, const struct dn *subject, unsigned days,
 	    (ret = gnutls_x509_crt_set_activation_time(crt,
 	    now - BACKDATE)) < 0 ||
 	    (ret = gnutls_x509_crt_set_expiration_time(crt,
-	    now + (time_t)days * 86400)) < 0 ||
+	    now - BACKDATE + (time_t)days * 86400)) < 0 ||
 	    (ret = gnutls_x509_crt_set_pubkey(crt, pub)) < 0 ||
 	    (ret = gnutls_pubkey_get_key_id(pub, GNUTLS_KEYID_USE_SHA1, id,
 	    &idlen)) < 0 ||
@@ -668,7 +672,8 @@ leaf_tbs(struct der *d, const struct request *req, gnutls_pubkey_t pub,
 	der_raw(d, issuer.data, issuer.size);
 	m = der_open(d, DER_SEQUENCE);
 	TRY(leaf_time(d, now - BACKDATE, cause));
-	TRY(leaf_time(d, now + (time_t)req->validity_days * 86400, cause));
+	TRY(leaf_time(d, now - BACKDATE + (time_t)req->validity_days * 86400,
+	    cause));
 	der_close(d, m);
 	TRY(leaf_subject(d, &req->subject, cause));
 	der_raw(d, spki.data, spki.size);

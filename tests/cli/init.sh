@@ -13,6 +13,9 @@ assert "CA key is mode 0600" test "$(stat -c %a "$L/root/ca.key")" = 600
 assert "CA directory is mode 0700" test "$(stat -c %a "$L/root")" = 700
 assert "root is self-signed and verifies" \
 	openssl verify -x509_strict -CAfile "$L/root/ca.crt" "$L/root/ca.crt"
+nb=$(date -u -d "$(openssl x509 -in "$L/root/ca.crt" -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -u -d "$(openssl x509 -in "$L/root/ca.crt" -noout -enddate | cut -d= -f2)" +%s)
+assert "root: valid for validity_days (3650) from its notBefore" test $((na - nb)) -eq $((3650 * 86400))
 x509_text "$L/root/ca.crt" >"$T/root.txt"
 assert "root: basicConstraints critical CA:TRUE" \
 	grep -A1 'Basic Constraints: critical' "$T/root.txt"

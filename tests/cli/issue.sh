@@ -65,6 +65,11 @@ mkdir -p outdir
 expect 0 "--out DIR/ writes DIR/CN.*" roleca --dir "$I" issue persistent-chat \
 	--set server_fqdn=chat9.lab.example --out outdir/
 assert "... outdir/chat9.lab.example.crt" test -f outdir/chat9.lab.example.crt -a -f outdir/chat9.lab.example.key
+# The lifetime is the profile's 730 days exactly, counted from the
+# backdated notBefore, so that it never exceeds a cap of as many days.
+nb=$(date -u -d "$(openssl x509 -in outdir/chat9.lab.example.crt -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -u -d "$(openssl x509 -in outdir/chat9.lab.example.crt -noout -enddate | cut -d= -f2)" +%s)
+assert "... valid for 730 days from notBefore, not a second more" test $((na - nb)) -eq $((730 * 86400))
 
 # PKCS#12 for Windows.
 echo 'correct horse' >pass
