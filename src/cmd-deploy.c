@@ -587,7 +587,7 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	}
 	if (na - ctx.now <= window) {
 		utc_text(date, sizeof date, UTC_DAY, na);
-		xasprintf(&r->why, "%s %s", na <= ctx.now ? "expired" :
+		xasprintf(&r->why, "%s %s", na < ctx.now ? "expired" :
 		    "due for renewal, expires", date);
 		goto out;
 	}

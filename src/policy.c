@@ -1015,8 +1015,11 @@ rule_validity(const struct cert *c, time_t now, unsigned max_days,
 		    "notAfter %s", t1, t2);
 		return;
 	}
-	/* now == 0: no clock given, nothing to compare with */
-	if (now != 0 && na <= now) {
+	/*
+	 * now == 0: no clock given, nothing to compare with. notAfter is
+	 * inside the validity (RFC 5280, 4.1.2.5): expired once it is past.
+	 */
+	if (now != 0 && na < now) {
 		utc_text(t1, sizeof t1, UTC_TEXT, na);
 		findings_add(f, "validity", "expired on %s", t1);
 	}
@@ -1873,7 +1876,7 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 {
 	time_t	 na = gnutls_x509_crt_get_expiration_time(crt);
 
-	if (warn_days > 0 && na > now && na - now < (time_t)warn_days * DAY)
+	if (warn_days > 0 && na >= now && na - now < (time_t)warn_days * DAY)
 		findings_add(f, "expiry", "expires in %lld days (warning at "
 		    "%u)", days_left(na, now), warn_days);
 }

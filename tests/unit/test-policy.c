@@ -823,6 +823,11 @@ test_validity(void)
 	s.nb = fx.now - 90 * DAY;
 	s.na = fx.now - DAY;
 	CU_ASSERT(only(&s, &ctx, 0, "validity", "expired on "));
+	/* notAfter is inside the validity: expired only once it is past */
+	s.na = fx.now;
+	CU_ASSERT(clean(&s, &ctx, 0));
+	s.na = fx.now - 1;
+	CU_ASSERT(only(&s, &ctx, 0, "validity", "expired on "));
 	noclock.now = 0;
 	CU_ASSERT(clean(&s, &noclock, 0));
 	s.nb = fx.now + 3 * DAY;
