@@ -146,6 +146,12 @@ out:
 }
 
 int
+ca_load_key(struct ca *ca, char **cause)
+{
+	return ca->key != NULL ? 0 : load_key(ca, cause);
+}
+
+int
 ca_open(const char *dir, int want, struct ca **out, char **cause)
 {
 	struct ca	*ca = xcalloc(1, sizeof *ca);

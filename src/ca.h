@@ -41,6 +41,8 @@ struct ca {
 
 /* A directory that is not a CA is an error that says so. */
 int	 ca_open(const char *dir, int want, struct ca **, char **cause);
+/* The CA's key, loaded now if ca_open was not asked for it. */
+int	 ca_load_key(struct ca *, char **cause);
 void	 ca_close(struct ca *);
 /* Is dir a CA directory (has ca.cfg)? */
 int	 ca_exists(const char *dir);

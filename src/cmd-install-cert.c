@@ -86,9 +86,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char			*crt_path = NULL, *chain_path = NULL;
 	int			 rc = ERR_FAIL;
 
-	TRY(ca_open(dir, CA_WANT_KEY | CA_WANT_STORE, &ca, &cause));
+	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	crt_path = ca_path(ca, CA_CRT);
 	chain_path = ca_path(ca, CA_CHAIN);
+	/* a finished CA, before any passphrase or PIN is asked for */
+	TRY(out_check(crt_path, OUT_NO_FORCE, &cause));
+	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
+	TRY(ca_load_key(ca, &cause));
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
 	TRY(judge(certs, n, ca, &cause));
 	TRY(pem_of(certs, 1, &leaf, &cause));

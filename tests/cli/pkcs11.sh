@@ -95,5 +95,8 @@ expect 2 "no PIN and no terminal is a usage error, as roleca(1) says" \
 	setsid "$ROLECA" --dir ca crl </dev/null
 assert "... saying no source gave the PIN" err_has "no PIN for token"
 assert "... in one line" err_one_line
+expect 1 "install-cert on a finished token CA is refused before any PIN is asked" \
+	setsid "$ROLECA" --dir ca install-cert chat.crt </dev/null
+assert "... as the CA certificate exists" err_has "ca/ca.crt: already exists"
 
 finish
