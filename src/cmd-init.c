@@ -198,9 +198,11 @@ judge(const struct init *in, char **cause)
 	if (in->parent != NULL)
 		TRY(domains_within(in, cause));
 	TRY(policy_check_ca(in->crt, &ctx, &f, cause));
-	if (in->parent != NULL)
+	if (in->parent != NULL) {
+		policy_check_parent(in->crt, in->parent->crt, &f);
 		policy_check_depth(in->parent->chain, in->parent->nchain,
 		    in->conf->path_len, &f);
+	}
 	if (f.n > 0) {
 		rc = cmd_refused(&cmd_init, &f, cause);
 		goto out;

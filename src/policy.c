@@ -1691,6 +1691,35 @@ out:
 }
 
 void
+policy_check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
+    struct findings *f)
+{
+	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
+	unsigned char	 k1[64], k2[64];
+	size_t		 l1 = sizeof k1, l2 = sizeof k2;
+	char		 q[QUOTE_LEN];
+
+	if (gnutls_x509_crt_get_raw_dn(crt, &a) >= 0 &&
+	    gnutls_x509_crt_get_raw_dn(parent, &b) >= 0 && a.size == b.size &&
+	    memcmp(a.data, b.data, a.size) == 0) {
+		gnutls_free(a.data);
+		a.data = NULL;
+		gnutls_x509_crt_get_dn3(crt, &a, 0);
+		findings_add(f, "subject", "'%s' is the parent CA's subject "
+		    "too: the two CAs' certificates and CRLs could not be told "
+		    "apart", quote(q, a.data, a.size));
+	}
+	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, k1,
+	    &l1) >= 0 && gnutls_x509_crt_get_key_id(parent,
+	    GNUTLS_KEYID_USE_SHA256, k2, &l2) >= 0 && l1 == l2 &&
+	    memcmp(k1, k2, l1) == 0)
+		findings_add(f, "key", "the key is the parent CA's own: a "
+		    "subordinate needs a key of its own");
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+}
+
+void
 policy_check_ca_key(gnutls_pubkey_t pub, struct findings *f)
 {
 	struct cert	 c;

@@ -72,6 +72,12 @@ int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
  * than pathlen. The issuing CA's own 0 is policy_check_ca's finding.
  */
 /*
+ * A subordinate beside its parent: a subject and a key of its own (a CA
+ * named as its parent makes CRLs no client can tell apart).
+ */
+void	 policy_check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
+	    struct findings *);
+/*
  * A CA's key, before there is a certificate to judge (init --csr-out): the
  * key rule for CA certificates.
  */

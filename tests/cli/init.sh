@@ -166,6 +166,14 @@ rm "$T/nocrl/crl"
 expect 0 "... and once it can, init works there" \
 	roleca --dir "$T/nocrl" init --config "$L/issuing.cfg" --parent "$L/root"
 
+# A subordinate named as its parent: CRLs no one could tell apart.
+sed 's/^subject = .*/subject = { CN = "Test Root CA"; O = "roleca tests"; };/' \
+	"$L/issuing.cfg" >"$T/dupname.cfg"
+expect 3 "a subordinate with its parent's subject is refused" \
+	roleca --dir "$T/dupname" init --config "$T/dupname.cfg" --parent "$L/root"
+assert "... naming the rule" err_has "refused: subject: 'O=roleca tests,CN=Test Root CA' is the parent CA's subject too"
+assert "... making nothing" test ! -e "$T/dupname"
+
 # An external parent: key + CSR, signed by openssl, installed.
 E=$T/ext
 expect 0 "init --csr-out makes a key and a CSR" \

@@ -78,6 +78,12 @@ expect 1 "a token key that is not the certificate's stops the CA" \
 assert "... naming the key_uri, not a ca.key that is not there" \
 	err_has "the token key pkcs11:token=roleca-test;object=other;type=private (key_uri in other/ca.cfg) does not match other/ca.crt"
 assert "... issuing nothing" test ! -e chat2.crt
+# A subordinate whose key_uri names its parent's key: refused.
+sed 's/CN = "Token CA"/CN = "Token Sub2"/' ca.cfg >samekey.cfg
+expect 3 "a subordinate with its parent's own key is refused" \
+	roleca --dir samekey init --config samekey.cfg --parent ca
+assert "... naming the rule" err_has "refused: key: the key is the parent CA's own"
+assert "... making nothing" test ! -e samekey
 # A token key too weak for a CA, for an external parent: refused at init.
 assert "an RSA-1024 key is generated in the token" env GNUTLS_PIN=123456 p11tool \
 	--provider "$MODULE" --login --generate-privkey=RSA --bits 1024 \
