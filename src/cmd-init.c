@@ -201,7 +201,7 @@ judge(const struct init *in, char **cause)
 	if (in->parent != NULL) {
 		policy_check_parent(in->crt, in->parent->crt, &f);
 		policy_check_depth(in->parent->chain, in->parent->nchain,
-		    in->conf->path_len, &f);
+		    policy_path_len(in->crt), &f);
 	}
 	if (f.n > 0) {
 		rc = cmd_refused(&cmd_init, &f, cause);

@@ -1784,7 +1784,11 @@ policy_check_depth(const gnutls_x509_crt_t *chain, size_t n, int pathlen,
 		if (room < 0 || pl - ((long)i + 1) < room)
 			room = pl - ((long)i + 1);
 	}
-	if (room >= 0 && pathlen > room)
+	if (room >= 0 && pathlen < 0)
+		findings_add(f, "basic-constraints", "no path length (any "
+		    "number of CAs below) is more than the CAs above allow (at "
+		    "most %ld)", room);
+	else if (room >= 0 && pathlen > room)
 		findings_add(f, "basic-constraints", "path length %d is more "
 		    "than the CAs above allow (at most %ld)", pathlen, room);
 }

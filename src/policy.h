@@ -65,13 +65,6 @@ void	 policy_check_names(const struct request *, const struct policy_ctx *,
 int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);
 /*
- * May the CA whose chain is chain[0..n) (itself first, up to its root)
- * sign a CA certificate whose pathLenConstraint is pathlen (-1: none)?
- * Each pathLenConstraint above counts the CAs below it (RFC 5280
- * 4.2.1.9); a finding when one leaves no room for the new CA, or less
- * than pathlen. The issuing CA's own 0 is policy_check_ca's finding.
- */
-/*
  * A subordinate beside its parent: a subject and a key of its own (a CA
  * named as its parent makes CRLs no client can tell apart).
  */
@@ -82,6 +75,14 @@ void	 policy_check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
  * key rule for CA certificates.
  */
 void	 policy_check_ca_key(gnutls_pubkey_t, struct findings *);
+/*
+ * May the CA whose chain is chain[0..n) (itself first, up to its root)
+ * sign a CA certificate whose pathLenConstraint is pathlen (-1: none)?
+ * Each pathLenConstraint above counts the CAs below it (RFC 5280
+ * 4.2.1.9); a finding when one leaves no room for the new CA, or less
+ * than pathlen (none is more than any). The issuing CA's own 0 is
+ * policy_check_ca's finding.
+ */
 void	 policy_check_depth(const gnutls_x509_crt_t *chain, size_t n,
 	    int pathlen, struct findings *);
 /* crt's pathLenConstraint; -1 when it has none. */

@@ -246,6 +246,17 @@ expect 3 "install-cert refuses a CA below its root's path length" \
 	roleca --dir "$T/ext-try" install-cert "$T/deep.pem"
 assert "... naming the root" err_has "'CN=Shallow Root', 1 above the issuing CA, has path length 1"
 assert "... installing nothing" test ! -e "$T/ext-try/ca.crt"
+# Directly below that root there is room for leaf-issuing CAs only: a CA
+# certificate without a path length claims more, as pathlen:1 does.
+for pl in ",pathlen:1" ""; do
+	sed "s/^basicConstraints = .*/basicConstraints = critical,CA:TRUE$pl/" "$T/ext.ext" >"$T/pl.ext"
+	openssl x509 -req -in "$T/ext.csr" -CA "$T/shallow.crt" -CAkey "$T/ext-root.key" \
+		-CAcreateserial -days 900 -sha256 -extfile "$T/pl.ext" -out "$T/pl.crt" 2>/dev/null
+	cat "$T/pl.crt" "$T/shallow.crt" >"$T/pl.pem"
+	expect 3 "install-cert refuses a CA claiming more depth than its root allows (${pl:-no pathlen})" \
+		roleca --dir "$T/ext-try" install-cert "$T/pl.pem"
+	assert "... saying so" err_has "than the CAs above allow (at most 0)"
+done
 # An issuer that has expired: its dates are at fault, not its signature.
 certtool --generate-privkey --key-type ecdsa --outfile "$T/old.key" 2>/dev/null
 printf 'cn = "Old Root"\nca\ncert_signing_key\ncrl_signing_key\nactivation_date = "2020-01-01 00:00:00"\nexpiration_date = "2021-01-01 00:00:00"\n' >"$T/old.tmpl"
