@@ -629,7 +629,7 @@ test_ca_ec(void)
 	    "Test Root");
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_activation_time(crt), fx.now - 300);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_expiration_time(crt),
-	    fx.now + 3650L * DAY);
+	    fx.now - 300 + 3650L * DAY);
 	CU_ASSERT_EQUAL(x509_serial_hex(crt, &hex, &cause), 0);
 	CU_ASSERT(hex != NULL && strlen(hex) == 32);
 	free(hex);
@@ -776,7 +776,7 @@ test_leaf(void)
 	    GNUTLS_SIGN_ECDSA_SHA256);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_activation_time(crt), fx.now - 300);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_expiration_time(crt),
-	    fx.now + 30L * DAY);
+	    fx.now - 300 + 30L * DAY);
 	gnutls_x509_crt_deinit(crt);
 }
 
@@ -1447,7 +1447,7 @@ test_subordinate(void)
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_signature_algorithm(sub),
 	    GNUTLS_SIGN_ECDSA_SHA256);
 	CU_ASSERT_EQUAL(gnutls_x509_crt_get_expiration_time(sub),
-	    fx.now + 1825L * DAY);
+	    fx.now - 300 + 1825L * DAY);
 
 	/* a leaf of the subordinate verifies through it to the root */
 	memset(&subca, 0, sizeof subca);
