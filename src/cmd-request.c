@@ -1,7 +1,8 @@
 /*
  * request: a new key and a PKCS#10 CSR from a role profile, for a public
- * CA or another CA. It needs no CA directory; when DIR is one, its
- * profiles and permitted domains apply.
+ * CA or another CA. It needs no CA directory: without --dir or $ROLECA_DIR
+ * and no ./ca, none applies; else DIR must be one, and its profiles and
+ * permitted domains apply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,8 @@ bind(struct reqctx *r, const char *dir, const struct args *a, char **cause)
 	char		*path = NULL;
 	int		 rc = ERR_FAIL;
 
-	if (ca_exists(dir))
+	/* a DIR that was named must be a CA: its rules are not dropped */
+	if (!cmd_dir_is_default(dir) || ca_exists(dir))
 		TRY(ca_open(dir, 0, &r->ca, cause));
 	for (size_t i = 0; (v = args_nth(a, OPT_SET, i)) != NULL; i++)
 		TRY(profile_values_add(&r->values, v, cause));
@@ -155,7 +157,8 @@ const struct command cmd_request = {
 	"  --force            replace existing output files\n"
 	"The CSR asks for the profile's subject, names, key usage and EKU;\n"
 	"its names must pass the rules issue applies (exit 3 if not).\n"
-	"No CA directory is needed; when DIR is one, its profiles and\n"
+	"No CA directory is needed: without --dir or $ROLECA_DIR and with no\n"
+	"./ca, none applies; else DIR must be a CA, and its profiles and\n"
 	"permitted domains apply.\n",
 	options,
 	1,

@@ -54,6 +54,12 @@ int	 cmd_fail(const struct command *, int rc, char **cause);
 int	 cmd_usage_error(const struct command *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * Is dir the default ./ca, which neither --dir nor $ROLECA_DIR named (an
+ * explicit "ca" is not)? For a command that works without a CA too.
+ */
+int	 cmd_dir_is_default(const char *dir);
+
 struct findings;
 struct store;
 /*

@@ -396,6 +396,15 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* the very pointer main passes when no --dir or $ROLECA_DIR names one */
+static const char	 default_dir[] = "ca";
+
+int
+cmd_dir_is_default(const char *dir)
+{
+	return dir == default_dir;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -412,7 +421,7 @@ main(int argc, char **argv)
 	int				 c, rc;
 
 	if (dir == NULL || *dir == '\0')
-		dir = "ca";
+		dir = default_dir;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:d:hV", global, NULL)) != -1) {
 		switch (c) {

@@ -10,8 +10,8 @@ I=$L/issuing
 DB=$I/roleca.db
 cd "$T" || exit 1
 
-# request needs no CA directory.
-expect 0 "request makes a key and a CSR without a CA" roleca --dir "$T/none" request \
+# request needs no CA directory: none named, and no ./ca.
+expect 0 "request makes a key and a CSR without a CA" roleca request \
 	edge-external --set sip_domain=lab.example --set webconf_fqdn=webconf.lab.example \
 	--set av_fqdn=av.lab.example --out edge
 assert "prints the CSR's path" out_has "edge.csr"
@@ -21,6 +21,19 @@ openssl req -in edge.csr -noout -text >edge.txt
 assert "the CSR asks for serverAuth" grep -q 'TLS Web Server Authentication' edge.txt
 assert "the CSR asks for the Access Edge name" grep -q 'DNS:sip.lab.example' edge.txt
 assert "the CSR asks for key usage" grep -q 'Digital Signature' edge.txt
+# A directory that was named must be a CA: its permitted domains are not
+# dropped because it is missing or empty.
+mkdir empty
+for d in "$T/none" empty; do
+	expect 1 "request with --dir $d, no CA, is an error" roleca --dir "$d" request \
+		persistent-chat --set server_fqdn=chat12.other.example --out "r-${d##*/}"
+	assert "... naming the directory" err_has "$d: not a CA directory"
+	assert "... writing nothing" test ! -e "r-${d##*/}.csr" -a ! -e "r-${d##*/}.key"
+done
+expect 1 "... and with ROLECA_DIR" env ROLECA_DIR="$T/none" "$ROLECA" request \
+	persistent-chat --set server_fqdn=chat12.other.example --out r-env
+assert "... naming the directory" err_has "$T/none: not a CA directory"
+assert "... writing nothing" test ! -e r-env.csr
 expect 0 "the CA signs roleca's own CSR" roleca --dir "$I" sign edge-external --csr edge.csr \
 	--set sip_domain=lab.example --set webconf_fqdn=webconf.lab.example \
 	--set av_fqdn=av.lab.example --out edge

@@ -129,7 +129,7 @@ assert "... with the xn-- form" err_has "give its A-label form 'xn--caf-dma.lab.
 refused 2 "request: an IDN host name" roleca --dir "$I" request persistent-chat \
 	--set "server_fqdn=$cafe.lab.example" --out res/idn
 assert "... the same message" err_has "'xn--caf-dma.lab.example'"
-refused 2 "request without a CA: an IDN host name" roleca --dir "$T/none" request \
+refused 2 "request without a CA: an IDN host name" roleca request \
 	persistent-chat --set "server_fqdn=$cafe.lab.example" --out res/idn
 refused 2 "issue: an IDN in a list variable" roleca --dir "$I" issue oauth \
 	--set "sip_domain=lab.example,$cafe.lab.example" --out res/idn
@@ -177,10 +177,10 @@ done
 refused 3 "request: a name outside the CA's permitted domains" roleca --dir "$I" request \
 	persistent-chat --set server_fqdn=www.example.com --out res/r
 assert "... says so" err_has "is outside the permitted domains (lab.example)"
-refused 3 "request without a CA: a name that is no host name" roleca --dir "$T/none" \
+refused 3 "request without a CA: a name that is no host name" roleca \
 	request persistent-chat --set "server_fqdn=a b" --out res/r
 assert "... says so" err_has "dNSName 'a b' is not a valid host name"
-expect 0 "request without a CA: any valid name" roleca --dir "$T/none" request \
+expect 0 "request without a CA: any valid name" roleca request \
 	persistent-chat --set server_fqdn=www.example.com --out www
 assert "... the CSR's signature verifies" sh -c "openssl req -in www.csr -noout -verify 2>&1 | grep -q 'verif.* OK'"
 
