@@ -139,7 +139,7 @@ keys_load_ask(const char *path, int strict, const char *what,
 	size_t			 len = 0;
 	gnutls_datum_t		 d;
 	mode_t			 mode = 0;
-	int			 rc = ERR_FAIL, ret;
+	int			 rc = ERR_FAIL, ret, encrypted;
 
 	/*
 	 * strict: a key roleca keeps, a regular file that only its owner
@@ -154,8 +154,9 @@ keys_load_ask(const char *path, int strict, const char *what,
 		    (unsigned)(mode & 0777), path);
 		goto out;
 	}
-	if (what != NULL && len >= sizeof tag - 1 &&
-	    memcmp(data, tag, sizeof tag - 1) == 0)
+	encrypted = len >= sizeof tag - 1 &&
+	    memcmp(data, tag, sizeof tag - 1) == 0;
+	if (what != NULL && encrypted)
 		TRY(pass_get(what, NULL, env, 0, &pass, cause));
 	d.data = data;
 	d.size = (unsigned)len;
@@ -165,19 +166,28 @@ keys_load_ask(const char *path, int strict, const char *what,
 	}
 	ret = gnutls_x509_privkey_import2(k->x509, &d, GNUTLS_X509_FMT_PEM,
 	    pass, pass != NULL ? 0 : GNUTLS_PKCS_PLAIN);
-	if (ret < 0 && pass == NULL)
+	if (ret < 0 && pass == NULL) {
 		ret = gnutls_x509_privkey_import2(k->x509, &d,
 		    GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN);
-	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
-		rc = err_set(cause, "%s: wrong passphrase", path);
-		goto out;
+		/* encrypted DER, given no passphrase, "fails to decrypt" */
+		if (ret == GNUTLS_E_DECRYPTION_FAILED) {
+			encrypted = 1;
+			if (what != NULL) {
+				TRY(pass_get(what, NULL, env, 0, &pass, cause));
+				ret = gnutls_x509_privkey_import2(k->x509, &d,
+				    GNUTLS_X509_FMT_DER, pass, 0);
+			}
+		}
 	}
 	/* an encrypted key where none is asked for: say so, not "ASN1" */
-	if (ret < 0 && what == NULL && len >= sizeof tag - 1 &&
-	    memcmp(data, tag, sizeof tag - 1) == 0) {
+	if (ret < 0 && what == NULL && encrypted) {
 		rc = err_set(cause, "%s: the key is encrypted; roleca keeps "
 		    "server keys unencrypted, mode 0600 (decrypt it with "
 		    "openssl pkey, or delete it for a new key)", path);
+		goto out;
+	}
+	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
+		rc = err_set(cause, "%s: wrong passphrase", path);
 		goto out;
 	}
 	if (ret < 0) {

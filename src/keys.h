@@ -42,8 +42,9 @@ int	 keys_generate(const struct keyspec *, struct key **, char **cause);
 int	 keys_load(const char *path, int strict, struct key **, char **cause);
 /*
  * The same for a key file that may be encrypted (PKCS#8 under a
- * passphrase). The file is read once; only when it is encrypted is the
- * passphrase asked for, through pass_get(what, NULL, env, ...).
+ * passphrase, PEM or DER). The file is read once; only when it is
+ * encrypted is the passphrase asked for, through pass_get(what, NULL, env,
+ * ...). With what NULL an encrypted key is refused, saying so.
  */
 int	 keys_load_ask(const char *path, int strict, const char *what,
 	    const char *env, struct key **, char **cause);
