@@ -51,7 +51,8 @@ int	 keys_load_ask(const char *path, int strict, const char *what,
 /*
  * A key that lives in a PKCS#11 token, named by a pkcs11: URL; module is
  * the PKCS#11 library (NULL: the system's p11-kit configuration). The PIN
- * comes from $ROLECA_PKCS11_PIN, else the terminal. The key never leaves
+ * comes from the file $ROLECA_PKCS11_PIN_FILE names, else
+ * $ROLECA_PKCS11_PIN, else the terminal. The key never leaves
  * the token: keys_x509() is NULL and keys_export_pem() refuses.
  */
 int	 keys_load_pkcs11(const char *module, const char *uri, struct key **,

@@ -106,8 +106,8 @@ pass_get(const char *what, const char *file, const char *env, int confirm,
 		goto out;
 	}
 	if (r != 0) {
-		rc = err_usage(cause, "no %s: give a passphrase file, or set "
-		    "%s or %s_FILE", what, env, env);
+		rc = err_usage(cause, "no %s: set %s_FILE to a file holding it "
+		    "or %s to it, or run on a terminal", what, env, env);
 		goto out;
 	}
 	if (confirm && strcmp(a, b) != 0) {

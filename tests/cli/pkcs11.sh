@@ -100,6 +100,10 @@ unset ROLECA_PKCS11_PIN
 expect 2 "no PIN and no terminal is a usage error, as roleca(1) says" \
 	setsid "$ROLECA" --dir ca crl </dev/null
 assert "... saying no source gave the PIN" err_has "no PIN for token"
+assert "... naming the sources a PIN has" sh -c "grep -q 'ROLECA_PKCS11_PIN_FILE' '$T/err' &&
+	grep -q 'terminal' '$T/err'"
+assert "... and no passphrase file, which no PIN comes from" sh -c \
+	"! grep -q 'passphrase file' '$T/err'"
 assert "... in one line" err_one_line
 expect 1 "install-cert on a finished token CA is refused before any PIN is asked" \
 	setsid "$ROLECA" --dir ca install-cert chat.crt </dev/null
