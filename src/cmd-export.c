@@ -80,17 +80,36 @@ out:
 	return name;
 }
 
-/* The friendly name: --friendly-name, else the profile's, else the CN. */
-static const char *
-friendly(struct export *ex, const char *dir, const struct args *a)
+/*
+ * The friendly name: --friendly-name (checked already), else the
+ * profile's, else the CN, else the serial; a name the PKCS#12 file cannot
+ * carry is refused, saying where it came from.
+ */
+static int
+friendly(struct export *ex, const char *dir, const struct args *a,
+    const char **name, char **cause)
 {
-	if (args_get(a, OPT_FRIENDLY_NAME) != NULL)
-		return args_get(a, OPT_FRIENDLY_NAME);
+	char	*what = NULL;
+	int	 rc;
+
+	*name = args_get(a, OPT_FRIENDLY_NAME);
+	if (*name != NULL)
+		return 0;
 	if ((ex->cn = profile_friendly(ex, dir)) != NULL)
-		return ex->cn;
-	if (x509_cn(ex->leaf[0], &ex->cn) == 0)
-		return ex->cn;
-	return ex->sc->serial;
+		xasprintf(&what, "profile %s: friendly_name, bound with the "
+		    "recorded variables (--friendly-name overrides it)",
+		    ex->sc->profile);
+	else if (x509_cn(ex->leaf[0], &ex->cn) == 0)
+		what = xstrdup("the subject CN, the default friendly name "
+		    "(--friendly-name overrides it)");
+	else {
+		*name = ex->sc->serial;
+		return 0;
+	}
+	*name = ex->cn;
+	rc = p12_friendly_name(ex->cn, what, cause);
+	free(what);
+	return rc;
 }
 
 static int
@@ -99,7 +118,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct export	 ex = { 0 };
 	const char	*keyfile = args_get(a, OPT_KEY),
 	    *out = args_get(a, OPT_OUT),
-	    *fname = args_get(a, OPT_FRIENDLY_NAME);
+	    *fname = args_get(a, OPT_FRIENDLY_NAME), *name;
 	char		*cause = NULL;
 	int		 rc = ERR_FAIL, match;
 
@@ -108,7 +127,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "required");
 	if (*out == '\0')
 		return cmd_usage_error(cmd, "--out: empty path");
-	if (fname != NULL && out_friendly_name(fname, "--friendly-name",
+	if (fname != NULL && p12_friendly_name(fname, "--friendly-name",
 	    &cause) != 0) {
 		rc = cmd_usage_error(cmd, "%s", cause);
 		free(cause);
@@ -131,11 +150,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "certificate %s", keyfile, ex.sc->serial);
 		goto out;
 	}
+	TRY(friendly(&ex, dir, a, &name, &cause));
 	TRY(pass_get("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
 	    "ROLECA_P12_PASS", 1, &ex.pass, &cause));
-	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key,
-	    friendly(&ex, dir, a), ex.pass, args_has(a, OPT_LEGACY), &ex.p12,
-	    &cause));
+	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key, name,
+	    ex.pass, args_has(a, OPT_LEGACY), &ex.p12, &cause));
 	TRY(out_write(out, ex.p12.data, ex.p12.size, 1, args_has(a, OPT_FORCE),
 	    &cause));
 	printf("%s\n", out);
@@ -170,9 +189,10 @@ const struct command cmd_export = {
 	"  --p12-legacy          3DES with a SHA-1 MAC, for Windows Server 2012\n"
 	"                        R2, 2016 and 2019 before 1809 (default:\n"
 	"                        AES-256/PBKDF2 with a SHA-256 MAC)\n"
-	"  --friendly-name NAME  at most 64 characters; default: the profile's\n"
-	"                        friendly name, bound with the recorded\n"
-	"                        variables, else the CN\n"
+	"  --friendly-name NAME  at most 64 characters, each U+0001 to U+00FF\n"
+	"                        (Latin-1); default: the profile's friendly\n"
+	"                        name, bound with the recorded variables,\n"
+	"                        else the CN, held to the same rules\n"
 	"  --force               replace FILE\n",
 	options,
 	1,

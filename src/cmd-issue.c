@@ -83,6 +83,29 @@ out:
 }
 
 /*
+ * The friendly name the profile binds (or the CN, when it names none) is
+ * held to the rules --friendly-name is, before any key exists.
+ */
+static int
+bound_name(struct issue *is, const struct args *a, char **cause)
+{
+	char	*what = NULL;
+	int	 rc;
+
+	if (is->req->friendly_name == NULL)
+		return 0;
+	if (is->profile->friendly_name != NULL)
+		xasprintf(&what, "profile %s: friendly_name, bound "
+		    "(--friendly-name overrides it)", a->pos[0]);
+	else
+		what = xstrdup("the subject CN, the default friendly name "
+		    "(--friendly-name overrides it)");
+	rc = p12_friendly_name(is->req->friendly_name, what, cause);
+	free(what);
+	return rc;
+}
+
+/*
  * PREFIX.key, .crt, .chain.pem (and .p12): all must be writable before any key
  * exists.
  */
@@ -175,7 +198,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (fname != NULL && !want_p12(a))
 		return cmd_usage_error(cmd, "--friendly-name needs --p12 or "
 		    "--p12-pass-file");
-	if (fname != NULL && out_friendly_name(fname, "--friendly-name",
+	if (fname != NULL && p12_friendly_name(fname, "--friendly-name",
 	    &cause) != 0) {
 		rc = cmd_usage_error(cmd, "%s", cause);
 		free(cause);
@@ -187,6 +210,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	is.batch = out_batch_new(args_has(a, OPT_FORCE));
 	TRY(ca_open(dir, CA_WANT_ALL, &is.ca, &cause));
 	TRY(bind(&is, dir, a, &cause));
+	if (want_p12(a) && fname == NULL)
+		TRY(bound_name(&is, a, &cause));
 	TRY(plan_outputs(&is, a, &cause));
 	if (want_p12(a))
 		TRY(pass_get("PKCS#12 passphrase", passfile, "ROLECA_P12_PASS",
@@ -241,8 +266,10 @@ const struct command cmd_issue = {
 	"                        PREFIX.p12 with 3DES and a SHA-1 MAC instead,\n"
 	"                        for Windows Server before 2019 1809\n"
 	"  --friendly-name NAME  with --p12 or --p12-pass-file: the PKCS#12\n"
-	"                        friendly name, at most 64 characters\n"
-	"                        (default: the profile's, else the subject CN)\n"
+	"                        friendly name, at most 64 characters, each\n"
+	"                        U+0001 to U+00FF (Latin-1) (default: the\n"
+	"                        profile's, else the subject CN, held to the\n"
+	"                        same rules)\n"
 	"  --force               replace existing output files\n",
 	options,
 	1,

@@ -3,6 +3,10 @@
  * chain) and one shrouded key bag, the leaf and the key sharing a local key
  * ID and a friendly name, under a MAC. The legacy form exists only because
  * older Windows Server releases cannot read AES/PBKDF2.
+ *
+ * GnuTLS writes a friendly name as a BMPString by making each byte of the
+ * string one character, so the name goes in as Latin-1 and what Latin-1
+ * cannot hold is refused.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,60 @@ gerr(char **cause, const char *what, int ret)
 	return err_set(cause, "PKCS#12 %s: %s", what, gnutls_strerror(ret));
 }
 
+/* The code point at *p (valid UTF-8), *p moved past it. */
+static unsigned long
+next_char(const unsigned char **p)
+{
+	const unsigned char	*s = *p;
+	unsigned long		 c = *s++;
+	int			 more = 0;
+
+	if (c >= 0xf0) {
+		c &= 0x07;
+		more = 3;
+	} else if (c >= 0xe0) {
+		c &= 0x0f;
+		more = 2;
+	} else if (c >= 0xc0) {
+		c &= 0x1f;
+		more = 1;
+	}
+	while (more-- > 0 && (*s & 0xc0) == 0x80)
+		c = c << 6 | (*s++ & 0x3f);
+	*p = s;
+	return c;
+}
+
+int
+p12_friendly_name(const char *name, const char *what, char **cause)
+{
+	const unsigned char	*p = (const unsigned char *)name;
+	unsigned long		 c;
+
+	if (out_friendly_name(name, what, cause) != 0)
+		return ERR_USAGE;
+	while (*p != '\0')
+		if ((c = next_char(&p)) > 0xff)
+			return err_usage(cause, "%s: U+%04lX cannot be "
+			    "stored: a PKCS#12 friendly name holds only the "
+			    "characters U+0001 to U+00FF (Latin-1)", what, c);
+	return 0;
+}
+
+/* name as GnuTLS must get it to write it right: Latin-1 (allocated). */
+static char *
+latin1(const char *name)
+{
+	const unsigned char	*p = (const unsigned char *)name;
+	char			*s = xmalloc(strlen(name) + 1);
+	size_t			 n = 0;
+
+	while (*p != '\0')
+		s[n++] = (char)next_char(&p);
+	s[n] = '\0';
+	return s;
+}
+
 static int
 cert_bag(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain, size_t n,
     const gnutls_datum_t *id, const char *name, const char *pass,
@@ -33,7 +91,8 @@ cert_bag(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain, size_t n,
 	if ((ret = gnutls_pkcs12_bag_init(&bag)) < 0 ||
 	    (ret = idx = gnutls_pkcs12_bag_set_crt(bag, leaf)) < 0 ||
 	    (ret = gnutls_pkcs12_bag_set_key_id(bag, idx, id)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0) {
+	    (name != NULL &&
+	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0)) {
 		rc = gerr(cause, "certificate", ret);
 		goto out;
 	}
@@ -67,7 +126,8 @@ key_bag(const struct key *key, const gnutls_datum_t *id, const char *name,
 	    (ret = idx = gnutls_pkcs12_bag_set_privkey(bag, keys_x509(key),
 	    pass, flags)) < 0 ||
 	    (ret = gnutls_pkcs12_bag_set_key_id(bag, idx, id)) < 0 ||
-	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0) {
+	    (name != NULL &&
+	    (ret = gnutls_pkcs12_bag_set_friendly_name(bag, idx, name)) < 0)) {
 		rc = gerr(cause, "key", ret);
 		goto out;
 	}
@@ -90,6 +150,7 @@ p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	unsigned char		 idbuf[20];
 	size_t			 idlen = sizeof idbuf;
 	gnutls_datum_t		 id;
+	char			*name = NULL;
 	unsigned		 flags = legacy ? GNUTLS_PKCS_PKCS12_3DES :
 				    GNUTLS_PKCS_PBES2_AES_256;
 	int			 rc = ERR_FAIL, ret;
@@ -102,9 +163,13 @@ p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	}
 	id.data = idbuf;
 	id.size = (unsigned)idlen;
-	TRY(cert_bag(leaf, chain, nchain, &id, friendly_name, pass, flags,
-	    &cbag, cause));
-	TRY(key_bag(key, &id, friendly_name, pass, flags, &kbag, cause));
+	if (friendly_name != NULL) {
+		TRY(p12_friendly_name(friendly_name, "friendly name", cause));
+		name = latin1(friendly_name);
+	}
+	TRY(cert_bag(leaf, chain, nchain, &id, name, pass, flags, &cbag,
+	    cause));
+	TRY(key_bag(key, &id, name, pass, flags, &kbag, cause));
 	if ((ret = gnutls_pkcs12_init(&p12)) < 0 ||
 	    (ret = gnutls_pkcs12_set_bag(p12, cbag)) < 0 ||
 	    (ret = gnutls_pkcs12_set_bag(p12, kbag)) < 0 ||
@@ -122,5 +187,6 @@ out:
 		gnutls_pkcs12_bag_deinit(cbag);
 	if (p12 != NULL)
 		gnutls_pkcs12_deinit(p12);
+	free(name);
 	return rc;
 }

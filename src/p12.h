@@ -14,6 +14,14 @@
 
 #include "keys.h"
 
+/*
+ * Can name be the friendly name of a PKCS#12 file: what out_friendly_name()
+ * allows, and only characters U+0001 to U+00FF, the ones GnuTLS writes as
+ * they are (it makes each byte of the string one BMPString character)?
+ * 0, or a usage error naming what.
+ */
+int	 p12_friendly_name(const char *name, const char *what, char **cause);
+/* friendly_name (NULL: none) must pass p12_friendly_name(). */
 int	 p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	    size_t nchain, const struct key *, const char *friendly_name,
 	    const char *pass, int legacy, gnutls_datum_t *out, char **cause);

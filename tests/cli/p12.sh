@@ -11,6 +11,92 @@ echo secret-pass >pass.txt
 S=$(roleca --dir "$I" issue frontend $FE_VARS --out fe01 2>/dev/null)
 [ -n "$S" ] || { not_ok "issue for the tests"; finish; exit 1; }
 
+# names FILE PASS: the friendly names certtool reads (it decodes the
+# BMPString to UTF-8), one a line.
+names() {
+	certtool --p12-info --inder --infile "$1" --password "$2" 2>/dev/null |
+	    sed -n 's/^[[:space:]]*Friendly name: //p'
+}
+# onames FILE PASSFILE: the same as openssl prints them, one byte for each
+# BMPString character (so Latin-1).
+onames() {
+	openssl pkcs12 -in "$1" -passin "file:$2" -info -nodes 2>/dev/null |
+	    LC_ALL=C sed -n 's/^[[:space:]]*friendlyName: //p'
+}
+
+# A friendly name outside ASCII is UTF-16 in both bags.
+cafe=$(printf 'Caf\303\251 srv')
+expect 0 "export --friendly-name with an accented letter" roleca --dir "$I" export "$S" \
+	--key fe01.key --out cafe.p12 --p12-pass-file pass.txt --friendly-name "$cafe"
+assert "... certtool reads it in the key and the certificate bag" \
+	test "$(names cafe.p12 secret-pass | grep -cxF "$cafe")" -eq 2
+assert "... openssl reads U+00E9, one character, in both" \
+	test "$(onames cafe.p12 pass.txt | LC_ALL=C grep -cx "$(printf 'Caf\351 srv')")" -eq 2
+expect 0 "issue --p12-legacy --friendly-name with Latin-1 letters" roleca --dir "$I" issue \
+	persistent-chat --set server_fqdn=l1.lab.example --out l1 --p12-pass-file pass.txt \
+	--p12-legacy --friendly-name "$(printf '\303\234ber \303\277 \302\265')"
+assert "... certtool reads it as given" \
+	test "$(names l1.p12 secret-pass | grep -cxF "$(printf '\303\234ber \303\277 \302\265')")" -eq 2
+n0=$(rows "$DB")
+expect 2 "a friendly name beyond Latin-1 is a usage error at issue" roleca --dir "$I" issue \
+	persistent-chat --set server_fqdn=cy.lab.example --out cy --p12-pass-file pass.txt \
+	--friendly-name "$(printf '\320\241\320\265\321\200\320\262\320\265\321\200')"
+assert "... saying which character cannot be stored" err_has "U+0421 cannot be stored"
+assert "... in one line" err_one_line
+assert "... before any key is made" test ! -e cy.key
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$n0"
+expect 2 "... and at export" roleca --dir "$I" export "$S" --key fe01.key --out cy.p12 \
+	--p12-pass-file pass.txt --friendly-name "$(printf 'srv \342\202\254')"
+assert "... naming the option" err_has "--friendly-name: U+20AC cannot be stored"
+assert "... writing nothing" test ! -e cy.p12
+
+# A profile's friendly_name is held to the same rules where it is bound.
+mkdir -p "$I/profiles"
+cat >"$I/profiles/labelled.cfg" <<'CFG'
+description = "Persistent Chat with a label in its friendly name";
+variables = {
+	server_fqdn = { description = "the server's FQDN"; };
+	label = { description = "a label"; };
+};
+subject = { CN = "${server_fqdn}"; };
+dns = [ "${server_fqdn}" ];
+key = "rsa:2048";
+validity_days = 730;
+eku = [ "serverAuth" ];
+friendly_name = "${label} ${server_fqdn}";
+CFG
+expect 0 "issue: a profile friendly name with an accent" roleca --dir "$I" issue labelled \
+	--set server_fqdn=lb.lab.example --set "label=$(printf 'Caf\303\251')" --out lb \
+	--p12-pass-file pass.txt
+assert "... is UTF-16 in the PKCS#12 file" \
+	test "$(names lb.p12 secret-pass | grep -cxF "$(printf 'Caf\303\251 lb.lab.example')")" -eq 2
+n0=$(rows "$DB")
+expect 2 "issue: a bound friendly name with U+202E is a usage error" roleca --dir "$I" \
+	issue labelled --set server_fqdn=rlo.lab.example --out rlo --p12-pass-file pass.txt \
+	--set "label=$(printf 'Evil\342\200\256txt.exe')"
+assert "... naming the profile's friendly_name" err_has "profile labelled: friendly_name"
+assert "... and why" err_has "bidirectional format character"
+assert "... in one line" err_one_line
+assert "... before any key is made" test ! -e rlo.key
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$n0"
+expect 2 "issue: a bound friendly name of 81 characters is a usage error" roleca \
+	--dir "$I" issue labelled --set server_fqdn=long.lab.example --out long \
+	--p12-pass-file pass.txt --set "label=$(head -c 64 /dev/zero | tr '\0' L)"
+assert "... saying the bound" err_has "81 characters, at most 64"
+assert "... before any key is made" test ! -e long.key
+expect 0 "--friendly-name overrides the bound name" roleca --dir "$I" issue labelled \
+	--set server_fqdn=long.lab.example --out long --p12-pass-file pass.txt \
+	--set "label=$(head -c 64 /dev/zero | tr '\0' L)" --friendly-name "Long"
+# without --p12 the name goes nowhere; export binds it again
+R=$(roleca --dir "$I" issue labelled --set server_fqdn=rlo.lab.example --out rlo \
+	--set "label=$(printf 'Evil\342\200\256txt.exe')" 2>/dev/null)
+expect 2 "export: a bound friendly name with U+202E is a usage error" roleca --dir "$I" \
+	export "$R" --key rlo.key --out rlo.p12 --p12-pass-file pass.txt
+assert "... naming the profile's friendly_name" err_has "profile labelled: friendly_name"
+assert "... writing nothing" test ! -e rlo.p12
+expect 0 "... --friendly-name overrides it" roleca --dir "$I" export "$R" --key rlo.key \
+	--out rlo.p12 --p12-pass-file pass.txt --friendly-name "Chat rlo"
+
 # An encrypted key is named so, in DER as in PEM.
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -outform DER -out enc.der
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -out enc.pem
