@@ -151,8 +151,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(friendly(&ex, dir, a, &name, &cause));
-	TRY(pass_get("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
-	    "ROLECA_P12_PASS", 1, &ex.pass, &cause));
+	TRY(pass_get_checked("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
+	    "ROLECA_P12_PASS", 1, p12_pass_check, &ex.pass, &cause));
 	TRY(p12_build(ex.leaf[0], ex.ca->chain, ex.ca->nchain, ex.key, name,
 	    ex.pass, args_has(a, OPT_LEGACY), &ex.p12, &cause));
 	TRY(out_write(out, ex.p12.data, ex.p12.size, 1, args_has(a, OPT_FORCE),
@@ -193,7 +193,9 @@ const struct command cmd_export = {
 	"                        (Latin-1); default: the profile's friendly\n"
 	"                        name, bound with the recorded variables,\n"
 	"                        else the CN, held to the same rules\n"
-	"  --force               replace FILE\n",
+	"  --force               replace FILE\n"
+	"The passphrase must be UTF-8 that Unicode normalization leaves as it\n"
+	"is (see roleca(1)).\n",
 	options,
 	1,
 	1,

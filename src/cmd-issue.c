@@ -214,8 +214,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		TRY(bound_name(&is, a, &cause));
 	TRY(plan_outputs(&is, a, &cause));
 	if (want_p12(a))
-		TRY(pass_get("PKCS#12 passphrase", passfile, "ROLECA_P12_PASS",
-		    1, &is.pass, &cause));
+		TRY(pass_get_checked("PKCS#12 passphrase", passfile,
+		    "ROLECA_P12_PASS", 1, p12_pass_check, &is.pass, &cause));
 	TRY(keys_generate(&is.req->key, &is.key, &cause));
 	TRY(keys_pubkey(is.key, &is.pub, &cause));
 	if ((rc = leaf_sign(is.ca, is.profile, is.req, is.pub, &is.crt,

@@ -4,9 +4,12 @@
  * ID and a friendly name, under a MAC. The legacy form exists only because
  * older Windows Server releases cannot read AES/PBKDF2.
  *
- * GnuTLS writes a friendly name as a BMPString by making each byte of the
- * string one character, so the name goes in as Latin-1 and what Latin-1
- * cannot hold is refused.
+ * Two GnuTLS habits shape the checks here. It writes a friendly name as a
+ * BMPString by making each byte of the string one character, so the name
+ * goes in as Latin-1 and what Latin-1 cannot hold is refused. And it
+ * normalizes the passphrase (RFC 8265 OpaqueString) for the encryption but
+ * not for the MAC, so a passphrase that normalization changes is refused:
+ * with it, no reader could open the file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,9 @@
 #include "out.h"
 #include "p12.h"
 #include "util.h"
+
+/* The MAC's key derivation takes at most 8192 bytes of UTF-16 and a NUL. */
+#define P12_PASS_MAX	4095
 
 static int
 gerr(char **cause, const char *what, int ret)
@@ -64,6 +70,49 @@ p12_friendly_name(const char *name, const char *what, char **cause)
 			    "stored: a PKCS#12 friendly name holds only the "
 			    "characters U+0001 to U+00FF (Latin-1)", what, c);
 	return 0;
+}
+
+int
+p12_pass_check(const char *pass, char **cause)
+{
+	gnutls_datum_t		 norm = { NULL, 0 };
+	const unsigned char	*p;
+	size_t			 len = strlen(pass), units = 0;
+	int			 rc = ERR_FAIL;
+
+	if (!utf8_valid(pass, len)) {
+		rc = err_usage(cause, "not valid UTF-8 (a PKCS#12 passphrase "
+		    "is text)");
+		goto out;
+	}
+	if (gnutls_utf8_password_normalize((const unsigned char *)pass,
+	    (unsigned)len, &norm, 0) < 0) {
+		rc = err_usage(cause, "a character a PKCS#12 passphrase cannot "
+		    "hold: a control character such as a tab, a byte order "
+		    "mark, or another that RFC 8265 (OpaqueString) disallows");
+		goto out;
+	}
+	if (norm.size != len || memcmp(norm.data, pass, len) != 0) {
+		rc = err_usage(cause, "Unicode normalization changes it (a "
+		    "space other than U+0020, or an accent typed as a "
+		    "combining mark), and the file would not open with it as "
+		    "typed: use plain spaces and precomposed letters");
+		goto out;
+	}
+	/* four UTF-8 bytes make a surrogate pair, two UTF-16 code units */
+	for (p = (const unsigned char *)pass; *p != '\0'; p++)
+		if ((*p & 0xc0) != 0x80)
+			units += *p >= 0xf0 ? 2 : 1;
+	if (units > P12_PASS_MAX) {
+		rc = err_usage(cause, "%zu characters, at most %d in a PKCS#12 "
+		    "passphrase (one beyond U+FFFF counts as two)", units,
+		    P12_PASS_MAX);
+		goto out;
+	}
+	rc = 0;
+out:
+	keys_datum_wipe(&norm);
+	return rc;
 }
 
 /* name as GnuTLS must get it to write it right: Latin-1 (allocated). */
@@ -166,6 +215,10 @@ p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	if (friendly_name != NULL) {
 		TRY(p12_friendly_name(friendly_name, "friendly name", cause));
 		name = latin1(friendly_name);
+	}
+	if ((rc = p12_pass_check(pass, cause)) < 0) {
+		err_prefix(cause, "PKCS#12 passphrase: ");
+		goto out;
 	}
 	TRY(cert_bag(leaf, chain, nchain, &id, name, pass, flags, &cbag,
 	    cause));

@@ -21,7 +21,19 @@
  * 0, or a usage error naming what.
  */
 int	 p12_friendly_name(const char *name, const char *what, char **cause);
-/* friendly_name (NULL: none) must pass p12_friendly_name(). */
+/*
+ * Can pass protect a PKCS#12 file that every reader opens with the
+ * passphrase as typed: UTF-8 that Unicode normalization (the PRECIS
+ * OpaqueString profile, which GnuTLS applies to the encryption's passphrase
+ * but not to the MAC's) leaves as it is, within the MAC's 4095 UTF-16 code
+ * units? 0, or a usage error saying what is wrong (not where the passphrase
+ * came from); a pass_get_checked() check.
+ */
+int	 p12_pass_check(const char *pass, char **cause);
+/*
+ * friendly_name (NULL: none) must pass p12_friendly_name() and pass
+ * p12_pass_check().
+ */
 int	 p12_build(gnutls_x509_crt_t leaf, const gnutls_x509_crt_t *chain,
 	    size_t nchain, const struct key *, const char *friendly_name,
 	    const char *pass, int legacy, gnutls_datum_t *out, char **cause);

@@ -16,21 +16,58 @@
 #define PASS_FILE_MAX	4096
 #define PASS_MIN	4
 
-static int
-from_file(const char *path, char **pass, char **cause)
+/* The characters of p: code points when it is UTF-8, else bytes. */
+static size_t
+chars(const char *p)
 {
-	unsigned char	*data = NULL;
-	size_t		 len = 0, n;
-	int		 rc = ERR_FAIL;
+	return utf8_valid(p, strlen(p)) ? utf8_chars(p) : strlen(p);
+}
+
+/*
+ * Is pass long enough, and does it pass check (NULL: none)? The error
+ * names from, where the passphrase came from, as the check's cause does
+ * not.
+ */
+static int
+judge(const char *pass, const char *from, int (*check)(const char *,
+    char **), char **cause)
+{
+	char	*why = NULL;
+	int	 rc;
+
+	if (chars(pass) < PASS_MIN)
+		return err_usage(cause, "%s: the passphrase must be at least "
+		    "%d characters", from, PASS_MIN);
+	if (check != NULL && (rc = check(pass, &why)) < 0) {
+		rc = (rc == ERR_USAGE ? err_usage : err_set)(cause, "%s: %s",
+		    from, why != NULL ? why : "not usable");
+		free(why);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+from_file(const char *path, int (*check)(const char *, char **),
+    char **pass, char **cause)
+{
+	static const char	 bom[] = "\xef\xbb\xbf";
+	unsigned char		*data = NULL;
+	char			*line = NULL, *from;
+	size_t			 len = 0;
+	int			 rc = ERR_FAIL;
 
 	TRY(out_read(path, PASS_FILE_MAX, &data, &len, cause));
-	n = strcspn((char *)data, "\r\n");
-	if (n < PASS_MIN) {
-		rc = err_usage(cause, "%s: the passphrase must be at least %d "
-		    "characters on the first line", path, PASS_MIN);
-		goto out;
-	}
-	*pass = xstrndup((char *)data, n);
+	/* Notepad starts a UTF-8 file with a byte order mark: not typed */
+	line = (char *)data;
+	if (len >= 3 && memcmp(line, bom, 3) == 0)
+		line += 3;
+	line[strcspn(line, "\r\n")] = '\0';
+	xasprintf(&from, "%s (its first line)", path);
+	rc = judge(line, from, check, cause);
+	free(from);
+	TRY(rc);
+	*pass = xstrdup(line);
 	rc = 0;
 out:
 	wipe_free(data, len);
@@ -78,30 +115,36 @@ int
 pass_get(const char *what, const char *file, const char *env, int confirm,
     char **pass, char **cause)
 {
+	return pass_get_checked(what, file, env, confirm, NULL, pass, cause);
+}
+
+int
+pass_get_checked(const char *what, const char *file, const char *env,
+    int confirm, int (*check)(const char *, char **), char **pass,
+    char **cause)
+{
 	/* as long as a passphrase file's first line may be, and the newline */
 	char		 a[PASS_FILE_MAX + 1] = "", b[PASS_FILE_MAX + 1] = "";
-	char		*envfile;
+	char		*envfile, *from = NULL;
 	const char	*v;
 	int		 rc = ERR_FAIL, r;
 
 	if (file != NULL)
-		return from_file(file, pass, cause);
+		return from_file(file, check, pass, cause);
 	xasprintf(&envfile, "%s_FILE", env);
 	v = getenv(envfile);
 	free(envfile);
 	if (v != NULL && *v != '\0')
-		return from_file(v, pass, cause);
+		return from_file(v, check, pass, cause);
 	if ((v = getenv(env)) != NULL) {
-		if (strlen(v) < PASS_MIN)
-			return err_usage(cause, "%s must be at least %d "
-			    "characters", env, PASS_MIN);
+		TRY(judge(v, env, check, cause));
 		*pass = xstrdup(v);
 		return 0;
 	}
 	if ((r = prompt(what, a, sizeof a)) == 0 && confirm)
 		r = prompt("again", b, sizeof b);
 	if (r == -2) {
-		rc = err_usage(cause, "the %s is longer than %d characters",
+		rc = err_usage(cause, "the %s is longer than %d bytes",
 		    what, PASS_FILE_MAX - 1);
 		goto out;
 	}
@@ -114,14 +157,12 @@ pass_get(const char *what, const char *file, const char *env, int confirm,
 		rc = err_usage(cause, "the passphrases differ");
 		goto out;
 	}
-	if (strlen(a) < PASS_MIN) {
-		rc = err_usage(cause, "the passphrase must be at least %d "
-		    "characters", PASS_MIN);
-		goto out;
-	}
+	xasprintf(&from, "the %s typed", what);
+	TRY(judge(a, from, check, cause));
 	*pass = xstrdup(a);
 	rc = 0;
 out:
+	free(from);
 	wipe(a, sizeof a);
 	wipe(b, sizeof b);
 	return rc;

@@ -97,6 +97,78 @@ assert "... writing nothing" test ! -e rlo.p12
 expect 0 "... --friendly-name overrides it" roleca --dir "$I" export "$R" --key rlo.key \
 	--out rlo.p12 --p12-pass-file pass.txt --friendly-name "Chat rlo"
 
+# A passphrase that Unicode normalization changes would give a file
+# that opens nowhere (GnuTLS encrypts under the normalized form and MACs
+# under the raw one): refused when it is read.
+printf 'pass\302\240word\n' >nbsp.pass
+printf 'cafe\314\201-pass\n' >nfd.pass
+expect 2 "export: a passphrase with a no-break space is a usage error" roleca --dir "$I" \
+	export "$S" --key fe01.key --out nbsp.p12 --p12-pass-file nbsp.pass
+assert "... naming the file" err_has "nbsp.pass"
+assert "... and why" err_has "Unicode normalization changes it"
+assert "... in one line" err_one_line
+assert "... writing nothing" test ! -e nbsp.p12
+expect 2 "export --p12-legacy: a decomposed accent is a usage error" roleca --dir "$I" \
+	export "$S" --key fe01.key --out nfd.p12 --p12-pass-file nfd.pass --p12-legacy
+assert "... naming the file" err_has "nfd.pass"
+n0=$(rows "$DB")
+expect 2 "issue: the same, before any key is made" roleca --dir "$I" issue \
+	persistent-chat --set server_fqdn=nb.lab.example --out nb --p12-pass-file nbsp.pass
+assert "... no key" test ! -e nb.key
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$n0"
+printf 'caf\303\251-pass\n' >nfc.pass
+for form in "" --p12-legacy; do
+	expect 0 "export ${form:-(AES)}: a composed accent, which normalization keeps" \
+		roleca --dir "$I" export "$S" --key fe01.key --out "nfc$form.p12" \
+		--p12-pass-file nfc.pass $form
+	assert "... openssl opens it with the passphrase as typed" sh -c \
+		"openssl pkcs12 -in 'nfc$form.p12' -passin file:nfc.pass -nodes | grep -c 'BEGIN' | grep -qx 4"
+done
+
+# Passphrase files are judged when read, naming the file.
+printf '\377\376\351abcd\n' >latin.pass
+expect 2 "a passphrase that is not UTF-8 is a usage error" roleca --dir "$I" export "$S" \
+	--key fe01.key --out latin.p12 --p12-pass-file latin.pass
+assert "... naming the file" err_has "latin.pass (its first line): not valid UTF-8"
+assert "... in one line" err_one_line
+n0=$(rows "$DB")
+expect 2 "... at issue, before any key is made" roleca --dir "$I" issue persistent-chat \
+	--set server_fqdn=la.lab.example --out la --p12-pass-file latin.pass
+assert "... no key" test ! -e la.key
+assert "... nothing recorded" test "$(rows "$DB")" -eq "$n0"
+printf '\357\273\277WinPass1\r\n' >notepad.pass
+expect 0 "a Notepad file (byte order mark, CRLF) gives the passphrase typed" roleca \
+	--dir "$I" export "$S" --key fe01.key --out notepad.p12 --p12-pass-file notepad.pass
+assert "... openssl opens it with WinPass1" openssl pkcs12 -in notepad.p12 -passin pass:WinPass1 \
+	-noout
+assert "... and certtool" sh -c "certtool --p12-info --inder --infile notepad.p12 \
+	--password WinPass1 >/dev/null 2>&1"
+printf 'tab\tpass\n' >tab.pass
+expect 2 "a tab in the passphrase is a usage error" roleca --dir "$I" export "$S" \
+	--key fe01.key --out tab.p12 --p12-pass-file tab.pass
+assert "... naming the file" err_has "tab.pass (its first line): a character"
+expect 2 "a byte order mark in ROLECA_P12_PASS is a usage error" env \
+	ROLECA_P12_PASS="$(printf '\357\273\277abcdef')" "$ROLECA" --dir "$I" export "$S" \
+	--key fe01.key --out bom.p12
+assert "... naming the variable" err_has "ROLECA_P12_PASS: a character"
+head -c 4095 /dev/zero | tr '\0' p >p4095.pass
+head -c 4096 /dev/zero | tr '\0' p >p4096.pass
+expect 0 "a 4095-character passphrase" roleca --dir "$I" export "$S" --key fe01.key \
+	--out p4095.p12 --p12-pass-file p4095.pass
+assert "... certtool opens the file with it" sh -c "certtool --p12-info --inder \
+	--infile p4095.p12 --password \"\$(cat p4095.pass)\" >/dev/null 2>&1"
+expect 2 "a 4096-character passphrase (a full file) is a usage error" roleca --dir "$I" \
+	export "$S" --key fe01.key --out p4096.p12 --p12-pass-file p4096.pass
+assert "... naming the file and the limit" err_has "p4096.pass (its first line): 4096 characters, at most 4095"
+printf '\303\251ab\n' >short.pass
+expect 2 "three characters (four bytes) are too short" roleca --dir "$I" export "$S" \
+	--key fe01.key --out short.p12 --p12-pass-file short.pass
+assert "... naming the file" err_has "short.pass (its first line): the passphrase must be at least 4 characters"
+printf '\303\251abc\n' >four.pass
+expect 0 "four characters are enough" roleca --dir "$I" export "$S" --key fe01.key \
+	--out four.p12 --p12-pass-file four.pass
+assert "... openssl opens the file" openssl pkcs12 -in four.p12 -passin file:four.pass -noout
+
 # An encrypted key is named so, in DER as in PEM.
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -outform DER -out enc.der
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -out enc.pem
