@@ -141,6 +141,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    a->pos[0], dir);
 		goto out;
 	}
+	/* as renew refuses it: a revoked certificate is not handed out */
+	if (ex.sc->status == STORE_REVOKED) {
+		rc = err_set(&cause, "certificate %s is revoked: issue a new "
+		    "one (roleca issue) rather than export it", ex.sc->serial);
+		goto out;
+	}
 	TRY(x509_parse_certs(ex.sc->der, ex.sc->der_len, "database record",
 	    &ex.leaf, &ex.nleaf, &cause));
 	TRY(keys_load(keyfile, 0, &ex.key, &cause));
@@ -194,8 +200,8 @@ const struct command cmd_export = {
 	"                        name, bound with the recorded variables,\n"
 	"                        else the CN, held to the same rules\n"
 	"  --force               replace FILE\n"
-	"The passphrase must be UTF-8 that Unicode normalization leaves as it\n"
-	"is (see roleca(1)).\n",
+	"A revoked certificate is not exported. The passphrase must be UTF-8\n"
+	"that Unicode normalization leaves as it is (see roleca(1)).\n",
 	options,
 	1,
 	1,

@@ -169,6 +169,14 @@ expect 0 "four characters are enough" roleca --dir "$I" export "$S" --key fe01.k
 	--out four.p12 --p12-pass-file four.pass
 assert "... openssl opens the file" openssl pkcs12 -in four.p12 -passin file:four.pass -noout
 
+# A revoked certificate is not exported.
+R=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=rv.lab.example --out rv 2>/dev/null)
+roleca --dir "$I" revoke "$R" --reason superseded >/dev/null 2>&1
+expect 1 "export of a revoked certificate is refused" roleca --dir "$I" export "$R" \
+	--key rv.key --out rv.p12 --p12-pass-file pass.txt
+assert "... saying so" err_has "certificate $R is revoked"
+assert "... writing nothing" test ! -e rv.p12
+
 # An encrypted key is named so, in DER as in PEM.
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -outform DER -out enc.der
 openssl pkcs8 -topk8 -in fe01.key -v2 aes-256-cbc -passout pass:x -out enc.pem
