@@ -133,8 +133,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		free(cause);
 		return rc;
 	}
-	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
+	/* opened first, so that every failure from here on is logged */
 	TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ex.ca, &cause));
+	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
 	TRY(store_get(ex.ca->store, a->pos[0], &ex.sc, &cause));
 	if (ex.sc == NULL) {
 		rc = err_set(&cause, "no certificate with serial %s in %s",

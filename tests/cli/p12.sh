@@ -23,6 +23,13 @@ onames() {
 	openssl pkcs12 -in "$1" -passin "file:$2" -info -nodes 2>/dev/null |
 	    LC_ALL=C sed -n 's/^[[:space:]]*friendlyName: //p'
 }
+# exports: how many export rows the audit log holds.
+exports() { sqlite3 "$DB" "SELECT count(*) FROM audit WHERE operation = 'export'"; }
+# outcome_has STRING: the audit log's last outcome holds it.
+outcome_has() {
+	sqlite3 "$DB" 'SELECT outcome FROM audit ORDER BY id DESC LIMIT 1' |
+	    grep -qF -- "$1"
+}
 
 # A friendly name outside ASCII is UTF-16 in both bags.
 cafe=$(printf 'Caf\303\251 srv')
@@ -186,5 +193,17 @@ for f in enc.der enc.pem; do
 	assert "... says the key is encrypted" err_has "$f: the key is encrypted"
 	assert "... not that a passphrase was wrong" sh -c "! grep -q 'wrong passphrase' '$T/err'"
 done
+
+# export logs its failures, as issue does.
+: >exists.p12
+n0=$(exports)
+expect 1 "export to a file that exists" roleca --dir "$I" export "$S" --key fe01.key \
+	--out exists.p12 --p12-pass-file pass.txt
+assert "... is in the audit log" test "$(exports)" -eq $((n0 + 1))
+assert "... with its cause" outcome_has "exists.p12: already exists"
+expect 1 "export into a directory that does not exist" roleca --dir "$I" export "$S" \
+	--key fe01.key --out nodir/x.p12 --p12-pass-file pass.txt
+assert "... is in the audit log" test "$(exports)" -eq $((n0 + 2))
+assert "... with its cause" outcome_has "directory nodir does not exist"
 
 finish
