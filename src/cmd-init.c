@@ -366,6 +366,13 @@ out:
 	return rc;
 }
 
+/* ca.key's new passphrase: one OpenSSL opens the key with too. */
+static int
+key_pass_check(const char *pass, char **cause)
+{
+	return keys_pass_check(pass, "ca.key", cause);
+}
+
 static void
 remove_db(const char *db)
 {
@@ -413,8 +420,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	in.made_crl = access(p, F_OK) != 0;
 	TRY(out_mkdir(p, 0755, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY))
-		TRY(pass_get("new CA key passphrase", args_get(a,
-		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, &in.pass, &cause));
+		TRY(pass_get_checked("new CA key passphrase", args_get(a,
+		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, key_pass_check,
+		    &in.pass, &cause));
 	if (in.conf->key_uri != NULL)
 		TRY(keys_load_pkcs11(in.conf->pkcs11_module, in.conf->key_uri,
 		    &in.key, &cause));

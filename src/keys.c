@@ -306,6 +306,43 @@ keys_export_pem(const struct key *k, gnutls_datum_t *pem, char **cause)
 }
 
 int
+keys_pass_check(const char *pass, const char *what, char **cause)
+{
+	gnutls_datum_t	 norm = { NULL, 0 };
+	size_t		 len = strlen(pass);
+	int		 rc = ERR_FAIL;
+
+	/*
+	 * GnuTLS derives the key from the passphrase normalized (RFC 8265,
+	 * OpaqueString); OpenSSL and Windows from its bytes as typed: only a
+	 * passphrase that normalization leaves alone opens the same for all.
+	 */
+	if (!utf8_valid(pass, len)) {
+		rc = err_usage(cause, "not valid UTF-8 (a passphrase is text)");
+		goto out;
+	}
+	if (gnutls_utf8_password_normalize((const unsigned char *)pass,
+	    (unsigned)len, &norm, 0) < 0) {
+		rc = err_usage(cause, "a character a passphrase cannot hold: a "
+		    "control character such as a tab, a byte order mark, or "
+		    "another that RFC 8265 (OpaqueString) disallows");
+		goto out;
+	}
+	if (norm.size != len || memcmp(norm.data, pass, len) != 0) {
+		rc = err_usage(cause, "Unicode normalization changes it (a "
+		    "space other than U+0020, or an accent typed as a "
+		    "combining mark), and %s would not open with it as typed "
+		    "elsewhere: use plain spaces and precomposed letters",
+		    what);
+		goto out;
+	}
+	rc = 0;
+out:
+	keys_datum_wipe(&norm);
+	return rc;
+}
+
+int
 keys_export_pem_encrypted(const struct key *k, const char *pass,
     gnutls_datum_t *pem, char **cause)
 {

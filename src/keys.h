@@ -59,6 +59,12 @@ int	 keys_load_pkcs11(const char *module, const char *uri, struct key **,
 	    char **cause);
 /* PKCS#8 PEM; the caller owns *pem and must keys_datum_wipe() it. */
 int	 keys_export_pem(const struct key *, gnutls_datum_t *pem, char **cause);
+/*
+ * A new passphrase for what (named in the cause) that every reader derives
+ * the same key from: UTF-8 that RFC 8265 normalization accepts and leaves
+ * as it is (GnuTLS normalizes, OpenSSL and Windows do not). A usage error.
+ */
+int	 keys_pass_check(const char *pass, const char *what, char **cause);
 /* Encrypted PKCS#8 PEM (AES-256, PBKDF2) under pass. */
 int	 keys_export_pem_encrypted(const struct key *, const char *pass,
 	    gnutls_datum_t *pem, char **cause);

@@ -19,6 +19,7 @@
 #include <gnutls/x509.h>
 
 #include "err.h"
+#include "keys.h"
 #include "out.h"
 #include "p12.h"
 #include "util.h"
@@ -75,44 +76,21 @@ p12_friendly_name(const char *name, const char *what, char **cause)
 int
 p12_pass_check(const char *pass, char **cause)
 {
-	gnutls_datum_t		 norm = { NULL, 0 };
 	const unsigned char	*p;
-	size_t			 len = strlen(pass), units = 0;
-	int			 rc = ERR_FAIL;
+	size_t			 units = 0;
+	int			 rc;
 
-	if (!utf8_valid(pass, len)) {
-		rc = err_usage(cause, "not valid UTF-8 (a PKCS#12 passphrase "
-		    "is text)");
-		goto out;
-	}
-	if (gnutls_utf8_password_normalize((const unsigned char *)pass,
-	    (unsigned)len, &norm, 0) < 0) {
-		rc = err_usage(cause, "a character a PKCS#12 passphrase cannot "
-		    "hold: a control character such as a tab, a byte order "
-		    "mark, or another that RFC 8265 (OpaqueString) disallows");
-		goto out;
-	}
-	if (norm.size != len || memcmp(norm.data, pass, len) != 0) {
-		rc = err_usage(cause, "Unicode normalization changes it (a "
-		    "space other than U+0020, or an accent typed as a "
-		    "combining mark), and the file would not open with it as "
-		    "typed: use plain spaces and precomposed letters");
-		goto out;
-	}
+	if ((rc = keys_pass_check(pass, "the file", cause)) < 0)
+		return rc;
 	/* four UTF-8 bytes make a surrogate pair, two UTF-16 code units */
 	for (p = (const unsigned char *)pass; *p != '\0'; p++)
 		if ((*p & 0xc0) != 0x80)
 			units += *p >= 0xf0 ? 2 : 1;
-	if (units > P12_PASS_MAX) {
-		rc = err_usage(cause, "%zu characters, at most %d in a PKCS#12 "
-		    "passphrase (one beyond U+FFFF counts as two)", units,
-		    P12_PASS_MAX);
-		goto out;
-	}
-	rc = 0;
-out:
-	keys_datum_wipe(&norm);
-	return rc;
+	if (units > P12_PASS_MAX)
+		return err_usage(cause, "%zu characters, at most %d in a "
+		    "PKCS#12 passphrase (one beyond U+FFFF counts as two)",
+		    units, P12_PASS_MAX);
+	return 0;
 }
 
 /* name as GnuTLS must get it to write it right: Latin-1 (allocated). */

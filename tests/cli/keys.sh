@@ -38,6 +38,19 @@ unset ROLECA_CA_PASS
 expect 2 "--key-pass-file without --encrypt-key is a usage error" \
 	roleca --dir enc2 init --config enc.cfg --key-pass-file pass
 
+# GnuTLS derives the key from the passphrase normalized, OpenSSL from its
+# bytes: one that normalization changes (a no-break space) is refused, one
+# it keeps (a precomposed accent) opens in OpenSSL too.
+printf 'pass\302\240phrase\n' >nbsp.pass
+expect 2 "init --encrypt-key refuses a passphrase normalization changes" \
+	roleca --dir encn init --config enc.cfg --encrypt-key --key-pass-file nbsp.pass
+assert "... naming the file and why" err_has "nbsp.pass (its first line): Unicode normalization changes it"
+assert "... making no CA" test ! -e encn
+printf 'caf\303\251 passphrase\n' >nfc.pass
+expect 0 "... and takes a precomposed accent" \
+	roleca --dir encc init --config enc.cfg --encrypt-key --key-pass-file nfc.pass
+assert "... which openssl opens the key with" openssl pkey -in encc/ca.key -passin file:nfc.pass -noout
+
 # A passphrase typed at the terminal (script(1) gives it one) is taken
 # whole, as long as a file's may be, not cut at 255 characters.
 long=$(head -c 300 /dev/zero | tr '\0' p)
