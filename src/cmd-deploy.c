@@ -277,7 +277,7 @@ static void
 sign_unit(struct unit_run *r, struct ca *ca, const void *arg)
 {
 	const struct signing	*sg = arg;
-	char			*cause = NULL;
+	char			*cause = NULL, *msg;
 	int			 rc = ERR_FAIL;
 
 	if (sg->makekey) {
@@ -288,9 +288,12 @@ sign_unit(struct unit_run *r, struct ca *ca, const void *arg)
 	    &r->findings, &cause)) == ERR_POLICY) {
 		free(cause);
 		cause = NULL;
-		rc = err_policy(&cause, "refused: %s: %s",
+		/* a finding quotes its values itself: not escaped twice */
+		xasprintf(&msg, "refused: %s: %s",
 		    r->findings.v[r->findings.n - 1].rule,
 		    r->findings.v[r->findings.n - 1].msg);
+		rc = err_message(&cause, ERR_POLICY, msg);
+		free(msg);
 		goto out;
 	}
 	TRY(rc);

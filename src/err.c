@@ -1,9 +1,10 @@
 /*
  * Causes: the first failure below a command records one message; callers
  * above may put context in front of it. The command prints it once.
- * Messages quote paths and values as the user gave them, so their control
- * characters are escaped where the message is made: every cause is one
- * line, also in the audit log, whoever prints it.
+ * Messages quote paths and values as the user gave them, so what was
+ * typed is escaped where the message is made, once: every cause is one
+ * line of UTF-8, also in the audit log, whoever prints it, and a backslash
+ * in it always starts an escape, so the text typed can be told back.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,52 +15,82 @@
 #include "util.h"
 
 /*
- * Backslashes are left alone so that escaping is idempotent: a cause that
- * quotes another cause is not escaped twice over.
+ * One byte or character of s at p, escaped into o if it must be: control
+ * characters (C0, DEL, C1) as \n, \r, \t or \xHH, bytes that are not
+ * UTF-8 as \xHH, and with backslash set a backslash as \x5c. Returns the
+ * bytes of s consumed; o advances past what was written.
  */
-char *
-err_escape(const char *s)
+static size_t
+escape_one(const unsigned char *p, char **o, int backslash)
 {
 	static const char	 hex[] = "0123456789abcdef";
+	size_t			 n = 1;
+	char			*w = *o;
+
+	if (*p >= 0x80) {
+		n = utf8_char_len((const char *)p);
+		/* C1 controls (U+0080-U+009F) act on some terminals */
+		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
+			n = 0;
+		if (n != 0) {
+			memcpy(w, p, n);
+			*o = w + n;
+			return n;
+		}
+		n = 1;
+	} else if ((*p >= 0x20 && *p != 0x7f && *p != '\\') ||
+	    (*p == '\\' && !backslash)) {
+		*w++ = (char)*p;
+		*o = w;
+		return n;
+	}
+	*w++ = '\\';
+	if (*p == '\n')
+		*w++ = 'n';
+	else if (*p == '\r')
+		*w++ = 'r';
+	else if (*p == '\t')
+		*w++ = 't';
+	else {
+		*w++ = 'x';
+		*w++ = hex[*p >> 4];
+		*w++ = hex[*p & 15];
+	}
+	*o = w;
+	return n;
+}
+
+static char *
+escape(const char *s, int backslash)
+{
 	const unsigned char	*p = (const unsigned char *)s;
 	char			*out, *o;
 
 	/* at most four bytes out per byte in */
 	o = out = xmalloc(4 * strlen(s) + 1);
-	for (; *p != '\0'; p++) {
-		/* C1 controls (U+0080-U+009F) in UTF-8 act on some terminals */
-		int	 c1 = p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f;
-
-		if (*p >= 0x20 && *p != 0x7f && !c1) {
-			*o++ = (char)*p;
-			continue;
-		}
-		*o++ = '\\';
-		if (*p == '\n')
-			*o++ = 'n';
-		else if (*p == '\r')
-			*o++ = 'r';
-		else if (*p == '\t')
-			*o++ = 't';
-		else {
-			*o++ = 'x';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-		if (c1) {
-			/* the second byte, as \xHH too */
-			p++;
-			*o++ = '\\';
-			*o++ = 'x';
-			*o++ = hex[*p >> 4];
-			*o++ = hex[*p & 15];
-		}
-	}
+	while (*p != '\0')
+		p += escape_one(p, &o, backslash);
 	*o = '\0';
 	return out;
 }
 
-/* vasprintf, escaped. */
+/*
+ * A message's backslashes are left alone: it is made of escaped text
+ * already, so that escaping it again changes nothing.
+ */
+char *
+err_escape(const char *s)
+{
+	return escape(s, 0);
+}
+
+char *
+err_escape_text(const char *s)
+{
+	return escape(s, 1);
+}
+
+/* vasprintf, what was typed in it escaped. */
 static char *
 vformat(const char *fmt, va_list ap)
 {
@@ -67,7 +98,7 @@ vformat(const char *fmt, va_list ap)
 
 	if (vasprintf(&raw, fmt, ap) < 0)
 		abort();
-	msg = err_escape(raw);
+	msg = err_escape_text(raw);
 	free(raw);
 	return msg;
 }
@@ -114,6 +145,15 @@ err_policy(char **cause, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = vset(cause, ERR_POLICY, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+int
+err_message(char **cause, int rc, const char *msg)
+{
+	if (cause == NULL || *cause != NULL)
+		return rc;
+	*cause = err_escape(msg);
 	return rc;
 }
 

@@ -27,7 +27,8 @@
 
 /*
  * Set *cause (the first cause wins) and return ERR_FAIL / ERR_USAGE /
- * ERR_POLICY.
+ * ERR_POLICY. The message is escaped as err_escape_text() does: the
+ * arguments are text as it was given (a path, a value), never a cause.
  */
 int	 err_set(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -39,9 +40,22 @@ int	 err_policy(char **, const char *, ...)
 void	 err_prefix(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*
- * s with its control characters written as escapes (\n, \t, \xHH), so
- * that it is one line and moves no terminal; allocated. Escaping twice
- * changes nothing more, and every cause is escaped as it is set.
+ * Set *cause to msg, a message made already (a policy finding, whose
+ * values are quoted), as err_escape() leaves it; returns rc.
+ */
+int	 err_message(char **, int rc, const char *msg);
+/*
+ * Text as it was given (typed, or read from a file), escaped so that it is
+ * one line of UTF-8 that moves no terminal and can be told back: control
+ * characters as \n, \r, \t or \xHH (a C1 control as its two bytes),
+ * bytes that are not UTF-8 as \xHH, and a backslash as \x5c, so that
+ * every backslash in the result starts an escape. Allocated.
+ */
+char	*err_escape_text(const char *);
+/*
+ * A message, whose text is escaped already, made safe to print: as
+ * err_escape_text() but a backslash is left alone, so escaping twice
+ * changes nothing more. Allocated.
  */
 char	*err_escape(const char *);
 /* Map a library return code to the process exit code. */

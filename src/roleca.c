@@ -145,12 +145,15 @@ cmd_audit(const struct command *cmd, struct store *st, const char *serial,
 		xasprintf(&raw, "%s: %s", rc == ERR_POLICY ? "refused" :
 		    rc == ERR_USAGE ? "usage" : "error",
 		    cause != NULL ? cause : "failed");
-	/* the log is read line by line: what the user typed is escaped */
+	/*
+	 * The log is read line by line: the outcome is a message, escaped
+	 * already; serial and profile may be as the user typed them.
+	 */
 	outcome = err_escape(raw);
 	if (serial != NULL)
-		s = err_escape(serial);
+		s = err_escape_text(serial);
 	if (profile != NULL)
-		p = err_escape(profile);
+		p = err_escape_text(profile);
 	if (store_audit(st, cmd->name, s, p, outcome, &err) != 0) {
 		why = err_escape(err != NULL ? err : "failed");
 		if (rc == 0)
@@ -200,8 +203,12 @@ cmd_refused(const struct command *cmd, const struct findings *f, char **cause)
 		    f->v[i].rule, msg);
 		free(msg);
 	}
-	return err_policy(cause, "refused: %s: %s", f->v[f->n - 1].rule,
+	/* a finding quotes its values itself: not escaped twice */
+	xasprintf(&msg, "refused: %s: %s", f->v[f->n - 1].rule,
 	    f->v[f->n - 1].msg);
+	err_message(cause, ERR_POLICY, msg);
+	free(msg);
+	return ERR_POLICY;
 }
 
 static void
@@ -222,7 +229,7 @@ cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 	if (vasprintf(&raw, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	msg = err_escape(raw);
+	msg = err_escape_text(raw);
 	fprintf(stderr, "roleca: %s: %s (see roleca help %s)\n", cmd->name,
 	    msg, cmd->name);
 	free(msg);
@@ -273,7 +280,7 @@ find_command(const char *name)
 	}
 	if (matches == 1)
 		return found;
-	shown = err_escape(name);
+	shown = err_escape_text(name);
 	if (matches == 0) {
 		fprintf(stderr, "roleca: unknown command '%s' (see roleca "
 		    "help)\n", shown);
@@ -441,7 +448,7 @@ main(int argc, char **argv)
 		default:
 			/* one line: the whole list hides the problem */
 			raw = option_problem(global, c, argv);
-			msg = err_escape(raw);
+			msg = err_escape_text(raw);
 			fprintf(stderr, "roleca: %s (roleca --help lists "
 			    "them)\n", msg);
 			free(msg);

@@ -340,6 +340,19 @@ utf8_valid(const void *s, size_t len)
 }
 
 size_t
+utf8_char_len(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	if (*p < 0x80)
+		return *p != '\0';
+	n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 0;
+	/* strnlen: a NUL cuts the sequence short, and utf8_valid sees it */
+	return n != 0 && utf8_valid(p, strnlen(s, n)) ? n : 0;
+}
+
+size_t
 utf8_chars(const char *s)
 {
 	size_t	 n = 0;
@@ -383,24 +396,16 @@ char *
 quote_text(const char *s, size_t max)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	int			 plain = utf8_valid(s, strlen(s)) &&
-				    !has_control(s);
+	int			 plain = utf8_valid(s, strlen(s));
 	char			*out = xmalloc(4 * max + 4), *o = out;
 	size_t			 n = 0;
 
+	/* the escaping is the message's (err_set): here only the cut */
 	for (; *p != '\0' && n < max; p++) {
-		if (plain) {
-			/* a character is its lead byte and what follows it */
-			*o++ = (char)*p;
-			if ((p[1] & 0xc0) != 0x80)
-				n++;
-		} else if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
-			*o++ = (char)*p;
+		*o++ = (char)*p;
+		/* a character is its lead byte and what follows it */
+		if (!plain || (p[1] & 0xc0) != 0x80)
 			n++;
-		} else {
-			o += snprintf(o, 5, "\\x%02x", *p);
-			n++;
-		}
 	}
 	if (*p != '\0')
 		o += snprintf(o, 4, "...");
@@ -497,18 +502,31 @@ days_left(time_t t, time_t now)
 void
 json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char	 c = (unsigned char)*s;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+	fputc('"', f);
+	while (*p != '\0') {
+		if (*p >= 0x80) {
+			/* a character whole, or a byte that is none as \xHH */
+			if ((n = utf8_char_len((const char *)p)) > 0)
+				fwrite(p, 1, n, f);
+			else {
+				fprintf(f, "\\\\x%02x", *p);
+				n = 1;
+			}
+			p += n;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(c, f);
+			fputc(*p, f);
+		p++;
 	}
 	fputc('"', f);
 }

@@ -89,6 +89,11 @@ const char	*eku_name(const char *);
  * stray continuation byte?
  */
 int	 utf8_valid(const void *s, size_t len);
+/*
+ * The bytes of the well-formed UTF-8 character s starts with (1 to 4), 0
+ * when s starts with a byte that begins none, or with NUL.
+ */
+size_t	 utf8_char_len(const char *s);
 /* The characters (code points) of a valid UTF-8 string. */
 size_t	 utf8_chars(const char *);
 /*
@@ -100,9 +105,9 @@ int	 asn1_printable(const void *, size_t len);
 int	 has_control(const char *);
 
 /*
- * s fit for a one-line message (allocated): valid UTF-8 without control
- * characters as it is, anything else with every byte outside printable
- * ASCII as \xNN; cut after max characters, with "...".
+ * s cut for quoting in a message (allocated): after max characters (bytes,
+ * when s is not valid UTF-8), with "...". It is not escaped: err_set()
+ * escapes the message it goes into, once.
  */
 char	*quote_text(const char *s, size_t max);
 
@@ -116,7 +121,11 @@ char	*quote_text(const char *s, size_t max);
  */
 int	 host_name_valid(const char *s, int wildcard, size_t min_labels);
 
-/* Write s as a JSON string (quoted, escaped; bytes >= 0x80 passed through). */
+/*
+ * Write s as a JSON string (quoted, escaped; UTF-8 characters passed
+ * through, a byte that is not UTF-8 written as the text \xHH, so that the
+ * line stays JSON whatever the database holds).
+ */
 void	 json_string(FILE *, const char *);
 
 /* Lower-case hex of a byte string; the result is allocated. */

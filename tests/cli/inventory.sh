@@ -165,6 +165,33 @@ assert "every row has the uid" sh -c "jq -e -s 'all(.uid == $(id -u))' '$T/out'"
 assert "the log is append-only: DELETE is refused" sh -c \
 	"! sqlite3 '$DB' 'DELETE FROM audit' 2>/dev/null && test \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') -ge 4"
 assert "... and UPDATE too" sh -c "! sqlite3 '$DB' \"UPDATE audit SET outcome = 'ok'\" 2>/dev/null"
+# What was typed and is not UTF-8 comes back as \xHH, on stderr and in the
+# log, whose JSON stays JSON; a typed backslash is \x5c, so that it cannot
+# pass for an escape.
+utf8_ok() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1; }
+expect 2 "revoke of a serial that is not UTF-8" roleca --dir "$I" revoke "$(printf '\377\376')"
+assert "... escaped in the message" err_has "invalid serial '\\xff\\xfe'"
+assert "... stderr is UTF-8" utf8_ok "$T/err"
+expect 2 "issue of a profile name that is not UTF-8" roleca --dir "$I" issue "$(printf 'p\377')"
+assert "... escaped in the message" err_has "invalid profile name 'p\\xff'"
+expect 2 "a --set variable name that is not UTF-8" roleca --dir "$I" issue persistent-chat \
+	--set "$(printf 'a\377=1')" --set server_fqdn=x.lab.example --out bad8
+assert "... escaped in the message" err_has "unknown variable 'a\\xff'"
+expect 2 "revoke of a typed backslash-n" roleca --dir "$I" revoke 'ab\ncd'
+cp "$T/err" "$T/err-typed"
+expect 2 "revoke of a real newline" roleca --dir "$I" revoke "$(printf 'ab\ncd')"
+assert "... the two messages differ" sh -c "! cmp -s '$T/err' '$T/err-typed'"
+assert "... the backslash is \\x5c" grep -qF "invalid serial 'ab\\x5cncd'" "$T/err-typed"
+expect 0 "log --json" roleca --dir "$I" log --json
+assert "... is UTF-8" utf8_ok "$T/out"
+assert "... and JSON" sh -c "jq -e . '$T/out' >/dev/null"
+assert "... the serial not UTF-8 logged as \\xff\\xfe" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"\\\\xff\\\\xfe\")' '$T/out'"
+assert "... the profile name as p\\xff" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"issue\" and .profile == \"p\\\\xff\")' '$T/out'"
+assert "... the typed backslash-n and the newline as two serials" sh -c \
+	"jq -e -s '[.[] | select(.operation == \"revoke\") | .serial] |
+	any(. == \"ab\\\\x5cncd\") and any(. == \"ab\\\\ncd\")' '$T/out'"
 sqlite3 "$DB" "INSERT INTO audit (time, operation, serial, profile, uid, outcome)
 	VALUES (0, 'issue', '', 'by' || char(10) || 'hand', 0, 'two' || char(10) || 'lines')"
 expect 0 "log as a table" roleca --dir "$I" log

@@ -377,7 +377,7 @@ test_rejections(void)
 		    4, "its xn-- form" },
 		{ "permitted domain with a newline", MINIMAL
 		    "policy = { permitted_domains = \"a\\nb\"; };\n", 4,
-		    "permitted domain 'a\\x0ab' is not" },
+		    "permitted domain 'a\\nb' is not" },
 		{ "a key_uri carrying its PIN", MINIMAL
 		    "key_uri = \"pkcs11:token=t;object=k?pin-value=1234\";\n",
 		    4, "key_uri carries the PIN (pin-value)" },

@@ -467,7 +467,7 @@ test_refuse_text(void)
 	    "};\n" KEY DAYS EKU, 7, "'${web} \\xed\\xa0\\x80' is not valid "
 	    "UTF-8");
 	refused(HEAD "subject = { CN = \"${fqdn}\"; OU = \"a\\tb\"; };\n"
-	    KEY DAYS EKU, 7, "'a\\x09b' contains a control character");
+	    KEY DAYS EKU, 7, "'a\\tb' contains a control character");
 	refused(HEAD "subject = { CN = \"${fqdn}\"; C = \"USA\"; };\n"
 	    KEY DAYS EKU, 7, "subject C is not a two-letter country code");
 	memset(v, 'a', 65);

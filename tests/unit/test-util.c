@@ -420,23 +420,90 @@ test_has_control(void)
 static void
 test_quote_text(void)
 {
-	char	*q;
+	char	*q, *cause = NULL;
 
 	q = quote_text("caf\xc3\xa9.lab", 64);
 	CU_ASSERT_STRING_EQUAL(q, "caf\xc3\xa9.lab");
 	free(q);
+	/* only cut: the message it goes into escapes it, once */
 	q = quote_text("caf\xe9\n\\", 64);
-	CU_ASSERT_STRING_EQUAL(q, "caf\\xe9\\x0a\\x5c");
+	CU_ASSERT_STRING_EQUAL(q, "caf\xe9\n\\");
+	err_usage(&cause, "value '%s' is not valid UTF-8", q);
+	CU_ASSERT(cause != NULL && strcmp(cause,
+	    "value 'caf\\xe9\\n\\x5c' is not valid UTF-8") == 0);
+	free(cause);
 	free(q);
 	q = quote_text("\xc3\xa9\xc3\xa9\xc3\xa9", 2);
 	CU_ASSERT_STRING_EQUAL(q, "\xc3\xa9\xc3\xa9...");
 	free(q);
 	q = quote_text("\xff\xff\xff", 2);
-	CU_ASSERT_STRING_EQUAL(q, "\\xff\\xff...");
+	CU_ASSERT_STRING_EQUAL(q, "\xff\xff...");
 	free(q);
 	q = quote_text("ab", 2);
 	CU_ASSERT_STRING_EQUAL(q, "ab");
 	free(q);
+}
+
+/*
+ * What was typed comes back escaped so that it can be told back: a typed
+ * backslash-n and a newline differ, and bytes that are not UTF-8 are
+ * \xHH; a message escaped again (to print it) stays as it is.
+ */
+static void
+test_escape_text(void)
+{
+	char	*a = err_escape_text("ab\\ncd"), *b = err_escape_text("ab\ncd");
+	char	*e, *again, *cause = NULL;
+
+	CU_ASSERT_STRING_EQUAL(a, "ab\\x5cncd");
+	CU_ASSERT_STRING_EQUAL(b, "ab\\ncd");
+	CU_ASSERT(strcmp(a, b) != 0);
+	e = err_escape_text("\xff\xfe caf\xc3\xa9 \xc3 \xe2\x82 "
+	    "\xc2\x9b\x7f\x1b");
+	CU_ASSERT_STRING_EQUAL(e,
+	    "\\xff\\xfe caf\xc3\xa9 \\xc3 \\xe2\\x82 \\xc2\\x9b\\x7f\\x1b");
+	CU_ASSERT(utf8_valid(e, strlen(e)) && !has_control(e));
+	again = err_escape(e);
+	CU_ASSERT_STRING_EQUAL(again, e);
+	free(again);
+	/* a message: its backslashes are escapes already */
+	again = err_escape(a);
+	CU_ASSERT_STRING_EQUAL(again, a);
+	free(again);
+	again = err_escape("p\xff\n");
+	CU_ASSERT_STRING_EQUAL(again, "p\\xff\\n");
+	free(again);
+	CU_ASSERT_EQUAL(err_usage(&cause, "invalid serial '%s'", "\xff\\"),
+	    ERR_USAGE);
+	CU_ASSERT(cause != NULL &&
+	    strcmp(cause, "invalid serial '\\xff\\x5c'") == 0);
+	/* a message made already is not escaped twice */
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL(err_message(&cause, ERR_POLICY, "dNSName 'a\\x5cb'"),
+	    ERR_POLICY);
+	CU_ASSERT(cause != NULL && strcmp(cause, "dNSName 'a\\x5cb'") == 0);
+	free(cause);
+	free(e);
+	free(a);
+	free(b);
+}
+
+/* JSON stays JSON whatever a database row holds. */
+static void
+test_json_string(void)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f = open_memstream(&buf, &len);
+
+	CU_ASSERT_FATAL(f != NULL);
+	json_string(f, "a\"\\\n\x1b caf\xc3\xa9 p\xff \xc3");
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(buf,
+	    "\"a\\\"\\\\\\n\\u001b caf\xc3\xa9 p\\\\xff \\\\xc3\"");
+	CU_ASSERT(utf8_valid(buf, len));
+	free(buf);
 }
 
 static void
@@ -548,6 +615,8 @@ main(void)
 		{ "utf8_valid and utf8_chars", test_utf8 },
 		{ "has_control and asn1_printable", test_has_control },
 		{ "quote_text", test_quote_text },
+		{ "escaping what was typed", test_escape_text },
+		{ "json_string", test_json_string },
 		{ "host_name_valid", test_host_name },
 		{ "DN values: bounds, C, DC, UTF-8", test_dn_values },
 		CU_TEST_INFO_NULL
