@@ -316,10 +316,40 @@ out:
 	return rc;
 }
 
+/*
+ * A description, of the profile or of a variable: one line of UTF-8, since
+ * roleca profiles prints it to a terminal as it is.
+ */
+static int
+load_description(const config_setting_t *g, int required, char **out,
+    char **cause)
+{
+	const char	*desc = NULL;
+	char		*q;
+	int		 rc = ERR_FAIL;
+
+	TRY(cfg_string(g, "description", required, &desc, cause));
+	if (desc == NULL)
+		return 0;
+	if (!utf8_valid(desc, strlen(desc)) || has_control(desc)) {
+		q = quote_text(desc, 64);
+		rc = fail_at(cause, ERR_FAIL, config_setting_get_member(g,
+		    "description"), "description '%s' %s (a description is one "
+		    "line of text)", q, !utf8_valid(desc, strlen(desc)) ?
+		    "is not valid UTF-8" : "contains a control character");
+		free(q);
+		goto out;
+	}
+	*out = xstrdup(desc);
+	rc = 0;
+out:
+	return rc;
+}
+
 static int
 load_var(const config_setting_t *e, struct profile_var *v, char **cause)
 {
-	const char	*name = config_setting_name(e), *desc = NULL;
+	const char	*name = config_setting_name(e);
 	char		*what = NULL;
 	int		 rc = ERR_FAIL;
 
@@ -332,9 +362,7 @@ load_var(const config_setting_t *e, struct profile_var *v, char **cause)
 	v->name = xstrdup(name);
 	xasprintf(&what, "variable '%s'", name);
 	TRY(cfg_check_keys(e, var_keys, what, cause));
-	TRY(cfg_string(e, "description", 0, &desc, cause));
-	if (desc != NULL)
-		v->description = xstrdup(desc);
+	TRY(load_description(e, 0, &v->description, cause));
 	TRY(load_default(e, v, cause));
 	v->required = v->def == NULL;
 	TRY(cfg_bool(e, "required", &v->required, cause));
@@ -713,11 +741,9 @@ static int
 load_body(const config_setting_t *root, struct profile *p,
     const struct ca_policy *policy, char **cause)
 {
-	const char	*desc = NULL;
 	int		 rc = ERR_FAIL;
 
-	TRY(cfg_string(root, "description", 1, &desc, cause));
-	p->description = xstrdup(desc);
+	TRY(load_description(root, 1, &p->description, cause));
 	TRY(load_vars(root, p, cause));
 	TRY(load_subject(root, p, cause));
 	TRY(cfg_bool(root, "allow_wildcard", &p->allow_wildcard, cause));

@@ -468,6 +468,20 @@ test_refuse_text(void)
 	    "UTF-8");
 	refused(HEAD "subject = { CN = \"${fqdn}\"; OU = \"a\\tb\"; };\n"
 	    KEY DAYS EKU, 7, "'a\\tb' contains a control character");
+	/* a description is printed as it is: one line, no escape sequence */
+	refused("description = \"esc \\x1b[31mRED\\x1b[0m nl\\nsecond\";\n"
+	    "variables = { fqdn = { description = \"f\"; }; };\n"
+	    SUBJ KEY DAYS EKU, 1, "description 'esc \\x1b[31mRED\\x1b[0m "
+	    "nl\\nsecond' contains a control character");
+	refused("description = \"bell\\x07\";\n", 1,
+	    "description 'bell\\x07' contains a control character");
+	refused("description = \"caf\xe9\";\n", 1,
+	    "description 'caf\\xe9' is not valid UTF-8");
+	refused("description = \"test role\";\n"
+	    "variables = {\n"
+	    "	fqdn = { description = \"tab\\there\"; };\n"
+	    "};\n" SUBJ KEY DAYS EKU, 3,
+	    "description 'tab\\there' contains a control character");
 	refused(HEAD "subject = { CN = \"${fqdn}\"; C = \"USA\"; };\n"
 	    KEY DAYS EKU, 7, "subject C is not a two-letter country code");
 	memset(v, 'a', 65);
