@@ -51,7 +51,8 @@ struct renew {
 	gnutls_x509_crt_t	 crt;
 	struct findings		 findings;
 	struct out_batch	*batch;
-	char			*serial;
+	char			*serial;	/* the new certificate's */
+	char			*asked;		/* the one to renew, as kept */
 	char			*paths[3];	/* crt, chain, key */
 };
 
@@ -93,8 +94,9 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 	TRY(ca_open(dir, CA_WANT_ALL, &rn->ca, cause));
 	TRY(store_get(rn->ca->store, a->pos[0], &rn->old, cause));
 	if (rn->old == NULL) {
+		/* store_get took it: a serial, shown as the database has it */
 		rc = err_set(cause, "no certificate with serial %s in %s",
-		    a->pos[0], dir);
+		    rn->asked != NULL ? rn->asked : a->pos[0], dir);
 		goto out;
 	}
 	if (rn->old->status == STORE_REVOKED) {
@@ -171,6 +173,7 @@ renew_free(struct renew *rn)
 	for (size_t i = 0; i < 3; i++)
 		free(rn->paths[i]);
 	free(rn->serial);
+	free(rn->asked);
 	out_batch_free(rn->batch);
 	findings_free(&rn->findings);
 	if (rn->crt != NULL)
@@ -199,6 +202,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (*args_get(a, OPT_OUT) == '\0')
 		return cmd_usage_error(cmd, "--out: empty prefix");
 	rn.batch = out_batch_new(args_has(a, OPT_FORCE));
+	rn.asked = serial_normalize(a->pos[0]);
 	TRY(prepare(&rn, dir, a, &cause));
 	if ((rc = leaf_sign(rn.ca, rn.profile, rn.req, rn.pub, &rn.crt,
 	    &rn.findings, &cause)) == ERR_POLICY) {
@@ -226,9 +230,14 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	printf("%s\n", rn.serial);
 	rc = 0;
 out:
-	/* success was logged with the record */
+	/*
+	 * Success was logged with the record. A failure names the new
+	 * certificate when it was recorded, else the one asked for (as
+	 * typed when it is no serial).
+	 */
 	if (rn.ca != NULL && rc != 0)
-		cmd_audit(cmd, rn.ca->store, rn.serial, rn.old != NULL ?
+		cmd_audit(cmd, rn.ca->store, rn.serial != NULL ? rn.serial :
+		    rn.asked != NULL ? rn.asked : a->pos[0], rn.old != NULL ?
 		    rn.old->profile : NULL, rc, cause);
 	renew_free(&rn);
 	if (rc != 0)

@@ -137,14 +137,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct ca		*ca = NULL;
 	struct store_cert	*sc = NULL;
 	struct decoded		 d = { NULL, 0, { NULL, 0 }, { NULL, 0 } };
-	char			*cause = NULL;
+	char			*cause = NULL, *serial = NULL;
 	int			 rc = ERR_FAIL;
 
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_get(ca->store, a->pos[0], &sc, &cause));
 	if (sc == NULL) {
+		/* store_get took it: a serial, shown as the database has it */
+		serial = serial_normalize(a->pos[0]);
 		rc = err_set(&cause, "no certificate with serial %s in %s",
-		    a->pos[0], dir);
+		    serial != NULL ? serial : a->pos[0], dir);
 		goto out;
 	}
 	if (args_has(a, OPT_PEM)) {
@@ -177,6 +179,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	rc = 0;
 out:
+	free(serial);
 	decoded_free(&d);
 	store_cert_free(sc);
 	ca_close(ca);

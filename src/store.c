@@ -4,7 +4,6 @@
  * second roleca waits for the write lock (bounded) instead of failing half
  * way, and the schema grows only through the migration table below.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -21,8 +20,6 @@
 /* How long a writer waits for another process's lock before giving up. */
 #define STORE_BUSY_MS		10000
 #define STORE_BUSY_MAX_MS	3600000
-/* A serial is at most 20 octets (RFC 5280 4.1.2.2). */
-#define STORE_SERIAL_MAX	40
 /*
  * Checkpoints: at close once the write-ahead log holds this many pages
  * (each sign or issue adds about 7), at once after a commit past the
@@ -657,50 +654,6 @@ store_close(struct store *st)
 	(void)sqlite3_close(st->db);
 	free(st->path);
 	free(st);
-}
-
-/*
- * Canonical serial text: hex digits, ':' separators dropped, lower case,
- * the number's bytes with no leading zero byte (00394a and 394a are one
- * serial; roleca's serials never start with a zero byte). Returns NULL
- * when the text is not a serial.
- */
-static char *
-serial_normalize(const char *s)
-{
-	char	*n = xmalloc(strlen(s) + 2);
-	size_t	 len = 0, zeros = 0;
-
-	/* a ':' only between hex digits: 0a:1b, not :0a, 0a: or 0a::1b */
-	for (const char *p = s; *p != '\0'; p++)
-		if (*p == ':' && (p == s || p[-1] == ':' || p[1] == '\0'))
-			goto bad;
-	for (; *s != '\0'; s++) {
-		if (*s == ':')
-			continue;
-		if (len == STORE_SERIAL_MAX || !isxdigit((unsigned char)*s))
-			goto bad;
-		n[len++] = (char)tolower((unsigned char)*s);
-	}
-	if (len == 0)
-		goto bad;
-	n[len] = '\0';
-	while (zeros + 1 < len && n[zeros] == '0')
-		zeros++;
-	/* whole bytes: one '0' back before an odd number of digits */
-	if ((len - zeros) % 2 != 0) {
-		if (zeros > 0)
-			zeros--;
-		else {
-			memmove(n + 1, n, len + 1);
-			n[0] = '0';
-		}
-	}
-	memmove(n, n + zeros, len - zeros + 1);
-	return n;
-bad:
-	free(n);
-	return NULL;
 }
 
 static int

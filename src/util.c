@@ -454,6 +454,44 @@ host_name_valid(const char *s, int wildcard, size_t min_labels)
 }
 
 char *
+serial_normalize(const char *s)
+{
+	char	*n = xmalloc(strlen(s) + 2);
+	size_t	 len = 0, zeros = 0;
+
+	/* a ':' only between hex digits: 0a:1b, not :0a, 0a: or 0a::1b */
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p == ':' && (p == s || p[-1] == ':' || p[1] == '\0'))
+			goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s == ':')
+			continue;
+		if (len == SERIAL_HEX_MAX || !isxdigit((unsigned char)*s))
+			goto bad;
+		n[len++] = (char)tolower((unsigned char)*s);
+	}
+	if (len == 0)
+		goto bad;
+	n[len] = '\0';
+	while (zeros + 1 < len && n[zeros] == '0')
+		zeros++;
+	/* whole bytes: one '0' back before an odd number of digits */
+	if ((len - zeros) % 2 != 0) {
+		if (zeros > 0)
+			zeros--;
+		else {
+			memmove(n + 1, n, len + 1);
+			n[0] = '0';
+		}
+	}
+	memmove(n, n + zeros, len - zeros + 1);
+	return n;
+bad:
+	free(n);
+	return NULL;
+}
+
+char *
 hex_encode(const unsigned char *p, size_t n)
 {
 	static const char	 digits[] = "0123456789abcdef";

@@ -128,6 +128,17 @@ int	 host_name_valid(const char *s, int wildcard, size_t min_labels);
  */
 void	 json_string(FILE *, const char *);
 
+/* A serial is at most 20 octets (RFC 5280 4.1.2.2): 40 hex digits. */
+#define SERIAL_HEX_MAX	40
+/*
+ * A serial as typed (hex, any case, ':' between bytes allowed) in the form
+ * the database keeps it and commands print it: lower case, no ':', whole
+ * bytes without a leading zero byte (00394a and 394a are one serial;
+ * roleca's serials never start with a zero byte). Allocated; NULL when the
+ * text is not a serial.
+ */
+char	*serial_normalize(const char *);
+
 /* Lower-case hex of a byte string; the result is allocated. */
 char	*hex_encode(const unsigned char *, size_t);
 

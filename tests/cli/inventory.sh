@@ -48,6 +48,9 @@ expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
 expect 0 "show accepts leading zeros (a serial is a number)" roleca --dir "$I" show "000$fe"
 assert "... and shows the serial as recorded" out_has "$fe"
 expect 1 "show of an unknown serial is an error" roleca --dir "$I" show 0123abcd
+expect 1 "show of an unknown serial typed with colons and upper case" roleca --dir "$I" \
+	show 00ABCDEF:0123
+assert "... names it as the database would keep it" err_has "no certificate with serial abcdef0123 in"
 expect 2 "show of an invalid serial is a usage error" roleca --dir "$I" show xyz
 
 # renew keeps the profile, the names and the variables.
@@ -75,6 +78,15 @@ expect 1 "renewing an unknown serial is an error" roleca --dir "$I" renew 0badc0
 expect 1 "renewing a revoked certificate is refused" roleca --dir "$I" renew "$new" --out again
 assert "... saying so" err_has "is revoked"
 assert "... writing nothing" test ! -e again.crt
+last_renew() {
+	sqlite3 "$DB" "SELECT serial || '|' || ifnull(profile, '') FROM audit WHERE operation = 'renew'
+		ORDER BY id DESC LIMIT 1"
+}
+assert "... logged with the serial it was asked to renew" test "$(last_renew)" = "$new|frontend"
+expect 1 "renewing an unknown serial typed with colons and upper case" roleca --dir "$I" \
+	renew 00:0B:AD:C0:DE --out x
+assert "... names it as the database would keep it" err_has "no certificate with serial 0badc0de in"
+assert "... and logs it so" test "$(last_renew)" = "0badc0de|"
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 
 # A CSR's extra name is renewed where the role still leaves it a place;

@@ -489,6 +489,46 @@ test_escape_text(void)
 	free(b);
 }
 
+/* A serial as typed, in the form the database keeps and commands print. */
+static void
+test_serial_normalize(void)
+{
+	static const struct {
+		const char	*in, *want;
+	} t[] = {
+		{ "00ABCDEF:0123", "abcdef0123" },
+		{ "00394a", "394a" },
+		{ "394a", "394a" },
+		{ "abc", "0abc" },
+		{ "000abc", "0abc" },
+		{ "0", "00" },
+		{ "00", "00" },
+		{ "3A:1F", "3a1f" },
+		{ "", NULL },
+		{ ":3a", NULL },
+		{ "3a:", NULL },
+		{ "3a::1f", NULL },
+		{ "xyz", NULL },
+		{ "\xff\xfe", NULL },
+	};
+	char	 big[SERIAL_HEX_MAX + 2];
+	char	*n;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		n = serial_normalize(t[i].in);
+		CU_ASSERT(t[i].want == NULL ? n == NULL :
+		    n != NULL && strcmp(n, t[i].want) == 0);
+		free(n);
+	}
+	memset(big, 'a', SERIAL_HEX_MAX + 1);
+	big[SERIAL_HEX_MAX + 1] = '\0';
+	CU_ASSERT_PTR_NULL(serial_normalize(big));
+	big[SERIAL_HEX_MAX] = '\0';
+	n = serial_normalize(big);
+	CU_ASSERT(n != NULL && strcmp(n, big) == 0);
+	free(n);
+}
+
 /* JSON stays JSON whatever a database row holds. */
 static void
 test_json_string(void)
@@ -617,6 +657,7 @@ main(void)
 		{ "quote_text", test_quote_text },
 		{ "escaping what was typed", test_escape_text },
 		{ "json_string", test_json_string },
+		{ "serial_normalize", test_serial_normalize },
 		{ "host_name_valid", test_host_name },
 		{ "DN values: bounds, C, DC, UTF-8", test_dn_values },
 		CU_TEST_INFO_NULL
