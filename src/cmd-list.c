@@ -62,7 +62,7 @@ status_of(const struct store_cert *c, time_t now)
 {
 	if (c->status == STORE_REVOKED)
 		return "revoked";
-	return c->not_after <= now ? "expired" : "valid";
+	return cert_expired((time_t)c->not_after, now) ? "expired" : "valid";
 }
 
 static void
@@ -119,7 +119,8 @@ parse_filter(const struct command *cmd, const struct args *a,
 		if (f->status == STORE_REVOKED || f->status == STORE_EXPIRED)
 			return cmd_usage_error(cmd, "--expiring lists valid "
 			    "certificates only");
-		f->expiring_before = f->now + (time_t)days * DAY;
+		/* as DAYS counts: N days left is within N days */
+		f->expiring_until = f->now + (time_t)days * DAY;
 	}
 	return 0;
 }
@@ -163,7 +164,8 @@ const struct command cmd_list = {
 	"                    expired\n"
 	"  --profile P       only certificates issued under profile P\n"
 	"  --expiring DAYS   only valid certificates that expire within DAYS\n"
-	"                    (exit status stays 0: feed it to monitoring)\n"
+	"                    (DAYS left at most; exit status stays 0: feed\n"
+	"                    it to monitoring)\n"
 	"  --json            one JSON object per line instead of the table\n",
 	options,
 	0,

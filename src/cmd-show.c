@@ -83,7 +83,8 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 	json_string(stdout, sc->serial);
 	printf(",\"status\":\"%s\",\"subject\":",
 	    sc->status == STORE_REVOKED ? "revoked" :
-	    sc->not_after <= time(NULL) ? "expired" : "valid");
+	    cert_expired((time_t)sc->not_after, time(NULL)) ? "expired" :
+	    "valid");
 	json_string(stdout, sc->subject);
 	printf(",\"names\":");
 	json_string(stdout, sc->sans);
@@ -162,7 +163,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	printf("%-12s %s\n", "serial", sc->serial);
 	printf("%-12s %s\n", "status", sc->status == STORE_REVOKED ?
-	    "revoked" : sc->not_after <= time(NULL) ? "expired" : "valid");
+	    "revoked" : cert_expired((time_t)sc->not_after, time(NULL)) ?
+	    "expired" : "valid");
 	printf("%-12s %s\n", "subject", sc->subject);
 	printf("%-12s %s\n", "names", sc->sans);
 	printf("%-12s %s\n", "profile", sc->profile);

@@ -1308,7 +1308,7 @@ store_list_open(struct store *st, const struct store_filter *f,
 	default:
 		break;
 	}
-	if (f->expiring_before != 0) {
+	if (f->expiring_until != 0) {
 		status = "valid";
 		unexpired = 1;
 	}
@@ -1317,16 +1317,17 @@ store_list_open(struct store *st, const struct store_filter *f,
 	    " status, revoked_at, reason FROM certs WHERE 1%s%s%s%s%s"
 	    " ORDER BY not_after, serial",
 	    status != NULL ? " AND status = :status" : "",
-	    unexpired ? " AND not_after > :now" : "",
-	    expired ? " AND not_after <= :now" : "",
+	    /* notAfter itself is inside the validity (RFC 5280 4.1.2.5) */
+	    unexpired ? " AND not_after >= :now" : "",
+	    expired ? " AND not_after < :now" : "",
 	    f->profile != NULL ? " AND profile = :profile" : "",
-	    f->expiring_before != 0 ? " AND not_after < :before" : "");
+	    f->expiring_until != 0 ? " AND not_after <= :until" : "");
 	l->st = st;
 	TRY(db_prepare(st, sql, &l->stmt, what, cause));
 	TRY(bind_named_text(st, l->stmt, ":status", status, cause));
 	TRY(bind_named_int(st, l->stmt, ":now", f->now, cause));
 	TRY(bind_named_text(st, l->stmt, ":profile", f->profile, cause));
-	TRY(bind_named_int(st, l->stmt, ":before", f->expiring_before,
+	TRY(bind_named_int(st, l->stmt, ":until", f->expiring_until,
 	    cause));
 	*out = l;
 	l = NULL;

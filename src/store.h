@@ -127,15 +127,16 @@ int	 store_next_crl_number(struct store *, uint64_t *n, char **cause);
 /*
  * The inventory, oldest expiry first. Every filter is optional: status
  * (STORE_ANY, STORE_VALID: not revoked and not expired, STORE_REVOKED,
- * STORE_EXPIRED), profile (NULL: any), expiring_before (0: no limit; only
- * valid certificates expiring before it).
+ * STORE_EXPIRED: past its notAfter at now, which is still valid), profile
+ * (NULL: any), expiring_until (0: no limit; only valid certificates whose
+ * notAfter is at or before it).
  */
 #define STORE_ANY	(-1)
 #define STORE_EXPIRED	2
 struct store_filter {
 	int		 status;
 	const char	*profile;
-	int64_t		 expiring_before;
+	int64_t		 expiring_until;
 	int64_t		 now;
 };
 struct store_list;

@@ -537,6 +537,12 @@ days_left(time_t t, time_t now)
 	return -((-d + DAY - 1) / DAY);
 }
 
+int
+cert_expired(time_t not_after, time_t now)
+{
+	return now > not_after;
+}
+
 void
 json_string(FILE *f, const char *s)
 {

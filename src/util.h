@@ -160,6 +160,12 @@ void	 utc_text(char *buf, size_t len, enum utc_form, time_t t);
  * hour has 1, one that expired an hour ago has -1. Zero only when t is now.
  */
 long long	 days_left(time_t t, time_t now);
+/*
+ * Has a certificate whose notAfter is not_after expired at now? Only once
+ * notAfter has passed: RFC 5280 4.1.2.5 counts notAfter itself in the
+ * validity, so at not_after it is still valid (with 0 days left).
+ */
+int		 cert_expired(time_t not_after, time_t now);
 
 /*
  * The file an http:// URL names, as the CRL and the CA certificate are

@@ -770,6 +770,79 @@ test_count(void)
 	fx_teardown(&fx);
 }
 
+/* The serials store_list_open gives for f, comma-separated. */
+static char *
+listed(struct store *st, const struct store_filter *f)
+{
+	struct store_list	*l = NULL;
+	struct store_cert	 row;
+	char			*cause = NULL, *out = xstrdup(""), *tmp;
+	int			 got;
+
+	CU_ASSERT_EQUAL_FATAL(store_list_open(st, f, &l, &cause), 0);
+	while ((got = store_list_next(l, &row, &cause)) > 0) {
+		xasprintf(&tmp, "%s%s%s", out, *out != '\0' ? "," : "",
+		    row.serial);
+		free(out);
+		out = tmp;
+	}
+	CU_ASSERT_EQUAL(got, 0);
+	CU_ASSERT_PTR_NULL(cause);
+	store_list_close(l);
+	free(cause);
+	return out;
+}
+
+/*
+ * notAfter is inside the validity (RFC 5280 4.1.2.5): a certificate at its
+ * notAfter is valid, not expired; and --expiring N, as DAYS counts, takes
+ * one with exactly N days left.
+ */
+static void
+test_list_boundaries(void)
+{
+	const int64_t		 now = 1800000000;
+	const int64_t		 na[] = { now - 1, now, now + DAY,
+				    now + DAY + 1 };
+	const char		*serials[] = { "01", "02", "03", "04" };
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	struct store_filter	 f = { STORE_ANY, NULL, 0, now };
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *got;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (size_t i = 0; i < 4; i++) {
+		fill(&sc, serials[i], der, sizeof der);
+		sc.not_before = now - 100 * DAY;
+		sc.not_after = na[i];
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	f.status = STORE_EXPIRED;
+	got = listed(st, &f);
+	CU_ASSERT_STRING_EQUAL(got, "01");
+	free(got);
+	f.status = STORE_VALID;
+	got = listed(st, &f);
+	CU_ASSERT_STRING_EQUAL(got, "02,03,04");
+	free(got);
+	f.status = STORE_ANY;
+	f.expiring_until = now + DAY;
+	got = listed(st, &f);
+	CU_ASSERT_STRING_EQUAL(got, "02,03");
+	free(got);
+	CU_ASSERT_EQUAL(days_left((time_t)(now + DAY), (time_t)now), 1);
+	f.expiring_until = now;
+	got = listed(st, &f);
+	CU_ASSERT_STRING_EQUAL(got, "02");
+	free(got);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 /*
  * Another process holding the write lock: a child opens its own connection
  * (never one inherited across fork), takes BEGIN IMMEDIATE, says so on
@@ -1416,6 +1489,8 @@ static const CU_TestInfo tests[] = {
 	{ "a hold revoked for good", test_hold_then_revoke },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "compromised keys", test_compromised },
+	{ "list: notAfter is valid; --expiring N with N days left",
+	    test_list_boundaries },
 	{ "the log is emptied at close once it is long", test_log_kept_short },
 	{ "readers begun under a write hold share a snapshot", test_snapshot },
 	CU_TEST_INFO_NULL

@@ -158,6 +158,10 @@ test_days_left(void)
 	CU_ASSERT_EQUAL(days_left(now - 3600, now), -1);
 	CU_ASSERT_EQUAL(days_left(now - DAY, now), -1);
 	CU_ASSERT_EQUAL(days_left(now - DAY - 1, now), -2);
+	/* at notAfter still valid (RFC 5280 4.1.2.5), a second later not */
+	CU_ASSERT(!cert_expired(now, now));
+	CU_ASSERT(!cert_expired(now + 1, now));
+	CU_ASSERT(cert_expired(now - 1, now));
 }
 
 static void
