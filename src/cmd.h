@@ -73,7 +73,8 @@ void	 cmd_audit_cert(const struct command *, struct store *,
 	    const char *serial, int rc, const char *cause);
 /*
  * Print every finding as "roleca: NAME: refused: rule: message"; the last
- * goes into *cause so cmd_fail() prints it. Returns ERR_POLICY.
+ * goes into *cause so cmd_fail() prints it, and cmd_audit() logs them all
+ * with it, "refused: rule: message; rule: message". Returns ERR_POLICY.
  */
 int	 cmd_refused(const struct command *, const struct findings *,
 	    char **cause);

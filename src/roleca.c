@@ -91,6 +91,24 @@ args_nth(const struct args *a, int code, size_t n)
  */
 static char	*audit_missed;
 
+/*
+ * A refusal's every finding, for its audit row: cmd_refused() prints all
+ * but the last, which the cause carries to cmd_fail(), and keeps them all
+ * here, with that last cause to know its own refusal by in cmd_audit().
+ */
+static struct {
+	char	*last;
+	char	*all;
+} refusal;
+
+static void
+refusal_clear(void)
+{
+	free(refusal.last);
+	free(refusal.all);
+	refusal.last = refusal.all = NULL;
+}
+
 /* What follows the last ": " of a message (its innermost cause), else s. */
 static const char *
 innermost(const char *s)
@@ -139,6 +157,9 @@ cmd_audit(const struct command *cmd, struct store *st, const char *serial,
 		return;
 	if (rc == 0)
 		raw = xstrdup("ok");
+	else if (rc == ERR_POLICY && cause != NULL && refusal.last != NULL &&
+	    strcmp(cause, refusal.last) == 0)
+		raw = xstrdup(refusal.all);
 	else if (cause != NULL && strncmp(cause, "refused: ", 9) == 0)
 		raw = xstrdup(cause);
 	else
@@ -191,16 +212,21 @@ cmd_audit_cert(const struct command *cmd, struct store *st,
 int
 cmd_refused(const struct command *cmd, const struct findings *f, char **cause)
 {
-	char	*msg;
+	char	*msg, *all = NULL, *tmp;
 
 	free(*cause);
 	*cause = NULL;
 	if (f->n == 0)
 		return err_policy(cause, "refused by policy");
-	for (size_t i = 0; i + 1 < f->n; i++) {
+	for (size_t i = 0; i < f->n; i++) {
 		msg = err_escape(f->v[i].msg);
-		fprintf(stderr, "roleca: %s: refused: %s: %s\n", cmd->name,
-		    f->v[i].rule, msg);
+		if (i + 1 < f->n)
+			fprintf(stderr, "roleca: %s: refused: %s: %s\n",
+			    cmd->name, f->v[i].rule, msg);
+		xasprintf(&tmp, "%s%s%s: %s", all != NULL ? all : "refused: ",
+		    all != NULL ? "; " : "", f->v[i].rule, msg);
+		free(all);
+		all = tmp;
 		free(msg);
 	}
 	/* a finding quotes its values itself: not escaped twice */
@@ -208,6 +234,9 @@ cmd_refused(const struct command *cmd, const struct findings *f, char **cause)
 	    f->v[f->n - 1].msg);
 	err_message(cause, ERR_POLICY, msg);
 	free(msg);
+	refusal_clear();
+	refusal.last = xstrdup(*cause);
+	refusal.all = all;
 	return ERR_POLICY;
 }
 
@@ -484,6 +513,7 @@ main(int argc, char **argv)
 		    "%s\n", cmd->name, audit_missed);
 		free(audit_missed);
 	}
+	refusal_clear();
 	free(a.opt);
 	return rc;
 }

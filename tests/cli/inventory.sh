@@ -160,6 +160,11 @@ assert "... naming it" err_has "$T/none"
 
 # The audit log.
 roleca --dir "$I" issue persistent-chat --set server_fqdn=x.evil.example --out evil 2>/dev/null
+expect 3 "an issue refused for two reasons" roleca --dir "$I" issue persistent-chat \
+	--set 'server_fqdn=x"y\z.evil.example' --out evil2
+assert "... prints both" test "$(grep -c 'refused: names: ' "$T/err")" -eq 2
+assert "... and logs both" sh -c "sqlite3 '$DB' \"SELECT outcome FROM audit ORDER BY id DESC LIMIT 1\" |
+	grep -F 'is not a valid host name; names: ' | grep -qF 'is outside the permitted domains'"
 expect 0 "log --json" roleca --dir "$I" log --json
 assert "jq reads every line" sh -c "jq -e . '$T/out' >/dev/null"
 assert "the log starts with the CA's creation" sh -c "head -1 '$T/out' | jq -e '.operation == \"init\"'"
