@@ -11,6 +11,7 @@
 #include "ca.h"
 #include "cmd.h"
 #include "err.h"
+#include "profile.h"
 #include "store.h"
 #include "util.h"
 
@@ -101,6 +102,10 @@ parse_filter(const struct command *cmd, const struct args *a,
 	f->status = STORE_ANY;
 	f->profile = args_get(a, OPT_PROFILE);
 	f->now = time(NULL);
+	if (f->profile != NULL && !profile_name_valid(f->profile))
+		return cmd_usage_error(cmd, "--profile: invalid profile name "
+		    "'%s': a profile is named by letters, digits, '-' and '_'",
+		    f->profile);
 	if (s != NULL) {
 		if (strcmp(s, "valid") == 0)
 			f->status = STORE_VALID;

@@ -92,8 +92,8 @@ var_name_ok(const char *s, size_t len)
 }
 
 /* [A-Za-z0-9_-]+: a profile name can never climb out of a directory. */
-static int
-profile_name_ok(const char *s)
+int
+profile_name_valid(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -1307,6 +1307,28 @@ find_file(const char *path, char **cause)
 	return S_ISREG(sb.st_mode) ? 1 : 0;
 }
 
+/*
+ * 1: dir, on the search path, is a directory; 0: it does not exist, so
+ * the search goes on; < 0: it is something else (a file in
+ * ROLECA_PROFILE_PATH, say) or cannot be looked at, an error naming it.
+ */
+static int
+search_dir(const char *dir, char **cause)
+{
+	struct stat	 sb;
+
+	if (stat(dir, &sb) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(cause, "profile directory %s: %s", dir,
+		    strerror(errno));
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return err_set(cause, "profile directory %s: not a directory "
+		    "(the profile search path names directories)", dir);
+	return 1;
+}
+
 int
 profile_find(const char *name, const char *ca_dir, char **path, char **cause)
 {
@@ -1314,12 +1336,16 @@ profile_find(const char *name, const char *ca_dir, char **path, char **cause)
 	char		*p;
 	int		 rc = ERR_FAIL;
 
-	if (!profile_name_ok(name))
+	if (!profile_name_valid(name))
 		return err_usage(cause, "invalid profile name '%s': a profile "
 		    "is named by letters, digits, '-' and '_' (see roleca "
 		    "profiles)", name);
 	search_path(ca_dir, &dirs);
 	for (size_t i = 0; i < dirs.n; i++) {
+		if ((rc = search_dir(dirs.v[i], cause)) < 0)
+			goto out;
+		if (rc == 0)
+			continue;
 		xasprintf(&p, "%s/%s.cfg", dirs.v[i], name);
 		if ((rc = find_file(p, cause)) != 0) {
 			if (rc > 0) {
@@ -1360,8 +1386,10 @@ list_dir(const char *dir, struct found **f, size_t *n, char **cause)
 	size_t		 len, i;
 	int		 rc;
 
+	if ((rc = search_dir(dir, cause)) <= 0)
+		return rc;
 	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR)
+		if (errno == ENOENT)
 			return 0;
 		return err_set(cause, "%s: cannot read directory: %s", dir,
 		    strerror(errno));
@@ -1374,7 +1402,7 @@ list_dir(const char *dir, struct found **f, size_t *n, char **cause)
 		for (i = 0; i < *n && strcmp((*f)[i].name, name) != 0; i++)
 			;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
-		rc = i < *n || !profile_name_ok(name) ? 0 :
+		rc = i < *n || !profile_name_valid(name) ? 0 :
 		    find_file(path, cause);
 		if (rc <= 0) {
 			free(name);

@@ -86,6 +86,9 @@ struct request {
 };
 void	 request_free(struct request *);
 
+/* Is s a profile name: [A-Za-z0-9_-]+? */
+int	 profile_name_valid(const char *);
+
 /*
  * Find a profile by name: NAME is [A-Za-z0-9_-]+ and is looked up as
  * NAME.cfg in ca_dir/profiles (if ca_dir), then each directory of
@@ -93,11 +96,15 @@ void	 request_free(struct request *);
  * directory. Any other NAME ("../x", "x.cfg") is a usage error, so a
  * profile name can never reach outside those directories. Only a missing
  * file (or directory) moves the search on: a place that cannot be looked
- * at (EACCES...) is an error naming it, never a fall back to the next.
+ * at (EACCES...), or a directory of the path that is something else (a
+ * file), is an error naming it, never a fall back to the next.
  */
 int	 profile_find(const char *name, const char *ca_dir, char **path,
 	    char **cause);
-/* Every NAME.cfg on that search path, first occurrence wins, sorted. */
+/*
+ * Every NAME.cfg on that search path, first occurrence wins, sorted; a
+ * directory of the path as profile_find() has it.
+ */
 int	 profile_list(const char *ca_dir, struct strv *paths, char **cause);
 
 /*

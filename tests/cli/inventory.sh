@@ -35,6 +35,12 @@ assert "... with all 730 of its days left, the started one counted" \
 	test "$(jq .days_left "$T/out")" = 730
 expect 2 "an unknown status is a usage error" roleca --dir "$I" list --status maybe
 expect 2 "--expiring without a number is a usage error" roleca --dir "$I" list --expiring soon
+expect 2 "an invalid --profile name is a usage error" roleca --dir "$I" list --profile ../x
+assert "... naming it" err_has "invalid profile name '../x'"
+expect 2 "so is an empty one" roleca --dir "$I" list --profile ''
+expect 1 "a ROLECA_PROFILE_PATH element that is a file is an error" \
+	env ROLECA_PROFILE_PATH=/etc/passwd "$ROLECA" profiles
+assert "... naming it" err_has "/etc/passwd: not a directory"
 
 expect 0 "show --json" roleca --dir "$I" show "$fe" --json
 assert "jq: the EKU" sh -c "jq -e '.eku == [\"serverAuth\",\"clientAuth\"]' '$T/out'"

@@ -1143,14 +1143,19 @@ test_find_unreadable(struct fx *fx)
 	free(ca);
 	free(link);
 
-	/* DIR/profiles a file: ENOTDIR, nothing there */
+	/*
+	 * DIR/profiles a file: not the directory the path names, so an
+	 * error, never a fall back to p1 (which would hide the CA's own)
+	 */
 	fx_mkdir(fx, "flat");
 	free(fx_write(fx, "flat/profiles", "x"));
 	ca = fx_path(fx, "flat");
-	CU_ASSERT_EQUAL(profile_find("one", ca, &path, &cause), 0);
-	CU_ASSERT(path != NULL && strstr(path, "/p1/one.cfg") != NULL);
-	free(path);
-	path = NULL;
+	CU_ASSERT_EQUAL(profile_find("one", ca, &path, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(path);
+	CU_ASSERT(cause != NULL && strstr(cause, "/flat/profiles: not a "
+	    "directory") != NULL);
+	free(cause);
+	cause = NULL;
 	free(ca);
 
 	/* an unreadable directory (root reads any: only as a user) */
@@ -1273,7 +1278,7 @@ test_list(void)
 {
 	struct fx	 fx;
 	struct strv	 paths = { NULL, 0 };
-	char		*cause = NULL, *ca, *env;
+	char		*cause = NULL, *ca, *env, *ca_path = NULL;
 
 	fx_setup(&fx);
 	fx_mkdir(&fx, "ca");
@@ -1305,6 +1310,27 @@ test_list(void)
 	CU_ASSERT(position(&paths, "/alpha.cfg") <
 	    position(&paths, "/mid.cfg"));
 	strv_free(&paths);
+	/* a file where the path names a directory is an error, not skipped */
+	free(env);
+	if (asprintf(&env, "%s/p1/notes.txt:%s/p1", fx.dir, fx.dir) < 0)
+		abort();
+	setenv("ROLECA_PROFILE_PATH", env, 1);
+	CU_ASSERT_EQUAL(profile_list(NULL, &paths, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "/p1/notes.txt: not a "
+	    "directory") != NULL);
+	free(cause);
+	cause = NULL;
+	strv_free(&paths);
+	CU_ASSERT_EQUAL(profile_find("mid", NULL, &ca_path, &cause),
+	    ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "/p1/notes.txt: not a "
+	    "directory") != NULL);
+	free(cause);
+	cause = NULL;
+	free(env);
+	if (asprintf(&env, "%s/p1:%s/missing", fx.dir, fx.dir) < 0)
+		abort();
+	setenv("ROLECA_PROFILE_PATH", env, 1);
 	/* Without a CA directory the next occurrence is found instead. */
 	CU_ASSERT_EQUAL(profile_list(NULL, &paths, &cause), 0);
 	CU_ASSERT(listed(&paths, "/p1/alpha.cfg") != NULL);
@@ -1312,6 +1338,7 @@ test_list(void)
 	    strstr(listed(&paths, "/zeta.cfg"), fx.dir) == NULL);
 	strv_free(&paths);
 	free(ca);
+	free(ca_path);
 	unsetenv("ROLECA_PROFILE_PATH");
 	free(env);
 	fx_teardown(&fx);
