@@ -66,6 +66,25 @@ status_of(const struct store_cert *c, time_t now)
 	return cert_expired((time_t)c->not_after, now) ? "expired" : "valid";
 }
 
+/*
+ * One line per row whatever the database holds: a row edited outside
+ * roleca may hold control characters or bytes that are not UTF-8, escaped
+ * here as log escapes them (json_string does so for --json).
+ */
+static void
+print_line(const struct store_cert *c, time_t now, const char *cn,
+    const char *date, long long left)
+{
+	char	*serial = err_escape(c->serial);
+	char	*profile = err_escape(c->profile), *shown = err_escape(cn);
+
+	printf("%-32s  %-7s  %-16s  %-34s  %s  %5lld\n", serial,
+	    status_of(c, now), profile, shown, date, left);
+	free(shown);
+	free(profile);
+	free(serial);
+}
+
 static void
 print_row(const struct store_cert *c, time_t now, int json)
 {
@@ -74,8 +93,7 @@ print_row(const struct store_cert *c, time_t now, int json)
 
 	utc_text(date, sizeof date, UTC_DAY, (time_t)c->not_after);
 	if (!json) {
-		printf("%-32s  %-7s  %-16s  %-34s  %s  %5lld\n", c->serial,
-		    status_of(c, now), c->profile, cn, date, left);
+		print_line(c, now, cn, date, left);
 		free(cn);
 		return;
 	}

@@ -104,6 +104,16 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 	printf("}\n");
 }
 
+/* A field of the record, escaped: the database may have been edited. */
+static void
+print_field(const char *label, const char *value)
+{
+	char	*shown = err_escape(value);
+
+	printf("%-12s %s\n", label, shown);
+	free(shown);
+}
+
 static void
 print_time(const char *label, int64_t t)
 {
@@ -161,17 +171,17 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		rc = 0;
 		goto out;
 	}
-	printf("%-12s %s\n", "serial", sc->serial);
+	print_field("serial", sc->serial);
 	printf("%-12s %s\n", "status", sc->status == STORE_REVOKED ?
 	    "revoked" : cert_expired((time_t)sc->not_after, time(NULL)) ?
 	    "expired" : "valid");
-	printf("%-12s %s\n", "subject", sc->subject);
-	printf("%-12s %s\n", "names", sc->sans);
-	printf("%-12s %s\n", "profile", sc->profile);
+	print_field("subject", sc->subject);
+	print_field("names", sc->sans);
+	print_field("profile", sc->profile);
 	for (size_t i = 0; i < d.eku.n; i++)
 		printf("%-12s %s\n", i == 0 ? "eku" : "", eku_name(d.eku.v[i]));
 	for (size_t i = 0; i < d.cdp.n; i++)
-		printf("%-12s %s\n", i == 0 ? "cdp" : "", d.cdp.v[i]);
+		print_field(i == 0 ? "cdp" : "", d.cdp.v[i]);
 	print_time("not-before", sc->not_before);
 	print_time("not-after", sc->not_after);
 	print_time("issued", sc->issued_at);

@@ -221,6 +221,28 @@ expect 0 "log as a table" roleca --dir "$I" log
 assert "... one line per operation" test "$(wc -l <"$T/out")" -eq "$(sqlite3 "$DB" 'SELECT count(*) FROM audit')"
 assert "... a row holding a newline escaped in its line" grep -qF 'two\nlines' "$T/out"
 
+# A row edited outside roleca, with control characters and bytes that are
+# not UTF-8 in its subject and profile: escaped in the table and in show,
+# and the JSON stays JSON.
+now=$(date +%s)
+sqlite3 "$DB" "INSERT INTO certs (serial, subject, sans, profile, vars, not_before, not_after,
+	issued_at, status, der) VALUES ('0e0e', 'CN=e' || char(27) || '[2J' || CAST(x'ff' AS TEXT),
+	'', 'p' || char(10) || 'q' || CAST(x'fe' AS TEXT), '', $now, $now + 1000 * 86400, $now,
+	'valid', x'00')"
+no_ctl() { ! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$1"; }
+expect 0 "list with a row edited by hand" roleca --dir "$I" list
+assert "... no control character" no_ctl "$T/out"
+assert "... UTF-8" utf8_ok "$T/out"
+assert "... the row on one line, escaped" grep -qF 'p\nq\xfe' "$T/out"
+assert "... its CN too" grep -qF 'e\x1b[2J\xff' "$T/out"
+expect 0 "list --json with a row edited by hand" roleca --dir "$I" list --json
+assert "... UTF-8" utf8_ok "$T/out"
+assert "... and JSON" sh -c "jq -e . '$T/out' >/dev/null"
+sqlite3 "$DB" "UPDATE certs SET der = (SELECT der FROM certs WHERE serial = '$fe') WHERE serial = '0e0e'"
+expect 0 "show of a row edited by hand" roleca --dir "$I" show 0e0e
+assert "... no control character" no_ctl "$T/out"
+assert "... UTF-8" utf8_ok "$T/out"
+
 # 100,000 rows: what --expiring finds, and in what order (its speed is
 # measured in bench/, beside its bar).
 now=$(date +%s)
