@@ -205,6 +205,15 @@ cp "$T/err" "$T/err-typed"
 expect 2 "revoke of a real newline" roleca --dir "$I" revoke "$(printf 'ab\ncd')"
 assert "... the two messages differ" sh -c "! cmp -s '$T/err' '$T/err-typed'"
 assert "... the backslash is \\x5c" grep -qF "invalid serial 'ab\\x5cncd'" "$T/err-typed"
+# A command line wrong in itself fails before the CA is opened, and is not
+# logged; a usage error found with the CA open is.
+audit_rows() { sqlite3 "$DB" 'SELECT count(*) FROM audit'; }
+before=$(audit_rows)
+expect 2 "revoke --reason nope" roleca --dir "$I" revoke "$fe" --reason nope
+expect 2 "renew without --out" roleca --dir "$I" renew "$fe"
+assert "... neither is logged" test "$(audit_rows)" -eq "$before"
+expect 2 "revoke of an invalid serial" roleca --dir "$I" revoke xyz
+assert "... is logged" test "$(audit_rows)" -eq $((before + 1))
 expect 0 "log --json" roleca --dir "$I" log --json
 assert "... is UTF-8" utf8_ok "$T/out"
 assert "... and JSON" sh -c "jq -e . '$T/out' >/dev/null"
