@@ -566,18 +566,29 @@ shares_wanted(void)
 }
 
 /*
- * Every revoked, unexpired certificate into c's bodies. With several
- * shares, every reader's snapshot is taken while the CA's own connection
- * holds the write lock, so they all see one and the same database: the CRL
- * is what one reader would have read. In that snapshot the rows are also
- * counted through the other index: a damaged index would otherwise yield a
- * CRL that silently leaves revoked certificates out.
+ * The store lists what expires after a time; a certificate is unexpired
+ * through its notAfter second (RFC 5280, 4.1.2.5), so a CRL made at now
+ * lists those whose notAfter is after now - 1.
+ */
+static int64_t
+unexpired_after(time_t now)
+{
+	return (int64_t)now - 1;
+}
+
+/*
+ * Every revoked certificate unexpired after cut into c's bodies. With
+ * several shares, every reader's snapshot is taken while the CA's own
+ * connection holds the write lock, so they all see one and the same
+ * database: the CRL is what one reader would have read. In that snapshot
+ * the rows are also counted through the other index: a damaged index would
+ * otherwise yield a CRL that silently leaves revoked certificates out.
  */
 static int
-read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
+read_base(struct ca *ca, int64_t cut, struct crl_parts *c, char **cause)
 {
 	struct share	 sh[CRL_BODIES_MAX];
-	struct tally	 ty = { NULL, now, 0, 0, NULL };
+	struct tally	 ty = { NULL, cut, 0, 0, NULL };
 	pthread_t	 t[CRL_BODIES_MAX], tt;
 	size_t		 n = shares_wanted(), started = 0;
 	int64_t		 first = 0, last = 0, span, got = 0;
@@ -585,7 +596,7 @@ read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 	int		 rc = ERR_FAIL, any, own = 0, counting = 0;
 
 	memset(sh, 0, sizeof sh);
-	TRY(store_revoked_span(ca->store, now, &any, &first, &last, cause));
+	TRY(store_revoked_span(ca->store, cut, &any, &first, &last, cause));
 	span = last - first + 1;
 	if (!any || span < (int64_t)n)
 		n = 1;
@@ -593,8 +604,8 @@ read_base(struct ca *ca, int64_t now, struct crl_parts *c, char **cause)
 	for (size_t i = 0; i < n; i++) {
 		der_init_stream(&c->body[i]);
 		sh[i].body = &c->body[i];
-		sh[i].now = now;
-		sh[i].after = i == 0 ? now : first - 1 + span * (int64_t)i /
+		sh[i].now = cut;
+		sh[i].after = i == 0 ? cut : first - 1 + span * (int64_t)i /
 		    (int64_t)n;
 		sh[i].until = i == n - 1 ? INT64_MAX : first - 1 + span *
 		    (int64_t)(i + 1) / (int64_t)n;
@@ -736,7 +747,7 @@ check_outputs(const struct ca *ca, time_t now, const char *path,
 	int	 rc = ERR_FAIL;
 
 	/* a CRL is trusted only while its signer's certificate is valid */
-	if (na != (time_t)-1 && now >= na) {
+	if (na != (time_t)-1 && now > na) {
 		utc_text(date, sizeof date, UTC_TEXT, na);
 		return err_set(cause, "%s/%s expired at %s: a CRL it signs is "
 		    "not trusted (make a new CA, and revoke this one at its "
@@ -799,7 +810,7 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	if (ca->conf->delta_cdp.n > 0)
 		info->freshest = &ca->conf->delta_cdp;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
-	TRY(read_base(ca, now, &c, cause));
+	TRY(read_base(ca, unexpired_after(now), &c, cause));
 	TRY(write_crl(ca, info, &c, path, extra, cause));
 	/* deltas from now on are relative to this base: both, or neither */
 	if (store_begin(ca->store, cause) != 0 ||
@@ -852,7 +863,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	    (time_t)ca->conf->delta_crl_hours * 3600);
 	info->base = (uint64_t)base;
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
-	TRY(store_revoked_since(ca->store, now, since, &r.cur, cause));
+	TRY(store_revoked_since(ca->store, unexpired_after(now), since, &r.cur,
+	    cause));
 	c.nbody = 1;
 	der_init_stream(&c.body[0]);
 	TRY(fill_body(&c.body[0], next_row, &r, cause));
