@@ -119,7 +119,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*keyfile = args_get(a, OPT_KEY),
 	    *out = args_get(a, OPT_OUT),
 	    *fname = args_get(a, OPT_FRIENDLY_NAME), *name;
-	char		*cause = NULL;
+	char		*cause = NULL, *serial = NULL;
 	int		 rc = ERR_FAIL, match;
 
 	if (keyfile == NULL || out == NULL)
@@ -138,8 +138,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
 	TRY(store_get(ex.ca->store, a->pos[0], &ex.sc, &cause));
 	if (ex.sc == NULL) {
+		/* store_get took it: a serial, shown as the database has it */
+		serial = serial_normalize(a->pos[0]);
 		rc = err_set(&cause, "no certificate with serial %s in %s",
-		    a->pos[0], dir);
+		    serial != NULL ? serial : a->pos[0], dir);
 		goto out;
 	}
 	/* as renew refuses it: a revoked certificate is not handed out */
@@ -172,6 +174,7 @@ out:
 	keys_datum_wipe(&ex.p12);
 	pass_free(ex.pass);
 	free(ex.cn);
+	free(serial);
 	keys_free(ex.key);
 	x509_free_certs(ex.leaf, ex.nleaf);
 	store_cert_free(ex.sc);

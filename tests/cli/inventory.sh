@@ -93,6 +93,10 @@ expect 1 "renewing an unknown serial typed with colons and upper case" roleca --
 	renew 00:0B:AD:C0:DE --out x
 assert "... names it as the database would keep it" err_has "no certificate with serial 0badc0de in"
 assert "... and logs it so" test "$(last_renew)" = "0badc0de|"
+echo 'a pass phrase' >"$T/exp.pass"
+expect 1 "exporting an unknown serial typed with colons and upper case" roleca --dir "$I" \
+	export 00:0B:AD:C0:DE --key "$T/nokey" --out "$T/x.p12" --p12-pass-file "$T/exp.pass"
+assert "... names it as the database would keep it" err_has "no certificate with serial 0badc0de in"
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 
 # A CSR's extra name is renewed where the role still leaves it a place;
