@@ -442,6 +442,21 @@ with_findings(const struct unit_run *r, char **cause)
 	*cause = tmp;
 }
 
+/* Every finding of a refused unit in one line, as its audit row keeps it. */
+static char *
+all_findings(const struct unit_run *r)
+{
+	char	*all = xstrdup("refused: "), *tmp;
+
+	for (size_t i = 0; i < r->findings.n; i++) {
+		xasprintf(&tmp, "%s%s%s: %s", all, i > 0 ? "; " : "",
+		    r->findings.v[i].rule, r->findings.v[i].msg);
+		free(all);
+		all = tmp;
+	}
+	return all;
+}
+
 /*
  * After signing: record the unit (joining the group's transaction) and
  * stage its files in the group's batch. A failure leaves nothing of the
@@ -452,6 +467,7 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
     struct out_batch *batch, char **serial, char **cause)
 {
 	size_t	 mark = out_batch_size(batch);
+	char	*audited;
 	int	 rc = r->rc;
 
 	if (rc != 0) {
@@ -467,7 +483,11 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
 out:
 	if (rc != 0) {
 		out_batch_drop(batch, mark);
-		cmd_audit(cmd, ca->store, NULL, r->u->role, rc, *cause);
+		audited = r->rc == ERR_POLICY && r->findings.n > 1 ?
+		    all_findings(r) : NULL;
+		cmd_audit(cmd, ca->store, NULL, r->u->role, rc,
+		    audited != NULL ? audited : *cause);
+		free(audited);
 		if (r->rc == ERR_POLICY)
 			with_findings(r, cause);
 	}

@@ -407,5 +407,8 @@ assert "... each naming the server and its file:line" test \
 	"$(grep -c '^roleca: deploy: pb (pb.cfg:2): refused: ' "$T/err")" -eq 2
 assert "... the key and the lifetime" sh -c "grep -q 'refused: key: ' '$T/err' &&
 	grep -q 'refused: validity: ' '$T/err'"
+assert "... both in its audit row" sh -c "sqlite3 '$T/strict/roleca.db' \
+	\"SELECT outcome FROM audit WHERE operation = 'deploy' ORDER BY id DESC LIMIT 1\" |
+	grep -q '^refused: .*key: .*; .*validity: '"
 
 finish
