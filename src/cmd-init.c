@@ -198,11 +198,9 @@ judge(const struct init *in, char **cause)
 	if (in->parent != NULL)
 		TRY(domains_within(in, cause));
 	TRY(policy_check_ca(in->crt, &ctx, &f, cause));
-	if (in->parent != NULL) {
-		policy_check_parent(in->crt, in->parent->crt, &f);
-		policy_check_depth(in->parent->chain, in->parent->nchain,
-		    policy_path_len(in->crt), &f);
-	}
+	if (in->parent != NULL)
+		policy_check_below(in->crt, in->parent->chain,
+		    in->parent->nchain, &f);
 	if (f.n > 0) {
 		rc = cmd_refused(&cmd_init, &f, cause);
 		goto out;

@@ -39,11 +39,7 @@ judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
 	ctx.now = time(NULL);
 	TRY(policy_check_ca(certs[0], &ctx, &f, cause));
 	TRY(policy_check_issuers(certs, n, &f, cause));
-	if (n > 1) {
-		policy_check_parent(certs[0], certs[1], &f);
-		policy_check_depth(certs + 1, n - 1,
-		    policy_path_len(certs[0]), &f);
-	}
+	policy_check_below(certs[0], certs + 1, n - 1, &f);
 	if (f.n > 0) {
 		rc = cmd_refused(&cmd_install_cert, &f, cause);
 		goto out;

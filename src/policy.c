@@ -1690,8 +1690,9 @@ out:
 	return rc;
 }
 
-void
-policy_check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
+/* A subject and a key other than the parent's. */
+static void
+check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
     struct findings *f)
 {
 	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
@@ -1743,8 +1744,9 @@ subject_of(gnutls_x509_crt_t crt)
 	return s;
 }
 
-int
-policy_path_len(gnutls_x509_crt_t crt)
+/* crt's pathLenConstraint; -1 when it has none. */
+static int
+path_len(gnutls_x509_crt_t crt)
 {
 	unsigned	 critical, ca;
 	int		 pl = -1;
@@ -1755,8 +1757,9 @@ policy_path_len(gnutls_x509_crt_t crt)
 	return pl;
 }
 
-void
-policy_check_depth(const gnutls_x509_crt_t *chain, size_t n, int pathlen,
+/* Room for a CA whose pathLenConstraint is pathlen (-1: none) below chain. */
+static void
+check_depth(const gnutls_x509_crt_t *chain, size_t n, int pathlen,
     struct findings *f)
 {
 	long		 room = -1;	/* CAs the new one may have below it */
@@ -1791,6 +1794,16 @@ policy_check_depth(const gnutls_x509_crt_t *chain, size_t n, int pathlen,
 	else if (room >= 0 && pathlen > room)
 		findings_add(f, "basic-constraints", "path length %d is more "
 		    "than the CAs above allow (at most %ld)", pathlen, room);
+}
+
+void
+policy_check_below(gnutls_x509_crt_t crt, const gnutls_x509_crt_t *chain,
+    size_t n, struct findings *f)
+{
+	if (n == 0)
+		return;
+	check_parent(crt, chain[0], f);
+	check_depth(chain, n, path_len(crt), f);
 }
 
 int

@@ -65,28 +65,20 @@ void	 policy_check_names(const struct request *, const struct policy_ctx *,
 int	 policy_check_ca(gnutls_x509_crt_t, const struct policy_ctx *,
 	    struct findings *, char **cause);
 /*
- * A subordinate beside its parent: a subject and a key of its own (a CA
- * named as its parent makes CRLs no client can tell apart).
- */
-void	 policy_check_parent(gnutls_x509_crt_t crt, gnutls_x509_crt_t parent,
-	    struct findings *);
-/*
  * A CA's key, before there is a certificate to judge (init --csr-out): the
  * key rule for CA certificates.
  */
 void	 policy_check_ca_key(gnutls_pubkey_t, struct findings *);
 /*
- * May the CA whose chain is chain[0..n) (itself first, up to its root)
- * sign a CA certificate whose pathLenConstraint is pathlen (-1: none)?
- * Each pathLenConstraint above counts the CAs below it (RFC 5280
- * 4.2.1.9); a finding when one leaves no room for the new CA, or less
- * than pathlen (none is more than any). The issuing CA's own 0 is
- * policy_check_ca's finding.
+ * A CA certificate crt below the CA whose chain is chain[0..n) (itself
+ * first, up to its root): a subject and a key other than its parent's (a
+ * CA named as its parent makes CRLs no client can tell apart), and room
+ * for it and its own pathLenConstraint (none is more than any) under
+ * every pathLenConstraint above, each counting the CAs below it (RFC 5280
+ * 4.2.1.9). The issuing CA's own 0 is policy_check_ca's finding.
  */
-void	 policy_check_depth(const gnutls_x509_crt_t *chain, size_t n,
-	    int pathlen, struct findings *);
-/* crt's pathLenConstraint; -1 when it has none. */
-int	 policy_path_len(gnutls_x509_crt_t crt);
+void	 policy_check_below(gnutls_x509_crt_t crt,
+	    const gnutls_x509_crt_t *chain, size_t n, struct findings *);
 /*
  * The issuers of a CA certificate as a file gives them, chain[1..n): each
  * a CA certificate (CA:TRUE, keyCertSign when it has a keyUsage) whose key
