@@ -351,6 +351,51 @@ check_delta(const config_setting_t *root, struct conf *c, int flags,
 	return flaw(c, flags, &msg, cause);
 }
 
+/*
+ * publish names the CA certificate after the first caIssuers URL's file:
+ * it must not be a CRL's name, and it is DER, as a .crt or .cer is (a .p7c
+ * is a CMS certs-only message, RFC 2585, served as another type).
+ */
+static int
+check_issuers(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
+{
+	char	*name = NULL, *crl[4] = { NULL, NULL, NULL, NULL }, *where;
+	char	*msg = NULL;
+	size_t	 len;
+	int	 clash = 0, rc = 0;
+
+	for (size_t i = 0; name == NULL && i < c->ca_issuers.n; i++)
+		name = url_file_name(c->ca_issuers.v[i]);
+	if (name == NULL)
+		return 0;
+	crl[0] = conf_crl_name(&c->cdp, CONF_CRL_NAME);
+	xasprintf(&crl[1], "%s.pem", crl[0]);
+	if (c->delta_cdp.n > 0) {
+		crl[2] = conf_crl_name(&c->delta_cdp, CONF_DELTA_NAME);
+		xasprintf(&crl[3], "%s.pem", crl[2]);
+	}
+	for (int i = 0; i < 4; i++)
+		clash |= crl[i] != NULL && strcmp(name, crl[i]) == 0;
+	len = strlen(name);
+	where = cfg_where(config_setting_get_member(root, "ca_issuers"));
+	if (clash)
+		err_set(&msg, "%s: 'ca_issuers' names the file '%s', which "
+		    "publish writes a CRL to: give the CA certificate a file "
+		    "name of its own", where, name);
+	else if (len >= 4 && strcasecmp(name + len - 4, ".p7c") == 0)
+		err_set(&msg, "%s: 'ca_issuers' names '%s', a CMS certs-only "
+		    "file (RFC 2585), but publish writes the CA certificate "
+		    "there as DER: name it .crt or .cer", where, name);
+	if (msg != NULL)
+		rc = flaw(c, flags, &msg, cause);
+	free(where);
+	for (int i = 0; i < 4; i++)
+		free(crl[i]);
+	free(name);
+	return rc;
+}
+
 int
 conf_load(const char *path, int flags, struct conf **out, char **cause)
 {
@@ -414,6 +459,7 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		goto out;
 	}
 	TRY(check_delta(root, c, flags, cause));
+	TRY(check_issuers(root, c, flags, cause));
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,
 	    &c->delta_crl_hours, cause));
 	TRY(cfg_strings(root, "publish", 0, &c->publish, NULL, 0, cause));

@@ -279,6 +279,19 @@ for dname in delta-base.crl delta-base.crl.pem; do
 	assert "... naming the line" err_has "clash.cfg:4: 'delta_cdp' names the file '$dname'"
 	assert "... and makes no CA" test ! -e "$D/clash"
 done
+# The CA certificate, named by ca_issuers, must not take a CRL's file,
+# and is DER: not a .p7c (a CMS certs-only message).
+for cname in delta-base.crl delta-base.crl.pem delta-delta.crl delta-delta.crl.pem; do
+	{ cat "$D/delta.cfg"; echo "ca_issuers = [ \"http://pki.lab.example/crl/$cname\" ];"; } \
+		>"$D/clash.cfg"
+	expect 1 "init refuses ca_issuers naming the file $cname" roleca --dir "$D/clash" \
+		init --config "$D/clash.cfg"
+	assert "... naming the line" err_has "clash.cfg:7: 'ca_issuers' names the file '$cname'"
+	assert "... and makes no CA" test ! -e "$D/clash"
+done
+{ cat "$D/delta.cfg"; echo 'ca_issuers = [ "http://pki.lab.example/crl/ca.p7c" ];'; } >"$D/clash.cfg"
+expect 1 "init refuses a .p7c ca_issuers name" roleca --dir "$D/clash" init --config "$D/clash.cfg"
+assert "... saying why" err_has "a CMS certs-only file (RFC 2585)"
 cp -R "$D/ca" "$D/clash"
 sed "s|delta-delta.crl|delta-base.crl|" "$D/ca/ca.cfg" >"$D/clash/ca.cfg"
 cp "$D/clash/crl/delta-base.crl" "$D/base-kept.crl"
