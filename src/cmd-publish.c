@@ -193,10 +193,11 @@ out:
 }
 
 /*
- * Is the CRL at path due: missing, past crl_renew_percent of its life, or,
- * with no delta CRL to carry changes, older than the last revocation, hold
- * or release recorded (its number is not above the one taken then)? Or
- * is its PEM copy missing or another CRL (a crash between the two)?
+ * Is the CRL at path due: missing or unreadable, past crl_renew_percent of
+ * its life, or, with no delta CRL to carry changes, older than the last
+ * revocation, hold or release recorded (its number is not above the one
+ * taken then)? Or is its PEM copy missing or another CRL (a crash between
+ * the two)?
  */
 static int
 due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
@@ -208,7 +209,16 @@ due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
 	int		 found, pfound = 0, rc = ERR_FAIL;
 
 	xasprintf(&pem, "%s.pem", path);
-	TRY(crl_read_head(path, &found, &h, cause));
+	if (crl_read_head(path, &found, &h, cause) != 0) {
+		/* damaged (a disk error, a hand edit): signed again */
+		fprintf(stderr, "roleca: publish: warning: %s; a new CRL is "
+		    "signed\n", *cause);
+		free(*cause);
+		*cause = NULL;
+		*yes = 1;
+		rc = 0;
+		goto out;
+	}
 	if (found && crl_read_head(pem, &pfound, &hp, cause) != 0) {
 		free(*cause);		/* unreadable: made again */
 		*cause = NULL;
@@ -312,9 +322,9 @@ const struct command cmd_publish = {
 	"Files: the CRL as DER under the name its CDP URL ends with, the same\n"
 	"as PEM (NAME.pem), and the CA certificate as DER under the name its\n"
 	"caIssuers URL ends with (else NAME.crt). A CRL is due when it is\n"
-	"missing, crl_renew_percent (ca.cfg, default 50) of its lifetime has\n"
-	"passed, or a certificate was revoked, held or released after it was\n"
-	"signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
+	"missing or unreadable, crl_renew_percent (ca.cfg, default 50) of\n"
+	"its lifetime has passed, or a certificate was revoked, held or\n"
+	"released after it was signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
 	"published every time, and carries such changes until the CRL is due.\n",
 	options,
 	0,

@@ -152,6 +152,15 @@ expect 0 "so is its release" roleca --dir "$I" publish --to "$W"
 assert "... in CRL number 8" test "$(crlno "$W/issuing.crl")" = 8
 assert "... which no longer lists it" sh -c "! openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
 	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
+# A damaged CRL (a disk error, a hand edit) is due: the next publish, as
+# the timer runs it, signs a new one rather than fail until --new-crl.
+cp -R "$I" "$T/damaged" && mkdir -p "$T/damaged-www"
+echo garbage >"$T/damaged/crl/issuing.crl"
+expect 0 "publish with a damaged CRL signs a new one" \
+	roleca --dir "$T/damaged" publish --to "$T/damaged-www"
+assert "... warning why" err_has "warning: "
+assert "... and the CRL it publishes verifies" openssl crl -in "$T/damaged-www/issuing.crl" \
+	-inform DER -noout -verify -CAfile "$I/ca.crt"
 
 # Delta CRLs, as Windows enterprise CAs publish them.
 D=$T/delta
