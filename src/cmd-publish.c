@@ -123,9 +123,14 @@ set_free(struct pubset *set)
 	set->n = 0;
 }
 
-/* Whether the set could be placed in dir: nothing is written. */
+/*
+ * Whether the set could be placed in dir: nothing is written. given: dir
+ * is --to's, so that the CA's own directory there is a usage error, as for
+ * crl --out (from ca.cfg's publish list it is the configuration's).
+ */
 static int
-check_target(const struct pubset *set, const char *dir, char **cause)
+check_target(const struct pubset *set, const char *dir, int given,
+    char **cause)
 {
 	struct stat	 st;
 	char		*to = NULL;
@@ -147,10 +152,12 @@ check_target(const struct pubset *set, const char *dir, char **cause)
 		return err_set(cause, "%s: publish directory: cannot write: %s",
 		    dir, strerror(errno));
 	/* its files would replace the CA's own (ca.crt, the CRLs) */
-	if (ca_own_dir(set->ca, dir))
-		return err_set(cause, "%s: publish directory is the CA's own "
-		    "directory (%s or its crl/): publish to the web server's",
-		    dir, set->ca->dir);
+	if (ca_own_dir(set->ca, dir)) {
+		rc = err_set(cause, "%s: publish directory is the CA's own "
+		    "directory (%s or its crl/): publish to the web server's "
+		    "document directory", dir, set->ca->dir);
+		return given ? ERR_USAGE : rc;
+	}
 	for (size_t i = 0; i < set->n; i++) {
 		free(to);
 		xasprintf(&to, "%s/%s", dir, set->name[i]);
@@ -275,7 +282,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 				    "named twice", dirs[i]);
 				goto out;
 			}
-		TRY(check_target(&set, dirs[i], &cause));
+		TRY(check_target(&set, dirs[i], to != NULL, &cause));
 	}
 	if (args_has(a, OPT_FORCE_CRL))
 		fresh = 1;

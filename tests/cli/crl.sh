@@ -463,10 +463,10 @@ assert "... and the key, certificate, configuration and chain are intact" \
 	sh -c "(cd '$I' && sha256sum -c --quiet '$T/ca-files.sum')"
 assert "... and the database still reads" test "$(rows "$DB")" -gt 0
 assert "... nothing written in DIR/crl" test ! -e "$I/crl/other.crl"
-expect 1 "publish --to the CA directory is refused" roleca --dir "$I" publish \
-	--to "$I" --new-crl
+expect 2 "publish --to the CA directory is refused, a usage error as for crl --out" \
+	roleca --dir "$I" publish --to "$I" --new-crl
 assert "... saying why" err_has "publish directory is the CA's own directory"
-expect 1 "publish --to its crl/ too" roleca --dir "$I" publish --to "$I/crl/" --new-crl
+expect 2 "publish --to its crl/ too" roleca --dir "$I" publish --to "$I/crl/" --new-crl
 assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
 assert "... and the CA's files are intact" \
 	sh -c "(cd '$I' && sha256sum -c --quiet '$T/ca-files.sum')"
