@@ -688,6 +688,10 @@ load_key_usage(const config_setting_t *root, struct profile *p, char **cause)
 	else if ((bits & GNUTLS_KEY_KEY_ENCIPHERMENT) && p->key.alg == KEY_EC)
 		rc = fail_at(cause, ERR_FAIL, s, "keyEncipherment needs an RSA "
 		    "key: an EC key cannot encrypt");
+	else if (!(bits & GNUTLS_KEY_KEY_ENCIPHERMENT) && p->key.alg == KEY_RSA)
+		rc = fail_at(cause, ERR_FAIL, s, "key_usage must include "
+		    "keyEncipherment for an RSA key (the certificate rules "
+		    "require it)");
 	else {
 		p->key_usage = bits;
 		rc = 0;
@@ -1195,6 +1199,11 @@ default_ku(const struct keyspec *k)
 	    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
 }
 
+/*
+ * keyEncipherment follows the key the certificate gets (an RSA one has
+ * it, an EC one cannot), whatever the role's own key: a P-256 CSR signed
+ * under an RSA role, or the reverse.
+ */
 void
 profile_fit_key(struct request *r, const struct profile *p,
     const struct keyspec *k)
@@ -1202,6 +1211,9 @@ profile_fit_key(struct request *r, const struct profile *p,
 	r->key = *k;
 	if (p->key_usage == 0)
 		r->key_usage = default_ku(k);
+	else
+		r->key_usage = (p->key_usage & ~GNUTLS_KEY_KEY_ENCIPHERMENT) |
+		    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
 }
 
 static void

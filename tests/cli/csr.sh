@@ -285,6 +285,22 @@ expect 0 "check --profile: the P-256 certificate signed under an RSA-2048 role c
 	--set pool_fqdn=medpool.lab.example --set server_fqdn=med01.lab.example
 mkdir -p "$I/profiles"
 sed 's/^key = .*/key = "rsa:3072";/' "$SRCDIR/profiles/mediation.cfg" >"$I/profiles/med3072.cfg"
+# An RSA role that lists its key usages: keyEncipherment follows the key,
+# so a P-256 CSR under it gets the others, without keyEncipherment.
+{ cat "$SRCDIR/profiles/mediation.cfg"
+  echo 'key_usage = [ "digitalSignature", "keyEncipherment", "nonRepudiation" ];'; } \
+	>"$I/profiles/medku.cfg"
+expect 0 "a P-256 CSR under an RSA role that lists keyEncipherment is signed" \
+	roleca --dir "$I" sign medku --csr ecsan.csr --out ecku
+assert "... with its other usages, without keyEncipherment" sh -c \
+	"openssl x509 -in ecku.crt -noout -ext keyUsage | grep -qx ' *Digital Signature, Non Repudiation'"
+sed 's/"keyEncipherment", //' "$I/profiles/medku.cfg" >"$I/profiles/medku2.cfg"
+expect 1 "an RSA role whose key_usage leaves out keyEncipherment does not load" \
+	roleca --dir "$I" issue medku2 --set pool_fqdn=medpool.lab.example \
+	--set server_fqdn=med03.lab.example --out medku2
+assert "... naming the line" err_has "medku2.cfg:"
+assert "... and why" err_has "key_usage must include keyEncipherment for an RSA key"
+rm "$I/profiles/medku.cfg" "$I/profiles/medku2.cfg"
 count=$(rows "$DB")
 mkcsr med2048 rsa:2048 -sha256 /CN=medpool.lab.example \
 	-addext "subjectAltName=DNS:medpool.lab.example,DNS:med02.lab.example"

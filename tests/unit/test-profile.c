@@ -573,6 +573,8 @@ test_refuse_key_usage(void)
 	refused(HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU
 	    "key_usage = [ \"digitalSignature\", \"keyEncipherment\" ];\n", 11,
 	    "keyEncipherment needs an RSA key");
+	refused(BASE "key_usage = [ \"digitalSignature\" ];\n", 11,
+	    "key_usage must include keyEncipherment for an RSA key");
 }
 
 static void
@@ -874,6 +876,7 @@ test_bind_ec_key_usage(void)
 	struct fx	 fx;
 	struct profile	*p;
 	struct request	*r;
+	struct keyspec	 ec = { KEY_EC, 256 }, rsa = { KEY_RSA, 2048 };
 	char		*cause = NULL;
 
 	fx_setup(&fx);
@@ -884,10 +887,29 @@ test_bind_ec_key_usage(void)
 	CU_ASSERT_EQUAL(r->key.alg, KEY_EC);
 	request_free(r);
 	profile_free(p);
-	p = loaded(&fx, BASE "key_usage = \"digitalSignature\";\n", NULL);
+	/*
+	 * keyEncipherment follows the certificate's key: an RSA role's
+	 * usages fitted to an EC key lose it, an EC role's fitted to an RSA
+	 * key gain it; the others stay as listed
+	 */
+	p = loaded(&fx, BASE "key_usage = [ \"digitalSignature\", "
+	    "\"keyEncipherment\", \"nonRepudiation\" ];\n", NULL);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
 	    NULL), 0);
-	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE);
+	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_ENCIPHERMENT | GNUTLS_KEY_NON_REPUDIATION);
+	profile_fit_key(r, p, &ec);
+	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_NON_REPUDIATION);
+	request_free(r);
+	profile_free(p);
+	p = loaded(&fx, HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU
+	    "key_usage = [ \"digitalSignature\", \"keyAgreement\" ];\n", NULL);
+	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
+	    NULL), 0);
+	profile_fit_key(r, p, &rsa);
+	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_AGREEMENT | GNUTLS_KEY_KEY_ENCIPHERMENT);
 	request_free(r);
 	profile_free(p);
 	CU_ASSERT_PTR_NULL(cause);
