@@ -22,6 +22,79 @@ assert "... serials after show" test "$(complete_words roleca --dir "$I" show ""
 assert "... --p12-legacy for issue" sh -c \
 	"PATH='$T/bin':\$PATH bash -c '. \"$SRCDIR\"/contrib/bash-completion/roleca; COMP_WORDS=(roleca issue --p12-l); COMP_CWORD=2; _roleca; echo \${COMPREPLY[@]}' | grep -qx -- --p12-legacy"
 
+# A command's options are the ones its table declares, and --help: not
+# the global --dir, nor another command's option its help text mentions.
+for f in "$SRCDIR"/src/cmd-*.c; do
+	c=$(basename "$f" .c)
+	c=${c#cmd-}
+	want=$( (echo --help; sed -n \
+	    's/^	{ "\([a-z0-9-]*\)", [a-z_]*_argument.*/--\1/p' "$f") | sort)
+	got=$(complete_words roleca "$c" -- | sort)
+	assert "... $c: its own options only" test "$got" = "$want"
+done
+assert "... list: no --dir" test -z "$(complete_words roleca list --d)"
+expect 2 "... (which list refuses)" roleca list --dir "$I"
+assert "... install-cert: no --csr-out" \
+	test -z "$(complete_words roleca install-cert --c)"
+assert "... a prefix of the command: its options" \
+	test "$(complete_words roleca rev --r)" = --reason
+
+# The global options, short forms too, before the command only.
+assert "... -d -h -V at the top level" test \
+	"$(complete_words roleca - | sort | tr '\n' ' ')" = \
+	"--dir --help --version -V -d -h "
+assert "... commands after -d DIR" sh -c \
+	"[ \"\$(PATH='$T/bin':\$PATH bash -c '. \"$SRCDIR\"/contrib/bash-completion/roleca; COMP_WORDS=(roleca -d \"$I\" sh); COMP_CWORD=3; _roleca; echo \${COMPREPLY[@]}')\" = show ]"
+assert "... serials after -d DIR show" \
+	test "$(complete_words roleca -d "$I" show "")" = "$serial"
+assert "... serials after -dDIR show" \
+	test "$(complete_words roleca -d"$I" show "")" = "$serial"
+assert "... serials after --dir=DIR show" \
+	test "$(complete_words roleca --dir = "$I" show "")" = "$serial"
+assert "... serials from \$ROLECA_DIR" \
+	test "$(ROLECA_DIR=$I complete_words roleca revoke "")" = "$serial"
+assert "... directories after -d" \
+	test "$(cd "$T/lab" && complete_words roleca -d iss)" = issuing
+
+# Option values.
+assert "... --reason offers unspecified" \
+	test "$(complete_words roleca revoke "$serial" --reason u)" = unspecified
+assert "... --reason=VALUE too" test "$(complete_words roleca revoke \
+	"$serial" --reason = ce | sort | tr '\n' ' ')" = \
+	"certificateHold cessationOfOperation "
+mkdir -p "$T/files/csrs" && : >"$T/files/deploy.cfg"
+assert "... deploy --csr-dir: directories" \
+	test "$(cd "$T/files" && complete_words roleca deploy x.cfg --csr-dir "")" = csrs
+assert "... deploy --out: directories" \
+	test "$(cd "$T/files" && complete_words roleca deploy --out "")" = csrs
+assert "... deploy FILE: files" \
+	test "$(cd "$T/files" && complete_words roleca deploy de)" = deploy.cfg
+assert "... one operand: nothing after the serial" \
+	test -z "$(complete_words roleca --dir "$I" show "$serial" "")"
+assert "... the operand after an option's value" \
+	test "$(complete_words roleca sign --csr x.csr fr)" = frontend
+# A free value (a name, a date, a number) has nothing to offer, above all
+# not the command's operand; nor has any value-taking option completion
+# does not know better for.
+for f in "$SRCDIR"/src/cmd-*.c; do
+	c=$(basename "$f" .c)
+	c=${c#cmd-}
+	for o in $(sed -n 's/^	{ "\([a-z0-9-]*\)", required_argument.*/\1/p' "$f"); do
+		case $o in
+		config|parent|csr-out|key-pass-file|out|p12-pass-file|csr|key|\
+		csr-dir|to|chain|ca|crl|profile|status|reason) continue ;;
+		esac
+		got=$(cd "$T/files" && complete_words roleca --dir "$I" "$c" --"$o" "")
+		assert "... $c --$o: nothing" test -z "$got"
+	done
+done
+assert "... revoke SERIAL --date: no serials" \
+	test -z "$(complete_words roleca --dir "$I" revoke "$serial" --date "")"
+assert "... check --servername: no files" \
+	test -z "$(cd "$T/files" && complete_words roleca check --servername "")"
+assert "... check --set=: nothing" \
+	test -z "$(cd "$T/files" && complete_words roleca check --set = "")"
+
 expect 0 "--version prints the version alone" roleca --version
 assert "... like pkg-config" sh -c "grep -Eqx '[0-9]+\.[0-9]+\.[0-9]+' '$T/out'"
 expect 0 "help lists every command" roleca help
