@@ -16,6 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 # Build dependencies, and the independent tools the tests verify with.
+# The tests patch DER with perl (perl-base is essential: always there) and
+# need no python3.
 packages="build-essential autoconf automake pkg-config
 	libgnutls28-dev libconfig-dev libsqlite3-dev libcunit1-dev
 	gnutls-bin openssl nginx-light softhsm2 jq sqlite3 mandoc curl

@@ -217,11 +217,20 @@ mkcsr nul ec:p256.pem -sha256 /CN=n.lab.example -addext "subjectAltName=DNS:aaaa
 # The SAN's dNSName "aaaa.lab.example" becomes "a\0aa.lab.example"; the signature then fails,
 # so this exercises rejection, whichever check comes first.
 openssl req -in nul.csr -outform DER -out nul.der
-python3 - <<'PY' 2>/dev/null || cp nul.der nul-bad.der
-d = open("nul.der", "rb").read()
-i = d.find(b"aaaa.lab.example")
-open("nul-bad.der", "wb").write(d[:i+1] + b"\0" + d[i+2:])
-PY
+# perl, not python3: perl-base is essential on Debian, python3 is not. No
+# fallback: an unpatched copy would prove nothing.
+rm -f nul-bad.der
+assert "a NUL byte is patched into the CSR's dNSName" perl -e '
+	open(my $in, "<:raw", "nul.der") or die "nul.der: $!\n";
+	local $/; my $d = <$in>;
+	my $i = index($d, "aaaa.lab.example");
+	die "nul.der: no dNSName aaaa.lab.example\n" if $i < 0;
+	substr($d, $i + 1, 1) = "\0";
+	open(my $out, ">:raw", "nul-bad.der") or die "nul-bad.der: $!\n";
+	print $out $d or die "nul-bad.der: $!\n";
+	close($out) or die "nul-bad.der: $!\n";'
+assert "... in one byte, now NUL" sh -c \
+	"cmp -l nul.der nul-bad.der | awk '{ n++; v = \$3 } END { exit !(n == 1 && v == 0) }'"
 hostile 3 "a NUL byte inside a dNSName is refused" nul-bad.der
 # The same with a valid signature, so the name itself is judged: the SAN
 # is given as DER, GeneralNames { [2] "n\0ul.lab.example" }.
