@@ -3,10 +3,13 @@
  * $ROLECA_PROFILE_PATH, the installed ones) with their variables. A
  * profile that does not load is reported and makes the exit status 1, but
  * the others are still listed. In a CA directory its ca.cfg must load, as
- * for every command.
+ * for every command. Finding no profile at all is an error (exit 1) naming
+ * the directories searched: every command that makes a certificate would
+ * fail the same way, and silence hid a search path that missed them.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -33,6 +36,35 @@ print_profile(const struct profile *p)
 	}
 }
 
+/*
+ * The search path as profile_list() walks it (DIR/profiles only in a CA),
+ * for the message when it finds nothing. Allocated.
+ */
+static char *
+search_path_text(const char *ca_dir)
+{
+	const char	*env = getenv("ROLECA_PROFILE_PATH"), *p, *end;
+	char		*text = NULL, *tmp;
+
+	if (ca_dir != NULL)
+		xasprintf(&text, "%s/profiles", ca_dir);
+	for (p = env; p != NULL && *p != '\0';
+	    p = *end == ':' ? end + 1 : end) {
+		end = p + strcspn(p, ":");
+		if (end == p)
+			continue;
+		xasprintf(&tmp, "%s%s%.*s", text != NULL ? text : "",
+		    text != NULL ? ", " : "", (int)(end - p), p);
+		free(text);
+		text = tmp;
+	}
+	xasprintf(&tmp, "%s%s%s%s", text != NULL ? text : "",
+	    text != NULL ? ", " : "", PROFILEDIR, env == NULL || *env == '\0' ?
+	    " ($ROLECA_PROFILE_PATH is not set)" : "");
+	free(text);
+	return tmp;
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -50,6 +82,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		fprintf(stderr, "roleca: profiles: warning: %s\n",
 		    ca->conf->flaw);
 	TRY(profile_list(ca != NULL ? dir : NULL, &paths, &cause));
+	if (paths.n == 0) {
+		char	*where = search_path_text(ca != NULL ? dir : NULL);
+
+		rc = err_set(&cause, "no profile found in %s", where);
+		free(where);
+		goto out;
+	}
 	for (size_t i = 0; i < paths.n; i++) {
 		if (profile_load(paths.v[i], NULL, &p, &cause) != 0) {
 			fprintf(stderr, "roleca: profiles: %s\n", cause);
@@ -75,7 +114,8 @@ const struct command cmd_profiles = {
 	"",
 	"List the role profiles with their descriptions and variables.",
 	"Profiles are found in DIR/profiles, then in each directory of\n"
-	"$ROLECA_PROFILE_PATH, then in the installed profile directory.\n",
+	"$ROLECA_PROFILE_PATH, then in the installed profile directory; none\n"
+	"found is an error (exit 1) that names the directories searched.\n",
 	NULL,
 	0,
 	0,
