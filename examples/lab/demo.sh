@@ -64,6 +64,23 @@ for p in frontend standard-edition director edge-internal edge-external \
 	count=$((count + 1))
 done
 
+# The hints below must work when copied into another shell, which has
+# neither $ROLECA (so they name the binary used here) nor the
+# ROLECA_PROFILE_PATH this script was given (make demo sets it for the
+# script alone, and without it an uninstalled roleca finds no profile).
+q() {	# q WORD: WORD quoted for sh when it needs it
+	case $1 in
+	''|*[!A-Za-z0-9_./:@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+run=
+if [ -n "${ROLECA_PROFILE_PATH:-}" ]; then
+	run="ROLECA_PROFILE_PATH=$(q "$ROLECA_PROFILE_PATH") "
+fi
+run="$run$(q "$roleca") --dir $(q "$dir/issuing")"
+
 cat <<EOT
 
 Lab CA ready: $count role certificates issued, each verified by openssl.
@@ -73,6 +90,6 @@ Lab CA ready: $count role certificates issued, each verified by openssl.
                                  edge-external, edge-av and oauth,
                                  passphrase in p12-pass.txt)
 Try:
-  $roleca --dir $dir/issuing check $dir/certs/frontend.crt --profile frontend
-  $roleca --dir $dir/issuing profiles
+  $run check $(q "$dir/certs/frontend.crt") --profile frontend
+  $run profiles
 EOT
