@@ -52,10 +52,11 @@ for p in frontend standard-edition director edge-internal edge-external \
 	p12=
 	case "$p" in
 	edge-external|edge-av|oauth)	# shared across a pool: exportable
-		p12="--p12-pass-file $dir/certs/p12-pass.txt" ;;
+		p12=$dir/certs/p12-pass.txt ;;
 	esac
 	# shellcheck disable=SC2086
-	serial=$(R --dir "$dir/issuing" issue "$p" $vars $p12 --out "$dir/certs/$p")
+	serial=$(R --dir "$dir/issuing" issue "$p" $vars \
+	    ${p12:+--p12-pass-file "$p12"} --out "$dir/certs/$p")
 	openssl verify -x509_strict -purpose sslserver -CAfile "$dir/root/ca.crt" \
 	    -untrusted "$dir/issuing/ca.crt" "$dir/certs/$p.crt" >/dev/null
 	names=$(openssl x509 -in "$dir/certs/$p.crt" -noout -ext subjectAltName \
