@@ -51,6 +51,8 @@ assert "... serials after -dDIR show" \
 	test "$(complete_words roleca -d"$I" show "")" = "$serial"
 assert "... serials after --dir=DIR show" \
 	test "$(complete_words roleca --dir = "$I" show "")" = "$serial"
+assert "... and with --dir=DIR as one word" \
+	test "$(complete_words roleca --dir="$I" show "")" = "$serial"
 assert "... serials from \$ROLECA_DIR" \
 	test "$(ROLECA_DIR=$I complete_words roleca revoke "")" = "$serial"
 assert "... directories after -d" \
