@@ -36,33 +36,27 @@ print_profile(const struct profile *p)
 	}
 }
 
-/*
- * The search path as profile_list() walks it (DIR/profiles only in a CA),
- * for the message when it finds nothing. Allocated.
- */
+/* The search path as profile_list() walks it, for a message. Allocated. */
 static char *
 search_path_text(const char *ca_dir)
 {
-	const char	*env = getenv("ROLECA_PROFILE_PATH"), *p, *end;
-	char		*text = NULL, *tmp;
+	const char	*env = getenv("ROLECA_PROFILE_PATH");
+	struct strv	 dirs = { NULL, 0 };
+	char		*text = xstrdup(""), *tmp;
 
-	if (ca_dir != NULL)
-		xasprintf(&text, "%s/profiles", ca_dir);
-	for (p = env; p != NULL && *p != '\0';
-	    p = *end == ':' ? end + 1 : end) {
-		end = p + strcspn(p, ":");
-		if (end == p)
-			continue;
-		xasprintf(&tmp, "%s%s%.*s", text != NULL ? text : "",
-		    text != NULL ? ", " : "", (int)(end - p), p);
+	profile_search_path(ca_dir, &dirs);
+	for (size_t i = 0; i < dirs.n; i++) {
+		xasprintf(&tmp, "%s%s%s", text, i > 0 ? ", " : "", dirs.v[i]);
 		free(text);
 		text = tmp;
 	}
-	xasprintf(&tmp, "%s%s%s%s", text != NULL ? text : "",
-	    text != NULL ? ", " : "", PROFILEDIR, env == NULL || *env == '\0' ?
-	    " ($ROLECA_PROFILE_PATH is not set)" : "");
-	free(text);
-	return tmp;
+	strv_free(&dirs);
+	if (env == NULL || *env == '\0') {
+		xasprintf(&tmp, "%s ($ROLECA_PROFILE_PATH is not set)", text);
+		free(text);
+		text = tmp;
+	}
+	return text;
 }
 
 static int

@@ -1277,9 +1277,8 @@ profile_bind_partial(const struct profile *p, const struct profile_values *vs,
 	return bind_profile(p, vs, 1, out, cause);
 }
 
-/* The search path in order: DIR/profiles, $ROLECA_PROFILE_PATH, PROFILEDIR. */
-static void
-search_path(const char *ca_dir, struct strv *dirs)
+void
+profile_search_path(const char *ca_dir, struct strv *dirs)
 {
 	const char	*env = getenv("ROLECA_PROFILE_PATH"), *p, *end;
 	char		*d;
@@ -1352,7 +1351,7 @@ profile_find(const char *name, const char *ca_dir, char **path, char **cause)
 		return err_usage(cause, "invalid profile name '%s': a profile "
 		    "is named by letters, digits, '-' and '_' (see roleca "
 		    "profiles)", name);
-	search_path(ca_dir, &dirs);
+	profile_search_path(ca_dir, &dirs);
 	for (size_t i = 0; i < dirs.n; i++) {
 		if ((rc = search_dir(dirs.v[i], cause)) < 0)
 			goto out;
@@ -1441,7 +1440,7 @@ profile_list(const char *ca_dir, struct strv *paths, char **cause)
 	size_t		 n = 0;
 	int		 rc = ERR_FAIL;
 
-	search_path(ca_dir, &dirs);
+	profile_search_path(ca_dir, &dirs);
 	for (size_t i = 0; i < dirs.n; i++)
 		TRY(list_dir(dirs.v[i], &f, &n, cause));
 	if (n > 0)

@@ -105,6 +105,11 @@ int	 profile_find(const char *name, const char *ca_dir, char **path,
  * Every NAME.cfg on that search path, first occurrence wins, sorted; a
  * directory of the path as profile_find() has it.
  */
+/*
+ * The profile search path in order: DIR/profiles (ca_dir set),
+ * $ROLECA_PROFILE_PATH's directories, PROFILEDIR; appended to dirs.
+ */
+void	 profile_search_path(const char *ca_dir, struct strv *dirs);
 int	 profile_list(const char *ca_dir, struct strv *paths, char **cause);
 
 /*
