@@ -60,28 +60,35 @@ crl_reason_name(int code)
 
 /*
  * One revokedCertificates entry, written byte by byte: it is done a million
- * times. SEQUENCE { INTEGER serial, Time revocationDate, crlEntryExtensions
- * holding one reasonCode } is under 128 bytes (a serial has at most 20
- * octets), so every length is one byte. The extensions are constant but
- * for the reason's value: SEQUENCE { SEQUENCE { OID 2.5.29.21, OCTET STRING
- * { ENUMERATED code } } }.
+ * times. SEQUENCE { INTEGER serial, Time revocationDate, crlEntryExtensions }
+ * is under 128 bytes (a serial has at most 20 octets), so every length is
+ * one byte. The extensions are constant but for their values: a reasonCode,
+ * SEQUENCE { OID 2.5.29.21, OCTET STRING { ENUMERATED code } }, and an
+ * invalidityDate, SEQUENCE { OID 2.5.29.24, OCTET STRING { GeneralizedTime
+ * } } (RFC 5280 5.3.2: the date the key is known or suspected to have been
+ * compromised, or the certificate to have become invalid, which the
+ * revocationDate, when the CA processed it, may follow), both non-critical.
  */
 static void
 entry(struct der *d, const struct crl_entry *e)
 {
 	static const unsigned char	 reason[] = {
-		0x30, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15,
+		0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15,
 		0x04, 0x03, 0x0a, 0x01, 0x00
+	};
+	static const unsigned char	 invalid[] = {
+		0x30, 0x18, 0x06, 0x03, 0x55, 0x1d, 0x18, 0x04, 0x11
 	};
 	const unsigned char		*s = e->serial;
 	size_t				 n = e->serial_len;
-	unsigned char			*start, *p;
+	unsigned char			*start, *p, *exts;
 
 	while (n > 1 && s[0] == 0) {
 		s++;
 		n--;
 	}
-	der_reserve(d, 2 + 3 + n + DER_TIME_MAX + sizeof reason);
+	der_reserve(d, 2 + 3 + n + DER_TIME_MAX + 2 + sizeof reason +
+	    sizeof invalid + DER_TIME_MAX);
 	start = p = d->p + d->len;
 	p += 2;
 	*p++ = DER_INTEGER;
@@ -94,10 +101,21 @@ entry(struct der *d, const struct crl_entry *e)
 	p += n;
 	p += der_time_bytes(p, e->revoked_at);
 	/* RFC 5280: omit reasonCode rather than say "unspecified" */
-	if (e->reason > 0) {
-		memcpy(p, reason, sizeof reason);
-		p[sizeof reason - 1] = (unsigned char)e->reason;
-		p += sizeof reason;
+	if (e->reason > 0 || e->invalid_at != 0) {
+		exts = p;
+		p += 2;
+		if (e->reason > 0) {
+			memcpy(p, reason, sizeof reason);
+			p[sizeof reason - 1] = (unsigned char)e->reason;
+			p += sizeof reason;
+		}
+		if (e->invalid_at != 0) {
+			memcpy(p, invalid, sizeof invalid);
+			p += sizeof invalid;
+			p += der_gentime_bytes(p, e->invalid_at);
+		}
+		exts[0] = DER_SEQUENCE;
+		exts[1] = (unsigned char)(p - exts - 2);
 	}
 	start[0] = DER_SEQUENCE;
 	start[1] = (unsigned char)(p - start - 2);
@@ -395,6 +413,7 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	r->n++;
 	e->revoked_at = (time_t)when;
 	e->reason = reason;
+	e->invalid_at = 0;
 	return 1;
 }
 

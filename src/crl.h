@@ -23,9 +23,12 @@ const char	*crl_reason_name(int code);
 struct crl_entry {
 	const unsigned char	*serial;	/* big-endian bytes */
 	size_t			 serial_len;
+	/* revocationDate: when the CA recorded the revocation */
 	time_t			 revoked_at;
 	/* -1 or 0: no reasonCode extension */
 	int			 reason;
+	/* invalidityDate, before revoked_at; 0: no such extension */
+	time_t			 invalid_at;
 };
 
 struct crl_info {

@@ -296,6 +296,34 @@ der_time_bytes(unsigned char *out, time_t t)
 	return (size_t)((unsigned char *)p - out);
 }
 
+/*
+ * GeneralizedTime whatever the year, for the fields RFC 5280 types so
+ * (invalidityDate): rare enough per CRL not to need der_time_bytes' cache.
+ */
+size_t
+der_gentime_bytes(unsigned char *out, time_t t)
+{
+	int64_t		 days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
+	char		*p = (char *)out + 2;
+	int		 y, m, dd;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil(days, &y, &m, &dd);
+	p = two(two(p, y / 100), y % 100);
+	p = two(p, m);
+	p = two(p, dd);
+	p = two(p, (int)(secs / 3600));
+	p = two(p, (int)(secs / 60 % 60));
+	p = two(p, (int)(secs % 60));
+	*p++ = 'Z';
+	out[0] = DER_GENTIME;
+	out[1] = (unsigned char)((unsigned char *)p - out - 2);
+	return (size_t)((unsigned char *)p - out);
+}
+
 void
 der_time(struct der *d, time_t t)
 {

@@ -58,6 +58,8 @@ void	 der_time(struct der *, time_t);
 /* The same written to out (DER_TIME_MAX bytes room); returns its length. */
 #define DER_TIME_MAX	17
 size_t	 der_time_bytes(unsigned char *out, time_t);
+/* GeneralizedTime always (DER_TIME_MAX bytes room); returns its length. */
+size_t	 der_gentime_bytes(unsigned char *out, time_t);
 /* A dotted OID; -1 if malformed. */
 int	 der_oid(struct der *, const char *dotted);
 

@@ -165,9 +165,9 @@ static void
 test_same_as_gnutls(void)
 {
 	struct crl_entry	 v[] = {
-		{ s1, sizeof s1, 1767323045, -1 },
-		{ s2, sizeof s2, 1767323046, 0 },
-		{ s3, sizeof s3, 1767323047, -1 },
+		{ s1, sizeof s1, 1767323045, -1, 0 },
+		{ s2, sizeof s2, 1767323046, 0, 0 },
+		{ s3, sizeof s3, 1767323047, -1, 0 },
 	};
 	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5,
 	    0, NULL };
@@ -258,9 +258,9 @@ static void
 test_reasons_read_back(void)
 {
 	struct crl_entry	 v[] = {
-		{ s1, sizeof s1, 1767323045, 1 },	/* keyCompromise */
-		{ s2, sizeof s2, 1767323046, 6 },	/* certificateHold */
-		{ s3, sizeof s3, 1767323047, -1 },
+		{ s1, sizeof s1, 1767323045, 1, 0 },	/* keyCompromise */
+		{ s2, sizeof s2, 1767323046, 6, 0 },	/* certificateHold */
+		{ s3, sizeof s3, 1767323047, -1, 0 },
 	};
 	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300,
 	    0, NULL };
@@ -294,6 +294,89 @@ test_reasons_read_back(void)
 		CU_ASSERT(slen >= v[count].serial_len && memcmp(serial + slen -
 		    v[count].serial_len, v[count].serial,
 		    v[count].serial_len) == 0);
+		count++;
+	}
+	CU_ASSERT_EQUAL(count, 3);
+	gnutls_x509_crl_iter_deinit(iter);
+	gnutls_x509_crl_deinit(crl);
+	gnutls_free(der.data);
+}
+
+/* How many times n bytes occur in d. */
+static int
+occurrences(const gnutls_datum_t *d, const void *bytes, size_t n)
+{
+	const unsigned char	*p = d->data, *end = d->data + d->size;
+	int			 k = 0;
+
+	while ((p = memmem(p, (size_t)(end - p), bytes, n)) != NULL) {
+		k++;
+		p += n;
+	}
+	return k;
+}
+
+/*
+ * An invalidity date (RFC 5280 5.3.2) is a non-critical entry extension
+ * holding a GeneralizedTime, whatever the year, beside the reasonCode or
+ * alone; the revocationDate stays the entry's own. GnuTLS reads every
+ * entry and its revocation date, and the signature verifies.
+ */
+static void
+test_invalidity_date(void)
+{
+	/* 2026-01-01T12:00:00Z, 2026-01-02T00:00:00Z */
+	struct crl_entry	 v[] = {
+		{ s1, sizeof s1, 1767323045, 1, 1767268800 },
+		{ s2, sizeof s2, 1767323046, -1, 1767312000 },
+		{ s3, sizeof s3, 1767323047, 1, 0 },
+	};
+	static const unsigned char	 ext1[] = {
+		/* entry extensions: reasonCode keyCompromise, invalidityDate */
+		0x30, 0x26,
+		0x30, 0x0a, 0x06, 0x03, 0x55, 0x1d, 0x15, 0x04, 0x03, 0x0a,
+		0x01, 0x01,
+		0x30, 0x18, 0x06, 0x03, 0x55, 0x1d, 0x18, 0x04, 0x11, 0x18,
+		0x0f, '2', '0', '2', '6', '0', '1', '0', '1', '1', '2', '0',
+		'0', '0', '0', 'Z'
+	};
+	static const unsigned char	 ext2[] = {
+		/* the invalidityDate alone (no reason code) */
+		0x30, 0x1a,
+		0x30, 0x18, 0x06, 0x03, 0x55, 0x1d, 0x18, 0x04, 0x11, 0x18,
+		0x0f, '2', '0', '2', '6', '0', '1', '0', '2', '0', '0', '0',
+		'0', '0', '0', 'Z'
+	};
+	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 9,
+	    0, NULL };
+	struct list		 l = { v, 3, 0 };
+	gnutls_datum_t		 der = { NULL, 0 };
+	gnutls_x509_crl_t	 crl;
+	gnutls_x509_crl_iter_t	 iter = NULL;
+	unsigned char		 serial[32];
+	size_t			 slen;
+	time_t			 t;
+	unsigned		 status = 1;
+	char			*cause = NULL;
+	int			 count = 0;
+
+	CU_ASSERT_FATAL(encode(&info, &l, &der, &cause) == 0);
+	CU_ASSERT(memmem(der.data, der.size, ext1, sizeof ext1) != NULL);
+	CU_ASSERT(memmem(der.data, der.size, ext2, sizeof ext2) != NULL);
+	/* and no other: the third entry has none */
+	CU_ASSERT_EQUAL(occurrences(&der, "\x06\x03\x55\x1d\x18", 5), 2);
+	CU_ASSERT_FATAL(gnutls_x509_crl_init(&crl) == 0);
+	CU_ASSERT_FATAL(gnutls_x509_crl_import(crl, &der,
+	    GNUTLS_X509_FMT_DER) == 0);
+	CU_ASSERT_EQUAL(gnutls_x509_crl_get_crt_count(crl), 3);
+	CU_ASSERT(gnutls_x509_crl_verify(crl, &the_ca.crt, 1, 0, &status) == 0);
+	CU_ASSERT_EQUAL(status, 0);
+	for (;;) {
+		slen = sizeof serial;
+		if (gnutls_x509_crl_iter_crt_serial(crl, &iter, serial, &slen,
+		    &t) != 0)
+			break;
+		CU_ASSERT_EQUAL(t, v[count].revoked_at);
 		count++;
 	}
 	CU_ASSERT_EQUAL(count, 3);
@@ -346,6 +429,8 @@ main(void)
 		    test_empty_list_absent },
 		{ "reasons: GnuTLS reads every entry, signature verifies",
 		    test_reasons_read_back },
+		{ "invalidity dates: GeneralizedTime entry extensions",
+		    test_invalidity_date },
 		{ "reason names", test_reason_names },
 		{ "a failing row source fails the CRL", test_source_error },
 		CU_TEST_INFO_NULL

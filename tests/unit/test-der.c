@@ -126,6 +126,20 @@ test_times(void)
 	der_free(&d);
 }
 
+/* GeneralizedTime whatever the year: before 2050, and a day's last second. */
+static void
+test_gentimes(void)
+{
+	unsigned char	 b[DER_TIME_MAX];
+
+	CU_ASSERT(der_gentime_bytes(b, 1767323045) == 17 &&
+	    memcmp(b, "\x18\x0f" "20260102030405Z", 17) == 0);
+	CU_ASSERT(der_gentime_bytes(b, 946684799) == 17 &&
+	    memcmp(b, "\x18\x0f" "19991231235959Z", 17) == 0);
+	CU_ASSERT(der_gentime_bytes(b, 2524608000) == 17 &&
+	    memcmp(b, "\x18\x0f" "20500101000000Z", 17) == 0);
+}
+
 /* What the writer makes, read back; every malformed form refused. */
 static void
 test_reader(void)
@@ -201,6 +215,7 @@ main(void)
 		{ "integers", test_integers },
 		{ "object identifiers", test_oids },
 		{ "UTCTime and GeneralizedTime", test_times },
+		{ "GeneralizedTime alone", test_gentimes },
 		{ "the reader", test_reader },
 		CU_TEST_INFO_NULL
 	};
