@@ -221,8 +221,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	if (args_has(a, OPT_REVOKE_OLD)) {
-		TRY(store_revoke(rn.ca->store, rn.old->serial, time(NULL),
-		    crl_reason_code("superseded"), &cause));
+		TRY(store_revoke(rn.ca->store, rn.old->serial,
+		    crl_reason_code("superseded"), NULL, &cause));
 		/* the old certificate's revocation has its own audit row */
 		cmd_audit(&cmd_revoke, rn.ca->store, rn.old->serial,
 		    rn.old->profile, 0, NULL);

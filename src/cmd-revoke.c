@@ -1,6 +1,8 @@
 /*
- * revoke: mark a certificate revoked in the database, with an RFC 5280
- * reason and optionally a revocation date in the past. The next CRL lists
+ * revoke: mark a certificate revoked in the database, now, with an RFC
+ * 5280 reason and optionally the date in the past since which it is known
+ * or suspected to be invalid (the CRL entry's invalidityDate; its
+ * revocationDate is when the revocation is recorded). The next CRL lists
  * it. An unknown or already-revoked serial changes nothing.
  */
 #include <stdio.h>
@@ -90,7 +92,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct ca	*ca = NULL;
 	const char	*rname = args_get(a, OPT_REASON),
 	    *date = args_get(a, OPT_DATE);
-	time_t		 when = time(NULL);
+	time_t		 when = 0;
+	int64_t		 invalid;
 	struct store_cert *sc = NULL;
 	char		*cause = NULL, *key_id = NULL;
 	int		 rc = ERR_FAIL, reason = -1, audited = 0;
@@ -111,7 +114,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    date);
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_begin(ca->store, &cause));
-	TRY(store_revoke(ca->store, a->pos[0], when, reason, &cause));
+	invalid = (int64_t)when;
+	TRY(store_revoke(ca->store, a->pos[0], reason, date != NULL ?
+	    &invalid : NULL, &cause));
 	TRY(store_get(ca->store, a->pos[0], &sc, &cause));
 	if (sc == NULL) {
 		rc = err_set(&cause, "certificate %s vanished", a->pos[0]);
@@ -155,9 +160,12 @@ const struct command cmd_revoke = {
 	"                   superseded, cessationOfOperation, certificateHold,\n"
 	"                   privilegeWithdrawn, aACompromise, or unspecified\n"
 	"                   (the default: no reason code on the CRL)\n"
-	"  --date DATE      when it was revoked: YYYY-MM-DD or\n"
+	"  --date DATE      since when it is known or suspected to be invalid\n"
+	"                   (the key compromised): YYYY-MM-DD or\n"
 	"                   YYYY-MM-DDTHH:MM:SSZ, UTC, not in the future nor\n"
-	"                   before the certificate's notBefore (default: now)\n",
+	"                   before the certificate's notBefore; the CRL entry\n"
+	"                   carries it as its invalidity date, its revocation\n"
+	"                   date being now, when roleca records it\n",
 	options,
 	1,
 	1,

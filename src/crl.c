@@ -388,11 +388,11 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 {
 	struct rows	*r = arg;
 	const char	*hex;
-	int64_t		 when;
+	int64_t		 when, invalid;
 	size_t		 n, odd;
 	int		 reason, got, hi, lo;
 
-	if ((got = store_revoked_next(r->cur, &hex, &when, &reason,
+	if ((got = store_revoked_next(r->cur, &hex, &when, &reason, &invalid,
 	    cause)) <= 0)
 		return got;
 	n = strlen(hex);
@@ -413,7 +413,7 @@ next_row(void *arg, struct crl_entry *e, char **cause)
 	r->n++;
 	e->revoked_at = (time_t)when;
 	e->reason = reason;
-	e->invalid_at = 0;
+	e->invalid_at = (time_t)invalid;
 	return 1;
 }
 

@@ -145,6 +145,32 @@ static const char schema_v7[] =
 	" AND reason = 1);"
 	"PRAGMA user_version = 7;";
 
+/*
+ * Version 8: the invalidity date (RFC 5280 5.3.2) apart from the
+ * revocation date. Until now revoked_at was revoke's --date, or the time
+ * the command started, and revoked_recorded when the revocation was
+ * recorded. From now on revoked_at is when it was recorded (the CRL
+ * entry's revocationDate, when the CA processed it: 5.1.2.6) and
+ * invalid_at an earlier --date (the invalidityDate), NULL without one.
+ * Rows revoked before are read the same way: revoked_at becomes
+ * revoked_recorded, and the old revoked_at, when it is earlier, invalid_at.
+ * Nothing tells a --date from the time a revoke without one started, so
+ * such a revocation that waited for the lock or crossed a second gets an
+ * invalidity date that much earlier: when it was asked for, which is
+ * true. A row revoked before version 4 has no date but revoked_at, which
+ * it keeps, with no invalidity date. The CRL's covering index gains the
+ * column, so a CRL is still read from the index alone.
+ */
+static const char schema_v8[] =
+	"ALTER TABLE certs ADD COLUMN invalid_at INTEGER;"
+	"UPDATE certs SET invalid_at = CASE WHEN revoked_at < revoked_recorded"
+	" THEN revoked_at END, revoked_at = revoked_recorded"
+	" WHERE status = 'revoked' AND revoked_recorded IS NOT NULL;"
+	"DROP INDEX certs_revoked;"
+	"CREATE INDEX certs_revoked ON certs (status, not_after, serial,"
+	" revoked_at, reason, invalid_at);"
+	"PRAGMA user_version = 8;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
@@ -152,6 +178,7 @@ static int	 migrate_to_4(struct store *, char **);
 static int	 migrate_to_5(struct store *, char **);
 static int	 migrate_to_6(struct store *, char **);
 static int	 migrate_to_7(struct store *, char **);
+static int	 migrate_to_8(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -162,13 +189,14 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_5,
 	migrate_to_6,
 	migrate_to_7,
+	migrate_to_8,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
 #define CERT_COLUMNS \
 	"serial, subject, sans, profile, vars, not_before, not_after, " \
-	"issued_at, status, revoked_at, reason, der"
+	"issued_at, status, revoked_at, reason, der, invalid_at"
 
 /*
  * Turn an SQLite result into a cause. A busy result means the wait for
@@ -395,6 +423,12 @@ static int
 migrate_to_7(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v7, "migrate to schema version 7", cause);
+}
+
+static int
+migrate_to_8(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v8, "migrate to schema version 8", cause);
 }
 
 /* In a revocation's transaction: the CRLs taken so far may lack it. */
@@ -692,7 +726,7 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	static const char	 sql[] =
 	    "INSERT INTO certs (" CERT_COLUMNS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12)";
+	    " ?9, ?10, ?11, ?12, ?13)";
 	const char		*what = "insert certificate", *status;
 	sqlite3_stmt		*stmt;
 	char			*serial = NULL;
@@ -739,6 +773,8 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	TRY(bind_int(st, stmt, 11, sc->reason, sc->reason < 0, what, cause));
 	TRY(db_want(st, sqlite3_bind_blob64(stmt, 12, sc->der, sc->der_len,
 	    SQLITE_STATIC), SQLITE_OK, what, cause));
+	TRY(bind_int(st, stmt, 13, sc->invalid_at, !revoked ||
+	    sc->invalid_at == 0, what, cause));
 	ret = sqlite3_step(stmt);
 	if (ret == SQLITE_CONSTRAINT && sqlite3_extended_errcode(st->db) ==
 	    SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -821,6 +857,8 @@ read_cert(struct store *st, sqlite3_stmt *stmt, struct store_cert *sc,
 	sc->der = xmalloc((size_t)len);
 	memcpy(sc->der, der, (size_t)len);
 	sc->der_len = (size_t)len;
+	sc->invalid_at = sqlite3_column_type(stmt, 12) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(stmt, 12);
 	rc = 0;
 out:
 	return rc;
@@ -902,22 +940,25 @@ out:
 /* Revocation */
 
 int
-store_revoke(struct store *st, const char *serial_text, int64_t when,
-    int reason, char **cause)
+store_revoke(struct store *st, const char *serial_text, int reason,
+    const int64_t *invalid, char **cause)
 {
 	/*
 	 * A valid certificate, or one on hold (reason 6) revoked for good
 	 * with another reason (RFC 5280 5.3.1): its entry then carries the
-	 * new reason and date, and revoked_recorded puts it in the next delta
-	 * CRL. A revocation dated before the certificate existed is refused.
+	 * new reason and dates, and revoked_recorded puts it in the next delta
+	 * CRL. ?4, the revocation date, is taken once the write lock is held:
+	 * it is when the revocation was recorded. A revocation that would date
+	 * from before the certificate existed is refused.
 	 */
 	static const char	 sql[] =
 	    "UPDATE certs SET status = 'revoked',"
-	    " revoked_at = ?2, reason = ?3,"
-	    " revoked_recorded = strftime('%s', 'now')"
+	    " revoked_at = ?4, reason = ?3,"
+	    " invalid_at = CASE WHEN ?2 < ?4 THEN ?2 END,"
+	    " revoked_recorded = ?4"
 	    " WHERE serial = ?1 AND (status = 'valid' OR"
 	    " (status = 'revoked' AND reason = 6 AND ?3 IS NOT 6))"
-	    " AND ?2 >= not_before";
+	    " AND coalesce(?2, ?4) >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
 	struct store_cert	*sc = NULL;
@@ -932,8 +973,10 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 	TRY(tx_begin(st, cause));
 	TRY(db_prepare(st, sql, &stmt, what, cause));
 	TRY(bind_text(st, stmt, 1, serial, what, cause));
-	TRY(bind_int(st, stmt, 2, when, 0, what, cause));
+	TRY(bind_int(st, stmt, 2, invalid != NULL ? *invalid : 0,
+	    invalid == NULL, what, cause));
 	TRY(bind_int(st, stmt, 3, reason, reason < 0, what, cause));
+	TRY(bind_int(st, stmt, 4, (int64_t)time(NULL), 0, what, cause));
 	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
 	if (sqlite3_changes(st->db) != 1) {
 		tx_rollback(st, level, cause);
@@ -947,6 +990,9 @@ store_revoke(struct store *st, const char *serial_text, int64_t when,
 		else if (sc->status == STORE_REVOKED && reason == 6)
 			rc = err_set(cause, "certificate %s is already on "
 			    "hold", serial);
+		else if (invalid != NULL)
+			rc = err_set(cause, "certificate %s: the invalidity "
+			    "date is before its notBefore", serial);
 		else
 			rc = err_set(cause, "certificate %s: the revocation "
 			    "date is before its notBefore", serial);
@@ -969,7 +1015,7 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 {
 	static const char	 sql[] =
 	    "UPDATE certs SET status = 'valid',"
-	    " revoked_at = NULL, reason = NULL,"
+	    " revoked_at = NULL, reason = NULL, invalid_at = NULL,"
 	    " released_at = ?2"
 	    " WHERE serial = ?1 AND status = 'revoked'"
 	    " AND reason = 6";
@@ -1086,7 +1132,7 @@ store_revoked_since(struct store *st, int64_t now, int64_t since,
 	 * revoked_recorded, even a disabled one, makes SQLite read every row).
 	 */
 	static const char	 base[] =
-	    "SELECT serial, revoked_at, reason"
+	    "SELECT serial, revoked_at, reason, invalid_at"
 	    " FROM certs WHERE status = 'revoked'"
 	    " AND not_after > ?1";
 	/*
@@ -1095,10 +1141,10 @@ store_revoked_since(struct store *st, int64_t now, int64_t since,
 	 * they were released.
 	 */
 	static const char	 delta[] =
-	    "SELECT serial, revoked_at, reason"
+	    "SELECT serial, revoked_at, reason, invalid_at"
 	    " FROM certs WHERE status = 'revoked'"
 	    " AND not_after > ?1 AND revoked_recorded >= ?2"
-	    " UNION ALL SELECT serial, released_at, 8"
+	    " UNION ALL SELECT serial, released_at, 8, NULL"
 	    " FROM certs WHERE status = 'valid'"
 	    " AND not_after > ?1 AND released_at >= ?2";
 
@@ -1113,7 +1159,7 @@ store_revoked_range(struct store *st, int64_t now, int64_t after,
 {
 	/* the base CRL's statement with a narrower not_after: same index */
 	static const char	 sql[] =
-	    "SELECT serial, revoked_at, reason"
+	    "SELECT serial, revoked_at, reason, invalid_at"
 	    " FROM certs WHERE status = 'revoked'"
 	    " AND not_after > ?1 AND not_after <= ?2";
 
@@ -1221,7 +1267,7 @@ out:
 
 int
 store_revoked_next(struct store_revoked *r, const char **serial,
-    int64_t *revoked_at, int *reason, char **cause)
+    int64_t *revoked_at, int *reason, int64_t *invalid_at, char **cause)
 {
 	int	 ret = sqlite3_step(r->stmt);
 
@@ -1233,6 +1279,8 @@ store_revoked_next(struct store_revoked *r, const char **serial,
 	*revoked_at = sqlite3_column_int64(r->stmt, 1);
 	*reason = sqlite3_column_type(r->stmt, 2) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(r->stmt, 2);
+	*invalid_at = sqlite3_column_type(r->stmt, 3) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(r->stmt, 3);
 	if (*serial == NULL)
 		return db_fail(r->st, SQLITE_NOMEM, "list revoked", cause);
 	return 1;

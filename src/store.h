@@ -30,10 +30,16 @@ struct store_cert {
 	int64_t		 not_after;
 	int64_t		 issued_at;
 	enum store_status status;
-	int64_t		 revoked_at;	/* 0 unless revoked */
+	/* when the revocation was recorded (the revocationDate); 0 if valid */
+	int64_t		 revoked_at;
 	int		 reason;	/* RFC 5280 CRLReason, -1 none */
 	unsigned char	*der;
 	size_t		 der_len;
+	/*
+	 * known or suspected invalid since (invalidityDate), before
+	 * revoked_at; 0: none (never a date: it is after not_before)
+	 */
+	int64_t		 invalid_at;
 };
 
 /* Open path; with create, make a new database (refuses an existing file). */
@@ -73,13 +79,17 @@ int	 store_count(struct store *, long long *n, char **cause);
 int	 store_schema_version(struct store *, int *version, char **cause);
 
 /*
- * Mark a certificate revoked at when with an RFC 5280 reason (-1: none).
- * A certificate on hold (6) may be revoked again with another reason. An
- * unknown serial, one already revoked for good, or a hold held again is an
- * error and changes nothing.
+ * Mark a certificate revoked with an RFC 5280 reason (-1: none), dated now,
+ * when it is recorded (the CRL entry's revocationDate, RFC 5280 5.1.2.6).
+ * invalid, unless NULL, is when the certificate is known or suspected to
+ * have become invalid (the invalidityDate, 5.3.2); one not before now is
+ * none. That date, or now without one, must not be before the
+ * certificate's notBefore. A certificate on hold (6) may be revoked again
+ * with another reason, and gets new dates. An unknown serial, one already
+ * revoked for good, or a hold held again is an error and changes nothing.
  */
-int	 store_revoke(struct store *, const char *serial, int64_t when,
-	    int reason, char **cause);
+int	 store_revoke(struct store *, const char *serial, int reason,
+	    const int64_t *invalid, char **cause);
 /*
  * Undo a revocation whose reason is certificateHold (6); anything else is
  * refused.
@@ -172,8 +182,10 @@ int	 store_revoked_span(struct store *, int64_t now, int *any,
  */
 int	 store_revoked_count(struct store *, int64_t now, int64_t *n,
 	    char **cause);
+/* An invalid_at of 0: no invalidity date. */
 int	 store_revoked_next(struct store_revoked *, const char **serial_hex,
-	    int64_t *revoked_at, int *reason, char **cause);
+	    int64_t *revoked_at, int *reason, int64_t *invalid_at,
+	    char **cause);
 void	 store_revoked_close(struct store_revoked *);
 
 /*

@@ -10,6 +10,39 @@ I=$L/issuing
 DB=$I/roleca.db
 cd "$T" || exit 1
 
+# One entry of a CRL as openssl crl -text prints it (FILE, serial in upper
+# case), and its dates as Unix times: the revocationDate, the
+# invalidityDate (nothing when the entry has none), and the revocation
+# date as certtool --crl-info reads it.
+entry_of() {
+	awk -v s="Serial Number: $2" '/Serial Number:|Signature Algorithm/ {
+		on = index($0, s) > 0 } on' "$1"
+}
+revocation_of() {
+	entry_of "$1" "$2" | sed -n 's/.*Revocation Date: //p' |
+	    while read -r d; do date -u -d "$d" +%s; done
+}
+invalidity_of() {
+	entry_of "$1" "$2" | awk '/Invalidity Date:/ { getline; print }' |
+	    while read -r d; do date -u -d "$d" +%s; done
+}
+certtool_revocation_of() {
+	certtool --crl-info --inder --infile "$1" | awk -v s="$2" '
+	    /Serial Number \(hex\):/ { on = $NF == s; next }
+	    on && /Revoked at:/ { sub(/.*Revoked at: /, ""); print; on = 0 }' |
+	    while read -r d; do date -u -d "$d" +%s; done
+}
+# within_minute T0 T: T is at T0 or in the minute after it.
+within_minute() { [ -n "$2" ] && [ "$2" -ge "$1" ] && [ "$2" -le $(($1 + 60)) ]; }
+# The entry (FILE, SERIAL) is there, with a non-critical invalidity date,
+# or with none.
+noncritical_invalidity() { entry_of "$1" "$2" | grep -q 'Invalidity Date: *$'; }
+no_invalidity() {
+	entry_of "$1" "$2" | grep -q 'Revocation Date' &&
+	    ! entry_of "$1" "$2" | grep -q 'Invalidity Date'
+}
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+
 good=$(roleca --dir "$I" issue frontend $FE_VARS --out good 2>/dev/null)
 bad=$(roleca --dir "$I" issue frontend --set pool_fqdn=pool01.lab.example \
 	--set server_fqdn=fe02.lab.example --set sip_domain=lab.example --out bad 2>/dev/null)
@@ -33,6 +66,7 @@ assert "none of these changed the good certificate" test \
 	"$(sqlite3 "$DB" "SELECT status FROM certs WHERE serial='$good'")" = valid
 # backdated two minutes: after its notBefore (5 minutes back), before now
 hold_t=$(($(date +%s) - 120))
+hold_rev=$(date +%s)
 expect 0 "revoke on hold with a date" roleca --dir "$I" revoke "$hold" \
 	--reason certificateHold --date "$(date -u -d "@$hold_t" +%Y-%m-%dT%H:%M:%SZ)"
 expect 1 "unrevoke refuses a keyCompromise revocation" roleca --dir "$I" unrevoke "$bad"
@@ -54,8 +88,16 @@ assert "... with reason keyCompromise" sh -c \
 	"grep -A4 'Serial Number: $bad_u' crl.txt | grep -q 'Key Compromise'"
 assert "the held certificate is listed with certificateHold" sh -c \
 	"grep -A4 'Serial Number: $hold_u' crl.txt | grep -q 'Certificate Hold'"
-assert "... revoked at the given date" sh -c \
-	"grep -A2 'Serial Number: $hold_u' crl.txt | grep -q '$(LC_ALL=C date -u -d "@$hold_t" '+%b %e %H:%M:%S %Y GMT')'"
+# RFC 5280 5.1.2.6, 5.3.2: the revocationDate is when the CA processed
+# the revocation; the earlier date it was given is the invalidityDate.
+assert "... with the revocation date of the revoke command, not the given one" \
+	within_minute "$hold_rev" "$(revocation_of crl.txt "$hold_u")"
+assert "... and the given date as its invalidity date" test \
+	"$(invalidity_of crl.txt "$hold_u")" = "$hold_t"
+assert "... a non-critical extension" noncritical_invalidity crl.txt "$hold_u"
+assert "certtool reads the same revocation date" test \
+	"$(certtool_revocation_of "$crl" "$hold")" = "$(revocation_of crl.txt "$hold_u")"
+assert "a revocation without --date has no invalidity date" no_invalidity crl.txt "$bad_u"
 assert "the good certificate is not listed" sh -c \
 	"! grep -q 'Serial Number: $(echo "$good" | tr a-f A-F)' crl.txt"
 assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '
@@ -187,7 +229,9 @@ assert "the base CRL points at the delta (Freshest CRL)" sh -c \
 	"openssl crl -in '$D/ca/crl/delta-base.crl' -inform DER -noout -text | grep -A2 'Freshest CRL' | grep -q delta-delta.crl"
 new=$(roleca --dir "$D/ca" issue persistent-chat --set server_fqdn=n.lab.example --out "$D/new" 2>/dev/null)
 sleep 1
-roleca --dir "$D/ca" revoke "$new" --reason keyCompromise 2>/dev/null
+new_t=$(($(date +%s) - 120))
+new_rev=$(date +%s)
+roleca --dir "$D/ca" revoke "$new" --reason keyCompromise --date "$(iso "$new_t")" 2>/dev/null
 expect 0 "crl --delta" roleca --dir "$D/ca" crl --delta
 assert "it is written under the delta URL's name" test "$(cat "$T/out")" = "$D/ca/crl/delta-delta.crl"
 openssl crl -in "$D/ca/crl/delta-delta.crl" -inform DER -noout -text >"$D/delta.txt"
@@ -198,6 +242,15 @@ assert "it carries the Delta CRL Indicator naming base CRL 1" sh -c \
 assert "its CRL number follows the base's (2)" sh -c "grep -A1 'X509v3 CRL Number' '$D/delta.txt' | grep -qx ' *2'"
 assert "it lists the revocation made after the base" grep -q "$(echo "$new" | tr a-f A-F)" "$D/delta.txt"
 assert "but not the one the base already lists" sh -c "! grep -q '$(echo "$old" | tr a-f A-F)' '$D/delta.txt'"
+new_u=$(echo "$new" | tr a-f A-F)
+assert "... dated when it was revoked, not at --date" \
+	within_minute "$new_rev" "$(revocation_of "$D/delta.txt" "$new_u")"
+assert "... with --date as its invalidity date" test \
+	"$(invalidity_of "$D/delta.txt" "$new_u")" = "$new_t"
+assert "... non-critical" noncritical_invalidity "$D/delta.txt" "$new_u"
+assert "certtool reads the delta's revocation date" test \
+	"$(certtool_revocation_of "$D/ca/crl/delta-delta.crl" "$new")" = \
+	"$(revocation_of "$D/delta.txt" "$new_u")"
 assert "nextUpdate is delta_crl_hours (12) after thisUpdate" sh -c '
 	t=$(openssl crl -in "'"$D"'/ca/crl/delta-delta.crl" -inform DER -noout -lastupdate | cut -d= -f2)
 	n=$(openssl crl -in "'"$D"'/ca/crl/delta-delta.crl" -inform DER -noout -nextupdate | cut -d= -f2)
@@ -222,6 +275,12 @@ held=$(roleca --dir "$D/ca" issue persistent-chat --set server_fqdn=h.lab.exampl
 roleca --dir "$D/ca" revoke "$held" --reason certificateHold 2>/dev/null
 sleep 1
 expect 0 "a base CRL listing the hold" roleca --dir "$D/ca" crl
+openssl crl -in "$D/ca/crl/delta-base.crl" -inform DER -noout -text >"$D/base2.txt"
+assert "the next base CRL has the same dates for the revocation with --date" sh -c \
+	"test '$(revocation_of "$D/base2.txt" "$new_u")' = '$(revocation_of "$D/delta.txt" "$new_u")' &&
+	test '$(invalidity_of "$D/base2.txt" "$new_u")' = '$new_t'"
+assert "... and no invalidity date for the one without" no_invalidity "$D/base2.txt" \
+	"$(echo "$old" | tr a-f A-F)"
 sleep 1
 expect 0 "the hold is released" roleca --dir "$D/ca" unrevoke "$held"
 expect 0 "a delta after the release" roleca --dir "$D/ca" crl --delta

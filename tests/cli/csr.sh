@@ -497,7 +497,10 @@ assert "nothing recorded but the new-key renewal" test "$(rows "$T/kc/roleca.db"
 assert "... and no certificate written" sh -c "test ! -e kc3.crt && test ! -e kc4.crt && test ! -e kcout/kc.crt"
 # A database from before the table of compromised keys: its earlier
 # keyCompromise revocations count as well.
-sqlite3 "$T/kc/roleca.db" "DROP TABLE compromised_keys;
+sqlite3 "$T/kc/roleca.db" "DROP INDEX certs_revoked;
+	ALTER TABLE certs DROP COLUMN invalid_at; CREATE INDEX certs_revoked ON
+	certs (status, not_after, serial, revoked_at, reason);
+	DROP TABLE compromised_keys;
 	DELETE FROM counters WHERE name = 'compromised_backfill'; PRAGMA user_version = 6"
 expect 3 "after an upgrade, an earlier keyCompromise revocation still refuses the key" \
 	roleca --dir "$T/kc" sign persistent-chat --csr kc.csr --out kc6

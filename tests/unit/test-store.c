@@ -25,9 +25,19 @@
 #include "util.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	7
-#define SCHEMA_TEXT	"7"
-#define NEWER_TEXT	"8"
+#define SCHEMA_VERSION	8
+#define SCHEMA_TEXT	"8"
+#define NEWER_TEXT	"9"
+
+/*
+ * A current database turned back into the shape version 7 left (no
+ * invalid_at, the CRL's index without it), for the migrations from 7 and
+ * before.
+ */
+#define AS_VERSION_7 \
+	"DROP INDEX certs_revoked; ALTER TABLE certs DROP COLUMN invalid_at; " \
+	"CREATE INDEX certs_revoked ON certs (status, not_after, serial," \
+	" revoked_at, reason); PRAGMA user_version = 7; "
 
 #define SERIAL	"1a2b3c4d5e6f708192a3b4c5d6e7f801"
 
@@ -131,6 +141,31 @@ elapsed_ms(const struct timespec *t0)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0->tv_sec) * 1000 +
 	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* How SQLite would run a query: its plan's steps, one a line. */
+static char *
+raw_plan(const char *db, const char *sql)
+{
+	sqlite3		*h = NULL;
+	sqlite3_stmt	*stmt = NULL;
+	char		*q = NULL, *v = NULL, *more;
+	const char	*step;
+
+	xasprintf(&q, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(h, q, -1, &stmt, NULL) == SQLITE_OK)
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			step = (const char *)sqlite3_column_text(stmt, 3);
+			xasprintf(&more, "%s%s\n", v == NULL ? "" : v,
+			    step == NULL ? "" : step);
+			free(v);
+			v = more;
+		}
+	sqlite3_finalize(stmt);
+	sqlite3_close(h);
+	free(q);
+	return v;
 }
 
 /* Run constant SQL on a raw connection of our own; 0 on success. */
@@ -445,6 +480,7 @@ test_round_trip(void)
 	CU_ASSERT_EQUAL(got->issued_at, sc.issued_at);
 	CU_ASSERT_EQUAL(got->status, STORE_VALID);
 	CU_ASSERT_EQUAL(got->revoked_at, 0);
+	CU_ASSERT_EQUAL(got->invalid_at, 0);
 	CU_ASSERT_EQUAL(got->reason, -1);
 	CU_ASSERT_EQUAL_FATAL(got->der_len, sizeof der);
 	CU_ASSERT_EQUAL(memcmp(got->der, der, sizeof der), 0);
@@ -456,6 +492,7 @@ test_round_trip(void)
 	sc.status = STORE_REVOKED;
 	sc.not_after = 4102444800LL;
 	sc.revoked_at = 1710000000;
+	sc.invalid_at = 1709990000;
 	sc.reason = 1;
 	sc.subject = (char *)"CN=o'brien \"quoted\"; DROP TABLE certs; --";
 	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
@@ -463,6 +500,7 @@ test_round_trip(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_EQUAL(got->status, STORE_REVOKED);
 	CU_ASSERT_EQUAL(got->revoked_at, 1710000000);
+	CU_ASSERT_EQUAL(got->invalid_at, 1709990000);
 	CU_ASSERT_EQUAL(got->reason, 1);
 	CU_ASSERT_EQUAL(got->not_after, 4102444800LL);
 	CU_ASSERT_STRING_EQUAL(got->subject, sc.subject);
@@ -710,6 +748,7 @@ test_migrate_from_1(void)
 	fx_setup(&fx);
 	make_db(&fx);
 	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
+	    "ALTER TABLE certs DROP COLUMN invalid_at; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
 	    "ALTER TABLE certs DROP COLUMN released_at; "
 	    "DROP TABLE compromised_keys; "
@@ -721,13 +760,13 @@ test_migrate_from_1(void)
 	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
 	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
 	s = raw_text(fx.db, "SELECT count(*) FROM pragma_table_info('certs')"
-	    " WHERE name IN ('revoked_recorded', 'released_at')");
-	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "2");
+	    " WHERE name IN ('revoked_recorded', 'released_at', 'invalid_at')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "3");
 	free(s);
 	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
 	    "('certs_revoked')");
 	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
-	    "status,not_after,serial,revoked_at,reason");
+	    "status,not_after,serial,revoked_at,reason,invalid_at");
 	free(s);
 	/* keys revoked for keyCompromise before the table: entered later */
 	s = raw_text(fx.db, "SELECT value FROM counters"
@@ -1101,11 +1140,11 @@ static int
 drain(struct store_revoked *r)
 {
 	const char	*serial;
-	int64_t		 when;
+	int64_t		 when, invalid;
 	int		 reason, got, n = 0;
 	char		*cause = NULL;
 
-	while ((got = store_revoked_next(r, &serial, &when, &reason,
+	while ((got = store_revoked_next(r, &serial, &when, &reason, &invalid,
 	    &cause)) > 0)
 		n++;
 	free(cause);
@@ -1141,6 +1180,7 @@ test_revoked_shares(void)
 	unsigned char		 der[] = { 0x30, 0x00 };
 	char			*cause = NULL, serial[8];
 	int64_t			 base = 1900000000, first = 0, last = 0;
+	int64_t			 t = 1700000200;
 	int			 any = -1;
 
 	fx_setup(&fx);
@@ -1154,8 +1194,8 @@ test_revoked_shares(void)
 		sc.not_after = base + 86400 * i;
 		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 		if (i % 2 == 0)
-			CU_ASSERT_EQUAL(store_revoke(st, serial, 1700000200,
-			    1, &cause), 0);
+			CU_ASSERT_EQUAL(store_revoke(st, serial, 1, &t,
+			    &cause), 0);
 	}
 	CU_ASSERT_PTR_NULL(cause);
 	/* now = the day of the 4th: rows 0 and 2 have expired */
@@ -1206,7 +1246,7 @@ test_snapshot(void)
 		fill(&sc, serial, der, sizeof der);
 		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
 	}
-	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000200, 1, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1, NULL, &cause), 0);
 	for (int i = 0; i < 2; i++)
 		CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &rd[i], &cause), 0);
 	CU_ASSERT_EQUAL(store_hold_writes(st, &cause), 0);
@@ -1249,33 +1289,227 @@ test_hold_then_revoke(void)
 	struct store_cert	 sc, *got = NULL;
 	unsigned char		 der[] = { 0x30, 0x00 };
 	char			*cause = NULL;
+	int64_t			 t[] = { 1700000200, 1700000300, 1700000400,
+	    1700000500 }, t0;
 
 	fx_setup(&fx);
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
 	fill(&sc, "0a", der, sizeof der);
 	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000200, 6, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000300, 6, &cause),
-	    ERR_FAIL);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 6, &t[0], &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 6, &t[1], &cause), ERR_FAIL);
 	CU_ASSERT(contains(cause, "already on hold"));
 	free(cause);
 	cause = NULL;
-	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000400, 1, &cause), 0);
+	t0 = (int64_t)time(NULL);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1, &t[2], &cause), 0);
 	CU_ASSERT_EQUAL_FATAL(store_get(st, "0a", &got, &cause), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_EQUAL(got->status, STORE_REVOKED);
 	CU_ASSERT_EQUAL(got->reason, 1);
-	CU_ASSERT_EQUAL(got->revoked_at, 1700000400);
+	/* the final revocation's dates: recorded now, invalid since t[2] */
+	CU_ASSERT(got->revoked_at >= t0 &&
+	    got->revoked_at <= (int64_t)time(NULL));
+	CU_ASSERT_EQUAL(got->invalid_at, 1700000400);
 	store_cert_free(got);
 	got = NULL;
-	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000500, 4, &cause),
-	    ERR_FAIL);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 4, &t[3], &cause), ERR_FAIL);
 	CU_ASSERT(contains(cause, "already revoked"));
 	CU_ASSERT_EQUAL_FATAL(store_get(st, "0a", &got, &cause), 0);
 	CU_ASSERT_EQUAL(got->reason, 1);
-	CU_ASSERT_EQUAL(got->revoked_at, 1700000400);
+	CU_ASSERT(got->revoked_at >= t0);
+	CU_ASSERT_EQUAL(got->invalid_at, 1700000400);
 	store_cert_free(got);
 	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+/*
+ * The revocation date is when the revocation is recorded; a date given is
+ * the invalidity date when it is earlier, none when it is not; the date
+ * the certificate is revoked as of (that one, else now) is refused before
+ * its notBefore; a release clears both. The CRL's cursors, base and delta,
+ * yield what the record has.
+ */
+static void
+test_revoke_dates(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_revoked	*r = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	const char		*serial;
+	int64_t			 t0, t1, early = 1700000500, late = INT64_MAX,
+	    before = 1600000000, when, invalid, seen[3][2];
+	int			 reason, rows = 0, got_rows;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (int i = 0; i < 4; i++) {
+		char	 s[3] = { '0', (char)('1' + i), '\0' };
+
+		fill(&sc, s, der, sizeof der);
+		sc.not_after = 4102444800LL;
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	t0 = (int64_t)time(NULL);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1, &early, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "02", -1, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "03", 6, &late, &cause), 0);
+	t1 = (int64_t)time(NULL);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "01", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT(got->revoked_at >= t0 && got->revoked_at <= t1);
+	CU_ASSERT_EQUAL(got->invalid_at, early);
+	store_cert_free(got);
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "02", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT(got->revoked_at >= t0 && got->revoked_at <= t1);
+	CU_ASSERT_EQUAL(got->invalid_at, 0);
+	store_cert_free(got);
+	/* a date not before the revocation's is no invalidity date */
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "03", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT(got->revoked_at >= t0 && got->revoked_at <= t1);
+	CU_ASSERT_EQUAL(got->invalid_at, 0);
+	store_cert_free(got);
+	got = NULL;
+	/* before the notBefore (1700000000): refused, nothing changed */
+	CU_ASSERT_EQUAL(store_revoke(st, "04", 1, &before, &cause), ERR_FAIL);
+	CU_ASSERT(contains(cause, "invalidity date is before its notBefore"));
+	free(cause);
+	cause = NULL;
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "04", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->status, STORE_VALID);
+	CU_ASSERT_EQUAL(got->invalid_at, 0);
+	store_cert_free(got);
+	got = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(store_revoked_open(st, 0, &r, &cause), 0);
+	while (rows < 3 && (got_rows = store_revoked_next(r, &serial, &when,
+	    &reason, &invalid, &cause)) > 0) {
+		int	 i = serial[1] - '1';
+
+		CU_ASSERT_FATAL(i >= 0 && i < 3);
+		seen[i][0] = when;
+		seen[i][1] = invalid;
+		rows++;
+	}
+	CU_ASSERT_EQUAL(store_revoked_next(r, &serial, &when, &reason,
+	    &invalid, &cause), 0);
+	store_revoked_close(r);
+	r = NULL;
+	CU_ASSERT_EQUAL_FATAL(rows, 3);
+	CU_ASSERT(seen[0][0] >= t0 && seen[0][0] <= t1);
+	CU_ASSERT_EQUAL(seen[0][1], early);
+	CU_ASSERT(seen[1][0] >= t0 && seen[1][0] <= t1);
+	CU_ASSERT_EQUAL(seen[1][1], 0);
+	CU_ASSERT_EQUAL(seen[2][1], 0);
+
+	/* a delta: the revocation with its invalidity date, a release */
+	CU_ASSERT_EQUAL(store_unrevoke(st, "03", &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "03", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_EQUAL(got->status, STORE_VALID);
+	CU_ASSERT_EQUAL(got->invalid_at, 0);
+	store_cert_free(got);
+	CU_ASSERT_EQUAL_FATAL(store_revoked_since(st, 0, t0, &r, &cause), 0);
+	rows = 0;
+	while ((got_rows = store_revoked_next(r, &serial, &when, &reason,
+	    &invalid, &cause)) > 0) {
+		if (strcmp(serial, "01") == 0)
+			CU_ASSERT_EQUAL(invalid, early);
+		if (strcmp(serial, "03") == 0) {
+			CU_ASSERT_EQUAL(reason, 8);
+			CU_ASSERT_EQUAL(invalid, 0);
+		}
+		rows++;
+	}
+	CU_ASSERT_EQUAL(got_rows, 0);
+	CU_ASSERT_EQUAL(rows, 3);
+	store_revoked_close(r);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
+/*
+ * A version 7 database: revoked_at was the --date (or when revoke
+ * started), revoked_recorded when the revocation was recorded. On open the
+ * revocation date becomes the recorded time and an earlier revoked_at the
+ * invalidity date; a row with no recorded time keeps its date and gets
+ * none; a released hold stays as it was. The CRL is still read from its
+ * covering index alone.
+ */
+static void
+test_migrate_from_7(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *s;
+	int			 v = -1;
+	struct {
+		const char	*serial;
+		int64_t		 revoked_at, invalid_at;
+	} want[] = {
+		{ "01", 1700009000, 1700000500 },	/* backdated */
+		{ "02", 1700009100, 0 },		/* no --date */
+		{ "03", 1700000600, 0 },		/* no recorded time */
+		{ "04", 0, 0 },				/* hold released */
+	};
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		fill(&sc, want[i].serial, der, sizeof der);
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	store_close(st);
+	st = NULL;
+	CU_ASSERT_EQUAL_FATAL(raw_exec(fx.db, AS_VERSION_7
+	    "UPDATE certs SET status = 'revoked', reason = 1,"
+	    " revoked_at = 1700000500, revoked_recorded = 1700009000"
+	    " WHERE serial = '01';"
+	    "UPDATE certs SET status = 'revoked', reason = 4,"
+	    " revoked_at = 1700009100, revoked_recorded = 1700009100"
+	    " WHERE serial = '02';"
+	    "UPDATE certs SET status = 'revoked', revoked_at = 1700000600"
+	    " WHERE serial = '03';"
+	    "UPDATE certs SET revoked_recorded = 1700009200,"
+	    " released_at = 1700009300 WHERE serial = '04';"), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		CU_ASSERT_EQUAL_FATAL(store_get(st, want[i].serial, &got,
+		    &cause), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_EQUAL(got->status, want[i].revoked_at != 0 ?
+		    STORE_REVOKED : STORE_VALID);
+		CU_ASSERT_EQUAL(got->revoked_at, want[i].revoked_at);
+		CU_ASSERT_EQUAL(got->invalid_at, want[i].invalid_at);
+		store_cert_free(got);
+		got = NULL;
+	}
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
+	    "('certs_revoked')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s,
+	    "status,not_after,serial,revoked_at,reason,invalid_at");
+	free(s);
+	/* the base CRL's statement (store_revoked_since) */
+	s = raw_plan(fx.db, "SELECT serial, revoked_at, reason, invalid_at"
+	    " FROM certs WHERE status = 'revoked' AND not_after > 0");
+	CU_ASSERT(contains(s, "COVERING INDEX certs_revoked"));
+	free(s);
 	free(cause);
 	fx_teardown(&fx);
 }
@@ -1319,15 +1553,14 @@ test_revocations_changed(void)
 	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
 	CU_ASSERT_EQUAL(n, 2);
 	CU_ASSERT_EQUAL(changed(st), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000200, 1, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 1, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(changed(st), 2);
 	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
 	CU_ASSERT_EQUAL(changed(st), 2);
-	CU_ASSERT_EQUAL(store_revoke(st, "02", 1700000200, 6, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "02", 6, NULL, &cause), 0);
 	CU_ASSERT_EQUAL(changed(st), 3);
 	CU_ASSERT_EQUAL(store_next_crl_number(st, &n, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "01", 1700000300, 4, &cause),
-	    ERR_FAIL);
+	CU_ASSERT_EQUAL(store_revoke(st, "01", 4, NULL, &cause), ERR_FAIL);
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_EQUAL(store_unrevoke(st, "01", &cause), ERR_FAIL);
@@ -1376,10 +1609,11 @@ test_compromised(void)
 	CU_ASSERT_EQUAL(v.n, 0);
 	fill(&sc, "0a", der, sizeof der);
 	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1700000200, 1, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, "0a", 1, NULL, &cause), 0);
 	store_close(st);
 	/* as a version 6 database with that revocation opens */
-	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP TABLE compromised_keys; "
+	CU_ASSERT_EQUAL(raw_exec(fx.db, AS_VERSION_7
+	    "DROP TABLE compromised_keys; "
 	    "DELETE FROM counters WHERE name = 'compromised_backfill'; "
 	    "PRAGMA user_version = 6"), 0);
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
@@ -1487,6 +1721,9 @@ static const CU_TestInfo tests[] = {
 	{ "ROLECA_BUSY_TIMEOUT_MS", test_busy_timeout_env },
 	{ "shares of the revoked rows by not_after", test_revoked_shares },
 	{ "a hold revoked for good", test_hold_then_revoke },
+	{ "revocation and invalidity dates", test_revoke_dates },
+	{ "a version 7 database: revocation and invalidity dates",
+	    test_migrate_from_7 },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "compromised keys", test_compromised },
 	{ "list: notAfter is valid; --expiring N with N days left",
