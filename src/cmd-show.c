@@ -74,7 +74,7 @@ json_list(const char *name, const struct strv *sv, int eku)
 static void
 print_json(const struct store_cert *sc, const struct decoded *d)
 {
-	char	 nb[32], na[32], is[32], rv[32];
+	char	 nb[32], na[32], is[32], rv[32], iv[32];
 
 	utc_text(nb, sizeof nb, UTC_ISO, (time_t)sc->not_before);
 	utc_text(na, sizeof na, UTC_ISO, (time_t)sc->not_after);
@@ -100,6 +100,11 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 		utc_text(rv, sizeof rv, UTC_ISO, (time_t)sc->revoked_at);
 		printf(",\"revoked\":\"%s\",\"reason\":\"%s\"", rv,
 		    crl_reason_name(sc->reason));
+		if (sc->invalid_at != 0) {
+			utc_text(iv, sizeof iv, UTC_ISO,
+			    (time_t)sc->invalid_at);
+			printf(",\"invalidity\":\"%s\"", iv);
+		}
 	}
 	printf("}\n");
 }
@@ -188,6 +193,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (sc->status == STORE_REVOKED) {
 		print_time("revoked", sc->revoked_at);
 		printf("%-12s %s\n", "reason", crl_reason_name(sc->reason));
+		if (sc->invalid_at != 0)
+			print_time("invalidity", sc->invalid_at);
 	}
 	rc = 0;
 out:

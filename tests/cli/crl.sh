@@ -98,6 +98,18 @@ assert "... a non-critical extension" noncritical_invalidity crl.txt "$hold_u"
 assert "certtool reads the same revocation date" test \
 	"$(certtool_revocation_of "$crl" "$hold")" = "$(revocation_of crl.txt "$hold_u")"
 assert "a revocation without --date has no invalidity date" no_invalidity crl.txt "$bad_u"
+roleca --dir "$I" show "$hold" >show.txt 2>&1
+assert "show gives the invalidity date" test \
+	"$(sed -n 's/^invalidity *//p' show.txt)" = "$(iso "$hold_t")"
+assert "... and the revocation date the CRL has" test \
+	"$(sed -n 's/^revoked *//p' show.txt)" = "$(iso "$(revocation_of crl.txt "$hold_u")")"
+roleca --dir "$I" show "$hold" --json >show.json 2>&1
+assert "... and so does show --json" grep -qF \
+	"\"revoked\":\"$(iso "$(revocation_of crl.txt "$hold_u")")\",\"reason\":\"certificateHold\",\"invalidity\":\"$(iso "$hold_t")\"" show.json
+roleca --dir "$I" show "$bad" >show2.txt 2>&1
+roleca --dir "$I" show "$bad" --json >>show2.txt 2>&1
+assert "... but neither names one for a revocation without --date" sh -c \
+	"grep -q revoked show2.txt && ! grep -q invalidity show2.txt"
 assert "the good certificate is not listed" sh -c \
 	"! grep -q 'Serial Number: $(echo "$good" | tr a-f A-F)' crl.txt"
 assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '
