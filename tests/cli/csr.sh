@@ -107,14 +107,15 @@ hostile() {	# hostile CODE DESC FILE: signed under persistent-chat
 	assert "... in one line" err_one_line
 	assert "... nothing written" sh -c "! ls hostile.* 2>/dev/null"
 }
-tamper() {	# tamper IN OUT: OUT is the PEM IN with its signature changed
-	cp "$1" "$2"
-	# Swap two characters inside the base64 of the signature.
-	line=$(($(wc -l <"$2") - 2))
-	sed -i "${line}s/^\(.\)\(.\)/\2\1/" "$2"
-	if cmp -s "$1" "$2"; then sed -i "${line}s/A/B/" "$2"; fi
+tamper() {	# tamper IN OUT: OUT is the PEM CSR IN with its signature changed
+	# The DER's last byte is the signature's: one bit of it flipped, so
+	# the request always changes (editing the base64 text could miss).
+	openssl req -in "$1" -outform DER |
+		perl -0777 -pe 'substr($_, -1, 1) = chr(ord(substr($_, -1, 1)) ^ 1)' |
+		openssl req -inform DER -out "$2" 2>/dev/null
+	! cmp -s "$1" "$2"
 }
-tamper rsa.csr tampered.csr
+assert "a CSR's signature is tampered with" tamper rsa.csr tampered.csr
 hostile 3 "a tampered signature is refused" tampered.csr
 assert "... as no proof of possession" err_has "does not verify"
 mkcsr weak rsa:1024 -sha256 /CN=weak.lab.example
@@ -352,7 +353,7 @@ assert "... (the salt length patched)" sh -c \
 	"openssl req -inform DER -in pss221.der -noout -text | grep -q 'Salt Length: 0xDD'"
 hostile 3 "an RSA-PSS CSR whose parameters name another salt is refused" pss221.der
 assert "... as no proof of possession" err_has "does not verify"
-tamper pssmax.csr psstampered.csr
+assert "an RSA-PSS CSR's signature is tampered with" tamper pssmax.csr psstampered.csr
 hostile 3 "a tampered RSA-PSS CSR is refused" psstampered.csr
 assert "... as no proof of possession" err_has "does not verify"
 
