@@ -133,9 +133,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    &cause));
 	TRY(store_commit(ca->store, &cause));
 	audited = 1;
-	fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca crl or "
-	    "roleca publish to publish it\n", sc->serial,
-	    crl_reason_name(reason));
+	/* a CRL lists unexpired certificates only (notAfter included) */
+	if (sc->not_after < (int64_t)time(NULL))
+		fprintf(stderr, "roleca: revoke: %s revoked (%s) in the "
+		    "database; it has expired, so no CRL will list it\n",
+		    sc->serial, crl_reason_name(reason));
+	else
+		fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca "
+		    "crl or roleca publish to publish it\n", sc->serial,
+		    crl_reason_name(reason));
 	rc = 0;
 out:
 	/* the revocation undone first: the audit row must outlive it */

@@ -215,6 +215,13 @@ expect 0 "publish with a damaged CRL signs a new one" \
 assert "... warning why" err_has "warning: "
 assert "... and the CRL it publishes verifies" openssl crl -in "$T/damaged-www/issuing.crl" \
 	-inform DER -noout -verify -CAfile "$I/ca.crt"
+# Revoking a certificate that has expired is recorded, but no CRL lists
+# an expired one: the message says so rather than to publish it.
+x=$(roleca --dir "$T/damaged" issue persistent-chat --set server_fqdn=gone.lab.example \
+	--out "$T/gone" 2>/dev/null)
+sqlite3 "$T/damaged/roleca.db" "UPDATE certs SET not_after = 1000000000 WHERE serial = '$x'"
+expect 0 "revoking an expired certificate" roleca --dir "$T/damaged" revoke "$x" --reason superseded
+assert "... says no CRL will list it" err_has "it has expired, so no CRL will list it"
 
 # Delta CRLs, as Windows enterprise CAs publish them.
 D=$T/delta
