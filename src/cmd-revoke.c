@@ -86,6 +86,52 @@ parse_date(const char *s, time_t *out)
 	return 0;
 }
 
+/*
+ * The key is compromised: the other valid certificates of it (renew
+ * without --new-key makes them) are named, for the operator to revoke.
+ * A warning: the revocation itself is done.
+ */
+static void
+other_certs(struct ca *ca, const struct store_cert *sc)
+{
+	struct store_filter	 f = { STORE_VALID, NULL, 0, 0, 1 };
+	struct store_list	*l = NULL;
+	struct store_cert	 row;
+	char			*cause = NULL, *list = xstrdup(""), *tmp;
+	size_t			 n = 0;
+	int			 ret;
+
+	f.now = (int64_t)time(NULL);
+	memset(&row, 0, sizeof row);
+	if (store_list_open(ca->store, &f, &l, &cause) != 0)
+		goto out;
+	while ((ret = store_list_next(l, &row, &cause)) > 0) {
+		if (x509_der_same_key(sc->der, sc->der_len, row.der,
+		    row.der_len) == 1 && n++ < 10) {
+			xasprintf(&tmp, "%s%s%s", list, n > 1 ? ", " : "",
+			    row.serial);
+			free(list);
+			list = tmp;
+		}
+	}
+	if (ret < 0)
+		goto out;
+	if (n > 0)
+		fprintf(stderr, "roleca: revoke: warning: the key is also in "
+		    "%zu valid certificate%s: %s%s; revoke %s too (roleca "
+		    "revoke SERIAL --reason keyCompromise)\n", n,
+		    n > 1 ? "s" : "", list, n > 10 ? ", ..." : "",
+		    n > 1 ? "them" : "it");
+out:
+	if (cause != NULL)
+		fprintf(stderr, "roleca: revoke: warning: the other "
+		    "certificates of the key were not looked for: %s\n",
+		    cause);
+	store_list_close(l);
+	free(list);
+	free(cause);
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -142,6 +188,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca "
 		    "crl or roleca publish to publish it\n", sc->serial,
 		    crl_reason_name(reason));
+	if (reason == 1)
+		other_certs(ca, sc);
 	rc = 0;
 out:
 	/* the revocation undone first: the audit row must outlive it */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1362,8 +1363,8 @@ store_list_open(struct store *st, const struct store_filter *f,
 	}
 	xasprintf(&sql,
 	    "SELECT serial, subject, profile, not_before, not_after,"
-	    " status, revoked_at, reason FROM certs WHERE 1%s%s%s%s%s"
-	    " ORDER BY not_after, serial",
+	    " status, revoked_at, reason%s FROM certs WHERE 1%s%s%s%s%s"
+	    " ORDER BY not_after, serial", f->with_der ? ", der" : "",
 	    status != NULL ? " AND status = :status" : "",
 	    /* notAfter itself is inside the validity (RFC 5280 4.1.2.5) */
 	    unexpired ? " AND not_after >= :now" : "",
@@ -1406,6 +1407,11 @@ store_list_next(struct store_list *l, struct store_cert *row, char **cause)
 	row->revoked_at = sqlite3_column_int64(l->stmt, 6);
 	row->reason = sqlite3_column_type(l->stmt, 7) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(l->stmt, 7);
+	if (sqlite3_column_count(l->stmt) > 8) {
+		row->der = (unsigned char *)(uintptr_t)
+		    sqlite3_column_blob(l->stmt, 8);
+		row->der_len = (size_t)sqlite3_column_bytes(l->stmt, 8);
+	}
 	if (row->subject == NULL)
 		row->subject = (char *)"";
 	if (row->profile == NULL)

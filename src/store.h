@@ -148,13 +148,14 @@ struct store_filter {
 	const char	*profile;
 	int64_t		 expiring_until;
 	int64_t		 now;
+	int		 with_der;	/* rows carry der too */
 };
 struct store_list;
 int	 store_list_open(struct store *, const struct store_filter *,
 	    struct store_list **, char **cause);
 /*
- * 1 with *row filled (its strings valid until the next call; der not read), 0
- * at the end.
+ * 1 with *row filled (its strings, and der when the filter asks for it,
+ * valid until the next call), 0 at the end.
  */
 int	 store_list_next(struct store_list *, struct store_cert *row,
 	    char **cause);

@@ -206,6 +206,18 @@ expect 0 "so is its release" roleca --dir "$I" publish --to "$W"
 assert "... in CRL number 8" test "$(crlno "$W/issuing.crl")" = 8
 assert "... which no longer lists it" sh -c "! openssl crl -in '$W/issuing.crl' -inform DER -noout -text |
 	grep -q 'Serial Number: $(echo "$held" | tr a-f A-F)'"
+cp -R "$I" "$T/kc"
+# A key revoked for keyCompromise may be in other valid certificates
+# (renew keeps the key): the revocation names them.
+k1=$(roleca --dir "$T/kc" issue persistent-chat --set server_fqdn=kc.lab.example \
+	--out "$T/kc1" 2>/dev/null)
+k2=$(roleca --dir "$T/kc" renew "$k1" --out "$T/kc2" 2>/dev/null)
+expect 0 "revoking a key for keyCompromise" roleca --dir "$T/kc" revoke "$k1" \
+	--reason keyCompromise
+assert "... names the other valid certificate of the key" \
+	err_has "warning: the key is also in 1 valid certificate: $k2; revoke it too"
+expect 0 "... which is then revoked too" roleca --dir "$T/kc" revoke "$k2" --reason keyCompromise
+assert "... with nothing left to name" sh -c "! grep -q 'is also in' '$T/err'"
 # A damaged CRL (a disk error, a hand edit) is due: the next publish, as
 # the timer runs it, signs a new one rather than fail until --new-crl.
 cp -R "$I" "$T/damaged" && mkdir -p "$T/damaged-www"

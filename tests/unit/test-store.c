@@ -847,7 +847,9 @@ test_list_boundaries(void)
 	struct fx		 fx;
 	struct store		*st = NULL;
 	struct store_cert	 sc;
-	struct store_filter	 f = { STORE_ANY, NULL, 0, now };
+	struct store_filter	 f = { STORE_ANY, NULL, 0, now, 0 };
+	struct store_list	*l = NULL;
+	struct store_cert	 row;
 	unsigned char		 der[] = { 0x30, 0x00 };
 	char			*cause = NULL, *got;
 
@@ -877,6 +879,17 @@ test_list_boundaries(void)
 	got = listed(st, &f);
 	CU_ASSERT_STRING_EQUAL(got, "02");
 	free(got);
+	/* der only when asked for */
+	CU_ASSERT_EQUAL_FATAL(store_list_open(st, &f, &l, &cause), 0);
+	CU_ASSERT_EQUAL(store_list_next(l, &row, &cause), 1);
+	CU_ASSERT_PTR_NULL(row.der);
+	store_list_close(l);
+	f.with_der = 1;
+	CU_ASSERT_EQUAL_FATAL(store_list_open(st, &f, &l, &cause), 0);
+	CU_ASSERT_EQUAL(store_list_next(l, &row, &cause), 1);
+	CU_ASSERT(row.der != NULL && row.der_len == sizeof der &&
+	    memcmp(row.der, der, sizeof der) == 0);
+	store_list_close(l);
 	store_close(st);
 	free(cause);
 	fx_teardown(&fx);
