@@ -97,17 +97,20 @@ other_certs(struct ca *ca, const struct store_cert *sc)
 	struct store_filter	 f = { STORE_VALID, NULL, 0, 0, 1 };
 	struct store_list	*l = NULL;
 	struct store_cert	 row;
+	const unsigned char	*key, *other;
 	char			*cause = NULL, *list = xstrdup(""), *tmp;
-	size_t			 n = 0;
+	size_t			 n = 0, klen, olen;
 	int			 ret;
 
 	f.now = (int64_t)time(NULL);
 	memset(&row, 0, sizeof row);
-	if (store_list_open(ca->store, &f, &l, &cause) != 0)
+	if (x509_der_spki(sc->der, sc->der_len, &key, &klen) != 0 ||
+	    store_list_open(ca->store, &f, &l, &cause) != 0)
 		goto out;
 	while ((ret = store_list_next(l, &row, &cause)) > 0) {
-		if (x509_der_same_key(sc->der, sc->der_len, row.der,
-		    row.der_len) == 1 && n++ < 10) {
+		if (x509_der_spki(row.der, row.der_len, &other, &olen) == 0 &&
+		    olen == klen && memcmp(other, key, klen) == 0 &&
+		    n++ < 10) {
 			xasprintf(&tmp, "%s%s%s", list, n > 1 ? ", " : "",
 			    row.serial);
 			free(list);

@@ -1108,36 +1108,30 @@ x509_pubkey_id(gnutls_pubkey_t pub, char **hex, char **cause)
 }
 
 int
-x509_der_same_key(const unsigned char *a, size_t alen, const unsigned char *b,
-    size_t blen)
+x509_der_spki(const unsigned char *der, size_t len,
+    const unsigned char **spki, size_t *spki_len)
 {
-	const unsigned char	*der[2] = { a, b };
-	size_t			 len[2] = { alen, blen };
-	struct der_cur		 spki[2];
-	unsigned		 tag;
+	struct der_cur	 all = { der, len }, crt, tbs, key;
+	unsigned	 tag;
 
 	/*
 	 * Certificate ::= SEQUENCE { tbs SEQUENCE { [0] version (optional),
 	 * serial, signature, issuer, validity, subject, subjectPublicKeyInfo,
 	 * ... }, ... }
 	 */
-	for (int i = 0; i < 2; i++) {
-		struct der_cur	 all = { der[i], len[i] }, crt, tbs;
-
-		if (der_expect(&all, DER_SEQUENCE, &crt, NULL) < 0 ||
-		    der_expect(&crt, DER_SEQUENCE, &tbs, NULL) < 0 ||
-		    der_take(&tbs, &tag, NULL, NULL) < 0 ||
-		    (tag == DER_CONTEXT(0) && der_take(&tbs, &tag, NULL,
-		    NULL) < 0))
+	if (der_expect(&all, DER_SEQUENCE, &crt, NULL) < 0 ||
+	    der_expect(&crt, DER_SEQUENCE, &tbs, NULL) < 0 ||
+	    der_take(&tbs, &tag, NULL, NULL) < 0 ||
+	    (tag == DER_CONTEXT(0) && der_take(&tbs, &tag, NULL, NULL) < 0))
+		return -1;
+	for (int k = 0; k < 4; k++)
+		if (der_expect(&tbs, DER_SEQUENCE, NULL, NULL) < 0)
 			return -1;
-		for (int k = 0; k < 4; k++)
-			if (der_expect(&tbs, DER_SEQUENCE, NULL, NULL) < 0)
-				return -1;
-		if (der_expect(&tbs, DER_SEQUENCE, NULL, &spki[i]) < 0)
-			return -1;
-	}
-	return spki[0].len == spki[1].len &&
-	    memcmp(spki[0].p, spki[1].p, spki[0].len) == 0;
+	if (der_expect(&tbs, DER_SEQUENCE, NULL, &key) < 0)
+		return -1;
+	*spki = key.p;
+	*spki_len = key.len;
+	return 0;
 }
 
 int

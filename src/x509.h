@@ -147,11 +147,11 @@ int	 x509_verify_issued(gnutls_x509_crt_t issuer, int sign,
 	    const gnutls_datum_t *sig);
 int	 x509_pubkey_id(gnutls_pubkey_t, char **hex, char **cause);
 /*
- * Whether two certificates (DER) carry the same subjectPublicKeyInfo, read
- * from the DER alone (cheap over a whole database); -1 if one is malformed.
+ * The subjectPublicKeyInfo (header included) inside a certificate's DER,
+ * found by the DER alone (cheap over a whole database); -1 if malformed.
  */
-int	 x509_der_same_key(const unsigned char *a, size_t alen,
-	    const unsigned char *b, size_t blen);
+int	 x509_der_spki(const unsigned char *der, size_t len,
+	    const unsigned char **spki, size_t *spki_len);
 int	 x509_der_key_id(const unsigned char *der, size_t len, char **hex,
 	    char **cause);
 /* Does crt certify pub (the same SHA-256 key identifier)? */
