@@ -57,9 +57,9 @@ struct renew {
 };
 
 /*
- * Names the old certificate carries that the variables do not give (it may
- * have come from a CSR), each where the role's profile, as it is now, still
- * leaves a place for it.
+ * Names the old certificate carries that the variables do not give (its
+ * request asked for them, as the record says where it was kept), each where
+ * the role's profile, as it is now, still leaves a place for it.
  */
 static int
 keep_names(struct renew *rn, char **cause)
@@ -73,7 +73,7 @@ keep_names(struct renew *rn, char **cause)
 	if (dn_get(&rn->req->subject, cn_oid) == NULL && cn != NULL)
 		dn_add(&rn->req->subject, cn_oid, cn);
 	TRY(leaf_keep_names(rn->req, rn->profile, &rn->values, &dns, &ip,
-	    cause));
+	    rn->old->asked, cause));
 	if (rn->req->friendly_name == NULL && cn != NULL)
 		rn->req->friendly_name = xstrdup(cn);
 	rc = 0;

@@ -56,6 +56,7 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
     const char *op, char **serial, char **cause)
 {
 	struct store_cert	 sc = { 0 };
+	char			 none[1] = "";
 	gnutls_datum_t		 der = { NULL, 0 };
 	int			 rc = ERR_FAIL;
 
@@ -65,6 +66,7 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	TRY(x509_san_text(crt, &sc.sans, cause));
 	sc.profile = req->profile;
 	sc.vars = req->vars;
+	sc.asked = req->asked != NULL ? req->asked : none;
 	sc.not_before = gnutls_x509_crt_get_activation_time(crt);
 	sc.not_after = gnutls_x509_crt_get_expiration_time(crt);
 	sc.issued_at = time(NULL);
@@ -245,17 +247,99 @@ add_names(struct request *req, const struct strv *dns, const struct strv *ips)
 			strv_add(&req->ip, ips->v[i]);
 }
 
+/* req->asked: the names from dns[ndns] and ip[nip] on, past the values. */
+static void
+note_asked(struct request *req, size_t ndns, size_t nip)
+{
+	char	*out = xstrdup(""), *tmp;
+
+	for (size_t i = ndns; i < req->dns.n; i++) {
+		xasprintf(&tmp, "%sDNS:%s\n", out, req->dns.v[i]);
+		free(out);
+		out = tmp;
+	}
+	for (size_t i = nip; i < req->ip.n; i++) {
+		xasprintf(&tmp, "%sIP:%s\n", out, req->ip.v[i]);
+		free(out);
+		out = tmp;
+	}
+	free(req->asked);
+	req->asked = out;
+}
+
+/* Is "KIND:name" a line of asked (a DNS name in any case)? */
+static int
+was_asked(const char *asked, const char *kind, const char *name)
+{
+	size_t	 k = strlen(kind), n = strlen(name);
+
+	for (const char *s = asked; *s != '\0'; ) {
+		const char	*end = strchr(s, '\n');
+		size_t		 len = end != NULL ? (size_t)(end - s) :
+			    strlen(s);
+
+		if (len == k + 1 + n && strncmp(s, kind, k) == 0 &&
+		    s[k] == ':' && (strcmp(kind, "DNS") == 0 ?
+		    strncasecmp(s + k + 1, name, n) == 0 :
+		    strncmp(s + k + 1, name, n) == 0))
+			return 1;
+		s += len + (end != NULL);
+	}
+	return 0;
+}
+
+/*
+ * With the record of what the request asked for: a name of the renewed
+ * certificate that the values do not give must be one of those, or the
+ * profile gave it once and gives it no more. It is not carried on into
+ * another open place (an unset optional variable's).
+ */
+static int
+only_asked(const struct request *req, const struct profile *p,
+    const char *asked, const struct strv *dns, const struct strv *ips,
+    const char *hint, char **cause)
+{
+	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
+
+	for (size_t i = 0; i < dns->n; i++) {
+		const char	*name = dns->v[i];
+
+		if ((cn != NULL && strcasecmp(name, cn) == 0) ||
+		    strv_has_icase(&req->dns, name) ||
+		    was_asked(asked, "DNS", name))
+			continue;
+		return err_policy(cause, "refused: names: the certificate "
+		    "renewed carries dNSName '%s', which is none of the names "
+		    "role %s leaves to it (%s)", name, p->name, hint);
+	}
+	for (size_t i = 0; i < ips->n; i++) {
+		if (strv_has(&req->ip, ips->v[i]) ||
+		    was_asked(asked, "IP", ips->v[i]))
+			continue;
+		return err_policy(cause, "refused: names: the certificate "
+		    "renewed carries the IP address %s, which is none of the "
+		    "addresses role %s leaves to it (%s)", ips->v[i], p->name,
+		    hint);
+	}
+	return 0;
+}
+
 int
 leaf_keep_names(struct request *req, const struct profile *p,
     const struct profile_values *vs, const struct strv *dns,
-    const struct strv *ips, char **cause)
+    const struct strv *ips, const char *asked, char **cause)
 {
-	int	 rc = ERR_FAIL;
+	static const char	 hint[] = "the role's profile no longer gives "
+				    "it: issue a new certificate";
+	size_t			 ndns = req->dns.n, nip = req->ip.n;
+	int			 rc = ERR_FAIL;
 
+	if (asked != NULL)
+		TRY(only_asked(req, p, asked, dns, ips, hint, cause));
 	TRY(fit_names(req, p, vs, NULL, dns, ips, "the certificate renewed "
-	    "carries", "the role's profile no longer gives it: issue a new "
-	    "certificate", cause));
+	    "carries", hint, cause));
 	add_names(req, dns, ips);
+	note_asked(req, ndns, nip);
 	rc = 0;
 out:
 	return rc;
@@ -268,6 +352,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 {
 	const char	*cn_oid = dn_oid("CN"), *cn, *own_cn = NULL;
 	struct keyspec	 spec;
+	size_t		 ndns = req->dns.n, nip = req->ip.n;
 	int		 rc = ERR_FAIL;
 
 	TRY(keys_spec_of_pubkey(info->pub, &spec, cause));
@@ -300,6 +385,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
 	add_names(req, &info->dns, &info->ip);
+	note_asked(req, ndns, nip);
 	/*
 	 * Every name template the role needs must match a name, as check
 	 * --profile judges it: one that neither the variables nor the CSR

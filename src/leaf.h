@@ -69,11 +69,15 @@ int	 leaf_key_listed(const struct strv *ids, gnutls_pubkey_t,
  * The names of a certificate being renewed (dns, ips) into a request bound
  * from its record: each the values do not give must take a place the role
  * leaves open, as a CSR's names do (else ERR_POLICY), so that a name the
- * role's profile no longer gives is not carried on.
+ * role's profile no longer gives is not carried on. With asked, the names
+ * the record says its request asked for beyond its values (NULL: a record
+ * from before they were kept), only those may take such a place: a name
+ * the profile gave once is not moved into another open one (an unset
+ * optional variable's). The names kept become the request's asked.
  */
 int	 leaf_keep_names(struct request *, const struct profile *,
 	    const struct profile_values *, const struct strv *dns,
-	    const struct strv *ips, char **cause);
+	    const struct strv *ips, const char *asked, char **cause);
 /*
  * Complete a request bound with profile_bind_partial() from a CSR: its key
  * type, its CN when the profile gave none, and the names it asks for. A
@@ -81,6 +85,7 @@ int	 leaf_keep_names(struct request *, const struct profile *,
  * or a name that fits a dNSName template whose variables the values leave
  * unset (one name per template, any number for a list variable); anything
  * else is refused (ERR_POLICY). The policy judges the rest afterwards.
+ * The names taken from the CSR become the request's asked, for renew.
  */
 int	 leaf_csr_merge(struct request *, const struct profile *,
 	    const struct profile_values *,

@@ -893,6 +893,7 @@ request_free(struct request *r)
 	strv_free(&r->cdp);
 	free(r->friendly_name);
 	free(r->vars);
+	free(r->asked);
 	free(r);
 }
 

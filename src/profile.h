@@ -83,6 +83,11 @@ struct request {
 	char		*friendly_name;
 	/* "name=value" lines as bound, for the database */
 	char		*vars;
+	/*
+	 * the names asked for beyond what the variables give (a CSR's, or
+	 * those a renewal keeps), "DNS:" and "IP:" lines, for the database
+	 */
+	char		*asked;
 };
 void	 request_free(struct request *);
 

@@ -172,6 +172,16 @@ static const char schema_v8[] =
 	" revoked_at, reason, invalid_at);"
 	"PRAGMA user_version = 8;";
 
+/*
+ * Version 9: the names a certificate's request asked for beyond what the
+ * profile's variables gave (a CSR's extra dNSNames and addresses), so
+ * that renew carries those on and nothing else. NULL in rows from before:
+ * there renew cannot tell the two apart.
+ */
+static const char schema_v9[] =
+	"ALTER TABLE certs ADD COLUMN asked TEXT;"
+	"PRAGMA user_version = 9;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
@@ -180,6 +190,7 @@ static int	 migrate_to_5(struct store *, char **);
 static int	 migrate_to_6(struct store *, char **);
 static int	 migrate_to_7(struct store *, char **);
 static int	 migrate_to_8(struct store *, char **);
+static int	 migrate_to_9(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -191,13 +202,14 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_6,
 	migrate_to_7,
 	migrate_to_8,
+	migrate_to_9,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
 #define CERT_COLUMNS \
 	"serial, subject, sans, profile, vars, not_before, not_after, " \
-	"issued_at, status, revoked_at, reason, der, invalid_at"
+	"issued_at, status, revoked_at, reason, der, invalid_at, asked"
 
 /*
  * Turn an SQLite result into a cause. A busy result means the wait for
@@ -430,6 +442,12 @@ static int
 migrate_to_8(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v8, "migrate to schema version 8", cause);
+}
+
+static int
+migrate_to_9(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v9, "migrate to schema version 9", cause);
 }
 
 /* In a revocation's transaction: the CRLs taken so far may lack it. */
@@ -727,7 +745,7 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	static const char	 sql[] =
 	    "INSERT INTO certs (" CERT_COLUMNS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12, ?13)";
+	    " ?9, ?10, ?11, ?12, ?13, ?14)";
 	const char		*what = "insert certificate", *status;
 	sqlite3_stmt		*stmt;
 	char			*serial = NULL;
@@ -776,6 +794,7 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	    SQLITE_STATIC), SQLITE_OK, what, cause));
 	TRY(bind_int(st, stmt, 13, sc->invalid_at, !revoked ||
 	    sc->invalid_at == 0, what, cause));
+	TRY(bind_text(st, stmt, 14, sc->asked, what, cause));
 	ret = sqlite3_step(stmt);
 	if (ret == SQLITE_CONSTRAINT && sqlite3_extended_errcode(st->db) ==
 	    SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -860,6 +879,8 @@ read_cert(struct store *st, sqlite3_stmt *stmt, struct store_cert *sc,
 	sc->der_len = (size_t)len;
 	sc->invalid_at = sqlite3_column_type(stmt, 12) == SQLITE_NULL ? 0 :
 	    sqlite3_column_int64(stmt, 12);
+	if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
+		TRY(column_text(st, stmt, 13, &sc->asked, what, cause));
 	rc = 0;
 out:
 	return rc;
@@ -913,6 +934,7 @@ store_cert_free(struct store_cert *sc)
 	free(sc->sans);
 	free(sc->profile);
 	free(sc->vars);
+	free(sc->asked);
 	free(sc->der);
 	free(sc);
 }

@@ -40,6 +40,12 @@ struct store_cert {
 	 * revoked_at; 0: none (never a date: it is after not_before)
 	 */
 	int64_t		 invalid_at;
+	/*
+	 * the names the request asked for beyond the profile's variables,
+	 * "DNS:name" and "IP:address" lines ("" none); NULL: not recorded
+	 * (a row from before schema version 9)
+	 */
+	char		*asked;
 };
 
 /* Open path; with create, make a new database (refuses an existing file). */

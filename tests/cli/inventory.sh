@@ -121,6 +121,48 @@ assert "... naming it" err_has "the certificate renewed carries dNSName 'owa9-ex
 assert "... recording and writing nothing" sh -c \
 	"test $rows_before -eq \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') && test ! -e owa9-renewed.crt"
 rm -r "$I/profiles"
+
+# The record says which names a request asked for beyond its variables, so
+# renew carries those on and no other: a name the profile gave once is not
+# moved into an open place (an unset optional variable's) when the profile
+# stops giving it; a CSR's name in such a place is kept.
+asked() { sqlite3 "$DB" "SELECT ifnull(asked, 'NULL') FROM certs WHERE serial = '$1'"; }
+fe8=$(roleca --dir "$I" issue frontend --set pool_fqdn=pool08.lab.example \
+	--set server_fqdn=fe08.lab.example --set sip_domain=lab.example --out fe08 2>/dev/null)
+assert "issue records that nothing was asked beyond the variables" test "$(asked "$fe8")" = ""
+openssl req -new -newkey rsa:2048 -nodes -keyout fe09.key -subj /CN=pool09.lab.example \
+	-addext subjectAltName=DNS:pool09.lab.example,DNS:web09.lab.example -out fe09.csr 2>/dev/null
+fe9=$(roleca --dir "$I" sign frontend --csr fe09.csr --set pool_fqdn=pool09.lab.example \
+	--set server_fqdn=fe09.lab.example --set sip_domain=lab.example --out fe09 2>/dev/null)
+assert "sign records the CSR's name that took an optional variable's place" \
+	test "$(asked "$fe9")" = "DNS:web09.lab.example"
+mkdir -p "$I/profiles"
+grep -v '"admin\.\${sip_domain}"' "$SRCDIR/profiles/frontend.cfg" |
+	sed 's/"dialin.${sip_domain}",/"dialin.${sip_domain}"/' >"$I/profiles/frontend.cfg"
+rows_before=$(rows "$DB")
+expect 3 "renew refuses a name the changed profile stopped giving, though an optional place is open" \
+	roleca --dir "$I" renew "$fe8" --out fe08-renewed
+assert "... naming it" err_has "the certificate renewed carries dNSName 'admin.lab.example', which is none of the names role frontend leaves to it"
+assert "... recording and writing nothing" sh -c \
+	"test $rows_before -eq \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') && test ! -e fe08-renewed.crt"
+expect 3 "the same for a CSR-made certificate" roleca --dir "$I" renew "$fe9" --out fe09-renewed
+assert "... naming the profile's name, not the CSR's" err_has "carries dNSName 'admin.lab.example'"
+rm -r "$I/profiles"
+expect 0 "renew keeps the CSR's name in the optional variable's place" \
+	roleca --dir "$I" renew "$fe9" --out fe09-renewed
+fe9r=$(cat "$T/out")
+assert "... in the certificate" sh -c \
+	"openssl x509 -in fe09-renewed.crt -noout -ext subjectAltName | grep -q 'DNS:web09.lab.example'"
+assert "... it verifies" verify_server "$L" fe09-renewed.crt
+assert "... and records it as asked again" test "$(asked "$fe9r")" = "DNS:web09.lab.example"
+# A row from before the record (schema 8) has no asked names: renew keeps
+# what fits an open place, as it did.
+sqlite3 "$DB" "UPDATE certs SET asked = NULL WHERE serial = '$fe9'"
+expect 0 "renew of a row without the record keeps the CSR's name" \
+	roleca --dir "$I" renew "$fe9" --out fe09-old
+assert "... in the certificate" sh -c \
+	"openssl x509 -in fe09-old.crt -noout -ext subjectAltName | grep -q 'DNS:web09.lab.example'"
+assert "... and records it from now on" test "$(asked "$(cat "$T/out")")" = "DNS:web09.lab.example"
 roleca --dir "$I" revoke "$(echo "$rekeyed" | tr a-f A-F)" 2>/dev/null
 
 # A revocation and its audit row are one transaction: when the row cannot

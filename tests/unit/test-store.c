@@ -25,9 +25,13 @@
 #include "util.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	8
-#define SCHEMA_TEXT	"8"
-#define NEWER_TEXT	"9"
+#define SCHEMA_VERSION	9
+#define SCHEMA_TEXT	"9"
+#define NEWER_TEXT	"10"
+
+/* A current database turned back into the shape version 8 left (no asked). */
+#define AS_VERSION_8 \
+	"ALTER TABLE certs DROP COLUMN asked; PRAGMA user_version = 8; "
 
 /*
  * A current database turned back into the shape version 7 left (no
@@ -35,6 +39,7 @@
  * before.
  */
 #define AS_VERSION_7 \
+	AS_VERSION_8 \
 	"DROP INDEX certs_revoked; ALTER TABLE certs DROP COLUMN invalid_at; " \
 	"CREATE INDEX certs_revoked ON certs (status, not_after, serial," \
 	" revoked_at, reason); PRAGMA user_version = 7; "
@@ -748,6 +753,7 @@ test_migrate_from_1(void)
 	fx_setup(&fx);
 	make_db(&fx);
 	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
+	    "ALTER TABLE certs DROP COLUMN asked; "
 	    "ALTER TABLE certs DROP COLUMN invalid_at; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
 	    "ALTER TABLE certs DROP COLUMN released_at; "
@@ -760,8 +766,9 @@ test_migrate_from_1(void)
 	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
 	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
 	s = raw_text(fx.db, "SELECT count(*) FROM pragma_table_info('certs')"
-	    " WHERE name IN ('revoked_recorded', 'released_at', 'invalid_at')");
-	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "3");
+	    " WHERE name IN ('revoked_recorded', 'released_at', 'invalid_at',"
+	    " 'asked')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "4");
 	free(s);
 	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
 	    "('certs_revoked')");
@@ -1527,6 +1534,64 @@ test_migrate_from_7(void)
 	fx_teardown(&fx);
 }
 
+/*
+ * The names a request asked for: kept as given, "" apart from NULL (not
+ * recorded); rows of a version 8 database have none recorded.
+ */
+static void
+test_asked(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	int			 v = -1;
+	const char		*want[] = {
+		"DNS:fe07.example.com\nIP:192.0.2.7\n", "", NULL
+	};
+	const char		*serials[] = { "01", "02", "03" };
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (size_t i = 0; i < 3; i++) {
+		fill(&sc, serials[i], der, sizeof der);
+		sc.asked = (char *)want[i];
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(store_get(st, serials[i], &got, &cause),
+		    0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		if (want[i] == NULL) {
+			CU_ASSERT_PTR_NULL(got->asked);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got->asked);
+			CU_ASSERT_STRING_EQUAL(got->asked, want[i]);
+		}
+		store_cert_free(got);
+		got = NULL;
+	}
+	store_close(st);
+	st = NULL;
+	CU_ASSERT_EQUAL_FATAL(raw_exec(fx.db, AS_VERSION_8), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL_FATAL(store_get(st, serials[i], &got, &cause),
+		    0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_PTR_NULL(got->asked);
+		store_cert_free(got);
+		got = NULL;
+	}
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 /* The counter of CRL numbers since which a revocation or release is new. */
 static int64_t
 changed(struct store *st)
@@ -1737,6 +1802,8 @@ static const CU_TestInfo tests[] = {
 	{ "revocation and invalidity dates", test_revoke_dates },
 	{ "a version 7 database: revocation and invalidity dates",
 	    test_migrate_from_7 },
+	{ "the names a request asked for; a version 8 database",
+	    test_asked },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "compromised keys", test_compromised },
 	{ "list: notAfter is valid; --expiring N with N days left",
