@@ -71,8 +71,29 @@ json_list(const char *name, const struct strv *sv, int eku)
 	putchar(']');
 }
 
+/*
+ * The names the request asked for beyond its variables, one a line: into
+ * v (none when the record has none).
+ */
 static void
-print_json(const struct store_cert *sc, const struct decoded *d)
+asked_names(const struct store_cert *sc, struct strv *v)
+{
+	const char	*s = sc->asked != NULL ? sc->asked : "";
+
+	while (*s != '\0') {
+		const char	*end = strchr(s, '\n');
+		size_t		 len = end != NULL ? (size_t)(end - s) :
+			    strlen(s);
+
+		if (len > 0)
+			strv_add_take(v, xstrndup(s, len));
+		s += len + (end != NULL);
+	}
+}
+
+static void
+print_json(const struct store_cert *sc, const struct decoded *d,
+    const struct strv *asked)
 {
 	char	 nb[32], na[32], is[32], rv[32], iv[32];
 
@@ -92,6 +113,10 @@ print_json(const struct store_cert *sc, const struct decoded *d)
 	json_string(stdout, sc->profile);
 	printf(",\"variables\":");
 	json_string(stdout, sc->vars);
+	if (sc->asked == NULL)
+		printf(",\"asked\":null");
+	else
+		json_list("asked", asked, 0);
 	json_list("eku", &d->eku, 1);
 	json_list("cdp", &d->cdp, 0);
 	printf(",\"not_before\":\"%s\",\"not_after\":\"%s\",\"issued\":\"%s\"",
@@ -153,6 +178,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct ca		*ca = NULL;
 	struct store_cert	*sc = NULL;
 	struct decoded		 d = { NULL, 0, { NULL, 0 }, { NULL, 0 } };
+	struct strv		 asked = { NULL, 0 };
 	char			*cause = NULL, *serial = NULL;
 	int			 rc = ERR_FAIL;
 
@@ -171,8 +197,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(decode(sc, &d, &cause));
+	asked_names(sc, &asked);
 	if (args_has(a, OPT_JSON)) {
-		print_json(sc, &d);
+		print_json(sc, &d, &asked);
 		rc = 0;
 		goto out;
 	}
@@ -183,6 +210,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	print_field("subject", sc->subject);
 	print_field("names", sc->sans);
 	print_field("profile", sc->profile);
+	for (size_t i = 0; i < asked.n; i++)
+		print_field(i == 0 ? "asked" : "", asked.v[i]);
 	for (size_t i = 0; i < d.eku.n; i++)
 		printf("%-12s %s\n", i == 0 ? "eku" : "", eku_name(d.eku.v[i]));
 	for (size_t i = 0; i < d.cdp.n; i++)
@@ -200,6 +229,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 out:
 	free(serial);
 	decoded_free(&d);
+	strv_free(&asked);
 	store_cert_free(sc);
 	ca_close(ca);
 	if (rc != 0)

@@ -136,6 +136,10 @@ fe9=$(roleca --dir "$I" sign frontend --csr fe09.csr --set pool_fqdn=pool09.lab.
 	--set server_fqdn=fe09.lab.example --set sip_domain=lab.example --out fe09 2>/dev/null)
 assert "sign records the CSR's name that took an optional variable's place" \
 	test "$(asked "$fe9")" = "DNS:web09.lab.example"
+expect 0 "show prints it" roleca --dir "$I" show "$fe9"
+assert "... as asked" out_has "asked        DNS:web09.lab.example"
+expect 0 "show --json" roleca --dir "$I" show "$fe9" --json
+assert "... as a list" test "$(jq -c .asked "$T/out")" = '["DNS:web09.lab.example"]'
 mkdir -p "$I/profiles"
 grep -v '"admin\.\${sip_domain}"' "$SRCDIR/profiles/frontend.cfg" |
 	sed 's/"dialin.${sip_domain}",/"dialin.${sip_domain}"/' >"$I/profiles/frontend.cfg"
@@ -158,6 +162,8 @@ assert "... and records it as asked again" test "$(asked "$fe9r")" = "DNS:web09.
 # A row from before the record (schema 8) has no asked names: renew keeps
 # what fits an open place, as it did.
 sqlite3 "$DB" "UPDATE certs SET asked = NULL WHERE serial = '$fe9'"
+expect 0 "show --json of a row without the record" roleca --dir "$I" show "$fe9" --json
+assert "... says null" test "$(jq -c .asked "$T/out")" = null
 expect 0 "renew of a row without the record keeps the CSR's name" \
 	roleca --dir "$I" renew "$fe9" --out fe09-old
 assert "... in the certificate" sh -c \
