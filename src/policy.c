@@ -2133,6 +2133,18 @@ policy_check_revoked(const char *url, const struct crl_seen *base,
 		    "%lld, newer than the CRL at %s (%llu)", durl,
 		    (long long)delta->base, url,
 		    (unsigned long long)base->number);
+	/*
+	 * A delta no newer than the base read is stale (RFC 5280 5.2.4):
+	 * its removeFromCRL could release a hold the base put back.
+	 */
+	if (delta != NULL && delta->ok && base->ok &&
+	    delta->number <= base->number) {
+		findings_add(f, "crl", "the delta CRL at %s (number %llu) is "
+		    "not newer than the CRL at %s (%llu): not applied", durl,
+		    (unsigned long long)delta->number, url,
+		    (unsigned long long)base->number);
+		delta = NULL;
+	}
 	if (delta != NULL && delta->ok && delta->listed >= 0 &&
 	    delta->listed != 8) {
 		findings_add(f, "crl", "the certificate is revoked (listed in "

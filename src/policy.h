@@ -124,7 +124,8 @@ void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
 /*
  * Is the certificate revoked, by the CRL at url and the delta CRL at durl
  * (NULL: none) as policy_check_crl saw them? A delta listing it revokes
- * it, unless with removeFromCRL, which releases a hold the base lists.
+ * it, unless with removeFromCRL, which releases a hold the base lists; a
+ * delta whose number is not above the base's is stale and not applied.
  */
 void	 policy_check_revoked(const char *url, const struct crl_seen *base,
 	    const char *durl, const struct crl_seen *delta, struct findings *);

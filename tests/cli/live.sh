@@ -155,6 +155,26 @@ assert "(the base CRL still lists the hold)" sh -c \
 	"openssl crl -in www/crl/dca.crl -inform DER -noout -text | grep -qi '$d2'"
 expect 0 "its release (removeFromCRL in the delta) clears it" roleca check d2.crt \
 	--ca lab/dca/ca.crt --fetch-crl
+# A delta older than the base (a stale copy on the web server) must not
+# release a hold the newer base lists again: openssl does not apply it.
+cp www/crl/dca-delta.crl stale-delta.crl
+sleep 1
+roleca --dir lab/dca revoke "$d2" --reason certificateHold 2>/dev/null
+dpub --new-crl
+cp stale-delta.crl www/crl/dca-delta.crl
+expect 3 "a stale delta's removeFromCRL does not release a newer base's hold" \
+	roleca check d2.crt --ca lab/dca/ca.crt --fetch-crl
+assert "... the hold is reported" out_has "crl: the certificate is revoked (listed in http://127.0.0.1:$web/crl/dca.crl)"
+assert "... and the delta named as stale" out_has "is not newer than the CRL at http://127.0.0.1:$web/crl/dca.crl"
+openssl crl -in www/crl/dca.crl -inform DER -out dbase.pem
+openssl crl -in stale-delta.crl -inform DER -out dstale.pem
+run openssl verify -crl_check -use_deltas -CAfile lab/dca/ca.crt -CRLfile dbase.pem \
+	-CRLfile dstale.pem d2.crt
+if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+	ok "... as openssl -use_deltas judges it"
+else
+	not_ok "... as openssl -use_deltas judges it"; show_output
+fi
 cp www/crl/dca-delta.crl www/crl/dca.crl
 expect 3 "a delta CRL served at the CDP is no full CRL" roleca check d2.crt \
 	--ca lab/dca/ca.crt --fetch-crl
