@@ -204,7 +204,9 @@ out:
  * its life, or, with no delta CRL to carry changes, older than the last
  * revocation, hold or release recorded (its number is not above the one
  * taken then)? Or is its PEM copy missing or another CRL (a crash between
- * the two)?
+ * the two)? Or does it name delta CRLs (Freshest CRL) when they are off,
+ * or not when they are on (delta_cdp edited into or out of ca.cfg)? A
+ * delta that no base CRL names would carry the changes to nobody.
  */
 static int
 due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
@@ -235,6 +237,7 @@ due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
 	*yes = !found || !pfound || hp.number != h.number ||
 	    now >= h.this_update + (h.next_update - h.this_update) *
 	    (time_t)ca->conf->crl_renew_percent / 100 ||
+	    h.freshest != delta ||
 	    (!delta && h.number <= (uint64_t)changed);
 	rc = 0;
 out:
@@ -332,7 +335,9 @@ const struct command cmd_publish = {
 	"missing or unreadable, crl_renew_percent (ca.cfg, default 50) of\n"
 	"its lifetime has passed, or a certificate was revoked, held or\n"
 	"released after it was signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
-	"published every time, and carries such changes until the CRL is due.\n",
+	"published every time, and carries such changes until the CRL is due;\n"
+	"a CRL that names no delta CRL (Freshest CRL) is due then, and one\n"
+	"that names one is due without delta_cdp.\n",
 	options,
 	0,
 	0,

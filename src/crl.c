@@ -904,7 +904,9 @@ crl_read_head(const char *path, int *found, struct crl_head *h,
 {
 	gnutls_x509_crl_t	 crl = NULL;
 	unsigned char		*data = NULL, num[20];
-	size_t			 len, nlen = sizeof num;
+	char			 oid[64];
+	size_t			 len, nlen = sizeof num, olen;
+	unsigned		 critical;
 	gnutls_datum_t		 d;
 	int			 rc = ERR_FAIL, ret;
 
@@ -937,6 +939,14 @@ crl_read_head(const char *path, int *found, struct crl_head *h,
 	}
 	h->this_update = gnutls_x509_crl_get_this_update(crl);
 	h->next_update = gnutls_x509_crl_get_next_update(crl);
+	h->freshest = 0;
+	for (unsigned i = 0; !h->freshest; i++) {
+		olen = sizeof oid;
+		if (gnutls_x509_crl_get_extension_info(crl, (int)i, oid, &olen,
+		    &critical) < 0)
+			break;
+		h->freshest = strcmp(oid, OID_FRESHEST) == 0;
+	}
 	*found = 1;
 	rc = 0;
 out:

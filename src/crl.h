@@ -74,14 +74,15 @@ char	*crl_delta_path(const struct ca *);
 char	*crl_path(const struct ca *);
 
 /*
- * thisUpdate, nextUpdate and CRL number of a CRL file, DER or PEM; found
- * = 0 if it does not exist. A CRL without a number, or one too large, is
- * an error.
+ * thisUpdate, nextUpdate and CRL number of a CRL file, DER or PEM, and
+ * whether it names delta CRLs (Freshest CRL); found = 0 if it does not
+ * exist. A CRL without a number, or one too large, is an error.
  */
 struct crl_head {
 	time_t		 this_update;
 	time_t		 next_update;
 	uint64_t	 number;
+	int		 freshest;
 };
 int	 crl_read_head(const char *path, int *found, struct crl_head *,
 	    char **cause);

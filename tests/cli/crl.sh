@@ -334,6 +334,37 @@ expect 0 "openssl -use_deltas accepts it with the delta" openssl verify -crl_che
 	"$D/held.crt"
 expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl --delta
 
+# delta_cdp edited into an existing CA's ca.cfg: a change carried only by
+# a delta that no base CRL names reaches nobody, so the base CRL that does
+# not name it is due; edited out again, so is the one that does.
+E=$T/later
+mkdir -p "$E/www"
+sed '/delta_cdp/d; /delta_crl_hours/d' "$D/delta.cfg" >"$E/nodelta.cfg"
+roleca --dir "$E/ca" init --config "$E/nodelta.cfg" 2>/dev/null
+early=$(roleca --dir "$E/ca" issue persistent-chat --set server_fqdn=early.lab.example \
+	--out "$E/early" 2>/dev/null)
+roleca --dir "$E/ca" publish --to "$E/www" >/dev/null 2>&1
+grep delta_cdp "$D/delta.cfg" >>"$E/ca/ca.cfg"
+roleca --dir "$E/ca" revoke "$early" --reason keyCompromise 2>/dev/null
+expect 0 "publish once delta_cdp is turned on" roleca --dir "$E/ca" publish --to "$E/www"
+assert "... signs a base CRL naming the delta (Freshest CRL)" sh -c \
+	"openssl crl -in '$E/www/delta-base.crl' -inform DER -noout -text | grep -A2 'Freshest CRL' | grep -q delta-delta.crl"
+openssl crl -in "$E/www/delta-base.crl" -inform DER -out "$E/base.pem"
+run openssl verify -crl_check -CAfile "$E/ca/ca.crt" -CRLfile "$E/base.pem" "$E/early.crt"
+if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
+	ok "... which lists the revocation for a certificate that names no delta"
+else
+	not_ok "... which lists the revocation for a certificate that names no delta"; show_output
+fi
+n_on=$(crlno "$E/www/delta-base.crl")
+expect 0 "publish again" roleca --dir "$E/ca" publish --to "$E/www"
+assert "... keeps that base CRL" test "$(crlno "$E/www/delta-base.crl")" = "$n_on"
+sed -i '/delta_cdp/d' "$E/ca/ca.cfg"
+expect 0 "publish once delta_cdp is turned off" roleca --dir "$E/ca" publish --to "$E/www"
+assert "... signs a new base CRL" test "$(crlno "$E/www/delta-base.crl")" -gt "$n_on"
+assert "... that names no delta" sh -c \
+	"! openssl crl -in '$E/www/delta-base.crl' -inform DER -noout -text | grep -q 'Freshest CRL'"
+
 # A CRL never outlives the CA certificate that signs it, and an expired
 # CA signs none.
 printf 'subject = { CN = "Short CA"; };\nkey = "ec:p256";\nvalidity_days = 1;\ncdp = "http://pki.lab.example/crl/short.crl";\n' >short.cfg
