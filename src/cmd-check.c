@@ -174,10 +174,13 @@ check_chain(struct check *ck, time_t now, char **cause)
 	return rc;
 }
 
-/* Fetch url and judge it as a CRL (delta: a delta CRL); 0 if fetched. */
+/*
+ * Fetch url and judge it as a CRL (delta: a delta CRL); 0 if fetched.
+ * With fresh, the delta CRL URLs the CRL names are added to it.
+ */
 static int
 fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
-    int delta, time_t now, struct crl_seen *seen)
+    int delta, time_t now, struct crl_seen *seen, struct strv *fresh)
 {
 	unsigned char	*body = NULL;
 	size_t		 len;
@@ -193,15 +196,24 @@ fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
 	}
 	policy_check_crl(ck->certs[0], issuer, body, len, url, delta, now,
 	    seen, &ck->findings);
+	if (fresh != NULL && seen->ok)
+		policy_crl_delta_urls(body, len, fresh);
 	free(body);
 	return 0;
 }
 
-/*
- * The CRL at each http:// CDP and, when the certificate names one
- * (Freshest CRL), the delta CRL: a revocation made since the base CRL is
- * only there.
- */
+/* The first delta CRL of urls that can be read stands for them all. */
+static const char *
+fetch_delta(struct check *ck, gnutls_x509_crt_t issuer,
+    const struct strv *urls, time_t now, struct crl_seen *delta)
+{
+	for (size_t i = 0; i < urls->n; i++)
+		if (fetch_one(ck, issuer, urls->v[i], 1, now, delta,
+		    NULL) == 0 && delta->ok)
+			return urls->v[i];
+	return NULL;
+}
+
 /*
  * The CA in DIR issued it: what its database says, before any CRL does
  * (a revocation not yet published is one all the same).
@@ -232,24 +244,36 @@ out:
 	return rc;
 }
 
+/*
+ * The CRL at each http:// CDP and the delta CRL: a revocation made since
+ * the base CRL is only there. The delta CRL is where the certificate
+ * names it (Freshest CRL) or, for one that names none (signed before
+ * delta_cdp was set), where the first base CRL read names it, as Windows
+ * looks for it.
+ */
 static void
 fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
 {
 	struct strv	 urls = { NULL, 0 }, durls = { NULL, 0 };
 	struct crl_seen	 base, delta;
 	const char	*durl = NULL;
+	int		 ask;
 
 	policy_cdp_urls(ck->certs[0], &urls);
 	policy_delta_urls(ck->certs[0], &durls);
-	/* the first delta that can be read stands for them all */
-	for (size_t i = 0; i < durls.n && durl == NULL; i++)
-		if (fetch_one(ck, issuer, durls.v[i], 1, now, &delta) == 0 &&
-		    delta.ok)
-			durl = durls.v[i];
-	for (size_t i = 0; i < urls.n; i++)
-		if (fetch_one(ck, issuer, urls.v[i], 0, now, &base) == 0)
-			policy_check_revoked(urls.v[i], &base, durl,
-			    durl != NULL ? &delta : NULL, &ck->findings);
+	durl = fetch_delta(ck, issuer, &durls, now, &delta);
+	ask = durls.n == 0;
+	for (size_t i = 0; i < urls.n; i++) {
+		if (fetch_one(ck, issuer, urls.v[i], 0, now, &base, ask ?
+		    &durls : NULL) != 0)
+			continue;
+		if (ask && durls.n > 0) {
+			ask = 0;
+			durl = fetch_delta(ck, issuer, &durls, now, &delta);
+		}
+		policy_check_revoked(urls.v[i], &base, durl,
+		    durl != NULL ? &delta : NULL, &ck->findings);
+	}
 	strv_free(&urls);
 	strv_free(&durls);
 }
@@ -440,8 +464,9 @@ const struct command cmd_check = {
 	"  --chain FILE       the issuer (and its chain), PEM or DER\n"
 	"  --ca FILE          trust anchors: the chain must verify up to one\n"
 	"  --fetch-crl        download the CRL from each http:// CDP, and the\n"
-	"                     delta CRL (Freshest CRL): reachable, signed by the\n"
-	"                     issuer, current, and not listing the certificate\n"
+	"                     delta CRL (Freshest CRL of the certificate, else\n"
+	"                     of the CRL): reachable, signed by the issuer,\n"
+	"                     current, and not listing the certificate\n"
 	"  --crl FILE         the same for a CRL file (DER or PEM): signed by\n"
 	"                     the issuer, current, not listing the certificate\n"
 	"  --warn-days N      report a certificate that expires within N days\n"

@@ -340,25 +340,16 @@ bad_bytes(const void *s, size_t len, int ascii)
  * finding for each point that is not a fullName URI. The number of points.
  */
 static size_t
-read_cdp_oid(gnutls_x509_crt_t crt, const char *oid, struct strv *urls,
-    struct findings *f)
+cdp_parse(const gnutls_datum_t *d, struct strv *urls, struct findings *f)
 {
-	gnutls_datum_t	 d = { NULL, 0 };
 	struct der_cur	 all, dps, dp, dpn, names, v;
 	unsigned	 tag;
 	size_t		 n = 0;
 	char		 q[QUOTE_LEN];
 	const char	*why;
-	int		 ret;
 
-	if ((ret = ext_get(crt, oid, &d, NULL)) <= 0) {
-		if (ret < 0 && f != NULL)
-			findings_add(f, "cdp", "the CRL distribution points "
-			    "are unreadable: %s", gnutls_strerror(ret));
-		return 0;
-	}
-	all.p = d.data;
-	all.len = d.size;
+	all.p = d->data;
+	all.len = d->size;
 	if (der_expect(&all, 0x30, &dps, NULL) < 0 || all.len != 0)
 		goto bad;
 	while (dps.len > 0) {
@@ -410,12 +401,30 @@ read_cdp_oid(gnutls_x509_crt_t crt, const char *oid, struct strv *urls,
 			findings_add(f, "cdp", "distribution point %zu has no "
 			    "name (it must be a fullName URI)", n);
 	}
-	gnutls_free(d.data);
 	return n;
 bad:
 	if (f != NULL)
 		findings_add(f, "cdp", "the CRL distribution points extension "
 		    "is malformed");
+	return n;
+}
+
+/* The certificate's extension oid (CDP or Freshest CRL), as cdp_parse. */
+static size_t
+read_cdp_oid(gnutls_x509_crt_t crt, const char *oid, struct strv *urls,
+    struct findings *f)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	size_t		 n;
+	int		 ret;
+
+	if ((ret = ext_get(crt, oid, &d, NULL)) <= 0) {
+		if (ret < 0 && f != NULL)
+			findings_add(f, "cdp", "the CRL distribution points "
+			    "are unreadable: %s", gnutls_strerror(ret));
+		return 0;
+	}
+	n = cdp_parse(&d, urls, f);
 	gnutls_free(d.data);
 	return n;
 }
@@ -1927,6 +1936,16 @@ policy_check_expiry(gnutls_x509_crt_t crt, time_t now, unsigned warn_days,
 		    "%u)", days_left(na, now), warn_days);
 }
 
+/* The http:// URLs of all, which is freed. */
+static void
+http_only(struct strv *all, struct strv *out)
+{
+	for (size_t i = 0; i < all->n; i++)
+		if (strncasecmp(all->v[i], "http://", 7) == 0)
+			strv_add(out, all->v[i]);
+	strv_free(all);
+}
+
 /* The http:// URLs of the extension oid (CDP or Freshest CRL). */
 static void
 http_urls(gnutls_x509_crt_t crt, const char *oid, struct strv *out)
@@ -1934,10 +1953,7 @@ http_urls(gnutls_x509_crt_t crt, const char *oid, struct strv *out)
 	struct strv	 all = { NULL, 0 };
 
 	read_cdp_oid(crt, oid, &all, NULL);
-	for (size_t i = 0; i < all.n; i++)
-		if (strncasecmp(all.v[i], "http://", 7) == 0)
-			strv_add(out, all.v[i]);
-	strv_free(&all);
+	http_only(&all, out);
 }
 
 void
@@ -2056,6 +2072,40 @@ delta_base(gnutls_x509_crl_t crl)
 		break;
 	}
 	return base;
+}
+
+void
+policy_crl_delta_urls(const unsigned char *data, size_t len,
+    struct strv *out)
+{
+	gnutls_x509_crl_t	 crl = NULL;
+	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
+	gnutls_datum_t		 ext = { NULL, 0 };
+	struct strv		 all = { NULL, 0 };
+	char			 oid[64];
+	size_t			 olen;
+	unsigned		 critical;
+
+	if (gnutls_x509_crl_init(&crl) < 0)
+		return;
+	if (gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) < 0 &&
+	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) < 0)
+		goto out;
+	for (unsigned i = 0; ext.data == NULL; i++) {
+		olen = sizeof oid;
+		if (gnutls_x509_crl_get_extension_info(crl, (int)i, oid, &olen,
+		    &critical) < 0)
+			break;
+		if (strcmp(oid, OID_FRESHEST) == 0 &&
+		    gnutls_x509_crl_get_extension_data2(crl, i, &ext) < 0)
+			break;
+	}
+	if (ext.data != NULL)
+		cdp_parse(&ext, &all, NULL);
+	http_only(&all, out);
+out:
+	gnutls_free(ext.data);
+	gnutls_x509_crl_deinit(crl);
 }
 
 void

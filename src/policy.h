@@ -131,6 +131,9 @@ void	 policy_check_revoked(const char *url, const struct crl_seen *base,
 	    const char *durl, const struct crl_seen *delta, struct findings *);
 /* The certificate's http:// delta CRL URLs (Freshest CRL). */
 void	 policy_delta_urls(gnutls_x509_crt_t, struct strv *);
+/* The same of a CRL, DER or PEM: where its delta CRLs are. */
+void	 policy_crl_delta_urls(const unsigned char *crl, size_t len,
+	    struct strv *);
 /*
  * Does a name fit a profile's name template (each ${var} one or more
  * characters)?

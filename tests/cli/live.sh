@@ -175,6 +175,28 @@ if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
 else
 	not_ok "... as openssl -use_deltas judges it"; show_output
 fi
+# A certificate from before delta_cdp was set names no delta CRL: the
+# base CRL's Freshest CRL says where it is, as Windows follows it.
+cat >lab/later.cfg <<CFG
+subject = { CN = "Live Later CA"; };
+key = "ec:p256";
+cdp = [ "http://127.0.0.1:$web/crl/lca.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+roleca --dir lab/lca init --config lab/later.cfg 2>/dev/null
+l1=$(roleca --dir lab/lca issue persistent-chat --set server_fqdn=l1.lab.example --out l1 2>/dev/null)
+echo "delta_cdp = [ \"http://127.0.0.1:$web/crl/lca-delta.crl\" ];" >>lab/lca/ca.cfg
+roleca --dir lab/lca publish --to www/crl >/dev/null 2>&1
+sleep 1	# a revocation in the base's second counts for both
+roleca --dir lab/lca revoke "$l1" --reason keyCompromise 2>/dev/null
+roleca --dir lab/lca publish --to www/crl >/dev/null 2>&1
+chmod -R a+rX www
+assert "(the certificate names no delta, the base CRL does not list it)" sh -c \
+	"! openssl x509 -in l1.crt -noout -text | grep -q 'Freshest CRL' &&
+	! openssl crl -in www/crl/lca.crl -inform DER -noout -text | grep -qi '$l1'"
+expect 3 "a revocation in the delta the base CRL names is reported" roleca check l1.crt \
+	--ca lab/lca/ca.crt --fetch-crl
+assert "... naming the delta CRL" out_has "crl: the certificate is revoked (listed in the delta CRL at http://127.0.0.1:$web/crl/lca-delta.crl)"
 cp www/crl/dca-delta.crl www/crl/dca.crl
 expect 3 "a delta CRL served at the CDP is no full CRL" roleca check d2.crt \
 	--ca lab/dca/ca.crt --fetch-crl
