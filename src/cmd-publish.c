@@ -291,6 +291,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		fresh = 1;
 	else
 		TRY(due(ca, crl, delta != NULL, now, &fresh, &cause));
+	/* nor a bad delta output a base CRL */
+	TRY(crl_delta_check(ca, now, &cause));
 	if (fresh)
 		TRY(crl_make(ca, now, NULL, &info, &cause));
 	/* deltas are short-lived: a fresh one goes out with every publish */

@@ -854,6 +854,18 @@ out:
 }
 
 int
+crl_delta_check(const struct ca *ca, time_t now, char **cause)
+{
+	char	*path = crl_delta_path(ca);
+	int	 rc = 0;
+
+	if (path != NULL)
+		rc = check_outputs(ca, now, path, NULL, cause);
+	free(path);
+	return rc;
+}
+
+int
 crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 {
 	struct rows	 r = { NULL, { 0 }, 0 };

@@ -67,6 +67,12 @@ int	 crl_make(struct ca *, time_t now, const char *extra,
  */
 int	 crl_make_delta(struct ca *, time_t now, struct crl_info *info,
 	    char **cause);
+/*
+ * Whether the delta CRL could be written (as crl_make_delta checks it
+ * first): 0 without delta_cdp. For publish, which signs a base CRL before
+ * the delta, so that a bad delta output costs no base CRL either.
+ */
+int	 crl_delta_check(const struct ca *, time_t now, char **cause);
 /* DIR/crl/NAME of the delta CRL (allocated), NULL without delta_cdp. */
 char	*crl_delta_path(const struct ca *);
 

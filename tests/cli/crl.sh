@@ -333,6 +333,21 @@ expect 0 "openssl -use_deltas accepts it with the delta" openssl verify -crl_che
 	-use_deltas -CAfile "$D/cas.pem" -CRLfile "$D/base2.pem" -CRLfile "$D/dpem2.pem" \
 	"$D/held.crt"
 expect 2 "crl --delta without delta_cdp is a usage error" roleca --dir "$I" crl --delta
+# publish signs the base before the delta: a delta that cannot be written
+# must cost no base CRL either.
+base_no=$(sqlite3 "$D/ca/roleca.db" "SELECT value FROM counters WHERE name = 'crl_number'")
+cp "$D/ca/crl/delta-base.crl" "$D/base-before.crl"
+mkdir -p "$D/www2"
+mv "$D/ca/crl/delta-delta.crl.pem" "$D/dpem-aside"
+mkdir "$D/ca/crl/delta-delta.crl.pem"
+expect 1 "publish --new-crl whose delta cannot be written fails" \
+	roleca --dir "$D/ca" publish --to "$D/www2" --new-crl
+assert "... naming it" err_has "delta-delta.crl.pem"
+assert "... taking no CRL number" test \
+	"$(sqlite3 "$D/ca/roleca.db" "SELECT value FROM counters WHERE name = 'crl_number'")" = "$base_no"
+assert "... and signing no base CRL" cmp -s "$D/ca/crl/delta-base.crl" "$D/base-before.crl"
+rmdir "$D/ca/crl/delta-delta.crl.pem"
+mv "$D/dpem-aside" "$D/ca/crl/delta-delta.crl.pem"
 
 # delta_cdp edited into an existing CA's ca.cfg: a change carried only by
 # a delta that no base CRL names reaches nobody, so the base CRL that does
