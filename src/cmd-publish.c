@@ -308,6 +308,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (fresh)
 		fprintf(stderr, "roleca: publish: CRL number %llu signed and "
 		    "published\n", (unsigned long long)info.number);
+	if (delta != NULL)
+		fprintf(stderr, "roleca: publish: delta CRL number %llu (base "
+		    "%llu) signed and published\n",
+		    (unsigned long long)dinfo.number,
+		    (unsigned long long)dinfo.base);
 	rc = 0;
 out:
 	if (ca != NULL)

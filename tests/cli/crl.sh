@@ -288,6 +288,7 @@ assert "nextUpdate is delta_crl_hours (12) after thisUpdate" sh -c '
 	test $(( $(date -d "$n" +%s) - $(date -d "$t" +%s) )) -eq 43200'
 mkdir -p "$D/www"
 expect 0 "publish copies the base and a fresh delta" roleca --dir "$D/ca" publish --to "$D/www"
+assert "... naming the delta's number and its base" err_has "delta CRL number 3 (base 1) signed and published"
 assert "... both there" test -f "$D/www/delta-base.crl" -a -f "$D/www/delta-delta.crl"
 assert "... the delta is CRL number 3" sh -c \
 	"openssl crl -in '$D/www/delta-delta.crl' -inform DER -noout -text | grep -A1 'X509v3 CRL Number' | grep -qx ' *3'"
