@@ -32,7 +32,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(store_commit(ca->store, &cause));
 	audited = 1;
 	fprintf(stderr, "roleca: unrevoke: %s is valid again; the next CRL "
-	    "drops it\n", sc->serial);
+	    "drops it%s\n", sc->serial, ca->conf->delta_cdp.n > 0 ?
+	    ", and the next delta CRL lists it as removeFromCRL" : "");
 	rc = 0;
 out:
 	if (rc != 0 && ca != NULL)

@@ -315,6 +315,7 @@ assert "... and no invalidity date for the one without" no_invalidity "$D/base2.
 	"$(echo "$old" | tr a-f A-F)"
 sleep 1
 expect 0 "the hold is released" roleca --dir "$D/ca" unrevoke "$held"
+assert "... saying the next delta lists it as removeFromCRL" err_has "valid again; the next CRL drops it, and the next delta CRL lists it as removeFromCRL"
 expect 0 "a delta after the release" roleca --dir "$D/ca" crl --delta
 held_u=$(echo "$held" | tr a-f A-F)
 openssl crl -in "$D/ca/crl/delta-delta.crl" -inform DER -noout -text >"$D/delta2.txt"
