@@ -204,21 +204,23 @@ out:
  * its life, or, with no delta CRL to carry changes, older than the last
  * revocation, hold or release recorded (its number is not above the one
  * taken then)? Or is its PEM copy missing or another CRL (a crash between
- * the two)? Or does it name delta CRLs (Freshest CRL) when they are off,
- * or not when they are on (delta_cdp edited into or out of ca.cfg)? A
- * delta that no base CRL names would carry the changes to nobody.
+ * the two)? Or does its Freshest CRL differ from ca.cfg's delta_cdp (none
+ * while they are on, some while they are off, other URLs: delta_cdp
+ * edited)? A delta that no base CRL names would carry the changes to
+ * nobody.
  */
 static int
 due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
     char **cause)
 {
+	const struct strv	*fresh = &ca->conf->delta_cdp;
 	struct crl_head	 h, hp;
 	int64_t		 changed;
 	char		*pem;
 	int		 found, pfound = 0, rc = ERR_FAIL;
 
 	xasprintf(&pem, "%s.pem", path);
-	if (crl_read_head(path, &found, &h, cause) != 0) {
+	if (crl_read_head(path, fresh, &found, &h, cause) != 0) {
 		/* damaged (a disk error, a hand edit): signed again */
 		fprintf(stderr, "roleca: publish: warning: %s; a new CRL is "
 		    "signed\n", *cause);
@@ -228,7 +230,7 @@ due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
 		rc = 0;
 		goto out;
 	}
-	if (found && crl_read_head(pem, &pfound, &hp, cause) != 0) {
+	if (found && crl_read_head(pem, fresh, &pfound, &hp, cause) != 0) {
 		free(*cause);		/* unreadable: made again */
 		*cause = NULL;
 		pfound = 0;
@@ -237,7 +239,7 @@ due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
 	*yes = !found || !pfound || hp.number != h.number ||
 	    now >= h.this_update + (h.next_update - h.this_update) *
 	    (time_t)ca->conf->crl_renew_percent / 100 ||
-	    h.freshest != delta ||
+	    !h.freshest_same ||
 	    (!delta && h.number <= (uint64_t)changed);
 	rc = 0;
 out:
@@ -343,8 +345,8 @@ const struct command cmd_publish = {
 	"its lifetime has passed, or a certificate was revoked, held or\n"
 	"released after it was signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
 	"published every time, and carries such changes until the CRL is due;\n"
-	"a CRL that names no delta CRL (Freshest CRL) is due then, and one\n"
-	"that names one is due without delta_cdp.\n",
+	"a CRL whose Freshest CRL does not name delta_cdp's URLs (or names\n"
+	"some without delta_cdp) is due too.\n",
 	options,
 	0,
 	0,

@@ -911,9 +911,10 @@ out:
 }
 
 int
-crl_read_head(const char *path, int *found, struct crl_head *h,
-    char **cause)
+crl_read_head(const char *path, const struct strv *freshest, int *found,
+    struct crl_head *h, char **cause)
 {
+	gnutls_datum_t		 want = { NULL, 0 }, have = { NULL, 0 };
 	gnutls_x509_crl_t	 crl = NULL;
 	unsigned char		*data = NULL, num[20];
 	char			 oid[64];
@@ -951,17 +952,30 @@ crl_read_head(const char *path, int *found, struct crl_head *h,
 	}
 	h->this_update = gnutls_x509_crl_get_this_update(crl);
 	h->next_update = gnutls_x509_crl_get_next_update(crl);
-	h->freshest = 0;
-	for (unsigned i = 0; !h->freshest; i++) {
+	if (freshest != NULL && freshest->n > 0)
+		TRY(x509_encode_cdp(freshest, &want, cause));
+	for (unsigned i = 0; ; i++) {
 		olen = sizeof oid;
 		if (gnutls_x509_crl_get_extension_info(crl, (int)i, oid, &olen,
 		    &critical) < 0)
 			break;
-		h->freshest = strcmp(oid, OID_FRESHEST) == 0;
+		if (strcmp(oid, OID_FRESHEST) != 0)
+			continue;
+		if ((ret = gnutls_x509_crl_get_extension_data2(crl, i,
+		    &have)) < 0) {
+			rc = err_set(cause, "%s: Freshest CRL: %s", path,
+			    gnutls_strerror(ret));
+			goto out;
+		}
+		break;
 	}
+	h->freshest_same = have.size == want.size && (want.size == 0 ||
+	    memcmp(have.data, want.data, want.size) == 0);
 	*found = 1;
 	rc = 0;
 out:
+	gnutls_free(want.data);
+	gnutls_free(have.data);
 	if (crl != NULL)
 		gnutls_x509_crl_deinit(crl);
 	free(data);

@@ -81,16 +81,17 @@ char	*crl_path(const struct ca *);
 
 /*
  * thisUpdate, nextUpdate and CRL number of a CRL file, DER or PEM, and
- * whether it names delta CRLs (Freshest CRL); found = 0 if it does not
+ * whether its Freshest CRL extension is the one freshest (the delta CRL
+ * URLs; NULL or none: no extension) encodes; found = 0 if it does not
  * exist. A CRL without a number, or one too large, is an error.
  */
 struct crl_head {
 	time_t		 this_update;
 	time_t		 next_update;
 	uint64_t	 number;
-	int		 freshest;
+	int		 freshest_same;
 };
-int	 crl_read_head(const char *path, int *found, struct crl_head *,
-	    char **cause);
+int	 crl_read_head(const char *path, const struct strv *freshest,
+	    int *found, struct crl_head *, char **cause);
 
 #endif

@@ -376,6 +376,14 @@ fi
 n_on=$(crlno "$E/www/delta-base.crl")
 expect 0 "publish again" roleca --dir "$E/ca" publish --to "$E/www"
 assert "... keeps that base CRL" test "$(crlno "$E/www/delta-base.crl")" = "$n_on"
+sed -i 's|^delta_cdp = .*|delta_cdp = [ "http://pki2.lab.example/crl/delta-delta.crl" ];|' "$E/ca/ca.cfg"
+expect 0 "publish once delta_cdp names another URL" roleca --dir "$E/ca" publish --to "$E/www"
+assert "... signs a new base CRL" test "$(crlno "$E/www/delta-base.crl")" -gt "$n_on"
+assert "... naming the new delta URL" sh -c \
+	"openssl crl -in '$E/www/delta-base.crl' -inform DER -noout -text | grep -A2 'Freshest CRL' | grep -q pki2.lab.example"
+n_on=$(crlno "$E/www/delta-base.crl")
+expect 0 "publish again" roleca --dir "$E/ca" publish --to "$E/www"
+assert "... keeps that base CRL" test "$(crlno "$E/www/delta-base.crl")" = "$n_on"
 sed -i '/delta_cdp/d' "$E/ca/ca.cfg"
 expect 0 "publish once delta_cdp is turned off" roleca --dir "$E/ca" publish --to "$E/www"
 assert "... signs a new base CRL" test "$(crlno "$E/www/delta-base.crl")" -gt "$n_on"
