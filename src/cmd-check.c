@@ -70,6 +70,7 @@ struct check {
 	struct request		*req;
 	struct findings		 findings;
 	unsigned		 warn_days;
+	int			 verified;	/* the chain verified to --ca */
 };
 
 /*
@@ -160,7 +161,7 @@ static int
 check_chain(struct check *ck, time_t now, char **cause)
 {
 	gnutls_x509_crt_t	*list;
-	size_t			 n = 0;
+	size_t			 n = 0, n0;
 	int			 rc;
 
 	list = xcalloc(ck->ncerts + ck->nchain + 1, sizeof *list);
@@ -168,8 +169,10 @@ check_chain(struct check *ck, time_t now, char **cause)
 		list[n++] = ck->certs[i];
 	for (size_t i = 0; i < ck->nchain; i++)
 		list[n++] = ck->chain[i];
+	n0 = ck->findings.n;
 	rc = policy_check_chain(list, n, ck->cas, ck->ncas, now,
 	    &ck->findings, cause);
+	ck->verified = rc == 0 && ck->findings.n == n0;
 	free(list);
 	return rc;
 }
@@ -312,7 +315,7 @@ static int
 anchored(const struct check *ck, gnutls_x509_crt_t issuer)
 {
 	return issuer != NULL && ((ck->ca != NULL && issuer == ck->ca->crt) ||
-	    ck->ncas > 0);
+	    ck->verified);
 }
 
 static void

@@ -77,6 +77,10 @@ assert "... saying it was not issued by the CA in DIR" \
 expect 0 "... and in --json" roleca --dir "$I" check good-chain.pem --json
 assert "... issued_by_dir_ca false, issuer not anchored" sh -c \
 	"jq -e '.issued_by_dir_ca == false and .issuer_anchored == false' '$T/out'"
+expect 3 "a chain that does not verify to --ca" roleca --dir "$T/none" check good-chain.pem \
+	--ca "$L/root/ca.crt" --json
+assert "... is not anchored in --json" sh -c \
+	"jq -e '.issuer_checked == true and .issuer_anchored == false' '$T/out'"
 # The impostor: another CA made from the same configuration, so the same
 # name, byte for byte, and another key.
 roleca --dir twin init --config "$L/issuing.cfg" 2>/dev/null
