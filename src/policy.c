@@ -923,6 +923,55 @@ rule_key(const struct cert *c, unsigned min, const struct keyspec *role,
 		    keys_spec_name(role, w, sizeof w));
 }
 
+/*
+ * A critical extension that a client does not process makes it refuse the
+ * certificate (RFC 5280, 4.2): only those that TLS clients process may be
+ * critical. RFC 5280 requires the identifiers and AIA non-critical, and
+ * OpenSSL refuses them critical.
+ */
+static void
+rule_critical(const struct cert *c, struct findings *f)
+{
+	static const struct {
+		const char	*oid;
+		const char	*name;
+	} known[] = {
+		{ "2.5.29.15", NULL },		/* keyUsage */
+		{ OID_SAN, NULL },
+		{ "2.5.29.19", NULL },		/* basicConstraints */
+		{ OID_CDP, NULL },
+		{ "2.5.29.32", NULL },		/* certificatePolicies */
+		{ OID_EKU, NULL },
+		{ OID_SKI, "subjectKeyIdentifier" },
+		{ OID_AKI, "authorityKeyIdentifier" },
+		{ OID_AIA, "authorityInfoAccess" },
+		{ OID_FRESHEST, "freshestCRL" }
+	};
+	char		 oid[128];
+	size_t		 len, k;
+	unsigned	 critical;
+
+	for (unsigned i = 0;; i++) {
+		len = sizeof oid;
+		if (gnutls_x509_crt_get_extension_info(c->crt, i, oid, &len,
+		    &critical) < 0)
+			break;
+		if (!critical)
+			continue;
+		for (k = 0; k < sizeof known / sizeof known[0]; k++)
+			if (strcmp(oid, known[k].oid) == 0)
+				break;
+		if (k == sizeof known / sizeof known[0])
+			findings_add(f, "extensions", "extension %s is "
+			    "critical: a TLS client that does not process it "
+			    "refuses the certificate", oid);
+		else if (known[k].name != NULL)
+			findings_add(f, "extensions", "%s (%s) is critical "
+			    "(RFC 5280 requires it non-critical; OpenSSL "
+			    "refuses the certificate)", known[k].name, oid);
+	}
+}
+
 static void
 rule_signature(const struct cert *c, struct findings *f)
 {
@@ -1546,6 +1595,7 @@ judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
 	rule_aia(c, ctx, f);
 	rule_key(c, min, ctx->profile != NULL ? &ctx->profile->key : NULL, f);
 	rule_signature(c, f);
+	rule_critical(c, f);
 	rule_serial(c, f);
 	rule_validity(c, ctx->now, ctx->conf != NULL ?
 	    ctx->conf->policy.max_validity_days : 0, ctx->request != NULL ?

@@ -119,6 +119,22 @@ if [ -s sha1.crt ]; then
 	assert "... reported as signature" out_has "signature:"
 fi
 
+{ cat good.ext; echo "1.2.3.4.5.6.7 = critical,ASN1:UTF8String:x"; } >critunk.ext
+leaf critunk ec:p256.pem -sha256 critunk.ext
+expect 3 "a critical extension clients do not know: not compliant" \
+	roleca --dir "$T/none" check critunk.crt --chain ca.crt
+assert "... reported as extensions" out_has "extensions: extension 1.2.3.4.5.6.7 is critical"
+assert "openssl agrees" sh -c "! openssl verify -CAfile ca.crt critunk.crt >/dev/null 2>&1"
+sed 's/subjectKeyIdentifier = hash/subjectKeyIdentifier = critical,hash/' good.ext >critski.ext
+leaf critski ec:p256.pem -sha256 critski.ext
+expect 3 "a critical subjectKeyIdentifier: not compliant" \
+	roleca --dir "$T/none" check critski.crt --chain ca.crt
+assert "... reported as extensions" out_has "extensions: subjectKeyIdentifier (2.5.29.14) is critical"
+sed 's/subjectAltName = /subjectAltName = critical,/' good.ext >critsan.ext
+leaf critsan ec:p256.pem -sha256 critsan.ext
+expect 0 "a critical subjectAltName is fine" \
+	roleca --dir "$T/none" check critsan.crt --chain ca.crt
+
 grep -v -e crlDistributionPoints -e extendedKeyUsage good.ext >both.ext
 leaf both ec:p256.pem -sha256 both.ext
 expect 3 "every broken rule is reported, not just the first" \
