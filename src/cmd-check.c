@@ -98,6 +98,34 @@ find_issuer(struct check *ck)
 	return NULL;
 }
 
+/*
+ * Certificates came with it (--chain, the rest of CERT, the server's
+ * chain), none of them its issuer, and no --ca to say so: the chain a
+ * peer needs is missing its first link, which is a finding in itself.
+ */
+static void
+check_issuer_given(struct check *ck, int live)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+	const char	*where;
+
+	if (ck->ncas > 0 || (ck->nchain == 0 && ck->ncerts < 2))
+		return;
+	if (ck->nchain == 0)
+		where = live ? "not in the server's chain" :
+		    "not in the rest of the file";
+	else if (ck->ncerts < 2)
+		where = "not in --chain";
+	else
+		where = live ? "neither in --chain nor in the server's chain" :
+		    "neither in --chain nor in the rest of the file";
+	gnutls_x509_crt_get_issuer_dn3(ck->certs[0], &dn, 0);
+	findings_add(&ck->findings, "chain", "its issuer '%.*s' is %s (the "
+	    "issuer name and signature could not be checked)",
+	    (int)dn.size, dn.data != NULL ? (char *)dn.data : "", where);
+	gnutls_free(dn.data);
+}
+
 static int
 load_profile(struct check *ck, const char *dir, const struct args *a,
     char **cause)
@@ -401,6 +429,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	ck.source = a->npos == 1 ? a->pos[0] : NULL;
 	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);
+	if (ctx.issuer == NULL)
+		check_issuer_given(&ck, args_has(a, OPT_CONNECT));
 	if (ck.ca != NULL && ctx.issuer != NULL &&
 	    x509_same(ctx.issuer, ck.ca->crt))
 		ctx.conf = ck.ca->conf;

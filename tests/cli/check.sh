@@ -31,6 +31,12 @@ expect 3 "a certificate signed with the CA's key outside roleca" roleca --dir "$
 assert "... is not in the CA's database" out_has "is not in the CA's database (it did not record issuing it)"
 expect 0 "outside a CA directory, with --chain" roleca --dir "$T/none" check fe01.crt \
 	--chain "$I/chain.pem"
+expect 3 "... with a --chain that did not issue it" roleca --dir "$T/none" check fe01.crt \
+	--chain "$L/root/ca.crt"
+assert "... naming the missing issuer" out_has "chain: its issuer 'O=roleca tests,CN=Test Issuing CA' is not in --chain"
+cat fe01.crt "$L/root/ca.crt" >fe01-noint.pem
+expect 3 "a chain file without the intermediate" roleca --dir "$T/none" check fe01-noint.pem
+assert "... says its issuer is missing" out_has "is not in the rest of the file"
 expect 3 "checked for another role (persistent-chat), it is not compliant" \
 	roleca --dir "$I" check fe01.crt --profile persistent-chat
 assert "... clientAuth is not that role's purpose" out_has "eku: purpose clientAuth (1.3.6.1.5.5.7.3.2) is not one of the role's"
