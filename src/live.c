@@ -22,6 +22,7 @@
 #include "err.h"
 #include "live.h"
 #include "util.h"
+#include "x509.h"
 
 /* "host:port" or "[v6]:port" into its parts (allocated). */
 static int
@@ -227,11 +228,32 @@ copy_chain(gnutls_session_t s, gnutls_x509_crt_t **chain, size_t *n,
 	return 0;
 }
 
-/* The handshake's socket, read only before the exchange's deadline. */
+/*
+ * The handshake's socket, read only before the exchange's deadline; the
+ * server's chain, copied as soon as it is presented.
+ */
 struct tls_io {
 	int			 fd;
 	const struct deadline	*d;
+	gnutls_x509_crt_t	*chain;
+	size_t			 n;
+	char			*cause;
 };
+
+/*
+ * Where a client verifies the server: keep its chain, so that a server
+ * that goes on to refuse the handshake (it wants a client certificate,
+ * as for mutual TLS) is judged all the same.
+ */
+static int
+tls_keep_chain(gnutls_session_t s)
+{
+	struct tls_io	*io = gnutls_session_get_ptr(s);
+
+	if (io->chain == NULL && io->cause == NULL)
+		copy_chain(s, &io->chain, &io->n, &io->cause);
+	return 0;
+}
 
 static ssize_t
 tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t n)
@@ -279,6 +301,7 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 	const char				*sni;
 	int					 rc = ERR_FAIL, ret, fd = -1;
 
+	memset(&io, 0, sizeof io);
 	deadline_start(&d, timeout_ms);
 	TRY(split_hostport(hostport, NULL, &host, &port, cause));
 	sni = servername != NULL ? servername : host;
@@ -296,6 +319,8 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 	}
 	io.fd = fd;
 	io.d = &d;
+	gnutls_session_set_ptr(s, &io);
+	gnutls_session_set_verify_function(s, tls_keep_chain);
 	gnutls_transport_set_ptr(s, &io);
 	gnutls_transport_set_pull_function(s, tls_pull);
 	gnutls_transport_set_pull_timeout_function(s, tls_pull_timeout);
@@ -305,20 +330,31 @@ live_tls_chain(const char *hostport, const char *servername, int timeout_ms,
 		ret = gnutls_handshake(s);
 	} while (ret < 0 && gnutls_error_is_fatal(ret) == 0 &&
 	    deadline_left(&d) > 0);
-	if (ret < 0 && deadline_left(&d) == 0) {
+	if (io.cause != NULL) {
+		rc = err_set(cause, "%s", io.cause);
+		goto out;
+	}
+	if (ret < 0 && io.chain == NULL && deadline_left(&d) == 0) {
 		rc = err_set(cause, "TLS handshake with %s: timed out after "
 		    "%d s", hostport, timeout_ms / 1000);
 		goto out;
 	}
-	if (ret < 0) {
+	if (ret < 0 && io.chain == NULL) {
 		rc = err_set(cause, "TLS handshake with %s: %s", hostport,
 		    gnutls_strerror(ret));
 		goto out;
 	}
-	TRY(copy_chain(s, chain, n, cause));
-	gnutls_bye(s, GNUTLS_SHUT_WR);
+	if (io.chain == NULL)
+		TRY(copy_chain(s, &io.chain, &io.n, cause));
+	if (ret == 0)
+		gnutls_bye(s, GNUTLS_SHUT_WR);
+	*chain = io.chain;
+	*n = io.n;
+	io.chain = NULL;
 	rc = 0;
 out:
+	x509_free_certs(io.chain, io.n);
+	free(io.cause);
 	if (s != NULL)
 		gnutls_deinit(s);
 	if (cred != NULL)

@@ -6,7 +6,7 @@
 
 cd "$T" || exit 1
 chmod a+rx "$T"
-free_port tls1 && free_port tls2 && free_port web || exit 1
+free_port tls1 && free_port tls2 && free_port tls3 && free_port web || exit 1
 pids=
 
 stop_all() {
@@ -81,6 +81,26 @@ assert "jq: not compliant" sh -c "jq -e '.compliant == false' '$T/out'"
 assert "jq: the missing CDP is a finding" sh -c "jq -e '[.findings[].rule] | index(\"cdp\")' '$T/out'"
 assert "jq: the missing serverAuth is a finding" sh -c "jq -e '[.findings[].rule] | index(\"eku\")' '$T/out'"
 assert "jq: expiry within 30 days is a finding" sh -c "jq -e '[.findings[].rule] | index(\"expiry\")' '$T/out'"
+
+# A server that requires a client certificate (mutual TLS, as on a SIP
+# port) and, over TLS 1.2, refuses the handshake once the client has
+# none: the chain it presented is judged all the same.
+openssl s_server -accept "127.0.0.1:$tls3" -cert fe.crt -key fe.key -cert_chain "$I/ca.crt" \
+	-Verify 1 -CAfile lab/root/ca.crt -tls1_2 -www -quiet >/dev/null 2>&1 &
+pids="$pids $!"
+listening() {
+	awk -v p="$(printf ':%04X' "$1")" '$4 == "0A" && substr($2, 9) == p { f = 1 }
+	    END { exit !f }' /proc/net/tcp
+}
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	listening "$tls3" && break
+	sleep 0.2
+done
+assert "(it refuses a client without a certificate)" sh -c \
+	"! openssl s_client -connect 127.0.0.1:$tls3 -tls1_2 </dev/null >/dev/null 2>&1"
+expect 0 "check --connect: a server that requires a client certificate" roleca --dir "$T/none" \
+	check --connect "127.0.0.1:$tls3" --servername fe01.lab.example --ca lab/root/ca.crt
+assert "... is judged by the chain it presented" out_has "127.0.0.1:$tls3: compliant"
 expect 1 "nothing listening is an error" roleca check --connect "127.0.0.1:$web"
 expect 2 "CERT and --connect together are a usage error" roleca check fe.crt \
 	--connect "127.0.0.1:$tls1"
