@@ -218,7 +218,7 @@ static int (*const migrations[])(struct store *, char **) = {
 static int
 db_fail(struct store *st, int ret, const char *what, char **cause)
 {
-	int	 ms = st->busy_ms;
+	int	 ms = st->busy_ms, e;
 
 	if ((ret & 0xff) == SQLITE_BUSY) {
 		if (ms % 1000 == 0)
@@ -228,6 +228,11 @@ db_fail(struct store *st, int ret, const char *what, char **cause)
 		return err_set(cause, "%s: %s: database is locked by another "
 		    "roleca process (waited %d ms)", st->path, what, ms);
 	}
+	/* "disk I/O error" alone does not say that the disk is full */
+	if ((ret & 0xff) == SQLITE_IOERR && (e = sqlite3_system_errno(st->db))
+	    != 0)
+		return err_set(cause, "%s: %s: %s (%s)", st->path, what,
+		    sqlite3_errmsg(st->db), strerror(e));
 	return err_set(cause, "%s: %s: %s", st->path, what,
 	    sqlite3_errmsg(st->db));
 }

@@ -264,6 +264,17 @@ if mkdir -p "$T/full" && mount -t tmpfs -o size=48k tmpfs "$T/full" 2>/dev/null;
 		assert "... the audit failure folded into it" err_has "full; not in the audit log either"
 		rm -f "$T/dbfull/filler"
 		assert "... nothing recorded" test "$(rows "$T/dbfull/ca/roleca.db")" -eq "$dbrows"
+		# no room for the log's index, which SQLite makes again when
+		# it is missing: "disk I/O error" says which error it was
+		rm -f "$T/dbfull/ca/roleca.db-shm"
+		avail=$(df --output=avail -B1 "$T/dbfull" | tail -n 1)
+		head -c "$avail" /dev/zero >"$T/dbfull/filler"
+		case_ 1 "a full disk where the database's index is made" roleca \
+			--dir "$T/dbfull/ca" revoke "$GOOD"
+		assert "... says the disk is full" err_has "(No space left on device)"
+		rm -f "$T/dbfull/filler"
+		assert "... the database passes integrity_check" \
+			test "$(sqlite3 "$T/dbfull/ca/roleca.db" 'PRAGMA integrity_check')" = ok
 		# opened once with room, so its index is there to open it read-only
 		roleca --dir "$T/dbfull/ca" list >/dev/null 2>&1
 		if mount -o remount,ro "$T/dbfull" 2>/dev/null; then
