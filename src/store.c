@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <sqlite3.h>
 
@@ -599,6 +601,97 @@ wal_committed(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
+/*
+ * SQLite maps the log's index (-shm) and grows it by writing the last byte
+ * of each 4 KiB page. Where a file system block is smaller (mke2fs makes
+ * ext4 under 512 MB with 1 KiB blocks) the rest of each page is a hole,
+ * and SQLite's first store into one on a full disk kills the process with
+ * SIGBUS, mid-commit and without a word. So databases are opened through
+ * the default VFS with one change: each region of the index is faulted in
+ * writable as it is mapped (MADV_POPULATE_WRITE, Linux 5.14), where a full
+ * disk is an error SQLite reports. A kernel without it changes nothing.
+ */
+struct shm_vfs {
+	sqlite3_vfs			 vfs;
+	sqlite3_vfs			*real;
+	/* real_io's methods, but xShmMap */
+	sqlite3_io_methods		 io;
+	const sqlite3_io_methods	*real_io;
+};
+
+#define SHM_VFS	"roleca"
+
+static int
+shm_map(sqlite3_file *f, int region, int size, int extend,
+    void volatile **pp)
+{
+	const struct shm_vfs	*sv = (const struct shm_vfs *)(const void *)
+	    ((const char *)f->pMethods - offsetof(struct shm_vfs, io));
+	int			 ret;
+
+	ret = sv->real_io->xShmMap(f, region, size, extend, pp);
+#ifdef MADV_POPULATE_WRITE
+	if (ret == SQLITE_OK && *pp != NULL && madvise((void *)(uintptr_t)*pp,
+	    (size_t)size, MADV_POPULATE_WRITE) != 0 && errno == EFAULT)
+		return SQLITE_FULL;
+#endif
+	return ret;
+}
+
+static int
+shm_vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+    int *out)
+{
+	struct shm_vfs	*sv = (struct shm_vfs *)vfs;
+	sqlite3_mutex	*m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+	int		 ret;
+
+	ret = sv->real->xOpen(sv->real, name, f, flags, out);
+	if (ret != SQLITE_OK || (flags & SQLITE_OPEN_MAIN_DB) == 0 ||
+	    f->pMethods == NULL || f->pMethods->iVersion < 2)
+		return ret;
+	sqlite3_mutex_enter(m);
+	if (sv->real_io == NULL) {
+		sv->io = *f->pMethods;
+		sv->io.xShmMap = shm_map;
+		sv->real_io = f->pMethods;
+	}
+	if (f->pMethods == sv->real_io)
+		f->pMethods = &sv->io;
+	sqlite3_mutex_leave(m);
+	return ret;
+}
+
+/* Register the VFS once per process (it is never freed). */
+static const char *
+shm_vfs(void)
+{
+	sqlite3_mutex	*m = sqlite3_mutex_alloc(SQLITE_MUTEX_STATIC_APP1);
+	sqlite3_vfs	*real;
+	struct shm_vfs	*sv;
+	const char	*name = SHM_VFS;
+
+	sqlite3_mutex_enter(m);
+	if (sqlite3_vfs_find(SHM_VFS) == NULL) {
+		if ((real = sqlite3_vfs_find(NULL)) == NULL)
+			name = NULL;
+		else {
+			sv = xcalloc(1, sizeof *sv);
+			sv->vfs = *real;
+			sv->vfs.pNext = NULL;
+			sv->vfs.zName = SHM_VFS;
+			sv->vfs.xOpen = shm_vfs_open;
+			sv->real = real;
+			if (sqlite3_vfs_register(&sv->vfs, 0) != SQLITE_OK) {
+				free(sv);
+				name = NULL;
+			}
+		}
+	}
+	sqlite3_mutex_leave(m);
+	return name;
+}
+
 static int
 open_db(struct store *st, int create, char **cause)
 {
@@ -606,7 +699,7 @@ open_db(struct store *st, int create, char **cause)
 
 	/* Never SQLITE_OPEN_CREATE: the file exists or it is an error. */
 	ret = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL);
+	    SQLITE_OPEN_NOMUTEX, shm_vfs());
 	if (st->db == NULL)
 		return err_set(cause, "%s: out of memory", st->path);
 	if (ret == SQLITE_OK) {
