@@ -555,11 +555,18 @@ out:
 	return rc;
 }
 
-/* Digits and dots, at least two arcs, the first 0-2, no leading zeros. */
+/*
+ * Digits and dots, at least two arcs, the first 0-2, no leading zeros; a
+ * second arc below 40 under 0 and 1 (X.690 8.19.4: DER cannot encode
+ * more), and no arc beyond 32 bits (GnuTLS reads arcs from 2^63 on back
+ * as negative numbers), so that every OID loaded can go into a
+ * certificate and be read back as written.
+ */
 static int
 oid_ok(const char *s)
 {
-	int	 arcs = 0;
+	unsigned long long	 arc;
+	int			 arcs = 0, first = s[0] - '0';
 
 	if (s[0] < '0' || s[0] > '2' || s[1] != '.')
 		return 0;
@@ -567,9 +574,13 @@ oid_ok(const char *s)
 		if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' &&
 		    s[1] <= '9'))
 			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-		arcs++;
+		for (arc = 0; *s >= '0' && *s <= '9'; s++) {
+			arc = arc * 10 + (unsigned)(*s - '0');
+			if (arc > 0xffffffffULL)
+				return 0;
+		}
+		if (++arcs == 2 && first < 2 && arc >= 40)
+			return 0;
 		if (*s == '.' && *++s == '\0')
 			return 0;
 	}
@@ -594,6 +605,11 @@ eku_add(const char *name, struct strv *oids, const config_setting_t *e,
 {
 	const char	*oid = profile_eku_oid(name);
 
+	if (oid == NULL && name[strspn(name, "0123456789.")] == '\0')
+		return fail_at(cause, ERR_FAIL, e, "unknown eku '%s' (a dotted "
+		    "OID: arcs without leading zeros, the first 0, 1 or 2, the "
+		    "second below 40 under 0 and 1, none above 4294967295)",
+		    name);
 	if (oid == NULL)
 		return fail_at(cause, ERR_FAIL, e, "unknown eku '%s' (use "
 		    "serverAuth, clientAuth or a dotted OID)", name);

@@ -530,6 +530,9 @@ test_refuse_key_validity(void)
 static void
 test_refuse_eku(void)
 {
+	struct fx	 fx;
+	struct profile	*p;
+
 	refused(HEAD SUBJ KEY DAYS "eku = [ \"clientAuth\" ];\n", 10,
 	    "eku must include serverAuth (every server certificate carries it)");
 	refused(HEAD SUBJ KEY DAYS "eku = [];\n", 10,
@@ -553,6 +556,24 @@ test_refuse_eku(void)
 	    10, "unknown eku '1.03'");
 	refused(HEAD SUBJ KEY DAYS "eku = [ \"ServerAuth\" ];\n",
 	    10, "unknown eku 'ServerAuth'");
+	/* OIDs DER cannot encode, or GnuTLS cannot read back as written */
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"1.40.5\" ];\n",
+	    10, "unknown eku '1.40.5' (a dotted OID");
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", \"0.40\" ];\n",
+	    10, "unknown eku '0.40' (a dotted OID");
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\",\n"
+	    "	\"1.2.18446744073709551615\" ];\n", 11,
+	    "unknown eku '1.2.18446744073709551615' (a dotted OID");
+	refused(HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\",\n"
+	    "	\"1.2.4294967296\" ];\n", 11, "unknown eku '1.2.4294967296'");
+	fx_setup(&fx);
+	p = loaded(&fx, HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", "
+	    "\"2.999.1\", \"1.39.4294967295\" ];\n", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT(strv_is(&p->eku, SERVER_AUTH, "2.999.1", "1.39.4294967295",
+	    NULL));
+	profile_free(p);
+	fx_teardown(&fx);
 }
 
 static void
