@@ -725,6 +725,15 @@ load_cdp(const config_setting_t *root, struct profile *p, char **cause)
 
 	TRY(cfg_strings(root, "cdp", 0, &p->cdp, NULL, 0, cause));
 	for (size_t i = 0; i < p->cdp.n; i++) {
+		/* it would reach the certificate as written, ${ and all */
+		if (strstr(p->cdp.v[i], "${") != NULL) {
+			q = quote_text(p->cdp.v[i], 128);
+			rc = fail_at(cause, ERR_FAIL, elem(root, "cdp", i),
+			    "cdp '%s': a cdp URL is not a template (variables "
+			    "are not expanded in it)", q);
+			free(q);
+			goto out;
+		}
 		if (!url_valid(p->cdp.v[i])) {
 			q = quote_text(p->cdp.v[i], 128);
 			rc = fail_at(cause, ERR_FAIL, elem(root, "cdp", i),

@@ -614,6 +614,9 @@ test_refuse_cdp(void)
 	refused(BASE "cdp = \"pki.example.com/x.crl\";\n", 11, "cdp "
 	    "'pki.example.com/x.crl' is not");
 	refused(BASE "cdp = [ 1 ];\n", 11, "'cdp' must be a list of strings");
+	refused(BASE "cdp = [ \"http://a.example/x.crl\",\n"
+	    "	\"http://${fqdn}/x.crl\" ];\n", 12, "cdp "
+	    "'http://${fqdn}/x.crl': a cdp URL is not a template");
 }
 
 static void
