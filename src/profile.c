@@ -4,6 +4,7 @@
  * silently drop a name or a rule; binding fills the variables and yields
  * the concrete request the rest of the pipeline builds from.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -478,19 +479,36 @@ out:
 	return rc;
 }
 
-/* What only the profile knows about a name: wildcard, IP, literal domain. */
+/*
+ * What only the profile knows about a name: wildcard, IP, literal domain.
+ * A literal (a template without variables) is judged as the name it is,
+ * so that a profile no certificate could be made from is refused where
+ * the mistake is, not by every issue.
+ */
 static int
 check_name(const struct profile *p, int ip, const char *text,
     const config_setting_t *s, const struct ca_policy *policy, char **cause)
 {
+	unsigned char	 addr[16];
+	int		 literal = strchr(text, '$') == NULL;
+
 	if (ip && !p->allow_ip)
 		return fail_at(cause, ERR_FAIL, s, "'%s': IP addresses need "
 		    "allow_ip = true", text);
+	if (ip && literal && inet_pton(AF_INET, text, addr) != 1 &&
+	    inet_pton(AF_INET6, text, addr) != 1)
+		return fail_at(cause, ERR_FAIL, s, "ip '%s' is not an IPv4 or "
+		    "IPv6 address", text);
 	if (ip)
 		return 0;
 	if (strncmp(text, "*.", 2) == 0 && !p->allow_wildcard)
 		return fail_at(cause, ERR_FAIL, s, "'%s' is a wildcard: set "
 		    "allow_wildcard = true to allow it", text);
+	/* an international name has its own refusal, with its A-label */
+	if (literal && is_ascii(text) && !host_name_valid(text, 1, 2))
+		return fail_at(cause, ERR_FAIL, s, "name '%s' is not a valid "
+		    "host name (labels of letters, digits and '-', at least "
+		    "two, no trailing dot)", text);
 	/* A name with variables is checked on the certificate by policy.c. */
 	if (policy != NULL && strchr(text, '$') == NULL &&
 	    !conf_domain_permitted(policy, text))

@@ -632,8 +632,31 @@ test_refuse_wildcard_ip(void)
 	refused(BASE "ip = \"192.0.2.1\";\n", 11,
 	    "'192.0.2.1': IP addresses need allow_ip = true");
 	refused(BASE "allow_ip = 1;\n", 11, "'allow_ip' must be true or false");
+	/* a literal is judged as the name it is */
+	refused(BASE "ip = [ \"${fqdn}\",\n	\"192.0.2.300\" ];\n"
+	    "allow_ip = true;\n", 12,
+	    "ip '192.0.2.300' is not an IPv4 or IPv6 address");
+	refused(BASE "ip = \"2001:db8::1::2\";\nallow_ip = true;\n", 11,
+	    "ip '2001:db8::1::2' is not");
+	refused(BASE "dns = [ \"${fqdn}\",\n	\"www..example.com\" ];\n", 12,
+	    "name 'www..example.com' is not a valid host name");
+	refused(BASE "dns = \"www.example.com.\";\n", 11,
+	    "name 'www.example.com.' is not a valid host name");
+	refused(BASE "dns = \"web_int.example.com\";\n", 11,
+	    "name 'web_int.example.com' is not a valid host name");
+	refused(BASE "dns = \"localhost\";\n", 11,
+	    "name 'localhost' is not a valid host name");
+	refused(BASE "dns = \"192.0.2.1\";\n", 11,
+	    "name '192.0.2.1' is not a valid host name");
+	refused(BASE "dns = \"x.*.example.com\";\nallow_wildcard = true;\n",
+	    11, "name 'x.*.example.com' is not a valid host name");
 	fx_setup(&fx);
 	p = loaded(&fx, BASE "dns = \"*.${fqdn}\";\nip = \"192.0.2.1\";\n"
+	    "allow_wildcard = true;\nallow_ip = true;\n", NULL);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	profile_free(p);
+	p = loaded(&fx, BASE "dns = [ \"*.apps.example.com\", "
+	    "\"x-1.example\" ];\nip = [ \"2001:db8::1\", \"10.${fqdn}\" ];\n"
 	    "allow_wildcard = true;\nallow_ip = true;\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	profile_free(p);
