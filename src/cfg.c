@@ -134,6 +134,13 @@ cfg_read_keep(config_t *cfg, const char *path, size_t max,
 		    "file must be complete)", path, line_at(s, bad));
 		goto out;
 	}
+	/* what Windows editors put first; libconfig sees a syntax error */
+	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		rc = err_set(cause, "%s:1: the file starts with a UTF-8 byte "
+		    "order mark, which libconfig cannot read (save it as "
+		    "UTF-8 without BOM)", path);
+		goto out;
+	}
 	/* the parse stops at a NUL: what follows would be dropped unseen */
 	if ((bad = memchr(s, '\0', n)) != NULL) {
 		rc = err_set(cause, "%s:%d: a NUL byte (not a text file)",

@@ -703,6 +703,9 @@ test_refuse_syntax(void)
 
 	refused(BASE "dns = [ \"a\"\n", 12, "");
 	refused("description = \"d\";\nvalidity_days = ;\n", 2, "");
+	refused("\xef\xbb\xbf" BASE, 1, "the file starts with a UTF-8 byte "
+	    "order mark, which libconfig cannot read (save it as UTF-8 "
+	    "without BOM)");
 	fx_setup(&fx);
 	path = fx_path(&fx, "absent.cfg");
 	CU_ASSERT_EQUAL(profile_load(path, NULL, &p, &cause), ERR_FAIL);
