@@ -933,25 +933,6 @@ out_mkdir(const char *path, mode_t mode, char **cause)
 }
 
 /*
- * Characters that turn text around or break its line (line and paragraph
- * separators, bidirectional embeddings, overrides and isolates: U+2028 to
- * U+202E, U+2066 to U+2069), which could make a name shown in a
- * certificate store read as another. s is valid UTF-8.
- */
-static int
-has_bidi(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++)
-		if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xa8 &&
-		    p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 &&
-		    p[2] <= 0xa9)))
-			return 1;
-	return 0;
-}
-
-/*
  * The bound: the name stands for the subject CN, which RFC 5280 limits
  * to 64 characters (ub-common-name), and the CN is the default friendly
  * name, so every default fits; Windows shows it on one line in a list.
@@ -968,9 +949,11 @@ out_friendly_name(const char *name, const char *what, char **cause)
 	if (has_control(name))
 		return err_usage(cause, "%s: a control character (a name is "
 		    "one plain line)", what);
-	if (has_bidi(name))
-		return err_usage(cause, "%s: a line separator or bidirectional "
-		    "format character (a name is one plain line)", what);
+	/* it could make a name in a certificate store read as another */
+	if (has_format_char(name))
+		return err_usage(cause, "%s: a line separator, an invisible "
+		    "or a bidirectional format character (a name is one plain "
+		    "line)", what);
 	if ((chars = utf8_chars(name)) > OUT_FRIENDLY_MAX)
 		return err_usage(cause, "%s: %zu characters, at most %d", what,
 		    chars, OUT_FRIENDLY_MAX);

@@ -332,12 +332,22 @@ load_description(const config_setting_t *g, int required, char **out,
 	TRY(cfg_string(g, "description", required, &desc, cause));
 	if (desc == NULL)
 		return 0;
-	if (!utf8_valid(desc, strlen(desc)) || has_control(desc)) {
+	if (required && desc[strspn(desc, " ")] == '\0') {
+		rc = fail_at(cause, ERR_FAIL, config_setting_get_member(g,
+		    "description"), "description is empty (one line on the "
+		    "role)");
+		goto out;
+	}
+	if (!utf8_valid(desc, strlen(desc)) || has_control(desc) ||
+	    has_format_char(desc)) {
 		q = quote_text(desc, 64);
 		rc = fail_at(cause, ERR_FAIL, config_setting_get_member(g,
 		    "description"), "description '%s' %s (a description is one "
 		    "line of text)", q, !utf8_valid(desc, strlen(desc)) ?
-		    "is not valid UTF-8" : "contains a control character");
+		    "is not valid UTF-8" : has_control(desc) ?
+		    "contains a control character" : "contains a line "
+		    "separator, an invisible or a bidirectional format "
+		    "character");
 		free(q);
 		goto out;
 	}

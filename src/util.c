@@ -240,6 +240,10 @@ dn_value_check(const char *oid, const char *value, char *buf, size_t len)
 		snprintf(buf, len, "is not valid UTF-8");
 	else if (has_control(value))
 		snprintf(buf, len, "contains a control character");
+	else if (has_format_char(value))
+		snprintf(buf, len, "contains a line separator, an invisible or "
+		    "a bidirectional format character (it could make the name "
+		    "read as another)");
 	else if (strcmp(oid, OID_C) == 0 && (strlen(value) != 2 ||
 	    value[0] < 'A' || value[0] > 'Z' || value[1] < 'A' ||
 	    value[1] > 'Z'))
@@ -388,6 +392,27 @@ has_control(const char *s)
 		/* U+0080-U+009F: 0xc2 0x80-0x9f */
 		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
 			return 1;
+	}
+	return 0;
+}
+
+int
+has_format_char(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (p[0] == 0xd8 && p[1] == 0x9c)		/* U+061C */
+			return 1;
+		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e ||
+		    p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae)))
+			return 1;	/* U+200E, U+200F, U+2028-U+202E */
+		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)
+			return 1;	/* U+2066-U+2069 */
+		if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) ||
+		    (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))))
+			return 1;	/* U+FEFF, U+FFFE, U+FFFF */
 	}
 	return 0;
 }

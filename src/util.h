@@ -103,6 +103,13 @@ size_t	 utf8_chars(const char *);
 int	 asn1_printable(const void *, size_t len);
 /* Does s hold a C0 control, DEL or a C1 control (U+0080-U+009F)? */
 int	 has_control(const char *);
+/*
+ * Does s (valid UTF-8) hold a character that turns text around, breaks its
+ * line or hides: a line or paragraph separator, a bidirectional mark,
+ * embedding, override or isolate (U+061C, U+200E, U+200F, U+2028-U+202E,
+ * U+2066-U+2069), the byte order mark U+FEFF, or U+FFFE, U+FFFF?
+ */
+int	 has_format_char(const char *);
 
 /*
  * s cut for quoting in a message (allocated): after max characters (bytes,

@@ -1205,8 +1205,8 @@ test_friendly_name(void)
 	/* each kind of character by its own name */
 	CU_ASSERT_EQUAL(out_friendly_name("a\xe2\x80\xae" "z", "n", &cause),
 	    ERR_USAGE);
-	CU_ASSERT(cause != NULL && strstr(cause, "n: a line separator or "
-	    "bidirectional format character") != NULL);
+	CU_ASSERT(cause != NULL && strstr(cause, "n: a line separator, an "
+	    "invisible or a bidirectional format character") != NULL);
 	free(cause);
 	cause = NULL;
 	CU_ASSERT_EQUAL(out_friendly_name("a\tb", "n", &cause), ERR_USAGE);

@@ -475,6 +475,14 @@ test_refuse_text(void)
 	    "nl\\nsecond' contains a control character");
 	refused("description = \"bell\\x07\";\n", 1,
 	    "description 'bell\\x07' contains a control character");
+	refused("description = \" \";\n", 1, "description is empty");
+	refused("description = \"a\xe2\x80\xae" "b\";\n", 1,
+	    "description 'a\xe2\x80\xae" "b' contains a line separator, "
+	    "an invisible or a bidirectional format character");
+	refused(HEAD "subject = { CN = \"${fqdn}\"; "
+	    "O = \"x\xe2\x80\xae" "y\"; };\n" KEY DAYS EKU, 7,
+	    "subject O contains a line separator, an invisible or a "
+	    "bidirectional format character");
 	refused("description = \"caf\xe9\";\n", 1,
 	    "description 'caf\\xe9' is not valid UTF-8");
 	refused("description = \"test role\";\n"

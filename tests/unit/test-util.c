@@ -413,6 +413,15 @@ test_has_control(void)
 	CU_ASSERT(has_control("\x7f"));
 	CU_ASSERT(has_control("a\xc2\x80"));			/* U+0080 */
 	CU_ASSERT(has_control("a\xc2\x9f"));			/* U+009F */
+	CU_ASSERT(!has_format_char("caf\xc3\xa9 \xe2\x80\x94 \xef\xbb\xbe"));
+	CU_ASSERT(has_format_char("a\xe2\x80\xaez"));		/* U+202E */
+	CU_ASSERT(has_format_char("\xe2\x80\xa8"));		/* U+2028 */
+	CU_ASSERT(has_format_char("a\xe2\x81\xa7"));		/* U+2067 */
+	CU_ASSERT(has_format_char("a\xe2\x80\x8f"));		/* U+200F */
+	CU_ASSERT(has_format_char("\xd8\x9c"));			/* U+061C */
+	CU_ASSERT(has_format_char("a\xef\xbb\xbf"));		/* U+FEFF */
+	CU_ASSERT(has_format_char("\xef\xbf\xbf"));		/* U+FFFF */
+	CU_ASSERT(!has_format_char("\xe2\x80\x8d"));	/* U+200D (ZWJ) */
 	CU_ASSERT(asn1_printable("Lab (Test) 1+1=2, a-b/c.d:e?'", 29));
 	CU_ASSERT(!asn1_printable("a*b", 3));
 	CU_ASSERT(!asn1_printable("a&b", 3));
@@ -657,7 +666,8 @@ main(void)
 		{ "err_prefix", test_err_prefix },
 		{ "err_exit_code", test_err_exit_code },
 		{ "utf8_valid and utf8_chars", test_utf8 },
-		{ "has_control and asn1_printable", test_has_control },
+		{ "has_control, has_format_char, asn1_printable",
+	    test_has_control },
 		{ "quote_text", test_quote_text },
 		{ "escaping what was typed", test_escape_text },
 		{ "json_string", test_json_string },
