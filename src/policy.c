@@ -654,6 +654,9 @@ rule_ku(const struct cert *c, const struct policy_ctx *ctx,
 	if (c->pk == GNUTLS_PK_ECDSA && (ku & GNUTLS_KEY_KEY_ENCIPHERMENT))
 		findings_add(f, "key-usage", "keyEncipherment set for an EC "
 		    "key (an EC key cannot encipher)");
+	if (c->pk == GNUTLS_PK_RSA && (ku & GNUTLS_KEY_KEY_AGREEMENT))
+		findings_add(f, "key-usage", "keyAgreement set for an RSA key "
+		    "(an RSA key does not agree keys)");
 	if (ku & (GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN))
 		findings_add(f, "key-usage", "keyCertSign/cRLSign on a server "
 		    "certificate");

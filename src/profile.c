@@ -732,6 +732,9 @@ load_key_usage(const config_setting_t *root, struct profile *p, char **cause)
 	else if ((bits & GNUTLS_KEY_KEY_ENCIPHERMENT) && p->key.alg == KEY_EC)
 		rc = fail_at(cause, ERR_FAIL, s, "keyEncipherment needs an RSA "
 		    "key: an EC key cannot encrypt");
+	else if ((bits & GNUTLS_KEY_KEY_AGREEMENT) && p->key.alg == KEY_RSA)
+		rc = fail_at(cause, ERR_FAIL, s, "keyAgreement needs an EC "
+		    "key: an RSA key does not agree keys");
 	else if (!(bits & GNUTLS_KEY_KEY_ENCIPHERMENT) && p->key.alg == KEY_RSA)
 		rc = fail_at(cause, ERR_FAIL, s, "key_usage must include "
 		    "keyEncipherment for an RSA key (the certificate rules "
@@ -1256,7 +1259,8 @@ default_ku(const struct keyspec *k)
 /*
  * keyEncipherment follows the key the certificate gets (an RSA one has
  * it, an EC one cannot), whatever the role's own key: a P-256 CSR signed
- * under an RSA role, or the reverse.
+ * under an RSA role, or the reverse; so does keyAgreement, which an RSA
+ * key cannot have.
  */
 void
 profile_fit_key(struct request *r, const struct profile *p,
@@ -1266,7 +1270,8 @@ profile_fit_key(struct request *r, const struct profile *p,
 	if (p->key_usage == 0)
 		r->key_usage = default_ku(k);
 	else
-		r->key_usage = (p->key_usage & ~GNUTLS_KEY_KEY_ENCIPHERMENT) |
+		r->key_usage = (p->key_usage & ~(GNUTLS_KEY_KEY_ENCIPHERMENT |
+		    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_AGREEMENT : 0))) |
 		    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
 }
 

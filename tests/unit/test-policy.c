@@ -608,6 +608,9 @@ test_key_usage(void)
 	    "an RSA key"));
 	r.ku = KE;
 	CU_ASSERT(only(&r, &ctx, 0, "key-usage", "digitalSignature missing"));
+	r.ku = DS | KE | GNUTLS_KEY_KEY_AGREEMENT;
+	CU_ASSERT(only(&r, &ctx, 0, "key-usage", "keyAgreement set for an RSA "
+	    "key"));
 	s.ku = DS | GNUTLS_KEY_KEY_CERT_SIGN;
 	CU_ASSERT(only(&s, &ctx, 0, "key-usage", "keyCertSign/cRLSign on a "
 	    "server certificate"));

@@ -602,6 +602,9 @@ test_refuse_key_usage(void)
 	refused(HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU
 	    "key_usage = [ \"digitalSignature\", \"keyEncipherment\" ];\n", 11,
 	    "keyEncipherment needs an RSA key");
+	refused(BASE "key_usage = [ \"digitalSignature\",\n"
+	    "\t\"keyEncipherment\", \"keyAgreement\" ];\n", 11,
+	    "keyAgreement needs an EC key");
 	refused(BASE "key_usage = [ \"digitalSignature\" ];\n", 11,
 	    "key_usage must include keyEncipherment for an RSA key");
 }
@@ -948,7 +951,8 @@ test_bind_ec_key_usage(void)
 	/*
 	 * keyEncipherment follows the certificate's key: an RSA role's
 	 * usages fitted to an EC key lose it, an EC role's fitted to an RSA
-	 * key gain it; the others stay as listed
+	 * key gain it, and lose keyAgreement, which an RSA key cannot have;
+	 * the others stay as listed
 	 */
 	p = loaded(&fx, BASE "key_usage = [ \"digitalSignature\", "
 	    "\"keyEncipherment\", \"nonRepudiation\" ];\n", NULL);
@@ -965,9 +969,11 @@ test_bind_ec_key_usage(void)
 	    "key_usage = [ \"digitalSignature\", \"keyAgreement\" ];\n", NULL);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
 	    NULL), 0);
+	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_AGREEMENT);
 	profile_fit_key(r, p, &rsa);
 	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
-	    GNUTLS_KEY_KEY_AGREEMENT | GNUTLS_KEY_KEY_ENCIPHERMENT);
+	    GNUTLS_KEY_KEY_ENCIPHERMENT);
 	request_free(r);
 	profile_free(p);
 	CU_ASSERT_PTR_NULL(cause);
