@@ -84,6 +84,34 @@ out:
 	return rc;
 }
 
+/*
+ * Is every recorded variable one the role's profile, as it is now, still
+ * declares? One it dropped gave the old certificate something the role no
+ * longer gives: renewing would drop it unasked, so it is refused, as a
+ * name the profile no longer gives is.
+ */
+static int
+vars_declared(const struct renew *rn, char **cause)
+{
+	const struct profile	*p = rn->profile;
+
+	for (size_t i = 0; i < rn->values.n; i++) {
+		const struct profile_value	*v = &rn->values.v[i];
+		size_t				 k;
+
+		for (k = 0; k < p->nvars; k++)
+			if (strcmp(p->vars[k].name, v->name) == 0)
+				break;
+		if (k == p->nvars)
+			return err_policy(cause, "refused: the certificate "
+			    "renewed was issued with %s=%s, a variable role %s "
+			    "no longer declares (its profile changed): issue a "
+			    "new certificate", v->name, v->values.n > 0 ?
+			    v->values.v[0] : "", p->name);
+	}
+	return 0;
+}
+
 static int
 prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 {
@@ -114,6 +142,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 	TRY(profile_values_parse(&rn->values, rn->old->vars, cause));
 	TRY(profile_find(rn->old->profile, dir, &path, cause));
 	TRY(profile_load(path, &rn->ca->conf->policy, &rn->profile, cause));
+	TRY(vars_declared(rn, cause));
 	TRY(profile_bind_partial(rn->profile, &rn->values, &rn->req, cause));
 	TRY(keep_names(rn, cause));
 	if (args_has(a, OPT_NEW_KEY)) {

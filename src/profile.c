@@ -796,6 +796,40 @@ out:
 	return rc;
 }
 
+static int	 tmpl_uses(const struct profile *, const char *, size_t);
+
+/*
+ * Every variable is used by a template: one that none uses would be asked
+ * for (a required one) and its value left out of every certificate, as a
+ * dns entry forgotten for it would drop a name unsaid.
+ */
+static int
+vars_used(const config_setting_t *root, const struct profile *p,
+    char **cause)
+{
+	const config_setting_t	*vars = config_setting_get_member(root,
+	    "variables");
+	int			 used;
+
+	for (size_t i = 0; i < p->nvars; i++) {
+		used = p->friendly_name != NULL &&
+		    tmpl_uses(p, p->friendly_name, i);
+		for (size_t k = 0; !used && k < p->nsubject; k++)
+			used = tmpl_uses(p, p->subject[k].text, i);
+		for (size_t k = 0; !used && k < p->ndns; k++)
+			used = tmpl_uses(p, p->dns[k].text, i);
+		for (size_t k = 0; !used && k < p->nip; k++)
+			used = tmpl_uses(p, p->ip[k].text, i);
+		if (!used)
+			return fail_at(cause, ERR_FAIL,
+			    config_setting_get_member(vars, p->vars[i].name),
+			    "variable '%s' is used by no template (subject, "
+			    "dns, ip or friendly_name): its value would be in "
+			    "no certificate", p->vars[i].name);
+	}
+	return 0;
+}
+
 /* Everything after the variables, which the templates are checked against. */
 static int
 load_body(const config_setting_t *root, struct profile *p,
@@ -817,6 +851,7 @@ load_body(const config_setting_t *root, struct profile *p,
 	TRY(load_key_usage(root, p, cause));
 	TRY(load_cdp(root, p, cause));
 	TRY(load_friendly_name(root, p, cause));
+	TRY(vars_used(root, p, cause));
 	rc = 0;
 out:
 	return rc;

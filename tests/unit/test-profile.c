@@ -39,6 +39,11 @@
 #define EKU	"eku = [ \"serverAuth\" ];\n"			/* line 10 */
 /* extras: line 11 */
 #define BASE	HEAD SUBJ KEY DAYS EKU
+/*
+ * Templates for HEAD's other variables: a profile that loads uses every
+ * variable it declares.
+ */
+#define USES	"dns = [ \"sip.${dom}\", \"${web}\" ];\n"
 
 struct fx {
 	char	 dir[128];
@@ -254,7 +259,7 @@ test_load_minimal(void)
 	struct profile	*p;
 
 	fx_setup(&fx);
-	p = loaded(&fx, BASE, NULL);
+	p = loaded(&fx, BASE USES, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_STRING_EQUAL(p->name, "t");
 	CU_ASSERT(strstr(p->path, "/t.cfg") != NULL);
@@ -270,7 +275,8 @@ test_load_minimal(void)
 	CU_ASSERT_STRING_EQUAL(p->subject[0].oid, dn_oid("CN"));
 	CU_ASSERT_STRING_EQUAL(p->subject[0].text, "${fqdn}");
 	CU_ASSERT_EQUAL(p->subject[0].line, 7);
-	CU_ASSERT_EQUAL(p->ndns, 0);
+	CU_ASSERT_EQUAL_FATAL(p->ndns, 2);
+	CU_ASSERT_STRING_EQUAL(p->dns[1].text, "${web}");
 	CU_ASSERT_EQUAL(p->nip, 0);
 	CU_ASSERT_EQUAL(p->key.alg, KEY_RSA);
 	CU_ASSERT_EQUAL(p->key.bits, 2048);
@@ -366,7 +372,7 @@ test_load_names(void)
 		char	*path, *cause = NULL;
 
 		fx_mkdir(&fx, "sub");
-		path = fx_write(&fx, "sub/edge-av.cfg", BASE);
+		path = fx_write(&fx, "sub/edge-av.cfg", BASE USES);
 		CU_ASSERT_EQUAL(profile_load(path, NULL, &p, &cause), 0);
 		CU_ASSERT_STRING_EQUAL(p->name, "edge-av");
 		CU_ASSERT_STRING_EQUAL(p->path, path);
@@ -416,6 +422,23 @@ test_refuse_variables(void)
 	refused("description = \"d\";\nvariables = [];\n"
 	    SUBJ KEY DAYS EKU, 2, "'variables' (a group, possibly empty) is "
 	    "required");
+	/* one no template uses: asked for, then left out of the certificate */
+	refused(BASE, 4, "variable 'dom' is used by no template (subject, dns, "
+	    "ip or friendly_name): its value would be in no certificate");
+	refused(BASE "dns = [ \"sip.${dom}\" ];\n", 5, "variable 'web' is used "
+	    "by no template");
+	/* a friendly_name is a use */
+	{
+		struct fx	 fx;
+		struct profile	*p;
+
+		fx_setup(&fx);
+		p = loaded(&fx, BASE "friendly_name = \"${web} ${dom}\";\n",
+		    NULL);
+		CU_ASSERT_PTR_NOT_NULL(p);
+		profile_free(p);
+		fx_teardown(&fx);
+	}
 }
 
 static void
@@ -576,7 +599,7 @@ test_refuse_eku(void)
 	    "	\"1.2.4294967296\" ];\n", 11, "unknown eku '1.2.4294967296'");
 	fx_setup(&fx);
 	p = loaded(&fx, HEAD SUBJ KEY DAYS "eku = [ \"serverAuth\", "
-	    "\"2.999.1\", \"1.39.4294967295\" ];\n", NULL);
+	    "\"2.999.1\", \"1.39.4294967295\" ];\n" USES, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT(strv_is(&p->eku, SERVER_AUTH, "2.999.1", "1.39.4294967295",
 	    NULL));
@@ -662,12 +685,13 @@ test_refuse_wildcard_ip(void)
 	refused(BASE "dns = \"x.*.example.com\";\nallow_wildcard = true;\n",
 	    11, "name 'x.*.example.com' is not a valid host name");
 	fx_setup(&fx);
-	p = loaded(&fx, BASE "dns = \"*.${fqdn}\";\nip = \"192.0.2.1\";\n"
+	p = loaded(&fx, BASE "dns = [ \"*.${fqdn}\", \"sip.${dom}\", "
+	    "\"${web}\" ];\nip = \"192.0.2.1\";\n"
 	    "allow_wildcard = true;\nallow_ip = true;\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	profile_free(p);
 	p = loaded(&fx, BASE "dns = [ \"*.apps.example.com\", "
-	    "\"x-1.example\" ];\nip = [ \"2001:db8::1\", \"10.${fqdn}\" ];\n"
+	    "\"x-1.example\", \"sip.${dom}\", \"${web}\" ];\nip = [ \"2001:db8::1\", \"10.${fqdn}\" ];\n"
 	    "allow_wildcard = true;\nallow_ip = true;\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	profile_free(p);
@@ -743,11 +767,12 @@ test_policy_domains(void)
 	fx_setup(&fx);
 	/* Inside the domains; names with variables wait for policy.c. */
 	p = loaded(&fx, BASE "dns = [ \"Example.COM\", \"a.example.com\", "
-	    "\"${fqdn}\", \"x.${web}\" ];\n", &pol);
+	    "\"${fqdn}\", \"x.${web}\", \"sip.${dom}\" ];\n", &pol);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	profile_free(p);
 	/* Without a policy nothing is checked against domains. */
-	p = loaded(&fx, BASE "dns = \"www.example.org\";\n", NULL);
+	p = loaded(&fx, BASE "dns = [ \"www.example.org\", \"sip.${dom}\", "
+	    "\"${web}\" ];\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL(p);
 	profile_free(p);
 	fx_teardown(&fx);
@@ -846,7 +871,8 @@ test_bind_optional_dropped(void)
 	fx_setup(&fx);
 	p = loaded(&fx, HEAD "subject = { CN = \"${fqdn}\"; OU = \"${web}\"; "
 	    "O = \"Example\"; };\n" KEY DAYS EKU
-	    "dns = [ \"${fqdn}\", \"${web}\", \"x.${web}.${fqdn}\" ];\n"
+	    "dns = [ \"${fqdn}\", \"${web}\", \"x.${web}.${fqdn}\", "
+	    "\"sip.${dom}\" ];\n"
 	    "friendly_name = \"${web} cert\";\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a.example",
@@ -854,7 +880,7 @@ test_bind_optional_dropped(void)
 	CU_ASSERT_EQUAL_FATAL(r->subject.n, 2);
 	CU_ASSERT_STRING_EQUAL(r->subject.v[0].value, "a.example");
 	CU_ASSERT_STRING_EQUAL(r->subject.v[1].oid, dn_oid("O"));
-	CU_ASSERT(strv_is(&r->dns, "a.example", NULL));
+	CU_ASSERT(strv_is(&r->dns, "a.example", "sip.example", NULL));
 	/* The friendly name falls back to the CN. */
 	CU_ASSERT_STRING_EQUAL(r->friendly_name, "a.example");
 	CU_ASSERT_STRING_EQUAL(r->vars, "fqdn=a.example\ndom=example\n");
@@ -862,14 +888,15 @@ test_bind_optional_dropped(void)
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a.example",
 	    "dom=example", "web=w", NULL), 0);
 	CU_ASSERT_EQUAL(r->subject.n, 3);
-	CU_ASSERT(strv_is(&r->dns, "a.example", "w", "x.w.a.example", NULL));
+	CU_ASSERT(strv_is(&r->dns, "a.example", "w", "x.w.a.example",
+	    "sip.example", NULL));
 	CU_ASSERT_STRING_EQUAL(r->friendly_name, "w cert");
 	request_free(r);
 	CU_ASSERT_PTR_NULL(cause);
 	profile_free(p);
 	/* A CN that needs an unset optional variable is a usage error. */
-	p = loaded(&fx, HEAD "subject = { CN = \"${web}\"; };\n" KEY DAYS EKU,
-	    NULL);
+	p = loaded(&fx, HEAD "subject = { CN = \"${web}\"; };\n" KEY DAYS EKU
+	    "dns = [ \"${fqdn}\", \"sip.${dom}\" ];\n", NULL);
 	CU_ASSERT_EQUAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b", NULL),
 	    ERR_USAGE);
 	CU_ASSERT_PTR_NULL(r);
@@ -941,7 +968,7 @@ test_bind_ec_key_usage(void)
 	char		*cause = NULL;
 
 	fx_setup(&fx);
-	p = loaded(&fx, HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU, NULL);
+	p = loaded(&fx, HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU USES, NULL);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
 	    NULL), 0);
 	CU_ASSERT_EQUAL(r->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE);
@@ -954,7 +981,7 @@ test_bind_ec_key_usage(void)
 	 * key gain it, and lose keyAgreement, which an RSA key cannot have;
 	 * the others stay as listed
 	 */
-	p = loaded(&fx, BASE "key_usage = [ \"digitalSignature\", "
+	p = loaded(&fx, BASE USES "key_usage = [ \"digitalSignature\", "
 	    "\"keyEncipherment\", \"nonRepudiation\" ];\n", NULL);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
 	    NULL), 0);
@@ -965,7 +992,7 @@ test_bind_ec_key_usage(void)
 	    GNUTLS_KEY_NON_REPUDIATION);
 	request_free(r);
 	profile_free(p);
-	p = loaded(&fx, HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU
+	p = loaded(&fx, HEAD SUBJ "key = \"ec:p256\";\n" DAYS EKU USES
 	    "key_usage = [ \"digitalSignature\", \"keyAgreement\" ];\n", NULL);
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 0, &r, &cause, "fqdn=a", "dom=b",
 	    NULL), 0);
@@ -1012,7 +1039,7 @@ test_bind_refusals(void)
 	struct profile	*p;
 
 	fx_setup(&fx);
-	p = loaded(&fx, BASE, NULL);
+	p = loaded(&fx, BASE USES, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	bind_refused(p, "unknown variable 'pool_fdqn' (profile t takes: fqdn, "
 	    "dom, web)", "fqdn=a", "dom=b", "pool_fdqn=x", NULL);
@@ -1159,7 +1186,7 @@ test_bind_partial(void)
 	fx_setup(&fx);
 	p = loaded(&fx, HEAD "subject = { CN = \"${fqdn}\"; O = \"Example\"; "
 	    "};\n" KEY DAYS EKU "dns = [ \"${fqdn}\", \"sip.${dom}\", "
-	    "\"static.example.com\" ];\n", NULL);
+	    "\"static.example.com\", \"${web}\" ];\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	/* Required variables may stay unset; the CN may go. */
 	CU_ASSERT_EQUAL_FATAL(bind_with(p, 1, &r, &cause, NULL), 0);
