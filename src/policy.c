@@ -439,9 +439,10 @@ static void
 rule_cdp(const struct cert *c, const struct policy_ctx *ctx,
     struct findings *f)
 {
-	struct strv	 urls = { NULL, 0 };
-	size_t		 n;
-	int		 http = 0;
+	struct strv		 urls = { NULL, 0 };
+	const struct strv	*extra;
+	size_t			 n;
+	int			 http = 0;
 
 	n = read_cdp(c->crt, &urls, f);
 	if (n == 0) {
@@ -461,12 +462,13 @@ rule_cdp(const struct cert *c, const struct policy_ctx *ctx,
 				findings_add(f, "cdp", "the CA's CRL "
 				    "distribution point %s is missing",
 				    ctx->conf->cdp.v[i]);
-	if (ctx->request != NULL)
-		for (size_t i = 0; i < ctx->request->cdp.n; i++)
-			if (!strv_has(&urls, ctx->request->cdp.v[i]))
-				findings_add(f, "cdp", "the profile's CRL "
-				    "distribution point %s is missing",
-				    ctx->request->cdp.v[i]);
+	/* the profile's own, which no variable changes */
+	extra = ctx->request != NULL ? &ctx->request->cdp :
+	    ctx->profile != NULL ? &ctx->profile->cdp : NULL;
+	for (size_t i = 0; extra != NULL && i < extra->n; i++)
+		if (!strv_has(&urls, extra->v[i]))
+			findings_add(f, "cdp", "the profile's CRL distribution "
+			    "point %s is missing", extra->v[i]);
 out:
 	strv_free(&urls);
 }
@@ -665,6 +667,19 @@ rule_ku(const struct cert *c, const struct policy_ctx *ctx,
 		ku_text(want, sizeof want, ctx->request->key_usage);
 		findings_add(f, "key-usage", "keyUsage is %s; the request's "
 		    "is %s", have, want);
+	} else if (ctx->request == NULL && ctx->profile != NULL &&
+	    (c->pk == GNUTLS_PK_RSA || c->pk == GNUTLS_PK_ECDSA)) {
+		/* without variables, the profile's, fitted to the key */
+		struct keyspec	 k = { c->pk == GNUTLS_PK_RSA ? KEY_RSA :
+				    KEY_EC, 0 };
+		unsigned	 bits = profile_key_usage(ctx->profile, &k);
+
+		if (ku != bits) {
+			ku_text(have, sizeof have, ku);
+			ku_text(want, sizeof want, bits);
+			findings_add(f, "key-usage", "keyUsage is %s; role "
+			    "%s's is %s", have, ctx->profile->name, want);
+		}
 	}
 }
 

@@ -1297,17 +1297,22 @@ default_ku(const struct keyspec *k)
  * under an RSA role, or the reverse; so does keyAgreement, which an RSA
  * key cannot have.
  */
+unsigned
+profile_key_usage(const struct profile *p, const struct keyspec *k)
+{
+	if (p->key_usage == 0)
+		return default_ku(k);
+	return (p->key_usage & ~(GNUTLS_KEY_KEY_ENCIPHERMENT |
+	    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_AGREEMENT : 0))) |
+	    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+}
+
 void
 profile_fit_key(struct request *r, const struct profile *p,
     const struct keyspec *k)
 {
 	r->key = *k;
-	if (p->key_usage == 0)
-		r->key_usage = default_ku(k);
-	else
-		r->key_usage = (p->key_usage & ~(GNUTLS_KEY_KEY_ENCIPHERMENT |
-		    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_AGREEMENT : 0))) |
-		    (k->alg == KEY_RSA ? GNUTLS_KEY_KEY_ENCIPHERMENT : 0);
+	r->key_usage = profile_key_usage(p, k);
 }
 
 static void

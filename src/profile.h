@@ -156,6 +156,9 @@ int	 profile_bind_partial(const struct profile *,
  */
 void	 profile_fit_key(struct request *, const struct profile *,
 	    const struct keyspec *);
+/* The keyUsage bits a certificate of the role gets for a key like k. */
+unsigned	 profile_key_usage(const struct profile *,
+	    const struct keyspec *);
 /*
  * For signing: is name template t (one of the profile's dns or ip) left
  * open by the values (a variable in it has neither a value nor a

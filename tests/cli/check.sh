@@ -51,6 +51,23 @@ expect 3 "... also with the exact variables" roleca --dir "$I" \
 	check fe01.crt --profile frontend $FE_VARS
 assert "... naming both" out_has "validity: lifetime of 730 days exceeds the role's 365 days"
 rm -r "$I/profiles"
+# The role's own CRL distribution point and key usages depend on no
+# variable: without --set they are judged all the same.
+roleca --dir "$I" issue persistent-chat --set server_fqdn=pc9.lab.example --out pc9 \
+	>/dev/null 2>&1
+mkdir -p "$I/profiles"
+{ cat "$SRCDIR/profiles/persistent-chat.cfg"
+  echo 'cdp = "http://pki.lab.example/crl/extra.crl";'
+  echo 'key_usage = [ "digitalSignature", "keyEncipherment", "nonRepudiation" ];'
+} >"$I/profiles/persistent-chat.cfg"
+expect 3 "checked for its changed role without --set" roleca --dir "$I" \
+	check pc9.crt --profile persistent-chat
+assert "... the profile's CRL distribution point is missing" \
+	out_has "the profile's CRL distribution point http://pki.lab.example/crl/extra.crl is missing"
+assert "... and so is nonRepudiation" out_has "keyUsage is digitalSignature, keyEncipherment; role persistent-chat's is digitalSignature, nonRepudiation, keyEncipherment"
+rm -r "$I/profiles"
+expect 0 "... and compliant for the role as it was" roleca --dir "$I" \
+	check pc9.crt --profile persistent-chat
 
 # Foreign certificates made by openssl, signed by an openssl CA.
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
