@@ -51,6 +51,10 @@ load_values(const config_setting_t *set, struct profile_values *pv,
 	char		*arg;
 	int		 rc = ERR_FAIL;
 
+	/* a list or a string has no variable names: not read as none */
+	if (set != NULL && !config_setting_is_group(set))
+		return fail_at(set, cause, "'set' must be a group { variable = "
+		    "\"value\"; ... }", NULL);
 	for (int i = 0; set != NULL && i < config_setting_length(set); i++) {
 		config_setting_t	*e = config_setting_get_elem(set, i);
 

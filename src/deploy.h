@@ -27,9 +27,9 @@ struct deployment {
 
 /*
  * Load and validate: unknown keys, a server without name or role, a name
- * that cannot name files, a name used twice (a server's or a shared
- * group's: each is used once), and shared groups whose members disagree
- * on role or variables are errors with file:line.
+ * that cannot name files, a set that is not a group, a name used twice (a
+ * server's or a shared group's: each is used once), and shared groups
+ * whose members disagree on role or variables are errors with file:line.
  */
 int	 deploy_load(const char *path, struct deployment **, char **cause);
 void	 deploy_free(struct deployment *);

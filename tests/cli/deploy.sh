@@ -351,6 +351,16 @@ assert "... 298 kept, no more rows" sh -c \
 printf 'servers = ( { name = "x"; role = "frontend"; colour = "red"; } );\n' >bad.cfg
 expect 1 "an unknown key in the deployment is refused" roleca --dir "$I" deploy bad.cfg --out bad
 assert "... with file:line" err_has "bad.cfg:1: unknown key 'colour'"
+# set as a list or a string has no variable names: refused, not read as none
+printf 'servers = ( { name = "x"; role = "persistent-chat";\n\tset = ( "server_fqdn=x.lab.example" ); } );\n' \
+	>setlist.cfg
+expect 1 "a set that is a list, not a group, is refused" roleca --dir "$I" deploy setlist.cfg --out setlist
+assert "... in one line" err_one_line
+assert "... with file:line" err_has "setlist.cfg:2: 'set' must be a group"
+assert "... before anything is made" test ! -e setlist
+printf 'servers = ( { name = "x"; role = "persistent-chat"; set = "server_fqdn=x.lab.example"; } );\n' >setstr.cfg
+expect 1 "a set that is a string is refused" roleca --dir "$I" deploy setstr.cfg --out setstr
+assert "... saying so" err_has "setstr.cfg:1: 'set' must be a group"
 printf 'servers = ( { name = "../x"; role = "frontend"; } );\n' >trav.cfg
 expect 1 "a server name with a path is refused" roleca --dir "$I" deploy trav.cfg --out trav
 cat >split.cfg <<'CFG'
