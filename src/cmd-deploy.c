@@ -537,6 +537,89 @@ chain_kept(struct unit_run *r, struct ca *ca, const char *outdir,
 	return rc;
 }
 
+/* The first of have in neither a nor b (b may be NULL), else NULL. */
+static const char *
+url_extra(const struct strv *have, const struct strv *a, const struct strv *b)
+{
+	for (size_t i = 0; i < have->n; i++)
+		if (!strv_has(a, have->v[i]) && (b == NULL ||
+		    !strv_has(b, have->v[i])))
+			return have->v[i];
+	return NULL;
+}
+
+/* The certificate's caIssuers and OCSP URLs. */
+static void
+aia_urls(gnutls_x509_crt_t crt, struct strv *issuers, struct strv *ocsp)
+{
+	gnutls_datum_t	 u;
+	unsigned	 critical;
+	int		 ret;
+
+	for (unsigned seq = 0;; seq++) {
+		if ((ret = gnutls_x509_crt_get_authority_info_access(crt, seq,
+		    GNUTLS_IA_CAISSUERS_URI, &u, &critical)) >= 0)
+			strv_add_take(issuers, xstrndup((const char *)u.data,
+			    u.size));
+		else if (ret != GNUTLS_E_UNKNOWN_ALGORITHM)
+			break;
+		else if (gnutls_x509_crt_get_authority_info_access(crt, seq,
+		    GNUTLS_IA_OCSP_URI, &u, &critical) >= 0)
+			strv_add_take(ocsp, xstrndup((const char *)u.data,
+			    u.size));
+		else
+			continue;
+		gnutls_free(u.data);
+	}
+}
+
+/*
+ * A URL the certificate carries that the CA's configuration and the role
+ * no longer name, or a delta CRL URL the CA added, as r->why (policy_check
+ * finds the CRL distribution points and AIA URLs missing, not those left
+ * over): a server whose CA moved its CRL or certificate is issued again,
+ * as the manual says, rather than pointing peers at the old place.
+ */
+static int
+urls_moved(struct unit_run *r, const struct conf *conf, gnutls_x509_crt_t crt)
+{
+	struct strv	 cdp = { NULL, 0 }, delta = { NULL, 0 };
+	struct strv	 want = { NULL, 0 }, issuers = { NULL, 0 };
+	struct strv	 ocsp = { NULL, 0 };
+	const char	*u, *what = NULL, *tail = " is no longer the CA's";
+	char		*esc;
+
+	x509_cdp_list(crt, &cdp);
+	policy_delta_urls(crt, &delta);
+	aia_urls(crt, &issuers, &ocsp);
+	for (size_t i = 0; i < conf->delta_cdp.n; i++)
+		if (strncasecmp(conf->delta_cdp.v[i], "http://", 7) == 0)
+			strv_add(&want, conf->delta_cdp.v[i]);
+	if ((u = url_extra(&cdp, &conf->cdp, &r->req->cdp)) != NULL) {
+		what = "cdp: CRL distribution point ";
+		tail = " is no longer the CA's or the role's";
+	} else if ((u = url_extra(&delta, &conf->delta_cdp, NULL)) != NULL)
+		what = "cdp: delta CRL ";
+	else if ((u = url_extra(&want, &delta, NULL)) != NULL) {
+		what = "cdp: the CA's delta CRL ";
+		tail = " is missing";
+	} else if ((u = url_extra(&issuers, &conf->ca_issuers, NULL)) != NULL)
+		what = "aia: caIssuers ";
+	else if ((u = url_extra(&ocsp, &conf->ocsp, NULL)) != NULL)
+		what = "aia: OCSP ";
+	if (what != NULL) {
+		esc = err_escape(u);
+		xasprintf(&r->why, "%s%s%s", what, esc, tail);
+		free(esc);
+	}
+	strv_free(&cdp);
+	strv_free(&delta);
+	strv_free(&want);
+	strv_free(&issuers);
+	strv_free(&ocsp);
+	return what != NULL ? -1 : 0;
+}
+
 /*
  * Does DIR/NAME.crt still fit the unit: not due for renewal (expiring
  * within --renew-days, else DEPLOY_RENEW_DAYS or a third of its lifetime),
@@ -645,6 +728,8 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 		xasprintf(&r->why, "%s: %s", f.v[0].rule, f.v[0].msg);
 		goto out;
 	}
+	if (urls_moved(r, ca->conf, certs[0]) != 0)
+		goto out;
 	r->held = r->old;
 	r->old = NULL;
 out:

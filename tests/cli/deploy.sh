@@ -214,6 +214,43 @@ assert "... each because that point is missing" test "$(grep -c \
 assert "... with the new point" sh -c \
 	"openssl x509 -in certs/rp01.crt -noout -ext crlDistributionPoints | grep -q 'pki2.lab.example'"
 cp ca.cfg.saved "$I/ca.cfg"
+# ... and again once it dropped that point: peers are not sent to a CRL
+# the CA no longer publishes.
+expect 0 "after the CA dropped a CRL distribution point, every server is issued again" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... eight issued" test "$(grep -c ' issued ' "$T/out")" -eq 8
+assert "... each because that point is no longer the CA's" test "$(grep -c \
+	': cdp: CRL distribution point http://pki2.lab.example/issuing.crl is no longer the CA.s or the role.s)$' "$T/out")" -eq 8
+assert "... without it" sh -c \
+	"! openssl x509 -in certs/rp01.crt -noout -ext crlDistributionPoints | grep -q 'pki2.lab.example'"
+sed 's|^cdp = .*|&\ndelta_cdp = [ "http://pki.lab.example/crl/issuing-delta.crl" ];|' ca.cfg.saved >"$I/ca.cfg"
+expect 0 "after the CA turned on delta CRLs, every server is issued again" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying so" test "$(grep -c \
+	": cdp: the CA's delta CRL http://pki.lab.example/crl/issuing-delta.crl is missing)\$" "$T/out")" -eq 8
+assert "... with a Freshest CRL now" sh -c \
+	"openssl x509 -in certs/fe01.crt -noout -text | grep -q 'Freshest CRL'"
+cp ca.cfg.saved "$I/ca.cfg"
+expect 0 "... and, once it is off again, every server is issued without it" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying so" test "$(grep -c \
+	": cdp: delta CRL http://pki.lab.example/crl/issuing-delta.crl is no longer the CA's)\$" "$T/out")" -eq 8
+sed '/^ca_issuers = /d' ca.cfg.saved >"$I/ca.cfg"
+expect 0 "after the CA dropped its caIssuers URL, every server is issued again" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... saying so" test "$(grep -c \
+	': aia: caIssuers http://pki.lab.example/crl/issuing.crt is no longer the CA.s)$' "$T/out")" -eq 8
+assert "... with no authorityInfoAccess now" sh -c \
+	"! openssl x509 -in certs/fe01.crt -noout -text | grep -q 'Authority Information Access'"
+cp ca.cfg.saved "$I/ca.cfg"
+expect 0 "... and with it back, every server is issued with it" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... eight issued" test "$(grep -c ' issued ' "$T/out")" -eq 8
+expect 0 "... and kept after that" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
+for c in certs/*.crt; do
+	assert "$(basename "$c") still verifies" verify_server "$T/lab" "$c"
+done
 rm -r "$I/profiles"
 
 # Servers that made their own keys.
