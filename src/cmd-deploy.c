@@ -207,6 +207,12 @@ bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 	if (access(csr, F_OK) != 0) {
 		free(csr);
 		xasprintf(&csr, "%s/%s.req", csrdir, r->u->name);
+		/* both names are looked for: the message says so */
+		if (access(csr, F_OK) != 0) {
+			rc = err_set(&cause, "no CSR: neither %s/%s.csr nor "
+			    "%s exists", csrdir, r->u->name, csr);
+			goto out;
+		}
 	}
 	TRY(leaf_csr_load(csr, &r->csr, &r->info, &cause));
 	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));

@@ -333,6 +333,8 @@ assert "... good01, good02 and good03 issued" sh -c "grep -q '^good01 .* issued'
 	grep -q '^good02 .* issued' '$T/out' && grep -q '^good03 .* issued' '$T/out'"
 assert "... forged is named, with why" sh -c "grep 'forged (csr-mixed.cfg:3)' '$T/err' | grep -qi 'signature'"
 assert "... absent is named, with its file" sh -c "grep 'absent (csr-mixed.cfg:5)' '$T/err' | grep -q 'absent.req'"
+assert "... and both names looked for" err_has \
+	"absent (csr-mixed.cfg:5): no CSR: neither csrs/absent.csr nor csrs/absent.req exists"
 assert "... three rows recorded, no more" test "$(sqlite3 "$I/roleca.db" 'SELECT count(*) FROM certs')" -eq $((rows_before + 3))
 assert "... no files for the failed ones" sh -c "! ls mixed-csr | grep -q 'forged\|absent'"
 
