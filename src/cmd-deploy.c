@@ -554,31 +554,6 @@ url_extra(const struct strv *have, const struct strv *a, const struct strv *b)
 	return NULL;
 }
 
-/* The certificate's caIssuers and OCSP URLs. */
-static void
-aia_urls(gnutls_x509_crt_t crt, struct strv *issuers, struct strv *ocsp)
-{
-	gnutls_datum_t	 u;
-	unsigned	 critical;
-	int		 ret;
-
-	for (unsigned seq = 0;; seq++) {
-		if ((ret = gnutls_x509_crt_get_authority_info_access(crt, seq,
-		    GNUTLS_IA_CAISSUERS_URI, &u, &critical)) >= 0)
-			strv_add_take(issuers, xstrndup((const char *)u.data,
-			    u.size));
-		else if (ret != GNUTLS_E_UNKNOWN_ALGORITHM)
-			break;
-		else if (gnutls_x509_crt_get_authority_info_access(crt, seq,
-		    GNUTLS_IA_OCSP_URI, &u, &critical) >= 0)
-			strv_add_take(ocsp, xstrndup((const char *)u.data,
-			    u.size));
-		else
-			continue;
-		gnutls_free(u.data);
-	}
-}
-
 /*
  * A URL the certificate carries that the CA's configuration and the role
  * no longer name, or a delta CRL URL the CA added, as r->why (policy_check
@@ -597,7 +572,7 @@ urls_moved(struct unit_run *r, const struct conf *conf, gnutls_x509_crt_t crt)
 
 	x509_cdp_list(crt, &cdp);
 	policy_delta_urls(crt, &delta);
-	aia_urls(crt, &issuers, &ocsp);
+	x509_aia_list(crt, &issuers, &ocsp);
 	for (size_t i = 0; i < conf->delta_cdp.n; i++)
 		if (strncasecmp(conf->delta_cdp.v[i], "http://", 7) == 0)
 			strv_add(&want, conf->delta_cdp.v[i]);

@@ -1750,6 +1750,30 @@ x509_cdp_list(gnutls_x509_crt_t crt, struct strv *out)
 	}
 }
 
+void
+x509_aia_list(gnutls_x509_crt_t crt, struct strv *issuers, struct strv *ocsp)
+{
+	gnutls_datum_t	 u;
+	unsigned	 critical;
+	int		 ret;
+
+	for (unsigned seq = 0;; seq++) {
+		if ((ret = gnutls_x509_crt_get_authority_info_access(crt, seq,
+		    GNUTLS_IA_CAISSUERS_URI, &u, &critical)) >= 0)
+			strv_add_take(issuers, xstrndup((const char *)u.data,
+			    u.size));
+		else if (ret != GNUTLS_E_UNKNOWN_ALGORITHM)
+			break;
+		else if (gnutls_x509_crt_get_authority_info_access(crt, seq,
+		    GNUTLS_IA_OCSP_URI, &u, &critical) >= 0)
+			strv_add_take(ocsp, xstrndup((const char *)u.data,
+			    u.size));
+		else
+			continue;
+		gnutls_free(u.data);
+	}
+}
+
 int
 x509_names(gnutls_x509_crt_t crt, char **cn, struct strv *dns, struct strv *ip,
     char **cause)

@@ -126,6 +126,9 @@ int	 x509_names(gnutls_x509_crt_t, char **cn, struct strv *dns,
 /* The EKU purposes (dotted OIDs) and the CDP URIs a certificate carries. */
 void	 x509_eku_list(gnutls_x509_crt_t, struct strv *);
 void	 x509_cdp_list(gnutls_x509_crt_t, struct strv *);
+/* The caIssuers and OCSP URLs of its authorityInfoAccess. */
+void	 x509_aia_list(gnutls_x509_crt_t, struct strv *issuers,
+	    struct strv *ocsp);
 
 /* Are two certificates the same (the same DER)? */
 int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
