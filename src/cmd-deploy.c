@@ -602,6 +602,30 @@ urls_moved(struct unit_run *r, const struct conf *conf, gnutls_x509_crt_t crt)
 }
 
 /*
+ * Is crt, found as the unit's NAME.crt, this server's certificate: does it
+ * name the unit's subject CN (as its CN or a dNSName)? A file copied from
+ * another server's must not be reported as the one replaced, nor revoked
+ * as superseded on that word.
+ */
+static int
+own_cert(const struct unit_run *r, gnutls_x509_crt_t crt)
+{
+	struct strv	 dns = { NULL, 0 }, ip = { NULL, 0 };
+	const char	*want = dn_get(&r->req->subject, dn_oid("CN"));
+	char		*cn = NULL, *cause = NULL;
+	int		 own = 1;
+
+	if (want != NULL && x509_names(crt, &cn, &dns, &ip, &cause) == 0)
+		own = (cn != NULL && strcasecmp(cn, want) == 0) ||
+		    strv_has_icase(&dns, want) || strv_has(&ip, want);
+	free(cn);
+	free(cause);
+	strv_free(&dns);
+	strv_free(&ip);
+	return own;
+}
+
+/*
  * Does DIR/NAME.crt still fit the unit: not due for renewal (expiring
  * within --renew-days, else DEPLOY_RENEW_DAYS or a third of its lifetime),
  * for the server's key (its CSR's with --csr-dir, else the one in
@@ -656,6 +680,13 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	if (x509_serial_hex(certs[0], &r->old, &cause) != 0) {
 		r->why = cause;
 		cause = NULL;
+		goto out;
+	}
+	if (!own_cert(r, certs[0])) {
+		xasprintf(&r->why, "%s.crt held %s, a certificate for other "
+		    "names", r->u->name, r->old);
+		free(r->old);
+		r->old = NULL;
 		goto out;
 	}
 	if (pp->reissue) {

@@ -56,6 +56,17 @@ expect 0 "a certificate file that is not a certificate is replaced" roleca --dir
 	"$SRCDIR/examples/deployment.cfg" --out certs
 assert "... naming the file and what is wrong" has_line dir01 "(certs/dir01.crt: not an X.509 certificate"
 assert "... dir01 verifies" verify_server "$T/lab" certs/dir01.crt
+# Another server's certificate copied over dir01's is not the one dir01's
+# new certificate replaces: naming it would invite revoking fe01's.
+fe01s=$(serial fe01)
+cp certs/fe01.crt certs/dir01.crt
+expect 0 "a certificate file holding another server's certificate is replaced" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
+assert "... not named as replaced" sh -c "! grep -q 'replaces $fe01s' '$T/out'"
+assert "... but as a certificate for other names" \
+	has_line dir01 "(dir01.crt held $fe01s, a certificate for other names)"
+assert "... dir01 verifies" verify_server "$T/lab" certs/dir01.crt
+assert "... fe01 keeps its certificate" test "$(serial fe01)" = "$fe01s"
 old=$(serial fe02)
 rm certs/fe02.key
 expect 0 "a server whose key file is gone is issued again, with a new key" roleca --dir "$I" \
