@@ -426,6 +426,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "HOST:PORT");
 	if (args_has(a, OPT_SERVERNAME) && !args_has(a, OPT_CONNECT))
 		return cmd_usage_error(cmd, "--servername goes with --connect");
+	if (args_has(a, OPT_SERVERNAME) && *args_get(a, OPT_SERVERNAME) == '\0')
+		return cmd_usage_error(cmd, "--servername: empty name (leave "
+		    "it out to send HOST)");
 	ck.source = a->npos == 1 ? a->pos[0] : NULL;
 	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);

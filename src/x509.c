@@ -872,6 +872,33 @@ out:
 	return rc;
 }
 
+/*
+ * Does DER data start as a PKCS#12 PFX does (RFC 7292): a SEQUENCE of
+ * version 3 and a ContentInfo whose type is PKCS#7 data or signedData?
+ * Only to say what a file that is no certificate is.
+ */
+static int
+looks_pkcs12(const unsigned char *p, size_t len)
+{
+	static const unsigned char	 pkcs7[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07
+	};
+	size_t				 at = 2;
+
+	if (len < 4 || p[0] != 0x30)
+		return 0;
+	if (p[1] & 0x80)
+		at += p[1] & 0x7f;
+	/* version INTEGER 3, then the ContentInfo SEQUENCE and its type */
+	if (at + 4 > len || memcmp(p + at, "\x02\x01\x03\x30", 4) != 0)
+		return 0;
+	at += 4;
+	at += (at < len && (p[at] & 0x80)) ? 1 + (p[at] & 0x7f) : 1;
+	return at + sizeof pkcs7 + 1 <= len &&
+	    memcmp(p + at, pkcs7, sizeof pkcs7) == 0 &&
+	    (p[at + sizeof pkcs7] == 0x01 || p[at + sizeof pkcs7] == 0x02);
+}
+
 int
 x509_parse_certs(const unsigned char *data, size_t len, const char *what,
     gnutls_x509_crt_t **list, size_t *n, char **cause)
@@ -893,6 +920,11 @@ x509_parse_certs(const unsigned char *data, size_t len, const char *what,
 			if (certs[0] != NULL)
 				gnutls_x509_crt_deinit(certs[0]);
 			gnutls_free(certs);
+			if (looks_pkcs12(data, len))
+				return err_set(cause, "%s: a PKCS#12 file, not "
+				    "an X.509 certificate (PEM or DER): give "
+				    "the .crt, or take it out with openssl "
+				    "pkcs12 -nokeys", what);
 			return err_set(cause, "%s: not an X.509 certificate "
 			    "(PEM or DER)", what);
 		}

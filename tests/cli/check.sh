@@ -198,5 +198,18 @@ expect 1 "a missing CRL file is an error" \
 
 expect 1 "a file that is not a certificate is an error" roleca check "$T/lab/root.cfg"
 expect 1 "a missing file is an error" roleca check "$T/nonexistent.crt"
+echo 'a pass phrase' >"$T/p12.pass"
+roleca --dir "$I" issue persistent-chat --set server_fqdn=p12.lab.example --out p12c \
+	--p12-pass-file "$T/p12.pass" >/dev/null 2>&1
+expect 1 "a PKCS#12 file is an error" roleca check p12c.p12
+assert "... that says it is one and how to take the certificate out" \
+	err_has "p12c.p12: a PKCS#12 file, not an X.509 certificate (PEM or DER): give the .crt, or take it out with openssl pkcs12 -nokeys"
+openssl pkcs12 -export -in p12c.crt -inkey p12c.key -passout file:"$T/p12.pass" \
+	-out p12o.p12 2>/dev/null
+expect 1 "... also one openssl made" roleca check p12o.p12
+assert "... said so" err_has "p12o.p12: a PKCS#12 file"
+expect 2 "an empty --servername is a usage error" roleca check --connect 127.0.0.1:9 \
+	--servername ""
+assert "... that says so" err_has "--servername: empty name"
 
 finish
