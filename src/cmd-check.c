@@ -126,6 +126,33 @@ check_issuer_given(struct check *ck, int live)
 	gnutls_free(dn.data);
 }
 
+/*
+ * The certificates that came with it (the rest of CERT, the server's
+ * chain) in order: each must be followed by its issuer, as TLS 1.2
+ * requires (RFC 5246 7.4.2; TLS 1.3 asks the same, RFC 8446 4.4.2), and
+ * as a server given the file sends it. Clients that do not sort a chain
+ * fail on one out of order.
+ */
+static void
+check_order(struct check *ck, int live)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+
+	for (size_t i = 1; i < ck->ncerts; i++) {
+		if (gnutls_x509_crt_check_issuer(ck->certs[i - 1],
+		    ck->certs[i]))
+			continue;
+		gnutls_x509_crt_get_dn3(ck->certs[i], &dn, 0);
+		findings_add(&ck->findings, "chain", "certificate %zu of %s "
+		    "('%.*s') is not the issuer of the one before it: each "
+		    "certificate must be followed by its issuer", i + 1,
+		    live ? "the server's chain" : "the file", (int)dn.size,
+		    dn.data != NULL ? (char *)dn.data : "");
+		gnutls_free(dn.data);
+		return;
+	}
+}
+
 static int
 load_profile(struct check *ck, const char *dir, const struct args *a,
     char **cause)
@@ -432,6 +459,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	ck.source = a->npos == 1 ? a->pos[0] : NULL;
 	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);
+	check_order(&ck, args_has(a, OPT_CONNECT));
 	if (ctx.issuer == NULL)
 		check_issuer_given(&ck, args_has(a, OPT_CONNECT));
 	if (ck.ca != NULL && ctx.issuer != NULL &&

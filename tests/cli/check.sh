@@ -37,6 +37,13 @@ assert "... naming the missing issuer" out_has "chain: its issuer 'O=roleca test
 cat fe01.crt "$L/root/ca.crt" >fe01-noint.pem
 expect 3 "a chain file without the intermediate" roleca --dir "$T/none" check fe01-noint.pem
 assert "... says its issuer is missing" out_has "is not in the rest of the file"
+cat fe01.crt "$L/root/ca.crt" "$I/ca.crt" >fe01-ooo.pem
+expect 3 "a chain file out of order" roleca --dir "$T/none" check fe01-ooo.pem \
+	--ca "$L/root/ca.crt"
+assert "... says which certificate is out of place" out_has "chain: certificate 2 of the file ('O=roleca tests,CN=Test Root CA') is not the issuer of the one before it"
+cat fe01.crt "$I/ca.crt" "$L/root/ca.crt" >fe01-ordered.pem
+expect 0 "... and the same chain in order is compliant" roleca --dir "$T/none" \
+	check fe01-ordered.pem --ca "$L/root/ca.crt"
 expect 3 "checked for another role (persistent-chat), it is not compliant" \
 	roleca --dir "$I" check fe01.crt --profile persistent-chat
 assert "... clientAuth is not that role's purpose" out_has "eku: purpose clientAuth (1.3.6.1.5.5.7.3.2) is not one of the role's"
