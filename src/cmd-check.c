@@ -153,6 +153,29 @@ check_order(struct check *ck, int live)
 	}
 }
 
+/*
+ * A server must send the CA certificates between its own and the root: a
+ * peer has the root, not the intermediates. An issuer found only in DIR
+ * or --chain, and not self-signed, is one the server leaves out.
+ */
+static void
+check_issuer_sent(struct check *ck, gnutls_x509_crt_t issuer)
+{
+	gnutls_datum_t	 dn = { NULL, 0 };
+
+	if (gnutls_x509_crt_check_issuer(issuer, issuer))
+		return;
+	for (size_t i = 1; i < ck->ncerts; i++)
+		if (x509_same(ck->certs[i], issuer))
+			return;
+	gnutls_x509_crt_get_dn3(issuer, &dn, 0);
+	findings_add(&ck->findings, "chain", "the server does not send its "
+	    "issuer '%.*s', an intermediate CA: a peer that does not have "
+	    "it cannot build the chain", (int)dn.size, dn.data != NULL ?
+	    (char *)dn.data : "");
+	gnutls_free(dn.data);
+}
+
 static int
 load_profile(struct check *ck, const char *dir, const struct args *a,
     char **cause)
@@ -460,6 +483,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(load(&ck, dir, a, &cause));
 	ctx.issuer = find_issuer(&ck);
 	check_order(&ck, args_has(a, OPT_CONNECT));
+	if (args_has(a, OPT_CONNECT) && ctx.issuer != NULL)
+		check_issuer_sent(&ck, ctx.issuer);
 	if (ctx.issuer == NULL)
 		check_issuer_given(&ck, args_has(a, OPT_CONNECT));
 	if (ck.ca != NULL && ctx.issuer != NULL &&

@@ -6,7 +6,8 @@
 
 cd "$T" || exit 1
 chmod a+rx "$T"
-free_port tls1 && free_port tls2 && free_port tls3 && free_port web || exit 1
+free_port tls1 && free_port tls2 && free_port tls3 && free_port tls4 && free_port web ||
+	exit 1
 pids=
 
 stop_all() {
@@ -101,6 +102,15 @@ assert "(it refuses a client without a certificate)" sh -c \
 expect 0 "check --connect: a server that requires a client certificate" roleca --dir "$T/none" \
 	check --connect "127.0.0.1:$tls3" --servername fe01.lab.example --ca lab/root/ca.crt
 assert "... is judged by the chain it presented" out_has "127.0.0.1:$tls3: compliant"
+# A server that sends its own certificate but not the issuing CA's: a
+# peer holds the root only. The CA in DIR, which issued it, stands in for
+# the missing link when the chain is verified, and is no excuse.
+assert "s_server serves the leaf alone" serve "$tls4" fe.crt fe.key
+expect 3 "check --connect: a server that leaves out its intermediate" roleca --dir "$I" \
+	check --connect "127.0.0.1:$tls4" --servername fe01.lab.example
+assert "... says so" out_has "chain: the server does not send its issuer 'CN=Live Issuing CA', an intermediate CA"
+expect 0 "... the same with the intermediate sent is compliant" roleca --dir "$I" \
+	check --connect "127.0.0.1:$tls1" --servername fe01.lab.example
 expect 1 "nothing listening is an error" roleca check --connect "127.0.0.1:$web"
 expect 2 "CERT and --connect together are a usage error" roleca check fe.crt \
 	--connect "127.0.0.1:$tls1"
