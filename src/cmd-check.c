@@ -303,7 +303,7 @@ static int
 check_recorded(struct check *ck, char **cause)
 {
 	struct store_cert	*sc = NULL;
-	char			*serial = NULL, when[32];
+	char			*serial = NULL, when[32], since[32];
 	int			 rc = ERR_FAIL;
 
 	TRY(x509_serial_hex(ck->certs[0], &serial, cause));
@@ -314,9 +314,14 @@ check_recorded(struct check *ck, char **cause)
 		    serial);
 	else if (sc->status == STORE_REVOKED) {
 		utc_text(when, sizeof when, UTC_TEXT, (time_t)sc->revoked_at);
+		if (sc->invalid_at != 0)
+			utc_text(since, sizeof since, UTC_TEXT,
+			    (time_t)sc->invalid_at);
 		findings_add(&ck->findings, "database", "the CA's database has "
-		    "it revoked (%s) at %s", crl_reason_name(sc->reason),
-		    when);
+		    "it %s (%s) at %s%s%s", sc->reason == 6 ? "on hold" :
+		    "revoked", crl_reason_name(sc->reason), when,
+		    sc->invalid_at != 0 ? ", invalid since " : "",
+		    sc->invalid_at != 0 ? since : "");
 	}
 	rc = 0;
 out:

@@ -24,6 +24,7 @@
 #include <gnutls/x509.h>
 #include <gnutls/x509-ext.h>
 
+#include "crl.h"
 #include "der.h"
 #include "err.h"
 #include "policy.h"
@@ -2265,14 +2266,16 @@ policy_check_revoked(const char *url, const struct crl_seen *base,
 	}
 	if (delta != NULL && delta->ok && delta->listed >= 0 &&
 	    delta->listed != 8) {
-		findings_add(f, "crl", "the certificate is revoked (listed in "
-		    "the delta CRL at %s)", durl);
+		findings_add(f, "crl", "the certificate is %s (%s; listed in "
+		    "the delta CRL at %s)", delta->listed == 6 ? "on hold" :
+		    "revoked", crl_reason_name(delta->listed), durl);
 		return;
 	}
 	/* removeFromCRL: a hold the base lists is released */
 	if (delta != NULL && delta->ok && delta->listed == 8)
 		return;
 	if (base->ok && base->listed >= 0)
-		findings_add(f, "crl", "the certificate is revoked (listed in "
-		    "%s)", url);
+		findings_add(f, "crl", "the certificate is %s (%s; listed in "
+		    "%s)", base->listed == 6 ? "on hold" : "revoked",
+		    crl_reason_name(base->listed), url);
 }

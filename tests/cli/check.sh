@@ -23,6 +23,12 @@ fe09=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=fe09.lab.exampl
 roleca --dir "$I" revoke "$fe09" --reason keyCompromise 2>/dev/null
 expect 3 "a certificate the CA's database has revoked, no CRL yet" roleca --dir "$I" check fe09.crt
 assert "... says so, with reason and time" out_has "database: the CA's database has it revoked (keyCompromise) at"
+fe10=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=fe10.lab.example --out fe10 2>/dev/null)
+since=$(date -u -d '2 minutes ago' '+%Y-%m-%dT%H:%M:%SZ')
+shown=$(date -u -d "$since" '+%Y-%m-%d %H:%M:%S')
+roleca --dir "$I" revoke "$fe10" --reason keyCompromise --date "$since" 2>/dev/null
+expect 3 "a revocation with --date" roleca --dir "$I" check fe10.crt
+assert "... says since when it is invalid" out_has ", invalid since $shown UTC"
 openssl x509 -req -in /dev/stdin -CA "$I/ca.crt" -CAkey "$I/ca.key" -days 30 -copy_extensions copy \
 	-out unrecorded.crt 2>/dev/null <<EOF2
 $(openssl x509 -in fe09.crt -x509toreq -signkey fe09.key 2>/dev/null)

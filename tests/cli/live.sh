@@ -174,7 +174,7 @@ assert "(the base CRL does not list it yet)" sh -c \
 	"! openssl crl -in www/crl/dca.crl -inform DER -noout -text | grep -qi '$d1'"
 expect 3 "a revocation only the delta CRL lists is reported" roleca check d1.crt \
 	--ca lab/dca/ca.crt --fetch-crl
-assert "... naming the delta CRL" out_has "crl: the certificate is revoked (listed in the delta CRL at http://127.0.0.1:$web/crl/dca-delta.crl)"
+assert "... naming the delta CRL" out_has "crl: the certificate is revoked (keyCompromise; listed in the delta CRL at http://127.0.0.1:$web/crl/dca-delta.crl)"
 roleca --dir lab/dca revoke "$d2" --reason certificateHold 2>/dev/null
 dpub --new-crl
 expect 3 "a hold in the base CRL is reported" roleca check d2.crt --ca lab/dca/ca.crt --fetch-crl
@@ -194,7 +194,7 @@ dpub --new-crl
 cp stale-delta.crl www/crl/dca-delta.crl
 expect 3 "a stale delta's removeFromCRL does not release a newer base's hold" \
 	roleca check d2.crt --ca lab/dca/ca.crt --fetch-crl
-assert "... the hold is reported" out_has "crl: the certificate is revoked (listed in http://127.0.0.1:$web/crl/dca.crl)"
+assert "... the hold is reported" out_has "crl: the certificate is on hold (certificateHold; listed in http://127.0.0.1:$web/crl/dca.crl)"
 assert "... and the delta named as stale" out_has "is not newer than the CRL at http://127.0.0.1:$web/crl/dca.crl"
 openssl crl -in www/crl/dca.crl -inform DER -out dbase.pem
 openssl crl -in stale-delta.crl -inform DER -out dstale.pem
@@ -226,7 +226,7 @@ assert "(the certificate names no delta, the base CRL does not list it)" sh -c \
 	! openssl crl -in www/crl/lca.crl -inform DER -noout -text | grep -qi '$l1'"
 expect 3 "a revocation in the delta the base CRL names is reported" roleca check l1.crt \
 	--ca lab/lca/ca.crt --fetch-crl
-assert "... naming the delta CRL" out_has "crl: the certificate is revoked (listed in the delta CRL at http://127.0.0.1:$web/crl/lca-delta.crl)"
+assert "... naming the delta CRL" out_has "crl: the certificate is revoked (keyCompromise; listed in the delta CRL at http://127.0.0.1:$web/crl/lca-delta.crl)"
 cp www/crl/dca-delta.crl www/crl/dca.crl
 expect 3 "a delta CRL served at the CDP is no full CRL" roleca check d2.crt \
 	--ca lab/dca/ca.crt --fetch-crl
