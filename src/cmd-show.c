@@ -71,26 +71,6 @@ json_list(const char *name, const struct strv *sv, int eku)
 	putchar(']');
 }
 
-/*
- * The names the request asked for beyond its variables, one a line: into
- * v (none when the record has none).
- */
-static void
-asked_names(const struct store_cert *sc, struct strv *v)
-{
-	const char	*s = sc->asked != NULL ? sc->asked : "";
-
-	while (*s != '\0') {
-		const char	*end = strchr(s, '\n');
-		size_t		 len = end != NULL ? (size_t)(end - s) :
-			    strlen(s);
-
-		if (len > 0)
-			strv_add_take(v, xstrndup(s, len));
-		s += len + (end != NULL);
-	}
-}
-
 static void
 print_json(const struct store_cert *sc, const struct decoded *d,
     const struct strv *asked)
@@ -197,7 +177,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(decode(sc, &d, &cause));
-	asked_names(sc, &asked);
+	/* the names the request asked for beyond its variables */
+	strv_add_lines(&asked, sc->asked);
 	if (args_has(a, OPT_JSON)) {
 		print_json(sc, &d, &asked);
 		rc = 0;

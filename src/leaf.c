@@ -187,6 +187,20 @@ fit_name(const struct profile *p, const struct profile_values *vs,
 	return 0;
 }
 
+/* The refusal of a name (what: "dNSName", "the CN"; NULL: an IP address). */
+static int
+name_refused(const struct profile *p, const char *who, const char *what,
+    const char *name, const char *hint, char **cause)
+{
+	if (what == NULL)
+		return err_policy(cause, "refused: names: %s the IP address "
+		    "%s, which is none of the addresses role %s leaves to it "
+		    "(%s)", who, name, p->name, hint);
+	return err_policy(cause, "refused: names: %s %s '%s', which is none "
+	    "of the names role %s leaves to it (%s)", who, what, name, p->name,
+	    hint);
+}
+
 /*
  * Names asked for (by a CSR, or carried by the certificate renewed), each
  * in a place the role leaves open: the subject CN first (it names the
@@ -216,9 +230,8 @@ fit_names(const struct request *req, const struct profile *p,
 			continue;	/* the values give it already */
 		if (fit_name(p, vs, p->dns, p->ndns, used, name) == 0)
 			continue;
-		rc = err_policy(cause, "refused: names: %s %s '%s', which is "
-		    "none of the names role %s leaves to it (%s)", who,
-		    k < extra ? "the CN" : "dNSName", name, p->name, hint);
+		rc = name_refused(p, who, k < extra ? "the CN" : "dNSName",
+		    name, hint, cause);
 	}
 	/* both in inet_ntop()'s form: the CSR's, and the bound values' */
 	for (size_t k = 0; k < ips->n && rc == 0; k++) {
@@ -227,9 +240,7 @@ fit_names(const struct request *req, const struct profile *p,
 		if (strv_has(&req->ip, ip) ||
 		    fit_name(p, vs, p->ip, p->nip, used + p->ndns, ip) == 0)
 			continue;
-		rc = err_policy(cause, "refused: names: %s the IP address %s, "
-		    "which is none of the addresses role %s leaves to it (%s)",
-		    who, ip, p->name, hint);
+		rc = name_refused(p, who, NULL, ip, hint, cause);
 	}
 	free(used);
 	return rc;
@@ -267,23 +278,19 @@ note_asked(struct request *req, size_t ndns, size_t nip)
 	req->asked = out;
 }
 
-/* Is "KIND:name" a line of asked (a DNS name in any case)? */
+/* Is "KIND:name" one of the asked lines (a DNS name in any case)? */
 static int
-was_asked(const char *asked, const char *kind, const char *name)
+was_asked(const struct strv *asked, const char *kind, const char *name)
 {
-	size_t	 k = strlen(kind), n = strlen(name);
+	size_t	 k = strlen(kind);
 
-	for (const char *s = asked; *s != '\0'; ) {
-		const char	*end = strchr(s, '\n');
-		size_t		 len = end != NULL ? (size_t)(end - s) :
-			    strlen(s);
+	for (size_t i = 0; i < asked->n; i++) {
+		const char	*s = asked->v[i];
 
-		if (len == k + 1 + n && strncmp(s, kind, k) == 0 &&
-		    s[k] == ':' && (strcmp(kind, "DNS") == 0 ?
-		    strncasecmp(s + k + 1, name, n) == 0 :
-		    strncmp(s + k + 1, name, n) == 0))
+		if (strncmp(s, kind, k) == 0 && s[k] == ':' &&
+		    (strcmp(kind, "DNS") == 0 ? strcasecmp(s + k + 1, name) :
+		    strcmp(s + k + 1, name)) == 0)
 			return 1;
-		s += len + (end != NULL);
 	}
 	return 0;
 }
@@ -296,32 +303,28 @@ was_asked(const char *asked, const char *kind, const char *name)
  */
 static int
 only_asked(const struct request *req, const struct profile *p,
-    const char *asked, const struct strv *dns, const struct strv *ips,
-    const char *hint, char **cause)
+    const char *text, const struct strv *dns, const struct strv *ips,
+    const char *who, const char *hint, char **cause)
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
+	struct strv	 asked = { NULL, 0 };
+	int		 rc = 0;
 
-	for (size_t i = 0; i < dns->n; i++) {
+	strv_add_lines(&asked, text);
+	for (size_t i = 0; i < dns->n && rc == 0; i++) {
 		const char	*name = dns->v[i];
 
-		if ((cn != NULL && strcasecmp(name, cn) == 0) ||
-		    strv_has_icase(&req->dns, name) ||
-		    was_asked(asked, "DNS", name))
-			continue;
-		return err_policy(cause, "refused: names: the certificate "
-		    "renewed carries dNSName '%s', which is none of the names "
-		    "role %s leaves to it (%s)", name, p->name, hint);
+		if ((cn == NULL || strcasecmp(name, cn) != 0) &&
+		    !strv_has_icase(&req->dns, name) &&
+		    !was_asked(&asked, "DNS", name))
+			rc = name_refused(p, who, "dNSName", name, hint, cause);
 	}
-	for (size_t i = 0; i < ips->n; i++) {
-		if (strv_has(&req->ip, ips->v[i]) ||
-		    was_asked(asked, "IP", ips->v[i]))
-			continue;
-		return err_policy(cause, "refused: names: the certificate "
-		    "renewed carries the IP address %s, which is none of the "
-		    "addresses role %s leaves to it (%s)", ips->v[i], p->name,
-		    hint);
-	}
-	return 0;
+	for (size_t i = 0; i < ips->n && rc == 0; i++)
+		if (!strv_has(&req->ip, ips->v[i]) &&
+		    !was_asked(&asked, "IP", ips->v[i]))
+			rc = name_refused(p, who, NULL, ips->v[i], hint, cause);
+	strv_free(&asked);
+	return rc;
 }
 
 int
@@ -329,15 +332,15 @@ leaf_keep_names(struct request *req, const struct profile *p,
     const struct profile_values *vs, const struct strv *dns,
     const struct strv *ips, const char *asked, char **cause)
 {
+	static const char	 who[] = "the certificate renewed carries";
 	static const char	 hint[] = "the role's profile no longer gives "
 				    "it: issue a new certificate";
 	size_t			 ndns = req->dns.n, nip = req->ip.n;
 	int			 rc = ERR_FAIL;
 
 	if (asked != NULL)
-		TRY(only_asked(req, p, asked, dns, ips, hint, cause));
-	TRY(fit_names(req, p, vs, NULL, dns, ips, "the certificate renewed "
-	    "carries", hint, cause));
+		TRY(only_asked(req, p, asked, dns, ips, who, hint, cause));
+	TRY(fit_names(req, p, vs, NULL, dns, ips, who, hint, cause));
 	add_names(req, dns, ips);
 	note_asked(req, ndns, nip);
 	rc = 0;

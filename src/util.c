@@ -145,6 +145,20 @@ strv_free(struct strv *sv)
 	sv->n = 0;
 }
 
+void
+strv_add_lines(struct strv *sv, const char *text)
+{
+	for (const char *s = text; s != NULL && *s != '\0'; ) {
+		const char	*end = strchr(s, '\n');
+		size_t		 len = end != NULL ? (size_t)(end - s) :
+			    strlen(s);
+
+		if (len > 0)
+			strv_add_take(sv, xstrndup(s, len));
+		s += len + (end != NULL);
+	}
+}
+
 /*
  * Names for OIDs: the DN attributes roleca knows, with the most characters
  * a value may have (RFC 5280's ub-* bounds; C is exactly two; DC, which

@@ -36,6 +36,8 @@ int	 strv_has(const struct strv *, const char *);		/* exact */
 /* ASCII case-insensitive */
 int	 strv_has_icase(const struct strv *, const char *);
 void	 strv_free(struct strv *);
+/* Each non-empty line of text (NULL: none) added. */
+void	 strv_add_lines(struct strv *, const char *text);
 
 /*
  * A distinguished name kept as its attributes in order, one RDN each: values

@@ -52,6 +52,16 @@ test_strv(void)
 	strv_add(&sv, "again");
 	CU_ASSERT(sv.n == 1 && strv_has(&sv, "again"));
 	strv_free(&sv);
+	/* lines: the empty ones skipped, the last without its newline kept */
+	strv_add_lines(&sv, "DNS:a\n\nIP:1\nlast");
+	CU_ASSERT_EQUAL_FATAL(sv.n, 3);
+	CU_ASSERT_STRING_EQUAL(sv.v[0], "DNS:a");
+	CU_ASSERT_STRING_EQUAL(sv.v[1], "IP:1");
+	CU_ASSERT_STRING_EQUAL(sv.v[2], "last");
+	strv_add_lines(&sv, NULL);
+	strv_add_lines(&sv, "");
+	CU_ASSERT_EQUAL(sv.n, 3);
+	strv_free(&sv);
 }
 
 static void
