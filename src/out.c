@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -590,24 +591,34 @@ sync_join(struct out_batch *b)
 /*
  * Before a forced replace, keep the old file under a hidden name (a hard
  * link: the final name never goes missing), so a failed commit can put
- * it back.
+ * it back. The link is made straight to a random name: it needs no inode
+ * of its own, so a file system out of inodes, where the new files were
+ * already staged, can still keep it.
  */
 static int
 keep_old(struct out_file *f)
 {
-	struct stat	 st;
-	int		 fd;
+	static const char	 chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char		 r[6];
+	struct stat		 st;
+	size_t			 len;
 
 	if (lstat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
 		return 0;
 	f->backup = temp_name(f->path);
-	if ((fd = mkostemp(f->backup, O_CLOEXEC)) < 0)
-		goto fail;
-	close(fd);
-	if (unlink(f->backup) != 0 || link(f->path, f->backup) != 0)
-		goto fail;
-	return 0;
-fail:
+	len = strlen(f->backup);
+	for (int tries = 0; tries < 100; tries++) {
+		if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+			break;
+		for (size_t i = 0; i < sizeof r; i++)
+			f->backup[len - sizeof r + i] =
+			    chars[r[i] % (sizeof chars - 1)];
+		if (link(f->path, f->backup) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
 	free(f->backup);
 	f->backup = NULL;
 	return -1;

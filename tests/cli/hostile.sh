@@ -325,6 +325,33 @@ else
 	ok "a full 1 KiB-block file system under the database # SKIP no loop-mounted ext4 here"
 fi
 
+# --force on an ext4 out of inodes but for the new files' own: the file
+# each replaces is kept aside by a link, which needs no inode, so the
+# replacement is made rather than recorded without its files.
+mkdir -p "$T/fewino"
+if truncate -s 8M "$T/fewino.img" 2>/dev/null &&
+    mkfs.ext4 -q -F -N 32 -O ^has_journal "$T/fewino.img" >/dev/null 2>&1 &&
+    mount -o loop "$T/fewino.img" "$T/fewino" 2>/dev/null; then
+	mkdir "$T/fewino/out"
+	"$ROLECA" --dir "$I" issue persistent-chat --set server_fqdn=ino.lab.example \
+		--out "$T/fewino/out/a" >/dev/null 2>&1
+	i=0
+	while touch "$T/fewino/f$i" 2>/dev/null; do i=$((i + 1)); done
+	rm -f "$T/fewino/f$((i - 1))" "$T/fewino/f$((i - 2))" "$T/fewino/f$((i - 3))"
+	expect 0 "--force with inodes for the new files only" "$ROLECA" --dir "$I" \
+		issue persistent-chat --set server_fqdn=ino.lab.example --out "$T/fewino/out/a" \
+		--force
+	assert "... the new certificate is in place" test \
+		"$(openssl x509 -in "$T/fewino/out/a.crt" -noout -serial | cut -d= -f2 |
+		tr A-F a-f)" = "$(cat "$T/out")"
+	assert "... with its key" test "$(openssl x509 -in "$T/fewino/out/a.crt" -noout -pubkey)" = \
+		"$(openssl pkey -in "$T/fewino/out/a.key" -pubout)"
+	assert "... and nothing left aside" test "$(ls -A "$T/fewino/out" | wc -l)" -eq 3
+	umount "$T/fewino"
+else
+	ok "--force with inodes for the new files only # SKIP no loop-mounted ext4 here"
+fi
+
 # A long --out prefix whose every file name is legal (at most 255 bytes):
 # the temporaries must fit too.
 mkdir "$T/lp"
