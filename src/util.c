@@ -646,10 +646,52 @@ ip_canonical(char *s)
 	return xstrdup(buf);
 }
 
+/* A character RFC 3986 allows in a path, query or fragment, '%' aside. */
+static int
+url_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~!$&'()*+,;=:@/?", c) != NULL);
+}
+
+static int
+hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* The host of [p, end): a host name, an IPv4 address or [IPv6]. */
+static int
+url_host(const char *p, const char *end)
+{
+	unsigned char	 bin[16];
+	char		 buf[254];
+	size_t		 n = (size_t)(end - p);
+
+	if (n >= 2 && p[0] == '[' && end[-1] == ']') {
+		p++;
+		n -= 2;
+		if (n >= INET6_ADDRSTRLEN)
+			return 0;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return inet_pton(AF_INET6, buf, bin) == 1;
+	}
+	if (n == 0 || n >= sizeof buf)
+		return 0;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return host_name_valid(buf, 0, 1) || inet_pton(AF_INET, buf, bin) == 1;
+}
+
 int
 url_valid(const char *url)
 {
-	const char	*p;
+	const char	*p, *auth, *colon, *end;
+	unsigned long	 port;
+	int		 fragment = 0;
 
 	if (strncmp(url, "http://", 7) == 0)
 		p = url + 7;
@@ -657,11 +699,40 @@ url_valid(const char *url)
 		p = url + 8;
 	else
 		return 0;
-	/* a host first: not empty, before any port or path */
-	if (*p == '\0' || *p == '/' || *p == ':')
+	/* the authority: a host and a port, no user name (RFC 3986 3.2) */
+	auth = p;
+	end = p + strcspn(p, "/?#");
+	colon = NULL;
+	for (const char *q = auth; q < end; q++)
+		if (*q == ':')
+			colon = q;
+	if (colon != NULL && memchr(colon, ']', (size_t)(end - colon)) != NULL)
+		colon = NULL;		/* inside [IPv6] */
+	if (!url_host(auth, colon != NULL ? colon : end))
 		return 0;
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+	if (colon != NULL) {
+		if (colon + 1 == end || end - colon > 6)
 			return 0;
+		port = 0;
+		for (const char *q = colon + 1; q < end; q++) {
+			if (*q < '0' || *q > '9')
+				return 0;
+			port = port * 10 + (unsigned long)(*q - '0');
+		}
+		if (port == 0 || port > 65535)
+			return 0;
+	}
+	/* the path, query and fragment: RFC 3986's characters */
+	for (p = end; *p != '\0'; p++) {
+		if (*p == '%') {
+			if (!hex_digit(p[1]) || !hex_digit(p[2]))
+				return 0;
+			p += 2;
+		} else if (*p == '#') {
+			if (fragment++)
+				return 0;
+		} else if (!url_char(*p))
+			return 0;
+	}
 	return 1;
 }

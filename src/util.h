@@ -192,8 +192,10 @@ char	*ip_canonical(char *s);
 
 /*
  * Is url one roleca puts in a certificate (a CDP, AIA or OCSP URL):
- * http:// or https://, then a host (not empty, before any :port or
- * /path), printable ASCII without spaces throughout?
+ * http:// or https://, then a host (a host name, an IPv4 address or an
+ * [IPv6] one; no user name), an optional :port (1 to 65535), and a path,
+ * query and fragment of RFC 3986's characters, each '%' followed by two
+ * hex digits?
  */
 int	 url_valid(const char *url);
 

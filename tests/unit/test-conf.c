@@ -230,6 +230,49 @@ test_rejections(void)
 		{ "ca_issuers with a space",
 		    MINIMAL "ca_issuers = \"http://a/b c\";\n",
 		    4, "is not an http://" },
+		{ "ca_issuers with a user name",
+		    MINIMAL "ca_issuers = \"http://u:pw@pki.example/a.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with an empty user name and host",
+		    MINIMAL "ca_issuers = \"http://@/ca.crt\";\n",
+		    4, "is not an http://" },
+		{ "cdp with a port that is no number", "subject = { CN = "
+		    "\"x\"; };\nkey = \"ec:p256\";\n"
+		    "cdp = \"http://pki.example:http/ca.crl\";\n", 3,
+		    "is not an http://" },
+		{ "ocsp with port 65536",
+		    MINIMAL "ocsp = \"http://ocsp.example:65536/\";\n",
+		    4, "is not an http://" },
+		{ "ocsp with port 0",
+		    MINIMAL "ocsp = \"http://ocsp.example:0/\";\n", 4,
+		    "is not an http://" },
+		{ "ca_issuers with an unclosed IPv6 address",
+		    MINIMAL "ca_issuers = \"http://[2001:db8::1/ca.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with a bad IPv6 address",
+		    MINIMAL "ca_issuers = \"http://[2001:db8::g]/ca.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with an underscore in the host",
+		    MINIMAL "ca_issuers = \"http://pki_1.example/ca.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with a quote",
+		    MINIMAL "ca_issuers = \"http://a/b\\\"c.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with angle brackets",
+		    MINIMAL "ca_issuers = \"http://a/<b>.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with a backslash",
+		    MINIMAL "ca_issuers = \"http://a/b\\\\c.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with a bad percent escape",
+		    MINIMAL "ca_issuers = \"http://a/b%zz.crt\";\n",
+		    4, "is not an http://" },
+		{ "ca_issuers with a cut percent escape",
+		    MINIMAL "ca_issuers = \"http://a/b.crt%2\";\n",
+		    4, "is not an http://" },
+		{ "ocsp with two fragments",
+		    MINIMAL "ocsp = \"http://ocsp.example/#a#b\";\n",
+		    4, "is not an http://" },
 		{ "bare scheme cdp",
 		    "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n"
 		    "cdp = \"http://\";\n", 3, "'http://' is not an http://" },
@@ -698,6 +741,42 @@ test_text_bound(void)
 	free(path);
 }
 
+/* URLs in every form a web server is reached by. */
+static void
+test_urls_valid(void)
+{
+	static const char *const	 good[] = {
+		"http://pki.example/ca.crl",
+		"http://pki/ca.crl",
+		"http://PKI.Example:8080/crl/ca.crl",
+		"http://192.0.2.1/ca.crl",
+		"http://[2001:db8::1]/ca.crl",
+		"http://[2001:db8::1]:65535/ca.crl",
+		"https://pki.example",
+		"http://pki.example/ca.crl?x=1&y=a/b",
+		"http://pki.example/ca.crl#top",
+		"http://pki.example/my%20ca.crl",
+		"http://pki.example/~pki/(a);b=c,d*e+f!$'@:x.crl",
+	};
+	struct conf			*c = NULL;
+	char				*text, *path, *cause = NULL;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		xasprintf(&text, "%socsp = \"%s\";\n", MINIMAL, good[i]);
+		path = write_cfg(text);
+		CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), 0);
+		if (cause != NULL)
+			fprintf(stderr, "\n    %s: %s", good[i], cause);
+		conf_free(c);
+		c = NULL;
+		free(cause);
+		cause = NULL;
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -729,6 +808,7 @@ main(void)
 		{ "a missing file", test_missing_file },
 		{ "permitted domains", test_domains },
 		{ "permitted domains from a file", test_domains_loaded },
+		{ "URLs that load", test_urls_valid },
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
 		{ "the bytes checked are the bytes kept", test_text_kept },
