@@ -333,6 +333,57 @@ conf_delta_clash(const struct conf *c)
 	return NULL;
 }
 
+/* Does the URL's file name hold a '/' or NUL byte, percent-encoded? */
+static int
+encodes_slash(const char *url)
+{
+	const char	*seg;
+	size_t		 len;
+
+	if ((seg = url_file_segment(url, &len)) == NULL)
+		return 0;
+	for (size_t i = 0; i + 2 < len; i++)
+		if (seg[i] == '%' && ((seg[i + 1] == '2' &&
+		    (seg[i + 2] | 0x20) == 'f') || (seg[i + 1] == '0' &&
+		    seg[i + 2] == '0')))
+			return 1;
+	return 0;
+}
+
+/*
+ * The URL of list key that names a file publish writes (the first http://
+ * one, or for caIssuers the first with a name): its last path segment,
+ * percent-decoded, is the file's name, and one that decodes to a '/' or
+ * NUL byte (%2F, %00) would name another path or none.
+ */
+static int
+check_file_name(const config_setting_t *root, struct conf *c, int flags,
+    const char *key, const struct strv *urls, char **cause)
+{
+	const char	*url = NULL;
+	char		*name, *where, *q, *msg = NULL;
+
+	for (size_t i = 0; url == NULL && i < urls->n; i++) {
+		if (strncmp(urls->v[i], "http://", 7) != 0)
+			continue;
+		name = url_file_name(urls->v[i]);
+		if (strcmp(key, "ca_issuers") != 0 || name != NULL ||
+		    encodes_slash(urls->v[i]))
+			url = urls->v[i];
+		free(name);
+	}
+	if (url == NULL || !encodes_slash(url))
+		return 0;
+	where = cfg_where(config_setting_get_member(root, key));
+	q = quote_text(url, 128);
+	err_set(&msg, "%s: '%s' names its file with an encoded '/' or NUL "
+	    "byte (%%2F, %%00), which no file name can hold: name the file "
+	    "plainly", where, q);
+	free(q);
+	free(where);
+	return flaw(c, flags, &msg, cause);
+}
+
 /* Base and delta CRLs are files side by side: one must not be the other. */
 static int
 check_delta(const config_setting_t *root, struct conf *c, int flags,
@@ -458,6 +509,11 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		    where);
 		goto out;
 	}
+	TRY(check_file_name(root, c, flags, "cdp", &c->cdp, cause));
+	TRY(check_file_name(root, c, flags, "delta_cdp", &c->delta_cdp,
+	    cause));
+	TRY(check_file_name(root, c, flags, "ca_issuers", &c->ca_issuers,
+	    cause));
 	TRY(check_delta(root, c, flags, cause));
 	TRY(check_issuers(root, c, flags, cause));
 	TRY(cfg_uint(root, "delta_crl_hours", 0, 1, 24 * 31,

@@ -614,8 +614,15 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-char *
-url_file_name(const char *url)
+static int
+hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+const char *
+url_file_segment(const char *url, size_t *len)
 {
 	const char	*path, *end, *slash;
 
@@ -627,9 +634,47 @@ url_file_name(const char *url)
 	for (slash = NULL; path < end; path++)
 		if (*path == '/')
 			slash = path;
-	if (slash == NULL || slash + 1 == end || slash[1] == '.')
+	if (slash == NULL)
 		return NULL;
-	return xstrndup(slash + 1, (size_t)(end - slash - 1));
+	*len = (size_t)(end - slash - 1);
+	return slash + 1;
+}
+
+static unsigned
+hex_value(char c)
+{
+	return c <= '9' ? (unsigned)(c - '0') :
+	    (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+char *
+url_file_name(const char *url)
+{
+	const char	*seg;
+	char		*name, *o;
+	size_t		 len;
+
+	if ((seg = url_file_segment(url, &len)) == NULL || len == 0)
+		return NULL;
+	/* a web server looks the file up percent-decoded (RFC 3986 2.1) */
+	o = name = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (seg[i] == '%' && i + 2 < len && hex_digit(seg[i + 1]) &&
+		    hex_digit(seg[i + 2])) {
+			*o++ = (char)(hex_value(seg[i + 1]) * 16 +
+			    hex_value(seg[i + 2]));
+			i += 2;
+		} else
+			*o++ = seg[i];
+	}
+	*o = '\0';
+	/* "." or "..", and what no file is named: an encoded '/' or NUL */
+	if (name[0] == '.' || name[0] == '\0' || strlen(name) !=
+	    (size_t)(o - name) || strchr(name, '/') != NULL) {
+		free(name);
+		return NULL;
+	}
+	return name;
 }
 
 char *
@@ -653,13 +698,6 @@ url_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9') ||
 	    (c != '\0' && strchr("-._~!$&'()*+,;=:@/?", c) != NULL);
-}
-
-static int
-hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
 }
 
 /* The host of [p, end): a host name, an IPv4 address or [IPv6]. */

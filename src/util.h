@@ -179,10 +179,13 @@ int		 cert_expired(time_t not_after, time_t now);
 /*
  * The file an http:// URL names, as the CRL and the CA certificate are
  * published under: the last segment of its path, the query and fragment
- * stripped first (allocated); NULL when that is empty or starts with '.',
- * or the URL is not http://.
+ * stripped first, percent-decoded as a web server decodes it (allocated);
+ * NULL when that is empty, starts with '.' or holds a '/' or NUL byte
+ * (%2F, %00), or the URL is not http://. url_file_segment is that segment
+ * as written (*len bytes, not terminated), NULL when there is no path.
  */
-char	*url_file_name(const char *url);
+char		*url_file_name(const char *url);
+const char	*url_file_segment(const char *url, size_t *len);
 
 /*
  * s (allocated) as inet_ntop() writes the address it spells, s freed; s

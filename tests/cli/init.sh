@@ -166,6 +166,29 @@ rm "$T/nocrl/crl"
 expect 0 "... and once it can, init works there" \
 	roleca --dir "$T/nocrl" init --config "$L/issuing.cfg" --parent "$L/root"
 
+# The CRL and the CA certificate are published under the names a web
+# server looks up for their URLs, percent-decoded.
+sed -e 's|^cdp = .*|cdp = [ "http://pki.lab.example/crl/lab%20root.crl" ];|' \
+	-e 's|^ca_issuers = .*|ca_issuers = [ "http://pki.lab.example/crl/lab%20root.crt" ];|' \
+	"$L/root.cfg" >"$T/pct.cfg"
+mkdir "$T/pct-www"
+expect 0 "a CA whose URLs percent-encode a space is made" \
+	roleca --dir "$T/pct" init --config "$T/pct.cfg"
+expect 0 "... and publishes" roleca --dir "$T/pct" publish --to "$T/pct-www"
+assert "... under the decoded names" sh -c \
+	"test -f '$T/pct-www/lab root.crl' && test -f '$T/pct-www/lab root.crt' &&
+	test -f '$T/pct/crl/lab root.crl'"
+assert "... which openssl reads" openssl crl -inform DER -noout \
+	-in "$T/pct-www/lab root.crl"
+sed 's|^cdp = .*|cdp = [ "http://pki.lab.example/crl/a%2F..%2Froot.crl" ];|' \
+	"$L/root.cfg" >"$T/slash.cfg"
+expect 1 "a CDP whose file name encodes a '/' is refused" \
+	roleca --dir "$T/slash" init --config "$T/slash.cfg"
+assert "... naming file:line" err_has "slash.cfg:5: 'http://pki.lab.example/crl/a%2F..%2Froot.crl' names its file with an encoded '/'"
+assert "... in one line, leaving no directory" sh -c \
+	"test \$(wc -l <'$T/err') -eq 1 && test ! -e '$T/slash' &&
+	! ls -A '$T' | grep -q '^\.slash'"
+
 # A subordinate named as its parent: CRLs no one could tell apart.
 sed 's/^subject = .*/subject = { CN = "Test Root CA"; O = "roleca tests"; };/' \
 	"$L/issuing.cfg" >"$T/dupname.cfg"

@@ -777,6 +777,51 @@ test_urls_valid(void)
 	}
 }
 
+/*
+ * The CRL's and the CA certificate's file names are what a web server
+ * looks up for their URLs: percent-decoded. One that would decode to a '/'
+ * or NUL byte names no file of the publish directory.
+ */
+static void
+test_file_names(void)
+{
+	static const struct {
+		const char	*url;
+		const char	*name;
+	} cases[] = {
+		{ "http://pki.example/crl/ca.crl", "ca.crl" },
+		{ "http://pki.example/my%20ca.crl", "my ca.crl" },
+		{ "http://pki.example/caf%C3%A9%2ecrl?x=%2F",
+		    "caf\xc3\xa9.crl" },
+		{ "http://pki.example/100%25.crl", "100%.crl" },
+		{ "http://pki.example/a%2F..%2Fx.crl", CONF_CRL_NAME },
+		{ "http://pki.example/a%2f..%2fx.crl", CONF_CRL_NAME },
+		{ "http://pki.example/a%00.crl", CONF_CRL_NAME },
+		{ "http://pki.example/%2e%2e", CONF_CRL_NAME },
+		{ "http://pki.example/", CONF_CRL_NAME },
+	};
+	struct strv	 urls = { NULL, 0 };
+	char		*name;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strv_add(&urls, cases[i].url);
+		name = conf_crl_name(&urls, CONF_CRL_NAME);
+		CU_ASSERT_STRING_EQUAL(name, cases[i].name);
+		free(name);
+		strv_free(&urls);
+	}
+	reject("an encoded '/' in the CRL's file name",
+	    "subject = { CN = \"x\"; };\nkey = \"ec:p256\";\n"
+	    "cdp = [ \"https://a/x\",\n \"http://a/a%2F..%2Fx.crl\" ];\n",
+	    3, "'http://a/a%2F..%2Fx.crl' names its file with an encoded '/'");
+	reject("an encoded NUL in the delta CRL's file name", MINIMAL
+	    "delta_cdp = \"http://a/d%00.crl\";\n", 4,
+	    "'http://a/d%00.crl' names its file with an encoded '/' or NUL");
+	reject("an encoded '/' in the CA certificate's file name", MINIMAL
+	    "ca_issuers = [ \"http://a/\", \"http://a/x%2fca.crt\" ];\n", 4,
+	    "'http://a/x%2fca.crt' names its file with");
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -809,6 +854,7 @@ main(void)
 		{ "permitted domains", test_domains },
 		{ "permitted domains from a file", test_domains_loaded },
 		{ "URLs that load", test_urls_valid },
+		{ "file names from URLs", test_file_names },
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
 		{ "the bytes checked are the bytes kept", test_text_kept },
