@@ -4,6 +4,7 @@
  * without an http:// CDP cannot be created or used.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -354,15 +355,20 @@ encodes_slash(const char *url)
  * The URL of list key that names a file publish writes (the first http://
  * one, or for caIssuers the first with a name): its last path segment,
  * percent-decoded, is the file's name, and one that decodes to a '/' or
- * NUL byte (%2F, %00) would name another path or none.
+ * NUL byte (%2F, %00) would name another path or none. A CRL's name, and
+ * its .pem copy's, must fit in a directory entry, as the certificate's
+ * must, or crl could never write the file.
  */
 static int
 check_file_name(const config_setting_t *root, struct conf *c, int flags,
     const char *key, const struct strv *urls, char **cause)
 {
 	const char	*url = NULL;
-	char		*name, *where, *q, *msg = NULL;
+	char		*name = NULL, *where, *q, *msg = NULL;
+	size_t		 max = NAME_MAX;
 
+	if (strcmp(key, "ca_issuers") != 0)
+		max -= strlen(".pem");
 	for (size_t i = 0; url == NULL && i < urls->n; i++) {
 		if (strncmp(urls->v[i], "http://", 7) != 0)
 			continue;
@@ -370,17 +376,27 @@ check_file_name(const config_setting_t *root, struct conf *c, int flags,
 		if (strcmp(key, "ca_issuers") != 0 || name != NULL ||
 		    encodes_slash(urls->v[i]))
 			url = urls->v[i];
-		free(name);
+		else
+			free(name);
 	}
-	if (url == NULL || !encodes_slash(url))
+	if (url == NULL || (!encodes_slash(url) && (name == NULL ||
+	    strlen(name) <= max))) {
+		free(name);
 		return 0;
+	}
 	where = cfg_where(config_setting_get_member(root, key));
 	q = quote_text(url, 128);
-	err_set(&msg, "%s: '%s' names its file with an encoded '/' or NUL "
-	    "byte (%%2F, %%00), which no file name can hold: name the file "
-	    "plainly", where, q);
+	if (name == NULL)
+		err_set(&msg, "%s: '%s' names its file with an encoded '/' or "
+		    "NUL byte (%%2F, %%00), which no file name can hold: name "
+		    "the file plainly", where, q);
+	else
+		err_set(&msg, "%s: '%s' names a file of %zu bytes, longer "
+		    "than a file name may be (at most %zu here)", where, q,
+		    strlen(name), max);
 	free(q);
 	free(where);
+	free(name);
 	return flaw(c, flags, &msg, cause);
 }
 

@@ -822,6 +822,60 @@ test_file_names(void)
 	    "'http://a/x%2fca.crt' names its file with");
 }
 
+/*
+ * A file name longer than a directory entry takes (NAME_MAX, 255 bytes)
+ * is one crl and publish could never write: the CRL's with room for its
+ * .pem copy, the CA certificate's as it is.
+ */
+static void
+test_file_name_length(void)
+{
+	static const struct {
+		const char	*key;
+		size_t		 max;
+	} cases[] = {
+		{ "cdp", 251 }, { "delta_cdp", 251 }, { "ca_issuers", 255 },
+	};
+	struct conf	*c = NULL;
+	char		*text, *path, *cause = NULL, want[96], v[1024];
+	size_t		 len;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		/* percent-encoded, each '%61' is one byte of the name */
+		len = 0;
+		for (size_t n = 0; n < cases[i].max - 4; n++)
+			len += (size_t)snprintf(v + len, sizeof v - len, "%s",
+			    n % 2 ? "a" : "%61");
+		xasprintf(&text, "subject = { CN = \"x\"; };\n"
+		    "key = \"ec:p256\";\n"
+		    "%s = \"http://pki.example/%sz.crl\";\n%s", cases[i].key, v,
+		    strcmp(cases[i].key, "cdp") == 0 ? "" :
+		    "cdp = \"http://pki.example/ca.crl\";\n");
+		snprintf(want, sizeof want, "names a file of %zu bytes, "
+		    "longer than a file name may be (at most %zu here)",
+		    cases[i].max + 1, cases[i].max);
+		reject(cases[i].key, text, 3, want);
+		free(text);
+		/* one byte shorter: loads */
+		xasprintf(&text, "subject = { CN = \"x\"; };\n"
+		    "key = \"ec:p256\";\n"
+		    "%s = \"http://pki.example/%s.crl\";\n%s", cases[i].key, v,
+		    strcmp(cases[i].key, "cdp") == 0 ? "" :
+		    "cdp = \"http://pki.example/ca.crl\";\n");
+		path = write_cfg(text);
+		CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), 0);
+		if (cause != NULL)
+			fprintf(stderr, "\n    %s: %s", cases[i].key, cause);
+		conf_free(c);
+		c = NULL;
+		free(cause);
+		cause = NULL;
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
 /* Domains from a file are matched the same way (and stored lower-case). */
 static void
 test_domains_loaded(void)
@@ -855,6 +909,7 @@ main(void)
 		{ "permitted domains from a file", test_domains_loaded },
 		{ "URLs that load", test_urls_valid },
 		{ "file names from URLs", test_file_names },
+		{ "file names that fit", test_file_name_length },
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
 		{ "the bytes checked are the bytes kept", test_text_kept },
