@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,6 +77,24 @@ flaw(struct conf *c, int flags, char **msg, char **cause)
 	return rc;
 }
 
+/*
+ * A domain component is one DNS label (RFC 4519 2.4): letters, digits and
+ * '-', neither first nor last. dn_value_check() has refused the rest.
+ */
+static int
+dns_label(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	if (s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
 static int
 load_subject(const config_setting_t *root, struct conf *c, int flags,
     char **cause)
@@ -104,7 +123,11 @@ load_subject(const config_setting_t *root, struct conf *c, int flags,
 			goto out;
 		}
 		/* what the CA's certificate and every issuer name carry */
-		if (dn_value_check(oid, v, why, sizeof why) != 0) {
+		if (dn_value_check(oid, v, why, sizeof why) == 0 &&
+		    strcmp(config_setting_name(e), "DC") == 0 && !dns_label(v))
+			snprintf(why, sizeof why, "is not a DNS label "
+			    "(letters, digits and '-', not first or last)");
+		if (why[0] != '\0') {
 			where = cfg_where(e);
 			err_set(&msg, "%s: subject %s %s", where,
 			    config_setting_name(e), why);

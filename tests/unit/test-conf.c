@@ -396,6 +396,24 @@ test_rejections(void)
 		    "subject = { CN = \"x\"; DC = \"caf\xc3\xa9\"; "
 		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
 		    "subject DC is not ASCII" },
+		{ "DC with a space", "subject = { CN = \"x\";\n DC = \"a b\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 2,
+		    "subject DC is not a DNS label" },
+		{ "DC with an underscore",
+		    "subject = { CN = \"x\"; DC = \"a_b\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject DC is not a DNS label" },
+		{ "DC starting with '-'",
+		    "subject = { CN = \"x\"; DC = \"-lab\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject DC is not a DNS label" },
+		{ "DC ending with '-'",
+		    "subject = { CN = \"x\"; DC = \"lab-\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject DC is not a DNS label" },
+		{ "DC '*'", "subject = { CN = \"x\"; DC = \"*\"; "
+		    "};\nkey = \"ec:p256\";\ncdp = \"http://a/b\";\n", 1,
+		    "subject DC is not a DNS label" },
 		{ "empty permitted domain", MINIMAL
 		    "policy = { permitted_domains = [ \"lab.example\", \"\" ]; };\n",
 		    4, "permitted domain '' is not a domain name" },
