@@ -31,30 +31,6 @@ static const char *const subject_keys[] = {
 	"CN", "O", "OU", "C", "ST", "L", "DC", NULL
 };
 
-static int
-urls(const config_setting_t *root, const char *name, int required,
-    struct strv *out, char **cause)
-{
-	config_setting_t	*s;
-	char			*where;
-	int			 rc = ERR_FAIL;
-
-	TRY(cfg_strings(root, name, required, out, NULL, 0, cause));
-	for (size_t i = 0; i < out->n; i++) {
-		if (url_valid(out->v[i]))
-			continue;
-		s = config_setting_get_member(root, name);
-		where = cfg_where(s);
-		rc = err_set(cause, "%s: '%s' is not an http:// or "
-		    "https:// URL", where, out->v[i]);
-		free(where);
-		goto out;
-	}
-	rc = 0;
-out:
-	return rc;
-}
-
 /*
  * *msg (from err_set) is the failure of a check only CONF_NEW makes an
  * error: it becomes *cause, else the first one becomes c->flaw and
@@ -74,6 +50,49 @@ flaw(struct conf *c, int flags, char **msg, char **cause)
 	else
 		free(*msg);
 	*msg = NULL;
+	return rc;
+}
+
+/* The first string of sv that is listed before it, or NULL. */
+static const char *
+repeated(const struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(sv->v[i], sv->v[j]) == 0)
+				return sv->v[i];
+	return NULL;
+}
+
+static int
+urls(const config_setting_t *root, struct conf *c, int flags,
+    const char *name, int required, struct strv *out, char **cause)
+{
+	config_setting_t	*s;
+	const char		*dup;
+	char			*where, *msg = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(cfg_strings(root, name, required, out, NULL, 0, cause));
+	for (size_t i = 0; i < out->n; i++) {
+		if (url_valid(out->v[i]))
+			continue;
+		s = config_setting_get_member(root, name);
+		where = cfg_where(s);
+		rc = err_set(cause, "%s: '%s' is not an http:// or "
+		    "https:// URL", where, out->v[i]);
+		free(where);
+		goto out;
+	}
+	/* a slip: a caIssuers or OCSP URL would be in certificates twice */
+	if ((dup = repeated(out)) != NULL) {
+		where = cfg_where(config_setting_get_member(root, name));
+		err_set(&msg, "%s: '%s' lists '%s' twice", where, name, dup);
+		free(where);
+		TRY(flaw(c, flags, &msg, cause));
+	}
+	rc = 0;
+out:
 	return rc;
 }
 
@@ -525,7 +544,7 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		TRY(cfg_uint(root, "path_length", 1, 0, 16, &pathlen, cause));
 		c->path_len = (int)pathlen;
 	}
-	TRY(urls(root, "cdp", 0, &c->cdp, cause));
+	TRY(urls(root, c, flags, "cdp", 0, &c->cdp, cause));
 	if (!has_http(&c->cdp)) {
 		const config_setting_t	*at = config_setting_get_member(root,
 		    "cdp");
@@ -536,12 +555,12 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 		    "CRL there", where);
 		goto out;
 	}
-	TRY(urls(root, "ca_issuers", 0, &c->ca_issuers, cause));
-	TRY(urls(root, "ocsp", 0, &c->ocsp, cause));
+	TRY(urls(root, c, flags, "ca_issuers", 0, &c->ca_issuers, cause));
+	TRY(urls(root, c, flags, "ocsp", 0, &c->ocsp, cause));
 	TRY(cfg_uint(root, "crl_days", 0, 1, 366, &c->crl_days, cause));
 	TRY(cfg_uint(root, "crl_renew_percent", 0, 1, 100,
 	    &c->crl_renew_percent, cause));
-	TRY(urls(root, "delta_cdp", 0, &c->delta_cdp, cause));
+	TRY(urls(root, c, flags, "delta_cdp", 0, &c->delta_cdp, cause));
 	if (c->delta_cdp.n > 0 && !has_http(&c->delta_cdp)) {
 		where = cfg_where(config_setting_get_member(root, "delta_cdp"));
 		rc = err_set(cause, "%s: 'delta_cdp' must list an http:// URL",

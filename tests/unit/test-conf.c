@@ -442,6 +442,19 @@ test_rejections(void)
 		{ "a key_uri carrying its PIN", MINIMAL
 		    "key_uri = \"pkcs11:token=t;object=k?pin-value=1234\";\n",
 		    4, "key_uri carries the PIN (pin-value)" },
+		{ "a cdp URL twice", "subject = { CN = \"x\"; };\n"
+		    "key = \"ec:p256\";\ncdp = [ \"http://a/b.crl\",\n"
+		    " \"https://a/b.crl\", \"http://a/b.crl\" ];\n", 3,
+		    "'cdp' lists 'http://a/b.crl' twice" },
+		{ "a ca_issuers URL twice", MINIMAL
+		    "ca_issuers = [ \"http://a/ca.crt\", \"http://a/ca.crt\" ];\n",
+		    4, "'ca_issuers' lists 'http://a/ca.crt' twice" },
+		{ "an ocsp URL twice", MINIMAL
+		    "ocsp = ( \"http://o/\", \"https://o/\", \"http://o/\" );\n",
+		    4, "'ocsp' lists 'http://o/' twice" },
+		{ "a delta_cdp URL twice", MINIMAL
+		    "delta_cdp = [ \"http://a/d.crl\", \"http://a/d.crl\" ];\n",
+		    4, "'delta_cdp' lists 'http://a/d.crl' twice" },
 		{ "an empty publish directory", MINIMAL
 		    "publish = [ \"/srv/pki\", \"\" ];\n", 4,
 		    "'publish' lists an empty directory name" },
@@ -681,6 +694,26 @@ test_existing_flaws(void)
 	CU_ASSERT(!conf_domain_permitted(&c->policy, "fe.lab.example"));
 	CU_ASSERT(!conf_domain_permitted(&c->policy, "evil.example."));
 	CU_ASSERT(!conf_domain_permitted(&c->policy, "evil.example"));
+	conf_free(c);
+	free(want);
+	unlink(path);
+	free(path);
+}
+
+/* An existing CA listing a URL twice keeps working, the URLs as listed. */
+static void
+test_existing_repeated_url(void)
+{
+	char		*path = write_cfg(MINIMAL
+	    "ocsp = [ \"http://o/\", \"http://o/\" ];\n");
+	struct conf	*c = NULL;
+	char		*cause = NULL, *want = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	CU_ASSERT_EQUAL(c->ocsp.n, 2);
+	xasprintf(&want, "%s:4: 'ocsp' lists 'http://o/' twice", path);
+	CU_ASSERT(c->flaw != NULL && strcmp(c->flaw, want) == 0);
 	conf_free(c);
 	free(want);
 	unlink(path);
@@ -930,6 +963,8 @@ main(void)
 		{ "file names that fit", test_file_name_length },
 		{ "an existing CA keeps what init refuses",
 		    test_existing_flaws },
+		{ "an existing CA listing a URL twice",
+		    test_existing_repeated_url },
 		{ "the bytes checked are the bytes kept", test_text_kept },
 		{ "a new CA's config is bounded", test_text_bound },
 		{ "subject bounds (RFC 5280)", test_subject_bounds },
