@@ -721,6 +721,41 @@ test_existing_repeated_url(void)
 }
 
 /*
+ * An existing CA with a URL the RFC 3986 rule refuses but the looser check
+ * before it took keeps working, the URL its flaw; one that is no URL at
+ * all still stops it.
+ */
+static void
+test_existing_loose_url(void)
+{
+	char		*path = write_cfg(MINIMAL
+	    "ocsp = \"http://u:pw@o.example/\";\n");
+	struct conf	*c = NULL;
+	char		*cause = NULL, *want = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_PTR_NULL(cause);
+	xasprintf(&want, "%s:4: 'http://u:pw@o.example/' is not an http:// or "
+	    "https:// URL", path);
+	CU_ASSERT(c->flaw != NULL && strcmp(c->flaw, want) == 0);
+	conf_free(c);
+	c = NULL;
+	CU_ASSERT_EQUAL(conf_load(path, CONF_NEW, &c, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strcmp(cause, want) == 0);
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+	path = write_cfg(MINIMAL "ocsp = \"http://o.example/a b\";\n");
+	CU_ASSERT_EQUAL(conf_load(path, 0, &c, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(cause);
+	free(cause);
+	free(want);
+	unlink(path);
+	free(path);
+}
+
+/*
  * What is checked is what init copies: with CONF_NEW the bytes parsed
  * are kept; a NUL byte (after which the parse would stop) is refused at
  * its line.
@@ -965,6 +1000,8 @@ main(void)
 		    test_existing_flaws },
 		{ "an existing CA listing a URL twice",
 		    test_existing_repeated_url },
+		{ "an existing CA with a URL only the looser check took",
+		    test_existing_loose_url },
 		{ "the bytes checked are the bytes kept", test_text_kept },
 		{ "a new CA's config is bounded", test_text_bound },
 		{ "subject bounds (RFC 5280)", test_subject_bounds },
