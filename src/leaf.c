@@ -203,25 +203,26 @@ name_refused(const struct profile *p, const char *who, const char *what,
 
 /*
  * Names asked for (by a CSR, or carried by the certificate renewed), each
- * in a place the role leaves open: the subject CN first (it names the
- * server, so it takes the template meant for it), then own_cn (the CSR's
- * CN, when the profile names the subject and the CSR's CN is another host
- * name), then the dNSNames; and the IP addresses, each in an open ip
+ * in a place the role leaves open: subject_cn first (the subject's CN,
+ * when the values do not give it: it names the server, so it takes the
+ * template meant for it), then own_cn (the CSR's CN, when the profile
+ * names the subject and the CSR's CN is another host name), then the
+ * dNSNames; and the IP addresses, each in an open ip
  * template. who says who asks, and hint what to do, for the refusal.
  */
 static int
 fit_names(const struct request *req, const struct profile *p,
-    const struct profile_values *vs, const char *own_cn,
-    const struct strv *dns, const struct strv *ips, const char *who,
-    const char *hint, char **cause)
+    const struct profile_values *vs, const char *subject_cn,
+    const char *own_cn, const struct strv *dns, const struct strv *ips,
+    const char *who, const char *hint, char **cause)
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
 	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
 	size_t		 extra = own_cn != NULL;
 	int		 rc = 0;
 
-	if (cn != NULL)				/* the subject has it */
-		(void)fit_name(p, vs, p->dns, p->ndns, used, cn);
+	if (subject_cn != NULL)
+		(void)fit_name(p, vs, p->dns, p->ndns, used, subject_cn);
 	for (size_t k = 0; k < extra + dns->n && rc == 0; k++) {
 		const char	*name = k < extra ? own_cn : dns->v[k - extra];
 
@@ -335,12 +336,16 @@ leaf_keep_names(struct request *req, const struct profile *p,
 	static const char	 who[] = "the certificate renewed carries";
 	static const char	 hint[] = "the role's profile no longer gives "
 				    "it: issue a new certificate";
+	const char		*cn = dn_get(&req->subject, dn_oid("CN"));
 	size_t			 ndns = req->dns.n, nip = req->ip.n;
 	int			 rc = ERR_FAIL;
 
 	if (asked != NULL)
 		TRY(only_asked(req, p, asked, dns, ips, who, hint, cause));
-	TRY(fit_names(req, p, vs, NULL, dns, ips, who, hint, cause));
+	/* a CN the values give takes no place: the pool's, not the member's */
+	if (cn != NULL && strv_has_icase(&req->dns, cn))
+		cn = NULL;
+	TRY(fit_names(req, p, vs, cn, NULL, dns, ips, who, hint, cause));
 	add_names(req, dns, ips);
 	note_asked(req, ndns, nip);
 	rc = 0;
@@ -354,6 +359,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
     char **cause)
 {
 	const char	*cn_oid = dn_oid("CN"), *cn, *own_cn = NULL;
+	const char	*subject_cn = NULL;
 	struct keyspec	 spec;
 	size_t		 ndns = req->dns.n, nip = req->ip.n;
 	int		 rc = ERR_FAIL;
@@ -367,6 +373,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 			goto out;
 		}
 		dn_add(&req->subject, cn_oid, info->cn);
+		subject_cn = info->cn;
 		if (!strv_has_icase(&req->dns, info->cn) &&
 		    policy_dns_valid(info->cn, p->allow_wildcard))
 			strv_add(&req->dns, info->cn);
@@ -383,7 +390,11 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	}
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
-	TRY(fit_names(req, p, vs, own_cn, &info->dns, &info->ip,
+	/*
+	 * A CN the values give takes no place (the pool's name must not take
+	 * the member's); the CSR's, when they give none, takes its own.
+	 */
+	TRY(fit_names(req, p, vs, subject_cn, own_cn, &info->dns, &info->ip,
 	    "the CSR asks for", "its variables give them: --set", cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);

@@ -437,6 +437,28 @@ expect 0 "a CSR's CN that is not a host name stays out of the names" \
 assert "... the certificate names only the role's" sh -c \
 	"openssl x509 -in cnword.crt -noout -ext subjectAltName >cnword.san &&
 	grep -q 'DNS:fe22.lab.example' cnword.san && ! grep -q 'Front' cnword.san"
+# The pool's variables given, the member's CSR names itself: the pool's
+# name (the CN the variables give) does not take the member's place.
+fe_pool="--set pool_fqdn=pool23.lab.example --set sip_domain=lab.example
+	--set web_internal=webint.lab.example --set web_external=web.lab.example"
+mkcsr member rsa:2048 -sha256 /CN=pool23.lab.example \
+	-addext "subjectAltName=DNS:pool23.lab.example,DNS:fe23.lab.example"
+expect 0 "a member's name in its CSR takes the place the pool's variables leave" \
+	roleca --dir "$I" sign frontend --csr member.csr $fe_pool --out member
+assert "... and is in the certificate" sh -c \
+	"openssl x509 -in member.crt -noout -ext subjectAltName | grep -q 'DNS:fe23.lab.example'"
+expect 0 "... complete by check --profile with the member's name" roleca --dir "$I" \
+	check member.crt --profile frontend $fe_pool --set server_fqdn=fe23.lab.example
+mkcsr member2 rsa:2048 -sha256 /CN=fe24.lab.example
+expect 0 "... as does a member's CN-only CSR" \
+	roleca --dir "$I" sign frontend --csr member2.csr $fe_pool --out member2
+assert "... its CN in the certificate" sh -c \
+	"openssl x509 -in member2.crt -noout -ext subjectAltName | grep -q 'DNS:fe24.lab.example'"
+mkcsr member3 rsa:2048 -sha256 /CN=pool23.lab.example \
+	-addext "subjectAltName=DNS:fe23.lab.example,DNS:fe25.lab.example"
+expect 3 "... but a second member's name is refused" \
+	roleca --dir "$I" sign frontend --csr member3.csr $fe_pool --out member3
+assert "... naming it" err_has "dNSName 'fe25.lab.example'"
 
 # export: PKCS#12 from the database record and the server's key.
 echo 'export pass' >pass
