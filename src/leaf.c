@@ -208,16 +208,17 @@ name_refused(const struct profile *p, const char *who, const char *what,
  * template meant for it), then own_cn (the CSR's CN, when the profile
  * names the subject and the CSR's CN is another host name), then the
  * dNSNames; and the IP addresses, each in an open ip
- * template. who says who asks, and hint what to do, for the refusal.
+ * template. who says who asks, and hint what to do, for the refusal;
+ * used[] (p->ndns + p->nip + 1, zeroed) is left with what each template
+ * took.
  */
 static int
 fit_names(const struct request *req, const struct profile *p,
     const struct profile_values *vs, const char *subject_cn,
     const char *own_cn, const struct strv *dns, const struct strv *ips,
-    const char *who, const char *hint, char **cause)
+    const char *who, const char *hint, unsigned *used, char **cause)
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
-	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
 	size_t		 extra = own_cn != NULL;
 	int		 rc = 0;
 
@@ -243,7 +244,6 @@ fit_names(const struct request *req, const struct profile *p,
 			continue;
 		rc = name_refused(p, who, NULL, ip, hint, cause);
 	}
-	free(used);
 	return rc;
 }
 
@@ -338,6 +338,8 @@ leaf_keep_names(struct request *req, const struct profile *p,
 				    "it: issue a new certificate";
 	const char		*cn = dn_get(&req->subject, dn_oid("CN"));
 	size_t			 ndns = req->dns.n, nip = req->ip.n;
+	unsigned		*used = xcalloc(p->ndns + p->nip + 1,
+				    sizeof *used);
 	int			 rc = ERR_FAIL;
 
 	if (asked != NULL)
@@ -345,11 +347,12 @@ leaf_keep_names(struct request *req, const struct profile *p,
 	/* a CN the values give takes no place: the pool's, not the member's */
 	if (cn != NULL && strv_has_icase(&req->dns, cn))
 		cn = NULL;
-	TRY(fit_names(req, p, vs, cn, NULL, dns, ips, who, hint, cause));
+	TRY(fit_names(req, p, vs, cn, NULL, dns, ips, who, hint, used, cause));
 	add_names(req, dns, ips);
 	note_asked(req, ndns, nip);
 	rc = 0;
 out:
+	free(used);
 	return rc;
 }
 
@@ -362,7 +365,9 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	const char	*subject_cn = NULL;
 	struct keyspec	 spec;
 	size_t		 ndns = req->dns.n, nip = req->ip.n;
-	int		 rc = ERR_FAIL;
+	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
+	int		 list, rc = ERR_FAIL;
+	size_t		 literal;
 
 	TRY(keys_spec_of_pubkey(info->pub, &spec, cause));
 	profile_fit_key(req, p, &spec);
@@ -395,18 +400,23 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	 * the member's); the CSR's, when they give none, takes its own.
 	 */
 	TRY(fit_names(req, p, vs, subject_cn, own_cn, &info->dns, &info->ip,
-	    "the CSR asks for", "its variables give them: --set", cause));
+	    "the CSR asks for", "its variables give them: --set", used,
+	    cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
 	add_names(req, &info->dns, &info->ip);
 	note_asked(req, ndns, nip);
 	/*
 	 * Every name template the role needs must match a name, as check
-	 * --profile judges it: one that neither the variables nor the CSR
-	 * fill would leave the certificate without a name the role needs.
+	 * --profile judges it, and one left open must have taken a name of
+	 * the CSR: ${server_fqdn} matches the pool's name too, which is not
+	 * the member's. One that neither the variables nor the CSR fill
+	 * would leave the certificate without a name the role needs.
 	 */
 	for (size_t i = 0; i < p->ndns; i++)
-		if (policy_template_unmet(p, i, &req->dns)) {
+		if (policy_template_unmet(p, i, &req->dns) ||
+		    (!profile_dns_optional(p, i) && used[i] == 0 &&
+		    profile_tmpl_open(p, vs, &p->dns[i], &list, &literal))) {
 			rc = err_usage(cause, "role %s needs a dNSName for "
 			    "'%s': set its variables (--set) or ask for it in "
 			    "the CSR", p->name, p->dns[i].text);
@@ -414,6 +424,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		}
 	rc = 0;
 out:
+	free(used);
 	return rc;
 }
 

@@ -459,6 +459,23 @@ mkcsr member3 rsa:2048 -sha256 /CN=pool23.lab.example \
 expect 3 "... but a second member's name is refused" \
 	roleca --dir "$I" sign frontend --csr member3.csr $fe_pool --out member3
 assert "... naming it" err_has "dNSName 'fe25.lab.example'"
+# ${server_fqdn} matches the pool's name too, but the pool's name is not
+# the member's: a CSR that names only the pool leaves the member's unmet.
+count=$(rows "$DB")
+mkcsr poolonly rsa:2048 -sha256 /CN=pool23.lab.example
+expect 2 "a CSR naming only the pool, the member's name unset, is refused" \
+	roleca --dir "$I" sign frontend --csr poolonly.csr $fe_pool --out poolonly
+assert "... naming the member's template" \
+	err_has "role frontend needs a dNSName for '\${server_fqdn}'"
+assert "... in one line" err_one_line
+assert "... adding no row" test "$(rows "$DB")" -eq "$count"
+assert "... writing no file" test ! -e poolonly.crt
+mkcsr medonly rsa:2048 -sha256 /CN=medpool7.lab.example
+expect 2 "... as is a Mediation CSR naming only its pool" \
+	roleca --dir "$I" sign mediation --csr medonly.csr --out medonly
+expect 0 "... signed once the variable gives the member (a one-server pool)" \
+	roleca --dir "$I" sign mediation --csr medonly.csr \
+	--set server_fqdn=medpool7.lab.example --out medonly
 
 # export: PKCS#12 from the database record and the server's key.
 echo 'export pass' >pass
