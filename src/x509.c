@@ -1682,7 +1682,15 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 	memset(ci, 0, sizeof *ci);
 	TRY(csr_sanity(crq, cause));
 	if ((ret = gnutls_x509_crq_verify(crq, 0)) < 0 &&
-	    (ret = csr_verify_pss(crq, ret)) < 0) {
+	    (ret = csr_verify_pss(crq, ret)) < 0 &&
+	    ret == GNUTLS_E_ECC_UNSUPPORTED_CURVE) {
+		/* no signature on such a curve can be checked: say why */
+		rc = err_policy(cause, "refused: key: the CSR's key is on an "
+		    "elliptic curve that is not supported (use RSA, or ECDSA "
+		    "P-256 or P-384)");
+		goto out;
+	}
+	if (ret < 0) {
 		rc = err_policy(cause, "the CSR's signature does not verify "
 		    "(no proof of possession of the key%s): %s",
 		    ret == GNUTLS_E_INSUFFICIENT_SECURITY ?

@@ -136,6 +136,14 @@ mkcsr p521 ec:p521.pem -sha256 /CN=p521.lab.example
 hostile 3 "a P-521 key is refused" p521.csr
 assert "... as a key refusal naming the curve" \
 	err_has "refused: key: ECDSA P-521 is not supported (use RSA, or ECDSA P-256 or P-384)"
+# Windows' CNG makes Brainpool keys, on a curve GnuTLS cannot check a
+# signature on: a key refusal, not a failed proof of possession.
+openssl ecparam -name brainpoolP256r1 -out bp256.pem
+mkcsr bp256 ec:bp256.pem -sha256 /CN=bp.lab.example
+assert "openssl verifies the Brainpool CSR" openssl req -in bp256.csr -noout -verify
+hostile 3 "a Brainpool P-256 key is refused" bp256.csr
+assert "... as a key refusal naming the file" \
+	err_has "bp256.csr: refused: key: the CSR's key is on an elliptic curve that is not supported (use RSA, or ECDSA P-256 or P-384)"
 mkcsr outside ec:p256.pem -sha256 /CN=www.evil.example
 hostile 3 "a name outside the permitted domains is refused" outside.csr
 assert "... naming it" err_has "www.evil.example"
