@@ -1332,8 +1332,10 @@ names_exact(const struct names *n, const struct request *req,
 		const struct attr	*a = &n->subject[i];
 		const struct dn_attr	*r = &req->subject.v[i];
 
+		/* X.520's matching rules for these ignore ASCII case */
 		if (strcmp(a->oid, r->oid) != 0 || a->len != strlen(r->value) ||
-		    memcmp(a->value, r->value, a->len) != 0)
+		    memchr(a->value, '\0', a->len) != NULL ||
+		    strncasecmp(a->value, r->value, a->len) != 0)
 			findings_add(f, "names", "subject attribute %zu is "
 			    "%s='%s'; the request's is %s='%s'", i + 1,
 			    dn_name(a->oid), quote(q1, a->value, a->len),

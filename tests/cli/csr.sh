@@ -556,4 +556,15 @@ expect 3 "after an upgrade, an earlier keyCompromise revocation still refuses th
 assert "... which is now in the table" test \
 	"$(sqlite3 "$T/kc/roleca.db" 'SELECT serial FROM compromised_keys')" = "$kc1"
 
+# A CSR whose CN is in upper case, as some Windows tools write it: sign
+# keeps it, and check --profile with the variables matches it, as X.520's
+# matching rules for names ignore case.
+openssl req -new -newkey rsa:2048 -nodes -keyout up.key -subj /CN=POOL01.lab.example \
+	-addext subjectAltName=DNS:POOL01.lab.example,DNS:fe01.lab.example -out up.csr 2>/dev/null
+expect 0 "a CSR with an upper-case CN is signed" roleca --dir "$I" sign frontend --csr up.csr \
+	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example --out up
+expect 0 "... and check --profile with the variables in lower case finds it compliant" \
+	roleca --dir "$I" check up.crt --profile frontend --set pool_fqdn=pool01.lab.example \
+	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example
+
 finish
