@@ -142,6 +142,8 @@ leaf_csr_load(const char *file, gnutls_x509_crq_t *crq, struct csr_info *info,
 	*crq = NULL;
 	memset(info, 0, sizeof *info);
 	TRY(out_read(file, CSR_MAX, &data, &len, cause));
+	/* as PowerShell or Notepad may save it: UTF-16, or a byte order mark */
+	len = text_as_ascii(data, len);
 	TRY(x509_parse_csr(data, len, file, crq, cause));
 	if ((rc = x509_csr_info(*crq, info, cause)) < 0) {
 		err_prefix(cause, "%s: ", file);

@@ -395,6 +395,29 @@ asn1_printable(const void *s, size_t len)
 	return 1;
 }
 
+size_t
+text_as_ascii(unsigned char *data, size_t len)
+{
+	int	 le;
+
+	if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf) {
+		memmove(data, data + 3, len - 3);
+		return len - 3;
+	}
+	if (len < 2 || len % 2 != 0 || !((data[0] == 0xff &&
+	    data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff)))
+		return len;
+	le = data[0] == 0xff;
+	/* every unit must be ASCII, as PEM and base64 are */
+	for (size_t i = 2; i < len; i += 2)
+		if (data[i + le] != 0 || data[i + !le] >= 0x80 ||
+		    data[i + !le] == 0)
+			return len;
+	for (size_t i = 2; i < len; i += 2)
+		data[i / 2 - 1] = data[i + !le];
+	return len / 2 - 1;
+}
+
 int
 has_control(const char *s)
 {

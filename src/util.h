@@ -103,6 +103,13 @@ size_t	 utf8_chars(const char *);
  * space and '()+,-./:=?)?
  */
 int	 asn1_printable(const void *, size_t len);
+/*
+ * Text as Windows tools may save it: without a leading UTF-8 byte order
+ * mark, and UTF-16 (with its BOM, as PowerShell writes) narrowed to ASCII
+ * when every character is ASCII. data is changed in place; returns its
+ * new length (len when it is neither).
+ */
+size_t	 text_as_ascii(unsigned char *data, size_t len);
 /* Does s hold a C0 control, DEL or a C1 control (U+0080-U+009F)? */
 int	 has_control(const char *);
 /*

@@ -945,6 +945,9 @@ load_certs(const char *path, int kept, gnutls_x509_crt_t **list, size_t *n,
 
 	TRY(kept ? out_read_file(path, CERTS_MAX, &data, &len, cause) :
 	    out_read(path, CERTS_MAX, &data, &len, cause));
+	/* one a Windows tool saved: UTF-16, or a byte order mark */
+	if (!kept)
+		len = text_as_ascii(data, len);
 	TRY(x509_parse_certs(data, len, path, list, n, cause));
 	rc = 0;
 out:

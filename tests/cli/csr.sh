@@ -567,4 +567,15 @@ expect 0 "... and check --profile with the variables in lower case finds it comp
 	roleca --dir "$I" check up.crt --profile frontend --set pool_fqdn=pool01.lab.example \
 	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example
 
+# As PowerShell (UTF-16 with its byte order mark) or Notepad (a UTF-8 byte
+# order mark before bare base64) may save a request.
+iconv -f ascii -t UTF-16LE up.csr | { printf '\377\376'; cat; } >up16.csr
+expect 0 "a CSR saved as UTF-16 is read" roleca --dir "$I" sign frontend --csr up16.csr \
+	--set server_fqdn=fe01.lab.example --set sip_domain=lab.example --out up16
+assert "... the certificate is the request's" test \
+	"$(openssl x509 -in up16.crt -noout -pubkey)" = "$(openssl pkey -in up.key -pubout)"
+{ printf '\357\273\277'; grep -v '^-----' up.csr; } >upbom.txt
+expect 0 "bare base64 after a UTF-8 byte order mark is read" roleca --dir "$I" sign frontend \
+	--csr upbom.txt --set server_fqdn=fe01.lab.example --set sip_domain=lab.example --out upbom
+
 finish

@@ -432,6 +432,23 @@ test_has_control(void)
 	CU_ASSERT(has_format_char("a\xef\xbb\xbf"));		/* U+FEFF */
 	CU_ASSERT(has_format_char("\xef\xbf\xbf"));		/* U+FFFF */
 	CU_ASSERT(!has_format_char("\xe2\x80\x8d"));	/* U+200D (ZWJ) */
+	{
+		unsigned char	 le[] = { 0xff, 0xfe, '-', 0, 'A', 0 };
+		unsigned char	 be[] = { 0xfe, 0xff, 0, '-', 0, 'A' };
+		unsigned char	 bom[] = { 0xef, 0xbb, 0xbf, 'M', 'I' };
+		unsigned char	 wide[] = { 0xff, 0xfe, 0xe9, 0, 'A', 0 };
+		unsigned char	 der[] = { 0x30, 0x82 };
+
+		CU_ASSERT_EQUAL(text_as_ascii(le, sizeof le), 2);
+		CU_ASSERT(memcmp(le, "-A", 2) == 0);
+		CU_ASSERT_EQUAL(text_as_ascii(be, sizeof be), 2);
+		CU_ASSERT(memcmp(be, "-A", 2) == 0);
+		CU_ASSERT_EQUAL(text_as_ascii(bom, sizeof bom), 2);
+		CU_ASSERT(memcmp(bom, "MI", 2) == 0);
+		/* not all ASCII: left as it is */
+		CU_ASSERT_EQUAL(text_as_ascii(wide, sizeof wide), sizeof wide);
+		CU_ASSERT_EQUAL(text_as_ascii(der, sizeof der), sizeof der);
+	}
 	CU_ASSERT(asn1_printable("Lab (Test) 1+1=2, a-b/c.d:e?'", 29));
 	CU_ASSERT(!asn1_printable("a*b", 3));
 	CU_ASSERT(!asn1_printable("a&b", 3));
