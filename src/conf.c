@@ -344,7 +344,21 @@ has_http(const struct strv *sv)
 	return 0;
 }
 
-/* publish: no empty directory name, none twice. */
+/* The length of directory d without its trailing slashes (but the root's). */
+static size_t
+dir_len(const char *d)
+{
+	size_t	 n = strlen(d);
+
+	while (n > 1 && d[n - 1] == '/')
+		n--;
+	return n;
+}
+
+/*
+ * publish: no empty directory name, none twice (trailing slashes aside),
+ * none relative: publish runs from wherever it is started (a timer, cron).
+ */
 static int
 check_publish(const config_setting_t *root, struct conf *c, int flags,
     char **cause)
@@ -356,8 +370,13 @@ check_publish(const config_setting_t *root, struct conf *c, int flags,
 	for (size_t i = 0; i < dirs->n && what == NULL; i++) {
 		if (*dirs->v[i] == '\0')
 			what = "an empty directory name";
+		else if (*dirs->v[i] != '/')
+			what = "a relative directory (publish may run from any "
+			    "directory: give it from /)";
 		for (size_t j = 0; j < i && what == NULL; j++)
-			if (strcmp(dirs->v[i], dirs->v[j]) == 0)
+			if (dir_len(dirs->v[i]) == dir_len(dirs->v[j]) &&
+			    strncmp(dirs->v[i], dirs->v[j],
+			    dir_len(dirs->v[i])) == 0)
 				what = "a directory twice";
 	}
 	if (what == NULL)

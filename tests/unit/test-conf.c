@@ -461,6 +461,12 @@ test_rejections(void)
 		{ "a publish directory twice", MINIMAL
 		    "publish = [ \"/srv/pki\", \"/srv/pki\" ];\n", 4,
 		    "'publish' lists a directory twice" },
+		{ "a publish directory twice, once with a slash", MINIMAL
+		    "publish = [ \"/srv/pki/\", \"/srv/pki\" ];\n", 4,
+		    "'publish' lists a directory twice" },
+		{ "a relative publish directory", MINIMAL
+		    "publish = \"www/pki\";\n", 4,
+		    "'publish' lists a relative directory" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
