@@ -3,6 +3,7 @@
  * the policy refused, and the command writes no file before the record is
  * committed.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -189,11 +190,23 @@ fit_name(const struct profile *p, const struct profile_values *vs,
 	return 0;
 }
 
-/* The refusal of a name (what: "dNSName", "the CN"; NULL: an IP address). */
+/*
+ * The refusal of a name (what: "dNSName", "the CN"; NULL: an IP address).
+ * Without a hint, a CSR's: the variables can give the name where one of
+ * the role's templates makes such a name, else nothing can.
+ */
 static int
 name_refused(const struct profile *p, const char *who, const char *what,
     const char *name, const char *hint, char **cause)
 {
+	const struct profile_tmpl	*t = what != NULL ? p->dns : p->ip;
+	size_t				 n = what != NULL ? p->ndns : p->nip;
+
+	for (size_t i = 0; hint == NULL && i < n; i++)
+		if (policy_name_matches(t[i].text, name))
+			hint = "its variables give them: --set";
+	if (hint == NULL)
+		hint = "no template of the role makes such a name";
 	if (what == NULL)
 		return err_policy(cause, "refused: names: %s the IP address "
 		    "%s, which is none of the addresses role %s leaves to it "
@@ -358,6 +371,36 @@ out:
 	return rc;
 }
 
+/* What a host name is, for the refusals of one that is not. */
+#define HOST_NAME_RULE	"labels of letters, digits and '-', at least two, " \
+			"no trailing dot"
+
+/*
+ * The CSR's own names are host names, checked before they are placed: one
+ * that is not would be refused as taking no place, which misleads. The
+ * CN is one too where it becomes the subject's (a server's CN is its
+ * FQDN; a bare NetBIOS name is not), unless it is an IP address.
+ */
+static int
+csr_names_valid(const struct csr_info *info, int cn_is_subject,
+    char **cause)
+{
+	unsigned char	 bin[16];
+
+	if (cn_is_subject && !policy_dns_valid(info->cn, 1) &&
+	    inet_pton(AF_INET, info->cn, bin) != 1 &&
+	    inet_pton(AF_INET6, info->cn, bin) != 1)
+		return err_policy(cause, "refused: names: the CSR's CN '%s' is "
+		    "not a valid host name (%s): ask for the server's FQDN, "
+		    "or give it with --set", info->cn, HOST_NAME_RULE);
+	for (size_t i = 0; i < info->dns.n; i++)
+		if (!policy_dns_valid(info->dns.v[i], 1))
+			return err_policy(cause, "refused: names: the CSR asks "
+			    "for dNSName '%s', which is not a valid host name "
+			    "(%s)", info->dns.v[i], HOST_NAME_RULE);
+	return 0;
+}
+
 int
 leaf_csr_merge(struct request *req, const struct profile *p,
     const struct profile_values *vs, const struct csr_info *info,
@@ -379,6 +422,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 			    "nor the CSR give a subject CN: use --set");
 			goto out;
 		}
+		TRY(csr_names_valid(info, 1, cause));
 		dn_add(&req->subject, cn_oid, info->cn);
 		subject_cn = info->cn;
 		if (!strv_has_icase(&req->dns, info->cn) &&
@@ -395,6 +439,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		 */
 		own_cn = info->cn;
 	}
+	TRY(csr_names_valid(info, 0, cause));
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
 	/*
@@ -402,8 +447,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	 * the member's); the CSR's, when they give none, takes its own.
 	 */
 	TRY(fit_names(req, p, vs, subject_cn, own_cn, &info->dns, &info->ip,
-	    "the CSR asks for", "its variables give them: --set", used,
-	    cause));
+	    "the CSR asks for", NULL, used, cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
 	add_names(req, &info->dns, &info->ip);

@@ -578,4 +578,24 @@ assert "... the certificate is the request's" test \
 expect 0 "bare base64 after a UTF-8 byte order mark is read" roleca --dir "$I" sign frontend \
 	--csr upbom.txt --set server_fqdn=fe01.lab.example --set sip_domain=lab.example --out upbom
 
+# A CSR's names are host names before they are placed: a bare NetBIOS
+# CN, an underscore, a trailing dot are named as such, not as names the
+# role leaves no place for.
+openssl req -new -newkey rsa:2048 -nodes -keyout nb.key -subj /CN=chat01 \
+	-addext subjectAltName=DNS:chat01.lab.example -out nb.csr 2>/dev/null
+expect 3 "a CSR whose CN is a bare NetBIOS name" roleca --dir "$I" sign persistent-chat \
+	--csr nb.csr --out nb
+assert "... says the CN is no host name" err_has "the CSR's CN 'chat01' is not a valid host name"
+openssl req -new -newkey rsa:2048 -nodes -keyout us.key -subj /CN=chat_01.lab.example \
+	-out us.csr 2>/dev/null
+expect 3 "... or holds an underscore" roleca --dir "$I" sign persistent-chat --csr us.csr \
+	--out us
+assert "... said so" err_has "the CSR's CN 'chat_01.lab.example' is not a valid host name"
+openssl req -new -newkey rsa:2048 -nodes -keyout td.key -subj /CN=td.lab.example \
+	-addext subjectAltName=DNS:td.lab.example. -out td.csr 2>/dev/null
+expect 3 "a dNSName with a trailing dot" roleca --dir "$I" sign persistent-chat --csr td.csr \
+	--out td
+assert "... is named as no host name" err_has "dNSName 'td.lab.example.', which is not a valid host name"
+assert "... and nothing is written" sh -c "test ! -e nb.crt && test ! -e us.crt && test ! -e td.crt"
+
 finish
