@@ -216,8 +216,11 @@ bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 	}
 	TRY(leaf_csr_load(csr, &r->csr, &r->info, &cause));
 	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));
-	TRY(leaf_csr_merge(r->req, r->profile, &r->u->values, &r->info,
-	    &cause));
+	if ((rc = leaf_csr_merge(r->req, r->profile, &r->u->values,
+	    &r->info, &cause)) < 0) {
+		err_prefix(&cause, "%s: ", csr);
+		goto out;
+	}
 	/* the CSR's key is the unit's (signed on another thread, in turn) */
 	r->pub = r->info.pub;
 	r->info.pub = NULL;

@@ -61,8 +61,11 @@ bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
 	TRY(profile_find(a->pos[0], dir, &path, cause));
 	TRY(profile_load(path, &sg->ca->conf->policy, &sg->profile, cause));
 	TRY(profile_bind_partial(sg->profile, &sg->values, &sg->req, cause));
-	TRY(leaf_csr_merge(sg->req, sg->profile, &sg->values,
-	    &sg->info, cause));
+	if ((rc = leaf_csr_merge(sg->req, sg->profile, &sg->values,
+	    &sg->info, cause)) < 0) {
+		err_prefix(cause, "%s: ", args_get(a, OPT_CSR));
+		goto out;
+	}
 	rc = 0;
 out:
 	free(path);

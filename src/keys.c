@@ -432,7 +432,7 @@ spec_from(int pk, unsigned bits, struct keyspec *ks, char **cause)
 	if (pk == GNUTLS_PK_ECDSA && (bits == 521 || bits == 528))
 		return err_policy(cause, "refused: key: ECDSA P-521 is not "
 		    "supported (use RSA, or ECDSA P-256 or P-384)");
-	return err_policy(cause, "refused: key: a %s key of %u bits is not "
+	return err_policy(cause, "refused: key: key type %s of %u bits is not "
 	    "supported (use RSA, or ECDSA P-256 or P-384)",
 	    gnutls_pk_get_name(pk) != NULL ? gnutls_pk_get_name(pk) : "?",
 	    bits);

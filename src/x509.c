@@ -1527,6 +1527,10 @@ csr_sanity(gnutls_x509_crq_t crq, char **cause)
 
 	sign = gnutls_x509_crq_get_signature_algorithm(crq);
 	hash = gnutls_sign_get_hash_algorithm(sign);
+	/* no digest of its own to judge: it is the key that is refused */
+	if (sign == GNUTLS_SIGN_EDDSA_ED448)
+		return err_policy(cause, "refused: key: key type EdDSA (Ed448) "
+		    "is not supported (use RSA, or ECDSA P-256 or P-384)");
 	if (sign < 0 || (hash != GNUTLS_DIG_SHA256 &&
 	    hash != GNUTLS_DIG_SHA384 && hash != GNUTLS_DIG_SHA512 &&
 	    hash != GNUTLS_DIG_SHA3_256 && hash != GNUTLS_DIG_SHA3_384 &&

@@ -585,7 +585,7 @@ openssl req -new -newkey rsa:2048 -nodes -keyout nb.key -subj /CN=chat01 \
 	-addext subjectAltName=DNS:chat01.lab.example -out nb.csr 2>/dev/null
 expect 3 "a CSR whose CN is a bare NetBIOS name" roleca --dir "$I" sign persistent-chat \
 	--csr nb.csr --out nb
-assert "... says the CN is no host name" err_has "the CSR's CN 'chat01' is not a valid host name"
+assert "... says the CN is no host name, naming the file" err_has "nb.csr: refused: names: the CSR's CN 'chat01' is not a valid host name"
 openssl req -new -newkey rsa:2048 -nodes -keyout us.key -subj /CN=chat_01.lab.example \
 	-out us.csr 2>/dev/null
 expect 3 "... or holds an underscore" roleca --dir "$I" sign persistent-chat --csr us.csr \
@@ -597,5 +597,11 @@ expect 3 "a dNSName with a trailing dot" roleca --dir "$I" sign persistent-chat 
 	--out td
 assert "... is named as no host name" err_has "dNSName 'td.lab.example.', which is not a valid host name"
 assert "... and nothing is written" sh -c "test ! -e nb.crt && test ! -e us.crt && test ! -e td.crt"
+
+openssl genpkey -algorithm ed448 -out ed448.key 2>/dev/null
+openssl req -new -key ed448.key -subj /CN=ed.lab.example -out ed448.csr 2>/dev/null
+expect 3 "an Ed448 key is refused" roleca --dir "$I" sign persistent-chat --csr ed448.csr \
+	--out ed448
+assert "... for its key type, not a digest" err_has "ed448.csr: refused: key: key type EdDSA (Ed448) is not supported"
 
 finish
