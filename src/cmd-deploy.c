@@ -760,6 +760,46 @@ out:
 	free(path);
 }
 
+/* The comma-separated names of text, each once, into sv. */
+static void
+names_of(const char *text, struct strv *sv)
+{
+	for (const char *s = text; *s != '\0'; ) {
+		size_t	 len = strcspn(s, ",");
+
+		if (len > 0) {
+			char	*name = xstrndup(s, len);
+
+			if (strv_has_icase(sv, name))
+				free(name);
+			else
+				strv_add_take(sv, name);
+		}
+		s += len + (s[len] == ',');
+	}
+}
+
+/*
+ * Do two lists of names ("DNS:a,IP:b") hold the same names, in whatever
+ * order? A list variable's values given in another order change nothing
+ * a certificate says.
+ */
+static int
+same_names(const char *a, const char *b)
+{
+	struct strv	 x = { NULL, 0 }, y = { NULL, 0 };
+	int		 same;
+
+	names_of(a, &x);
+	names_of(b, &y);
+	same = x.n == y.n;
+	for (size_t i = 0; same && i < x.n; i++)
+		same = strv_has_icase(&y, x.v[i]);
+	strv_free(&x);
+	strv_free(&y);
+	return same;
+}
+
 /*
  * Is the certificate unit_fits found (unexpired, as it checked) recorded
  * as issued for this role with these names, and not revoked? Then the
@@ -783,7 +823,7 @@ unit_recorded(struct ca *ca, struct unit_run *r, const char *sans,
 		r->why = xstrdup("revoked");
 	else if (strcmp(sc->profile, r->u->role) != 0)
 		xasprintf(&r->why, "recorded for role %s", sc->profile);
-	else if (strcmp(sc->sans, sans) != 0)
+	else if (!same_names(sc->sans, sans))
 		r->why = xstrdup("recorded with other names");
 	else {
 		*serial = r->held;

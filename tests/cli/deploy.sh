@@ -103,6 +103,15 @@ assert "... naming the option" err_has "--renew-days takes 0 to 3650"
 mkdir -p "$I/profiles"
 sed 's/^validity_days = .*/validity_days = 3;/' "$SRCDIR/profiles/persistent-chat.cfg" \
 	>"$I/profiles/persistent-chat.cfg"
+# A list variable given in another order changes no name: kept.
+cat >list-site.cfg <<'CFG'
+servers = ( { name = "fe31"; role = "frontend"; set = { pool_fqdn = "pool31.lab.example";
+	server_fqdn = "fe31.lab.example"; sip_domain = [ "lab.example", "sip.lab.example" ]; }; } );
+CFG
+expect 0 "a server with two SIP domains" roleca --dir "$I" deploy list-site.cfg --out lists
+sed -i 's/\[ "lab.example", "sip.lab.example" \]/[ "sip.lab.example", "lab.example" ]/' list-site.cfg
+expect 0 "... the same domains in the other order" roleca --dir "$I" deploy list-site.cfg --out lists
+assert "... keep its certificate" sh -c "grep -q '^fe31 .* kept ' '$T/out'"
 cat >short-site.cfg <<'CFG'
 servers = ( { name = "chat09"; role = "persistent-chat"; set = { server_fqdn = "chat09.lab.example"; }; } );
 CFG
