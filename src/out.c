@@ -939,6 +939,9 @@ out_mkdir(const char *path, mode_t mode, char **cause)
 		return 0;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
+	if (errno == EEXIST)
+		return err_set(cause, "%s: exists and is not a directory",
+		    path);
 	return err_set(cause, "%s: cannot create directory: %s", path,
 	    strerror(errno));
 }

@@ -112,6 +112,9 @@ expect 0 "a server with two SIP domains" roleca --dir "$I" deploy list-site.cfg 
 sed -i 's/\[ "lab.example", "sip.lab.example" \]/[ "sip.lab.example", "lab.example" ]/' list-site.cfg
 expect 0 "... the same domains in the other order" roleca --dir "$I" deploy list-site.cfg --out lists
 assert "... keep its certificate" sh -c "grep -q '^fe31 .* kept ' '$T/out'"
+: >notadir
+expect 1 "deploy --out naming a file" roleca --dir "$I" deploy list-site.cfg --out notadir
+assert "... says it is no directory" err_has "notadir: exists and is not a directory"
 cat >short-site.cfg <<'CFG'
 servers = ( { name = "chat09"; role = "persistent-chat"; set = { server_fqdn = "chat09.lab.example"; }; } );
 CFG

@@ -159,7 +159,7 @@ assert "... naming it" err_has "$T/nowhere/x: cannot create directory"
 mkdir -p "$T/nocrl" && : >"$T/nocrl/crl"
 expect 1 "init where crl/ cannot be made fails" \
 	roleca --dir "$T/nocrl" init --config "$L/issuing.cfg" --parent "$L/root"
-assert "... naming it" err_has "nocrl/crl: cannot create directory"
+assert "... naming it" err_has "nocrl/crl: exists and is not a directory"
 assert "... placing nothing, the parent recording nothing" sh -c \
 	"test \"\$(ls -A '$T/nocrl')\" = crl && test \$(sqlite3 '$L/root/roleca.db' 'SELECT count(*) FROM certs') -eq $before"
 rm "$T/nocrl/crl"
