@@ -205,9 +205,14 @@ load_server(struct deployment *d, struct name_index *ix,
 	TRY(cfg_string(s, "role", 1, &role, cause));
 	TRY(cfg_string(s, "shared", 0, &shared, cause));
 	if (!name_ok(name) || (shared != NULL && !name_ok(shared))) {
-		rc = fail_at(s, cause, "server and shared names may hold "
-		    "letters, digits, '.', '-' and '_' only:", shared != NULL &&
-		    !name_ok(shared) ? shared : name);
+		const char	*bad = shared != NULL && !name_ok(shared) ?
+				    shared : name;
+
+		rc = *bad == '\0' ? fail_at(s, cause, bad == name ?
+		    "empty server name" : "empty shared name", NULL) :
+		    fail_at(s, cause, "server and shared names may hold "
+		    "letters, digits, '.', '-' and '_' only, not starting with "
+		    "'.':", bad);
 		goto out;
 	}
 	TRY(load_values(config_setting_get_member(s, "set"), &pv, cause));

@@ -109,6 +109,39 @@ test_duplicates(void)
 	}
 }
 
+/* An empty name or shared name is named as empty; a bad one is quoted. */
+static void
+test_bad_names(void)
+{
+	static const struct {
+		const char	*server, *want;
+	} cases[] = {
+		{ SERVER("e1", " shared = \"\";"), "empty shared name" },
+		{ SERVER("", ""), "empty server name" },
+		{ SERVER("a b", ""), "server and shared names may hold "
+		    "letters, digits, '.', '-' and '_' only, not starting "
+		    "with '.': a b" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char			*text, *path, *cause = NULL, *want;
+		struct deployment	*d = NULL;
+
+		xasprintf(&text, "servers = (\n%s\n);\n", cases[i].server);
+		path = write_cfg(text);
+		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
+		xasprintf(&want, "%s:2: %s", path, cases[i].want);
+		CU_ASSERT(cause != NULL && strcmp(cause, want) == 0);
+		if (cause == NULL || strcmp(cause, want) != 0)
+			fprintf(stderr, "case %zu: %s\n", i, cause);
+		free(want);
+		free(cause);
+		free(text);
+		unlink(path);
+		free(path);
+	}
+}
+
 static void
 test_disagree(void)
 {
@@ -230,6 +263,7 @@ main(void)
 		{ "servers and shared groups", test_units },
 		{ "every name once", test_duplicates },
 		{ "a shared group's members agree", test_disagree },
+		{ "empty and bad names", test_bad_names },
 		{ "... in any order, lists in either form", test_agree },
 		{ "thousands of servers", test_many },
 		CU_TEST_INFO_NULL
