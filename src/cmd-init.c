@@ -309,7 +309,11 @@ out:
 	return rc;
 }
 
-/* The parent records its subordinate before any file holding it exists. */
+/*
+ * The parent records its subordinate before any file holding it exists,
+ * with its audit row in the same transaction: a crash cannot leave the
+ * certificate recorded but not logged.
+ */
 static int
 record_in_parent(struct init *in, char **cause)
 {
@@ -330,7 +334,7 @@ record_in_parent(struct init *in, char **cause)
 	sc.reason = -1;
 	sc.der = der.data;
 	sc.der_len = der.size;
-	TRY(store_record(in->parent->store, &sc, NULL, cause));
+	TRY(store_record(in->parent->store, &sc, cmd_init.name, cause));
 	rc = 0;
 out:
 	free(sc.serial);
@@ -454,7 +458,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    in.parent != NULL ? "subordinate" : "root", dir);
 	rc = 0;
 out:
-	if (in.parent != NULL && in.crt != NULL) {
+	/* success was logged with the record */
+	if (in.parent != NULL && in.crt != NULL && rc != 0) {
 		char	*serial = NULL, *ignored = NULL;
 
 		(void)x509_serial_hex(in.crt, &serial, &ignored);

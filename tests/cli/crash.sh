@@ -334,4 +334,57 @@ for op in issue revoke crl publish deploy; do
 done
 echo "# $ncrt certificate, $nk key files checked; $(wc -l <logs/crls) CRL versions seen; $tmps temporaries left by the kills"
 
+# Kills at chosen moments: strace stops a command with SIGKILL on entering
+# its Nth sync, rename or link, for N = 1, 2, ... until a run gets through,
+# the moments between two steps that a random delay seldom hits.
+D=$T/det
+make_lab "$D" || not_ok "a second lab"
+strace -f -qq -o /dev/null -e trace=exit_group \
+    -e inject=exit_group:signal=KILL true 2>/dev/null
+have_strace=$?
+
+# kill_each CHECK SCRIPT: run sh -c SCRIPT with its run's number as $1, and
+# CHECK with the same number after each run; prints each failed check.
+kill_each() {
+	ke_bad=0 ke_k=0
+	for ke_sc in fdatasync fsync rename renameat2 linkat; do
+		ke_n=1
+		while [ "$ke_n" -le 40 ]; do
+			ke_k=$((ke_k + 1))
+			strace -f -qq -o /dev/null -e trace="$ke_sc" \
+			    -e inject="$ke_sc":signal=KILL:when="$ke_n" \
+			    sh -c "$2" sh "$ke_k" >"$T/kout" 2>"$T/kerr"
+			ke_rc=$?
+			if ! "$1" "$ke_k" >"$T/kcheck" 2>&1; then
+				echo "killed at $ke_sc #$ke_n:"
+				sed 's/^/  /' "$T/kcheck"
+				ke_bad=1
+			fi
+			[ "$ke_rc" -eq 137 ] || break
+			ke_n=$((ke_n + 1))
+		done
+	done
+	return "$ke_bad"
+}
+# unaudited DB: no certificate in DB lacks its audit row.
+unaudited() {
+	sqlite3 "$1" "SELECT serial FROM certs c WHERE NOT EXISTS (SELECT 1
+	    FROM audit a WHERE a.serial = c.serial AND a.outcome = 'ok')" |
+	    grep . && return 1
+	return 0
+}
+# deterministic DESC CHECK SCRIPT: kill_each as one test, skipped without
+# a working strace.
+deterministic() {
+	if [ "$have_strace" -ne 137 ]; then
+		ok "$1 # skip: no strace that can inject a SIGKILL"
+		return
+	fi
+	assert "$1" kill_each "$2" "$3"
+}
+
+sub_audited() { unaudited "$D/root/roleca.db"; }
+deterministic "init --parent killed at each step: the parent logs every subordinate it records" \
+	sub_audited "exec '$ROLECA' --dir '$T/sub'\$1 init --config '$D/issuing.cfg' --parent '$D/root' 2>/dev/null"
+
 finish
