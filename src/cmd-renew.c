@@ -250,11 +250,20 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	if (args_has(a, OPT_REVOKE_OLD)) {
-		TRY(store_revoke(rn.ca->store, rn.old->serial,
-		    crl_reason_code("superseded"), NULL, &cause));
-		/* the old certificate's revocation has its own audit row */
-		cmd_audit(&cmd_revoke, rn.ca->store, rn.old->serial,
-		    rn.old->profile, 0, NULL);
+		/*
+		 * the old certificate's revocation has its own audit row, in
+		 * its transaction: no revocation goes unlogged
+		 */
+		TRY(store_begin(rn.ca->store, &cause));
+		if (store_revoke(rn.ca->store, rn.old->serial,
+		    crl_reason_code("superseded"), NULL, &cause) != 0 ||
+		    store_audit(rn.ca->store, cmd_revoke.name, rn.old->serial,
+		    rn.old->profile, "ok", &cause) != 0 ||
+		    store_commit(rn.ca->store, &cause) != 0) {
+			store_rollback(rn.ca->store);
+			rc = ERR_FAIL;
+			goto out;
+		}
 	}
 	printf("%s\n", rn.serial);
 	rc = 0;

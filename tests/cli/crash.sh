@@ -387,4 +387,20 @@ sub_audited() { unaudited "$D/root/roleca.db"; }
 deterministic "init --parent killed at each step: the parent logs every subordinate it records" \
 	sub_audited "exec '$ROLECA' --dir '$T/sub'\$1 init --config '$D/issuing.cfg' --parent '$D/root' 2>/dev/null"
 
+# renew --revoke-old: the new certificate and the old one's revocation each
+# with its audit row, whatever the moment; the next run renews a valid one.
+DDB=$D/issuing/roleca.db
+roleca --dir "$D/issuing" issue persistent-chat --set server_fqdn=rn.lab.example \
+    --out "$T/rn" >"$T/next" 2>/dev/null || not_ok "a certificate to renew"
+renewed_audited() {
+	unaudited "$DDB" || return 1
+	sqlite3 "$DDB" "SELECT serial FROM certs c WHERE status = 'revoked'
+	    AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.serial = c.serial
+	    AND a.operation = 'revoke' AND a.outcome = 'ok')" | grep . && return 1
+	sqlite3 "$DDB" "SELECT serial FROM certs WHERE status = 'valid' AND
+	    profile = 'persistent-chat' LIMIT 1" >"$T/next"
+}
+deterministic "renew --new-key --revoke-old killed at each step: every revocation is logged" \
+	renewed_audited "exec '$ROLECA' --dir '$D/issuing' renew \$(cat '$T/next') --new-key --revoke-old --out '$T/rn'\$1 2>/dev/null"
+
 finish
