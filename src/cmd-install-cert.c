@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -73,6 +74,25 @@ out:
 	return rc;
 }
 
+/* Is the installed ca.crt the certificate leaf (PEM) is? */
+static int
+same_installed(const char *path, const char *leaf, char **cause)
+{
+	unsigned char	*data = NULL;
+	size_t		 len;
+	int		 rc = ERR_FAIL;
+
+	TRY(out_read_file(path, 1024 * 1024, &data, &len, cause));
+	if (len != strlen(leaf) || memcmp(data, leaf, len) != 0) {
+		rc = err_set(cause, "%s: already exists", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(data);
+	return rc;
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -82,20 +102,30 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	size_t			 n = 0;
 	char			*cause = NULL, *leaf = NULL, *chain = NULL;
 	char			*crt_path = NULL, *chain_path = NULL;
-	int			 rc = ERR_FAIL;
+	int			 rc = ERR_FAIL, finish;
 
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	crt_path = ca_path(ca, CA_CRT);
 	chain_path = ca_path(ca, CA_CHAIN);
-	/* a finished CA, before any passphrase or PIN is asked for */
-	TRY(out_check(crt_path, OUT_NO_FORCE, &cause));
+	/*
+	 * A finished CA, before any passphrase or PIN is asked for. ca.crt
+	 * without chain.pem is an install cut short between the two: the
+	 * same certificate installs chain.pem.
+	 */
 	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
+	finish = access(crt_path, F_OK) == 0;
+	if (!finish)
+		TRY(out_check(crt_path, OUT_NO_FORCE, &cause));
 	TRY(ca_load_key(ca, &cause));
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
 	TRY(judge(certs, n, ca, &cause));
 	TRY(pem_of(certs, 1, &leaf, &cause));
 	TRY(pem_of(certs, n, &chain, &cause));
-	TRY(out_batch_add(batch, crt_path, leaf, strlen(leaf), 0, &cause));
+	if (finish)
+		TRY(same_installed(crt_path, leaf, &cause));
+	else
+		TRY(out_batch_add(batch, crt_path, leaf, strlen(leaf), 0,
+		    &cause));
 	TRY(out_batch_add(batch, chain_path, chain, strlen(chain), 0, &cause));
 	TRY(out_batch_commit(batch, &cause));
 	fprintf(stderr, "roleca: install-cert: CA certificate installed "

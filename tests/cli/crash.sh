@@ -403,4 +403,33 @@ renewed_audited() {
 deterministic "renew --new-key --revoke-old killed at each step: every revocation is logged" \
 	renewed_audited "exec '$ROLECA' --dir '$D/issuing' renew \$(cat '$T/next') --new-key --revoke-old --out '$T/rn'\$1 2>/dev/null"
 
+# install-cert, for a CA made with --csr-out: whatever moment it is killed
+# at, running it again finishes the CA with its whole chain.
+roleca --dir "$T/ext" init --config "$D/issuing.cfg" --csr-out "$T/ext.csr" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/extroot.key" -subj "/CN=External Root" -days 3650 \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$T/extroot.crt" 2>/dev/null
+printf '%s\n' "basicConstraints = critical,CA:TRUE,pathlen:0" \
+    "keyUsage = critical,keyCertSign,cRLSign" "subjectKeyIdentifier = hash" \
+    "authorityKeyIdentifier = keyid" >"$T/ext.ext"
+openssl x509 -req -in "$T/ext.csr" -CA "$T/extroot.crt" -CAkey "$T/extroot.key" \
+    -CAcreateserial -days 1000 -sha256 -extfile "$T/ext.ext" -out "$T/ext.crt" 2>/dev/null
+cat "$T/ext.crt" "$T/extroot.crt" >"$T/extchain.pem"
+installed() {
+	[ -e "$T/ic$1/ca.crt" ] && [ -e "$T/ic$1/chain.pem" ] ||
+	    roleca --dir "$T/ic$1" install-cert "$T/extchain.pem" || return 1
+	test "$(grep -c 'BEGIN CERTIFICATE' "$T/ic$1/chain.pem")" -eq 2
+}
+deterministic "install-cert killed at each step: run again, it finishes the CA" \
+	installed "cp -a '$T/ext' '$T/ic'\$1 && exec '$ROLECA' --dir '$T/ic'\$1 install-cert '$T/extchain.pem' 2>/dev/null"
+cp -a "$T/ext" "$T/ic-other"
+roleca --dir "$T/ic-other" install-cert "$T/extchain.pem" 2>/dev/null
+rm -f "$T/ic-other/chain.pem"
+openssl x509 -req -in "$T/ext.csr" -CA "$T/extroot.crt" -CAkey "$T/extroot.key" \
+    -CAcreateserial -days 999 -sha256 -extfile "$T/ext.ext" -out "$T/ext2.crt" 2>/dev/null
+expect 1 "... but not with another certificate" \
+	roleca --dir "$T/ic-other" install-cert "$T/ext2.crt"
+assert "... which leaves chain.pem out" test ! -e "$T/ic-other/chain.pem"
+
 finish
