@@ -432,4 +432,21 @@ expect 1 "... but not with another certificate" \
 	roleca --dir "$T/ic-other" install-cert "$T/ext2.crt"
 assert "... which leaves chain.pem out" test ! -e "$T/ic-other/chain.pem"
 
+# issue --force over a server's files: killed at any moment, the files are
+# still there under their names, and every copy a kill leaves of an old or
+# a new key is whole and 0600.
+mkdir "$T/fk"
+roleca --dir "$D/issuing" issue persistent-chat --set server_fqdn=fk.lab.example \
+    --out "$T/fk/fk" >/dev/null 2>&1 || not_ok "files to replace"
+replaced() {
+	openssl x509 -in "$T/fk/fk.crt" -noout || return 1
+	for f in "$T/fk/fk.key" "$T/fk"/.fk.key.tmp-*; do
+		[ -e "$f" ] || continue
+		[ "$(stat -c %a "$f")" = 600 ] || { echo "$f: mode $(stat -c %a "$f")"; return 1; }
+		openssl pkey -in "$f" -noout || { echo "$f: not a whole key"; return 1; }
+	done
+}
+deterministic "issue --force killed at each step: no name goes missing, every key copy is whole and 0600" \
+	replaced "exec '$ROLECA' --dir '$D/issuing' issue persistent-chat --set server_fqdn=fk.lab.example --out '$T/fk/fk' --force >/dev/null 2>&1"
+
 finish
