@@ -21,7 +21,7 @@ cd "$top"
 packages="build-essential autoconf automake pkg-config
 	libgnutls28-dev libconfig-dev libsqlite3-dev libcunit1-dev
 	gnutls-bin openssl nginx-light softhsm2 jq sqlite3 mandoc curl
-	clang libclang-rt-14-dev valgrind time xxd"
+	clang libclang-rt-14-dev valgrind time xxd strace"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
