@@ -112,10 +112,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	 * without chain.pem is an install cut short between the two: the
 	 * same certificate installs chain.pem.
 	 */
-	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
-	finish = access(crt_path, F_OK) == 0;
+	finish = access(crt_path, F_OK) == 0 && access(chain_path, F_OK) != 0;
 	if (!finish)
 		TRY(out_check(crt_path, OUT_NO_FORCE, &cause));
+	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
 	TRY(ca_load_key(ca, &cause));
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
 	TRY(judge(certs, n, ca, &cause));
