@@ -64,30 +64,6 @@ repeated(const struct strv *sv)
 	return NULL;
 }
 
-/*
- * The URL check before URLs were held to RFC 3986: http:// or https://, a host
- * that is not empty, printable ASCII. A CA made then keeps working with a
- * URL that only the stricter url_valid() refuses (its flaw).
- */
-static int
-url_loose(const char *url)
-{
-	const char	*p;
-
-	if (strncmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
-		return 0;
-	if (*p == '\0' || *p == '/' || *p == ':')
-		return 0;
-	for (; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
-			return 0;
-	return 1;
-}
-
 static int
 urls(const config_setting_t *root, struct conf *c, int flags,
     const char *name, int required, struct strv *out, char **cause)

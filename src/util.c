@@ -747,6 +747,30 @@ url_host(const char *p, const char *end)
 	return host_name_valid(buf, 0, 1) || inet_pton(AF_INET, buf, bin) == 1;
 }
 
+/* What follows http:// or https://, or NULL for another scheme. */
+static const char *
+url_rest(const char *url)
+{
+	if (strncmp(url, "http://", 7) == 0)
+		return url + 7;
+	if (strncmp(url, "https://", 8) == 0)
+		return url + 8;
+	return NULL;
+}
+
+int
+url_loose(const char *url)
+{
+	const char	*p = url_rest(url);
+
+	if (p == NULL || *p == '\0' || *p == '/' || *p == ':')
+		return 0;
+	for (; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 url_valid(const char *url)
 {
@@ -754,11 +778,7 @@ url_valid(const char *url)
 	unsigned long	 port;
 	int		 fragment = 0;
 
-	if (strncmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
+	if ((p = url_rest(url)) == NULL)
 		return 0;
 	/* the authority: a host and a port, no user name (RFC 3986 3.2) */
 	auth = p;

@@ -208,5 +208,11 @@ char	*ip_canonical(char *s);
  * hex digits?
  */
 int	 url_valid(const char *url);
+/*
+ * The check before URLs were held to RFC 3986: http:// or https://, a
+ * host that is not empty, printable ASCII. An existing CA keeps working
+ * with a URL only url_valid() refuses.
+ */
+int	 url_loose(const char *url);
 
 #endif
