@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ca.h"
+#include "ecsig.h"
 #include "err.h"
 #include "util.h"
 #include "x509.h"
@@ -139,6 +140,7 @@ load_key(struct ca *ca, char **cause)
 			goto out;
 		}
 	}
+	ca->own = ecsig_new(ca->key);
 	rc = 0;
 out:
 	free(path);
@@ -190,6 +192,7 @@ ca_close(struct ca *ca)
 	if (ca == NULL)
 		return;
 	store_close(ca->store);
+	ecsig_free(ca->own);
 	keys_free(ca->key);
 	x509_free_certs(ca->chain, ca->nchain);
 	free(ca->chain_pem);

@@ -34,6 +34,8 @@ struct ca {
 	gnutls_x509_crt_t	*chain;		/* crt first */
 	size_t			 nchain;
 	struct key		*key;
+	/* the key's own ECDSA signatures checked fast (ecsig.h), or NULL */
+	struct ecsig		*own;
 	struct store		*store;
 	/* the chain as PEM, made on first use */
 	char			*chain_pem;

@@ -744,6 +744,7 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 		goto out;
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
+	ctx.own = ca->own;
 	ctx.profile = r->profile;
 	ctx.request = r->req;
 	if (policy_check(certs[0], &ctx, &f, &cause) != 0)

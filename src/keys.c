@@ -370,6 +370,17 @@ keys_datum_wipe(gnutls_datum_t *d)
 	d->size = 0;
 }
 
+int
+keys_ec_raw(const struct key *k, gnutls_ecc_curve_t *curve, gnutls_datum_t *x,
+    gnutls_datum_t *y, gnutls_datum_t *d)
+{
+	if (k == NULL || k->x509 == NULL ||
+	    gnutls_x509_privkey_get_pk_algorithm(k->x509) != GNUTLS_PK_ECDSA ||
+	    gnutls_x509_privkey_export_ecc_raw(k->x509, curve, x, y, d) < 0)
+		return -1;
+	return 0;
+}
+
 void
 keys_free(struct key *k)
 {

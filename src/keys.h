@@ -75,6 +75,13 @@ gnutls_privkey_t	 keys_privkey(const struct key *);
 gnutls_x509_privkey_t	 keys_x509(const struct key *);
 /* The public half; caller frees with gnutls_pubkey_deinit(). */
 int	 keys_pubkey(const struct key *, gnutls_pubkey_t *, char **cause);
+/*
+ * An EC key's curve, public point and private scalar (not for a key in a
+ * token): -1 for any other key. The caller wipes *d with keys_datum_wipe()
+ * and frees x and y with gnutls_free().
+ */
+int	 keys_ec_raw(const struct key *, gnutls_ecc_curve_t *,
+	    gnutls_datum_t *x, gnutls_datum_t *y, gnutls_datum_t *d);
 /* The spec the key actually has. */
 int	 keys_spec_of(const struct key *, struct keyspec *, char **cause);
 /* The spec of a public key (RSA of any size; EC P-256/P-384 only). */

@@ -31,6 +31,7 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
 	TRY(x509_build_leaf_der(req, pub, ca, ctx.now, &der, cause));
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
+	ctx.own = ca->own;
 	ctx.profile = p;
 	ctx.request = req;
 	/*

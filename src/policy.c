@@ -798,7 +798,7 @@ out:
 /* The issuer's name and the signature, each judged on its own. */
 static void
 rule_issuer(const struct cert *c, gnutls_x509_crt_t issuer,
-    struct findings *f)
+    const struct ecsig *own, struct findings *f)
 {
 	gnutls_datum_t	 a = { NULL, 0 }, b = { NULL, 0 };
 	gnutls_datum_t	 at = { NULL, 0 }, bt = { NULL, 0 };
@@ -833,7 +833,7 @@ rule_issuer(const struct cert *c, gnutls_x509_crt_t issuer,
 	tbs.size = (unsigned)c->tbs.len;
 	sig.data = (unsigned char *)c->sig.p;
 	sig.size = (unsigned)c->sig.len;
-	if ((ret = x509_verify_issued(issuer,
+	if ((ret = x509_verify_issued(issuer, own,
 	    gnutls_x509_crt_get_signature_algorithm(c->crt), c->outer_alg.p,
 	    c->outer_alg.len, &tbs, &sig)) < 0)
 		findings_add(f, "issuer", "the signature does not verify with "
@@ -1612,7 +1612,7 @@ judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
 	rule_ski(c, f);
 	rule_aki(c, ctx->issuer, 0, f);
 	if (ctx->issuer != NULL)
-		rule_issuer(c, ctx->issuer, f);
+		rule_issuer(c, ctx->issuer, ctx->own, f);
 	rule_aia(c, ctx, f);
 	rule_key(c, min, ctx->profile != NULL ? &ctx->profile->key : NULL, f);
 	rule_signature(c, f);
@@ -1750,10 +1750,10 @@ policy_check_ca(gnutls_x509_crt_t crt, const struct policy_ctx *ctx,
 	rule_ski(&c, f);
 	if (issuer != NULL) {
 		rule_aki(&c, issuer, 0, f);
-		rule_issuer(&c, issuer, f);
+		rule_issuer(&c, issuer, ctx->own, f);
 	} else if (self) {
 		rule_aki(&c, c.crt, 1, f);
-		rule_issuer(&c, c.crt, f);
+		rule_issuer(&c, c.crt, NULL, f);
 	}
 	rule_key(&c, MIN_RSA_BITS, NULL, f);
 	rule_signature(&c, f);
@@ -1911,7 +1911,7 @@ policy_check_issuers(const gnutls_x509_crt_t *chain, size_t n,
 		if (i < 2)
 			continue;
 		TRY(cert_load(chain[i - 1], &c, cause));
-		rule_issuer(&c, chain[i], f);
+		rule_issuer(&c, chain[i], NULL, f);
 		cert_free(&c);
 		memset(&c, 0, sizeof c);
 	}

@@ -17,6 +17,8 @@
 #include "conf.h"
 #include "profile.h"
 
+struct ecsig;
+
 struct finding {
 	char	*rule;	/* short rule name: "cdp", "eku", "names", ... */
 	char	*msg;	/* one line saying what is wrong */
@@ -39,6 +41,8 @@ struct policy_ctx {
 	const struct profile	*profile;
 	const struct request	*request;
 	time_t			 now;
+	/* the issuer's key's own ECDSA signatures checked fast, or NULL */
+	const struct ecsig	*own;
 };
 
 /* Judge a server (leaf) certificate; 0 when judged, findings may be empty. */

@@ -18,6 +18,7 @@
 #include <gnutls/x509-ext.h>
 
 #include "der.h"
+#include "ecsig.h"
 #include "err.h"
 #include "out.h"
 #include "util.h"
@@ -1618,12 +1619,24 @@ out:
 }
 
 int
-x509_verify_issued(gnutls_x509_crt_t issuer, int sign, const void *alg,
-    size_t alglen, const gnutls_datum_t *tbs, const gnutls_datum_t *sig)
+x509_verify_issued(gnutls_x509_crt_t issuer, const struct ecsig *own,
+    int sign, const void *alg, size_t alglen, const gnutls_datum_t *tbs,
+    const gnutls_datum_t *sig)
 {
-	gnutls_pubkey_t	 pub = NULL;
-	struct der_cur	 a = { alg, alglen };
-	int		 ret;
+	gnutls_pubkey_t		 pub = NULL;
+	gnutls_ecc_curve_t	 curve;
+	gnutls_datum_t		 x = { NULL, 0 }, y = { NULL, 0 };
+	struct der_cur		 a = { alg, alglen };
+	int			 ret;
+
+	if (own != NULL &&
+	    gnutls_x509_crt_get_pk_ecc_raw(issuer, &curve, &x, &y) >= 0) {
+		ret = ecsig_verify(own, curve, &x, &y, sign, tbs, sig);
+		gnutls_free(x.data);
+		gnutls_free(y.data);
+		if (ret != ECSIG_OTHER)
+			return ret;
+	}
 
 	if ((ret = gnutls_pubkey_init(&pub)) >= 0 &&
 	    (ret = gnutls_pubkey_import_x509(pub, issuer, 0)) >= 0)

@@ -17,6 +17,8 @@
 #include "keys.h"
 #include "profile.h"
 
+struct ecsig;
+
 #define X509_SERIAL_LEN	16
 
 /* 16 random bytes with the top bit cleared: positive, full length. */
@@ -144,8 +146,11 @@ int	 x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca);
  * (DER, header included) is alg, verifies with issuer's key, an RSA-PSS one
  * with the salt its parameters name; weak hashes verify. 0, or a GnuTLS
  * error code. Neither the issuer's dates nor its key usage are judged.
+ * With own (may be NULL) the ECDSA signatures of its key are checked with
+ * its private scalar.
  */
-int	 x509_verify_issued(gnutls_x509_crt_t issuer, int sign,
+int	 x509_verify_issued(gnutls_x509_crt_t issuer, const struct ecsig *own,
+	    int sign,
 	    const void *alg, size_t alglen, const gnutls_datum_t *tbs,
 	    const gnutls_datum_t *sig);
 int	 x509_pubkey_id(gnutls_pubkey_t, char **hex, char **cause);

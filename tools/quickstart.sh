@@ -19,7 +19,8 @@ cd "$top"
 # The tests patch DER with perl (perl-base is essential: always there) and
 # need no python3.
 packages="build-essential autoconf automake pkg-config
-	libgnutls28-dev libconfig-dev libsqlite3-dev libcunit1-dev
+	libgnutls28-dev nettle-dev libgmp-dev libconfig-dev libsqlite3-dev
+	libcunit1-dev
 	gnutls-bin openssl nginx-light softhsm2 jq sqlite3 mandoc curl
 	clang libclang-rt-14-dev valgrind time xxd strace"
 missing=

@@ -271,7 +271,8 @@ patched(const struct spec *s, const char *in, const char *out, size_t n)
 static struct policy_ctx
 with_ca(void)
 {
-	struct policy_ctx	 ctx = { &fx.conf, fx.ca, NULL, NULL, fx.now };
+	struct policy_ctx	 ctx = { &fx.conf, fx.ca, NULL, NULL, fx.now,
+	    NULL };
 
 	return ctx;
 }
@@ -279,7 +280,7 @@ with_ca(void)
 static struct policy_ctx
 bare(void)
 {
-	struct policy_ctx	 ctx = { NULL, NULL, NULL, NULL, fx.now };
+	struct policy_ctx	 ctx = { NULL, NULL, NULL, NULL, fx.now, NULL };
 
 	return ctx;
 }
