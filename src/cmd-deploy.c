@@ -71,13 +71,6 @@ static const struct option options[] = {
 #define DEPLOY_RENEW_DAYS	30
 /* Signing threads at most (one per CPU). */
 #define DEPLOY_THREADS	8
-/*
- * Groups being prepared while the one before them is recorded and
- * committed: with one, the workers ran out of units whenever that group's
- * commit and file syncs took longer than preparing the next, and waited
- * for the disk after all.
- */
-#define DEPLOY_AHEAD	2
 
 enum outcome { KEPT, ISSUED, FAILED };
 
@@ -1122,9 +1115,8 @@ group_free(struct group *g)
 
 /*
  * Each unit's files wait as open unnamed temporaries until its group
- * commits, and 1 + DEPLOY_AHEAD groups are in flight (one recorded, the
- * next ones prepared): 3 descriptors a unit for each, and room for the
- * rest.
+ * commits, and two groups are in flight (one recorded, the next
+ * prepared): 3 descriptors a unit, twice over, and room for the rest.
  * The soft limit is raised to the hard one; groups are made no larger
  * than what remains allows, so a low limit costs speed, never files.
  */
@@ -1164,11 +1156,10 @@ group_max_init(void)
 		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	fds = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : rl.rlim_cur;
-	group_max = fds > 64 + 3 * (1 + DEPLOY_AHEAD) ?
-	    (size_t)((fds - 64) / (3 * (1 + DEPLOY_AHEAD))) : 1;
+	group_max = fds > 64 + 6 ? (size_t)((fds - 64) / 6) : 1;
 	if (group_max > DEPLOY_GROUP)
 		group_max = DEPLOY_GROUP;
-	fd_table_grow(64 + 3 * (1 + DEPLOY_AHEAD) * group_max);
+	fd_table_grow(64 + 6 * group_max);
 }
 
 static struct group *
@@ -1193,13 +1184,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct ca		*ca = NULL;
 	struct deployment	*d = NULL;
 	struct profiles		 cache = { 0 };
-	struct group		*g = NULL, *ahead[DEPLOY_AHEAD] = { NULL };
+	struct group		*g = NULL, *next = NULL;
 	struct preparing	 pp = { 0 };
 	const char		*outdir = args_get(a, OPT_OUT);
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
 	size_t			 count[3] = { 0, 0, 0 };
-	size_t			 started = 0, nahead = 0;
 	int			 rc = ERR_FAIL, made = 0;
 
 	if (outdir == NULL)
@@ -1224,28 +1214,24 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	group_max_init();
 	if (csrdir != NULL)
 		TRY(leaf_compromised_load(ca, &pp.compromised, &cause));
-	for (;;) {
+	g = group_new(0, d->n);
+	group_start(g, ca, dir, d, &pp, &cache);
+	while (g != NULL) {
+		group_check(cmd, ca, d, &pp, g);
 		/*
-		 * the next groups prepared while this one is recorded and
+		 * the next group prepared while this one is recorded and
 		 * commits
 		 */
-		while (nahead < DEPLOY_AHEAD && started < d->n) {
-			ahead[nahead] = group_new(started, d->n);
-			group_start(ahead[nahead], ca, dir, d, &pp, &cache);
-			started = ahead[nahead++]->to;
+		if (g->to < d->n) {
+			next = group_new(g->to, d->n);
+			group_start(next, ca, dir, d, &pp, &cache);
 		}
-		if (g != NULL) {
-			group_record(cmd, ca, d, g);
-			group_commit(cmd, ca, d, g);
-			group_report(d, g, count);
-			group_free(g);
-		}
-		if (nahead == 0)
-			break;
-		g = ahead[0];
-		memmove(ahead, ahead + 1, --nahead * sizeof *ahead);
-		ahead[nahead] = NULL;
-		group_check(cmd, ca, d, &pp, g);
+		group_record(cmd, ca, d, g);
+		group_commit(cmd, ca, d, g);
+		group_report(d, g, count);
+		group_free(g);
+		g = next;
+		next = NULL;
 	}
 	progress(d->n, d->n, "");
 	fprintf(stderr, "roleca: deploy: %zu issued, %zu kept, %zu failed\n",
