@@ -57,12 +57,15 @@ static const struct option options[] = {
 };
 
 /*
- * Servers per database commit; the last groups get smaller (half of what
- * is left, down to DEPLOY_GROUP_MIN), so that what no group overlaps at
- * the end, the last one's record, commit and file syncs, is short.
+ * Servers per database commit. The last groups get smaller (half of what
+ * is left), so that the last one's record, which no group overlaps, is
+ * short, but no smaller than DEPLOY_GROUP_MIN, nor leaving fewer than
+ * that after them: a commit's syncs take about as long whatever its size,
+ * and the workers wait through every one whose successor they prepare in
+ * less time (with 16, the last four groups of 1,000 servers).
  */
 #define DEPLOY_GROUP		128
-#define DEPLOY_GROUP_MIN	16
+#define DEPLOY_GROUP_MIN	64
 /*
  * A kept certificate is renewed once it expires within this many days, or
  * within a third of its lifetime when that is shorter (a 7-day certificate
@@ -1173,6 +1176,9 @@ group_new(size_t from, size_t n)
 	if (size < DEPLOY_GROUP_MIN)
 		size = DEPLOY_GROUP_MIN < group_max ? DEPLOY_GROUP_MIN :
 		    group_max;
+	/* no group after it smaller than the least, where one fits */
+	if (left - (size < left ? size : left) < DEPLOY_GROUP_MIN)
+		size = left < group_max ? left : group_max;
 	g->from = from;
 	g->to = left > size ? from + size : n;
 	return g;
