@@ -254,6 +254,18 @@ EOF
 # copy_ca NAME: a copy of the CA with its (empty) database.
 copy_ca() { cp -R "$W/ca" "$W/$1"; }
 
+# aside PATH...: moved out of the way until the run ends, not deleted.
+# ext4 without a journal (the CI VM's /tmp) will not reuse an inode
+# deleted in the last minute or so and scans past each one: deleting a
+# case's hundreds of files made creating the next case's cost about
+# 0.3 ms more each, which fell on the deployment case. out_aside leaves
+# an empty $W/out.
+aside() {
+	_d=$(mktemp -d "$W/aside.XXXXXX") && mv "$@" "$_d"/ ||
+	    die "cannot move $* aside"
+}
+out_aside() { aside "$W/out" && mkdir "$W/out" || die "cannot make $W/out"; }
+
 # The Front End server's request: an RSA 2048 key (the role's key spec)
 # and the role's two own names.
 make_csr() {
@@ -442,7 +454,8 @@ case_sign() {
 		openssl verify -purpose sslserver -CAfile "$CA_CRT" "$c" \
 		    >/dev/null 2>&1 || say "WARNING: $c does not verify"
 	done
-	rm -rf "$W/ca-empty" "$W/ossl-empty" "$W/out"/*
+	aside "$W/ca-empty" "$W/ossl-empty"
+	out_aside
 }
 
 # 2. A CRL of 100,000 and of 1,000,000 revoked certificates.
@@ -472,7 +485,8 @@ case_crl() {
 		[ "$got" -eq "$n" ] ||
 		    say "WARNING: roleca's CRL lists $got entries, not $n"
 		say "  roleca's CRL of $n entries: openssl verifies it and reads $got"
-		rm -rf "$W/crl$n" "$W/ossl-crl$n" "$W/out"/*
+		rm -rf "$W/crl$n" "$W/ossl-crl$n"
+		out_aside
 	done
 }
 
@@ -534,7 +548,7 @@ case_keygen() {
 		    "key-$spec" roleca '"$ROLECA" request '"$name"' $FE_VARS --out "$W/out/r$1-$i"' \
 		    "key-$spec" openssl 'openssl genpkey '"$ossl"' -out "$W/out/o$1-$i.key"' \
 		    "key-$spec" certtool 'certtool --generate-privkey '"$gtls"' --outfile "$W/out/c$1-$i.key"'
-		rm -rf "$W/out"/*
+		out_aside
 	done
 }
 
