@@ -112,7 +112,7 @@ mul_g_x(const struct ecsig *e, const mp_limb_t *t, mpz_t x, mpz_t y)
 		ecc_point_get(&p, x, y);
 		rc = 0;
 	}
-	wipe_limbs(s.p, (size_t)ecc_size(e->ecc));
+	wipe_limbs(s.p, e->nl);	/* ecc_scalar_init: the order's limbs */
 	ecc_scalar_clear(&s);
 	ecc_point_clear(&p);
 	return rc;
