@@ -77,23 +77,45 @@ dir_empty(const char *dir)
  * one is built as a hidden sibling and renamed into place at the end, so
  * that a crash leaves no half-made CA under dir's name (at worst the
  * sibling, .NAME.init-XXXXXX); a directory that holds other files is
- * built in place.
+ * built in place, where a kill can leave some of the CA's files without
+ * ca.cfg: those are named, for the user to move aside.
  */
 static int
 check_dir(struct init *in, const char *dir, char **cause)
 {
-	static const char *const names[] = { CA_CFG, CA_KEY, CA_CRT, CA_DB };
-	char	*p, *parent, *base;
+	/* ca.cfg first; then the log and index, no new database's either */
+	static const char *const names[] = { CA_CFG, CA_KEY, CA_CRT, CA_DB,
+	    CA_DB "-wal", CA_DB "-shm", CA_CHAIN };
+	char	*p, *parent, *base, *found = NULL, *tmp;
 	size_t	 n = strlen(dir);
-	int	 taken;
+	int	 cfg = 0, rc;
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		p = ca_path_in(dir, names[i]);
-		taken = access(p, F_OK) == 0;
+		if (access(p, F_OK) == 0) {
+			cfg |= i == 0;
+			xasprintf(&tmp, "%s%s%s", found != NULL ? found : "",
+			    found != NULL ? ", " : "", names[i]);
+			free(found);
+			found = tmp;
+		}
 		free(p);
-		if (taken)
-			return err_set(cause, "%s: already holds a CA (%s "
-			    "exists)", dir, names[i]);
+	}
+	if (found != NULL) {
+		/*
+		 * without ca.cfg, what an init killed while it built the CA
+		 * in place left: no command can use it, and init needs the
+		 * files gone
+		 */
+		if (cfg)
+			rc = err_set(cause, "%s: already holds a CA (%s "
+			    "exists)", dir, CA_CFG);
+		else
+			rc = err_set(cause, "%s: holds %s but no %s, as an "
+			    "init that did not finish leaves them: move them "
+			    "aside to run init again", dir, found, CA_CFG);
+		free(found);
+		return rc;
 	}
 	if (!dir_empty(dir)) {
 		in->dir = xstrdup(dir);

@@ -387,6 +387,34 @@ sub_audited() { unaudited "$D/root/roleca.db"; }
 deterministic "init --parent killed at each step: the parent logs every subordinate it records" \
 	sub_audited "exec '$ROLECA' --dir '$T/sub'\$1 init --config '$D/issuing.cfg' --parent '$D/root' 2>/dev/null"
 
+# init into a directory that holds other files builds the CA in place.
+# Killed at any step it leaves a whole CA, or what init's next run names
+# (some of the CA's files, no ca.cfg), after whose moving aside init
+# works; never the directory's own file lost.
+in_place_ok() {
+	ip=$T/inplace$1
+	[ "$(cat "$ip/notes.txt" 2>/dev/null)" = mine ] ||
+	    { echo "notes.txt lost"; return 1; }
+	if [ -e "$ip/ca.cfg" ]; then
+		"$ROLECA" --dir "$ip" list >/dev/null 2>&1 && return 0
+		echo "ca.cfg there, but not a CA roleca can use"
+		return 1
+	fi
+	"$ROLECA" --dir "$ip" init --config "$D/root.cfg" >/dev/null \
+	    2>"$T/iperr" && return 0
+	grep -q "but no ca.cfg, as an init that did not finish" "$T/iperr" ||
+	    { cat "$T/iperr"; return 1; }
+	mkdir "$ip.aside"
+	for f in ca.key ca.crt roleca.db roleca.db-wal roleca.db-shm \
+	    chain.pem; do
+		[ ! -e "$ip/$f" ] || mv "$ip/$f" "$ip.aside/"
+	done
+	"$ROLECA" --dir "$ip" init --config "$D/root.cfg" >/dev/null \
+	    2>"$T/iperr" || { cat "$T/iperr"; return 1; }
+}
+deterministic "init in a directory with other files, killed at each step: a whole CA, or one init names" \
+	in_place_ok "mkdir -p '$T/inplace'\$1 && echo mine >'$T/inplace'\$1/notes.txt && exec '$ROLECA' --dir '$T/inplace'\$1 init --config '$D/root.cfg' 2>/dev/null"
+
 # renew --revoke-old: the new certificate and the old one's revocation each
 # with its audit row, whatever the moment; the next run renews a valid one.
 DDB=$D/issuing/roleca.db

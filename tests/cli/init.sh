@@ -49,6 +49,25 @@ expect 1 "init over an existing CA is refused" \
 assert "... saying so in one line" err_has "already holds a CA"
 assert "... and the CA is unchanged" test "$(cat "$L/root/"* 2>/dev/null | md5sum)" = "$sum"
 
+# What an init killed while it built a CA in a directory that holds other
+# files can leave: some of the CA's files, no ca.cfg. No command can use
+# that; init names the files instead of saying a CA is there.
+mkdir "$T/part" && echo mine >"$T/part/notes.txt"
+cp "$L/root/roleca.db" "$L/root/ca.key" "$T/part/"
+expect 1 "init beside a half-made CA's files is refused" \
+	roleca --dir "$T/part" init --config "$L/root.cfg"
+assert "... naming them and the missing ca.cfg" \
+	err_has "holds ca.key, roleca.db but no ca.cfg, as an init that did not finish"
+assert "... and saying what to do" err_has "move them aside to run init again"
+assert "... in one line" err_one_line
+mkdir "$T/part.aside" && mv "$T/part/roleca.db" "$T/part/ca.key" "$T/part.aside/"
+expect 0 "with them moved aside, init builds the CA there" \
+	roleca --dir "$T/part" init --config "$L/root.cfg"
+assert "... beside the directory's own file" \
+	test "$(cat "$T/part/notes.txt")" = mine
+assert "... and its certificate is one" \
+	openssl x509 -in "$T/part/ca.crt" -noout
+
 grep -v '^cdp' "$L/root.cfg" >"$T/nocdp.cfg"
 expect 1 "a config without a CDP is refused" \
 	roleca --dir "$T/nocdp" init --config "$T/nocdp.cfg"
