@@ -419,7 +419,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*parent = args_get(a, OPT_PARENT);
 	const char	*csr_out = args_get(a, OPT_CSR_OUT);
 	char		*cause = NULL, *p = NULL;
-	int		 rc = ERR_FAIL;
+	int		 rc = ERR_FAIL, recorded = 0;
 
 	if (config == NULL)
 		return cmd_usage_error(cmd, "--config FILE is required");
@@ -462,8 +462,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(stage(&in, csr_out, &cause));
 	TRY(make_db(&in, &cause));
-	if (in.parent != NULL)
+	if (in.parent != NULL) {
 		TRY(record_in_parent(&in, &cause));
+		recorded = 1;
+	}
 	TRY(out_batch_commit(in.batch, &cause));
 	if (in.staged && (rc = place_staged(&in, dir, &cause)) != 0) {
 		/* the request would name a CA that is not there */
@@ -482,9 +484,17 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 out:
 	/* success was logged with the record */
 	if (in.parent != NULL && in.crt != NULL && rc != 0) {
-		char	*serial = NULL, *ignored = NULL;
+		char	*serial = NULL, *ignored = NULL, *tmp;
 
 		(void)x509_serial_hex(in.crt, &serial, &ignored);
+		/* a certificate no CA directory holds, valid at the parent */
+		if (recorded && serial != NULL) {
+			xasprintf(&tmp, "%s (%s has recorded the new CA's "
+			    "certificate %s: revoke it there)", cause != NULL ?
+			    cause : "failed", in.parent->dir, serial);
+			free(cause);
+			cause = tmp;
+		}
 		cmd_audit(cmd, in.parent->store, serial, "subordinate-ca", rc,
 		    cause);
 		free(serial);
