@@ -47,6 +47,9 @@
 /* A lifetime may exceed the cap by a backdated notBefore (roleca: 5 min). */
 #define SKEW		3600
 #define MIN_RSA_BITS	2048
+/* the RSA public exponents the key rule accepts (odd ones) */
+#define RSA_E_MIN	65537
+#define RSA_E_MAX	2147483647
 
 /* Certificate text quoted in a message: at most QUOTE_IN bytes of it. */
 #define QUOTE_IN	120
@@ -83,6 +86,9 @@ struct cert {
 	int			 pk;
 	unsigned		 bits;
 	gnutls_ecc_curve_t	 curve;
+	/* an RSA key's public exponent when it fits, else e_big */
+	uint64_t		 e;
+	int			 e_big;
 };
 
 /* A subject attribute as the certificate has it (value may hold NULs). */
@@ -202,14 +208,39 @@ cert_free(struct cert *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* The algorithm, size and curve of pub, as the key rule reads them. */
+/* An unsigned big-endian integer in *v; -1 when it does not fit. */
+static int
+be_uint(const gnutls_datum_t *d, uint64_t *v)
+{
+	size_t	 i = 0;
+
+	while (i < d->size && d->data[i] == 0)
+		i++;
+	if (d->size - i > sizeof *v)
+		return -1;
+	for (*v = 0; i < d->size; i++)
+		*v = *v << 8 | d->data[i];
+	return 0;
+}
+
+/*
+ * The algorithm, size and curve of pub, and an RSA key's exponent, as the
+ * key rule reads them.
+ */
 static void
 key_facts(gnutls_pubkey_t pub, struct cert *c)
 {
+	gnutls_datum_t	 e = { NULL, 0 };
+
 	c->pk = gnutls_pubkey_get_pk_algorithm(pub, &c->bits);
 	if (c->pk == GNUTLS_PK_ECDSA && gnutls_pubkey_export_ecc_raw2(pub,
 	    &c->curve, NULL, NULL, 0) < 0)
 		c->curve = GNUTLS_ECC_CURVE_INVALID;
+	if (c->pk == GNUTLS_PK_RSA && gnutls_pubkey_export_rsa_raw2(pub, NULL,
+	    &e, GNUTLS_EXPORT_FLAG_NO_LZ) >= 0) {
+		c->e_big = be_uint(&e, &c->e) != 0;
+		gnutls_free(e.data);
+	}
 }
 
 /* Read the key once: the key, key-usage and signature rules share it. */
@@ -910,6 +941,20 @@ rule_key(const struct cert *c, unsigned min, const struct keyspec *role,
 			    "%u)", c->bits, min);
 			return;
 		}
+		/*
+		 * FIPS 186-5 wants an odd e above 2^16; Go's crypto/rsa
+		 * refuses one above 2^31 - 1, which OpenSSL and GnuTLS
+		 * accept.
+		 */
+		if (c->e_big)
+			findings_add(f, "key", "RSA public exponent of more "
+			    "than 64 bits (an odd number from 65537 to "
+			    "2147483647)");
+		else if (c->e < RSA_E_MIN || c->e > RSA_E_MAX ||
+		    c->e % 2 == 0)
+			findings_add(f, "key", "RSA public exponent %llu (an "
+			    "odd number from 65537 to 2147483647)",
+			    (unsigned long long)c->e);
 		have.alg = KEY_RSA;
 		have.bits = c->bits;
 	} else if (c->pk == GNUTLS_PK_ECDSA) {

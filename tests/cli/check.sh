@@ -148,6 +148,14 @@ sed 's/keyUsage = critical,digitalSignature/keyUsage = critical,digitalSignature
 leaf weak rsa:1024 -sha256 rsa.ext
 expect 3 "an RSA-1024 key: not compliant" roleca --dir "$T/none" check weak.crt --chain ca.crt
 assert "... reported as key" out_has "key:"
+openssl req -new -newkey rsa:2048 -pkeyopt rsa_keygen_pubexp:3 -nodes \
+	-keyout e3.key -subj "/CN=web.lab.example" -out e3.csr 2>/dev/null
+openssl x509 -req -in e3.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+	-days 90 -sha256 -extfile rsa.ext -out e3.crt 2>/dev/null
+assert "openssl verifies a certificate for an RSA key with e = 3" \
+	openssl verify -CAfile ca.crt e3.crt
+expect 3 "... roleca check finds it not compliant" roleca --dir "$T/none" check e3.crt --chain ca.crt
+assert "... naming the exponent" out_has "key: RSA public exponent 3 (an odd number from 65537 to 2147483647)"
 
 leaf sha1 ec:p256.pem -sha1 good.ext
 if [ -s sha1.crt ]; then

@@ -121,6 +121,26 @@ assert "... as no proof of possession" err_has "does not verify"
 mkcsr weak rsa:1024 -sha256 /CN=weak.lab.example
 hostile 3 "an RSA-1024 key is refused" weak.csr
 assert "... naming the key rule" err_has "key"
+# The RSA public exponent: odd, at least 65537 (FIPS 186-5), at most
+# 2^31 - 1 (Go's crypto/rsa refuses more).
+for e in 3 2147483649 18446744073709551617; do
+	mkcsr "e$e" rsa:2048 -sha256 /CN=pchat.lab.example \
+		-pkeyopt "rsa_keygen_pubexp:$e"
+done
+assert "openssl makes RSA keys with e = 3, 2^31 + 1, 2^64 + 1" sh -c \
+	"openssl req -in e3.csr -noout -text | grep -q 'Exponent: 3 ' &&
+	openssl req -in e2147483649.csr -noout -text |
+	grep -q 'Exponent: 2147483649 ' &&
+	openssl req -in e18446744073709551617.csr -noout -text |
+	grep -q '^ *01:00:00:00:00:00:00:00:01\$'"
+hostile 3 "an RSA key with e = 3 is refused" e3.csr
+assert "... naming the exponent" \
+	err_has "refused: key: RSA public exponent 3 (an odd number from 65537 to 2147483647)"
+hostile 3 "an RSA key with e = 2^31 + 1 is refused" e2147483649.csr
+assert "... naming the exponent" err_has "RSA public exponent 2147483649 ("
+hostile 3 "an RSA key with e = 2^64 + 1 is refused" e18446744073709551617.csr
+assert "... as an exponent of more than 64 bits" \
+	err_has "RSA public exponent of more than 64 bits ("
 mkcsr sha1 ec:p256.pem -sha1 /CN=sha1.lab.example
 if [ -s sha1.csr ]; then
 	hostile 3 "a SHA-1-signed CSR is refused" sha1.csr
@@ -213,6 +233,14 @@ assert "... saying it is not a PKCS#10 request" err_has "PKCS#10"
 head -c 200 rsa.der >truncated.der
 hostile 1 "a truncated DER CSR is refused" truncated.der
 assert "no hostile CSR added a database row" test "$(rows "$DB")" -eq "$count"
+# An odd RSA exponent in range, however unusual, is signed.
+for e in 65539 2147483647; do
+	mkcsr "e$e" rsa:2048 -sha256 /CN=pchat.lab.example \
+		-pkeyopt "rsa_keygen_pubexp:$e"
+	expect 0 "an RSA key with e = $e is signed" roleca --dir "$I" sign \
+		persistent-chat --csr "e$e.csr" --out "e$e"
+	assert "... and verifies" verify_server "$L" "e$e.crt"
+done
 openssl req -new -key rsa.key -sha3-256 -subj /CN=pc3.lab.example \
 	-addext subjectAltName=DNS:pc3.lab.example -out sha3.csr 2>/dev/null
 if [ -s sha3.csr ]; then

@@ -756,6 +756,66 @@ test_key(void)
 	    "2048)"));
 }
 
+/*
+ * The RSA public exponent, on fx.rsa's modulus with e set by hand: odd,
+ * from 65537 to 2^31 - 1, at both ends and one past them; larger than 64
+ * bits said so; leading zero bytes do not count.
+ */
+static void
+test_rsa_exponent(void)
+{
+	static const struct {
+		unsigned char	 e[10];
+		size_t		 len;
+		const char	*finding;	/* NULL: none */
+	} cases[] = {
+		{ { 3 }, 1, "RSA public exponent 3 (an odd number from 65537 "
+		    "to 2147483647)" },
+		{ { 0xff, 0xff }, 2, "RSA public exponent 65535 (" },
+		{ { 1, 0, 1 }, 3, NULL },
+		{ { 0, 0, 1, 0, 1 }, 5, NULL },
+		{ { 1, 0, 2 }, 3, "RSA public exponent 65538 (" },
+		{ { 1, 0, 3 }, 3, NULL },
+		{ { 0x7f, 0xff, 0xff, 0xfd }, 4, NULL },
+		{ { 0x7f, 0xff, 0xff, 0xff }, 4, NULL },
+		{ { 0x80, 0, 0, 1 }, 4, "RSA public exponent 2147483649 (" },
+		{ { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 8,
+		    "RSA public exponent 18446744073709551615 (" },
+		{ { 1, 0, 0, 0, 0, 0, 0, 0, 1 }, 9, "RSA public exponent of "
+		    "more than 64 bits (" },
+		{ { 0, 0x7f, 0xff, 0xff, 0xff }, 5, NULL },
+	};
+	gnutls_datum_t	 m = { NULL, 0 }, e0 = { NULL, 0 };
+
+	CU_ASSERT_FATAL(gnutls_x509_privkey_export_rsa_raw(fx.rsa, &m, &e0,
+	    NULL, NULL, NULL, NULL) == 0);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		gnutls_datum_t	 e = { (unsigned char *)cases[i].e,
+		    (unsigned)cases[i].len };
+		gnutls_pubkey_t	 pub = NULL;
+		struct findings	 f = { NULL, 0 };
+		int		 ok;
+
+		CU_ASSERT_FATAL(gnutls_pubkey_init(&pub) == 0);
+		CU_ASSERT_FATAL(gnutls_pubkey_import_rsa_raw(pub, &m, &e) ==
+		    0);
+		policy_check_ca_key(pub, &f);
+		ok = cases[i].finding == NULL ? f.n == 0 : f.n == 1 &&
+		    has(&f, "key", cases[i].finding);
+		if (!ok) {
+			fprintf(stderr, "\n    case %zu: wanted %s", i,
+			    cases[i].finding != NULL ? cases[i].finding :
+			    "none");
+			show("got", &f);
+		}
+		CU_ASSERT(ok);
+		findings_free(&f);
+		gnutls_pubkey_deinit(pub);
+	}
+	gnutls_free(m.data);
+	gnutls_free(e0.data);
+}
+
 static void
 test_signature(void)
 {
@@ -1708,6 +1768,7 @@ main(void)
 		{ "issuer name and signature", test_issuer },
 		{ "authority information access", test_aia },
 		{ "key strength and kind", test_key },
+		{ "RSA public exponent", test_rsa_exponent },
 		{ "signature algorithm", test_signature },
 		{ "serial number", test_serial },
 		{ "validity", test_validity },
