@@ -87,13 +87,13 @@ find_issuer(struct check *ck)
 	if (ck->ca != NULL && x509_issuer_named(leaf, ck->ca->crt))
 		return ck->ca->crt;
 	for (size_t i = 0; i < ck->nchain; i++)
-		if (gnutls_x509_crt_check_issuer(leaf, ck->chain[i]))
+		if (x509_is_issuer(leaf, ck->chain[i]))
 			return ck->chain[i];
 	for (size_t i = 1; i < ck->ncerts; i++)
-		if (gnutls_x509_crt_check_issuer(leaf, ck->certs[i]))
+		if (x509_is_issuer(leaf, ck->certs[i]))
 			return ck->certs[i];
 	for (size_t i = 0; i < ck->ncas; i++)
-		if (gnutls_x509_crt_check_issuer(leaf, ck->cas[i]))
+		if (x509_is_issuer(leaf, ck->cas[i]))
 			return ck->cas[i];
 	return NULL;
 }
@@ -106,8 +106,8 @@ find_issuer(struct check *ck)
 static void
 check_issuer_given(struct check *ck, int live)
 {
-	gnutls_datum_t	 dn = { NULL, 0 };
 	const char	*where;
+	char		*dn;
 
 	if (ck->ncas > 0 || (ck->nchain == 0 && ck->ncerts < 2))
 		return;
@@ -119,11 +119,10 @@ check_issuer_given(struct check *ck, int live)
 	else
 		where = live ? "neither in --chain nor in the server's chain" :
 		    "neither in --chain nor in the rest of the file";
-	gnutls_x509_crt_get_issuer_dn3(ck->certs[0], &dn, 0);
-	findings_add(&ck->findings, "chain", "its issuer '%.*s' is %s (the "
-	    "issuer name and signature could not be checked)",
-	    (int)dn.size, dn.data != NULL ? (char *)dn.data : "", where);
-	gnutls_free(dn.data);
+	dn = x509_dn(ck->certs[0], 1);
+	findings_add(&ck->findings, "chain", "its issuer '%s' is %s (the "
+	    "issuer name and signature could not be checked)", dn, where);
+	free(dn);
 }
 
 /*
@@ -136,19 +135,17 @@ check_issuer_given(struct check *ck, int live)
 static void
 check_order(struct check *ck, int live)
 {
-	gnutls_datum_t	 dn = { NULL, 0 };
+	char	*dn;
 
 	for (size_t i = 1; i < ck->ncerts; i++) {
-		if (gnutls_x509_crt_check_issuer(ck->certs[i - 1],
-		    ck->certs[i]))
+		if (x509_is_issuer(ck->certs[i - 1], ck->certs[i]))
 			continue;
-		gnutls_x509_crt_get_dn3(ck->certs[i], &dn, 0);
+		dn = x509_dn(ck->certs[i], 0);
 		findings_add(&ck->findings, "chain", "certificate %zu of %s "
-		    "('%.*s') is not the issuer of the one before it: each "
+		    "('%s') is not the issuer of the one before it: each "
 		    "certificate must be followed by its issuer", i + 1,
-		    live ? "the server's chain" : "the file", (int)dn.size,
-		    dn.data != NULL ? (char *)dn.data : "");
-		gnutls_free(dn.data);
+		    live ? "the server's chain" : "the file", dn);
+		free(dn);
 		return;
 	}
 }
@@ -161,19 +158,18 @@ check_order(struct check *ck, int live)
 static void
 check_issuer_sent(struct check *ck, gnutls_x509_crt_t issuer)
 {
-	gnutls_datum_t	 dn = { NULL, 0 };
+	char	*dn;
 
-	if (gnutls_x509_crt_check_issuer(issuer, issuer))
+	if (x509_is_issuer(issuer, issuer))
 		return;
 	for (size_t i = 1; i < ck->ncerts; i++)
 		if (x509_same(ck->certs[i], issuer))
 			return;
-	gnutls_x509_crt_get_dn3(issuer, &dn, 0);
+	dn = x509_dn(issuer, 0);
 	findings_add(&ck->findings, "chain", "the server does not send its "
-	    "issuer '%.*s', an intermediate CA: a peer that does not have "
-	    "it cannot build the chain", (int)dn.size, dn.data != NULL ?
-	    (char *)dn.data : "");
-	gnutls_free(dn.data);
+	    "issuer '%s', an intermediate CA: a peer that does not have it "
+	    "cannot build the chain", dn);
+	free(dn);
 }
 
 static int
@@ -424,21 +420,22 @@ report_text(const struct check *ck, gnutls_x509_crt_t issuer)
 static void
 report_json(const struct check *ck, gnutls_x509_crt_t issuer)
 {
-	char	*subject = NULL, *serial = NULL, *err = NULL;
+	char	*subject, *serial = NULL, *err = NULL;
+	time_t	 nb, na;
 
-	x509_subject_text(ck->certs[0], &subject, &err);
+	subject = x509_dn(ck->certs[0], 0);
 	x509_serial_hex(ck->certs[0], &serial, &err);
 	free(err);
+	x509_validity(ck->certs[0], &nb, &na);
 	printf("{\"source\":");
 	json_string(stdout, ck->source);
 	printf(",\"subject\":");
-	json_string(stdout, subject != NULL ? subject : "");
+	json_string(stdout, subject);
 	printf(",\"serial\":");
 	json_string(stdout, serial != NULL ? serial : "");
 	printf(",\"not_after\":%lld,\"issuer_checked\":%s,"
 	    "\"issuer_anchored\":%s,\"issued_by_dir_ca\":%s,\"compliant\":%s,"
-	    "\"findings\":[", (long long)gnutls_x509_crt_get_expiration_time(
-	    ck->certs[0]), issuer != NULL ? "true" : "false",
+	    "\"findings\":[", (long long)na, issuer != NULL ? "true" : "false",
 	    anchored(ck, issuer) ? "true" : "false", ck->ca == NULL ? "null" :
 	    issuer == ck->ca->crt ? "true" : "false",
 	    ck->findings.n == 0 ? "true" : "false");

@@ -702,8 +702,7 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 		goto out;
 	}
 	ctx.now = time(NULL);
-	nb = gnutls_x509_crt_get_activation_time(certs[0]);
-	na = gnutls_x509_crt_get_expiration_time(certs[0]);
+	x509_validity(certs[0], &nb, &na);
 	window = pp->renew_set ? (time_t)pp->renew_days * DAY :
 	    (na - nb) / 3 < DEPLOY_RENEW_DAYS * DAY ? (na - nb) / 3 :
 	    DEPLOY_RENEW_DAYS * DAY;

@@ -341,6 +341,7 @@ record_in_parent(struct init *in, char **cause)
 {
 	struct store_cert	 sc = { 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
+	time_t			 nb, na;
 	int			 rc = ERR_FAIL;
 
 	TRY(x509_export(in->crt, 0, &der, cause));
@@ -349,8 +350,9 @@ record_in_parent(struct init *in, char **cause)
 	sc.sans = xstrdup("");
 	sc.profile = xstrdup("subordinate-ca");
 	sc.vars = xstrdup("");
-	sc.not_before = gnutls_x509_crt_get_activation_time(in->crt);
-	sc.not_after = gnutls_x509_crt_get_expiration_time(in->crt);
+	x509_validity(in->crt, &nb, &na);
+	sc.not_before = nb;
+	sc.not_after = na;
 	sc.issued_at = time(NULL);
 	sc.status = STORE_VALID;
 	sc.reason = -1;

@@ -117,7 +117,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 {
 	struct keyspec	 spec;
 	char		*path = NULL;
-	int		 rc = ERR_FAIL, ret;
+	int		 rc = ERR_FAIL;
 
 	TRY(ca_open(dir, CA_WANT_ALL, &rn->ca, cause));
 	TRY(store_get(rn->ca->store, a->pos[0], &rn->old, cause));
@@ -149,13 +149,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 		TRY(keys_generate(&rn->req->key, &rn->key, cause));
 		TRY(keys_pubkey(rn->key, &rn->pub, cause));
 	} else {
-		if ((ret = gnutls_pubkey_init(&rn->pub)) < 0 ||
-		    (ret = gnutls_pubkey_import_x509(rn->pub, rn->oldcrt[0],
-		    0)) < 0) {
-			rc = err_set(cause, "the old certificate's key: %s",
-			    gnutls_strerror(ret));
-			goto out;
-		}
+		TRY(x509_crt_pubkey(rn->oldcrt[0], &rn->pub, cause));
 		TRY(leaf_key_not_compromised(rn->ca, rn->pub, cause));
 		TRY(keys_spec_of_pubkey(rn->pub, &spec, cause));
 		profile_fit_key(rn->req, rn->profile, &spec);

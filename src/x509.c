@@ -1130,6 +1130,51 @@ x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca)
 }
 
 int
+x509_is_issuer(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
+{
+	return gnutls_x509_crt_check_issuer(crt, issuer) != 0;
+}
+
+char *
+x509_dn(gnutls_x509_crt_t crt, int issuer)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	char		*text;
+
+	if ((issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) :
+	    gnutls_x509_crt_get_dn3(crt, &d, 0)) < 0 || d.data == NULL) {
+		gnutls_free(d.data);
+		return xstrdup("");
+	}
+	text = xstrndup((const char *)d.data, d.size);
+	gnutls_free(d.data);
+	return text;
+}
+
+void
+x509_validity(gnutls_x509_crt_t crt, time_t *not_before, time_t *not_after)
+{
+	*not_before = gnutls_x509_crt_get_activation_time(crt);
+	*not_after = gnutls_x509_crt_get_expiration_time(crt);
+}
+
+int
+x509_crt_pubkey(gnutls_x509_crt_t crt, gnutls_pubkey_t *pub, char **cause)
+{
+	gnutls_pubkey_t	 p = NULL;
+	int		 ret;
+
+	if ((ret = gnutls_pubkey_init(&p)) < 0 ||
+	    (ret = gnutls_pubkey_import_x509(p, crt, 0)) < 0) {
+		if (p != NULL)
+			gnutls_pubkey_deinit(p);
+		return gerr(cause, "the certificate's key", ret);
+	}
+	*pub = p;
+	return 0;
+}
+
+int
 x509_pubkey_id(gnutls_pubkey_t pub, char **hex, char **cause)
 {
 	unsigned char	 id[64];

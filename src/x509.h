@@ -138,6 +138,20 @@ int	 x509_same(gnutls_x509_crt_t, gnutls_x509_crt_t);
 /* Does crt name ca's subject as its issuer, byte for byte (keys aside)? */
 int	 x509_issuer_named(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca);
 /*
+ * Is issuer crt's issuer, as GnuTLS judges it when it builds a chain (the
+ * names, and the key identifiers where both certificates carry them)?
+ * The signature is not checked.
+ */
+int	 x509_is_issuer(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer);
+/* The subject, or with issuer set the issuer, as RFC 4514 text; "" if none. */
+char	*x509_dn(gnutls_x509_crt_t, int issuer);
+/* The validity period's bounds. */
+void	 x509_validity(gnutls_x509_crt_t, time_t *not_before,
+	    time_t *not_after);
+/* The certified public key (a new one the caller frees). */
+int	 x509_crt_pubkey(gnutls_x509_crt_t, gnutls_pubkey_t *pub,
+	    char **cause);
+/*
  * The SHA-256 key identifier, in hex (allocated), of pub or of the key the
  * certificate der certifies: what x509_matches_pubkey() compares.
  */

@@ -1726,6 +1726,49 @@ test_cn_read_back(void)
 
 /* ---- reading certificates back ---- */
 
+/* The accessors the commands read certificates through. */
+static void
+test_accessors(void)
+{
+	struct conf		 sc;
+	gnutls_x509_crt_t	 sub = NULL;
+	gnutls_pubkey_t		 a = NULL, b = NULL;
+	time_t			 nb, na;
+	char			*t, *ida = NULL, *idb = NULL, *cause = NULL;
+
+	sub_conf(&sc, -1);
+	CU_ASSERT_EQUAL_FATAL(x509_build_ca(&sc, fx.sub_key, &fx.ec, fx.now,
+	    &sub, &cause), 0);
+	t = x509_dn(sub, 0);
+	CU_ASSERT_STRING_EQUAL(t, "O=Lab,CN=Test Issuing CA");
+	free(t);
+	t = x509_dn(sub, 1);
+	CU_ASSERT_STRING_EQUAL(t, "O=Lab,CN=Test Root");
+	free(t);
+	/* by name and key identifier, either way round */
+	CU_ASSERT(x509_is_issuer(sub, fx.ec_crt));
+	CU_ASSERT(x509_is_issuer(fx.ec_crt, fx.ec_crt));
+	CU_ASSERT(!x509_is_issuer(fx.ec_crt, sub));
+	CU_ASSERT(!x509_is_issuer(sub, fx.rsa_crt));
+	CU_ASSERT(!x509_is_issuer(sub, sub));
+	x509_validity(sub, &nb, &na);
+	CU_ASSERT(nb <= fx.now && nb > fx.now - 3600);
+	CU_ASSERT_EQUAL(na - nb, 1825 * 86400);
+	/* the certified key is the subordinate's own */
+	CU_ASSERT_EQUAL_FATAL(x509_crt_pubkey(sub, &a, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(keys_pubkey(fx.sub_key, &b, &cause), 0);
+	CU_ASSERT_EQUAL(x509_pubkey_id(a, &ida, &cause), 0);
+	CU_ASSERT_EQUAL(x509_pubkey_id(b, &idb, &cause), 0);
+	CU_ASSERT(ida != NULL && idb != NULL && strcmp(ida, idb) == 0);
+	CU_ASSERT_PTR_NULL(cause);
+	free(ida);
+	free(idb);
+	gnutls_pubkey_deinit(a);
+	gnutls_pubkey_deinit(b);
+	gnutls_x509_crt_deinit(sub);
+	conf_clear(&sc);
+}
+
 static void
 test_parse_certs(void)
 {
@@ -1971,6 +2014,8 @@ main(void)
 		{ "a leaf CSR", test_leaf_csr },
 		{ "a CSR's subjectAltName, walked", test_csr_san_reader },
 		{ "a CN read back is not RFC 4514-escaped", test_cn_read_back },
+		{ "the accessors commands read certificates by",
+		    test_accessors },
 		{ "parsing certificates", test_parse_certs },
 		{ "serial, subject and key helpers", test_text_helpers },
 		CU_TEST_INFO_NULL
