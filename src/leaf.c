@@ -60,6 +60,7 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	struct store_cert	 sc = { 0 };
 	char			 none[1] = "";
 	gnutls_datum_t		 der = { NULL, 0 };
+	time_t			 nb, na;
 	int			 rc = ERR_FAIL;
 
 	TRY(x509_export(crt, 0, &der, cause));
@@ -69,8 +70,9 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	sc.profile = req->profile;
 	sc.vars = req->vars;
 	sc.asked = req->asked != NULL ? req->asked : none;
-	sc.not_before = gnutls_x509_crt_get_activation_time(crt);
-	sc.not_after = gnutls_x509_crt_get_expiration_time(crt);
+	x509_validity(crt, &nb, &na);
+	sc.not_before = nb;
+	sc.not_after = na;
 	sc.issued_at = time(NULL);
 	sc.status = STORE_VALID;
 	sc.reason = -1;

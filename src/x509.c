@@ -1040,16 +1040,29 @@ x509_serial_hex(gnutls_x509_crt_t crt, char **hex, char **cause)
 	return 0;
 }
 
-int
-x509_subject_text(gnutls_x509_crt_t crt, char **text, char **cause)
+/* The subject, or the issuer, as RFC 4514 text; a GnuTLS error code. */
+static int
+dn_text(gnutls_x509_crt_t crt, int issuer, char **text)
 {
 	gnutls_datum_t	 d = { NULL, 0 };
 	int		 ret;
 
-	if ((ret = gnutls_x509_crt_get_dn3(crt, &d, 0)) < 0)
-		return gerr(cause, "certificate subject", ret);
-	*text = xstrndup((const char *)d.data, d.size);
+	ret = issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) :
+	    gnutls_x509_crt_get_dn3(crt, &d, 0);
+	if (ret >= 0)
+		*text = xstrndup(d.data != NULL ? (const char *)d.data : "",
+		    d.size);
 	gnutls_free(d.data);
+	return ret < 0 ? ret : 0;
+}
+
+int
+x509_subject_text(gnutls_x509_crt_t crt, char **text, char **cause)
+{
+	int	 ret;
+
+	if ((ret = dn_text(crt, 0, text)) < 0)
+		return gerr(cause, "certificate subject", ret);
 	return 0;
 }
 
@@ -1138,17 +1151,9 @@ x509_is_issuer(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
 char *
 x509_dn(gnutls_x509_crt_t crt, int issuer)
 {
-	gnutls_datum_t	 d = { NULL, 0 };
-	char		*text;
+	char	*text;
 
-	if ((issuer ? gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) :
-	    gnutls_x509_crt_get_dn3(crt, &d, 0)) < 0 || d.data == NULL) {
-		gnutls_free(d.data);
-		return xstrdup("");
-	}
-	text = xstrndup((const char *)d.data, d.size);
-	gnutls_free(d.data);
-	return text;
+	return dn_text(crt, issuer, &text) < 0 ? xstrdup("") : text;
 }
 
 void
