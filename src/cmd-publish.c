@@ -338,15 +338,16 @@ const struct command cmd_publish = {
 	"publish directories.",
 	"  --to DIR    publish into DIR instead of ca.cfg's publish directories\n"
 	"  --new-crl   sign a new CRL even if the current one is not due\n"
-	"Files: the CRL as DER under the name its CDP URL ends with, the same\n"
-	"as PEM (NAME.pem), and the CA certificate as DER under the name its\n"
-	"caIssuers URL ends with (else NAME.crt). A CRL is due when it is\n"
-	"missing or unreadable, crl_renew_percent (ca.cfg, default 50) of\n"
-	"its lifetime has passed, or a certificate was revoked, held or\n"
-	"released after it was signed. With delta_cdp in ca.cfg a new delta CRL is signed and\n"
-	"published every time, and carries such changes until the CRL is due;\n"
-	"a CRL whose Freshest CRL does not name delta_cdp's URLs (or names\n"
-	"some without delta_cdp) is due too.\n",
+	"Files: the CRL as DER under the name its CDP URL ends with (NAME),\n"
+	"the same as PEM (NAME.pem), and the CA certificate as DER under the\n"
+	"name its caIssuers URL ends with (else NAME with a final .crl made\n"
+	".crt). A CRL is due when it is missing or unreadable,\n"
+	"crl_renew_percent (ca.cfg, default 50) of its lifetime has passed,\n"
+	"or a certificate was revoked, held or released after it was signed.\n"
+	"With delta_cdp in ca.cfg a new delta CRL is signed and published\n"
+	"every time, and carries such changes until the CRL is due; a CRL\n"
+	"whose Freshest CRL does not name delta_cdp's URLs (or names some\n"
+	"without delta_cdp) is due too.\n",
 	options,
 	0,
 	0,
