@@ -41,19 +41,75 @@ ca_exists(const char *dir)
 	return ok;
 }
 
+/* Are a and b the same directory (device and inode)? */
+static int
+same_dir(const char *a, const struct stat *b)
+{
+	struct stat	 st;
+
+	return stat(a, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_dev == b->st_dev && st.st_ino == b->st_ino;
+}
+
 int
 ca_own_dir(const struct ca *ca, const char *dir)
 {
-	struct stat	 d, st;
-	char		*crl = ca_path(ca, "crl");
-	int		 own = 0;
+	struct stat	 d;
+	char		*crl = ca_path(ca, CA_CRLDIR);
+	int		 own;
 
-	if (stat(dir, &d) == 0 && S_ISDIR(d.st_mode))
-		own = (stat(ca->dir, &st) == 0 && st.st_dev == d.st_dev &&
-		    st.st_ino == d.st_ino) || (stat(crl, &st) == 0 &&
-		    st.st_dev == d.st_dev && st.st_ino == d.st_ino);
+	own = stat(dir, &d) == 0 && S_ISDIR(d.st_mode) &&
+	    (same_dir(ca->dir, &d) || same_dir(crl, &d));
 	free(crl);
 	return own;
+}
+
+/*
+ * A CA directory: ca.cfg and the database, which init makes together (a
+ * ca.cfg alone is as likely the file an init was given).
+ */
+static int
+holds_ca(const char *dir)
+{
+	char		*db = ca_path_in(dir, CA_DB);
+	struct stat	 st;
+	int		 ok;
+
+	ok = ca_exists(dir) && stat(db, &st) == 0 && S_ISREG(st.st_mode);
+	free(db);
+	return ok;
+}
+
+int
+ca_refuse_output(const char *path, int is_dir, char **cause)
+{
+	struct stat	 d;
+	const char	*what = NULL;
+	char		*dir, *up = NULL, *crl = NULL;
+	int		 rc = 0;
+
+	dir = is_dir ? xstrdup(path) : ca_dir_of(path);
+	/* a directory not made yet holds nothing of a CA's */
+	if (stat(dir, &d) != 0 || !S_ISDIR(d.st_mode))
+		goto out;
+	xasprintf(&up, "%s/..", dir);
+	crl = ca_path_in(up, CA_CRLDIR);
+	if (holds_ca(dir))
+		what = "a CA directory (its key, certificate and database are "
+		    "there)";
+	else if (holds_ca(up) && same_dir(crl, &d))
+		what = "a CA's crl/ (its CRLs are there)";
+	if (what != NULL && is_dir)
+		rc = err_usage(cause, "%s: is %s: write it elsewhere", path,
+		    what);
+	else if (what != NULL)
+		rc = err_usage(cause, "%s: is in %s, %s: write it elsewhere",
+		    path, dir, what);
+out:
+	free(crl);
+	free(up);
+	free(dir);
+	return rc;
 }
 
 char *

@@ -54,6 +54,13 @@ int	 ca_exists(const char *dir);
  * and the CRLs, so no copy of a CRL or certificate may be written there.
  */
 int	 ca_own_dir(const struct ca *, const char *dir);
+/*
+ * Refuse an output file (is_dir: an output directory) in any CA directory
+ * or its crl/: there a CA keeps its key, certificate, database and CRLs,
+ * which no certificate, key or copy written by a command may replace, not
+ * even with --force. 0, or a usage error naming path.
+ */
+int	 ca_refuse_output(const char *path, int is_dir, char **cause);
 /* The directory part of path ("." when it has none), allocated. */
 char	*ca_dir_of(const char *path);
 /* dir/name, allocated. */

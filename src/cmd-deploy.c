@@ -15,6 +15,7 @@
  * The signing threads write each file ahead into an unnamed temporary
  * (out_prepare); it gets its name only when the group's batch is placed.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -1194,6 +1196,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char		*outdir = args_get(a, OPT_OUT);
 	const char		*csrdir = args_get(a, OPT_CSR_DIR);
 	char			*cause = NULL;
+	struct stat		 st;
 	size_t			 count[3] = { 0, 0, 0 };
 	int			 rc = ERR_FAIL, made = 0;
 
@@ -1209,6 +1212,17 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
+	TRY(ca_refuse_output(outdir, 1, &cause));
+	/* one mistyped --csr-dir is one error, not one per server */
+	if (csrdir != NULL && stat(csrdir, &st) != 0) {
+		rc = err_set(&cause, "--csr-dir %s: %s", csrdir,
+		    strerror(errno));
+		goto out;
+	}
+	if (csrdir != NULL && !S_ISDIR(st.st_mode)) {
+		rc = err_set(&cause, "--csr-dir %s: not a directory", csrdir);
+		goto out;
+	}
 	made = access(outdir, F_OK) != 0;
 	TRY(out_mkdir(outdir, 0700, &cause));
 	/*

@@ -164,12 +164,13 @@ static int
 stage(struct renew *rn, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
-	const char	*prefix = args_get(a, OPT_OUT);
 	gnutls_datum_t	 d = { NULL, 0 }, key = { NULL, 0 };
-	char		*chain = NULL;
+	char		*chain = NULL, *prefix = NULL;
 	size_t		 n = rn->key != NULL ? 3 : 2;
 	int		 rc = ERR_FAIL;
 
+	/* DIR/ names the files after the CN, as for issue and sign */
+	TRY(leaf_out_prefix(args_get(a, OPT_OUT), rn->req, &prefix, cause));
 	for (size_t i = 0; i < n; i++)
 		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
 	TRY(x509_export(rn->crt, 1, &d, cause));
@@ -187,6 +188,7 @@ out:
 	keys_datum_wipe(&key);
 	gnutls_free(d.data);
 	free(chain);
+	free(prefix);
 	return rc;
 }
 
@@ -283,7 +285,8 @@ const struct command cmd_renew = {
 	"Issue a new certificate with the same profile, names and variables as "
 	"a recorded one; print its serial.",
 	"  SERIAL        the certificate to renew\n"
-	"  --out PREFIX  write PREFIX.crt and PREFIX.chain.pem\n"
+	"  --out PREFIX  write PREFIX.crt and PREFIX.chain.pem (PREFIX ending\n"
+	"                in /: a directory, the subject CN names the files)\n"
 	"  --new-key     make a new key too (PREFIX.key, 0600); by default the\n"
 	"                old certificate's public key is certified again\n"
 	"  --revoke-old  then revoke the old certificate as superseded\n"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "err.h"
@@ -603,14 +604,27 @@ leaf_out_prefix(const char *arg, const struct request *req, char **prefix,
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
 	size_t		 n = arg != NULL ? strlen(arg) : 0;
+	struct stat	 st;
 
+	*prefix = NULL;
 	if (arg != NULL && n > 0 && arg[n - 1] != '/') {
+		/* PREFIX.crt beside the directory is never what was meant */
+		if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+			return err_usage(cause, "--out %s: is a directory: "
+			    "give %s/ to name the files after the subject CN, "
+			    "or a file prefix", arg, arg);
 		*prefix = xstrdup(arg);
-		return 0;
-	}
-	if (cn == NULL || *cn == '\0' || *cn == '.' || strchr(cn, '/') != NULL)
+	} else if (cn == NULL || *cn == '\0' || *cn == '.' ||
+	    strchr(cn, '/') != NULL)
 		return err_usage(cause, "the subject CN cannot name the output "
 		    "files: give --out PREFIX");
-	xasprintf(prefix, "%s%s", arg != NULL ? arg : "", cn);
+	else
+		xasprintf(prefix, "%s%s", arg != NULL ? arg : "", cn);
+	/* the CA's key, certificate, database and CRLs are not outputs */
+	if (ca_refuse_output(*prefix, 0, cause) != 0) {
+		free(*prefix);
+		*prefix = NULL;
+		return ERR_USAGE;
+	}
 	return 0;
 }

@@ -32,7 +32,9 @@ int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
 
 /*
  * The output prefix: arg, or the subject CN when arg is NULL, or DIR/CN
- * when arg ends in '/'. A CN that cannot name a file is a usage error.
+ * when arg ends in '/'. A usage error: a CN that cannot name a file, an
+ * arg naming a directory without the '/', a prefix in a CA's own directory
+ * (ca_refuse_output).
  */
 int	 leaf_out_prefix(const char *arg, const struct request *, char **prefix,
 	    char **cause);

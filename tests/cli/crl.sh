@@ -725,7 +725,7 @@ assert "... no temporaries left" no_tmp "$Q/www1" "$Q/www2"
 # A damaged index: the CRL's covering index emptied (its one leaf page's
 # cell count zeroed, as a torn write or bad disk might leave it) must not
 # yield a CRL that leaves the revoked certificates out.
-Z=$T/damaged
+Z=$T/damaged-index
 make_lab "$Z" >/dev/null 2>&1
 for i in 1 2 3; do
 	s=$(roleca --dir "$Z/issuing" issue persistent-chat \

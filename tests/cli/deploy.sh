@@ -483,4 +483,29 @@ assert "... both in its audit row" sh -c "sqlite3 '$T/strict/roleca.db' \
 	\"SELECT outcome FROM audit WHERE operation = 'deploy' ORDER BY id DESC LIMIT 1\" |
 	grep -q '^refused: .*key: .*; .*validity: '"
 
+# The CA's own directory, or its crl/, as --out: the servers' NAME.key and
+# NAME.crt could replace ca.key and ca.crt. Refused before anything is
+# made, and a --csr-dir that is not a directory is one error, not one per
+# server.
+cat >caname.cfg <<'EOF'
+servers = ( { name = "ca"; role = "persistent-chat"; set = { server_fqdn = "ps09.lab.example"; }; } );
+EOF
+keysum=$(md5sum <"$I/ca.key")
+nrows=$(rows "$DB")
+expect 2 "deploy --out the CA directory is refused" roleca --dir "$I" deploy caname.cfg --out "$I"
+assert "... saying it is a CA directory" err_has "$I: is a CA directory"
+assert "... in one line" err_one_line
+expect 2 "deploy --out the CA's crl/ is refused" roleca --dir "$I" deploy caname.cfg --out "$I/crl/"
+assert "... ca.key is the CA's still, no row added" test \
+	"$(md5sum <"$I/ca.key")" = "$keysum" -a "$(rows "$DB")" -eq "$nrows"
+expect 0 "... and the CA still signs a CRL" roleca --dir "$I" crl
+expect 1 "deploy --csr-dir naming nothing is one error" roleca --dir "$I" deploy \
+	csr-site.cfg --out nocsr-out --csr-dir no-such-dir
+assert "... naming --csr-dir" err_has "--csr-dir no-such-dir: No such file or directory"
+assert "... in one line" err_one_line
+assert "... making no output directory" test ! -e nocsr-out
+expect 1 "deploy --csr-dir naming a file is refused" roleca --dir "$I" deploy \
+	csr-site.cfg --out nocsr-out --csr-dir caname.cfg
+assert "... saying it is not a directory" err_has "--csr-dir caname.cfg: not a directory"
+
 finish

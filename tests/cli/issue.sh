@@ -156,4 +156,51 @@ expect 1 "a profile with an unknown key is refused" roleca --dir "$I" issue labw
 assert "... naming file:line and the key" err_has "labweb.cfg:11: unknown key 'sanz'"
 assert "... in one line" err_one_line
 
+# No output goes into a CA directory or its crl/, not even with --force:
+# PREFIX.key there could be ca.key, an export over roleca.db would end the
+# CA. Each is a usage error that changes nothing.
+snap_ca() { (cd "$I" && find . -type f ! -name 'roleca.db*' | sort | xargs md5sum); \
+	sqlite3 "$DB" 'SELECT serial, status FROM certs ORDER BY serial'; }
+before=$(snap_ca)
+expect 2 "issue --out into the CA directory is refused, --force or not" \
+	roleca --dir "$I" issue frontend $FE_VARS --out "$I/ca" --force
+assert "... naming the path and the CA directory" err_has "$I/ca: is in $I, a CA directory"
+assert "... in one line" err_one_line
+expect 2 "issue --out DIR/ with DIR the CA directory is refused" \
+	roleca --dir "$I" issue frontend $FE_VARS --out "$I/"
+expect 2 "request --out into the CA's crl/ is refused" \
+	roleca --dir "$I" request frontend $FE_VARS --out "$I/crl/x" --force
+assert "... naming crl/" err_has "a CA's crl/"
+expect 2 "issue --out into another CA's directory (the root's) is refused" \
+	roleca --dir "$I" issue frontend $FE_VARS --out "$L/root/./fe" --force
+expect 2 "export --out over the CA's database is refused" \
+	roleca --dir "$I" export "$serial" --key fe01.key --out "$I/roleca.db" --force \
+	--p12-pass-file "$T/pass"
+expect 2 "renew --out into the CA directory is refused" \
+	roleca --dir "$I" renew "$serial" --out "$I/ca" --force
+assert "... and the CA's files and records are as they were" test "$(snap_ca)" = "$before"
+expect 0 "... and the CA still signs" roleca --dir "$I" crl
+# A ca.cfg alone (the file init was given) does not make a CA directory.
+mkdir -p "$T/cfgdir" && cp "$I/ca.cfg" "$T/cfgdir/ca.cfg"
+expect 0 "a directory holding only a ca.cfg takes output" \
+	roleca --dir "$I" issue persistent-chat --set server_fqdn=cfgdir.lab.example \
+	--out "$T/cfgdir/chat"
+
+# --out naming an existing directory without its '/' would put PREFIX.crt
+# beside it: a usage error; with the '/' the CN names the files, for renew
+# as for issue.
+mkdir -p "$T/rdir"
+expect 2 "issue --out DIR (an existing directory, no /) is refused" \
+	roleca --dir "$I" issue frontend $FE_VARS --out "$T/rdir"
+assert "... saying to give DIR/" err_has "--out $T/rdir: is a directory: give $T/rdir/"
+assert "... writing nothing beside it" test ! -e "$T/rdir.key" -a ! -e "$T/rdir.crt"
+expect 2 "renew --out DIR (no /) is refused the same way" \
+	roleca --dir "$I" renew "$serial" --out "$T/rdir"
+expect 0 "renew --out DIR/ names the files after the CN" \
+	roleca --dir "$I" renew "$serial" --out "$T/rdir/"
+assert "... DIR/CN.crt and DIR/CN.chain.pem, no hidden .crt" test \
+	-f "$T/rdir/pool01.lab.example.crt" -a -f "$T/rdir/pool01.lab.example.chain.pem" \
+	-a ! -e "$T/rdir/.crt"
+assert "... and it verifies" verify_server "$L" "$T/rdir/pool01.lab.example.crt"
+
 finish
