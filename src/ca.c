@@ -125,8 +125,8 @@ ca_dir_of(const char *path)
 }
 
 /*
- * The chain from chain.pem when there is one (ca.crt otherwise), whose
- * first certificate must be the very ca.crt that publish hands out.
+ * The chain from chain.pem, whose first certificate must be the very
+ * ca.crt that publish hands out.
  */
 static int
 load_cert(struct ca *ca, char **cause)
@@ -143,14 +143,22 @@ load_cert(struct ca *ca, char **cause)
 		    "(finish with: roleca install-cert FILE)", ca->dir);
 		goto out;
 	}
+	/*
+	 * init and install-cert write it with ca.crt: without it a
+	 * subordinate's certificates would go out with no way to its root
+	 */
 	if (access(chain, F_OK) != 0) {
-		TRY(x509_load_cert_file(crt, &ca->chain, &ca->nchain, cause));
-		ca->crt = ca->chain[0];
-		rc = 0;
+		rc = err_set(cause, "%s: missing (an install cut short, or "
+		    "removed): run roleca install-cert again with the CA's "
+		    "certificate and its chain", chain);
 		goto out;
 	}
 	TRY(x509_load_cert_file(chain, &ca->chain, &ca->nchain, cause));
 	ca->crt = ca->chain[0];
+	ca->chain_spki = xcalloc(ca->nchain, sizeof *ca->chain_spki);
+	for (size_t i = 0; i < ca->nchain; i++)
+		TRY(x509_crt_spki(ca->chain[i], &ca->chain_spki[i].der,
+		    &ca->chain_spki[i].len, cause));
 	TRY(x509_load_cert_file(crt, &own, &nown, cause));
 	TRY(x509_export(own[0], 0, &a, cause));
 	TRY(x509_export(ca->crt, 0, &b, cause));
@@ -250,6 +258,9 @@ ca_close(struct ca *ca)
 	store_close(ca->store);
 	ecsig_free(ca->own);
 	keys_free(ca->key);
+	for (size_t i = 0; ca->chain_spki != NULL && i < ca->nchain; i++)
+		free(ca->chain_spki[i].der);
+	free(ca->chain_spki);
 	x509_free_certs(ca->chain, ca->nchain);
 	free(ca->chain_pem);
 	conf_free(ca->conf);

@@ -26,6 +26,12 @@
 #define CA_WANT_STORE	0x4
 #define CA_WANT_ALL	(CA_WANT_CERT | CA_WANT_KEY | CA_WANT_STORE)
 
+/* A certificate's subjectPublicKeyInfo, DER. */
+struct ca_spki {
+	unsigned char	*der;
+	size_t		 len;
+};
+
 struct ca {
 	char			*dir;
 	struct conf		*conf;
@@ -33,6 +39,8 @@ struct ca {
 	gnutls_x509_crt_t	 crt;
 	gnutls_x509_crt_t	*chain;		/* crt first */
 	size_t			 nchain;
+	/* chain[i]'s key: no leaf may certify one of them */
+	struct ca_spki		*chain_spki;
 	struct key		*key;
 	/* the key's own ECDSA signatures checked fast (ecsig.h), or NULL */
 	struct ecsig		*own;

@@ -490,8 +490,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (ctx.issuer == NULL)
 		check_issuer_given(&ck, args_has(a, OPT_CONNECT));
 	if (ck.ca != NULL && ctx.issuer != NULL &&
-	    x509_same(ctx.issuer, ck.ca->crt))
+	    x509_same(ctx.issuer, ck.ca->crt)) {
 		ctx.conf = ck.ca->conf;
+		ctx.chain = ck.ca->chain;
+		ctx.chain_spki = ck.ca->chain_spki;
+		ctx.nchain = ck.ca->nchain;
+	}
 	/*
 	 * Like sign with a CSR, the request is for the key the certificate
 	 * has; the key rule judges it against the role's. An unsupported key

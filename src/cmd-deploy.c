@@ -742,6 +742,9 @@ unit_fits(struct unit_run *r, struct ca *ca, const struct preparing *pp)
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
 	ctx.own = ca->own;
+	ctx.chain = ca->chain;
+	ctx.chain_spki = ca->chain_spki;
+	ctx.nchain = ca->nchain;
 	ctx.profile = r->profile;
 	ctx.request = r->req;
 	if (policy_check(certs[0], &ctx, &f, &cause) != 0)

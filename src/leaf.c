@@ -33,6 +33,9 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
 	ctx.conf = ca->conf;
 	ctx.issuer = ca->crt;
 	ctx.own = ca->own;
+	ctx.chain = ca->chain;
+	ctx.chain_spki = ca->chain_spki;
+	ctx.nchain = ca->nchain;
 	ctx.profile = p;
 	ctx.request = req;
 	/*

@@ -1642,6 +1642,50 @@ policy_check_names(const struct request *req, const struct policy_ctx *ctx,
 }
 
 /* Every leaf rule, on the copy c. */
+static char	*subject_of(gnutls_x509_crt_t);
+
+/*
+ * The key of a CA above (the issuer, or any of its chain) certified for a
+ * server would put that CA's private key on the server.
+ */
+static void
+rule_ca_key(const struct cert *c, const struct policy_ctx *ctx,
+    struct findings *f)
+{
+	const gnutls_x509_crt_t	*chain = ctx->chain;
+	const unsigned char	*mine, *theirs;
+	unsigned char		*copy = NULL;
+	size_t			 n = ctx->nchain, mlen, tlen;
+	char			*who;
+
+	if (n == 0 && ctx->issuer != NULL) {
+		chain = &ctx->issuer;
+		n = 1;
+	}
+	if (x509_der_spki(c->der.data, c->der.size, &mine, &mlen) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (chain == ctx->chain && ctx->chain_spki != NULL) {
+			theirs = ctx->chain_spki[i].der;
+			tlen = ctx->chain_spki[i].len;
+		} else if (x509_crt_spki(chain[i], &copy, &tlen, NULL) == 0)
+			theirs = copy;
+		else
+			continue;
+		if (tlen == mlen && memcmp(theirs, mine, mlen) == 0) {
+			who = subject_of(chain[i]);
+			findings_add(f, "key", "the key is that of the CA "
+			    "'%s': a CA's key stays on the CA (give the server "
+			    "a key of its own)", who);
+			free(who);
+			free(copy);
+			return;
+		}
+		free(copy);
+		copy = NULL;
+	}
+}
+
 static void
 judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
     struct findings *f)
@@ -1660,6 +1704,7 @@ judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
 		rule_issuer(c, ctx->issuer, ctx->own, f);
 	rule_aia(c, ctx, f);
 	rule_key(c, min, ctx->profile != NULL ? &ctx->profile->key : NULL, f);
+	rule_ca_key(c, ctx, f);
 	rule_signature(c, f);
 	rule_critical(c, f);
 	rule_serial(c, f);

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "profile.h"
 
+struct ca_spki;
 struct ecsig;
 
 struct finding {
@@ -43,6 +44,13 @@ struct policy_ctx {
 	time_t			 now;
 	/* the issuer's key's own ECDSA signatures checked fast, or NULL */
 	const struct ecsig	*own;
+	/*
+	 * The issuing CA's chain (itself first) with each one's key; without
+	 * it the issuer alone. A leaf may certify none of these keys.
+	 */
+	const gnutls_x509_crt_t	*chain;
+	const struct ca_spki	*chain_spki;
+	size_t			 nchain;
 };
 
 /* Judge a server (leaf) certificate; 0 when judged, findings may be empty. */

@@ -1221,6 +1221,31 @@ x509_der_spki(const unsigned char *der, size_t len,
 }
 
 int
+x509_crt_spki(gnutls_x509_crt_t crt, unsigned char **spki, size_t *len,
+    char **cause)
+{
+	gnutls_datum_t		 d = { NULL, 0 };
+	const unsigned char	*p;
+	size_t			 n;
+	int			 rc = ERR_FAIL;
+
+	*spki = NULL;
+	*len = 0;
+	TRY(x509_export(crt, 0, &d, cause));
+	if (x509_der_spki(d.data, d.size, &p, &n) != 0) {
+		rc = err_set(cause, "certificate: malformed DER");
+		goto out;
+	}
+	*spki = xmalloc(n);
+	memcpy(*spki, p, n);
+	*len = n;
+	rc = 0;
+out:
+	gnutls_free(d.data);
+	return rc;
+}
+
+int
 x509_der_key_id(const unsigned char *der, size_t len, char **hex,
     char **cause)
 {

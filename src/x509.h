@@ -174,6 +174,9 @@ int	 x509_pubkey_id(gnutls_pubkey_t, char **hex, char **cause);
  */
 int	 x509_der_spki(const unsigned char *der, size_t len,
 	    const unsigned char **spki, size_t *spki_len);
+/* The same, copied out of a parsed certificate (free it with free()). */
+int	 x509_crt_spki(gnutls_x509_crt_t, unsigned char **spki, size_t *len,
+	    char **cause);
 int	 x509_der_key_id(const unsigned char *der, size_t len, char **hex,
 	    char **cause);
 /* Does crt certify pub (the same SHA-256 key identifier)? */

@@ -233,4 +233,16 @@ expect 2 "an empty --servername is a usage error" roleca check --connect 127.0.0
 	--servername ""
 assert "... that says so" err_has "--servername: empty name"
 
+# A certificate made outside roleca for the issuing CA's own key: check
+# reports it (the server would hold the CA's private key).
+openssl req -new -key "$I/ca.key" -subj /CN=cakey.lab.example -out cakey.csr 2>/dev/null
+printf 'basicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\nsubjectAltName = DNS:cakey.lab.example\ncrlDistributionPoints = URI:http://pki.lab.example/crl/issuing.crl\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n' >cakey.ext
+openssl x509 -req -in cakey.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -CAcreateserial -days 30 \
+	-extfile cakey.ext -out cakey.crt 2>/dev/null
+expect 3 "check reports a certificate for the issuing CA's own key" roleca --dir "$I" check cakey.crt
+assert "... naming the CA" out_has "the key is that of the CA 'O=roleca tests,CN=Test Issuing CA'"
+expect 3 "... with --chain outside the CA directory too" roleca --dir "$T/none" check cakey.crt \
+	--chain "$I/chain.pem"
+assert "... the same finding" out_has "the key is that of the CA 'O=roleca tests,CN=Test Issuing CA'"
+
 finish

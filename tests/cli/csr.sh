@@ -632,4 +632,19 @@ expect 3 "an Ed448 key is refused" roleca --dir "$I" sign persistent-chat --csr 
 	--out ed448
 assert "... for its key type, not a digest" err_has "ed448.csr: refused: key: key type EdDSA (Ed448) is not supported"
 
+# A CSR for a CA's own key, the issuing CA's or its root's: the server
+# would then hold the CA's private key. The key rule refuses it, and
+# nothing is written or recorded.
+nrows=$(rows "$DB")
+openssl req -new -key "$I/ca.key" -subj /CN=cakey.lab.example -out cakey.csr 2>/dev/null
+expect 3 "sign refuses a CSR for the issuing CA's own key" roleca --dir "$I" sign \
+	persistent-chat --csr cakey.csr --out cakey
+assert "... naming the CA" err_has "refused: key: the key is that of the CA 'O=roleca tests,CN=Test Issuing CA'"
+assert "... in one line" err_one_line
+assert "... writing and recording nothing" test ! -e cakey.crt -a "$(rows "$DB")" -eq "$nrows"
+openssl req -new -key "$L/root/ca.key" -subj /CN=rootkey.lab.example -out rootkey.csr 2>/dev/null
+expect 3 "... and one for the root's key" roleca --dir "$I" sign \
+	persistent-chat --csr rootkey.csr --out rootkey
+assert "... naming the root" err_has "the key is that of the CA 'O=roleca tests,CN=Test Root CA'"
+
 finish

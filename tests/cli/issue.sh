@@ -203,4 +203,19 @@ assert "... DIR/CN.crt and DIR/CN.chain.pem, no hidden .crt" test \
 	-a ! -e "$T/rdir/.crt"
 assert "... and it verifies" verify_server "$L" "$T/rdir/pool01.lab.example.crt"
 
+# chain.pem gone (removed by hand, an install cut short): every
+# certificate's chain file would lack the root. Refused until install-cert
+# puts it back.
+mv "$I/chain.pem" "$T/chain.saved"
+expect 1 "issue without the CA's chain.pem is refused" roleca --dir "$I" issue \
+	persistent-chat --set server_fqdn=nochain.lab.example --out nochain
+assert "... naming the file and the way back" err_has "$I/chain.pem: missing (an install cut short, or removed): run roleca install-cert again"
+assert "... in one line" err_one_line
+assert "... writing nothing" test ! -e nochain.key -a ! -e nochain.crt
+expect 0 "install-cert with the chain puts it back" roleca --dir "$I" install-cert "$T/chain.saved"
+assert "... the same chain.pem" cmp "$I/chain.pem" "$T/chain.saved"
+expect 0 "... and issue works again" roleca --dir "$I" issue \
+	persistent-chat --set server_fqdn=nochain.lab.example --out nochain
+assert "... its chain file reaching the root" test "$(grep -c 'BEGIN CERTIFICATE' nochain.chain.pem)" -eq 3
+
 finish

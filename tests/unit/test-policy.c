@@ -20,6 +20,7 @@
 #include "profile.h"
 #include "unit.h"
 #include "util.h"
+#include "x509.h"
 
 #define SERVER_AUTH	"1.3.6.1.5.5.7.3.1"
 #define CLIENT_AUTH	"1.3.6.1.5.5.7.3.2"
@@ -41,6 +42,7 @@ struct fixture {
 	gnutls_x509_crt_t	 short_ca;	/* the CA's key, 30 days */
 	/* an RSA CA, for RSA signatures */
 	gnutls_x509_crt_t	 rsa_ca;
+	gnutls_x509_privkey_t	 rsa_ca_key;
 	struct conf		 conf;		/* lab.example, CDP_URL */
 };
 static struct fixture	 fx;
@@ -271,17 +273,20 @@ patched(const struct spec *s, const char *in, const char *out, size_t n)
 static struct policy_ctx
 with_ca(void)
 {
-	struct policy_ctx	 ctx = { &fx.conf, fx.ca, NULL, NULL, fx.now,
-	    NULL };
+	struct policy_ctx	 ctx = { 0 };
 
+	ctx.conf = &fx.conf;
+	ctx.issuer = fx.ca;
+	ctx.now = fx.now;
 	return ctx;
 }
 
 static struct policy_ctx
 bare(void)
 {
-	struct policy_ctx	 ctx = { NULL, NULL, NULL, NULL, fx.now, NULL };
+	struct policy_ctx	 ctx = { 0 };
 
+	ctx.now = fx.now;
 	return ctx;
 }
 
@@ -830,7 +835,7 @@ test_signature(void)
 	/* RSA signatures, by the RSA CA */
 	rc.issuer = fx.rsa_ca;
 	r.issuer = fx.rsa_ca;
-	r.signer = fx.rsa;
+	r.signer = fx.rsa_ca_key;
 	CU_ASSERT(clean(&r, &rc, 0));
 	r.dig = GNUTLS_DIG_SHA512;
 	CU_ASSERT(clean(&r, &rc, 0));
@@ -842,6 +847,38 @@ test_signature(void)
 	r.dig = GNUTLS_DIG_SHA256;
 	r.sign_flags = GNUTLS_PRIVKEY_SIGN_FLAG_RSA_PSS;
 	CU_ASSERT(only(&r, &rc, 0, "signature", "RSASSA-PSS"));
+}
+
+/* No leaf certifies the key of its issuer or of a CA above it. */
+static void
+test_ca_key(void)
+{
+	struct policy_ctx	 ctx = with_ca(), two = with_ca();
+	struct spec		 s = leaf();
+	gnutls_x509_crt_t	 chain[2] = { fx.ca, fx.other_ca };
+	struct ca_spki		 keys[2] = { { NULL, 0 }, { NULL, 0 } };
+
+	s.key = fx.ca_key;
+	CU_ASSERT(only(&s, &ctx, 0, "key",
+	    "the key is that of the CA 'CN=Policy Test CA'"));
+	/* Other CA's key (ec2) is the leaf's: found in the chain given */
+	s.key = fx.ec2;
+	CU_ASSERT(clean(&s, &ctx, 0));
+	two.chain = chain;
+	two.nchain = 2;
+	CU_ASSERT(only(&s, &two, 0, "key",
+	    "the key is that of the CA 'CN=Other CA'"));
+	/* the same with the chain's keys read beforehand, as a CA has them */
+	for (size_t i = 0; i < 2; i++)
+		CU_ASSERT_FATAL(x509_crt_spki(chain[i], &keys[i].der,
+		    &keys[i].len, NULL) == 0);
+	two.chain_spki = keys;
+	CU_ASSERT(only(&s, &two, 0, "key",
+	    "the key is that of the CA 'CN=Other CA'"));
+	s.key = fx.ec;
+	CU_ASSERT(clean(&s, &two, 0));
+	for (size_t i = 0; i < 2; i++)
+		free(keys[i].der);
 }
 
 static void
@@ -1699,6 +1736,7 @@ setup(void)
 	gnutls_x509_privkey_init(&fx.ed25519);
 	gnutls_x509_privkey_init(&fx.rsa);
 	gnutls_x509_privkey_init(&fx.rsa1024);
+	gnutls_x509_privkey_init(&fx.rsa_ca_key);
 	if (gnutls_x509_privkey_generate(fx.ca_key, GNUTLS_PK_ECDSA,
 	    GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0) < 0 ||
 	    gnutls_x509_privkey_generate(fx.ec, GNUTLS_PK_ECDSA,
@@ -1712,6 +1750,8 @@ setup(void)
 	    gnutls_x509_privkey_generate(fx.ed25519, GNUTLS_PK_EDDSA_ED25519,
 	    0, 0) < 0 ||
 	    gnutls_x509_privkey_generate(fx.rsa, GNUTLS_PK_RSA, 2048, 0) < 0 ||
+	    gnutls_x509_privkey_generate(fx.rsa_ca_key, GNUTLS_PK_RSA, 2048,
+	    0) < 0 ||
 	    gnutls_x509_privkey_generate(fx.rsa1024, GNUTLS_PK_RSA, 1024,
 	    0) < 0)
 		return 1;
@@ -1723,7 +1763,7 @@ setup(void)
 	fx.other_ca = build(&s);
 	s = root(fx.ec2, "Policy Test CA");
 	fx.twin_ca = build(&s);
-	s = root(fx.rsa, "Policy RSA CA");
+	s = root(fx.rsa_ca_key, "Policy RSA CA");
 	fx.rsa_ca = build(&s);
 	strv_add(&fx.conf.cdp, CDP_URL);
 	strv_add(&fx.conf.policy.domains, "lab.example");
@@ -1750,6 +1790,7 @@ teardown(void)
 	gnutls_x509_privkey_deinit(fx.ed25519);
 	gnutls_x509_privkey_deinit(fx.rsa);
 	gnutls_x509_privkey_deinit(fx.rsa1024);
+	gnutls_x509_privkey_deinit(fx.rsa_ca_key);
 }
 
 int
@@ -1770,6 +1811,7 @@ main(void)
 		{ "key strength and kind", test_key },
 		{ "RSA public exponent", test_rsa_exponent },
 		{ "signature algorithm", test_signature },
+		{ "a CA's own key", test_ca_key },
 		{ "serial number", test_serial },
 		{ "validity", test_validity },
 		{ "validity of the role", test_validity_of_role },
