@@ -373,6 +373,11 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
 	int		 rc = ERR_FAIL;
 
 	TRY(out_read(path, CRL_MAX, &body, &len, cause));
+	/* a wrong file given is an error, not a finding about the server */
+	if (!policy_crl_parses(body, len)) {
+		rc = err_set(cause, "--crl %s: not a CRL (DER or PEM)", path);
+		goto out;
+	}
 	if (issuer == NULL)
 		findings_add(&ck->findings, "crl", "%s: its signature cannot "
 		    "be checked without the issuer (give --chain or --ca)",

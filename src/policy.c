@@ -2269,6 +2269,21 @@ out:
 	gnutls_x509_crl_deinit(crl);
 }
 
+int
+policy_crl_parses(const unsigned char *data, size_t len)
+{
+	gnutls_x509_crl_t	 crl = NULL;
+	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
+	int			 ok;
+
+	if (len > UINT32_MAX || gnutls_x509_crl_init(&crl) < 0)
+		return 0;
+	ok = gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_DER) >= 0 ||
+	    gnutls_x509_crl_import(crl, &d, GNUTLS_X509_FMT_PEM) >= 0;
+	gnutls_x509_crl_deinit(crl);
+	return ok;
+}
+
 void
 policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
     const unsigned char *data, size_t len, const char *url, int delta,

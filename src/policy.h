@@ -133,6 +133,8 @@ struct crl_seen {
 void	 policy_check_crl(gnutls_x509_crt_t, gnutls_x509_crt_t issuer,
 	    const unsigned char *crl, size_t len, const char *url, int delta,
 	    time_t now, struct crl_seen *, struct findings *);
+/* Is it a CRL at all (DER or PEM)? One given as a file must be. */
+int	 policy_crl_parses(const unsigned char *crl, size_t len);
 /*
  * Is the certificate revoked, by the CRL at url and the delta CRL at durl
  * (NULL: none) as policy_check_crl saw them? A delta listing it revokes

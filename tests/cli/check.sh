@@ -211,9 +211,10 @@ rootcrl=$(roleca --dir "$L/root" crl 2>/dev/null)
 expect 3 "a CRL signed by another CA is refused" \
 	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$rootcrl"
 assert "... as not signed by the issuer" out_has "not signed by the issuer"
-expect 3 "a file that is not a CRL is reported" \
+expect 1 "a --crl file that is not a CRL is an error, not a finding" \
 	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl fe01.crt
-assert "... as such" out_has "is not a CRL"
+assert "... naming the file" err_has "--crl fe01.crt: not a CRL (DER or PEM)"
+assert "... in one line" err_one_line
 expect 1 "a missing CRL file is an error" \
 	roleca --dir "$T/none" check fe01.crt --chain "$I/chain.pem" --crl "$T/none.crl"
 
