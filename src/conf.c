@@ -244,13 +244,21 @@ out:
 	return rc;
 }
 
+/*
+ * The digest; an ECDSA key's is the one of its size (P-256 SHA-256, P-384
+ * SHA-384, as RFC 5480 pairs them and Mozilla's policy requires), which is
+ * also the default; RSA's default is SHA-256.
+ */
 static int
 load_digest(const config_setting_t *root, struct conf *c, char **cause)
 {
-	const char	*d = "sha256";
+	const char	*ec = NULL, *d;
 	char		*where;
 	int		 rc = ERR_FAIL;
 
+	if (c->key.alg == KEY_EC)
+		ec = c->key.bits == 384 ? "sha384" : "sha256";
+	d = ec != NULL ? ec : "sha256";
 	TRY(cfg_string(root, "digest", 0, &d, cause));
 	if (strcmp(d, "sha256") == 0)
 		c->digest = GNUTLS_DIG_SHA256;
@@ -262,6 +270,14 @@ load_digest(const config_setting_t *root, struct conf *c, char **cause)
 		where = cfg_where(config_setting_get_member(root, "digest"));
 		rc = err_set(cause, "%s: digest '%s' not allowed (use sha256, "
 		    "sha384 or sha512)", where, d);
+		free(where);
+		goto out;
+	}
+	if (ec != NULL && strcmp(d, ec) != 0) {
+		where = cfg_where(config_setting_get_member(root, "digest"));
+		rc = err_set(cause, "%s: digest '%s' does not go with key "
+		    "ec:p%u: an ECDSA key signs with the digest of its size "
+		    "(%s)", where, d, c->key.bits, ec);
 		free(where);
 		goto out;
 	}

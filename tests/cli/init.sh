@@ -387,4 +387,18 @@ assert "its leaf verifies to the external root" \
 	openssl verify -x509_strict -purpose sslserver -CAfile "$T/ext-root.crt" \
 	-untrusted "$E/ca.crt" "$T/ext-leaf.crt"
 
+# A P-384 CA signs with SHA-384 without being told, and refuses SHA-256.
+cat >"$T/p384.cfg" <<'CFG'
+subject = { CN = "P-384 Root"; };
+key = "ec:p384";
+cdp = [ "http://pki.lab.example/crl/p384.crl" ];
+CFG
+expect 0 "init with an ec:p384 key and no digest" roleca --dir "$T/p384" init --config "$T/p384.cfg"
+assert "... signs its certificate with ecdsa-with-SHA384 (openssl)" sh -c \
+	"openssl x509 -in '$T/p384/ca.crt' -noout -text | grep -q 'Signature Algorithm: ecdsa-with-SHA384'"
+printf 'digest = "sha256";\n' >>"$T/p384.cfg"
+expect 1 "... and refuses digest sha256 with it" roleca --dir "$T/p384b" init --config "$T/p384.cfg"
+assert "... naming file:line and the pairing" err_has "$T/p384.cfg:4: digest 'sha256' does not go with key ec:p384"
+assert "... making no directory" test ! -e "$T/p384b"
+
 finish

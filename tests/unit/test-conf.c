@@ -142,15 +142,28 @@ test_defaults(void)
 	unlink(path);
 	free(path);
 
-	/* an empty policy group keeps the policy defaults; sha512 is taken */
+	/*
+	 * an empty policy group keeps the policy defaults; a P-384 key signs
+	 * with SHA-384 unasked
+	 */
 	c = NULL;
 	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"ec:p384\";\n"
-	    "cdp = \"http://a/b\";\npolicy = { };\ndigest = \"sha512\";\n");
+	    "cdp = \"http://a/b\";\npolicy = { };\n");
 	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
 	CU_ASSERT(c->key.alg == KEY_EC && c->key.bits == 384);
-	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA512);
+	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA384);
 	CU_ASSERT_EQUAL(c->policy.min_rsa_bits, 2048);
 	CU_ASSERT_EQUAL(c->policy.max_validity_days, 825);
+	conf_free(c);
+	unlink(path);
+	free(path);
+
+	/* sha512 is taken with an RSA key */
+	c = NULL;
+	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"rsa:2048\";\n"
+	    "cdp = \"http://a/b\";\ndigest = \"sha512\";\n");
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
+	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA512);
 	conf_free(c);
 	unlink(path);
 	free(path);
@@ -294,6 +307,13 @@ test_rejections(void)
 		    "digest 'sha1' not allowed" },
 		{ "md5", MINIMAL "digest = \"md5\";\n", 4,
 		    "digest 'md5' not allowed" },
+		{ "a P-256 key with SHA-384", MINIMAL "digest = \"sha384\";\n",
+		    4, "digest 'sha384' does not go with key ec:p256: an ECDSA "
+		    "key signs with the digest of its size (sha256)" },
+		{ "a P-384 key with SHA-256", "subject = { CN = \"x\"; };\n"
+		    "key = \"ec:p384\";\ndigest = \"sha256\";\n"
+		    "cdp = \"http://a/b\";\n", 3, "digest 'sha256' does not go "
+		    "with key ec:p384" },
 		{ "no CN", "subject = { O = \"x\"; };\nkey = \"ec:p256\";\n"
 		    "cdp = \"http://a/b\";\n", 1, "subject needs a CN" },
 		{ "empty CN", "subject = { CN = \"\"; };\nkey = \"ec:p256\";\n"
