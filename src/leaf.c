@@ -269,6 +269,35 @@ fit_names(const struct request *req, const struct profile *p,
 	return rc;
 }
 
+/* Is the role's first dNSName template its subject CN's? */
+static int
+cn_first(const struct profile *p)
+{
+	const char	*cn_oid = dn_oid("CN");
+
+	for (size_t k = 0; k < p->nsubject; k++)
+		if (p->subject[k].oid != NULL &&
+		    strcmp(p->subject[k].oid, cn_oid) == 0)
+			return p->ndns > 0 &&
+			    strcmp(p->dns[0].text, p->subject[k].text) == 0;
+	return 0;
+}
+
+/* name (any case) moved to the front of v, the others kept in order. */
+static void
+move_first(struct strv *v, const char *name)
+{
+	char	*keep;
+
+	for (size_t i = 0; i < v->n; i++)
+		if (strcasecmp(v->v[i], name) == 0) {
+			keep = v->v[i];
+			memmove(&v->v[1], &v->v[0], i * sizeof *v->v);
+			v->v[0] = keep;
+			return;
+		}
+}
+
 /* dns and ips added to req's names, each once. */
 static void
 add_names(struct request *req, const struct strv *dns, const struct strv *ips)
@@ -372,6 +401,9 @@ leaf_keep_names(struct request *req, const struct profile *p,
 	TRY(fit_names(req, p, vs, cn, NULL, dns, ips, who, hint, used, cause));
 	add_names(req, dns, ips);
 	note_asked(req, ndns, nip);
+	/* the CN first where the role puts it first, as issue does */
+	if (cn != NULL && cn_first(p))
+		move_first(&req->dns, cn);
 	rc = 0;
 out:
 	free(used);
@@ -432,7 +464,8 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		TRY(csr_names_valid(info, 1, cause));
 		dn_add(&req->subject, cn_oid, info->cn);
 		subject_cn = info->cn;
-		if (!strv_has_icase(&req->dns, info->cn) &&
+		/* a role with no dNSName (Edge A/V, OAuth) gets none */
+		if (p->ndns > 0 && !strv_has_icase(&req->dns, info->cn) &&
 		    policy_dns_valid(info->cn, p->allow_wildcard))
 			strv_add(&req->dns, info->cn);
 	} else if (info->cn != NULL && strcasecmp(info->cn, cn) != 0 &&
@@ -459,6 +492,8 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		strv_add(&req->dns, own_cn);
 	add_names(req, &info->dns, &info->ip);
 	note_asked(req, ndns, nip);
+	if (subject_cn != NULL && cn_first(p))
+		move_first(&req->dns, subject_cn);
 	/*
 	 * Every name template the role needs must match a name, as check
 	 * --profile judges it, and one left open must have taken a name of

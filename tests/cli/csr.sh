@@ -647,4 +647,28 @@ expect 3 "... and one for the root's key" roleca --dir "$I" sign \
 	persistent-chat --csr rootkey.csr --out rootkey
 assert "... naming the root" err_has "the key is that of the CA 'O=roleca tests,CN=Test Root CA'"
 
+# A CSR's CN that fills the subject lays the names out as issue does: the
+# CN first where the role's first dNSName is its CN (reverse proxy), no
+# subjectAltName where the role has none (Edge A/V); renew keeps it so.
+san_of() { openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null | tail -n +2 | tr -d ' '; }
+RP_VARS="--set sip_domain=lab.example --set farm_external=owa-ext.lab.example"
+openssl req -new -newkey rsa:2048 -nodes -keyout rp.key -subj /CN=web.lab.example -out rp.csr 2>/dev/null
+expect 0 "sign a reverse-proxy CSR that names only its CN" roleca --dir "$I" sign reverse-proxy \
+	--csr rp.csr $RP_VARS --out rp-signed
+expect 0 "... and issue the same role" roleca --dir "$I" issue reverse-proxy \
+	--set web_external=web.lab.example $RP_VARS --out rp-issued
+assert "... the same subjectAltName, in the same order, the CN first (openssl)" test \
+	"$(san_of rp-signed.crt)" = "$(san_of rp-issued.crt)" -a \
+	"$(san_of rp-signed.crt | cut -d, -f1)" = "DNS:web.lab.example"
+rp=$(openssl x509 -in rp-signed.crt -noout -serial | cut -d= -f2 | tr A-F a-f)
+expect 0 "... renewed" roleca --dir "$I" renew "$rp" --out rp-renewed
+assert "... with the same names in the same order" test "$(san_of rp-renewed.crt)" = "$(san_of rp-signed.crt)"
+openssl req -new -newkey rsa:2048 -nodes -keyout av.key -subj /CN=av.lab.example -out av.csr 2>/dev/null
+expect 0 "sign an Edge A/V CSR (a role with no dNSName)" roleca --dir "$I" sign edge-av \
+	--csr av.csr --out av-signed
+assert "... gives no subjectAltName, as issue does" sh -c \
+	"! openssl x509 -in av-signed.crt -noout -text | grep -q 'Subject Alternative Name'"
+assert "... subject CN the CSR's" sh -c \
+	"openssl x509 -in av-signed.crt -noout -subject | grep -q 'CN *= *av.lab.example'"
+
 finish
