@@ -128,6 +128,28 @@ sign_free(struct sign *sg)
 	ca_close(sg->ca);
 }
 
+/*
+ * The names the certificate carries because the CSR asked for them, not
+ * the variables: said, so that a requester's choice is not signed unseen.
+ */
+static void
+names_from_csr(const struct request *req)
+{
+	const char	*p = req->asked, *sep = "";
+	size_t		 n;
+
+	if (p == NULL || *p == '\0')
+		return;
+	fprintf(stderr, "roleca: sign: names taken from the CSR: ");
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		fprintf(stderr, "%s%.*s", sep, (int)n, p);
+		sep = ", ";
+		p += n + (p[n] == '\n');
+	}
+	fputc('\n', stderr);
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -164,6 +186,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	printf("%s\n", sg.serial);
+	names_from_csr(sg.req);
 	rc = 0;
 out:
 	/* success was logged with the record */

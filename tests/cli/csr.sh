@@ -671,4 +671,17 @@ assert "... gives no subjectAltName, as issue does" sh -c \
 assert "... subject CN the CSR's" sh -c \
 	"openssl x509 -in av-signed.crt -noout -subject | grep -q 'CN *= *av.lab.example'"
 
+# Names the CSR fills in, not the variables, are said on stderr: the
+# operator sees what the requester chose.
+openssl req -new -newkey rsa:2048 -nodes -keyout chose.key -subj /CN=pool01.lab.example \
+	-addext "subjectAltName=DNS:pool01.lab.example,DNS:fe77.lab.example" -out chose.csr 2>/dev/null
+expect 0 "sign with a name only the CSR gives" roleca --dir "$I" sign frontend --csr chose.csr \
+	--set pool_fqdn=pool01.lab.example --set sip_domain=lab.example --out chose
+assert "... says which, on stderr" err_has "roleca: sign: names taken from the CSR: DNS:fe77.lab.example"
+assert "... in one line" err_one_line
+expect 0 "... and nothing when the variables give every name" roleca --dir "$I" sign frontend \
+	--csr chose.csr --set pool_fqdn=pool01.lab.example --set server_fqdn=fe77.lab.example \
+	--set sip_domain=lab.example --out chose2
+assert "... (stderr empty)" test ! -s "$T/err"
+
 finish
