@@ -438,8 +438,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "token (key_uri)");
 		goto out;
 	}
-	if (parent != NULL)
-		TRY(ca_open(parent, CA_WANT_ALL, &in.parent, &cause));
+	if (parent != NULL && (rc = ca_open(parent, CA_WANT_ALL, &in.parent,
+	    &cause)) != 0) {
+		/* the parent's fault, not the new CA's: say which was meant */
+		err_prefix(&cause, "--parent: ");
+		goto out;
+	}
 	TRY(check_dir(&in, dir, &cause));
 	/* made first, so that nothing is placed when it cannot be */
 	p = ca_path_in(in.dir, CA_CRLDIR);

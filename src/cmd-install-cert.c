@@ -19,7 +19,8 @@
 #include "x509.h"
 
 static int
-judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
+judge(const char *file, gnutls_x509_crt_t *certs, size_t n, struct ca *ca,
+    char **cause)
 {
 	struct policy_ctx	 ctx = { 0 };
 	struct findings		 f = { NULL, 0 };
@@ -28,11 +29,13 @@ judge(gnutls_x509_crt_t *certs, size_t n, struct ca *ca, char **cause)
 	TRY(x509_matches_key(certs[0], ca->key, &match, cause));
 	if (!match) {
 		if (ca->conf->key_uri != NULL)
-			rc = err_policy(cause, "the certificate does not hold "
-			    "this CA's key (%s)", ca->conf->key_uri);
+			rc = err_policy(cause, "%s: its certificate does not "
+			    "hold this CA's key (%s)", file,
+			    ca->conf->key_uri);
 		else
-			rc = err_policy(cause, "the certificate does not hold "
-			    "this CA's key (%s/%s)", ca->dir, CA_KEY);
+			rc = err_policy(cause, "%s: its certificate does not "
+			    "hold this CA's key (%s/%s)", file, ca->dir,
+			    CA_KEY);
 		goto out;
 	}
 	ctx.conf = ca->conf;
@@ -118,7 +121,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
 	TRY(ca_load_key(ca, &cause));
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
-	TRY(judge(certs, n, ca, &cause));
+	TRY(judge(a->pos[0], certs, n, ca, &cause));
 	TRY(pem_of(certs, 1, &leaf, &cause));
 	TRY(pem_of(certs, n, &chain, &cause));
 	if (finish)

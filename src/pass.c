@@ -133,9 +133,14 @@ pass_get_checked(const char *what, const char *file, const char *env,
 		return from_file(file, check, pass, cause);
 	xasprintf(&envfile, "%s_FILE", env);
 	v = getenv(envfile);
+	if (v != NULL && *v != '\0') {
+		/* a path nobody typed here: say where it came from */
+		if ((rc = from_file(v, check, pass, cause)) != 0)
+			err_prefix(cause, "%s: ", envfile);
+		free(envfile);
+		return rc;
+	}
 	free(envfile);
-	if (v != NULL && *v != '\0')
-		return from_file(v, check, pass, cause);
 	if ((v = getenv(env)) != NULL) {
 		TRY(judge(v, env, check, cause));
 		*pass = xstrdup(v);

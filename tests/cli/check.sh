@@ -246,4 +246,16 @@ expect 3 "... with --chain outside the CA directory too" roleca --dir "$T/none" 
 	--chain "$I/chain.pem"
 assert "... the same finding" out_has "the key is that of the CA 'O=roleca tests,CN=Test Issuing CA'"
 
+# A chain file with a request in it, or a key alone, says which block.
+cat fe01.crt "$I/ca.crt" >withcsr.pem
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+	-subj /CN=x.lab.example 2>/dev/null >>withcsr.pem
+expect 1 "check of a chain whose third block is a request" roleca check withcsr.pem
+assert "... names the block" err_has "withcsr.pem: PEM block 3 is a CERTIFICATE REQUEST, not a CERTIFICATE"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out keyonly.pem 2>/dev/null
+expect 1 "check of a key file" roleca check keyonly.pem
+assert "... says it is a key" err_has "keyonly.pem: PEM block 1 is a PRIVATE KEY, not a CERTIFICATE"
+cat fe01.crt keyonly.pem >crtkey.pem
+expect 0 "a certificate followed by its key still reads" roleca --dir "$I" check crtkey.pem
+
 finish

@@ -684,4 +684,8 @@ expect 0 "... and nothing when the variables give every name" roleca --dir "$I" 
 	--set sip_domain=lab.example --out chose2
 assert "... (stderr empty)" test ! -s "$T/err"
 
+# A PEM file holding the wrong kind of block says which block it is.
+expect 1 "sign --csr given a certificate" roleca --dir "$I" sign persistent-chat --csr "$I/ca.crt" --out wrongkind
+assert "... says what the file holds" err_has "$I/ca.crt: PEM block 1 is a CERTIFICATE, not a CERTIFICATE REQUEST"
+
 finish

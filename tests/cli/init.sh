@@ -277,6 +277,7 @@ openssl x509 -req -in "$T/ext.csr" -CA "$T/ext-root.crt" -CAkey "$T/ext-root.key
 	-CAcreateserial -days 1000 -sha256 -extfile "$T/ext.ext" -out "$T/ext.crt" 2>/dev/null
 expect 3 "install-cert refuses a certificate for another key" \
 	roleca --dir "$E" install-cert "$L/root/ca.crt"
+assert "... naming the file given and the key" err_has "$L/root/ca.crt: its certificate does not hold this CA's key ($E/ca.key)"
 # The CA certificate alone (no chain): its issuer cannot be checked, the rest can.
 cp -r "$E" "$T/ext-alone"
 expect 0 "install-cert accepts the CA certificate without its chain" \
@@ -396,9 +397,16 @@ CFG
 expect 0 "init with an ec:p384 key and no digest" roleca --dir "$T/p384" init --config "$T/p384.cfg"
 assert "... signs its certificate with ecdsa-with-SHA384 (openssl)" sh -c \
 	"openssl x509 -in '$T/p384/ca.crt' -noout -text | grep -q 'Signature Algorithm: ecdsa-with-SHA384'"
+cp "$T/p384.cfg" "$T/p384.cfg.ok"
 printf 'digest = "sha256";\n' >>"$T/p384.cfg"
 expect 1 "... and refuses digest sha256 with it" roleca --dir "$T/p384b" init --config "$T/p384.cfg"
 assert "... naming file:line and the pairing" err_has "$T/p384.cfg:4: digest 'sha256' does not go with key ec:p384"
 assert "... making no directory" test ! -e "$T/p384b"
+
+# A --parent that is no CA: the message says it is --parent's.
+expect 1 "init --parent naming no CA" roleca --dir "$T/orphan" init --config "$T/p384.cfg.ok" \
+	--parent "$T/no-such-parent"
+assert "... says it is --parent" err_has "roleca: init: --parent: $T/no-such-parent: not a CA directory"
+assert "... making nothing" test ! -e "$T/orphan"
 
 finish

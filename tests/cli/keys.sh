@@ -28,6 +28,9 @@ export ROLECA_CA_PASS_FILE="$T/pass"
 expect 0 "ROLECA_CA_PASS_FILE unlocks it: issue" roleca --dir enc issue persistent-chat \
 	--set server_fqdn=chat.lab.example --out chat
 assert "the certificate verifies against the encrypted-key CA" openssl verify -CAfile enc/ca.crt chat.crt
+export ROLECA_CA_PASS_FILE="$T/no-such-pass"
+expect 1 "a ROLECA_CA_PASS_FILE that names no file is an error" roleca --dir enc crl
+assert "... saying the path came from ROLECA_CA_PASS_FILE" err_has "ROLECA_CA_PASS_FILE: $T/no-such-pass: cannot open"
 unset ROLECA_CA_PASS_FILE
 export ROLECA_CA_PASS='not the passphrase'
 expect 1 "a wrong passphrase is an error" roleca --dir enc crl
