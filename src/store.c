@@ -852,8 +852,8 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 
 	if (sc->serial == NULL ||
 	    (serial = serial_normalize(sc->serial)) == NULL) {
-		rc = err_usage(cause, "invalid serial '%s'",
-		    sc->serial == NULL ? "" : sc->serial);
+		rc = err_usage(cause, "invalid serial '%s' (%s)",
+		    sc->serial == NULL ? "" : sc->serial, SERIAL_RULE);
 		goto out;
 	}
 	switch (sc->status) {
@@ -999,7 +999,8 @@ store_get(struct store *st, const char *serial, struct store_cert **out,
 
 	*out = NULL;
 	if ((key = serial_normalize(serial)) == NULL) {
-		rc = err_usage(cause, "invalid serial '%s'", serial);
+		rc = err_usage(cause, "invalid serial '%s' (%s)", serial,
+		    SERIAL_RULE);
 		goto out;
 	}
 	TRY(db_prepare(st, sql, &stmt, what, cause));
@@ -1088,7 +1089,8 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 	int			 level = st->depth;
 
 	if ((serial = serial_normalize(serial_text)) == NULL) {
-		rc = err_usage(cause, "invalid serial '%s'", serial_text);
+		rc = err_usage(cause, "invalid serial '%s' (%s)",
+		    serial_text, SERIAL_RULE);
 		goto out;
 	}
 	TRY(tx_begin(st, cause));
@@ -1148,7 +1150,8 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 	int			 level = st->depth;
 
 	if ((serial = serial_normalize(serial_text)) == NULL) {
-		rc = err_usage(cause, "invalid serial '%s'", serial_text);
+		rc = err_usage(cause, "invalid serial '%s' (%s)",
+		    serial_text, SERIAL_RULE);
 		goto out;
 	}
 	TRY(tx_begin(st, cause));

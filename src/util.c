@@ -528,7 +528,7 @@ serial_normalize(const char *s)
 	for (; *s != '\0'; s++) {
 		if (*s == ':')
 			continue;
-		if (len == SERIAL_HEX_MAX || !isxdigit((unsigned char)*s))
+		if (!isxdigit((unsigned char)*s))
 			goto bad;
 		n[len++] = (char)tolower((unsigned char)*s);
 	}
@@ -547,6 +547,9 @@ serial_normalize(const char *s)
 		}
 	}
 	memmove(n, n + zeros, len - zeros + 1);
+	/* leading zeros do not count toward the 20 octets */
+	if (strlen(n) > SERIAL_HEX_MAX)
+		goto bad;
 	return n;
 bad:
 	free(n);

@@ -151,8 +151,10 @@ void	 json_string(FILE *, const char *);
  * the database keeps it and commands print it: lower case, no ':', whole
  * bytes without a leading zero byte (00394a and 394a are one serial;
  * roleca's serials never start with a zero byte). Allocated; NULL when the
- * text is not a serial.
+ * text is not a serial (SERIAL_RULE says what one is).
  */
+#define SERIAL_RULE	"hex digits, at most 40 past leading zeros, ':' " \
+			"only between them"
 char	*serial_normalize(const char *);
 
 /* Lower-case hex of a byte string; the result is allocated. */

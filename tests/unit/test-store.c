@@ -636,7 +636,8 @@ test_invalid_serial(void)
 	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
 	CU_ASSERT_EQUAL(store_get(st, "xyz", &got, &cause), ERR_USAGE);
 	CU_ASSERT_STRING_EQUAL(cause == NULL ? "" : cause,
-	    "invalid serial 'xyz'");
+	    "invalid serial 'xyz' (hex digits, at most 40 past leading "
+	    "zeros, ':' only between them)");
 	free(cause);
 	cause = NULL;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

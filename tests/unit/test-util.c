@@ -567,6 +567,17 @@ test_serial_normalize(void)
 	n = serial_normalize(big);
 	CU_ASSERT(n != NULL && strcmp(n, big) == 0);
 	free(n);
+	/* leading zeros do not count toward the 40 digits */
+	{
+		char	 zeros[SERIAL_HEX_MAX + 8];
+
+		(void)snprintf(zeros, sizeof zeros, "000000%s", big);
+		n = serial_normalize(zeros);
+		CU_ASSERT(n != NULL && strcmp(n, big) == 0);
+		free(n);
+		zeros[5] = '1';		/* 41 significant digits */
+		CU_ASSERT_PTR_NULL(serial_normalize(zeros));
+	}
 }
 
 /* JSON stays JSON whatever a database row holds. */
