@@ -41,6 +41,17 @@ ca_exists(const char *dir)
 	return ok;
 }
 
+int
+ca_chain_whole(const struct ca *ca, char **cause)
+{
+	if (!ca->chain_lost)
+		return 0;
+	return err_set(cause, "%s/%s: missing (an install cut short, or "
+	    "removed), so the chain to the root is not known: run roleca "
+	    "install-cert again with the CA's certificate and its chain",
+	    ca->dir, CA_CHAIN);
+}
+
 /* Are a and b the same directory (device and inode)? */
 static int
 same_dir(const char *a, const struct stat *b)
@@ -95,10 +106,10 @@ ca_refuse_output(const char *path, int is_dir, char **cause)
 	xasprintf(&up, "%s/..", dir);
 	crl = ca_path_in(up, CA_CRLDIR);
 	if (holds_ca(dir))
-		what = "a CA directory (its key, certificate and database are "
-		    "there)";
+		what = "a CA directory, where a CA keeps its certificate, key "
+		    "and database";
 	else if (holds_ca(up) && same_dir(crl, &d))
-		what = "a CA's crl/ (its CRLs are there)";
+		what = "a CA's crl/, where it keeps its CRLs";
 	if (what != NULL && is_dir)
 		rc = err_usage(cause, "%s: is %s: write it elsewhere", path,
 		    what);
@@ -133,6 +144,7 @@ load_cert(struct ca *ca, char **cause)
 {
 	char			*crt = ca_path(ca, CA_CRT);
 	char			*chain = ca_path(ca, CA_CHAIN);
+	const char		*from;
 	gnutls_x509_crt_t	*own = NULL;
 	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 };
 	size_t			 nown = 0;
@@ -144,21 +156,28 @@ load_cert(struct ca *ca, char **cause)
 		goto out;
 	}
 	/*
-	 * init and install-cert write it with ca.crt: without it a
-	 * subordinate's certificates would go out with no way to its root
+	 * init and install-cert write it with ca.crt. Without it the CA
+	 * still revokes and signs CRLs, with ca.crt alone; a subordinate
+	 * signs no certificate (ca_chain_whole), which would go out with no
+	 * way to its root.
 	 */
-	if (access(chain, F_OK) != 0) {
-		rc = err_set(cause, "%s: missing (an install cut short, or "
-		    "removed): run roleca install-cert again with the CA's "
-		    "certificate and its chain", chain);
-		goto out;
-	}
-	TRY(x509_load_cert_file(chain, &ca->chain, &ca->nchain, cause));
+	from = access(chain, F_OK) == 0 ? chain : crt;
+	TRY(x509_load_cert_file(from, &ca->chain, &ca->nchain, cause));
 	ca->crt = ca->chain[0];
+	/* a root's chain is itself: nothing is lost */
+	if (from == crt)
+		ca->chain_lost = !x509_is_issuer(ca->crt, ca->crt);
 	ca->chain_spki = xcalloc(ca->nchain, sizeof *ca->chain_spki);
 	for (size_t i = 0; i < ca->nchain; i++)
-		TRY(x509_crt_spki(ca->chain[i], &ca->chain_spki[i].der,
-		    &ca->chain_spki[i].len, cause));
+		if (x509_crt_spki(ca->chain[i], &ca->chain_spki[i].der,
+		    &ca->chain_spki[i].len, cause) != 0) {
+			err_prefix(cause, "%s: ", from);
+			goto out;
+		}
+	if (from == crt) {
+		rc = 0;
+		goto out;
+	}
 	TRY(x509_load_cert_file(crt, &own, &nown, cause));
 	TRY(x509_export(own[0], 0, &a, cause));
 	TRY(x509_export(ca->crt, 0, &b, cause));

@@ -41,6 +41,8 @@ struct ca {
 	size_t			 nchain;
 	/* chain[i]'s key: no leaf may certify one of them */
 	struct ca_spki		*chain_spki;
+	/* chain.pem is missing: the chain is ca.crt alone */
+	int			 chain_lost;
 	struct key		*key;
 	/* the key's own ECDSA signatures checked fast (ecsig.h), or NULL */
 	struct ecsig		*own;
@@ -54,6 +56,11 @@ int	 ca_open(const char *dir, int want, struct ca **, char **cause);
 /* The CA's key, loaded now if ca_open was not asked for it. */
 int	 ca_load_key(struct ca *, char **cause);
 void	 ca_close(struct ca *);
+/*
+ * Is the CA's chain to its root known (chain.pem there)? 0, or an error
+ * saying how to restore it: no certificate is signed without it.
+ */
+int	 ca_chain_whole(const struct ca *, char **cause);
 /* Is dir a CA directory (has ca.cfg)? */
 int	 ca_exists(const char *dir);
 /*

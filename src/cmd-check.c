@@ -474,6 +474,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct check		 ck = { 0 };
 	struct policy_ctx	 ctx = { 0 };
+	gnutls_x509_crt_t	*given = NULL;
+	size_t			 ngiven = 0;
 	struct keyspec		 spec;
 	char			*cause = NULL, *peer = NULL;
 	int			 rc = ERR_FAIL;
@@ -500,6 +502,19 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		ctx.chain = ck.ca->chain;
 		ctx.chain_spki = ck.ca->chain_spki;
 		ctx.nchain = ck.ca->nchain;
+	} else if (ctx.issuer != NULL) {
+		/* no leaf may hold the key of a CA given with it, either */
+		given = xcalloc(1 + ck.ncerts + ck.nchain + ck.ncas,
+		    sizeof *given);
+		given[ngiven++] = ctx.issuer;
+		for (size_t i = 1; i < ck.ncerts; i++)
+			given[ngiven++] = ck.certs[i];
+		for (size_t i = 0; i < ck.nchain; i++)
+			given[ngiven++] = ck.chain[i];
+		for (size_t i = 0; i < ck.ncas; i++)
+			given[ngiven++] = ck.cas[i];
+		ctx.chain = given;
+		ctx.nchain = ngiven;
 	}
 	/*
 	 * Like sign with a CSR, the request is for the key the certificate
@@ -533,6 +548,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		report_text(&ck, ctx.issuer);
 	rc = ck.findings.n == 0 ? 0 : ERR_POLICY;
 out:
+	free(given);
 	free(peer);
 	check_free(&ck);
 	if (rc == ERR_POLICY && cause == NULL)

@@ -1214,8 +1214,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	pp.sg.makekey = csrdir == NULL;
 	pp.sg.outdir = outdir;
 	TRY(deploy_load(a->pos[0], &d, &cause));
-	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
-	TRY(ca_refuse_output(outdir, 1, &cause));
+	/* before the CA's key is asked for: no passphrase for a typo */
+	if ((rc = ca_refuse_output(outdir, 1, &cause)) != 0) {
+		err_prefix(&cause, "--out ");
+		goto out;
+	}
 	/* one mistyped --csr-dir is one error, not one per server */
 	if (csrdir != NULL && stat(csrdir, &st) != 0) {
 		rc = err_set(&cause, "--csr-dir %s: %s", csrdir,
@@ -1226,6 +1229,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		rc = err_set(&cause, "--csr-dir %s: not a directory", csrdir);
 		goto out;
 	}
+	if (csrdir != NULL && access(csrdir, R_OK | X_OK) != 0) {
+		rc = err_set(&cause, "--csr-dir %s: cannot read: %s", csrdir,
+		    strerror(errno));
+		goto out;
+	}
+	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
+	TRY(ca_chain_whole(ca, &cause));
 	made = access(outdir, F_OK) != 0;
 	TRY(out_mkdir(outdir, 0700, &cause));
 	/*

@@ -135,6 +135,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	/* opened first, so that every failure from here on is logged */
 	TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ex.ca, &cause));
+	TRY(ca_chain_whole(ex.ca, &cause));
 	TRY(ca_refuse_output(out, 0, &cause));
 	TRY(out_check(out, args_has(a, OPT_FORCE), &cause));
 	TRY(store_get(ex.ca->store, a->pos[0], &ex.sc, &cause));

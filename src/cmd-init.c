@@ -444,6 +444,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		err_prefix(&cause, "--parent: ");
 		goto out;
 	}
+	if (in.parent != NULL && (rc = ca_chain_whole(in.parent,
+	    &cause)) != 0) {
+		err_prefix(&cause, "--parent: ");
+		goto out;
+	}
 	TRY(check_dir(&in, dir, &cause));
 	/* made first, so that nothing is placed when it cannot be */
 	p = ca_path_in(in.dir, CA_CRLDIR);

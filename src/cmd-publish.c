@@ -151,12 +151,10 @@ check_target(const struct pubset *set, const char *dir, int given,
 	if (access(dir, W_OK | X_OK) != 0)
 		return err_set(cause, "%s: publish directory: cannot write: %s",
 		    dir, strerror(errno));
-	/* its files would replace the CA's own (ca.crt, the CRLs) */
-	if (ca_own_dir(set->ca, dir)) {
-		rc = err_set(cause, "%s: publish directory is the CA's own "
-		    "directory (%s or its crl/): publish to the web server's "
-		    "document directory", dir, set->ca->dir);
-		return given ? ERR_USAGE : rc;
+	/* its files would replace a CA's own (ca.crt, the CRLs) */
+	if (ca_refuse_output(dir, 1, cause) != 0) {
+		err_prefix(cause, "publish directory ");
+		return given ? ERR_USAGE : ERR_FAIL;
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		free(to);

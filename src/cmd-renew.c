@@ -112,6 +112,29 @@ vars_declared(const struct renew *rn, char **cause)
 	return 0;
 }
 
+/*
+ * PREFIX.crt, .chain.pem (and .key): DIR/ names the files after the CN, as
+ * for issue and sign; all must be writable before anything is signed.
+ */
+static int
+plan_outputs(struct renew *rn, const struct args *a, char **cause)
+{
+	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
+	char		*prefix = NULL;
+	size_t		 n = args_has(a, OPT_NEW_KEY) ? 3 : 2;
+	int		 rc = ERR_FAIL;
+
+	TRY(leaf_out_prefix(args_get(a, OPT_OUT), rn->req, &prefix, cause));
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
+		TRY(out_check(rn->paths[i], args_has(a, OPT_FORCE), cause));
+	}
+	rc = 0;
+out:
+	free(prefix);
+	return rc;
+}
+
 static int
 prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 {
@@ -145,6 +168,7 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 	TRY(vars_declared(rn, cause));
 	TRY(profile_bind_partial(rn->profile, &rn->values, &rn->req, cause));
 	TRY(keep_names(rn, cause));
+	TRY(plan_outputs(rn, a, cause));
 	if (args_has(a, OPT_NEW_KEY)) {
 		TRY(keys_generate(&rn->req->key, &rn->key, cause));
 		TRY(keys_pubkey(rn->key, &rn->pub, cause));
@@ -161,18 +185,12 @@ out:
 }
 
 static int
-stage(struct renew *rn, const struct args *a, char **cause)
+stage(struct renew *rn, char **cause)
 {
-	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
 	gnutls_datum_t	 d = { NULL, 0 }, key = { NULL, 0 };
-	char		*chain = NULL, *prefix = NULL;
-	size_t		 n = rn->key != NULL ? 3 : 2;
+	char		*chain = NULL;
 	int		 rc = ERR_FAIL;
 
-	/* DIR/ names the files after the CN, as for issue and sign */
-	TRY(leaf_out_prefix(args_get(a, OPT_OUT), rn->req, &prefix, cause));
-	for (size_t i = 0; i < n; i++)
-		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
 	TRY(x509_export(rn->crt, 1, &d, cause));
 	TRY(out_batch_add(rn->batch, rn->paths[0], d.data, d.size, 0, cause));
 	TRY(leaf_chain_pem(rn->ca, rn->crt, &chain, cause));
@@ -188,7 +206,6 @@ out:
 	keys_datum_wipe(&key);
 	gnutls_free(d.data);
 	free(chain);
-	free(prefix);
 	return rc;
 }
 
@@ -235,7 +252,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(rc);
-	TRY(stage(&rn, a, &cause));
+	TRY(stage(&rn, &cause));
 	/* the files' syncs overlap the record's commit */
 	out_batch_sync_begin(rn.batch);
 	TRY(leaf_record(rn.ca, rn.req, rn.crt, cmd->name, &rn.serial,

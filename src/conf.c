@@ -245,12 +245,13 @@ out:
 }
 
 /*
- * The digest; an ECDSA key's is the one of its size (P-256 SHA-256, P-384
- * SHA-384, as RFC 5480 pairs them and Mozilla's policy requires), which is
- * also the default; RSA's default is SHA-256.
+ * The digest; a new CA's ECDSA key's is the one of its size (P-256
+ * SHA-256, P-384 SHA-384, as RFC 5480 pairs them and Mozilla's policy
+ * requires), which is also the default; RSA's default is SHA-256.
  */
 static int
-load_digest(const config_setting_t *root, struct conf *c, char **cause)
+load_digest(const config_setting_t *root, struct conf *c, int flags,
+    char **cause)
 {
 	const char	*ec = NULL, *d;
 	char		*where;
@@ -273,7 +274,8 @@ load_digest(const config_setting_t *root, struct conf *c, char **cause)
 		free(where);
 		goto out;
 	}
-	if (ec != NULL && strcmp(d, ec) != 0) {
+	/* a CA made before the rule keeps the digest its ca.cfg gives */
+	if (ec != NULL && strcmp(d, ec) != 0 && (flags & CONF_NEW)) {
 		where = cfg_where(config_setting_get_member(root, "digest"));
 		rc = err_set(cause, "%s: digest '%s' does not go with key "
 		    "ec:p%u: an ECDSA key signs with the digest of its size "
@@ -579,7 +581,7 @@ conf_load(const char *path, int flags, struct conf **out, char **cause)
 	TRY(load_token(root, c, flags, cause));
 	TRY(cfg_uint(root, "validity_days", 0, 1, 36500, &c->validity_days,
 	    cause));
-	TRY(load_digest(root, c, cause));
+	TRY(load_digest(root, c, flags, cause));
 	pathlen = 0;
 	if (config_setting_get_member(root, "path_length") != NULL) {
 		TRY(cfg_uint(root, "path_length", 1, 0, 16, &pathlen, cause));

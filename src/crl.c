@@ -787,10 +787,9 @@ check_outputs(const struct ca *ca, time_t now, const char *path,
 		rc = err_usage(cause, "%s: is the CRL's own file", extra);
 		goto out;
 	}
-	/* the key, the database, the CRLs: --out must not replace them */
-	if (extra != NULL && ca_own_dir(ca, (dir = ca_dir_of(extra)))) {
-		rc = err_usage(cause, "%s: is in the CA's own directory (%s "
-		    "or its crl/): write the copy elsewhere", extra, ca->dir);
+	/* a key, a database, CRLs (this CA's or another's): not replaced */
+	if (extra != NULL && (rc = ca_refuse_output(extra, 0, cause)) != 0) {
+		err_prefix(cause, "--out ");
 		goto out;
 	}
 	TRY(out_check(path, 1, cause));

@@ -28,6 +28,7 @@ leaf_sign(struct ca *ca, const struct profile *p, const struct request *req,
 	struct policy_ctx	 ctx = { 0 };
 	int			 rc = ERR_FAIL;
 
+	TRY(ca_chain_whole(ca, cause));
 	ctx.now = time(NULL);
 	TRY(x509_build_leaf_der(req, pub, ca, ctx.now, &der, cause));
 	ctx.conf = ca->conf;
@@ -491,6 +492,12 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
 	add_names(req, &info->dns, &info->ip);
+	/*
+	 * A role with no dNSName gets none: what is left of the CSR's is its
+	 * CN repeated (any other took no place and was refused)
+	 */
+	if (p->ndns == 0)
+		strv_free(&req->dns);
 	note_asked(req, ndns, nip);
 	if (subject_cn != NULL && cn_first(p))
 		move_first(&req->dns, subject_cn);

@@ -1641,12 +1641,13 @@ policy_check_names(const struct request *req, const struct policy_ctx *ctx,
 	names_free(&n);
 }
 
-/* Every leaf rule, on the copy c. */
 static char	*subject_of(gnutls_x509_crt_t);
 
 /*
  * The key of a CA above (the issuer, or any of its chain) certified for a
- * server would put that CA's private key on the server.
+ * server would put that CA's private key on the server. Certificates
+ * given without their keys read beforehand (check's) count when they are
+ * CA certificates.
  */
 static void
 rule_ca_key(const struct cert *c, const struct policy_ctx *ctx,
@@ -1657,6 +1658,7 @@ rule_ca_key(const struct cert *c, const struct policy_ctx *ctx,
 	unsigned char		*copy = NULL;
 	size_t			 n = ctx->nchain, mlen, tlen;
 	char			*who;
+	int			 is_ca = 0, critical = 0;
 
 	if (n == 0 && ctx->issuer != NULL) {
 		chain = &ctx->issuer;
@@ -1668,7 +1670,9 @@ rule_ca_key(const struct cert *c, const struct policy_ctx *ctx,
 		if (chain == ctx->chain && ctx->chain_spki != NULL) {
 			theirs = ctx->chain_spki[i].der;
 			tlen = ctx->chain_spki[i].len;
-		} else if (x509_crt_spki(chain[i], &copy, &tlen, NULL) == 0)
+		} else if ((chain[i] == ctx->issuer || (read_bc(chain[i],
+		    &is_ca, &critical) > 0 && is_ca)) && x509_crt_spki(chain[i],
+		    &copy, &tlen, NULL) == 0)
 			theirs = copy;
 		else
 			continue;
@@ -1686,6 +1690,7 @@ rule_ca_key(const struct cert *c, const struct policy_ctx *ctx,
 	}
 }
 
+/* Every leaf rule, on the copy c. */
 static void
 judge_leaf(const struct cert *c, const struct policy_ctx *ctx,
     struct findings *f)

@@ -903,43 +903,54 @@ looks_pkcs12(const unsigned char *p, size_t len)
 /*
  * The first PEM block of data whose label is none of ok[] (NULL-ended)
  * and, with like, holds like (a block GnuTLS would take for one of ok[]
- * and fail on; others it skips): its label in buf and its number from 1,
- * or 0 when there is none. For an error that says which block of a file
- * is not what it should be.
+ * and fail on; others it skips): its label, with its article ("a X", "an
+ * X"), in buf and its number from 1, or 0 when there is none. *nok counts
+ * the blocks labelled as in ok[]. A BEGIN line that does not end in
+ * "-----" is no block. For an error that says which block of a file is
+ * not what it should be.
  */
 static size_t
 pem_other_block(const unsigned char *data, size_t len,
-    const char *const *ok, const char *like, char *buf, size_t size)
+    const char *const *ok, const char *like, char *buf, size_t size,
+    size_t *nok)
 {
 	static const char	 begin[] = "-----BEGIN ";
-	const unsigned char	*p = data, *end = data + len, *hit, *stop;
-	size_t			 n = 0, k, llen;
+	const unsigned char	*p = data, *end = data + len, *hit, *eol;
+	const unsigned char	*stop;
+	size_t			 n = 0, k, llen, found = 0;
 
+	*nok = 0;
 	while ((hit = memmem(p, (size_t)(end - p), begin,
 	    sizeof begin - 1)) != NULL) {
 		hit += sizeof begin - 1;
-		if ((stop = memmem(hit, (size_t)(end - hit), "-----", 5)) ==
-		    NULL)
-			break;
+		p = hit;
+		if ((eol = memchr(hit, '\n', (size_t)(end - hit))) == NULL)
+			eol = end;
+		if ((stop = memmem(hit, (size_t)(eol - hit), "-----", 5)) ==
+		    NULL || stop == hit)
+			continue;
 		n++;
 		llen = (size_t)(stop - hit);
 		for (k = 0; ok[k] != NULL; k++)
 			if (strlen(ok[k]) == llen && memcmp(ok[k], hit,
 			    llen) == 0)
 				break;
-		if (ok[k] == NULL && (like == NULL || memmem(hit, llen, like,
+		if (ok[k] != NULL)
+			(*nok)++;
+		else if (found == 0 && (like == NULL || memmem(hit, llen, like,
 		    strlen(like)) != NULL)) {
-			(void)snprintf(buf, size, "%.*s", (int)(llen < 64 ?
+			found = n;
+			(void)snprintf(buf, size, "%s %.*s", strchr("AEIOU",
+			    *hit) != NULL ? "an" : "a", (int)(llen < 64 ?
 			    llen : 64), (const char *)hit);
 			for (char *c = buf; *c != '\0'; c++)
 				if ((unsigned char)*c < 0x20 ||
 				    (unsigned char)*c >= 0x7f)
 					*c = '?';
-			return n;
 		}
 		p = stop + 5;
 	}
-	return 0;
+	return found;
 }
 
 int
@@ -951,8 +962,8 @@ x509_parse_certs(const unsigned char *data, size_t len, const char *what,
 	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
 	gnutls_x509_crt_t	*certs = NULL;
 	unsigned		 count = 0;
-	size_t			 block;
-	char			 label[65];
+	size_t			 block, nok;
+	char			 label[68];
 	int			 ret;
 
 	ret = gnutls_x509_crt_list_import2(&certs, &count, &d,
@@ -972,11 +983,16 @@ x509_parse_certs(const unsigned char *data, size_t len, const char *what,
 				    "an X.509 certificate (PEM or DER): give "
 				    "the .crt, or take it out with openssl "
 				    "pkcs12 -nokeys", what);
+			/*
+			 * a block GnuTLS took for a certificate, or, with
+			 * none in the file, whatever it holds instead
+			 */
 			if ((block = pem_other_block(data, len, crt_labels,
-			    "CERTIFICATE", label, sizeof label)) > 0 ||
-			    (block = pem_other_block(data, len, crt_labels,
-			    NULL, label, sizeof label)) > 0)
-				return err_set(cause, "%s: PEM block %zu is a "
+			    "CERTIFICATE", label, sizeof label, &nok)) > 0 ||
+			    (nok == 0 && (block = pem_other_block(data, len,
+			    crt_labels, NULL, label, sizeof label,
+			    &nok)) > 0))
+				return err_set(cause, "%s: PEM block %zu is "
 				    "%s, not a CERTIFICATE", what, block,
 				    label);
 			return err_set(cause, "%s: not an X.509 certificate "
@@ -1447,8 +1463,8 @@ x509_parse_csr(const unsigned char *data, size_t len, const char *what,
 	gnutls_x509_crq_t	 crq = NULL;
 	gnutls_datum_t		 d = { (unsigned char *)data, (unsigned)len };
 	gnutls_datum_t		 der = { NULL, 0 };
-	size_t			 blocks, block;
-	char			 label[65];
+	size_t			 blocks, block, nok;
+	char			 label[68];
 	int			 rc = ERR_FAIL, ret;
 
 	if (len == 0)
@@ -1470,8 +1486,8 @@ x509_parse_csr(const unsigned char *data, size_t len, const char *what,
 		ret = gnutls_x509_crq_import(crq, &der, GNUTLS_X509_FMT_DER);
 	/* no request at all: say what the file holds instead */
 	if (ret < 0 && blocks == 0 && (block = pem_other_block(data, len,
-	    csr_labels, NULL, label, sizeof label)) > 0) {
-		rc = err_set(cause, "%s: PEM block %zu is a %s, not a "
+	    csr_labels, NULL, label, sizeof label, &nok)) > 0) {
+		rc = err_set(cause, "%s: PEM block %zu is %s, not a "
 		    "CERTIFICATE REQUEST", what, block, label);
 		goto out;
 	}

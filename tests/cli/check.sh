@@ -246,6 +246,16 @@ expect 3 "... with --chain outside the CA directory too" roleca --dir "$T/none" 
 	--chain "$I/chain.pem"
 assert "... the same finding" out_has "the key is that of the CA 'O=roleca tests,CN=Test Issuing CA'"
 
+# The same for the root's key, with the chain given by --chain: the
+# root's certificate there is a CA's, and its key is not the leaf's to hold.
+openssl req -new -key "$L/root/ca.key" -subj /CN=rootkey.lab.example -out rootkey.csr 2>/dev/null
+sed 's/cakey/rootkey/' cakey.ext >rootkey.ext
+openssl x509 -req -in rootkey.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -CAcreateserial -days 30 \
+	-extfile rootkey.ext -out rootkey.crt 2>/dev/null
+expect 3 "check --chain reports a certificate for the root's key" roleca --dir "$T/none" \
+	check rootkey.crt --chain "$I/chain.pem"
+assert "... naming the root" out_has "the key is that of the CA 'O=roleca tests,CN=Test Root CA'"
+
 # A chain file with a request in it, or a key alone, says which block.
 cat fe01.crt "$I/ca.crt" >withcsr.pem
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \

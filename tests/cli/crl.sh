@@ -599,9 +599,15 @@ sha_ca >ca-files.sum
 for f in roleca.db ca.key ca.crt ca.cfg crl/other.crl; do
 	expect 2 "crl --out $f in the CA directory is refused" roleca --dir "$I" \
 		crl --out "$I/$f"
-	assert "... saying why" err_has "is in the CA's own directory"
+	assert "... saying why" err_has "--out $I/$f: is in $I"
 	assert "... in one line" err_one_line
 done
+expect 2 "crl --out into another CA's directory (the root's) is refused too" \
+	roleca --dir "$I" crl --out "$L/root/ca.crt"
+assert "... saying it is a CA directory" err_has "--out $L/root/ca.crt: is in $L/root, a CA directory"
+expect 2 "publish --to another CA's directory is refused too" \
+	roleca --dir "$I" publish --to "$L/root" --new-crl
+assert "... saying it is a CA directory" err_has "publish directory $L/root: is a CA directory"
 expect 2 "... also when spelled through .." roleca --dir "$I" crl \
 	--out "$I/crl/../ca.key"
 assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
@@ -611,7 +617,7 @@ assert "... and the database still reads" test "$(rows "$DB")" -gt 0
 assert "... nothing written in DIR/crl" test ! -e "$I/crl/other.crl"
 expect 2 "publish --to the CA directory is refused, a usage error as for crl --out" \
 	roleca --dir "$I" publish --to "$I" --new-crl
-assert "... saying why" err_has "publish directory is the CA's own directory"
+assert "... saying why" err_has "publish directory $I: is a CA directory"
 expect 2 "publish --to its crl/ too" roleca --dir "$I" publish --to "$I/crl/" --new-crl
 assert "... without taking a CRL number" test "$(crl_num "$DB")" = "$n0"
 assert "... and the CA's files are intact" \

@@ -670,6 +670,12 @@ assert "... gives no subjectAltName, as issue does" sh -c \
 	"! openssl x509 -in av-signed.crt -noout -text | grep -q 'Subject Alternative Name'"
 assert "... subject CN the CSR's" sh -c \
 	"openssl x509 -in av-signed.crt -noout -subject | grep -q 'CN *= *av.lab.example'"
+openssl req -new -key av.key -subj /CN=av.lab.example -addext "subjectAltName=DNS:av.lab.example" \
+	-out av-san.csr 2>/dev/null
+expect 0 "... also when the CSR repeats its CN as a dNSName" roleca --dir "$I" sign edge-av \
+	--csr av-san.csr --out av-san
+assert "... still no subjectAltName" sh -c \
+	"! openssl x509 -in av-san.crt -noout -text | grep -q 'Subject Alternative Name'"
 
 # Names the CSR fills in, not the variables, are said on stderr: the
 # operator sees what the requester chose.

@@ -209,7 +209,11 @@ assert "... and it verifies" verify_server "$L" "$T/rdir/pool01.lab.example.crt"
 mv "$I/chain.pem" "$T/chain.saved"
 expect 1 "issue without the CA's chain.pem is refused" roleca --dir "$I" issue \
 	persistent-chat --set server_fqdn=nochain.lab.example --out nochain
-assert "... naming the file and the way back" err_has "$I/chain.pem: missing (an install cut short, or removed): run roleca install-cert again"
+assert "... naming the file and the way back" err_has "$I/chain.pem: missing (an install cut short, or removed), so the chain to the root is not known: run roleca install-cert again"
+expect 0 "... while the CA still signs a CRL" roleca --dir "$I" crl
+expect 1 "... and export, whose PKCS#12 would carry the chain, is refused" \
+	roleca --dir "$I" export "$serial" --key fe01.key --out nochain.p12 --p12-pass-file "$T/pass"
+assert "... naming chain.pem" err_has "$I/chain.pem: missing"
 assert "... in one line" err_one_line
 assert "... writing nothing" test ! -e nochain.key -a ! -e nochain.crt
 expect 0 "install-cert with the chain puts it back" roleca --dir "$I" install-cert "$T/chain.saved"
@@ -217,5 +221,9 @@ assert "... the same chain.pem" cmp "$I/chain.pem" "$T/chain.saved"
 expect 0 "... and issue works again" roleca --dir "$I" issue \
 	persistent-chat --set server_fqdn=nochain.lab.example --out nochain
 assert "... its chain file reaching the root" test "$(grep -c 'BEGIN CERTIFICATE' nochain.chain.pem)" -eq 3
+mv "$L/root/chain.pem" "$T/root-chain.saved"
+expect 0 "a root without chain.pem still signs (its chain is itself)" roleca --dir "$L/root" \
+	issue persistent-chat --set server_fqdn=rootleaf.lab.example --out rootleaf
+mv "$T/root-chain.saved" "$L/root/chain.pem"
 
 finish

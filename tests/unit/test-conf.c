@@ -158,6 +158,16 @@ test_defaults(void)
 	unlink(path);
 	free(path);
 
+	/* a CA made before the pairing rule keeps its digest */
+	c = NULL;
+	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"ec:p384\";\n"
+	    "cdp = \"http://a/b\";\ndigest = \"sha256\";\n");
+	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
+	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA256);
+	conf_free(c);
+	unlink(path);
+	free(path);
+
 	/* sha512 is taken with an RSA key */
 	c = NULL;
 	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"rsa:2048\";\n"
