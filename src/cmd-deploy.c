@@ -1201,7 +1201,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char			*cause = NULL;
 	struct stat		 st;
 	size_t			 count[3] = { 0, 0, 0 };
-	int			 rc = ERR_FAIL, made = 0;
+	int			 rc = ERR_FAIL, made = 0, lockfd = -1;
 
 	if (outdir == NULL)
 		return cmd_usage_error(cmd, "--out DIR is required");
@@ -1239,6 +1239,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	made = access(outdir, F_OK) != 0;
 	TRY(out_mkdir(outdir, 0700, &cause));
 	/*
+	 * Two deploys into one directory would each find a server new and
+	 * place its files over the other's: one at a time
+	 */
+	if ((rc = out_lock_dir(outdir, &lockfd, &cause)) == 1) {
+		rc = err_set(&cause, "--out %s: another roleca deploy is "
+		    "writing there: run again when it is done", outdir);
+		goto out;
+	}
+	TRY(rc);
+	/*
 	 * before the workers copy the ca: the chain every NAME.chain.pem ends
 	 * with
 	 */
@@ -1275,6 +1285,8 @@ out:
 	/* a directory made for servers that all failed goes again */
 	if (made && count[ISSUED] == 0 && count[KEPT] == 0)
 		(void)rmdir(outdir);
+	if (lockfd >= 0)
+		close(lockfd);
 	profiles_free(&cache);
 	strv_free(&pp.compromised);
 	deploy_free(d);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -944,6 +945,25 @@ out_mkdir(const char *path, mode_t mode, char **cause)
 		    path);
 	return err_set(cause, "%s: cannot create directory: %s", path,
 	    strerror(errno));
+}
+
+int
+out_lock_dir(const char *path, int *fd, char **cause)
+{
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return err_set(cause, "%s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK) {
+		close(*fd);
+		*fd = -1;
+		return 1;
+	}
+	err_set(cause, "%s: cannot lock: %s", path, strerror(errno));
+	close(*fd);
+	*fd = -1;
+	return ERR_FAIL;
 }
 
 /*

@@ -111,5 +111,11 @@ int	 out_friendly_name(const char *name, const char *what, char **cause);
 
 /* Create a directory with mode (0 if it exists as a directory). */
 int	 out_mkdir(const char *path, mode_t mode, char **cause);
+/*
+ * Hold the directory path for one writer (flock(2) on the directory, no
+ * file made): 0 with *fd to close when done, 1 when another holds it,
+ * else an error.
+ */
+int	 out_lock_dir(const char *path, int *fd, char **cause);
 
 #endif

@@ -508,4 +508,36 @@ expect 1 "deploy --csr-dir naming a file is refused" roleca --dir "$I" deploy \
 	csr-site.cfg --out nocsr-out --csr-dir caname.cfg
 assert "... saying it is not a directory" err_has "--csr-dir caname.cfg: not a directory"
 
+# One deploy at a time into one directory: two would each take a server
+# for new and place its files over the other's, leaving a recorded
+# certificate whose key is gone. The second is refused, changing nothing.
+mkdir -p locked
+flock locked sleep 60 &
+fpid=$!
+i=0
+while flock -n locked true 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+nrows=$(rows "$DB")
+expect 1 "deploy into a directory another deploy is writing is refused" \
+	roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out locked
+assert "... saying so" err_has "--out locked: another roleca deploy is writing there"
+assert "... in one line" err_one_line
+assert "... recording and writing nothing" test "$(rows "$DB")" -eq "$nrows" -a -z "$(ls -A locked)"
+kill "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+# Three at once: whoever is refused records nothing, and every
+# certificate recorded is the one in its file.
+before=$(sqlite3 "$DB" 'SELECT max(rowid) FROM certs')
+for k in 1 2 3; do
+	"$ROLECA" --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out race \
+		>"$T/race$k.out" 2>"$T/race$k.err" &
+done
+wait
+sqlite3 "$DB" "SELECT serial FROM certs WHERE rowid > $before" | sort >race.db
+for c in race/*.crt; do
+	openssl x509 -in "$c" -noout -serial | cut -d= -f2 | tr A-F a-f
+done | sort >race.files
+assert "three deploys at once into one directory: every certificate recorded is in its file" \
+	cmp race.db race.files
+assert "... eight of them, one run's" test "$(wc -l <race.db)" -eq 8
+
 finish
