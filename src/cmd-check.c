@@ -256,8 +256,9 @@ check_chain(struct check *ck, time_t now, char **cause)
  * With fresh, the delta CRL URLs the CRL names are added to it.
  */
 static int
-fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
-    int delta, time_t now, struct crl_seen *seen, struct strv *fresh)
+fetch_one(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, const char *url,
+    int delta, time_t now, struct crl_seen *seen, struct strv *fresh,
+    struct findings *f)
 {
 	unsigned char	*body = NULL;
 	size_t		 len;
@@ -266,13 +267,12 @@ fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
 	memset(seen, 0, sizeof *seen);
 	if (live_http_get(url, CRL_MAX, TIMEOUT_MS, &body, &len,
 	    &cause) != 0) {
-		findings_add(&ck->findings, "crl", "cannot fetch the %sCRL: %s",
+		findings_add(f, "crl", "cannot fetch the %sCRL: %s",
 		    delta ? "delta " : "", cause);
 		free(cause);
 		return -1;
 	}
-	policy_check_crl(ck->certs[0], issuer, body, len, url, delta, now,
-	    seen, &ck->findings);
+	policy_check_crl(crt, issuer, body, len, url, delta, now, seen, f);
 	if (fresh != NULL && seen->ok)
 		policy_crl_delta_urls(body, len, fresh);
 	free(body);
@@ -281,12 +281,13 @@ fetch_one(struct check *ck, gnutls_x509_crt_t issuer, const char *url,
 
 /* The first delta CRL of urls that can be read stands for them all. */
 static const char *
-fetch_delta(struct check *ck, gnutls_x509_crt_t issuer,
-    const struct strv *urls, time_t now, struct crl_seen *delta)
+fetch_delta(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
+    const struct strv *urls, time_t now, struct crl_seen *delta,
+    struct findings *f)
 {
 	for (size_t i = 0; i < urls->n; i++)
-		if (fetch_one(ck, issuer, urls->v[i], 1, now, delta,
-		    NULL) == 0 && delta->ok)
+		if (fetch_one(crt, issuer, urls->v[i], 1, now, delta, NULL,
+		    f) == 0 && delta->ok)
 			return urls->v[i];
 	return NULL;
 }
@@ -334,30 +335,74 @@ out:
  * looks for it.
  */
 static void
-fetch_crls(struct check *ck, gnutls_x509_crt_t issuer, time_t now)
+fetch_crls(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, time_t now,
+    struct findings *f)
 {
 	struct strv	 urls = { NULL, 0 }, durls = { NULL, 0 };
 	struct crl_seen	 base, delta;
 	const char	*durl = NULL;
 	int		 ask;
 
-	policy_cdp_urls(ck->certs[0], &urls);
-	policy_delta_urls(ck->certs[0], &durls);
-	durl = fetch_delta(ck, issuer, &durls, now, &delta);
+	policy_cdp_urls(crt, &urls);
+	policy_delta_urls(crt, &durls);
+	durl = fetch_delta(crt, issuer, &durls, now, &delta, f);
 	ask = durls.n == 0;
 	for (size_t i = 0; i < urls.n; i++) {
-		if (fetch_one(ck, issuer, urls.v[i], 0, now, &base, ask ?
-		    &durls : NULL) != 0)
+		if (fetch_one(crt, issuer, urls.v[i], 0, now, &base, ask ?
+		    &durls : NULL, f) != 0)
 			continue;
 		if (ask && durls.n > 0) {
 			ask = 0;
-			durl = fetch_delta(ck, issuer, &durls, now, &delta);
+			durl = fetch_delta(crt, issuer, &durls, now, &delta,
+			    f);
 		}
 		policy_check_revoked(urls.v[i], &base, durl,
-		    durl != NULL ? &delta : NULL, &ck->findings);
+		    durl != NULL ? &delta : NULL, f);
 	}
 	strv_free(&urls);
 	strv_free(&durls);
+}
+
+/* The issuer of ca among the certificates known (not ca itself), or NULL. */
+static gnutls_x509_crt_t
+parent_of(const struct check *ck, gnutls_x509_crt_t ca)
+{
+	const gnutls_x509_crt_t	*lists[4] = { ck->certs + 1, ck->chain,
+	    ck->cas, ck->ca != NULL ? ck->ca->chain : NULL };
+	size_t			 ns[4] = { ck->ncerts - 1, ck->nchain, ck->ncas,
+	    ck->ca != NULL ? ck->ca->nchain : 0 };
+
+	for (size_t l = 0; l < 4; l++)
+		for (size_t i = 0; i < ns[l]; i++)
+			if (!x509_same(lists[l][i], ca) &&
+			    x509_is_issuer(ca, lists[l][i]))
+				return lists[l][i];
+	return NULL;
+}
+
+/*
+ * Each CA above the certificate up to its root, against its own issuer's
+ * CRL: a peer that checks the whole chain (Windows, openssl
+ * -crl_check_all) refuses a certificate whose issuing CA is revoked.
+ */
+static void
+fetch_issuer_crls(struct check *ck, gnutls_x509_crt_t ca, time_t now)
+{
+	struct findings		 sub = { NULL, 0 };
+	gnutls_x509_crt_t	 up;
+	char			*who;
+
+	for (int depth = 0; ca != NULL && depth < 16; depth++, ca = up) {
+		if (x509_is_issuer(ca, ca) || (up = parent_of(ck, ca)) == NULL)
+			return;
+		fetch_crls(ca, up, now, &sub);
+		who = x509_dn(ca, 0);
+		for (size_t i = 0; i < sub.n; i++)
+			findings_add(&ck->findings, sub.v[i].rule, "issuing CA "
+			    "'%s': %s", who, sub.v[i].msg);
+		free(who);
+		findings_free(&sub);
+	}
 }
 
 /*
@@ -537,8 +582,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		TRY(check_chain(&ck, ctx.now, &cause));
 	if (ck.ca != NULL && ctx.issuer == ck.ca->crt)
 		TRY(check_recorded(&ck, &cause));
-	if (args_has(a, OPT_FETCH_CRL))
-		fetch_crls(&ck, ctx.issuer, ctx.now);
+	if (args_has(a, OPT_FETCH_CRL)) {
+		fetch_crls(ck.certs[0], ctx.issuer, ctx.now, &ck.findings);
+		fetch_issuer_crls(&ck, ctx.issuer, ctx.now);
+	}
 	if (args_get(a, OPT_CRL) != NULL)
 		TRY(check_crl_file(&ck, ctx.issuer, args_get(a, OPT_CRL),
 		    ctx.now, &cause));
@@ -583,7 +630,8 @@ const struct command cmd_check = {
 	"  --fetch-crl        download the CRL from each http:// CDP, and the\n"
 	"                     delta CRL (Freshest CRL of the certificate, else\n"
 	"                     of the CRL): reachable, signed by the issuer,\n"
-	"                     current, and not listing the certificate\n"
+	"                     current, and not listing the certificate; then\n"
+	"                     the same for each CA above it up to the root\n"
 	"  --crl FILE         the same for a CRL file (DER or PEM): signed by\n"
 	"                     the issuer, current, not listing the certificate\n"
 	"  --warn-days N      report a certificate that expires within N days\n"

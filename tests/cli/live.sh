@@ -227,6 +227,31 @@ assert "(the certificate names no delta, the base CRL does not list it)" sh -c \
 expect 3 "a revocation in the delta the base CRL names is reported" roleca check l1.crt \
 	--ca lab/lca/ca.crt --fetch-crl
 assert "... naming the delta CRL" out_has "crl: the certificate is revoked (keyCompromise; listed in the delta CRL at http://127.0.0.1:$web/crl/lca-delta.crl)"
+# An issuing CA its root has revoked: its certificates fail at every peer
+# that checks the whole chain, and --fetch-crl says so.
+cat >lab/iss2.cfg <<CFG
+subject = { CN = "Live Issuing CA 2"; };
+key = "ec:p256";
+validity_days = 1000;
+cdp = [ "http://127.0.0.1:$web/crl/iss2.crl" ];
+policy = { permitted_domains = [ "lab.example" ]; };
+CFG
+roleca --dir lab/iss2 init --config lab/iss2.cfg --parent lab/root 2>/dev/null
+i2=$(openssl x509 -in lab/iss2/ca.crt -noout -serial | cut -d= -f2 | tr A-F a-f)
+roleca --dir lab/iss2 issue persistent-chat --set server_fqdn=i2.lab.example --out i2 >/dev/null 2>&1
+roleca --dir lab/iss2 publish --to www/crl >/dev/null 2>&1
+roleca --dir lab/root publish --to www/crl --new-crl >/dev/null 2>&1
+chmod -R a+rX www
+expect 0 "--fetch-crl checks the issuing CA against its root's CRL too: not listed" \
+	roleca check i2.chain.pem --ca lab/root/ca.crt --fetch-crl
+roleca --dir lab/root revoke "$i2" --reason keyCompromise 2>/dev/null
+roleca --dir lab/root publish --to www/crl --new-crl >/dev/null 2>&1
+chmod -R a+rX www
+expect 3 "--fetch-crl: a certificate whose issuing CA is revoked is reported" \
+	roleca check i2.chain.pem --ca lab/root/ca.crt --fetch-crl
+assert "... naming the CA and the root's CRL" out_has "crl: issuing CA 'CN=Live Issuing CA 2': the certificate is revoked (keyCompromise; listed in http://127.0.0.1:$web/crl/root.crl)"
+assert "... as openssl -crl_check_all does" sh -c "openssl verify -crl_check_all -crl_download \
+	-CAfile lab/root/ca.crt -untrusted lab/iss2/ca.crt i2.crt 2>&1 | grep -q 'certificate revoked'"
 cp www/crl/dca-delta.crl www/crl/dca.crl
 expect 3 "a delta CRL served at the CDP is no full CRL" roleca check d2.crt \
 	--ca lab/dca/ca.crt --fetch-crl
