@@ -501,8 +501,8 @@ out:
 		out_batch_drop(batch, mark);
 		audited = r->rc == ERR_POLICY && r->findings.n > 1 ?
 		    all_findings(r) : NULL;
-		cmd_audit(cmd, ca->store, NULL, r->u->role, rc,
-		    audited != NULL ? audited : *cause);
+		cmd_audit_for(cmd, ca->store, NULL, r->u->role, r->u->name,
+		    rc, audited != NULL ? audited : *cause);
 		free(audited);
 		if (r->rc == ERR_POLICY)
 			with_findings(r, cause);
@@ -887,8 +887,8 @@ group_failed(const struct command *cmd, struct ca *ca,
 			xasprintf(&r->cause, "certificate %s is recorded but "
 			    "its files could not be written (revoke it): %s",
 			    r->serial, why);
-			cmd_audit(cmd, ca->store, r->serial, d->v[i].role,
-			    ERR_FAIL, r->cause);
+			cmd_audit_for(cmd, ca->store, r->serial, d->v[i].role,
+			    d->v[i].name, ERR_FAIL, r->cause);
 		} else
 			xasprintf(&r->cause, "not recorded: %s", why);
 		free(r->serial);
@@ -991,8 +991,8 @@ group_check(const struct command *cmd, struct ca *ca,
 			o->o = FAILED;
 			o->cause = r->cause;
 			r->cause = NULL;
-			cmd_audit(cmd, ca->store, NULL, r->u->role, r->rc,
-			    o->cause);
+			cmd_audit_for(cmd, ca->store, NULL, r->u->role,
+			    r->u->name, r->rc, o->cause);
 			continue;
 		}
 		sans = leaf_sans_text(r->req);

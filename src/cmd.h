@@ -68,6 +68,13 @@ struct store;
  */
 void	 cmd_audit(const struct command *, struct store *, const char *serial,
 	    const char *profile, int rc, const char *cause);
+/*
+ * The same for one of several things a command does (deploy: a server),
+ * named after the outcome's kind: "refused: WHO: rule: message".
+ */
+void	 cmd_audit_for(const struct command *, struct store *,
+	    const char *serial, const char *profile, const char *who, int rc,
+	    const char *cause);
 /* The same for an operation on a recorded certificate: its profile logged. */
 void	 cmd_audit_cert(const struct command *, struct store *,
 	    const char *serial, int rc, const char *cause);

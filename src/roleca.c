@@ -150,8 +150,17 @@ void
 cmd_audit(const struct command *cmd, struct store *st, const char *serial,
     const char *profile, int rc, const char *cause)
 {
+	cmd_audit_for(cmd, st, serial, profile, NULL, rc, cause);
+}
+
+void
+cmd_audit_for(const struct command *cmd, struct store *st,
+    const char *serial, const char *profile, const char *who, int rc,
+    const char *cause)
+{
 	char	*err = NULL, *outcome = NULL, *raw = NULL, *s = NULL,
-	    *p = NULL, *why = NULL;
+	    *p = NULL, *why = NULL, *tmp;
+	size_t	 n;
 
 	if (st == NULL)
 		return;
@@ -166,6 +175,12 @@ cmd_audit(const struct command *cmd, struct store *st, const char *serial,
 		xasprintf(&raw, "%s: %s", rc == ERR_POLICY ? "refused" :
 		    rc == ERR_USAGE ? "usage" : "error",
 		    cause != NULL ? cause : "failed");
+	/* "refused: WHO: ...": the outcome's kind stays first */
+	if (who != NULL && rc != 0 && (n = strcspn(raw, ":")) < strlen(raw)) {
+		xasprintf(&tmp, "%.*s: %s:%s", (int)n, raw, who, raw + n + 1);
+		free(raw);
+		raw = tmp;
+	}
 	/*
 	 * The log is read line by line: the outcome is a message, escaped
 	 * already; serial and profile may be as the user typed them.

@@ -482,6 +482,9 @@ assert "... the key and the lifetime" sh -c "grep -q 'refused: key: ' '$T/err' &
 assert "... both in its audit row" sh -c "sqlite3 '$T/strict/roleca.db' \
 	\"SELECT outcome FROM audit WHERE operation = 'deploy' ORDER BY id DESC LIMIT 1\" |
 	grep -q '^refused: .*key: .*; .*validity: '"
+assert "... naming the server first" sh -c "sqlite3 '$T/strict/roleca.db' \
+	\"SELECT outcome FROM audit WHERE operation = 'deploy' ORDER BY id DESC LIMIT 1\" |
+	grep -q '^refused: pb: '"
 
 # The CA's own directory, or its crl/, as --out: the servers' NAME.key and
 # NAME.crt could replace ca.key and ca.crt. Refused before anything is
