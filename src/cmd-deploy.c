@@ -1248,6 +1248,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(rc);
+	/* what a killed deploy left half-placed there goes */
+	out_sweep_temps(outdir);
 	/*
 	 * before the workers copy the ca: the chain every NAME.chain.pem ends
 	 * with

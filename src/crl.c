@@ -730,6 +730,10 @@ crl_lock(const struct ca *ca, int *fd, char **cause)
 		return ERR_FAIL;
 	}
 	free(path);
+	/* no other run writes in crl/ now: what a killed one left goes */
+	path = ca_path(ca, CA_CRLDIR);
+	out_sweep_temps(path);
+	free(path);
 	return 0;
 }
 

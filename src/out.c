@@ -16,6 +16,7 @@
  * allocation scans past recently deleted inodes, hundreds of microseconds
  * each, which a deployment's threads then share).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -29,6 +30,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -964,6 +966,47 @@ out_lock_dir(const char *path, int *fd, char **cause)
 	close(*fd);
 	*fd = -1;
 	return ERR_FAIL;
+}
+
+/*
+ * A temporary unchanged this long is no live run's (one being written, or
+ * waiting for its batch's commit, is seconds old at most).
+ */
+#define OUT_TEMP_STALE	60
+
+/* Is name one of temp_name()'s, ".NAME.tmp-XXXXXX"? */
+static int
+is_temp_name(const char *name)
+{
+	size_t	 n = strlen(name);
+
+	if (n < TEMP_EXTRA + 1 || name[0] != '.' ||
+	    memcmp(name + n - 11, ".tmp-", 5) != 0)
+		return 0;
+	for (size_t i = n - 6; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+void
+out_sweep_temps(const char *path)
+{
+	DIR		*d;
+	struct dirent	*e;
+	struct stat	 st;
+	time_t		 now = time(NULL);
+
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (is_temp_name(e->d_name) && fstatat(dirfd(d), e->d_name,
+		    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_mtime < now - OUT_TEMP_STALE)
+			(void)unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
 }
 
 /*

@@ -117,5 +117,12 @@ int	 out_mkdir(const char *path, mode_t mode, char **cause);
  * else an error.
  */
 int	 out_lock_dir(const char *path, int *fd, char **cause);
+/*
+ * Remove the hidden temporaries (".NAME.tmp-XXXXXX": unplaced files, kept
+ * copies of replaced ones) a killed run left in the directory path, those
+ * unchanged for a minute. Only while holding a lock that keeps the other
+ * writers of its files out.
+ */
+void	 out_sweep_temps(const char *path);
 
 #endif

@@ -757,4 +757,16 @@ expect 0 "after REINDEX crl works again" roleca --dir "$Z/issuing" crl
 assert "... listing all three (openssl)" test "$(openssl crl -in "$Z/issuing/crl/issuing.crl" \
 	-inform DER -noout -text | grep -c 'Serial Number')" -eq 3
 
+# What a killed crl left in crl/ (its temporaries, hidden) goes at the
+# next one, under the same lock; a fresh one, maybe a live run's, stays.
+: >"$I/crl/.issuing.crl.tmp-AbC123"
+: >"$I/crl/.issuing.crl.pem.tmp-xYz789"
+touch -d '2 minutes ago' "$I/crl/.issuing.crl.tmp-AbC123" "$I/crl/.issuing.crl.pem.tmp-xYz789"
+: >"$I/crl/.issuing.crl.tmp-Fresh1"
+expect 0 "crl after a killed one" roleca --dir "$I" crl
+assert "... removes its stale temporaries" test ! -e "$I/crl/.issuing.crl.tmp-AbC123" \
+	-a ! -e "$I/crl/.issuing.crl.pem.tmp-xYz789"
+assert "... and leaves a fresh one and the lock" test -e "$I/crl/.issuing.crl.tmp-Fresh1" -a -e "$I/crl/.lock"
+rm -f "$I/crl/.issuing.crl.tmp-Fresh1"
+
 finish

@@ -543,4 +543,15 @@ assert "three deploys at once into one directory: every certificate recorded is 
 	cmp race.db race.files
 assert "... eight of them, one run's" test "$(wc -l <race.db)" -eq 8
 
+# A killed deploy's hidden temporaries (a kept copy of a replaced key
+# among them) go at the next deploy into that directory.
+mkdir -p swept
+printf 'old key\n' >swept/.fe01.key.tmp-Q1w2E3
+chmod 600 swept/.fe01.key.tmp-Q1w2E3
+touch -d '2 minutes ago' swept/.fe01.key.tmp-Q1w2E3
+printf 'mine\n' >swept/.notes.txt
+expect 0 "deploy after a killed one" roleca --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out swept
+assert "... removes its stale temporaries" test ! -e swept/.fe01.key.tmp-Q1w2E3
+assert "... and nothing else" test -e swept/.notes.txt
+
 finish
