@@ -1284,8 +1284,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (rc != 0)
 		cause = xstrdup("some servers failed (see above)");
 out:
-	/* a directory made for servers that all failed goes again */
-	if (made && count[ISSUED] == 0 && count[KEPT] == 0)
+	/*
+	 * a directory made for servers that all failed goes again, unless
+	 * another deploy holds it (it may have made it first)
+	 */
+	if (made && lockfd >= 0 && count[ISSUED] == 0 && count[KEPT] == 0)
 		(void)rmdir(outdir);
 	if (lockfd >= 0)
 		close(lockfd);
