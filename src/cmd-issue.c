@@ -112,19 +112,8 @@ bound_name(struct issue *is, const struct args *a, char **cause)
 static int
 plan_outputs(struct issue *is, const struct args *a, char **cause)
 {
-	char		*prefix = NULL;
-	size_t		 n = want_p12(a) ? 4 : 3;
-	int		 rc = ERR_FAIL;
-
-	TRY(leaf_out_prefix(args_get(a, OPT_OUT), is->req, &prefix, cause));
-	for (size_t i = 0; i < n; i++) {
-		xasprintf(&is->paths[i], "%s%s", prefix, suffixes[i]);
-		TRY(out_check(is->paths[i], args_has(a, OPT_FORCE), cause));
-	}
-	rc = 0;
-out:
-	free(prefix);
-	return rc;
+	return leaf_out_paths(args_get(a, OPT_OUT), is->req, suffixes,
+	    want_p12(a) ? 4 : 3, args_has(a, OPT_FORCE), is->paths, cause);
 }
 
 static int

@@ -120,19 +120,10 @@ static int
 plan_outputs(struct renew *rn, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".crt", ".chain.pem", ".key" };
-	char		*prefix = NULL;
-	size_t		 n = args_has(a, OPT_NEW_KEY) ? 3 : 2;
-	int		 rc = ERR_FAIL;
 
-	TRY(leaf_out_prefix(args_get(a, OPT_OUT), rn->req, &prefix, cause));
-	for (size_t i = 0; i < n; i++) {
-		xasprintf(&rn->paths[i], "%s%s", prefix, suffixes[i]);
-		TRY(out_check(rn->paths[i], args_has(a, OPT_FORCE), cause));
-	}
-	rc = 0;
-out:
-	free(prefix);
-	return rc;
+	return leaf_out_paths(args_get(a, OPT_OUT), rn->req, suffixes,
+	    args_has(a, OPT_NEW_KEY) ? 3 : 2, args_has(a, OPT_FORCE),
+	    rn->paths, cause);
 }
 
 static int

@@ -85,15 +85,11 @@ static int
 stage(struct reqctx *r, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".key", ".csr" };
-	char		*prefix = NULL;
 	gnutls_datum_t	 key = { NULL, 0 }, csr = { NULL, 0 };
 	int		 rc = ERR_FAIL;
 
-	TRY(leaf_out_prefix(args_get(a, OPT_OUT), r->req, &prefix, cause));
-	for (size_t i = 0; i < 2; i++) {
-		xasprintf(&r->paths[i], "%s%s", prefix, suffixes[i]);
-		TRY(out_check(r->paths[i], args_has(a, OPT_FORCE), cause));
-	}
+	TRY(leaf_out_paths(args_get(a, OPT_OUT), r->req, suffixes, 2,
+	    args_has(a, OPT_FORCE), r->paths, cause));
 	TRY(keys_generate(&r->req->key, &r->key, cause));
 	TRY(x509_build_csr(r->req, r->key, GNUTLS_DIG_SHA256, &r->csr, cause));
 	TRY(keys_export_pem(r->key, &key, cause));
@@ -102,7 +98,6 @@ stage(struct reqctx *r, const struct args *a, char **cause)
 	TRY(out_batch_add(r->batch, r->paths[1], csr.data, csr.size, 0, cause));
 	rc = 0;
 out:
-	free(prefix);
 	keys_datum_wipe(&key);
 	gnutls_free(csr.data);
 	return rc;

@@ -76,18 +76,9 @@ static int
 plan_outputs(struct sign *sg, const struct args *a, char **cause)
 {
 	static const char *const suffixes[] = { ".crt", ".chain.pem" };
-	char		*prefix = NULL;
-	int		 rc = ERR_FAIL;
 
-	TRY(leaf_out_prefix(args_get(a, OPT_OUT), sg->req, &prefix, cause));
-	for (size_t i = 0; i < 2; i++) {
-		xasprintf(&sg->paths[i], "%s%s", prefix, suffixes[i]);
-		TRY(out_check(sg->paths[i], args_has(a, OPT_FORCE), cause));
-	}
-	rc = 0;
-out:
-	free(prefix);
-	return rc;
+	return leaf_out_paths(args_get(a, OPT_OUT), sg->req, suffixes, 2,
+	    args_has(a, OPT_FORCE), sg->paths, cause);
 }
 
 static int

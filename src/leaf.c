@@ -673,3 +673,22 @@ leaf_out_prefix(const char *arg, const struct request *req, char **prefix,
 	}
 	return 0;
 }
+
+int
+leaf_out_paths(const char *arg, const struct request *req,
+    const char *const *suffixes, size_t n, int force, char **paths,
+    char **cause)
+{
+	char	*prefix = NULL;
+	int	 rc = ERR_FAIL;
+
+	TRY(leaf_out_prefix(arg, req, &prefix, cause));
+	for (size_t i = 0; i < n; i++) {
+		xasprintf(&paths[i], "%s%s", prefix, suffixes[i]);
+		TRY(out_check(paths[i], force, cause));
+	}
+	rc = 0;
+out:
+	free(prefix);
+	return rc;
+}

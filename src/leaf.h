@@ -38,6 +38,14 @@ int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
  */
 int	 leaf_out_prefix(const char *arg, const struct request *, char **prefix,
 	    char **cause);
+/*
+ * paths[0..n): the prefix (leaf_out_prefix) with each suffix, each one
+ * writable (out_check with force): all are known good before anything is
+ * made. Each path is allocated, even when a later one fails.
+ */
+int	 leaf_out_paths(const char *arg, const struct request *,
+	    const char *const *suffixes, size_t n, int force, char **paths,
+	    char **cause);
 
 /* The names of a request as the database records them ("DNS:a,IP:b"). */
 char	*leaf_sans_text(const struct request *);

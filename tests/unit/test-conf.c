@@ -110,6 +110,27 @@ test_full(void)
 	free(path);
 }
 
+/* The digest a config with key and digest loads with (-1: refused). */
+static int
+digest_of(const char *key, const char *digest, int flags)
+{
+	struct conf	*c = NULL;
+	char		*cause = NULL, *text, *path;
+	int		 d = -1;
+
+	xasprintf(&text, "subject = { CN = \"x\"; };\nkey = \"%s\";\n"
+	    "cdp = \"http://a/b\";\ndigest = \"%s\";\n", key, digest);
+	path = write_cfg(text);
+	if (conf_load(path, flags, &c, &cause) == 0)
+		d = (int)c->digest;
+	conf_free(c);
+	free(cause);
+	unlink(path);
+	free(path);
+	free(text);
+	return d;
+}
+
 static void
 test_defaults(void)
 {
@@ -159,24 +180,11 @@ test_defaults(void)
 	free(path);
 
 	/* a CA made before the pairing rule keeps its digest */
-	c = NULL;
-	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"ec:p384\";\n"
-	    "cdp = \"http://a/b\";\ndigest = \"sha256\";\n");
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, 0, &c, &cause), 0);
-	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA256);
-	conf_free(c);
-	unlink(path);
-	free(path);
-
+	CU_ASSERT_EQUAL(digest_of("ec:p384", "sha256", 0), GNUTLS_DIG_SHA256);
+	CU_ASSERT_EQUAL(digest_of("ec:p384", "sha256", CONF_NEW), -1);
 	/* sha512 is taken with an RSA key */
-	c = NULL;
-	path = write_cfg("subject = { CN = \"x\"; };\nkey = \"rsa:2048\";\n"
-	    "cdp = \"http://a/b\";\ndigest = \"sha512\";\n");
-	CU_ASSERT_EQUAL_FATAL(conf_load(path, CONF_NEW, &c, &cause), 0);
-	CU_ASSERT_EQUAL(c->digest, GNUTLS_DIG_SHA512);
-	conf_free(c);
-	unlink(path);
-	free(path);
+	CU_ASSERT_EQUAL(digest_of("rsa:2048", "sha512", CONF_NEW),
+	    GNUTLS_DIG_SHA512);
 }
 
 /*
