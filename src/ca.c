@@ -62,19 +62,6 @@ same_dir(const char *a, const struct stat *b)
 	    st.st_dev == b->st_dev && st.st_ino == b->st_ino;
 }
 
-int
-ca_own_dir(const struct ca *ca, const char *dir)
-{
-	struct stat	 d;
-	char		*crl = ca_path(ca, CA_CRLDIR);
-	int		 own;
-
-	own = stat(dir, &d) == 0 && S_ISDIR(d.st_mode) &&
-	    (same_dir(ca->dir, &d) || same_dir(crl, &d));
-	free(crl);
-	return own;
-}
-
 /*
  * A CA directory: ca.cfg and the database, which init makes together (a
  * ca.cfg alone is as likely the file an init was given).
@@ -137,7 +124,7 @@ ca_dir_of(const char *path)
 
 /*
  * The chain from chain.pem, whose first certificate must be the very
- * ca.crt that publish hands out.
+ * ca.crt that publish hands out; without chain.pem, ca.crt alone.
  */
 static int
 load_cert(struct ca *ca, char **cause)

@@ -64,12 +64,6 @@ int	 ca_chain_whole(const struct ca *, char **cause);
 /* Is dir a CA directory (has ca.cfg)? */
 int	 ca_exists(const char *dir);
 /*
- * Is dir the CA's directory or its crl/ (the same directory by device and
- * inode, however it is spelled)? There roleca keeps the key, the database
- * and the CRLs, so no copy of a CRL or certificate may be written there.
- */
-int	 ca_own_dir(const struct ca *, const char *dir);
-/*
  * Refuse an output file (is_dir: an output directory) in any CA directory
  * or its crl/: there a CA keeps its key, certificate, database and CRLs,
  * which no certificate, key or copy written by a command may replace, not

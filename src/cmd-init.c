@@ -438,14 +438,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "token (key_uri)");
 		goto out;
 	}
-	if (parent != NULL && (rc = ca_open(parent, CA_WANT_ALL, &in.parent,
-	    &cause)) != 0) {
+	if (parent != NULL && ((rc = ca_open(parent, CA_WANT_ALL, &in.parent,
+	    &cause)) != 0 || (rc = ca_chain_whole(in.parent, &cause)) != 0)) {
 		/* the parent's fault, not the new CA's: say which was meant */
-		err_prefix(&cause, "--parent: ");
-		goto out;
-	}
-	if (in.parent != NULL && (rc = ca_chain_whole(in.parent,
-	    &cause)) != 0) {
 		err_prefix(&cause, "--parent: ");
 		goto out;
 	}

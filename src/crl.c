@@ -765,7 +765,7 @@ static int
 check_outputs(const struct ca *ca, time_t now, const char *path,
     const char *extra, char **cause)
 {
-	char	*pem, *dir = NULL, *clash, date[32];
+	char	*pem, *clash, date[32];
 	time_t	 na = ca_not_after(ca);
 	int	 rc = ERR_FAIL;
 
@@ -802,7 +802,6 @@ check_outputs(const struct ca *ca, time_t now, const char *path,
 		TRY(out_check(extra, 1, cause));
 	rc = 0;
 out:
-	free(dir);
 	free(pem);
 	return rc;
 }

@@ -978,12 +978,14 @@ out_lock_dir(const char *path, int *fd, char **cause)
 static int
 is_temp_name(const char *name)
 {
-	size_t	 n = strlen(name);
+	static const char	 tail[] = ".tmp-XXXXXX";
+	const size_t		 tlen = sizeof tail - 1, xs = 6;
+	size_t			 n = strlen(name);
 
-	if (n < TEMP_EXTRA + 1 || name[0] != '.' ||
-	    memcmp(name + n - 11, ".tmp-", 5) != 0)
+	if (n < tlen + 2 || name[0] != '.' ||
+	    memcmp(name + n - tlen, tail, tlen - xs) != 0)
 		return 0;
-	for (size_t i = n - 6; i < n; i++)
+	for (size_t i = n - xs; i < n; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') ||
 		    (name[i] >= 'A' && name[i] <= 'Z') ||
 		    (name[i] >= '0' && name[i] <= '9')))
