@@ -492,7 +492,8 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
 		goto out;
 	}
 	TRY(stage(r, batch, cause));
-	TRY(leaf_record(ca, r->req, r->crt, cmd->name, &r->serial, cause));
+	TRY(leaf_record(ca, r->req, r->crt, r->old, cmd->name, &r->serial,
+	    cause));
 	*serial = r->serial;
 	r->serial = NULL;
 	rc = 0;

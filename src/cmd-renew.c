@@ -246,8 +246,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(stage(&rn, &cause));
 	/* the files' syncs overlap the record's commit */
 	out_batch_sync_begin(rn.batch);
-	TRY(leaf_record(rn.ca, rn.req, rn.crt, cmd->name, &rn.serial,
-	    &cause));
+	TRY(leaf_record(rn.ca, rn.req, rn.crt, rn.old->serial, cmd->name,
+	    &rn.serial, &cause));
 	if ((rc = out_batch_commit(rn.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", rn.serial);

@@ -73,7 +73,7 @@ json_list(const char *name, const struct strv *sv, int eku)
 
 static void
 print_json(const struct store_cert *sc, const struct decoded *d,
-    const struct strv *asked)
+    const struct strv *asked, const struct strv *successors)
 {
 	char	 nb[32], na[32], is[32], rv[32], iv[32];
 
@@ -111,6 +111,12 @@ print_json(const struct store_cert *sc, const struct decoded *d,
 			printf(",\"invalidity\":\"%s\"", iv);
 		}
 	}
+	printf(",\"replaces\":");
+	if (sc->replaces == NULL)
+		printf("null");
+	else
+		json_string(stdout, sc->replaces);
+	json_list("replaced_by", successors, 0);
 	printf("}\n");
 }
 
@@ -159,6 +165,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	struct store_cert	*sc = NULL;
 	struct decoded		 d = { NULL, 0, { NULL, 0 }, { NULL, 0 } };
 	struct strv		 asked = { NULL, 0 };
+	struct strv		 successors = { NULL, 0 };
 	char			*cause = NULL, *serial = NULL;
 	int			 rc = ERR_FAIL;
 
@@ -179,8 +186,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(decode(sc, &d, &cause));
 	/* the names the request asked for beyond its variables */
 	strv_add_lines(&asked, sc->asked);
+	TRY(store_replaced_by(ca->store, sc->serial, &successors, &cause));
 	if (args_has(a, OPT_JSON)) {
-		print_json(sc, &d, &asked);
+		print_json(sc, &d, &asked, &successors);
 		rc = 0;
 		goto out;
 	}
@@ -206,11 +214,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		if (sc->invalid_at != 0)
 			print_time("invalidity", sc->invalid_at);
 	}
+	if (sc->replaces != NULL)
+		print_field("replaces", sc->replaces);
+	for (size_t i = 0; i < successors.n; i++)
+		print_field(i == 0 ? "replaced-by" : "", successors.v[i]);
 	rc = 0;
 out:
 	free(serial);
 	decoded_free(&d);
 	strv_free(&asked);
+	strv_free(&successors);
 	store_cert_free(sc);
 	ca_close(ca);
 	if (rc != 0)

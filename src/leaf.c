@@ -60,7 +60,7 @@ out:
 
 int
 leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
-    const char *op, char **serial, char **cause)
+    const char *replaces, const char *op, char **serial, char **cause)
 {
 	struct store_cert	 sc = { 0 };
 	char			 none[1] = "";
@@ -75,6 +75,7 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	sc.profile = req->profile;
 	sc.vars = req->vars;
 	sc.asked = req->asked != NULL ? req->asked : none;
+	sc.replaces = (char *)replaces;	/* only read */
 	x509_validity(crt, &nb, &na);
 	sc.not_before = nb;
 	sc.not_after = na;

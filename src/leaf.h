@@ -25,10 +25,11 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
 
 /*
  * Record the certificate and op's audit entry (one transaction); *serial
- * is its hex serial.
+ * is its hex serial. replaces, unless NULL, is the serial of the
+ * certificate it was issued to replace, kept if recorded in this CA.
  */
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
-	    const char *op, char **serial, char **cause);
+	    const char *replaces, const char *op, char **serial, char **cause);
 
 /*
  * The output prefix: arg, or the subject CN when arg is NULL, or DIR/CN

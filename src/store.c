@@ -184,6 +184,18 @@ static const char schema_v9[] =
 	"ALTER TABLE certs ADD COLUMN asked TEXT;"
 	"PRAGMA user_version = 9;";
 
+/*
+ * Version 10: the certificate a renewal or a deployment's reissue was
+ * issued to replace, a serial recorded in this database (NULL: none, or
+ * a row from before), and an index over the rows that have one, so that
+ * show finds a certificate's successors without reading every row.
+ */
+static const char schema_v10[] =
+	"ALTER TABLE certs ADD COLUMN replaces TEXT;"
+	"CREATE INDEX certs_replaces ON certs (replaces)"
+	" WHERE replaces IS NOT NULL;"
+	"PRAGMA user_version = 10;";
+
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
 static int	 migrate_to_3(struct store *, char **);
@@ -193,6 +205,7 @@ static int	 migrate_to_6(struct store *, char **);
 static int	 migrate_to_7(struct store *, char **);
 static int	 migrate_to_8(struct store *, char **);
 static int	 migrate_to_9(struct store *, char **);
+static int	 migrate_to_10(struct store *, char **);
 
 static int (*const migrations[])(struct store *, char **) = {
 	NULL,		/* version 0: an empty file */
@@ -205,13 +218,15 @@ static int (*const migrations[])(struct store *, char **) = {
 	migrate_to_7,
 	migrate_to_8,
 	migrate_to_9,
+	migrate_to_10,
 };
 #define STORE_SCHEMA_VERSION \
 	((int)(sizeof migrations / sizeof migrations[0]) - 1)
 
 #define CERT_COLUMNS \
 	"serial, subject, sans, profile, vars, not_before, not_after, " \
-	"issued_at, status, revoked_at, reason, der, invalid_at, asked"
+	"issued_at, status, revoked_at, reason, der, invalid_at, asked, " \
+	"replaces"
 
 /*
  * Turn an SQLite result into a cause. A busy result means the wait for
@@ -455,6 +470,12 @@ static int
 migrate_to_9(struct store *st, char **cause)
 {
 	return db_exec(st, schema_v9, "migrate to schema version 9", cause);
+}
+
+static int
+migrate_to_10(struct store *st, char **cause)
+{
+	return db_exec(st, schema_v10, "migrate to schema version 10", cause);
 }
 
 /* In a revocation's transaction: the CRLs taken so far may lack it. */
@@ -843,7 +864,8 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	static const char	 sql[] =
 	    "INSERT INTO certs (" CERT_COLUMNS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	    " ?9, ?10, ?11, ?12, ?13, ?14)";
+	    " ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " (SELECT serial FROM certs WHERE serial = ?15))";
 	const char		*what = "insert certificate", *status;
 	sqlite3_stmt		*stmt;
 	char			*serial = NULL;
@@ -893,6 +915,7 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	TRY(bind_int(st, stmt, 13, sc->invalid_at, !revoked ||
 	    sc->invalid_at == 0, what, cause));
 	TRY(bind_text(st, stmt, 14, sc->asked, what, cause));
+	TRY(bind_text(st, stmt, 15, sc->replaces, what, cause));
 	ret = sqlite3_step(stmt);
 	if (ret == SQLITE_CONSTRAINT && sqlite3_extended_errcode(st->db) ==
 	    SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -979,6 +1002,8 @@ read_cert(struct store *st, sqlite3_stmt *stmt, struct store_cert *sc,
 	    sqlite3_column_int64(stmt, 12);
 	if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
 		TRY(column_text(st, stmt, 13, &sc->asked, what, cause));
+	if (sqlite3_column_type(stmt, 14) != SQLITE_NULL)
+		TRY(column_text(st, stmt, 14, &sc->replaces, what, cause));
 	rc = 0;
 out:
 	return rc;
@@ -1034,6 +1059,7 @@ store_cert_free(struct store_cert *sc)
 	free(sc->profile);
 	free(sc->vars);
 	free(sc->asked);
+	free(sc->replaces);
 	free(sc->der);
 	free(sc);
 }
@@ -1698,15 +1724,20 @@ out:
 	return rc;
 }
 
-/* The first column of every row sql gives, as strings, into out. */
+/*
+ * The first column of every row sql gives, as strings, into out; arg,
+ * unless NULL, bound to ?1.
+ */
 static int
-column_strings(struct store *st, const char *sql, const char *what,
-    struct strv *out, char **cause)
+column_strings(struct store *st, const char *sql, const char *arg,
+    const char *what, struct strv *out, char **cause)
 {
 	sqlite3_stmt	*stmt = NULL;
 	int		 rc = ERR_FAIL, ret;
 
 	TRY(db_prepare(st, sql, &stmt, what, cause));
+	if (arg != NULL)
+		TRY(bind_text(st, stmt, 1, arg, what, cause));
 	while ((ret = sqlite3_step(stmt)) == SQLITE_ROW)
 		strv_add(out, (const char *)sqlite3_column_text(stmt, 0));
 	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
@@ -1720,7 +1751,7 @@ int
 store_compromised_all(struct store *st, struct strv *ids, char **cause)
 {
 	return column_strings(st, "SELECT key_id FROM compromised_keys"
-	    " ORDER BY key_id", "read compromised keys", ids, cause);
+	    " ORDER BY key_id", NULL, "read compromised keys", ids, cause);
 }
 
 int
@@ -1731,7 +1762,16 @@ store_compromised_pending(struct store *st, struct strv *serials,
 	    " WHERE status = 'revoked' AND reason = 1"
 	    " AND (SELECT value FROM counters"
 	    " WHERE name = 'compromised_backfill') = 1",
-	    "read keyCompromise revocations", serials, cause);
+	    NULL, "read keyCompromise revocations", serials, cause);
+}
+
+int
+store_replaced_by(struct store *st, const char *serial, struct strv *out,
+    char **cause)
+{
+	return column_strings(st, "SELECT serial FROM certs"
+	    " WHERE replaces = ?1 ORDER BY issued_at, serial", serial,
+	    "read replacing certificates", out, cause);
 }
 
 int

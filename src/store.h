@@ -46,6 +46,12 @@ struct store_cert {
 	 * (a row from before schema version 9)
 	 */
 	char		*asked;
+	/*
+	 * the certificate this one was issued to replace (renew, deploy),
+	 * when that is recorded here; NULL: none (or a row from before
+	 * schema version 10). store_record keeps it only if recorded.
+	 */
+	char		*replaces;
 };
 
 /* Open path; with create, make a new database (refuses an existing file). */
@@ -79,6 +85,9 @@ int	 store_record(struct store *, const struct store_cert *,
 int	 store_get(struct store *, const char *serial, struct store_cert **out,
 	    char **cause);
 void	 store_cert_free(struct store_cert *);
+/* The certificates recorded as replacing serial, oldest first. */
+int	 store_replaced_by(struct store *, const char *serial, struct strv *out,
+	    char **cause);
 /* Number of certificates recorded. */
 int	 store_count(struct store *, long long *n, char **cause);
 /* The database's schema version. */

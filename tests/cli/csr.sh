@@ -573,7 +573,8 @@ assert "nothing recorded but the new-key renewal" test "$(rows "$T/kc/roleca.db"
 assert "... and no certificate written" sh -c "test ! -e kc3.crt && test ! -e kc4.crt && test ! -e kcout/kc.crt"
 # A database from before the table of compromised keys: its earlier
 # keyCompromise revocations count as well.
-sqlite3 "$T/kc/roleca.db" "DROP INDEX certs_revoked;
+sqlite3 "$T/kc/roleca.db" "DROP INDEX certs_replaces; ALTER TABLE certs DROP COLUMN replaces;
+	DROP INDEX certs_revoked;
 	ALTER TABLE certs DROP COLUMN asked;
 	ALTER TABLE certs DROP COLUMN invalid_at; CREATE INDEX certs_revoked ON
 	certs (status, not_after, serial, revoked_at, reason);

@@ -37,6 +37,8 @@ expect 0 "--reissue issues again" roleca --dir "$I" deploy "$SRCDIR/examples/dep
 assert "... saying which certificate it replaces, and why" has_line fe01 "  (replaces $old: --reissue)"
 assert "... eight more rows" test "$(rows "$DB")" -eq 16
 assert "... the files replaced" test "$(cat certs/fe01.crt | md5sum)" != "$sum"
+assert "... the database records what the new certificate replaces" test \
+	"$(sqlite3 "$DB" "SELECT replaces FROM certs WHERE serial = '$(serial fe01)'")" = "$old"
 
 # A revoked server certificate is replaced by the next run, files and all.
 med=$(awk '$1 == "med01" { print $4 }' "$T/out")
@@ -66,6 +68,8 @@ assert "... not named as replaced" sh -c "! grep -q 'replaces $fe01s' '$T/out'"
 assert "... but as a certificate for other names" \
 	has_line dir01 "(dir01.crt held $fe01s, a certificate for other names)"
 assert "... dir01 verifies" verify_server "$T/lab" certs/dir01.crt
+assert "... nor recorded as replaced" test \
+	"$(sqlite3 "$DB" "SELECT ifnull(replaces, 'none') FROM certs WHERE serial = '$(serial dir01)'")" = none
 assert "... fe01 keeps its certificate" test "$(serial fe01)" = "$fe01s"
 old=$(serial fe02)
 rm certs/fe02.key

@@ -80,6 +80,15 @@ assert "the new key matches the new certificate" test \
 	"$(openssl x509 -in fe-rekeyed.crt -noout -pubkey)" = "$(openssl pkey -in fe-rekeyed.key -pubout)"
 assert "the old certificate is revoked as superseded" test \
 	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial='$new'")" = revoked,4
+assert "the database records which certificate each renewal replaces" test \
+	"$(sqlite3 "$DB" "SELECT group_concat(replaces) FROM (SELECT replaces FROM certs
+		WHERE serial IN ('$new', '$rekeyed') ORDER BY issued_at, serial = '$rekeyed')")" = "$fe,$new"
+expect 0 "show of a renewed certificate" roleca --dir "$I" show "$new"
+assert "... names what it replaces and what replaced it" sh -c \
+	"grep -qx 'replaces     $fe' '$T/out' && grep -qx 'replaced-by  $rekeyed' '$T/out'"
+expect 0 "show --json of the first one" roleca --dir "$I" show "$fe" --json
+assert "jq: it replaces nothing and was replaced by the renewal" sh -c \
+	"jq -e '.replaces == null and .replaced_by == [\"$new\"]' '$T/out'"
 expect 1 "renewing an unknown serial is an error" roleca --dir "$I" renew 0badc0de --out x
 expect 1 "renewing a revoked certificate is refused" roleca --dir "$I" renew "$new" --out again
 assert "... saying so" err_has "is revoked"

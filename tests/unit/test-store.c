@@ -25,12 +25,18 @@
 #include "util.h"
 
 /* The schema version store.c creates, and one newer than it knows. */
-#define SCHEMA_VERSION	9
-#define SCHEMA_TEXT	"9"
-#define NEWER_TEXT	"10"
+#define SCHEMA_VERSION	10
+#define SCHEMA_TEXT	"10"
+#define NEWER_TEXT	"11"
+
+/* A current database turned back into the shape version 9 left. */
+#define AS_VERSION_9 \
+	"DROP INDEX certs_replaces; ALTER TABLE certs DROP COLUMN replaces; " \
+	"PRAGMA user_version = 9; "
 
 /* A current database turned back into the shape version 8 left (no asked). */
 #define AS_VERSION_8 \
+	AS_VERSION_9 \
 	"ALTER TABLE certs DROP COLUMN asked; PRAGMA user_version = 8; "
 
 /*
@@ -753,8 +759,8 @@ test_migrate_from_1(void)
 
 	fx_setup(&fx);
 	make_db(&fx);
-	CU_ASSERT_EQUAL(raw_exec(fx.db, "DROP INDEX certs_revoked; "
-	    "ALTER TABLE certs DROP COLUMN asked; "
+	CU_ASSERT_EQUAL(raw_exec(fx.db, AS_VERSION_8
+	    "DROP INDEX certs_revoked; "
 	    "ALTER TABLE certs DROP COLUMN invalid_at; "
 	    "DROP TABLE audit; ALTER TABLE certs DROP COLUMN revoked_recorded; "
 	    "ALTER TABLE certs DROP COLUMN released_at; "
@@ -768,8 +774,8 @@ test_migrate_from_1(void)
 	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
 	s = raw_text(fx.db, "SELECT count(*) FROM pragma_table_info('certs')"
 	    " WHERE name IN ('revoked_recorded', 'released_at', 'invalid_at',"
-	    " 'asked')");
-	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "4");
+	    " 'asked', 'replaces')");
+	CU_ASSERT_STRING_EQUAL(s == NULL ? "" : s, "5");
 	free(s);
 	s = raw_text(fx.db, "SELECT group_concat(name) FROM pragma_index_info"
 	    "('certs_revoked')");
@@ -1593,6 +1599,74 @@ test_asked(void)
 	fx_teardown(&fx);
 }
 
+/*
+ * What a certificate replaces: kept only when that serial is recorded
+ * here; found again from the old one, oldest first; rows of a version 9
+ * database replace nothing.
+ */
+static void
+test_replaces(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc, *got = NULL;
+	struct strv		 by = { NULL, 0 };
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL, *s;
+	int			 v = -1;
+	/* 02 and 03 replace 01; 04 names a serial from elsewhere */
+	const char		*serials[] = { "01", "02", "03", "04" };
+	const char		*replaces[] = { NULL, "01", "01", "ff" };
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	for (size_t i = 0; i < 4; i++) {
+		fill(&sc, serials[i], der, sizeof der);
+		sc.issued_at += (int64_t)i;
+		sc.replaces = (char *)replaces[i];
+		CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL_FATAL(store_get(st, serials[i], &got, &cause),
+		    0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		if (i == 1 || i == 2) {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got->replaces);
+			CU_ASSERT_STRING_EQUAL(got->replaces, "01");
+		} else
+			CU_ASSERT_PTR_NULL(got->replaces);
+		store_cert_free(got);
+		got = NULL;
+	}
+	CU_ASSERT_EQUAL(store_replaced_by(st, "01", &by, &cause), 0);
+	CU_ASSERT_EQUAL_FATAL(by.n, 2);
+	CU_ASSERT_STRING_EQUAL(by.v[0], "02");
+	CU_ASSERT_STRING_EQUAL(by.v[1], "03");
+	strv_free(&by);
+	CU_ASSERT_EQUAL(store_replaced_by(st, "02", &by, &cause), 0);
+	CU_ASSERT_EQUAL(by.n, 0);
+	strv_free(&by);
+	store_close(st);
+	st = NULL;
+	/* the lookup has an index of the rows that replace something */
+	s = raw_text(fx.db, "SELECT sql FROM sqlite_master"
+	    " WHERE name = 'certs_replaces'");
+	CU_ASSERT(contains(s, "(replaces) WHERE replaces IS NOT NULL"));
+	free(s);
+	CU_ASSERT_EQUAL_FATAL(raw_exec(fx.db, AS_VERSION_9), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_schema_version(st, &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, SCHEMA_VERSION);
+	CU_ASSERT_EQUAL_FATAL(store_get(st, "02", &got, &cause), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_PTR_NULL(got->replaces);
+	store_cert_free(got);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 /* The counter of CRL numbers since which a revocation or release is new. */
 static int64_t
 changed(struct store *st)
@@ -1805,6 +1879,8 @@ static const CU_TestInfo tests[] = {
 	    test_migrate_from_7 },
 	{ "the names a request asked for; a version 8 database",
 	    test_asked },
+	{ "what a certificate replaces; a version 9 database",
+	    test_replaces },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "compromised keys", test_compromised },
 	{ "list: notAfter is valid; --expiring N with N days left",
