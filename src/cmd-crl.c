@@ -50,6 +50,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	fprintf(stderr, "roleca: crl: %s number %llu written\n",
 	    info.base != 0 ? "delta CRL" : "CRL",
 	    (unsigned long long)info.number);
+	crl_warn_stranded(cmd->name, &info);
 	rc = 0;
 out:
 	if (ca != NULL)

@@ -305,9 +305,11 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	for (size_t i = 0; i < ndirs; i++)
 		for (size_t j = 0; j < set.n; j++)
 			printf("%s/%s\n", dirs[i], set.name[j]);
-	if (fresh)
+	if (fresh) {
 		fprintf(stderr, "roleca: publish: CRL number %llu signed and "
 		    "published\n", (unsigned long long)info.number);
+		crl_warn_stranded(cmd->name, &info);
+	}
 	if (delta != NULL)
 		fprintf(stderr, "roleca: publish: delta CRL number %llu (base "
 		    "%llu) signed and published\n",

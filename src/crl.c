@@ -5,6 +5,7 @@
  * with the CA key (PKCS#1 v1.5 for RSA, never PSS; ECDSA otherwise), and
  * the pieces are written out as they are, the PEM encoded on the way.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -830,6 +831,14 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	info->next_update = until(ca, now + (time_t)ca->conf->crl_days * 86400);
 	if (ca->conf->delta_cdp.n > 0)
 		info->freshest = &ca->conf->delta_cdp;
+	else {
+		int64_t	 until_t = 0;
+
+		TRY(store_counter(ca->store, "freshest_until", &until_t,
+		    cause));
+		if (until_t > (int64_t)now)
+			info->stranded_until = (time_t)until_t;
+	}
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
 	TRY(read_base(ca, unexpired_after(now), &c, cause));
 	TRY(write_crl(ca, info, &c, path, extra, cause));
@@ -853,6 +862,20 @@ out:
 		close(lock);
 	free(path);
 	return rc;
+}
+
+void
+crl_warn_stranded(const char *cmd, const struct crl_info *info)
+{
+	char	 day[32];
+
+	if (info->stranded_until == 0)
+		return;
+	utc_text(day, sizeof day, UTC_DAY, info->stranded_until);
+	fprintf(stderr, "roleca: %s: warning: delta CRLs are off (no delta_cdp "
+	    "in ca.cfg), but certificates expiring as late as %s name a "
+	    "delta CRL (Freshest CRL): peers will find the last one expired; "
+	    "put delta_cdp back, or reissue them\n", cmd, day);
 }
 
 int

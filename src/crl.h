@@ -39,7 +39,15 @@ struct crl_info {
 	uint64_t		 base;
 	/* delta CRL URLs for a base CRL, or NULL */
 	const struct strv	*freshest;
+	/*
+	 * a base CRL without delta CRLs: until when certificates the CA
+	 * signed while they were on still name one (0: none unexpired)
+	 */
+	time_t			 stranded_until;
 };
+
+/* The warning for info->stranded_until, if any, on stderr as cmd's. */
+void	 crl_warn_stranded(const char *cmd, const struct crl_info *);
 
 /*
  * Encode and sign a CRL over entries from a callback: next() returns 1

@@ -188,13 +188,23 @@ static const char schema_v9[] =
  * Version 10: the certificate a renewal or a deployment's reissue was
  * issued to replace, a serial recorded in this database (NULL: none, or
  * a row from before), and an index over the rows that have one, so that
- * show finds a certificate's successors without reading every row.
+ * show finds a certificate's successors without reading every row. And
+ * freshest_until, the latest notAfter of a certificate recorded with a
+ * Freshest CRL extension (whose OID's DER, 06 03 55 1D 2E, the rows from
+ * before are searched for): until then peers look for delta CRLs, even
+ * once delta_cdp is removed.
  */
 static const char schema_v10[] =
 	"ALTER TABLE certs ADD COLUMN replaces TEXT;"
 	"CREATE INDEX certs_replaces ON certs (replaces)"
 	" WHERE replaces IS NOT NULL;"
+	"INSERT INTO counters (name, value) SELECT 'freshest_until',"
+	" ifnull(max(not_after), 0) FROM certs"
+	" WHERE instr(der, X'0603551D2E') > 0;"
 	"PRAGMA user_version = 10;";
+
+/* The DER of a Freshest CRL extension's OID, 2.5.29.46. */
+static const unsigned char freshest_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x2e };
 
 static int	 migrate_to_1(struct store *, char **);
 static int	 migrate_to_2(struct store *, char **);
@@ -857,6 +867,26 @@ bind_int(struct store *st, sqlite3_stmt *stmt, int i, int64_t v, int null,
 static int	audit_insert(struct store *, const char *, const char *,
 		    const char *, const char *, char **);
 
+/* In a record's transaction: a certificate naming a delta CRL. */
+static int
+note_freshest(struct store *st, int64_t not_after, char **cause)
+{
+	static const char	 sql[] =
+	    "UPDATE counters SET value = max(value, ?1)"
+	    " WHERE name = 'freshest_until'";
+	const char		*what = "record the delta CRL's use";
+	sqlite3_stmt		*stmt = NULL;
+	int			 rc = ERR_FAIL;
+
+	TRY(db_prepare(st, sql, &stmt, what, cause));
+	TRY(bind_int(st, stmt, 1, not_after, 0, what, cause));
+	TRY(db_want(st, sqlite3_step(stmt), SQLITE_DONE, what, cause));
+	rc = 0;
+out:
+	(void)sqlite3_finalize(stmt);
+	return rc;
+}
+
 int
 store_record(struct store *st, const struct store_cert *sc, const char *op,
     char **cause)
@@ -925,6 +955,9 @@ store_record(struct store *st, const struct store_cert *sc, const char *op,
 	}
 	TRY(db_want(st, ret, SQLITE_DONE, what, cause));
 	stmt_done(st->insert_cert);
+	if (memmem(sc->der, sc->der_len, freshest_oid, sizeof freshest_oid) !=
+	    NULL)
+		TRY(note_freshest(st, sc->not_after, cause));
 	if (op != NULL)
 		TRY(audit_insert(st, op, serial, sc->profile, "ok", cause));
 	TRY(tx_commit(st, cause));

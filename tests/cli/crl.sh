@@ -389,6 +389,31 @@ expect 0 "publish once delta_cdp is turned off" roleca --dir "$E/ca" publish --t
 assert "... signs a new base CRL" test "$(crlno "$E/www/delta-base.crl")" -gt "$n_on"
 assert "... that names no delta" sh -c \
 	"! openssl crl -in '$E/www/delta-base.crl' -inform DER -noout -text | grep -q 'Freshest CRL'"
+assert "... with no warning: no certificate names the delta" sh -c "! grep -q 'delta CRLs are off' '$T/err'"
+
+# Delta CRLs turned off while certificates still name one: the last delta
+# published expires and peers that look for it cannot check them. Said by
+# every base CRL until the last of them has expired, also of a database
+# from before roleca counted them.
+S=$T/stranded
+cp -R "$D/ca" "$S"
+roleca --dir "$S" issue persistent-chat --set server_fqdn=late.lab.example --out "$D/late" \
+	>/dev/null 2>&1
+assert "a certificate issued while delta CRLs are on names the delta" sh -c \
+	"openssl x509 -in '$D/late.crt' -noout -text | grep -A2 'Freshest CRL' | grep -q 'delta-delta.crl'"
+late_day=$(date -u -d "$(openssl x509 -in "$D/late.crt" -noout -enddate | cut -d= -f2)" +%Y-%m-%d)
+expect 0 "a base CRL while delta CRLs are on" roleca --dir "$S" crl
+assert "... gives no warning" sh -c "! grep -q warning '$T/err'"
+sed -i '/delta_cdp/d' "$S/ca.cfg"
+expect 0 "a base CRL once delta_cdp is removed" roleca --dir "$S" crl
+assert "... warns that certificates still name a delta CRL, until when" err_has \
+	"warning: delta CRLs are off (no delta_cdp in ca.cfg), but certificates expiring as late as $late_day name a delta CRL"
+expect 0 "publish says so too" roleca --dir "$S" publish --to "$E/www" --new-crl
+assert "... once" test "$(grep -c 'delta CRLs are off' "$T/err")" -eq 1
+sqlite3 "$S/roleca.db" "DELETE FROM counters WHERE name = 'freshest_until';
+	DROP INDEX certs_replaces; ALTER TABLE certs DROP COLUMN replaces; PRAGMA user_version = 9"
+expect 0 "a CA database from before the count" roleca --dir "$S" crl
+assert "... finds those certificates when it is upgraded" err_has "expiring as late as $late_day name a delta CRL"
 
 # A CRL never outlives the CA certificate that signs it, and an expired
 # CA signs none.

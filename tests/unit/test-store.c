@@ -32,6 +32,7 @@
 /* A current database turned back into the shape version 9 left. */
 #define AS_VERSION_9 \
 	"DROP INDEX certs_replaces; ALTER TABLE certs DROP COLUMN replaces; " \
+	"DELETE FROM counters WHERE name = 'freshest_until'; " \
 	"PRAGMA user_version = 9; "
 
 /* A current database turned back into the shape version 8 left (no asked). */
@@ -1667,6 +1668,52 @@ test_replaces(void)
 	fx_teardown(&fx);
 }
 
+/*
+ * freshest_until: the latest notAfter of a certificate recorded with a
+ * Freshest CRL extension's OID in its DER, also of rows from version 9.
+ */
+static void
+test_freshest_until(void)
+{
+	struct fx		 fx;
+	struct store		*st = NULL;
+	struct store_cert	 sc;
+	/* a SEQUENCE holding the OID 2.5.29.46, and one holding 2.5.29.31 */
+	unsigned char		 fresh[] = { 0x30, 0x05, 0x06, 0x03, 0x55,
+	    0x1d, 0x2e };
+	unsigned char		 plain[] = { 0x30, 0x05, 0x06, 0x03, 0x55,
+	    0x1d, 0x1f };
+	char			*cause = NULL;
+	int64_t			 v = -1;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 1, &st, &cause), 0);
+	CU_ASSERT_EQUAL(store_counter(st, "freshest_until", &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	fill(&sc, "01", fresh, sizeof fresh);
+	sc.not_after = 2000000000;
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	fill(&sc, "02", fresh, sizeof fresh);
+	sc.not_after = 1900000000;	/* earlier: the latest stays */
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	fill(&sc, "03", plain, sizeof plain);
+	sc.not_after = 2100000000;	/* names no delta: not counted */
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_counter(st, "freshest_until", &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, 2000000000);
+	store_close(st);
+	st = NULL;
+	CU_ASSERT_EQUAL_FATAL(raw_exec(fx.db, AS_VERSION_9), 0);
+	CU_ASSERT_EQUAL_FATAL(store_open(fx.db, 0, &st, &cause), 0);
+	v = -1;
+	CU_ASSERT_EQUAL(store_counter(st, "freshest_until", &v, &cause), 0);
+	CU_ASSERT_EQUAL(v, 2000000000);
+	CU_ASSERT_PTR_NULL(cause);
+	store_close(st);
+	free(cause);
+	fx_teardown(&fx);
+}
+
 /* The counter of CRL numbers since which a revocation or release is new. */
 static int64_t
 changed(struct store *st)
@@ -1881,6 +1928,8 @@ static const CU_TestInfo tests[] = {
 	    test_asked },
 	{ "what a certificate replaces; a version 9 database",
 	    test_replaces },
+	{ "until when certificates name a delta CRL; a version 9 database",
+	    test_freshest_until },
 	{ "revocations mark the CRLs before them", test_revocations_changed },
 	{ "compromised keys", test_compromised },
 	{ "list: notAfter is valid; --expiring N with N days left",
