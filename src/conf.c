@@ -25,7 +25,7 @@ static const char *const top_keys[] = {
 };
 static const char *const policy_keys[] = {
 	"permitted_domains", "min_rsa_bits", "max_validity_days",
-	"allow_wildcard", "allow_ip", NULL
+	"allow_wildcard", "allow_ip", "name_constraints", NULL
 };
 static const char *const subject_keys[] = {
 	"CN", "O", "OU", "C", "ST", "L", "DC", NULL
@@ -239,6 +239,17 @@ load_policy(const config_setting_t *root, struct conf *c, int flags,
 	    &p->max_validity_days, cause));
 	TRY(cfg_bool(g, "allow_wildcard", &p->allow_wildcard, cause));
 	TRY(cfg_bool(g, "allow_ip", &p->allow_ip, cause));
+	TRY(cfg_bool(g, "name_constraints", &p->name_constraints, cause));
+	if (p->name_constraints && p->domains.n == 0) {
+		char	*msg = NULL, *where = cfg_where(
+			    config_setting_get_member(g, "name_constraints"));
+
+		/* an existing CA's certificate is made: it changes nothing */
+		err_set(&msg, "%s: 'name_constraints' needs permitted_domains "
+		    "(the domains the CA certificate permits)", where);
+		free(where);
+		TRY(flaw(c, flags, &msg, cause));
+	}
 	rc = 0;
 out:
 	return rc;

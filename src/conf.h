@@ -18,6 +18,11 @@ struct ca_policy {
 	/* CA-wide permission; a profile must also allow */
 	int		allow_wildcard;
 	int		allow_ip;
+	/*
+	 * the CA's own certificate (and CSR) carries nameConstraints: the
+	 * domains permitted, and no IP address unless allow_ip
+	 */
+	int		name_constraints;
 };
 
 struct conf {

@@ -33,6 +33,7 @@
 #define OID_CDP		"2.5.29.31"
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
 #define OID_FRESHEST	"2.5.29.46"
+#define OID_NC		"2.5.29.30"
 /* GeneralName tags (RFC 5280, implicitly tagged) */
 #define GN_DNS		0x82
 #define GN_URI		0x86
@@ -785,12 +786,65 @@ out:
 	return rc;
 }
 
+/*
+ * A CA's nameConstraints (RFC 5280 4.2.1.10), when its policy asks for
+ * them: each permitted domain a permitted dNSName subtree (the domain and
+ * every name below it), and, unless the policy allows IP addresses, every
+ * IPv4 and IPv6 address excluded. *out is empty when there are none.
+ */
+static int
+name_constraints(const struct ca_policy *p, gnutls_datum_t *out,
+    char **cause)
+{
+	gnutls_x509_name_constraints_t	 nc = NULL;
+	unsigned char			 any[32] = { 0 };	/* ::/0 */
+	gnutls_datum_t			 d;
+	int				 rc = ERR_FAIL, ret;
+
+	out->data = NULL;
+	out->size = 0;
+	if (!p->name_constraints || p->domains.n == 0)
+		return 0;
+	if ((ret = gnutls_x509_name_constraints_init(&nc)) < 0)
+		goto fail;
+	for (size_t i = 0; i < p->domains.n; i++) {
+		d.data = (unsigned char *)p->domains.v[i];
+		d.size = (unsigned)strlen(p->domains.v[i]);
+		if ((ret = gnutls_x509_name_constraints_add_permitted(nc,
+		    GNUTLS_SAN_DNSNAME, &d)) < 0)
+			goto fail;
+	}
+	if (!p->allow_ip) {
+		/* address then mask: 0.0.0.0/0, then ::/0 */
+		d.data = any;
+		d.size = 8;
+		if ((ret = gnutls_x509_name_constraints_add_excluded(nc,
+		    GNUTLS_SAN_IPADDRESS, &d)) < 0)
+			goto fail;
+		d.size = 32;
+		if ((ret = gnutls_x509_name_constraints_add_excluded(nc,
+		    GNUTLS_SAN_IPADDRESS, &d)) < 0)
+			goto fail;
+	}
+	if ((ret = gnutls_x509_ext_export_name_constraints(nc, out)) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	rc = gerr(cause, "name constraints", ret);
+out:
+	if (nc != NULL)
+		gnutls_x509_name_constraints_deinit(nc);
+	return rc;
+}
+
 int
 x509_build_ca(const struct conf *c, const struct key *subject_key,
     const struct ca *issuer, time_t now, gnutls_x509_crt_t *out, char **cause)
 {
 	gnutls_x509_crt_t	 crt = NULL;
 	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 nc = { NULL, 0 };
 	int			 rc = ERR_FAIL, ret, pathlen = c->path_len;
 
 	/* a subordinate defaults to issuing only leaves */
@@ -809,6 +863,10 @@ x509_build_ca(const struct conf *c, const struct key *subject_key,
 		rc = gerr(cause, "build CA certificate", ret);
 		goto out;
 	}
+	/* critical, as RFC 5280 requires of a CA */
+	TRY(name_constraints(&c->policy, &nc, cause));
+	if (nc.size > 0)
+		TRY(set_ext(crt, OID_NC, &nc, 1, cause));
 	if (issuer == NULL) {
 		TRY(set_aki_from(crt, crt, cause));
 		TRY(sign(&crt, NULL, subject_key, c->digest, cause));
@@ -822,6 +880,7 @@ x509_build_ca(const struct conf *c, const struct key *subject_key,
 	crt = NULL;
 	rc = 0;
 out:
+	gnutls_free(nc.data);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	if (crt != NULL)
@@ -835,9 +894,17 @@ x509_build_ca_csr(const struct conf *c, const struct key *key,
 {
 	gnutls_x509_crq_t	 crq = NULL;
 	gnutls_pubkey_t		 pub = NULL;
+	gnutls_datum_t		 nc = { NULL, 0 };
 	int			 rc = ERR_FAIL, ret;
 
 	if ((ret = gnutls_x509_crq_init(&crq)) < 0) {
+		rc = gerr(cause, "build CSR", ret);
+		goto out;
+	}
+	/* asked for: the parent CA decides what it signs */
+	TRY(name_constraints(&c->policy, &nc, cause));
+	if (nc.size > 0 && (ret = gnutls_x509_crq_set_extension_by_oid(crq,
+	    OID_NC, nc.data, nc.size, 1)) < 0) {
 		rc = gerr(cause, "build CSR", ret);
 		goto out;
 	}
@@ -866,6 +933,7 @@ x509_build_ca_csr(const struct conf *c, const struct key *key,
 	crq = NULL;
 	rc = 0;
 out:
+	gnutls_free(nc.data);
 	if (pub != NULL)
 		gnutls_pubkey_deinit(pub);
 	if (crq != NULL)

@@ -409,4 +409,73 @@ expect 1 "init --parent naming no CA" roleca --dir "$T/orphan" init --config "$T
 assert "... says it is --parent" err_has "roleca: init: --parent: $T/no-such-parent: not a CA directory"
 assert "... making nothing" test ! -e "$T/orphan"
 
+
+# name_constraints: the CA certificate says which domains it may name, so
+# that verifiers, not only roleca, refuse a certificate outside them.
+N=$T/nc
+mkdir -p "$N"
+cat >"$N/root.cfg" <<'NCROOT'
+subject = { CN = "NC Root"; };
+key = "ec:p256";
+cdp = [ "http://pki.lab.example/crl/ncroot.crl" ];
+policy = { permitted_domains = [ "lab.example", "corp.example" ]; name_constraints = true; };
+NCROOT
+sed 's/NC Root/NC Issuing/; s/ncroot/ncsub/; s/, "corp.example"//' "$N/root.cfg" >"$N/sub.cfg"
+expect 0 "init with name_constraints" roleca --dir "$N/root" init --config "$N/root.cfg"
+expect 0 "... and a subordinate with its own" roleca --dir "$N/sub" init --config "$N/sub.cfg" \
+	--parent "$N/root"
+openssl x509 -in "$N/sub/ca.crt" -noout -ext nameConstraints >"$N/sub.nc" 2>&1
+assert "the subordinate's certificate: critical nameConstraints" \
+	grep -q 'X509v3 Name Constraints: critical' "$N/sub.nc"
+assert "... permitting its domain" sh -c "grep -qx ' *DNS:lab.example' '$N/sub.nc' &&
+	! grep -q corp.example '$N/sub.nc'"
+assert "... excluding every IPv4 and IPv6 address (allow_ip is off)" sh -c \
+	"grep -q 'IP:0.0.0.0/0.0.0.0' '$N/sub.nc' && grep -q 'IP:0:0:0:0:0:0:0:0/0:0:0:0:0:0:0:0' '$N/sub.nc'"
+assert "the root's names both its domains" sh -c \
+	"openssl x509 -in '$N/root/ca.crt' -noout -ext nameConstraints | grep -q 'DNS:corp.example'"
+assert "certtool reads the constraints" sh -c \
+	"certtool -i --infile '$N/sub/ca.crt' | grep -A3 'Name Constraints (critical)' | grep -q 'DNSname: lab.example'"
+roleca --dir "$N/sub" issue persistent-chat --set server_fqdn=chat.lab.example --out "$N/pc" \
+	>/dev/null 2>&1
+assert "a certificate roleca signs under them verifies" \
+	openssl verify -x509_strict -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/pc.crt"
+# What the CA's key signed outside roleca, for a name outside, is refused
+# by the verifiers themselves.
+certtool --generate-privkey --key-type ecdsa --outfile "$N/out.key" 2>/dev/null
+printf 'cn = "www.other.example"\ndns_name = "www.other.example"\ntls_www_server\nexpiration_days = 30\n' \
+	>"$N/out.tmpl"
+certtool --generate-certificate --load-privkey "$N/out.key" --load-ca-certificate "$N/sub/ca.crt" \
+	--load-ca-privkey "$N/sub/ca.key" --template "$N/out.tmpl" --outfile "$N/out.crt" 2>/dev/null
+run openssl verify -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/out.crt"
+assert "openssl verify refuses a name outside (permitted subtree violation)" sh -c \
+	"test $rc -ne 0 && grep -q 'permitted subtree violation' '$T/out' '$T/err'"
+cat "$N/out.crt" "$N/sub/ca.crt" >"$N/out-chain.pem"
+run certtool --verify --load-ca-certificate "$N/root/ca.crt" --infile "$N/out-chain.pem"
+assert "... and so does certtool --verify" sh -c \
+	"test $rc -ne 0 && grep -q \"violates the signer's constraints\" '$T/out' '$T/err'"
+printf 'cn = "fe.lab.example"\ndns_name = "fe.lab.example"\nip_address = "10.0.0.1"\ntls_www_server\nexpiration_days = 30\n' \
+	>"$N/ip.tmpl"
+certtool --generate-certificate --load-privkey "$N/out.key" --load-ca-certificate "$N/sub/ca.crt" \
+	--load-ca-privkey "$N/sub/ca.key" --template "$N/ip.tmpl" --outfile "$N/ip.crt" 2>/dev/null
+run openssl verify -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/ip.crt"
+assert "... and an IP address name (excluded subtree violation)" sh -c \
+	"test $rc -ne 0 && grep -q 'excluded subtree violation' '$T/out' '$T/err'"
+sed 's/name_constraints = true;/name_constraints = true; allow_ip = true;/' "$N/sub.cfg" >"$N/ip.cfg"
+expect 0 "with allow_ip" roleca --dir "$N/ipsub" init --config "$N/ip.cfg" --parent "$N/root"
+assert "... no address is excluded" sh -c \
+	"openssl x509 -in '$N/ipsub/ca.crt' -noout -ext nameConstraints | grep -q DNS:lab.example &&
+	! openssl x509 -in '$N/ipsub/ca.crt' -noout -ext nameConstraints | grep -q IP:"
+expect 0 "a CSR for an external parent asks for them" roleca --dir "$N/ext" init \
+	--config "$N/sub.cfg" --csr-out "$N/ext.csr"
+assert "... in its requested extensions" sh -c \
+	"openssl req -in '$N/ext.csr' -noout -text | grep -A3 'Name Constraints: critical' | grep -q DNS:lab.example"
+printf 'subject = { CN = "No Domains"; };\nkey = "ec:p256";\ncdp = [ "http://pki.lab.example/crl/nd.crl" ];\npolicy = {\n  name_constraints = true;\n};\n' \
+	>"$N/nodom.cfg"
+expect 1 "name_constraints without permitted_domains is refused" roleca --dir "$N/nodom" init \
+	--config "$N/nodom.cfg"
+assert "... naming the line" err_has "nodom.cfg:5: 'name_constraints' needs permitted_domains"
+assert "... in one line" err_one_line
+assert "... making nothing" test ! -e "$N/nodom"
+assert "without name_constraints, a CA certificate has none" sh -c \
+	"! openssl x509 -in '$L/issuing/ca.crt' -noout -text | grep -q 'Name Constraints'"
 finish
