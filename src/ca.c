@@ -231,6 +231,7 @@ ca_open(const char *dir, int want, struct ca **out, char **cause)
 	int		 rc = ERR_FAIL;
 
 	ca->dir = xstrdup(dir);
+	ca->crl_lock = -1;
 	if (!ca_exists(dir)) {
 		rc = err_set(cause, "%s: not a CA directory (no %s; create one "
 		    "with roleca init)", dir, CA_CFG);
@@ -261,6 +262,8 @@ ca_close(struct ca *ca)
 {
 	if (ca == NULL)
 		return;
+	if (ca->crl_lock >= 0)
+		close(ca->crl_lock);
 	store_close(ca->store);
 	ecsig_free(ca->own);
 	keys_free(ca->key);

@@ -49,6 +49,8 @@ struct ca {
 	struct store		*store;
 	/* the chain as PEM, made on first use */
 	char			*chain_pem;
+	/* crl/.lock while held (crl_lock), else -1; closed by ca_close */
+	int			 crl_lock;
 };
 
 /* A directory that is not a CA is an error that says so. */

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ca.h"
@@ -32,6 +33,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char		*cause = NULL, *path = NULL;
 	int		 rc = ERR_FAIL;
 
+	memset(&info, 0, sizeof info);
 	if (args_has(a, OPT_DELTA) && args_has(a, OPT_OUT))
 		return cmd_usage_error(cmd, "--out goes with a base CRL");
 	/* before the CA is opened: a bad --out must not cost a CRL number */
@@ -39,23 +41,23 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		return cmd_usage_error(cmd, "--out: empty file name");
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	if (args_has(a, OPT_DELTA)) {
-		TRY(crl_make_delta(ca, time(NULL), &info, &cause));
+		TRY(crl_make_delta(ca, &info, &cause));
 		path = crl_delta_path(ca);
 	} else {
-		TRY(crl_make(ca, time(NULL), args_get(a, OPT_OUT), &info,
-		    &cause));
+		TRY(crl_make(ca, args_get(a, OPT_OUT), &info, &cause));
 		path = crl_path(ca);
 	}
 	printf("%s\n", path);
 	fprintf(stderr, "roleca: crl: %s number %llu written\n",
 	    info.base != 0 ? "delta CRL" : "CRL",
 	    (unsigned long long)info.number);
-	crl_warn_stranded(cmd->name, &info);
+	crl_warnings(cmd->name, &info);
 	rc = 0;
 out:
 	if (ca != NULL)
 		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
 	free(path);
+	crl_info_free(&info);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -256,11 +256,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*to = args_get(a, OPT_TO);
 	const char	*const *dirs;
 	char		*cause = NULL, *crl = NULL, *delta = NULL;
-	time_t		 now = time(NULL);
+	time_t		 now;
 	size_t		 ndirs;
 	int		 rc = ERR_FAIL, fresh = 0;
 
 	memset(&set, 0, sizeof set);
+	memset(&info, 0, sizeof info);
+	memset(&dinfo, 0, sizeof dinfo);
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	if (to == NULL && ca->conf->publish.n == 0) {
 		rc = err_usage(&cause, "%s/%s names no publish directories: "
@@ -287,17 +289,23 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 			}
 		TRY(check_target(&set, dirs[i], to != NULL, &cause));
 	}
+	/* nor a bad delta output a base CRL */
+	TRY(crl_delta_check(ca, time(NULL), &cause));
+	/*
+	 * Held until the copies are placed: a run that signed and read older
+	 * CRLs must not place them over a faster run's newer ones.
+	 */
+	TRY(crl_lock(ca, &cause));
+	now = time(NULL);
 	if (args_has(a, OPT_FORCE_CRL))
 		fresh = 1;
 	else
 		TRY(due(ca, crl, delta != NULL, now, &fresh, &cause));
-	/* nor a bad delta output a base CRL */
-	TRY(crl_delta_check(ca, now, &cause));
 	if (fresh)
-		TRY(crl_make(ca, now, NULL, &info, &cause));
+		TRY(crl_make(ca, NULL, &info, &cause));
 	/* deltas are short-lived: a fresh one goes out with every publish */
 	if (delta != NULL)
-		TRY(crl_make_delta(ca, now, &dinfo, &cause));
+		TRY(crl_make_delta(ca, &dinfo, &cause));
 	TRY(x509_export(ca->crt, 0, &crt, &cause));
 	for (size_t i = 0; i < ndirs; i++)
 		TRY(stage(b, &set, dirs[i], &crt, &cause));
@@ -308,7 +316,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (fresh) {
 		fprintf(stderr, "roleca: publish: CRL number %llu signed and "
 		    "published\n", (unsigned long long)info.number);
-		crl_warn_stranded(cmd->name, &info);
+		crl_warnings(cmd->name, &info);
 	}
 	if (delta != NULL)
 		fprintf(stderr, "roleca: publish: delta CRL number %llu (base "
@@ -325,6 +333,7 @@ out:
 	set_free(&set);
 	free(delta);
 	free(crl);
+	crl_info_free(&info);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -711,31 +711,39 @@ out:
 	return rc;
 }
 
-/*
- * CRLs are numbered, built and written under one lock per CA: without it
- * a slower run with number N could replace a faster run's N+1 on disk.
- */
-static int
-crl_lock(const struct ca *ca, int *fd, char **cause)
+int
+crl_lock(struct ca *ca, char **cause)
 {
 	char	*path;
+	int	 fd;
 
+	if (ca->crl_lock >= 0)
+		return 0;
 	xasprintf(&path, "%s/%s/.lock", ca->dir, CA_CRLDIR);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*fd < 0 || flock(*fd, LOCK_EX) != 0) {
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
 		err_set(cause, "%s: cannot lock: %s", path, strerror(errno));
 		free(path);
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+		if (fd >= 0)
+			close(fd);
 		return ERR_FAIL;
 	}
 	free(path);
+	ca->crl_lock = fd;
 	/* no other run writes in crl/ now: what a killed one left goes */
 	path = ca_path(ca, CA_CRLDIR);
 	out_sweep_temps(path);
 	free(path);
 	return 0;
+}
+
+void
+crl_unlock(struct ca *ca)
+{
+	if (ca->crl_lock < 0)
+		return;
+	close(ca->crl_lock);
+	ca->crl_lock = -1;
 }
 
 /* When the CA certificate expires, or -1 when that cannot be read. */
@@ -808,12 +816,13 @@ out:
 }
 
 int
-crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
+crl_make(struct ca *ca, const char *extra, struct crl_info *info,
     char **cause)
 {
 	struct crl_parts c;
 	char		*path = crl_path(ca);
-	int		 rc = ERR_FAIL, lock = -1;
+	time_t		 now = time(NULL);
+	int		 rc = ERR_FAIL, locked = ca->crl_lock >= 0;
 
 	memset(info, 0, sizeof *info);
 	memset(&c, 0, sizeof c);
@@ -826,7 +835,9 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	 * commit skips that number; none is reused.
 	 */
 	TRY(check_outputs(ca, now, path, extra, cause));
-	TRY(crl_lock(ca, &lock, cause));
+	TRY(crl_lock(ca, cause));
+	/* signed now, not when the command started or the lock was asked */
+	now = time(NULL);
 	info->this_update = now;
 	info->next_update = until(ca, now + (time_t)ca->conf->crl_days * 86400);
 	if (ca->conf->delta_cdp.n > 0)
@@ -842,33 +853,41 @@ crl_make(struct ca *ca, time_t now, const char *extra, struct crl_info *info,
 	TRY(store_next_crl_number(ca->store, &info->number, cause));
 	TRY(read_base(ca, unexpired_after(now), &c, cause));
 	TRY(write_crl(ca, info, &c, path, extra, cause));
-	/* deltas from now on are relative to this base: both, or neither */
+	/*
+	 * Deltas from now on are relative to this base: both, or neither.
+	 * Neither (the database busy past the wait) leaves them relative to
+	 * the base before, which a delta may be (RFC 5280 5.2.4: it lists
+	 * every change since then, and any base CRL at least as new applies):
+	 * the CRL stands, and a warning says so.
+	 */
 	if (store_begin(ca->store, cause) != 0 ||
 	    store_set_counter(ca->store, "base_crl_number",
 	    (int64_t)info->number, cause) != 0 ||
 	    store_set_counter(ca->store, "base_crl_time", (int64_t)now,
 	    cause) != 0 || store_commit(ca->store, cause) != 0) {
 		store_rollback(ca->store);
-		rc = ERR_FAIL;
-		err_prefix(cause, "CRL number %llu is written (%s), but not "
-		    "recorded as the delta CRLs' base: ",
-		    (unsigned long long)info->number, path);
-		goto out;
+		info->unbased = *cause;
+		*cause = NULL;
 	}
 	rc = 0;
 out:
 	parts_free(&c);
-	if (lock >= 0)
-		close(lock);
+	if (!locked)
+		crl_unlock(ca);
 	free(path);
 	return rc;
 }
 
 void
-crl_warn_stranded(const char *cmd, const struct crl_info *info)
+crl_warnings(const char *cmd, const struct crl_info *info)
 {
 	char	 day[32];
 
+	if (info->unbased != NULL)
+		fprintf(stderr, "roleca: %s: warning: CRL number %llu is not "
+		    "recorded as the delta CRLs' base (%s): they stay based on "
+		    "the CRL before\n", cmd, (unsigned long long)info->number,
+		    info->unbased);
 	if (info->stranded_until == 0)
 		return;
 	utc_text(day, sizeof day, UTC_DAY, info->stranded_until);
@@ -876,6 +895,13 @@ crl_warn_stranded(const char *cmd, const struct crl_info *info)
 	    "in ca.cfg), but certificates expiring as late as %s name a "
 	    "delta CRL (Freshest CRL): peers will find the last one expired; "
 	    "put delta_cdp back, or reissue them\n", cmd, day);
+}
+
+void
+crl_info_free(struct crl_info *info)
+{
+	free(info->unbased);
+	info->unbased = NULL;
 }
 
 int
@@ -891,13 +917,14 @@ crl_delta_check(const struct ca *ca, time_t now, char **cause)
 }
 
 int
-crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
+crl_make_delta(struct ca *ca, struct crl_info *info, char **cause)
 {
 	struct rows	 r = { NULL, { 0 }, 0 };
 	struct crl_parts c;
 	char		*path = crl_delta_path(ca);
+	time_t		 now = time(NULL);
 	int64_t		 base = 0, since = 0;
-	int		 rc = ERR_FAIL, lock = -1;
+	int		 rc = ERR_FAIL, locked = ca->crl_lock >= 0;
 
 	memset(info, 0, sizeof *info);
 	memset(&c, 0, sizeof c);
@@ -907,7 +934,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 	hex_init();
 	/* as in crl_make: checked before the number is taken */
 	TRY(check_outputs(ca, now, path, NULL, cause));
-	TRY(crl_lock(ca, &lock, cause));
+	TRY(crl_lock(ca, cause));
+	now = time(NULL);
 	TRY(store_counter(ca->store, "base_crl_number", &base, cause));
 	TRY(store_counter(ca->store, "base_crl_time", &since, cause));
 	if (base == 0) {
@@ -929,8 +957,8 @@ crl_make_delta(struct ca *ca, time_t now, struct crl_info *info, char **cause)
 out:
 	parts_free(&c);
 	store_revoked_close(r.cur);
-	if (lock >= 0)
-		close(lock);
+	if (!locked)
+		crl_unlock(ca);
 	free(path);
 	return rc;
 }

@@ -44,10 +44,13 @@ struct crl_info {
 	 * signed while they were on still name one (0: none unexpired)
 	 */
 	time_t			 stranded_until;
+	/* a base CRL written but not recorded as the deltas' base: why */
+	char			*unbased;
 };
 
-/* The warning for info->stranded_until, if any, on stderr as cmd's. */
-void	 crl_warn_stranded(const char *cmd, const struct crl_info *);
+/* What info has to warn of, if anything, on stderr as cmd's. */
+void	 crl_warnings(const char *cmd, const struct crl_info *);
+void	 crl_info_free(struct crl_info *);
 
 /*
  * Encode and sign a CRL over entries from a callback: next() returns 1
@@ -66,15 +69,23 @@ int	 crl_encode(const struct ca *, const struct crl_info *, crl_next_fn,
  * atomically, NAME being conf_crl_name() of the CA's CDP URLs.
  * With extra, the DER is also written there.
  */
-int	 crl_make(struct ca *, time_t now, const char *extra,
-	    struct crl_info *info, char **cause);
+int	 crl_make(struct ca *, const char *extra, struct crl_info *info,
+	    char **cause);
 /*
  * The delta CRL (ca.cfg delta_cdp): what was revoked since the last base
  * CRL, with the Delta CRL Indicator naming it, written as DIR/crl/NAME for
  * the delta URL's file name. A base CRL must exist.
  */
-int	 crl_make_delta(struct ca *, time_t now, struct crl_info *info,
-	    char **cause);
+int	 crl_make_delta(struct ca *, struct crl_info *info, char **cause);
+/*
+ * Hold crl/.lock, under which CRLs are numbered, signed and written (a
+ * slower run with number N would otherwise replace a faster one's N+1),
+ * until crl_unlock or ca_close: for publish, whose copies of them must
+ * be placed before another run signs newer ones. crl_make and
+ * crl_make_delta take it for themselves when it is not held.
+ */
+int	 crl_lock(struct ca *, char **cause);
+void	 crl_unlock(struct ca *);
 /*
  * Whether the delta CRL could be written (as crl_make_delta checks it
  * first): 0 without delta_cdp. For publish, which signs a base CRL before

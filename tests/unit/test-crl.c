@@ -170,7 +170,7 @@ test_same_as_gnutls(void)
 		{ s3, sizeof s3, 1767323047, -1, 0 },
 	};
 	struct crl_info		 info = { 1767400000, 1767400000 + 7 * 86400, 5,
-	    0, NULL, 0 };
+	    0, NULL, 0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -229,7 +229,7 @@ static void
 test_empty_list_absent(void)
 {
 	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 1, 0,
-	    NULL, 0 };
+	    NULL, 0, NULL };
 	struct list		 l = { NULL, 0, 0 };
 	gnutls_datum_t		 ours = { NULL, 0 }, theirs = { NULL, 0 };
 	char			*cause = NULL;
@@ -263,7 +263,7 @@ test_reasons_read_back(void)
 		{ s3, sizeof s3, 1767323047, -1, 0 },
 	};
 	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 300,
-	    0, NULL, 0 };
+	    0, NULL, 0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
 	gnutls_x509_crl_t	 crl;
@@ -348,7 +348,7 @@ test_invalidity_date(void)
 		'0', '0', '0', 'Z'
 	};
 	struct crl_info		 info = { time(NULL), time(NULL) + 86400, 9,
-	    0, NULL, 0 };
+	    0, NULL, 0, NULL };
 	struct list		 l = { v, 3, 0 };
 	gnutls_datum_t		 der = { NULL, 0 };
 	gnutls_x509_crl_t	 crl;
@@ -409,7 +409,7 @@ fail_next(void *arg, struct crl_entry *e, char **cause)
 static void
 test_source_error(void)
 {
-	struct crl_info	 info = { 1, 2, 3, 0, NULL, 0 };
+	struct crl_info	 info = { 1, 2, 3, 0, NULL, 0, NULL };
 	gnutls_datum_t	 der = { NULL, 0 };
 	char		*cause = NULL;
 
