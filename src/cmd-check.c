@@ -220,7 +220,7 @@ load(struct check *ck, const char *dir, const struct args *a, char **cause)
 	if (args_get(a, OPT_CA) != NULL)
 		TRY(x509_load_certs(args_get(a, OPT_CA), &ck->cas, &ck->ncas,
 		    cause));
-	if (ca_exists(dir))
+	if (cmd_dir_present(dir))
 		TRY(ca_open(dir, CA_WANT_CERT | CA_WANT_STORE, &ck->ca, cause));
 	TRY(load_profile(ck, dir, a, cause));
 	rc = 0;

@@ -69,7 +69,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	int		 rc = ERR_FAIL, failed = 0;
 
 	(void)a;
-	if (ca_exists(dir))
+	if (cmd_dir_present(dir))
 		TRY(ca_open(dir, 0, &ca, &cause));
 	/* what init would refuse today; the CA goes on working with it */
 	if (ca != NULL && ca->conf->flaw != NULL)

@@ -52,7 +52,7 @@ bind(struct reqctx *r, const char *dir, const struct args *a, char **cause)
 	int		 rc = ERR_FAIL;
 
 	/* a DIR that was named must be a CA: its rules are not dropped */
-	if (!cmd_dir_is_default(dir) || ca_exists(dir))
+	if (!cmd_dir_is_default(dir) || cmd_dir_present(dir))
 		TRY(ca_open(dir, 0, &r->ca, cause));
 	for (size_t i = 0; (v = args_nth(a, OPT_SET, i)) != NULL; i++)
 		TRY(profile_values_add(&r->values, v, cause));

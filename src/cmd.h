@@ -59,6 +59,12 @@ int	 cmd_usage_error(const struct command *, const char *fmt, ...)
  * explicit "ca" is not)? For a command that works without a CA too.
  */
 int	 cmd_dir_is_default(const char *dir);
+/*
+ * For a command that works without a CA too: is dir there in any form, so
+ * that it is opened (and refused when it is no CA)? A half-made CA or a
+ * file in its place must not drop the CA's rules unnoticed.
+ */
+int	 cmd_dir_present(const char *dir);
 
 struct findings;
 struct store;

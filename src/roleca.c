@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -454,6 +455,14 @@ int
 cmd_dir_is_default(const char *dir)
 {
 	return dir == default_dir;
+}
+
+int
+cmd_dir_present(const char *dir)
+{
+	struct stat	 st;
+
+	return lstat(dir, &st) == 0;
 }
 
 int

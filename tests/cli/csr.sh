@@ -34,6 +34,20 @@ expect 1 "... and with ROLECA_DIR" env ROLECA_DIR="$T/none" "$ROLECA" request \
 	persistent-chat --set server_fqdn=chat12.other.example --out r-env
 assert "... naming the directory" err_has "$T/none: not a CA directory"
 assert "... writing nothing" test ! -e r-env.csr
+# Nor is a ./ca that is there but no CA (half made, or a file in its
+# place) passed over as though there were none.
+for what in "a directory without ca.cfg" "a file"; do
+	rm -rf cwd && mkdir -p cwd
+	case $what in a\ file) : >cwd/ca ;; *) mkdir cwd/ca ;; esac
+	expect 1 "request where ./ca is $what is an error" sh -c "cd cwd && exec '$ROLECA' \
+		request persistent-chat --set server_fqdn=chat12.other.example --out ../r-cwd"
+	assert "... naming it" err_has "roleca: request: ca: not a CA directory"
+	assert "... writing nothing" test ! -e r-cwd.csr -a ! -e r-cwd.key
+	expect 1 "... and so is check" sh -c "cd cwd && exec '$ROLECA' check '$I/ca.crt'"
+	assert "... naming it" err_has "roleca: check: ca: not a CA directory"
+	expect 1 "... and profiles" sh -c "cd cwd && exec '$ROLECA' profiles"
+	assert "... naming it" err_has "roleca: profiles: ca: not a CA directory"
+done
 expect 0 "the CA signs roleca's own CSR" roleca --dir "$I" sign edge-external --csr edge.csr \
 	--set sip_domain=lab.example --set webconf_fqdn=webconf.lab.example \
 	--set av_fqdn=av.lab.example --out edge
