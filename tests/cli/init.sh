@@ -420,7 +420,9 @@ key = "ec:p256";
 cdp = [ "http://pki.lab.example/crl/ncroot.crl" ];
 policy = { permitted_domains = [ "lab.example", "corp.example" ]; name_constraints = true; };
 NCROOT
+# (a subordinate lives less than its root, made a second before it)
 sed 's/NC Root/NC Issuing/; s/ncroot/ncsub/; s/, "corp.example"//' "$N/root.cfg" >"$N/sub.cfg"
+echo 'validity_days = 1825;' >>"$N/sub.cfg"
 expect 0 "init with name_constraints" roleca --dir "$N/root" init --config "$N/root.cfg"
 expect 0 "... and a subordinate with its own" roleca --dir "$N/sub" init --config "$N/sub.cfg" \
 	--parent "$N/root"
