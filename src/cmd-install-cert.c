@@ -119,8 +119,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	if (!finish)
 		TRY(out_check(crt_path, OUT_NO_FORCE, &cause));
 	TRY(out_check(chain_path, OUT_NO_FORCE, &cause));
-	TRY(ca_load_key(ca, &cause));
+	/* the file read first: a missing one costs no PIN attempt */
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
+	TRY(ca_load_key(ca, &cause));
 	TRY(judge(a->pos[0], certs, n, ca, &cause));
 	TRY(pem_of(certs, 1, &leaf, &cause));
 	TRY(pem_of(certs, n, &chain, &cause));

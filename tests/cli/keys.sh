@@ -121,4 +121,19 @@ else
 	    --set server_fqdn=n.lab.example --out n
 fi
 
+
+# install-cert reads the certificate file before it asks for the CA key's
+# passphrase (or a token's PIN): a file that is missing or no certificate
+# costs no attempt.
+expect 0 "init --csr-out --encrypt-key" roleca --dir encx init --config enc.cfg --csr-out encx.csr \
+	--encrypt-key --key-pass-file pass
+expect 1 "install-cert of a missing file, with no passphrase at hand" setsid "$ROLECA" --dir encx \
+	install-cert no-such.pem
+assert "... names the file, asking for no passphrase" sh -c \
+	"grep -q 'no-such.pem' '$T/err' && ! grep -qi passphrase '$T/err'"
+echo junk >junk.pem
+expect 1 "install-cert of a file that holds no certificate" setsid "$ROLECA" --dir encx \
+	install-cert junk.pem
+assert "... names it, asking for no passphrase" sh -c \
+	"grep -q 'junk.pem' '$T/err' && ! grep -qi passphrase '$T/err'"
 finish
