@@ -21,6 +21,7 @@
 #include "out.h"
 #include "pass.h"
 #include "policy.h"
+#include "sig.h"
 #include "util.h"
 #include "x509.h"
 
@@ -421,7 +422,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*parent = args_get(a, OPT_PARENT);
 	const char	*csr_out = args_get(a, OPT_CSR_OUT);
 	char		*cause = NULL, *p = NULL;
-	int		 rc = ERR_FAIL, recorded = 0;
+	int		 rc = ERR_FAIL, recorded = 0, held = 0;
 
 	if (config == NULL)
 		return cmd_usage_error(cmd, "--config FILE is required");
@@ -468,6 +469,9 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(stage(&in, csr_out, &cause));
 	TRY(make_db(&in, &cause));
+	/* recorded at the parent, placed and named: one step to a signal */
+	sig_hold();
+	held = 1;
 	if (in.parent != NULL) {
 		TRY(record_in_parent(&in, &cause));
 		recorded = 1;
@@ -524,6 +528,8 @@ out:
 	keys_free(in.key);
 	ca_close(in.parent);
 	conf_free(in.conf);
+	if (held)
+		sig_release();
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);
 	return EXIT_OK;

@@ -35,6 +35,7 @@
 
 #include "err.h"
 #include "out.h"
+#include "sig.h"
 #include "util.h"
 
 /* Temporaries kept open for fsync; past this, syncfs at commit. */
@@ -69,6 +70,8 @@ struct out_batch {
 	int		 synced;	/* make_durable is done */
 	int		 sync_rc;
 	char		*sync_cause;
+	/* termination signals held (sig.h) from sync_begin or commit on */
+	int		 held;
 };
 
 static char *
@@ -570,9 +573,34 @@ sync_run(void *arg)
  * syncs overlap what the caller does before out_batch_commit() (commit
  * the database record: its own sync). Without a thread, commit does it.
  */
+/*
+ * Hold the termination signals from here to the end of the commit: what
+ * the caller commits meanwhile (the record of these files) and their
+ * placing are not cut apart by an interrupt.
+ */
+static void
+batch_hold(struct out_batch *b)
+{
+	if (b->held)
+		return;
+	sig_hold();
+	b->held = 1;
+}
+
+static void
+batch_release(struct out_batch *b)
+{
+	if (!b->held)
+		return;
+	b->held = 0;
+	sig_release();
+}
+
 void
 out_batch_sync_begin(struct out_batch *b)
 {
+	if (b->n > 0)
+		batch_hold(b);
 	if (b->syncing || b->synced || b->n == 0)
 		return;
 	if (pthread_create(&b->syncer, NULL, sync_run, b) == 0)
@@ -634,6 +662,7 @@ out_batch_commit(struct out_batch *b, char **cause)
 	size_t	  ndirs;
 	int	  rc = ERR_FAIL, anon = 0, bulk = b->n > OUT_OPEN_MAX, ret;
 
+	batch_hold(b);
 	dirs = batch_dirs(b, &ndirs);
 	if (sync_join(b) != 0) {
 		rc = b->sync_rc;
@@ -701,6 +730,8 @@ out:
 			b->open--;
 		}
 	}
+	/* a signal that came meanwhile ends the process now */
+	batch_release(b);
 	return rc;
 }
 
@@ -766,6 +797,7 @@ out_batch_free(struct out_batch *b)
 		free(b->v[i].path);
 	}
 	free(b->v);
+	batch_release(b);
 	free(b);
 }
 

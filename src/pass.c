@@ -11,6 +11,7 @@
 #include "err.h"
 #include "out.h"
 #include "pass.h"
+#include "sig.h"
 #include "util.h"
 
 #define PASS_FILE_MAX	4096
@@ -98,9 +99,12 @@ prompt(const char *what, char *buf, size_t size)
 	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	/* an interrupt at the prompt must not leave the echo off */
+	sig_tty_quiet(fileno(tty), &old);
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
 	ok = fgets(buf, (int)size, tty) != NULL;
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	sig_tty_done();
 	fputc('\n', tty);
 	fclose(tty);
 	if (!ok)

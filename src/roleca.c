@@ -15,6 +15,7 @@
 #include "config.h"
 #include "err.h"
 #include "policy.h"
+#include "sig.h"
 #include "store.h"
 #include "util.h"
 
@@ -482,6 +483,7 @@ main(int argc, char **argv)
 
 	if (dir == NULL || *dir == '\0')
 		dir = default_dir;
+	sig_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:d:hV", global, NULL)) != -1) {
 		switch (c) {

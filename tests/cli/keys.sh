@@ -136,4 +136,22 @@ expect 1 "install-cert of a file that holds no certificate" setsid "$ROLECA" --d
 	install-cert junk.pem
 assert "... names it, asking for no passphrase" sh -c \
 	"grep -q 'junk.pem' '$T/err' && ! grep -qi passphrase '$T/err'"
+
+# Stopped at the passphrase prompt, roleca leaves the terminal's echo on.
+if command -v script >/dev/null 2>&1; then
+	rm -f tty.pid
+	(sleep 4) | script -qec "sh -c \"sh -c 'echo \\\$\\\$ >tty.pid; exec \\\"$ROLECA\\\" --dir enc crl'; stty -a\"" \
+		/dev/null >tty.out 2>&1 &
+	tty_job=$!
+	n_wait=0
+	while [ ! -s tty.pid ] && [ "$n_wait" -lt 50 ]; do sleep 0.1; n_wait=$((n_wait + 1)); done
+	sleep 0.5
+	kill -TERM "$(cat tty.pid)" 2>/dev/null
+	wait "$tty_job"
+	assert "SIGTERM at the passphrase prompt leaves the terminal echoing" sh -c \
+		"tr -d '\\r' <tty.out | grep -q 'CA key passphrase' && tr -d '\\r' <tty.out | grep -qw echo &&
+		! tr -d '\\r' <tty.out | grep -q -- '-echo '"
+else
+	ok "SIGTERM at the passphrase prompt leaves the terminal echoing # skip: no script(1)"
+fi
 finish
