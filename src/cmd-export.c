@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ca.h"
+#include "crl.h"
 #include "cmd.h"
 #include "err.h"
 #include "keys.h"
@@ -147,6 +148,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	/* as renew refuses it: a revoked certificate is not handed out */
+	if (ex.sc->status == STORE_REVOKED &&
+	    ex.sc->reason == crl_reason_code("certificateHold")) {
+		rc = err_set(&cause, "certificate %s is on hold "
+		    "(certificateHold): release it first (roleca unrevoke %s)",
+		    ex.sc->serial, ex.sc->serial);
+		goto out;
+	}
 	if (ex.sc->status == STORE_REVOKED) {
 		rc = err_set(&cause, "certificate %s is revoked: issue a new "
 		    "one (roleca issue) rather than export it", ex.sc->serial);

@@ -133,6 +133,7 @@ keys_load_ask(const char *path, int strict, const char *what,
 {
 	static const char	 tag[] =
 	    "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+	static const char	 legacy[] = "Proc-Type: 4,ENCRYPTED";
 	struct key		*k = xcalloc(1, sizeof *k);
 	unsigned char		*data = NULL;
 	char			*pass = NULL;
@@ -156,6 +157,9 @@ keys_load_ask(const char *path, int strict, const char *what,
 	}
 	encrypted = len >= sizeof tag - 1 &&
 	    memcmp(data, tag, sizeof tag - 1) == 0;
+	/* or in OpenSSL's traditional PEM form, which GnuTLS reads too */
+	if (!encrypted && memmem(data, len, legacy, sizeof legacy - 1) != NULL)
+		encrypted = 1;
 	if (what != NULL && encrypted)
 		TRY(pass_get(what, NULL, env, 0, &pass, cause));
 	d.data = data;
@@ -183,7 +187,7 @@ keys_load_ask(const char *path, int strict, const char *what,
 	if (ret < 0 && what == NULL && encrypted) {
 		rc = err_set(cause, "%s: the key is encrypted; roleca keeps "
 		    "server keys unencrypted, mode 0600 (decrypt it with "
-		    "openssl pkey, or delete it for a new key)", path);
+		    "openssl pkey)", path);
 		goto out;
 	}
 	if (ret == GNUTLS_E_DECRYPTION_FAILED) {
@@ -219,6 +223,9 @@ keys_load(const char *path, int strict, struct key **out, char **cause)
 struct pin_failure {
 	char	*cause;
 	int	 rc;
+	/* the token a PIN from the environment was given to, and its label */
+	char	*token;
+	char	*label;
 };
 static struct pin_failure	 pin_failure;
 
@@ -228,15 +235,37 @@ pin_cb(void *arg, int attempt, const char *url, const char *label,
     unsigned flags, char *pin, size_t max)
 {
 	struct pin_failure	*fail = arg;
+	const char		*file;
 	char			*p = NULL, *what;
 	int			 rc;
 
-	(void)url;
 	if (attempt > 0 || (flags & GNUTLS_PIN_WRONG))
 		return -1;	/* never retry a wrong PIN: tokens lock */
-	xasprintf(&what, "PIN for token %s", label != NULL ? label : "");
 	free(fail->cause);
 	fail->cause = NULL;
+	/*
+	 * One PIN from the environment is for one token: tried on a second
+	 * (init --parent with both keys in tokens) it would be a wrong PIN
+	 * there, counted towards locking it.
+	 */
+	if (url != NULL && (getenv("ROLECA_PKCS11_PIN") != NULL ||
+	    ((file = getenv("ROLECA_PKCS11_PIN_FILE")) != NULL &&
+	    *file != '\0'))) {
+		if (fail->token == NULL) {
+			fail->token = xstrdup(url);
+			fail->label = xstrdup(label != NULL ? label : "");
+		} else if (strcmp(fail->token, url) != 0) {
+			fail->rc = err_usage(&fail->cause, "PIN for token %s: "
+			    "the PIN from ROLECA_PKCS11_PIN or "
+			    "ROLECA_PKCS11_PIN_FILE is token %s's and is not "
+			    "tried on another, which would count it as a "
+			    "wrong PIN there; run on a terminal without them "
+			    "to be asked for each token's PIN",
+			    label != NULL ? label : "", fail->label);
+			return -1;
+		}
+	}
+	xasprintf(&what, "PIN for token %s", label != NULL ? label : "");
 	if ((rc = pass_get(what, NULL, "ROLECA_PKCS11_PIN", 0, &p,
 	    &fail->cause)) != 0 || strlen(p) >= max) {
 		if (rc == 0)

@@ -37,8 +37,9 @@ judge(const char *pass, const char *from, int (*check)(const char *,
 	int	 rc;
 
 	if (chars(pass) < PASS_MIN)
-		return err_usage(cause, "%s: the passphrase must be at least "
-		    "%d characters", from, PASS_MIN);
+		return err_usage(cause, "%s: the %s must be at least %d "
+		    "characters", from, strstr(from, "PIN") != NULL ? "PIN" :
+		    "passphrase", PASS_MIN);
 	if (check != NULL && (rc = check(pass, &why)) < 0) {
 		rc = (rc == ERR_USAGE ? err_usage : err_set)(cause, "%s: %s",
 		    from, why != NULL ? why : "not usable");

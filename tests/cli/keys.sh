@@ -154,4 +154,16 @@ if command -v script >/dev/null 2>&1; then
 else
 	ok "SIGTERM at the passphrase prompt leaves the terminal echoing # skip: no script(1)"
 fi
+
+# A CA key converted to OpenSSL's traditional encrypted PEM is seen to be
+# encrypted too: its passphrase is asked for, and GnuTLS reads it.
+mkdir -p trad && cp -R enc trad/ca
+openssl ec -in enc/ca.key -passin file:pass -aes256 -passout 'pass:a good long passphrase' \
+	-out trad/ca/ca.key 2>/dev/null
+chmod 600 trad/ca/ca.key
+assert "openssl writes it so" grep -q 'Proc-Type: 4,ENCRYPTED' trad/ca/ca.key
+expect 0 "a CA key in the traditional encrypted form, with its passphrase" \
+	env ROLECA_CA_PASS_FILE="$T/pass" "$ROLECA" --dir trad/ca crl
+expect 2 "... and without one, asks for it" setsid "$ROLECA" --dir trad/ca crl
+assert "... naming where it can come from" err_has "no CA key passphrase"
 finish

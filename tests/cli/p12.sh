@@ -206,4 +206,21 @@ expect 1 "export into a directory that does not exist" roleca --dir "$I" export 
 assert "... is in the audit log" test "$(exports)" -eq $((n0 + 2))
 assert "... with its cause" outcome_has "directory nodir does not exist"
 
+
+# A key in OpenSSL's traditional encrypted PEM form is named as encrypted,
+# not as unreadable ASN.1; and a certificate on hold is released, not
+# issued again.
+openssl rsa -in fe01.key -aes256 -traditional -passout pass:abcdefgh -out trad.key 2>/dev/null
+expect 1 "export with a key in OpenSSL's traditional encrypted form" roleca --dir "$I" \
+	export "$S" --key trad.key --out trad.p12 --p12-pass-file pass.txt
+assert "... says it is encrypted" err_has "trad.key: the key is encrypted; roleca keeps server keys unencrypted"
+assert "... writing nothing" test ! -e trad.p12
+H=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=hold.lab.example --out hold 2>/dev/null)
+roleca --dir "$I" revoke "$H" --reason certificateHold 2>/dev/null
+expect 1 "export of a certificate on hold" roleca --dir "$I" export "$H" --key hold.key \
+	--out hold.p12 --p12-pass-file pass.txt
+assert "... says to release it" err_has "certificate $H is on hold (certificateHold): release it first (roleca unrevoke $H)"
+roleca --dir "$I" unrevoke "$H" 2>/dev/null
+expect 0 "... and once released, exports it" roleca --dir "$I" export "$H" --key hold.key \
+	--out hold.p12 --p12-pass-file pass.txt
 finish

@@ -109,4 +109,27 @@ expect 1 "install-cert on a finished token CA is refused before any PIN is asked
 	setsid "$ROLECA" --dir ca install-cert chat.crt </dev/null
 assert "... as the CA certificate exists" err_has "ca/ca.crt: already exists"
 
+
+# A subordinate whose key is in a second token with a PIN of its own: the
+# PIN the environment gives is the parent token's, and is not tried on the
+# second (where it would count as a wrong PIN) but refused, naming both.
+assert "a second token" softhsm2-util --init-token --free --label roleca-two \
+	--pin 987654 --so-pin 12345678
+assert "... with a key" env GNUTLS_PIN=987654 p11tool --provider "$MODULE" \
+	--login --generate-privkey=ECDSA --curve=secp256r1 --label sub2 "pkcs11:token=roleca-two"
+sed 's/CN = "Token CA"/CN = "Token Two"/; s/token=roleca-test;object=ca/token=roleca-two;object=sub2/' \
+	ca.cfg >two.cfg
+echo 'validity_days = 1825;' >>two.cfg
+expect 2 "init --parent: both keys in tokens, one PIN given" env ROLECA_PKCS11_PIN=123456 \
+	"$ROLECA" --dir two init --config two.cfg --parent ca
+assert "... refused, naming both tokens" err_has \
+	"PIN for token roleca-two: the PIN from ROLECA_PKCS11_PIN or ROLECA_PKCS11_PIN_FILE is token roleca-test's and is not tried on another"
+assert "... making no CA" test ! -e two
+assert "... and recording nothing at the parent" test \
+	"$(sqlite3 ca/roleca.db "SELECT count(*) FROM certs WHERE subject LIKE '%Token Two%'")" -eq 0
+assert "the second token saw no failed login" sh -c \
+	"env GNUTLS_PIN=987654 p11tool --provider '$MODULE' --login --list-privkeys 'pkcs11:token=roleca-two' 2>&1 | grep -q sub2"
+
+expect 2 "a PIN too short" env ROLECA_PKCS11_PIN=12 "$ROLECA" --dir ca crl
+assert "... is called a PIN" err_has "ROLECA_PKCS11_PIN: the PIN must be at least 4 characters"
 finish
