@@ -18,6 +18,37 @@
 #include "util.h"
 #include "x509.h"
 
+/*
+ * The parent signs what it will: a subject, or a path length shorter than
+ * ca.cfg's path_length, other than the request asked for is installed, as
+ * the parent decided, but said.
+ */
+static int
+differs(const char *file, gnutls_x509_crt_t crt, const struct conf *c,
+    char **cause)
+{
+	int		 same, pathlen;
+	char		*subject = NULL;
+	int		 rc = ERR_FAIL;
+
+	TRY(x509_subject_is(crt, &c->subject, &same, cause));
+	if (!same) {
+		TRY(x509_subject_text(crt, &subject, cause));
+		fprintf(stderr, "roleca: install-cert: warning: %s: the parent "
+		    "named this CA '%s', not with the subject %s gives: what "
+		    "it signs names it so\n", file, subject, c->path);
+	}
+	/* unset, a subordinate's is 0 (leaves only), as init --parent signs */
+	if ((pathlen = x509_path_len(crt)) >= 0 && pathlen < c->path_len)
+		fprintf(stderr, "roleca: install-cert: warning: %s: path "
+		    "length %d, where %s asks for %d\n", file, pathlen,
+		    c->path, c->path_len);
+	rc = 0;
+out:
+	free(subject);
+	return rc;
+}
+
 static int
 judge(const char *file, gnutls_x509_crt_t *certs, size_t n, struct ca *ca,
     char **cause)
@@ -123,6 +154,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(x509_load_certs(a->pos[0], &certs, &n, &cause));
 	TRY(ca_load_key(ca, &cause));
 	TRY(judge(a->pos[0], certs, n, ca, &cause));
+	TRY(differs(a->pos[0], certs[0], ca->conf, &cause));
 	TRY(pem_of(certs, 1, &leaf, &cause));
 	TRY(pem_of(certs, n, &chain, &cause));
 	if (finish)

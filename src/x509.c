@@ -1194,6 +1194,47 @@ dn_text(gnutls_x509_crt_t crt, int issuer, char **text)
 }
 
 int
+x509_subject_is(gnutls_x509_crt_t crt, const struct dn *dn, int *same,
+    char **cause)
+{
+	gnutls_x509_crt_t	 want = NULL;
+	gnutls_datum_t		 a = { NULL, 0 }, b = { NULL, 0 };
+	int			 rc = ERR_FAIL, ret;
+
+	*same = 0;
+	if ((ret = gnutls_x509_crt_init(&want)) < 0) {
+		rc = gerr(cause, "subject", ret);
+		goto out;
+	}
+	TRY(set_subject(want, dn, cause));
+	if ((ret = gnutls_x509_crt_get_raw_dn(crt, &a)) < 0 ||
+	    (ret = gnutls_x509_crt_get_raw_dn(want, &b)) < 0) {
+		rc = gerr(cause, "subject", ret);
+		goto out;
+	}
+	*same = a.size == b.size && memcmp(a.data, b.data, a.size) == 0;
+	rc = 0;
+out:
+	gnutls_free(a.data);
+	gnutls_free(b.data);
+	if (want != NULL)
+		gnutls_x509_crt_deinit(want);
+	return rc;
+}
+
+int
+x509_path_len(gnutls_x509_crt_t crt)
+{
+	unsigned	 critical = 0, is_ca = 0;
+	int		 pathlen = -1;
+
+	if (gnutls_x509_crt_get_basic_constraints(crt, &critical, &is_ca,
+	    &pathlen) < 0 || !is_ca)
+		return -1;
+	return pathlen;
+}
+
+int
 x509_subject_text(gnutls_x509_crt_t crt, char **text, char **cause)
 {
 	int	 ret;

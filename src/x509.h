@@ -115,6 +115,14 @@ int	 x509_sig_alg(struct der *, const struct ca *,
 int	 x509_serial_hex(gnutls_x509_crt_t, char **hex, char **cause);
 /* RFC 4514 subject text (allocated). */
 int	 x509_subject_text(gnutls_x509_crt_t, char **text, char **cause);
+/*
+ * Is the certificate's subject the name dn encodes, as roleca would write
+ * it (the same attributes, in order, each its own RDN)?
+ */
+int	 x509_subject_is(gnutls_x509_crt_t, const struct dn *, int *same,
+	    char **cause);
+/* A CA certificate's pathLenConstraint; -1: none (or no CA). */
+int	 x509_path_len(gnutls_x509_crt_t);
 /* The subjectAltName entries as "DNS:x,IP:y" text (allocated, "" if none). */
 int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
 /* The subject CN as its text, not RFC 4514-escaped; -1 if none. */

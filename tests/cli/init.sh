@@ -282,6 +282,22 @@ assert "... naming the file given and the key" err_has "$L/root/ca.crt: its cert
 cp -r "$E" "$T/ext-alone"
 expect 0 "install-cert accepts the CA certificate without its chain" \
 	roleca --dir "$T/ext-alone" install-cert "$T/ext.crt"
+assert "... with no warning: the parent signed what was asked" sh -c "! grep -q warning '$T/err'"
+# What the parent changed is installed, as the parent decided, but said.
+cp -r "$E" "$T/ext-changed"
+openssl x509 -req -in "$T/ext.csr" -CA "$T/ext-root.crt" -CAkey "$T/ext-root.key" \
+	-CAcreateserial -days 1000 -sha256 -extfile "$T/ext.ext" \
+	-subj "/CN=Totally Different" -out "$T/ext-changed.crt" 2>/dev/null
+expect 0 "install-cert of a certificate the parent named otherwise" \
+	roleca --dir "$T/ext-changed" install-cert "$T/ext-changed.crt"
+assert "... warns, naming the subject it has" err_has \
+	"warning: $T/ext-changed.crt: the parent named this CA 'CN=Totally Different', not with the subject $T/ext-changed/ca.cfg gives"
+cp -r "$E" "$T/ext-deep"
+echo 'path_length = 2;' >>"$T/ext-deep/ca.cfg"
+expect 0 "install-cert of a certificate with a shorter path than ca.cfg asks" \
+	roleca --dir "$T/ext-deep" install-cert "$T/ext.crt"
+assert "... warns" err_has "warning: $T/ext.crt: path length 0, where $T/ext-deep/ca.cfg asks for 2"
+assert "... and only of that" test "$(grep -c warning "$T/err")" -eq 1
 # Its issuers must be CAs, each signing the one before, with room below.
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$T/fl.key" -subj "/CN=leaf.lab.example" -out "$T/fl.csr" 2>/dev/null
