@@ -458,24 +458,24 @@ roleca --dir "$N/sub" issue persistent-chat --set server_fqdn=chat.lab.example -
 assert "a certificate roleca signs under them verifies" \
 	openssl verify -x509_strict -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/pc.crt"
 # What the CA's key signed outside roleca, for a name outside, is refused
-# by the verifiers themselves.
+# by the verifiers themselves. outside NAME TEMPLATE: NAME.crt, signed by
+# certtool with the subordinate's key.
 certtool --generate-privkey --key-type ecdsa --outfile "$N/out.key" 2>/dev/null
-printf 'cn = "www.other.example"\ndns_name = "www.other.example"\ntls_www_server\nexpiration_days = 30\n' \
-	>"$N/out.tmpl"
-certtool --generate-certificate --load-privkey "$N/out.key" --load-ca-certificate "$N/sub/ca.crt" \
-	--load-ca-privkey "$N/sub/ca.key" --template "$N/out.tmpl" --outfile "$N/out.crt" 2>/dev/null
-run openssl verify -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/out.crt"
+outside() {
+	printf '%s\ntls_www_server\nexpiration_days = 30\n' "$2" >"$N/$1.tmpl"
+	certtool --generate-certificate --load-privkey "$N/out.key" \
+		--load-ca-certificate "$N/sub/ca.crt" --load-ca-privkey "$N/sub/ca.key" \
+		--template "$N/$1.tmpl" --outfile "$N/$1.crt" 2>/dev/null
+	run openssl verify -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/$1.crt"
+}
+outside out "$(printf 'cn = "www.other.example"\ndns_name = "www.other.example"')"
 assert "openssl verify refuses a name outside (permitted subtree violation)" sh -c \
 	"test $rc -ne 0 && grep -q 'permitted subtree violation' '$T/out' '$T/err'"
 cat "$N/out.crt" "$N/sub/ca.crt" >"$N/out-chain.pem"
 run certtool --verify --load-ca-certificate "$N/root/ca.crt" --infile "$N/out-chain.pem"
 assert "... and so does certtool --verify" sh -c \
 	"test $rc -ne 0 && grep -q \"violates the signer's constraints\" '$T/out' '$T/err'"
-printf 'cn = "fe.lab.example"\ndns_name = "fe.lab.example"\nip_address = "10.0.0.1"\ntls_www_server\nexpiration_days = 30\n' \
-	>"$N/ip.tmpl"
-certtool --generate-certificate --load-privkey "$N/out.key" --load-ca-certificate "$N/sub/ca.crt" \
-	--load-ca-privkey "$N/sub/ca.key" --template "$N/ip.tmpl" --outfile "$N/ip.crt" 2>/dev/null
-run openssl verify -CAfile "$N/root/ca.crt" -untrusted "$N/sub/ca.crt" "$N/ip.crt"
+outside ip "$(printf 'cn = "fe.lab.example"\ndns_name = "fe.lab.example"\nip_address = "10.0.0.1"')"
 assert "... and an IP address name (excluded subtree violation)" sh -c \
 	"test $rc -ne 0 && grep -q 'excluded subtree violation' '$T/out' '$T/err'"
 sed 's/name_constraints = true;/name_constraints = true; allow_ip = true;/' "$N/sub.cfg" >"$N/ip.cfg"
