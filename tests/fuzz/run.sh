@@ -17,7 +17,7 @@ mkdir -p "$out"
 echo '#define PROFILEDIR "/nonexistent"' >"$out/defs.h"
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -include $out/defs.h -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$src/src"
 libs="$(pkg-config --cflags --libs gnutls hogweed nettle gmp libconfig sqlite3)"
-mods="util err cfg out pass keys ecsig conf profile der x509"
+mods="util err cfg out sig pass keys ecsig conf profile der x509"
 objs=
 for m in $mods; do objs="$objs $src/src/$m.c"; done
 
