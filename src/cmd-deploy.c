@@ -1078,9 +1078,40 @@ report_cause(const struct deploy_unit *u, const char *path, const char *cause)
 	} while (nl != NULL);
 }
 
+/*
+ * With --csr-dir a server's key is its own, never in DIR: a NAME.key left
+ * there by an earlier run without it is not the key of NAME.crt, and would
+ * be installed with it. Said, not removed: it is a private key.
+ */
+static void
+stale_key(const struct preparing *pp, const struct deploy_unit *u)
+{
+	gnutls_x509_crt_t	*certs = NULL;
+	struct key		*key = NULL;
+	size_t			 n = 0;
+	char			*keyfile, *crt = crt_path(pp->outdir, u);
+	char			*cause = NULL;
+	int			 match = 0;
+
+	xasprintf(&keyfile, "%s/%s.key", pp->outdir, u->name);
+	if (access(keyfile, F_OK) == 0 &&
+	    x509_load_cert_file(crt, &certs, &n, &cause) == 0 &&
+	    (keys_load(keyfile, 0, &key, &cause) != 0 ||
+	    x509_matches_key(certs[0], key, &match, &cause) != 0 || !match))
+		fprintf(stderr, "roleca: deploy: warning: %s: %s is not the "
+		    "key of %s, which certifies the CSR's: remove it\n",
+		    u->name, keyfile, crt);
+	free(cause);
+	keys_free(key);
+	x509_free_certs(certs, n);
+	free(keyfile);
+	free(crt);
+}
+
 /* The group's lines on stdout, its failures on stderr; counted. */
 static void
-group_report(const struct deployment *d, struct group *g, size_t count[3])
+group_report(const struct deployment *d, const struct preparing *pp,
+    struct group *g, size_t count[3])
 {
 	static const char *const words[] = { "kept", "issued", "FAILED" };
 
@@ -1089,6 +1120,8 @@ group_report(const struct deployment *d, struct group *g, size_t count[3])
 		struct unit_result	 *r = &g->res[i - g->from];
 
 		count[r->o]++;
+		if (r->o != FAILED && pp->csrdir != NULL)
+			stale_key(pp, u);
 		if (r->o == FAILED) {
 			if (isatty(STDERR_FILENO))
 				fputc('\n', stderr);
@@ -1273,7 +1306,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		}
 		group_record(cmd, ca, d, g);
 		group_commit(cmd, ca, d, g);
-		group_report(d, g, count);
+		group_report(d, &pp, g, count);
 		group_free(g);
 		g = next;
 		next = NULL;

@@ -312,6 +312,19 @@ assert "... chat01 issued, chat02 kept" sh -c \
 assert "... because the CSR is for another key" has_line chat01 ": the CSR is for another key)"
 assert "... chat01's certificate holds its new key" test \
 	"$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = "$(openssl pkey -in csrs/chat01.key -pubout)"
+assert "... and no warning: no key file is left beside the certificates" sh -c "! grep -q warning '$T/err'"
+# A key an earlier run without --csr-dir left in --out is not the one the
+# CSR's certificate certifies: said on every run while it is there.
+expect 0 "a first deploy makes the servers' keys" roleca --dir "$I" deploy csr-site.cfg --out switch
+openssl req -new -newkey rsa:2048 -nodes -keyout csrs/chat01.key -subj /CN=chat01.lab.example \
+	-out csrs/chat01.csr 2>/dev/null
+expect 0 "then a server sends its own CSR" roleca --dir "$I" deploy csr-site.cfg --out switch \
+	--csr-dir csrs
+assert "... the key left in --out is named as not the certificate's" err_has \
+	"warning: chat01: switch/chat01.key is not the key of switch/chat01.crt, which certifies the CSR's: remove it"
+expect 0 "... and on the next run, which keeps it" roleca --dir "$I" deploy csr-site.cfg --out switch \
+	--csr-dir csrs
+assert "... still" err_has "warning: chat01: switch/chat01.key is not the key of switch/chat01.crt"
 
 # Pool members whose CSRs name them only in the CN: the variables name the
 # pool, and each member's CN still lands in its own certificate.
