@@ -772,6 +772,15 @@ load_cdp(const config_setting_t *root, struct profile *p, char **cause)
 			free(q);
 			goto out;
 		}
+		/* as eku and key_usage: a repeat is a slip, not a wish */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->cdp.v[j], p->cdp.v[i]) == 0) {
+				q = quote_text(p->cdp.v[i], 128);
+				rc = fail_at(cause, ERR_FAIL, elem(root, "cdp",
+				    i), "cdp '%s' is listed twice", q);
+				free(q);
+				goto out;
+			}
 	}
 	rc = 0;
 out:

@@ -541,6 +541,9 @@ test_refuse_text(void)
 	    "cdp 'http://a.example/caf\xc3\xa9.crl' is not an http://");
 	refused(BASE "cdp = \"http://a.example/caf\xe9.crl\";\n", 11,
 	    "cdp 'http://a.example/caf\\xe9.crl' is not an http://");
+	refused(BASE "cdp = [ \"http://a.example/x.crl\",\n"
+	    " \"http://a.example/x.crl\" ];\n", 12,
+	    "cdp 'http://a.example/x.crl' is listed twice");
 }
 
 static void
