@@ -52,7 +52,8 @@ struct init {
 	struct out_batch	*batch;
 	char			*db;
 	char			*pass;		/* encrypts ca.key when set */
-	int			 staged;	/* dir: a sibling to rename */
+	int			 sibling;	/* dir: a sibling, to be made */
+	int			 staged;	/* dir: the sibling, made */
 	int			 made_crl;	/* DIR/crl/, removed again */
 };
 
@@ -128,13 +129,35 @@ check_dir(struct init *in, const char *dir, char **cause)
 	parent = ca_dir_of(p);
 	base = strrchr(p, '/') != NULL ? strrchr(p, '/') + 1 : p;
 	xasprintf(&in->dir, "%s/.%s.init-XXXXXX", parent, base);
+	/* made once the CA is built (make_dir), but refused now */
+	rc = 0;
+	if (access(parent, W_OK | X_OK) != 0)
+		rc = err_set(cause, "%s: cannot create directory: %s", dir,
+		    strerror(errno));
 	free(parent);
 	free(p);
-	if (mkdtemp(in->dir) == NULL)
-		return err_set(cause, "%s: cannot create directory: %s", dir,
-		    strerror(errno));
-	in->staged = 1;
-	return 0;
+	in->sibling = 1;
+	return rc;
+}
+
+/*
+ * Where the CA is built, made (the sibling) and its crl/ in it: after
+ * everything slow, with the signals held until the end, so that an
+ * interrupt leaves no sibling holding a key.
+ */
+static int
+make_dir(struct init *in, const char *dir, char **crl, char **cause)
+{
+	if (in->sibling) {
+		if (mkdtemp(in->dir) == NULL)
+			return err_set(cause, "%s: cannot create directory: "
+			    "%s", dir, strerror(errno));
+		in->staged = 1;
+	}
+	/* made first, so that nothing is placed when it cannot be */
+	*crl = ca_path_in(in->dir, CA_CRLDIR);
+	in->made_crl = access(*crl, F_OK) != 0;
+	return out_mkdir(*crl, 0755, cause);
 }
 
 /* The staged directory, and everything init made in it, removed. */
@@ -446,10 +469,6 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(check_dir(&in, dir, &cause));
-	/* made first, so that nothing is placed when it cannot be */
-	p = ca_path_in(in.dir, CA_CRLDIR);
-	in.made_crl = access(p, F_OK) != 0;
-	TRY(out_mkdir(p, 0755, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY))
 		TRY(pass_get_checked("new CA key passphrase", args_get(a,
 		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, key_pass_check,
@@ -467,11 +486,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    &in.crt, &cause));
 		TRY(judge(&in, &cause));
 	}
-	TRY(stage(&in, csr_out, &cause));
-	TRY(make_db(&in, &cause));
-	/* recorded at the parent, placed and named: one step to a signal */
+	/* made, recorded at the parent and placed: one step to a signal */
 	sig_hold();
 	held = 1;
+	TRY(make_dir(&in, dir, &p, &cause));
+	TRY(stage(&in, csr_out, &cause));
+	TRY(make_db(&in, &cause));
 	if (in.parent != NULL) {
 		TRY(record_in_parent(&in, &cause));
 		recorded = 1;

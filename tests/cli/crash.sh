@@ -495,4 +495,19 @@ whole_or_none() {
 KE_SIG=INT KE_RC=130 deterministic \
 	"issue --p12 interrupted at each step: all four files and the record, or nothing" \
 	whole_or_none "mkdir -p '$T/int/'\$1 && exec '$ROLECA' --dir '$D/issuing' issue persistent-chat --set server_fqdn=int\$1.lab.example --p12-pass-file '$T/int/p12pass' --out '$T/int/'\$1/pc >/dev/null 2>&1"
+
+# init interrupted at any of its syncs and renames: the whole CA, or no
+# trace of it, neither under its name nor as a hidden sibling holding a key.
+mkdir -p "$T/ini"
+init_whole_or_none() {
+	iw=$T/ini/ca$1
+	ls -A "$T/ini" | grep -q "^\.ca$1\.init-" &&
+	    { echo "a sibling is left: $(ls -A "$T/ini")"; return 1; }
+	[ ! -e "$iw" ] && return 0
+	"$ROLECA" --dir "$iw" list >/dev/null 2>&1 ||
+	    { echo "ca$1 is there but not a CA roleca can use"; return 1; }
+}
+KE_SIG=INT KE_RC=130 deterministic \
+	"init interrupted at each step: a whole CA or nothing, no sibling left" \
+	init_whole_or_none "exec '$ROLECA' --dir '$T/ini/ca'\$1 init --config '$D/root.cfg' 2>/dev/null"
 finish
