@@ -17,16 +17,29 @@
 /*
  * One byte or character of s at p, escaped into o if it must be: control
  * characters (C0, DEL, C1) as \n, \r, \t or \xHH, bytes that are not
- * UTF-8 as \xHH, and with backslash set a backslash as \x5c. Returns the
- * bytes of s consumed; o advances past what was written.
+ * UTF-8 as \xHH, a character that would turn the line around or break it
+ * (has_format_char) as its bytes \xHH\xHH..., and with backslash set a
+ * backslash as \x5c. Returns the bytes of s consumed; o advances past what
+ * was written.
  */
 static size_t
 escape_one(const unsigned char *p, char **o, int backslash)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	size_t			 n = 1;
+	size_t			 n = format_char_len((const char *)p);
 	char			*w = *o;
 
+	if (n != 0) {
+		for (size_t i = 0; i < n; i++) {
+			*w++ = '\\';
+			*w++ = 'x';
+			*w++ = hex[p[i] >> 4];
+			*w++ = hex[p[i] & 15];
+		}
+		*o = w;
+		return n;
+	}
+	n = 1;
 	if (*p >= 0x80) {
 		n = utf8_char_len((const char *)p);
 		/* C1 controls (U+0080-U+009F) act on some terminals */

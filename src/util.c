@@ -433,24 +433,30 @@ has_control(const char *s)
 	return 0;
 }
 
-int
-has_format_char(const char *s)
+size_t
+format_char_len(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 
-	for (; *p != '\0'; p++) {
-		if (p[0] == 0xd8 && p[1] == 0x9c)		/* U+061C */
+	if (p[0] == 0xd8 && p[1] == 0x9c)			/* U+061C */
+		return 2;
+	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+	    (p[2] >= 0xa8 && p[2] <= 0xae)))
+		return 3;	/* U+200E, U+200F, U+2028-U+202E */
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 3;	/* U+2066-U+2069 */
+	if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) ||
+	    (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))))
+		return 3;	/* U+FEFF, U+FFFE, U+FFFF */
+	return 0;
+}
+
+int
+has_format_char(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (format_char_len(s) != 0)
 			return 1;
-		if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e ||
-		    p[2] == 0x8f || (p[2] >= 0xa8 && p[2] <= 0xae)))
-			return 1;	/* U+200E, U+200F, U+2028-U+202E */
-		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
-		    p[2] <= 0xa9)
-			return 1;	/* U+2066-U+2069 */
-		if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) ||
-		    (p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))))
-			return 1;	/* U+FEFF, U+FFFE, U+FFFF */
-	}
 	return 0;
 }
 

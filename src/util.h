@@ -119,6 +119,8 @@ int	 has_control(const char *);
  * U+2066-U+2069), the byte order mark U+FEFF, or U+FFFE, U+FFFF?
  */
 int	 has_format_char(const char *);
+/* The bytes of such a character at the start of s, or 0. */
+size_t	 format_char_len(const char *);
 
 /*
  * s cut for quoting in a message (allocated): after max characters (bytes,

@@ -126,6 +126,12 @@ refused 2 "issue: an IDN host name" roleca --dir "$I" issue persistent-chat \
 assert "... naming the variable and its A-label" err_has \
 	"variable 'server_fqdn': '$cafe.lab.example' is not an ASCII host name"
 assert "... with the xn-- form" err_has "give its A-label form 'xn--caf-dma.lab.example'"
+rlo=$(printf 'fe\342\200\256moc')
+refused 2 "issue: a host name with U+202E" roleca --dir "$I" issue persistent-chat \
+	--set "server_fqdn=$rlo.lab.example" --out res/rlo
+assert "... quoted with the character escaped, so the line reads as typed" sh -c \
+	"grep -qF \"'fe\\\\xe2\\\\x80\\\\xaemoc.lab.example'\" '$T/err' &&
+	! grep -qF '$rlo' '$T/err'"
 refused 2 "request: an IDN host name" roleca --dir "$I" request persistent-chat \
 	--set "server_fqdn=$cafe.lab.example" --out res/idn
 assert "... the same message" err_has "'xn--caf-dma.lab.example'"

@@ -1243,6 +1243,15 @@ test_err_escape(void)
 	CU_ASSERT_STRING_EQUAL(again, e);
 	free(again);
 	free(e);
+	/* U+202E, U+2066, U+FEFF: as their bytes; U+00E9 and U+2013 kept */
+	e = err_escape("Evil\xe2\x80\xaetxt \xe2\x81\xa6\xef\xbb\xbf"
+	    "\xc3\xa9\xe2\x80\x93");
+	CU_ASSERT_STRING_EQUAL(e, "Evil\\xe2\\x80\\xaetxt \\xe2\\x81\\xa6"
+	    "\\xef\\xbb\\xbf\xc3\xa9\xe2\x80\x93");
+	again = err_escape(e);
+	CU_ASSERT_STRING_EQUAL(again, e);
+	free(again);
+	free(e);
 	CU_ASSERT_EQUAL(err_set(&cause, "%s: cannot open", "a\nb"),
 	    ERR_FAIL);
 	CU_ASSERT(cause != NULL && strcmp(cause, "a\\nb: cannot open") == 0);

@@ -500,7 +500,7 @@ test_refuse_text(void)
 	    "description 'bell\\x07' contains a control character");
 	refused("description = \" \";\n", 1, "description is empty");
 	refused("description = \"a\xe2\x80\xae" "b\";\n", 1,
-	    "description 'a\xe2\x80\xae" "b' contains a line separator, "
+	    "description 'a\\xe2\\x80\\xaeb' contains a line separator, "
 	    "an invisible or a bidirectional format character");
 	refused(HEAD "subject = { CN = \"${fqdn}\"; "
 	    "O = \"x\xe2\x80\xae" "y\"; };\n" KEY DAYS EKU, 7,
