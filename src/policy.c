@@ -1560,6 +1560,17 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 		    "dNSNames (clients match the subjectAltName only)",
 		    quote(q, cn->value, cn->len));
 	/*
+	 * Beside IP addresses alone, a host name CN is a name that only some
+	 * clients match (OpenSSL does; browsers and others read the
+	 * subjectAltName only): it is to be a dNSName too.
+	 */
+	if (cn != NULL && n->dns.n == 0 && n->ip.n > 0 &&
+	    !strv_has(&n->ip, cn->value))
+		findings_add(f, "names", "the CN '%s' is not in the "
+		    "subjectAltName, which holds only IP addresses (clients "
+		    "match the subjectAltName only): list it as a dNSName too",
+		    quote(q, cn->value, cn->len));
+	/*
 	 * With no dNSName, clients match a host name against the CN (RFC
 	 * 6125 6.4.4; OpenSSL and GnuTLS do), so it is judged as one: a
 	 * valid host name, a wildcard only where allowed; its domain below.

@@ -225,6 +225,24 @@ expect 0 "... or repeat the address the variables give, in another spelling" rol
 assert "... listed once" test "$(openssl x509 -in ipsame.crt -noout -ext subjectAltName | grep -o 'IP Address' | wc -l)" -eq 1
 expect 3 "but not beside another address the variables give" roleca --dir "$O" \
 	sign ipfixed --csr ipone.csr --set fqdn=ip.lab.example --set addr=10.1.1.1 --out ipother
+# A host name CN beside IP addresses alone is a name only some clients
+# match: it is to be a dNSName too.
+sed -e '/^dns = /d' -e 's/^description = .*/description = "an address only";/' \
+	"$T/ipfixed.cfg" >"$O/profiles/iponly.cfg"
+rows_o=$(rows "$O/roleca.db")
+expect 3 "issue: a host name CN with only an IP address in the subjectAltName is refused" \
+	roleca --dir "$O" issue iponly --set fqdn=ip.lab.example --set addr=10.1.1.1 --out iponly
+assert "... saying to list it as a dNSName" err_has \
+	"the CN 'ip.lab.example' is not in the subjectAltName, which holds only IP addresses"
+assert "... nothing recorded" test "$(rows "$O/roleca.db")" -eq "$rows_o"
+assert "... no file written" test ! -e iponly.crt -a ! -e iponly.key
+mkcsr iponlyreq ec:p256.pem -sha256 /CN=10.1.1.1 -addext "subjectAltName=IP:10.1.1.1"
+sed -e 's/^subject = .*/subject = { CN = "${addr}"; };/' -e '/^variables/s/fqdn = { description = "f"; }; //' \
+	"$O/profiles/iponly.cfg" >"$O/profiles/ipcn.cfg"
+expect 0 "sign: a CN that is the address in the subjectAltName is signed" \
+	roleca --dir "$O" sign ipcn --csr iponlyreq.csr --set addr=10.1.1.1 --out ipcn
+assert "... and openssl verifies it for that address" sh -c \
+	"openssl verify -CAfile '$O/ca.crt' -purpose sslserver -verify_ip 10.1.1.1 ipcn.crt >/dev/null"
 mkcsr urireq ec:p256.pem -sha256 /CN=u.lab.example -addext "subjectAltName=DNS:u.lab.example,URI:http://u.lab.example/"
 hostile 3 "a URI beside the dNSName is refused" urireq.csr
 assert "... naming the name types roleca signs" err_has "only DNS and IP"
