@@ -276,10 +276,12 @@ deploy_load(const char *path, struct deployment **out, char **cause)
 	root = config_root_setting(&cfg);
 	TRY(cfg_check_keys(root, top_keys, "deployment", cause));
 	servers = config_setting_get_member(root, "servers");
-	if (servers == NULL || !config_setting_is_aggregate(servers) ||
+	/* a group of groups would read too, but it is no list of servers */
+	if (servers == NULL || !config_setting_is_list(servers) ||
 	    config_setting_length(servers) == 0) {
 		rc = fail_at(servers != NULL ? servers : root, cause,
-		    "'servers' must list at least one server", NULL);
+		    "'servers' must list at least one server: servers = ( "
+		    "{ name = ...; role = ...; }, ... );", NULL);
 		goto out;
 	}
 	name_index_init(&ix, (size_t)config_setting_length(servers));

@@ -162,6 +162,44 @@ test_disagree(void)
 	free(path);
 }
 
+/* servers is a list of groups: a group of groups, or none, is refused. */
+static void
+test_not_a_list(void)
+{
+	static const struct {
+		const char	*text;
+		int		 line;
+	} cases[] = {
+		{ "servers = {\na = " SERVER("a", "") ";\n};\n", 1 },
+		{ "servers = ( );\n", 1 },
+		{ "servers = [ \"a\" ];\n", 1 },
+		{ "# none\n", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char			*path, *cause = NULL, *want;
+		struct deployment	*d = NULL;
+
+		path = write_cfg(cases[i].text);
+		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
+		CU_ASSERT_PTR_NULL(d);
+		if (cases[i].line > 0)
+			xasprintf(&want, "%s:%d: 'servers' must list at least "
+			    "one server", path, cases[i].line);
+		else
+			xasprintf(&want, "%s: 'servers' must list at least "
+			    "one server", path);
+		CU_ASSERT(cause != NULL &&
+		    strncmp(cause, want, strlen(want)) == 0);
+		if (cause == NULL || strncmp(cause, want, strlen(want)) != 0)
+			fprintf(stderr, "case %zu: %s\n", i, cause);
+		free(want);
+		free(cause);
+		unlink(path);
+		free(path);
+	}
+}
+
 /*
  * Members agree on the same variables in any order, and on a list written
  * as a list or as one comma-separated string, as --set reads it.
@@ -264,6 +302,7 @@ main(void)
 		{ "every name once", test_duplicates },
 		{ "a shared group's members agree", test_disagree },
 		{ "empty and bad names", test_bad_names },
+		{ "servers: a list, not a group", test_not_a_list },
 		{ "... in any order, lists in either form", test_agree },
 		{ "thousands of servers", test_many },
 		CU_TEST_INFO_NULL
