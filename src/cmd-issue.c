@@ -237,7 +237,7 @@ out:
 
 const struct command cmd_issue = {
 	"issue",
-	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--p12 | --p12-pass-file "
+	"PROFILE [--set NAME=VALUE ...] [--out PREFIX] [--p12] [--p12-pass-file "
 	"FILE] [--p12-legacy] [--friendly-name NAME] [--force]",
 	"Make a new key and a certificate for a server role; print its serial.",
 	"  PROFILE               a role profile (see roleca profiles)\n"
@@ -251,6 +251,7 @@ const struct command cmd_issue = {
 	"                        by $ROLECA_P12_PASS_FILE, else\n"
 	"                        $ROLECA_P12_PASS, else a terminal prompt\n"
 	"  --p12-pass-file FILE  the same, the passphrase being FILE's first line\n"
+	"                        (--p12 with it changes nothing)\n"
 	"  --p12-legacy          with --p12 or --p12-pass-file: protect\n"
 	"                        PREFIX.p12 with 3DES and a SHA-1 MAC instead,\n"
 	"                        for Windows Server before 2019 1809\n"

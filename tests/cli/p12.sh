@@ -223,4 +223,11 @@ assert "... says to release it" err_has "certificate $H is on hold (certificateH
 roleca --dir "$I" unrevoke "$H" 2>/dev/null
 expect 0 "... and once released, exports it" roleca --dir "$I" export "$H" --key hold.key \
 	--out hold.p12 --p12-pass-file pass.txt
+# --p12 beside --p12-pass-file changes nothing: the file's passphrase,
+# not the environment's.
+expect 0 "issue --p12 --p12-pass-file together" env ROLECA_P12_PASS='not this one at all' \
+	"$ROLECA" --dir "$I" issue persistent-chat --set server_fqdn=both.lab.example \
+	--out both --p12 --p12-pass-file pass.txt
+assert "... the PKCS#12 file opens with the file's passphrase" \
+	openssl pkcs12 -in both.p12 -passin file:pass.txt -noout
 finish
