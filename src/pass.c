@@ -147,6 +147,10 @@ pass_get_checked(const char *what, const char *file, const char *env,
 	}
 	free(envfile);
 	if ((v = getenv(env)) != NULL) {
+		/* most often a variable left exported empty, not a choice */
+		if (*v == '\0')
+			return err_usage(cause, "%s is set but empty: put the "
+			    "passphrase in it, or unset it to be asked", env);
 		TRY(judge(v, env, check, cause));
 		*pass = xstrdup(v);
 		return 0;

@@ -230,4 +230,13 @@ expect 0 "issue --p12 --p12-pass-file together" env ROLECA_P12_PASS='not this on
 	--out both --p12 --p12-pass-file pass.txt
 assert "... the PKCS#12 file opens with the file's passphrase" \
 	openssl pkcs12 -in both.p12 -passin file:pass.txt -noout
+# An empty ROLECA_P12_PASS is a variable left exported, named as such.
+n0=$(rows "$DB")
+expect 2 "issue --p12 with ROLECA_P12_PASS set but empty is a usage error" env ROLECA_P12_PASS= \
+	"$ROLECA" --dir "$I" issue persistent-chat --set server_fqdn=empty.lab.example \
+	--out empty --p12
+assert "... saying it is empty" err_has "ROLECA_P12_PASS is set but empty"
+assert "... in one line" err_one_line
+assert "... nothing written or recorded" sh -c \
+	"test ! -e empty.key -a ! -e empty.p12 && test \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $n0"
 finish
