@@ -71,6 +71,49 @@ json_list(const char *name, const struct strv *sv, int eku)
 	putchar(']');
 }
 
+/* "DNS:a,IP:b" as a list: no name roleca records holds a comma. */
+static void
+json_names(const char *sans)
+{
+	struct strv	 names = { NULL, 0 };
+	const char	*p = sans, *c;
+
+	while (p != NULL && *p != '\0') {
+		c = strchr(p, ',');
+		strv_add_take(&names, c != NULL ? xstrndup(p, (size_t)(c - p)) :
+		    xstrdup(p));
+		p = c != NULL ? c + 1 : NULL;
+	}
+	json_list("names", &names, 0);
+	strv_free(&names);
+}
+
+/* "name=value" lines as an object, each value as --set takes it. */
+static void
+json_variables(const char *vars)
+{
+	struct strv	 lines = { NULL, 0 };
+	const char	*eq;
+
+	strv_add_lines(&lines, vars);
+	printf(",\"variables\":{");
+	for (size_t i = 0; i < lines.n; i++) {
+		char	*name;
+
+		eq = strchr(lines.v[i], '=');
+		name = eq != NULL ? xstrndup(lines.v[i],
+		    (size_t)(eq - lines.v[i])) : xstrdup(lines.v[i]);
+		if (i > 0)
+			putchar(',');
+		json_string(stdout, name);
+		putchar(':');
+		json_string(stdout, eq != NULL ? eq + 1 : "");
+		free(name);
+	}
+	putchar('}');
+	strv_free(&lines);
+}
+
 static void
 print_json(const struct store_cert *sc, const struct decoded *d,
     const struct strv *asked, const struct strv *successors)
@@ -87,12 +130,10 @@ print_json(const struct store_cert *sc, const struct decoded *d,
 	    cert_expired((time_t)sc->not_after, time(NULL)) ? "expired" :
 	    "valid");
 	json_string(stdout, sc->subject);
-	printf(",\"names\":");
-	json_string(stdout, sc->sans);
+	json_names(sc->sans);
 	printf(",\"profile\":");
 	json_string(stdout, sc->profile);
-	printf(",\"variables\":");
-	json_string(stdout, sc->vars);
+	json_variables(sc->vars);
 	if (sc->asked == NULL)
 		printf(",\"asked\":null");
 	else

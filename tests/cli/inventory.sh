@@ -45,8 +45,14 @@ assert "... naming it" err_has "/etc/passwd: not a directory"
 expect 0 "show --json" roleca --dir "$I" show "$fe" --json
 assert "jq: the EKU" sh -c "jq -e '.eku == [\"serverAuth\",\"clientAuth\"]' '$T/out'"
 assert "jq: the CDP" sh -c "jq -e '.cdp == [\"http://pki.lab.example/crl/issuing.crl\"]' '$T/out'"
-assert "jq: the variables it was issued with" sh -c \
-	"jq -e '.variables | contains(\"server_fqdn=fe01.lab.example\")' '$T/out'"
+assert "jq: the variables it was issued with, an object" sh -c \
+	"jq -e '.variables.server_fqdn == \"fe01.lab.example\" and (.variables | type) == \"object\"' '$T/out'"
+assert "jq: the names, a list in the certificate's order" sh -c \
+	"jq -e '(.names | type) == \"array\" and (.names | any(. == \"DNS:fe01.lab.example\")) and (.names | all(startswith(\"DNS:\")))' '$T/out'"
+cp "$T/out" show.json
+assert "... the names openssl reads in the certificate, in order" sh -c \
+	"test \"\$(jq -r '.names | join(\", \")' show.json)\" = \"\$('$ROLECA' --dir '$I' show '$fe' --pem |
+	openssl x509 -noout -ext subjectAltName | sed -n 's/^ *//p' | tail -1)\""
 expect 0 "show --json of a revoked certificate" roleca --dir "$I" show "$ch" --json
 assert "jq: revoked, superseded" sh -c "jq -e '.status == \"revoked\" and .reason == \"superseded\"' '$T/out'"
 expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
