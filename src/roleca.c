@@ -60,8 +60,11 @@ args_days(const struct args *a, int code, unsigned max, unsigned *days)
 
 	if (v == NULL)
 		return 0;
+	/* digits only: strtoul would take a sign and leading blanks */
+	if (*v < '0' || *v > '9')
+		return -1;
 	n = strtoul(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n > max)
+	if (*end != '\0' || n > max)
 		return -1;
 	*days = (unsigned)n;
 	return 1;
@@ -420,7 +423,16 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 	longopts[n].val = OPT_HELP;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
+	/*
+	 * '-': operands come back in order as they stand (c == 1), so that
+	 * options may follow them even where POSIXLY_CORRECT is set
+	 */
+	a->pos = xcalloc((size_t)argc + 1, sizeof *a->pos);
+	while ((c = getopt_long(argc, argv, "-:", longopts, &idx)) != -1) {
+		if (c == 1) {
+			a->pos[a->npos++] = optarg;
+			continue;
+		}
 		if (c == OPT_HELP) {
 			free(longopts);
 			return PARSE_HELP;
@@ -439,8 +451,9 @@ parse(const struct command *cmd, int argc, char **argv, struct args *a)
 		a->nopt++;
 	}
 	free(longopts);
-	a->pos = argv + optind;
-	a->npos = argc - optind;
+	/* what follows "--" */
+	while (optind < argc)
+		a->pos[a->npos++] = argv[optind++];
 	if (a->npos < cmd->min_pos)
 		return cmd_usage_error(cmd, "missing argument");
 	if (cmd->max_pos >= 0 && a->npos > cmd->max_pos)
@@ -488,6 +501,11 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:d:hV", global, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (*optarg == '\0') {
+				fprintf(stderr, "roleca: --dir: empty (roleca "
+				    "--help)\n");
+				return EXIT_USAGE;
+			}
 			dir = optarg;
 			break;
 		case 'h':
@@ -512,11 +530,21 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		help_all(stderr);
+		/* one line, as every message: the list is a --help away */
+		fprintf(stderr, "roleca: no command given (roleca --help "
+		    "lists them)\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "help") == 0) {
-		if (optind + 1 >= argc) {
+		if (optind + 2 < argc) {
+			msg = err_escape_text(argv[optind + 2]);
+			fprintf(stderr, "roleca: help: unexpected argument "
+			    "'%s' (roleca help COMMAND)\n", msg);
+			free(msg);
+			return EXIT_USAGE;
+		}
+		if (optind + 1 >= argc ||
+		    strcmp(argv[optind + 1], "help") == 0) {
 			help_all(stdout);
 			return EXIT_OK;
 		}
@@ -541,5 +569,6 @@ main(int argc, char **argv)
 	}
 	refusal_clear();
 	free(a.opt);
+	free(a.pos);
 	return rc;
 }

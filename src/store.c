@@ -545,7 +545,9 @@ busy_timeout(int *ms, char **cause)
 		return 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0 || v > STORE_BUSY_MAX_MS)
+	/* digits only: strtol would take a sign and leading blanks */
+	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0' ||
+	    v > STORE_BUSY_MAX_MS)
 		return err_usage(cause, "ROLECA_BUSY_TIMEOUT_MS: invalid "
 		    "value '%s'", s);
 	*ms = (int)v;

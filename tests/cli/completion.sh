@@ -112,6 +112,28 @@ expect 2 "an ambiguous prefix lists the candidates" roleca --dir "$I" re
 assert "... request, renew, revoke" sh -c "grep -q request '$T/err' && grep -q renew '$T/err' && grep -q revoke '$T/err'"
 expect 2 "an unknown command is a usage error" roleca frobnicate
 expect 2 "no command is a usage error" roleca
+assert "... in one line, saying where the list is" sh -c \
+	"[ \$(wc -l <'$T/err') -eq 1 ] && grep -qx 'roleca: no command given (roleca --help lists them)' '$T/err'"
+expect 2 "help with two operands is a usage error" roleca help issue extra
+assert "... naming the extra one, in one line" sh -c \
+	"[ \$(wc -l <'$T/err') -eq 1 ] && grep -q \"unexpected argument 'extra'\" '$T/err' && [ ! -s '$T/out' ]"
+expect 0 "help help is the list" roleca help help
+assert "... of every command" out_has "  issue "
+expect 2 "an empty --dir is a usage error" roleca --dir= list
+assert "... saying so" err_has "roleca: --dir: empty"
+# Options may follow operands, also where POSIXLY_CORRECT asks getopt to stop at the first.
+expect 0 "POSIXLY_CORRECT: options after the operand still count" env POSIXLY_CORRECT=1 \
+	"$ROLECA" --dir "$I" issue persistent-chat --set server_fqdn=posix.lab.example --out "$T/posix"
+assert "... the certificate made where --out said" test -f "$T/posix.crt"
+expect 0 "an operand after -- is one, however it looks" roleca --dir "$I" show -- "$serial"
+assert "... shown" out_has "$serial"
+# A number of days is digits: no sign, no blanks.
+for v in +5 " 5" "5 " -0 ""; do
+	expect 2 "list --expiring '$v' is a usage error" roleca --dir "$I" list --expiring "$v"
+done
+expect 2 "ROLECA_BUSY_TIMEOUT_MS ' 5' is a usage error" env ROLECA_BUSY_TIMEOUT_MS=' 5' \
+	"$ROLECA" --dir "$I" list
+expect 2 "ROLECA_BUSY_TIMEOUT_MS +5 too" env ROLECA_BUSY_TIMEOUT_MS=+5 "$ROLECA" --dir "$I" list
 export NO_COLOR=1
 expect 0 "NO_COLOR is honoured (roleca writes no colour at all)" roleca --dir "$I" list
 assert "... no escape sequences" sh -c "! grep -q \"\$(printf '\\033')\" '$T/out'"
