@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "keys.h"
+#include "leaf.h"
 #include "out.h"
 #include "profile.h"
 #include "p12.h"
@@ -120,7 +121,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	const char	*keyfile = args_get(a, OPT_KEY),
 	    *out = args_get(a, OPT_OUT),
 	    *fname = args_get(a, OPT_FRIENDLY_NAME), *name;
-	char		*cause = NULL, *serial = NULL;
+	char		*cause = NULL, *serial = NULL, *compromised = NULL;
+	gnutls_pubkey_t	 pub = NULL;
 	int		 rc = ERR_FAIL, match;
 
 	if (keyfile == NULL || out == NULL)
@@ -169,6 +171,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    "certificate %s", keyfile, ex.sc->serial);
 		goto out;
 	}
+	/* as sign and renew refuse it: no new copy of a compromised key */
+	TRY(x509_crt_pubkey(ex.leaf[0], &pub, &cause));
+	TRY(leaf_key_compromised(ex.ca, pub, &compromised, &cause));
+	if (compromised != NULL) {
+		rc = err_policy(&cause, "refused: key: certificate %s for this "
+		    "key was revoked for keyCompromise: a compromised key is "
+		    "not exported (make a new key: roleca issue or renew "
+		    "--new-key)", compromised);
+		goto out;
+	}
 	TRY(friendly(&ex, dir, a, &name, &cause));
 	TRY(pass_get_checked("PKCS#12 passphrase", args_get(a, OPT_PASS_FILE),
 	    "ROLECA_P12_PASS", 1, p12_pass_check, &ex.pass, &cause));
@@ -185,6 +197,9 @@ out:
 	pass_free(ex.pass);
 	free(ex.cn);
 	free(serial);
+	free(compromised);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
 	keys_free(ex.key);
 	x509_free_certs(ex.leaf, ex.nleaf);
 	store_cert_free(ex.sc);
@@ -214,8 +229,9 @@ const struct command cmd_export = {
 	"                        name, bound with the recorded variables,\n"
 	"                        else the CN, held to the same rules\n"
 	"  --force               replace FILE\n"
-	"A revoked certificate is not exported. The passphrase must be UTF-8\n"
-	"that Unicode normalization leaves as it is (see roleca(1)).\n",
+	"A revoked certificate is not exported, nor one whose key was revoked\n"
+	"for keyCompromise. The passphrase must be UTF-8 that Unicode\n"
+	"normalization leaves as it is (see roleca(1)).\n",
 	options,
 	1,
 	1,

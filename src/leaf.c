@@ -567,14 +567,29 @@ out:
 }
 
 int
-leaf_key_not_compromised(struct ca *ca, gnutls_pubkey_t pub, char **cause)
+leaf_key_compromised(struct ca *ca, gnutls_pubkey_t pub, char **serial,
+    char **cause)
 {
-	char	*id = NULL, *serial = NULL;
+	char	*id = NULL;
 	int	 rc = ERR_FAIL;
 
+	*serial = NULL;
 	TRY(compromised_backfill(ca, cause));
 	TRY(x509_pubkey_id(pub, &id, cause));
-	TRY(store_compromised_find(ca->store, id, &serial, cause));
+	TRY(store_compromised_find(ca->store, id, serial, cause));
+	rc = 0;
+out:
+	free(id);
+	return rc;
+}
+
+int
+leaf_key_not_compromised(struct ca *ca, gnutls_pubkey_t pub, char **cause)
+{
+	char	*serial = NULL;
+	int	 rc = ERR_FAIL;
+
+	TRY(leaf_key_compromised(ca, pub, &serial, cause));
 	if (serial != NULL) {
 		rc = err_policy(cause, "refused: key: certificate %s for this "
 		    "key was revoked for keyCompromise: a compromised key is "
@@ -584,7 +599,6 @@ leaf_key_not_compromised(struct ca *ca, gnutls_pubkey_t pub, char **cause)
 	rc = 0;
 out:
 	free(serial);
-	free(id);
 	return rc;
 }
 

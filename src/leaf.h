@@ -73,6 +73,9 @@ int	 leaf_csr_load(const char *file, gnutls_x509_crq_t *, struct csr_info *,
  * (sorted) once and listed judges a key against them.
  */
 int	 leaf_key_not_compromised(struct ca *, gnutls_pubkey_t, char **cause);
+/* The serial (allocated) a key was revoked for keyCompromise with, or NULL. */
+int	 leaf_key_compromised(struct ca *, gnutls_pubkey_t, char **serial,
+	    char **cause);
 int	 leaf_compromised_load(struct ca *, struct strv *ids, char **cause);
 int	 leaf_key_listed(const struct strv *ids, gnutls_pubkey_t,
 	    char **cause);

@@ -603,6 +603,10 @@ expect 1 "deploy --csr-dir refuses it for that server" roleca --dir "$T/kc" depl
 assert "... saying why" err_has "revoked for keyCompromise"
 assert "nothing recorded but the new-key renewal" test "$(rows "$T/kc/roleca.db")" -eq $((rows_kc + 1))
 assert "... and no certificate written" sh -c "test ! -e kc3.crt && test ! -e kc4.crt && test ! -e kcout/kc.crt"
+expect 3 "export refuses the key's other, still valid, certificate" roleca --dir "$T/kc" \
+	export "$kc2" --key kc.key --out kc2.p12 --p12-pass-file pass
+assert "... naming the revoked certificate" err_has "certificate $kc1 for this key was revoked for keyCompromise: a compromised key is not exported"
+assert "... in one line, no file written" sh -c "[ \$(wc -l <'$T/err') -eq 1 ] && test ! -e kc2.p12"
 # A database from before the table of compromised keys: its earlier
 # keyCompromise revocations count as well.
 sqlite3 "$T/kc/roleca.db" "DROP INDEX certs_replaces; ALTER TABLE certs DROP COLUMN replaces;
