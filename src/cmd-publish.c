@@ -198,14 +198,15 @@ out:
 }
 
 /*
- * Is the CRL at path due: missing or unreadable, past crl_renew_percent of
- * its life, or, with no delta CRL to carry changes, older than the last
- * revocation, hold or release recorded (its number is not above the one
- * taken then)? Or is its PEM copy missing or another CRL (a crash between
- * the two)? Or does its Freshest CRL differ from ca.cfg's delta_cdp (none
- * while they are on, some while they are off, other URLs: delta_cdp
- * edited)? A delta that no base CRL names would carry the changes to
- * nobody.
+ * Is the CRL at path due: missing or unreadable, dated ahead of the clock
+ * (signed while it ran fast: verifiers refuse it until then), past
+ * crl_renew_percent of its life, or, with no delta CRL to carry changes,
+ * older than the last revocation, hold or release recorded (its number is
+ * not above the one taken then)? Or is its PEM copy missing or another
+ * CRL (a crash between the two)? Or does its Freshest CRL differ from
+ * ca.cfg's delta_cdp (none while they are on, some while they are off,
+ * other URLs: delta_cdp edited)? A delta that no base CRL names would
+ * carry the changes to nobody.
  */
 static int
 due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
@@ -234,7 +235,11 @@ due(struct ca *ca, const char *path, int delta, time_t now, int *yes,
 		pfound = 0;
 	}
 	TRY(store_counter(ca->store, "revocations_changed", &changed, cause));
+	if (found && h.this_update > now)
+		fprintf(stderr, "roleca: publish: warning: %s is dated ahead "
+		    "of this clock; a new CRL is signed\n", path);
 	*yes = !found || !pfound || hp.number != h.number ||
+	    h.this_update > now ||
 	    now >= h.this_update + (h.next_update - h.this_update) *
 	    (time_t)ca->conf->crl_renew_percent / 100 ||
 	    !h.freshest_same ||
@@ -350,7 +355,8 @@ const struct command cmd_publish = {
 	"Files: the CRL as DER under the name its CDP URL ends with (NAME),\n"
 	"the same as PEM (NAME.pem), and the CA certificate as DER under the\n"
 	"name its caIssuers URL ends with (else NAME with a final .crl made\n"
-	".crt). A CRL is due when it is missing or unreadable,\n"
+	".crt). A CRL is due when it is missing or unreadable, dated ahead\n"
+	"of the clock,\n"
 	"crl_renew_percent (ca.cfg, default 50) of its lifetime has passed,\n"
 	"or a certificate was revoked, held or released after it was signed.\n"
 	"With delta_cdp in ca.cfg a new delta CRL is signed and published\n"

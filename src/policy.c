@@ -2310,7 +2310,7 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 	gnutls_datum_t		 der = { NULL, 0 };
 	unsigned char		 mine[64], num[20];
 	size_t			 mlen = sizeof mine, nlen = sizeof num;
-	unsigned		 status = 0;
+	unsigned		 status = 0, dates;
 
 	seen->ok = 0;
 	seen->listed = -1;
@@ -2331,6 +2331,31 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 		    "issuer", url);
 		goto out;
 	}
+	/*
+	 * signed by it, but not fit to be (RFC 5280 6.3.3 (f)); the dates
+	 * are judged below, against now
+	 */
+	dates = status & (GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
+	    GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE);
+	status &= ~dates;
+	if (dates != 0 && status == GNUTLS_CERT_INVALID)
+		status = 0;
+	if (status != 0) {
+		findings_add(f, "crl", "the CRL at %s does not verify against "
+		    "the issuer: %s", url,
+		    (status & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) != 0 ?
+		    "the issuer's keyUsage does not permit CRL signing" :
+		    (status & GNUTLS_CERT_SIGNER_NOT_CA) != 0 ?
+		    "the issuer is not a CA" :
+		    (status & GNUTLS_CERT_INSECURE_ALGORITHM) != 0 ?
+		    "it is signed with an insecure algorithm" :
+		    "GnuTLS refuses it");
+		goto out;
+	}
+	/* a verifier refuses it until then (a CA clock set ahead) */
+	if (gnutls_x509_crl_get_this_update(crl) > now)
+		findings_add(f, "crl", "the CRL at %s is not yet valid (its "
+		    "thisUpdate is in the future)", url);
 	if (gnutls_x509_crl_get_next_update(crl) != (time_t)-1 &&
 	    gnutls_x509_crl_get_next_update(crl) < now)
 		findings_add(f, "crl", "the CRL at %s is stale (past its "

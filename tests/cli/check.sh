@@ -268,4 +268,42 @@ assert "... says it is a key" err_has "keyonly.pem: PEM block 1 is a PRIVATE KEY
 cat fe01.crt keyonly.pem >crtkey.pem
 expect 0 "a certificate followed by its key still reads" roleca --dir "$I" check crtkey.pem
 
+# A CRL signed by an issuer whose keyUsage leaves out cRLSign is no
+# revocation source (RFC 5280 6.3.3 (f)): openssl refuses it, so does check.
+mkdir -p nocrlsign/newcerts && cd nocrlsign || exit 1
+printf '[ca]\ndefault_ca = c\n[c]\ndir = .\ndatabase = index.txt\nnew_certs_dir = newcerts\ncertificate = ca.crt\nprivate_key = ca.key\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 7\ncrl_extensions = crlx\n[cax]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign\nsubjectKeyIdentifier = hash\n[crlx]\nauthorityKeyIdentifier = keyid\n' >ca.cnf
+: >index.txt && echo 01 >crlnumber
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+	-subj "/CN=No cRLSign CA" -days 365 -config ca.cnf -extensions cax -out ca.crt 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout l.key \
+	-subj /CN=web.lab.example -out l.csr 2>/dev/null
+openssl x509 -req -in l.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 90 -sha256 \
+	-extfile ../good.ext -out l.crt 2>/dev/null
+openssl ca -gencrl -config ca.cnf -out crl.pem 2>/dev/null
+assert "(openssl verify refuses the CRL: its issuer may not sign CRLs)" sh -c \
+	"! openssl verify -crl_check -CAfile ca.crt -CRLfile crl.pem l.crt >/dev/null 2>&1"
+expect 3 "check --crl: a CRL whose issuer lacks cRLSign is a finding" \
+	roleca --dir "$T/none" check l.crt --ca ca.crt --crl crl.pem
+assert "... saying why" out_has "the issuer's keyUsage does not permit CRL signing"
+# A CRL dated ahead of the clock (a CA whose clock ran fast): verifiers
+# refuse it until then, and so does check.
+sed 's/^keyUsage = .*/keyUsage = critical,keyCertSign,cRLSign/' ca.cnf >ca2.cnf
+openssl req -x509 -new -key ca.key -subj "/CN=No cRLSign CA" -days 365 -config ca2.cnf \
+	-extensions cax -out ca.crt 2>/dev/null
+openssl x509 -req -in l.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 90 -sha256 \
+	-extfile ../good.ext -out l.crt 2>/dev/null
+openssl ca -gencrl -config ca2.cnf -out now.pem 2>/dev/null
+expect 0 "check --crl: the same CRL from an issuer that may sign CRLs is fine" \
+	roleca --dir "$T/none" check l.crt --ca ca.crt --crl now.pem
+ahead=$(date -u -d '+1 day' +%Y%m%d%H%M%SZ)
+if openssl ca -gencrl -config ca2.cnf -crl_lastupdate "$ahead" -out ahead.pem 2>/dev/null; then
+	assert "(openssl verify refuses a CRL not yet valid)" sh -c \
+		"openssl verify -crl_check -CAfile ca.crt -CRLfile ahead.pem l.crt 2>&1 | grep -q 'not yet valid'"
+	expect 3 "check --crl: a CRL whose thisUpdate is tomorrow is a finding" \
+		roleca --dir "$T/none" check l.crt --ca ca.crt --crl ahead.pem
+	assert "... saying so" out_has "is not yet valid (its thisUpdate is in the future)"
+else
+	ok "a CRL dated ahead # SKIP: openssl ca has no -crl_lastupdate"
+fi
+cd "$T" || exit 1
 finish
