@@ -440,6 +440,14 @@ format_char_len(const char *s)
 
 	if (p[0] == 0xd8 && p[1] == 0x9c)			/* U+061C */
 		return 2;
+	if (p[0] == 0xc2 && p[1] == 0xad)			/* U+00AD */
+		return 2;
+	if (p[0] == 0xe1 && p[1] == 0xa0 && p[2] == 0x8e)	/* U+180E */
+		return 3;
+	if (p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0x8b)	/* U+200B */
+		return 3;
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa0 && p[2] <= 0xa4)
+		return 3;	/* U+2060-U+2064 */
 	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
 	    (p[2] >= 0xa8 && p[2] <= 0xae)))
 		return 3;	/* U+200E, U+200F, U+2028-U+202E */

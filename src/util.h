@@ -116,7 +116,11 @@ int	 has_control(const char *);
  * Does s (valid UTF-8) hold a character that turns text around, breaks its
  * line or hides: a line or paragraph separator, a bidirectional mark,
  * embedding, override or isolate (U+061C, U+200E, U+200F, U+2028-U+202E,
- * U+2066-U+2069), the byte order mark U+FEFF, or U+FFFE, U+FFFF?
+ * U+2066-U+2069), an invisible one that no script needs (U+00AD soft
+ * hyphen, U+180E, U+200B zero width space, U+2060-U+2064 word joiner and
+ * invisible operators), the byte order mark U+FEFF, or U+FFFE, U+FFFF?
+ * The zero width (non-)joiner, U+200C and U+200D, are not: scripts such
+ * as Persian and Devanagari spell words with them.
  */
 int	 has_format_char(const char *);
 /* The bytes of such a character at the start of s, or 0. */

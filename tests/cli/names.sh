@@ -72,6 +72,11 @@ refused 2 "issue: a surrogate" roleca --dir "$I" issue org \
 	--set server_fqdn=j3.lab.example --set "org=$(printf 'a\355\240\200')" --out res/j3
 refused 2 "issue: a C1 control character" roleca --dir "$I" issue org \
 	--set server_fqdn=j3.lab.example --set "org=$(printf 'a\302\205')" --out res/j3
+for cp in 200B:'\342\200\213' 00AD:'\302\255' 2060:'\342\201\240'; do
+	refused 2 "issue: an O with the invisible U+${cp%%:*}" roleca --dir "$I" issue org \
+		--set server_fqdn=j3.lab.example --set "org=$(printf "Acme${cp#*:}Ltd")" --out res/j3
+	assert "... saying why" err_has "subject O ('\${org}') contains a line separator, an invisible"
+done
 refused 2 "request: a --set value that is not UTF-8" roleca --dir "$I" request org \
 	--set server_fqdn=j3.lab.example --set "org=$latin1" --out res/j3
 refused 2 "check --set: a value that is not UTF-8" roleca --dir "$I" check "$I/ca.crt" \
@@ -83,6 +88,11 @@ assert "... openssl reads it" sh -c \
 	"openssl x509 -in j4.crt -noout -subject -nameopt utf8,sep_comma_plus | grep -qF 'O=$cafe Lab'"
 assert "... and verifies it" verify_server "$L" j4.crt
 expect 0 "... check says compliant" roleca --dir "$I" check j4.crt --profile org
+expect 0 "issue: a zero width non-joiner, which Persian spells with, is kept" roleca --dir "$I" \
+	issue org --set server_fqdn=j6.lab.example \
+	--set "org=$(printf '\331\205\333\214\342\200\214\330\256\331\210\330\247\331\207\331\205')" --out j6
+assert "... as openssl reads it" sh -c \
+	"openssl x509 -in j6.crt -noout -subject -nameopt utf8,sep_comma_plus | grep -qF \"O=\$(printf '\331\205\333\214\342\200\214')\""
 # An O holding ",CN=" stays one attribute, in list's CN column too.
 j5=$(roleca --dir "$I" issue org --set server_fqdn=jo.lab.example \
 	--set "org=Acme,CN=evil.lab.example+OU=x" --out jo 2>/dev/null)

@@ -432,6 +432,14 @@ test_has_control(void)
 	CU_ASSERT(has_format_char("a\xef\xbb\xbf"));		/* U+FEFF */
 	CU_ASSERT(has_format_char("\xef\xbf\xbf"));		/* U+FFFF */
 	CU_ASSERT(!has_format_char("\xe2\x80\x8d"));	/* U+200D (ZWJ) */
+	CU_ASSERT(!has_format_char("\xe2\x80\x8c"));	/* U+200C (ZWNJ) */
+	CU_ASSERT(has_format_char("a\xe2\x80\x8b" "b"));	/* U+200B */
+	CU_ASSERT(has_format_char("a\xc2\xad" "b"));		/* U+00AD */
+	CU_ASSERT(has_format_char("\xe2\x81\xa0"));		/* U+2060 */
+	CU_ASSERT(has_format_char("\xe2\x81\xa4"));		/* U+2064 */
+	CU_ASSERT(!has_format_char("\xe2\x81\xa5"));	/* U+2065 */
+	CU_ASSERT(has_format_char("\xe1\xa0\x8e"));		/* U+180E */
+	CU_ASSERT(!has_format_char("\xc2\xa0"));	/* U+00A0 */
 	{
 		unsigned char	 le[] = { 0xff, 0xfe, '-', 0, 'A', 0 };
 		unsigned char	 be[] = { 0xfe, 0xff, 0, '-', 0, 'A' };
