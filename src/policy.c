@@ -2419,8 +2419,12 @@ policy_check_revoked(const char *url, const struct crl_seen *base,
 		    "revoked", crl_reason_name(delta->listed), durl);
 		return;
 	}
-	/* removeFromCRL: a hold the base lists is released */
-	if (delta != NULL && delta->ok && delta->listed == 8)
+	/*
+	 * removeFromCRL releases a hold the base lists, and nothing else: a
+	 * final revocation stays (RFC 5280 5.3.1)
+	 */
+	if (delta != NULL && delta->ok && delta->listed == 8 &&
+	    (!base->ok || base->listed < 0 || base->listed == 6))
 		return;
 	if (base->ok && base->listed >= 0)
 		findings_add(f, "crl", "the certificate is %s (%s; listed in "

@@ -1793,6 +1793,29 @@ teardown(void)
 	gnutls_x509_privkey_deinit(fx.rsa_ca_key);
 }
 
+/*
+ * A delta CRL's removeFromCRL releases a hold the base CRL lists; it does
+ * not undo a final revocation there (RFC 5280 5.3.1).
+ */
+static void
+test_remove_from_crl(void)
+{
+	struct crl_seen	 base = { 1, 6, 10, -1 }, delta = { 1, 8, 11, 10 };
+	struct findings	 f = { NULL, 0 };
+
+	policy_check_revoked("b.crl", &base, "d.crl", &delta, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	findings_free(&f);
+	base.listed = 1;			/* keyCompromise */
+	policy_check_revoked("b.crl", &base, "d.crl", &delta, &f);
+	CU_ASSERT(has(&f, "crl", "revoked (keyCompromise; listed in b.crl)"));
+	findings_free(&f);
+	base.listed = -1;			/* not in the base */
+	policy_check_revoked("b.crl", &base, "d.crl", &delta, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	findings_free(&f);
+}
+
 int
 main(void)
 {
@@ -1829,6 +1852,7 @@ main(void)
 		    test_judging_changes_nothing },
 		{ "CA certificates", test_ca },
 		{ "dNSName syntax", test_dns_syntax },
+		{ "removeFromCRL releases holds only", test_remove_from_crl },
 		CU_TEST_INFO_NULL
 	};
 	int	 rc;
