@@ -3,7 +3,8 @@
  * 5280 reason and optionally the date in the past since which it is known
  * or suspected to be invalid (the CRL entry's invalidityDate; its
  * revocationDate is when the revocation is recorded). The next CRL lists
- * it. An unknown or already-revoked serial changes nothing.
+ * it. An unknown serial, or an already revoked one but for a hold made final
+ * or a final revocation found to be keyCompromise, changes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    *date = args_get(a, OPT_DATE);
 	time_t		 when = 0;
 	int64_t		 invalid;
-	struct store_cert *sc = NULL;
+	struct store_cert *sc = NULL, *before = NULL;
 	char		*cause = NULL, *key_id = NULL;
 	int		 rc = ERR_FAIL, reason = -1, audited = 0;
 
@@ -163,6 +164,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    date);
 	TRY(ca_open(dir, CA_WANT_STORE, &ca, &cause));
 	TRY(store_begin(ca->store, &cause));
+	/* a final revocation found to be keyCompromise: said so below */
+	TRY(store_get(ca->store, a->pos[0], &before, &cause));
 	invalid = (int64_t)when;
 	TRY(store_revoke(ca->store, a->pos[0], reason, date != NULL ?
 	    &invalid : NULL, &cause));
@@ -187,6 +190,12 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		fprintf(stderr, "roleca: revoke: %s revoked (%s) in the "
 		    "database; it has expired, so no CRL will list it\n",
 		    sc->serial, crl_reason_name(reason));
+	else if (before != NULL && before->status == STORE_REVOKED &&
+	    before->reason != 6)
+		fprintf(stderr, "roleca: revoke: %s revoked (%s, no longer %s, "
+		    "its revocation date kept); run roleca crl or roleca "
+		    "publish to publish it\n", sc->serial,
+		    crl_reason_name(reason), crl_reason_name(before->reason));
 	else
 		fprintf(stderr, "roleca: revoke: %s revoked (%s); run roleca "
 		    "crl or roleca publish to publish it\n", sc->serial,
@@ -201,6 +210,7 @@ out:
 	if (ca != NULL && !audited)
 		cmd_audit_cert(cmd, ca->store, a->pos[0], rc, cause);
 	store_cert_free(sc);
+	store_cert_free(before);
 	free(key_id);
 	ca_close(ca);
 	if (rc != 0)
@@ -222,7 +232,9 @@ const struct command cmd_revoke = {
 	"                   YYYY-MM-DDTHH:MM:SSZ, UTC, not in the future nor\n"
 	"                   before the certificate's notBefore; the CRL entry\n"
 	"                   carries it as its invalidity date, its revocation\n"
-	"                   date being now, when roleca records it\n",
+	"                   date being now, when roleca records it\n"
+	"A certificate on hold may be revoked again for good; one revoked for\n"
+	"good, again as keyCompromise only (its revocation date kept).\n",
 	options,
 	1,
 	1,

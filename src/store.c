@@ -1127,20 +1127,31 @@ store_revoke(struct store *st, const char *serial_text, int reason,
     const int64_t *invalid, char **cause)
 {
 	/*
-	 * A valid certificate, or one on hold (reason 6) revoked for good
-	 * with another reason (RFC 5280 5.3.1): its entry then carries the
-	 * new reason and dates, and revoked_recorded puts it in the next delta
-	 * CRL. ?4, the revocation date, is taken once the write lock is held:
-	 * it is when the revocation was recorded. A revocation that would date
-	 * from before the certificate existed is refused.
+	 * A valid certificate; one on hold (reason 6) revoked for good with
+	 * another reason (RFC 5280 5.3.1), invalid since the hold unless a
+	 * date says otherwise; or one revoked for another reason found to be
+	 * keyCompromise (1) after all, which keeps its revocation date and
+	 * takes the new reason, so that its key is refused from then on. The
+	 * entry then carries the new reason and dates, and revoked_recorded
+	 * puts it in the next delta CRL. ?4, the revocation date, is taken
+	 * once the write lock is held: it is when the revocation was
+	 * recorded. A revocation that would date from before the certificate
+	 * existed is refused. (SET reads the row as it was.)
 	 */
 	static const char	 sql[] =
 	    "UPDATE certs SET status = 'revoked',"
-	    " revoked_at = ?4, reason = ?3,"
-	    " invalid_at = CASE WHEN ?2 < ?4 THEN ?2 END,"
+	    " revoked_at = CASE WHEN status = 'revoked' AND reason IS NOT 6"
+	    " THEN revoked_at ELSE ?4 END,"
+	    " reason = ?3,"
+	    " invalid_at = CASE WHEN ?2 IS NOT NULL THEN"
+	    " CASE WHEN ?2 < ?4 THEN ?2 END"
+	    " WHEN status = 'revoked' AND reason = 6 THEN"
+	    " coalesce(invalid_at, revoked_at)"
+	    " WHEN status = 'revoked' THEN invalid_at END,"
 	    " revoked_recorded = ?4"
 	    " WHERE serial = ?1 AND (status = 'valid' OR"
-	    " (status = 'revoked' AND reason = 6 AND ?3 IS NOT 6))"
+	    " (status = 'revoked' AND reason = 6 AND ?3 IS NOT 6) OR"
+	    " (status = 'revoked' AND ?3 = 1 AND reason IS NOT 1))"
 	    " AND coalesce(?2, ?4) >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
@@ -1168,9 +1179,13 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 		if (sc == NULL)
 			rc = err_set(cause, "no certificate with serial %s",
 			    serial);
+		else if (sc->status == STORE_REVOKED && sc->reason == 1)
+			rc = err_set(cause, "certificate %s is already "
+			    "revoked (keyCompromise)", serial);
 		else if (sc->status == STORE_REVOKED && sc->reason != 6)
 			rc = err_set(cause, "certificate %s is already "
-			    "revoked", serial);
+			    "revoked; only keyCompromise may follow",
+			    serial);
 		else if (sc->status == STORE_REVOKED && reason == 6)
 			rc = err_set(cause, "certificate %s is already on "
 			    "hold", serial);

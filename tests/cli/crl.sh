@@ -852,4 +852,27 @@ if openssl ca -gencrl -config fast-ca/ca.cnf -crl_lastupdate "$ahead" \
 else
 	ok "a CRL dated ahead # SKIP: openssl ca has no -crl_lastupdate"
 fi
+# A certificate revoked as superseded, then found compromised: the reason
+# becomes keyCompromise, the revocation date stays, and the key is refused.
+openssl req -new -newkey rsa:2048 -nodes -keyout late.key -subj /CN=kclate.lab.example \
+	-addext subjectAltName=DNS:kclate.lab.example -out late.csr 2>/dev/null
+kl=$(roleca --dir "$I" sign persistent-chat --csr late.csr --out kclate 2>/dev/null)
+roleca --dir "$I" revoke "$kl" --reason superseded 2>/dev/null
+was=$(sqlite3 "$DB" "SELECT revoked_at FROM certs WHERE serial = '$kl'")
+expect 1 "revoking it again as cessationOfOperation is refused" roleca --dir "$I" revoke "$kl" \
+	--reason cessationOfOperation
+assert "... saying only keyCompromise may follow" err_has "is already revoked; only keyCompromise may follow"
+expect 0 "revoking it again as keyCompromise is recorded" roleca --dir "$I" revoke "$kl" \
+	--reason keyCompromise
+assert "... saying what it was" err_has "revoked (keyCompromise, no longer superseded, its revocation date kept)"
+assert "... the revocation date kept" test \
+	"$(sqlite3 "$DB" "SELECT revoked_at || ',' || reason FROM certs WHERE serial = '$kl'")" = "$was,1"
+expect 0 "... and the next CRL" roleca --dir "$I" crl --out kl.crl
+KL=$(echo "$kl" | tr a-f A-F)
+assert "... lists it as Key Compromise, as openssl reads it" sh -c \
+	"openssl crl -in kl.crl -inform DER -noout -text | awk -v s='Serial Number: $KL' '/Serial Number:/ { on = index(\$0, s) > 0 } on' | grep -q 'Key Compromise'"
+expect 3 "... and its key is refused from then on" roleca --dir "$I" sign persistent-chat \
+	--csr late.csr --out kclate2
+expect 1 "revoking it a third time is refused" roleca --dir "$I" revoke "$kl" --reason keyCompromise
+assert "... already keyCompromise" err_has "already revoked (keyCompromise)"
 finish
