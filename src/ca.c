@@ -3,6 +3,7 @@
  * certificate, key and database. A key that does not match the installed
  * certificate is refused here, once, for every command.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -232,12 +233,19 @@ ca_open(const char *dir, int want, struct ca **out, char **cause)
 
 	ca->dir = xstrdup(dir);
 	ca->crl_lock = -1;
+	path = ca_path(ca, CA_CFG);
 	if (!ca_exists(dir)) {
-		rc = err_set(cause, "%s: not a CA directory (no %s; create one "
-		    "with roleca init)", dir, CA_CFG);
+		struct stat	 st;
+
+		/* not there, or there but out of reach: said which */
+		if (stat(path, &st) != 0 && errno != ENOENT &&
+		    errno != ENOTDIR)
+			rc = err_set(cause, "%s: %s", path, strerror(errno));
+		else
+			rc = err_set(cause, "%s: not a CA directory (no %s; "
+			    "create one with roleca init)", dir, CA_CFG);
 		goto out;
 	}
-	path = ca_path(ca, CA_CFG);
 	TRY(conf_load(path, 0, &ca->conf, cause));
 	if (want & CA_WANT_CERT)
 		TRY(load_cert(ca, cause));

@@ -423,4 +423,15 @@ fi
 [ "$ro_mounted" -eq 1 ] && umount "$RO"
 chmod 0755 "$RO"
 
+# A CA directory out of reach is said to be so, not called missing.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+    nb_uid=$(id -u nobody 2>/dev/null) && nb_gid=$(id -g nobody 2>/dev/null); then
+	chmod 0711 "$T"
+	cp -a "$I" "$T/locked" && chmod 0700 "$T/locked"
+	expect 1 "a CA directory the user may not enter" setpriv --reuid="$nb_uid" \
+		--regid="$nb_gid" --clear-groups "$ROLECA" --dir "$T/locked" list
+	assert "... names ca.cfg and the system's reason" err_has "$T/locked/ca.cfg: Permission denied"
+else
+	ok "a CA directory the user may not enter # SKIP not root, or no setpriv to nobody"
+fi
 finish
