@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libconfig.h>
 
@@ -149,8 +150,9 @@ name_hash(const char *s)
 {
 	size_t	 h = 2166136261u;	/* FNV-1a */
 
+	/* in any case: names that differ only so name one file on Windows */
 	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
+		h = (h ^ (unsigned)tolower((unsigned char)*s)) * 16777619u;
 	return h;
 }
 
@@ -160,7 +162,8 @@ name_slot(const struct name_index *ix, const char *name)
 {
 	size_t	 i = name_hash(name) & (ix->size - 1);
 
-	while (ix->slot[i].name != NULL && strcmp(ix->slot[i].name, name) != 0)
+	while (ix->slot[i].name != NULL &&
+	    strcasecmp(ix->slot[i].name, name) != 0)
 		i = (i + 1) & (ix->size - 1);
 	return &ix->slot[i];
 }
@@ -181,6 +184,21 @@ name_find(const struct name_index *ix, const char *name)
 	const struct name_slot	*e = name_slot(ix, name);
 
 	return e->name != NULL ? e : NULL;
+}
+
+/* Two names one file system would take for one: refused, both named. */
+static int
+case_clash(const config_setting_t *s, const char *name, const char *other,
+    char **cause)
+{
+	char	*where = cfg_where(s);
+	int	 rc;
+
+	rc = err_set(cause, "%s: server or group name %s differs from %s only "
+	    "in case (their files would be one on a case-insensitive file "
+	    "system)", where, name, other);
+	free(where);
+	return rc;
 }
 
 /*
@@ -216,12 +234,18 @@ load_server(struct deployment *d, struct name_index *ix,
 		goto out;
 	}
 	TRY(load_values(config_setting_get_member(s, "set"), &pv, cause));
-	if (name_find(ix, name) != NULL) {
-		rc = fail_at(s, cause, "duplicate server or group name", name);
+	if ((seen = name_find(ix, name)) != NULL) {
+		rc = strcmp(seen->name, name) == 0 ?
+		    fail_at(s, cause, "duplicate server or group name", name) :
+		    case_clash(s, name, seen->name, cause);
 		goto out;
 	}
 	name_add(ix, name, -1);
 	seen = shared != NULL ? name_find(ix, shared) : NULL;
+	if (seen != NULL && strcmp(seen->name, shared) != 0) {
+		rc = case_clash(s, shared, seen->name, cause);
+		goto out;
+	}
 	if (seen != NULL && seen->unit < 0) {
 		rc = fail_at(s, cause, "duplicate server or group name",
 		    shared);

@@ -162,6 +162,43 @@ test_disagree(void)
 	free(path);
 }
 
+/* Names that differ only in case would name one file on Windows. */
+static void
+test_case_clash(void)
+{
+	static const struct {
+		const char	*first, *second, *name, *other;
+	} cases[] = {
+		{ SERVER("A1", ""), SERVER("a1", ""), "a1", "A1" },
+		{ SERVER("e1", " shared = \"Edge\";"),
+		    SERVER("e2", " shared = \"edge\";"), "edge", "Edge" },
+		{ SERVER("e1", " shared = \"av\";"), SERVER("AV", ""), "AV",
+		    "av" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char			*text, *path, *cause = NULL, *want;
+		struct deployment	*d = NULL;
+
+		xasprintf(&text, "servers = (\n%s,\n%s\n);\n", cases[i].first,
+		    cases[i].second);
+		path = write_cfg(text);
+		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
+		CU_ASSERT_PTR_NULL(d);
+		xasprintf(&want, "%s:3: server or group name %s differs from "
+		    "%s only in case", path, cases[i].name, cases[i].other);
+		CU_ASSERT(cause != NULL &&
+		    strncmp(cause, want, strlen(want)) == 0);
+		if (cause == NULL || strncmp(cause, want, strlen(want)) != 0)
+			fprintf(stderr, "case %zu: %s\n", i, cause);
+		free(want);
+		free(cause);
+		unlink(path);
+		free(path);
+		free(text);
+	}
+}
+
 /* servers is a list of groups: a group of groups, or none, is refused. */
 static void
 test_not_a_list(void)
@@ -303,6 +340,7 @@ main(void)
 		{ "a shared group's members agree", test_disagree },
 		{ "empty and bad names", test_bad_names },
 		{ "servers: a list, not a group", test_not_a_list },
+		{ "names that differ only in case", test_case_clash },
 		{ "... in any order, lists in either form", test_agree },
 		{ "thousands of servers", test_many },
 		CU_TEST_INFO_NULL
