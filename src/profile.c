@@ -1346,6 +1346,33 @@ bind_rest(const struct profile *p, const struct strv *vals,
 	r->vars = bound_text(p, vals);
 }
 
+/*
+ * A variable that is a whole ip template holds addresses: one that does not
+ * parse is named here, with its variable, not later as a bare value.
+ */
+static int
+bind_ips(const struct profile *p, const struct strv *vals, char **cause)
+{
+	unsigned char	 bin[16];
+	char		*whole;
+	int		 is_ip;
+
+	for (size_t i = 0; i < p->nvars; i++) {
+		xasprintf(&whole, "${%s}", p->vars[i].name);
+		is_ip = 0;
+		for (size_t k = 0; !is_ip && k < p->nip; k++)
+			is_ip = strcmp(p->ip[k].text, whole) == 0;
+		free(whole);
+		for (size_t j = 0; is_ip && j < vals[i].n; j++)
+			if (inet_pton(AF_INET, vals[i].v[j], bin) != 1 &&
+			    inet_pton(AF_INET6, vals[i].v[j], bin) != 1)
+				return err_usage(cause, "variable '%s': '%s' "
+				    "is not an IP address (IPv4 dotted decimal "
+				    "or IPv6)", p->vars[i].name, vals[i].v[j]);
+	}
+	return 0;
+}
+
 static int
 bind_profile(const struct profile *p, const struct profile_values *vs,
     int partial, struct request **out, char **cause)
@@ -1356,6 +1383,7 @@ bind_profile(const struct profile *p, const struct profile_values *vs,
 
 	TRY(bind_values(p, vs, partial, vals, cause));
 	TRY(bind_hosts(p, vals, cause));
+	TRY(bind_ips(p, vals, cause));
 	TRY(bind_subject(p, vals, partial, r, cause));
 	bind_names(p, vals, p->dns, p->ndns, 0, &r->dns);
 	bind_names(p, vals, p->ip, p->nip, 1, &r->ip);

@@ -236,6 +236,12 @@ assert "... saying to list it as a dNSName" err_has \
 	"the CN 'ip.lab.example' is not in the subjectAltName, which holds only IP addresses"
 assert "... nothing recorded" test "$(rows "$O/roleca.db")" -eq "$rows_o"
 assert "... no file written" test ! -e iponly.crt -a ! -e iponly.key
+for bad in 10.0.0.01 10.0.0.256 ip.lab.example; do
+	expect 2 "issue: '$bad' for an address variable is a usage error" roleca --dir "$O" \
+		issue ipfixed --set fqdn=ip.lab.example --set "addr=$bad" --out badip
+	assert "... naming the variable" err_has "variable 'addr': '$bad' is not an IP address"
+done
+assert "... nothing written" test ! -e badip.key
 mkcsr iponlyreq ec:p256.pem -sha256 /CN=10.1.1.1 -addext "subjectAltName=IP:10.1.1.1"
 sed -e 's/^subject = .*/subject = { CN = "${addr}"; };/' -e '/^variables/s/fqdn = { description = "f"; }; //' \
 	"$O/profiles/iponly.cfg" >"$O/profiles/ipcn.cfg"
