@@ -187,6 +187,27 @@ err_prefix(char **cause, const char *fmt, ...)
 	*cause = msg;
 }
 
+void
+err_refused_in(char **cause, const char *rule, const char *where)
+{
+	const char	*p, *colon;
+	char		*w, *msg;
+
+	if (cause == NULL || *cause == NULL)
+		return;
+	p = *cause;
+	w = err_escape_text(where);
+	if (strncmp(p, "refused: ", 9) == 0 &&
+	    (colon = strstr(p + 9, ": ")) != NULL)
+		xasprintf(&msg, "%.*s%s: %s", (int)(colon + 2 - p), p, w,
+		    colon + 2);
+	else
+		xasprintf(&msg, "refused: %s: %s: %s", rule, w, p);
+	free(w);
+	free(*cause);
+	*cause = msg;
+}
+
 int
 err_exit_code(int rc)
 {

@@ -40,6 +40,12 @@ int	 err_policy(char **, const char *, ...)
 void	 err_prefix(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*
+ * Where a policy refusal happened (a file), put after its "refused: RULE: "
+ * so that every refusal reads "refused: rule: message"; a refusal without
+ * a rule yet is given rule.
+ */
+void	 err_refused_in(char **cause, const char *rule, const char *where);
+/*
  * Set *cause to msg, a message made already (a policy finding, whose
  * values are quoted), as err_escape() leaves it; returns rc.
  */

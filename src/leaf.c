@@ -156,12 +156,15 @@ leaf_csr_load(const char *file, gnutls_x509_crq_t *crq, struct csr_info *info,
 	len = text_as_ascii(data, len);
 	TRY(x509_parse_csr(data, len, file, crq, cause));
 	if ((rc = x509_csr_info(*crq, info, cause)) < 0) {
-		err_prefix(cause, "%s: ", file);
+		if (rc == ERR_POLICY)
+			err_refused_in(cause, "csr", file);
+		else
+			err_prefix(cause, "%s: ", file);
 		goto out;
 	}
 	if (info->wants_ca) {
-		rc = err_policy(cause, "%s: the CSR asks to be a CA "
-		    "(basicConstraints CA:TRUE): roleca signs server "
+		rc = err_policy(cause, "refused: csr: %s: the CSR asks to be a "
+		    "CA (basicConstraints CA:TRUE): roleca signs server "
 		    "certificates only", file);
 		goto out;
 	}

@@ -158,6 +158,11 @@ assert "... as an exponent of more than 64 bits" \
 mkcsr sha1 ec:p256.pem -sha1 /CN=sha1.lab.example
 if [ -s sha1.csr ]; then
 	hostile 3 "a SHA-1-signed CSR is refused" sha1.csr
+	assert "... as 'refused: rule: FILE: message', as every refusal reads" \
+		err_has "roleca: sign: refused: csr: sha1.csr: the CSR is signed with"
+	assert "... and so in the audit log, 'refused' once" sh -c \
+		"'$ROLECA' --dir '$I' log | tail -1 | grep -q 'refused: csr: sha1.csr: the CSR is signed' &&
+		! '$ROLECA' --dir '$I' log | tail -1 | grep -q 'refused.*refused'"
 fi
 openssl req -new -key rsa.key -sha512-224 -subj /CN=s5.lab.example -out s512t.csr 2>/dev/null
 if [ -s s512t.csr ]; then
@@ -169,7 +174,7 @@ openssl ecparam -name secp521r1 -out p521.pem
 mkcsr p521 ec:p521.pem -sha256 /CN=p521.lab.example
 hostile 3 "a P-521 key is refused" p521.csr
 assert "... as a key refusal naming the curve" \
-	err_has "refused: key: ECDSA P-521 is not supported (use RSA, or ECDSA P-256 or P-384)"
+	err_has "refused: key: p521.csr: ECDSA P-521 is not supported (use RSA, or ECDSA P-256 or P-384)"
 # Windows' CNG makes Brainpool keys, on a curve GnuTLS cannot check a
 # signature on: a key refusal, not a failed proof of possession.
 openssl ecparam -name brainpoolP256r1 -out bp256.pem
@@ -177,7 +182,7 @@ mkcsr bp256 ec:bp256.pem -sha256 /CN=bp.lab.example
 assert "openssl verifies the Brainpool CSR" openssl req -in bp256.csr -noout -verify
 hostile 3 "a Brainpool P-256 key is refused" bp256.csr
 assert "... as a key refusal naming the file" \
-	err_has "bp256.csr: refused: key: the CSR's key is on an elliptic curve that is not supported (use RSA, or ECDSA P-256 or P-384)"
+	err_has "refused: key: bp256.csr: the CSR's key is on an elliptic curve that is not supported (use RSA, or ECDSA P-256 or P-384)"
 mkcsr outside ec:p256.pem -sha256 /CN=www.evil.example
 hostile 3 "a name outside the permitted domains is refused" outside.csr
 assert "... naming it" err_has "www.evil.example"
@@ -657,7 +662,7 @@ openssl req -new -newkey rsa:2048 -nodes -keyout nb.key -subj /CN=chat01 \
 	-addext subjectAltName=DNS:chat01.lab.example -out nb.csr 2>/dev/null
 expect 3 "a CSR whose CN is a bare NetBIOS name" roleca --dir "$I" sign persistent-chat \
 	--csr nb.csr --out nb
-assert "... says the CN is no host name, naming the file" err_has "nb.csr: refused: names: the CSR's CN 'chat01' is not a valid host name"
+assert "... says the CN is no host name, naming the file" err_has "refused: names: nb.csr: the CSR's CN 'chat01' is not a valid host name"
 openssl req -new -newkey rsa:2048 -nodes -keyout us.key -subj /CN=chat_01.lab.example \
 	-out us.csr 2>/dev/null
 expect 3 "... or holds an underscore" roleca --dir "$I" sign persistent-chat --csr us.csr \
@@ -674,7 +679,7 @@ openssl genpkey -algorithm ed448 -out ed448.key 2>/dev/null
 openssl req -new -key ed448.key -subj /CN=ed.lab.example -out ed448.csr 2>/dev/null
 expect 3 "an Ed448 key is refused" roleca --dir "$I" sign persistent-chat --csr ed448.csr \
 	--out ed448
-assert "... for its key type, not a digest" err_has "ed448.csr: refused: key: key type EdDSA (Ed448) is not supported"
+assert "... for its key type, not a digest" err_has "refused: key: ed448.csr: key type EdDSA (Ed448) is not supported"
 
 # A CSR for a CA's own key, the issuing CA's or its root's: the server
 # would then hold the CA's private key. The key rule refuses it, and
