@@ -1155,10 +1155,22 @@ int
 x509_export_csr(gnutls_x509_crq_t crq, int pem, gnutls_datum_t *out,
     char **cause)
 {
-	int	 ret;
+	gnutls_datum_t	 der = { NULL, 0 };
+	int		 ret;
 
-	ret = gnutls_x509_crq_export2(crq, pem ? GNUTLS_X509_FMT_PEM :
-	    GNUTLS_X509_FMT_DER, out);
+	out->data = NULL;
+	out->size = 0;
+	if ((ret = gnutls_x509_crq_export2(crq, GNUTLS_X509_FMT_DER,
+	    pem ? &der : out)) < 0)
+		return gerr(cause, "export CSR", ret);
+	if (!pem)
+		return 0;
+	/*
+	 * GnuTLS's PEM says NEW CERTIFICATE REQUEST; RFC 7468 (7) has
+	 * generators write CERTIFICATE REQUEST, which strict parsers want
+	 */
+	ret = gnutls_pem_base64_encode2("CERTIFICATE REQUEST", &der, out);
+	gnutls_free(der.data);
 	if (ret < 0)
 		return gerr(cause, "export CSR", ret);
 	return 0;

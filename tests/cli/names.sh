@@ -199,6 +199,8 @@ assert "... says so" err_has "dNSName 'a b' is not a valid host name"
 expect 0 "request without a CA: any valid name" roleca request \
 	persistent-chat --set server_fqdn=www.example.com --out www
 assert "... the CSR's signature verifies" sh -c "openssl req -in www.csr -noout -verify 2>&1 | grep -q 'verif.* OK'"
+assert "... its PEM label the one RFC 7468 has generators write" test \
+	"$(head -1 www.csr)" = "-----BEGIN CERTIFICATE REQUEST-----"
 
 # 3a. With no dNSName the CN is the name clients match (openssl does):
 # it is judged as one, and an IP address is never a dNSName.
