@@ -503,6 +503,17 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	if (p->ndns == 0)
 		strv_free(&req->dns);
 	note_asked(req, ndns, nip);
+	/*
+	 * and a CN the CSR gave where the role has no dNSName to carry it
+	 * (Edge A/V, OAuth): the one name, asked for like the others
+	 */
+	if (subject_cn != NULL && p->ndns == 0) {
+		char	*tmp;
+
+		xasprintf(&tmp, "%sCN:%s\n", req->asked, subject_cn);
+		free(req->asked);
+		req->asked = tmp;
+	}
 	if (subject_cn != NULL && cn_first(p))
 		move_first(&req->dns, subject_cn);
 	/*

@@ -743,4 +743,14 @@ assert "... (stderr empty)" test ! -s "$T/err"
 expect 1 "sign --csr given a certificate" roleca --dir "$I" sign persistent-chat --csr "$I/ca.crt" --out wrongkind
 assert "... says what the file holds" err_has "$I/ca.crt: PEM block 1 is a CERTIFICATE, not a CERTIFICATE REQUEST"
 
+# A role with no dNSName (Edge A/V): the CSR's CN is its one name, said
+# and recorded as asked for, as the names of other roles are.
+openssl req -new -newkey rsa:2048 -nodes -keyout av.key -subj /CN=av9.lab.example \
+	-out av.csr 2>/dev/null
+expect 0 "sign edge-av with the CN from the CSR" roleca --dir "$I" sign edge-av --csr av.csr --out av9
+assert "... says the name was taken from the CSR" err_has "names taken from the CSR: CN:av9.lab.example"
+assert "... and records it as asked" sh -c \
+	"'$ROLECA' --dir '$I' show \$(cat '$T/out') --json | jq -e '.asked == [\"CN:av9.lab.example\"]' >/dev/null"
+expect 0 "... renew keeps the name" roleca --dir "$I" renew "$(cat "$T/out")" --out av9r
+assert "... as openssl reads it" sh -c "openssl x509 -in av9r.crt -noout -subject | grep -q 'CN *= *av9.lab.example'"
 finish
