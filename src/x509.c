@@ -1818,7 +1818,11 @@ csr_sanity(gnutls_x509_crq_t crq, char **cause)
 		return err_policy(cause, "the CSR is signed with %s: SHA-256, "
 		    "SHA-384, SHA-512 or SHA3 is required", name);
 	}
-	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) < 0)
+	/* an empty subject (RFC 5280 allows one beside a subjectAltName) */
+	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) ==
+	    GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+		return 0;
+	if (ret < 0)
 		return err_policy(cause, "CSR subject: %s",
 		    gnutls_strerror(ret));
 	len = dn.size;
@@ -2016,7 +2020,8 @@ x509_csr_info(gnutls_x509_crq_t crq, struct csr_info *ci, char **cause)
 			goto out;
 		}
 	} else if (ret != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
-		rc = err_policy(cause, "CSR subject: %s", gnutls_strerror(ret));
+		rc = err_policy(cause, "CSR subject CN cannot be read (empty "
+		    "or malformed: %s)", gnutls_strerror(ret));
 		goto out;
 	}
 	/* which CN names the server would be a guess: refuse, not guess */

@@ -753,4 +753,16 @@ assert "... and records it as asked" sh -c \
 	"'$ROLECA' --dir '$I' show \$(cat '$T/out') --json | jq -e '.asked == [\"CN:av9.lab.example\"]' >/dev/null"
 expect 0 "... renew keeps the name" roleca --dir "$I" renew "$(cat "$T/out")" --out av9r
 assert "... as openssl reads it" sh -c "openssl x509 -in av9r.crt -noout -subject | grep -q 'CN *= *av9.lab.example'"
+# An empty subject beside a subjectAltName (RFC 5280 allows it): the
+# profile's variables give the CN; without them it is a usage error.
+openssl req -new -newkey rsa:2048 -nodes -keyout nosubj.key -subj / \
+	-addext subjectAltName=DNS:chat06.lab.example -out nosubj.csr 2>/dev/null
+expect 0 "sign: a CSR with an empty subject, the CN from --set" roleca --dir "$I" \
+	sign persistent-chat --csr nosubj.csr --set server_fqdn=chat06.lab.example --out nosubj
+assert "... openssl reads the CN and verifies it" sh -c \
+	"openssl x509 -in nosubj.crt -noout -subject | grep -q 'CN *= *chat06.lab.example' &&
+	openssl verify -CAfile '$L/root/ca.crt' -untrusted '$I/ca.crt' -purpose sslserver nosubj.crt >/dev/null"
+expect 2 "... without --set, a usage error" roleca --dir "$I" sign persistent-chat \
+	--csr nosubj.csr --out nosubj2
+assert "... saying what is missing" err_has "neither the profile's variables nor the CSR give a subject CN"
 finish
