@@ -140,7 +140,8 @@ load_cert(struct ca *ca, char **cause)
 
 	if (access(crt, F_OK) != 0) {
 		rc = err_set(cause, "%s: no CA certificate installed yet "
-		    "(finish with: roleca install-cert FILE)", ca->dir);
+		    "(finish with: roleca --dir %s install-cert FILE)", ca->dir,
+		    ca->dir);
 		goto out;
 	}
 	/*

@@ -182,7 +182,8 @@ load_profile(struct check *ck, const char *dir, const struct args *a,
 
 	if (name == NULL) {
 		if (args_has(a, OPT_SET))
-			return err_usage(cause, "--set needs --profile");
+			return err_usage(cause, "--set needs --profile (see "
+			    "roleca help check)");
 		return 0;
 	}
 	TRY(profile_find(name, ck->ca != NULL ? dir : NULL, &path, cause));
@@ -417,7 +418,11 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
 	size_t		 len;
 	int		 rc = ERR_FAIL;
 
-	TRY(out_read(path, CRL_MAX, &body, &len, cause));
+	if ((rc = out_read(path, CRL_MAX, &body, &len, cause)) != 0) {
+		err_prefix(cause, "--crl ");
+		goto out;
+	}
+	rc = ERR_FAIL;
 	/* a wrong file given is an error, not a finding about the server */
 	if (!policy_crl_parses(body, len)) {
 		rc = err_set(cause, "--crl %s: not a CRL (DER or PEM)", path);

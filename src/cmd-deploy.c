@@ -1242,6 +1242,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 
 	if (outdir == NULL)
 		return cmd_usage_error(cmd, "--out DIR is required");
+	if (*outdir == '\0')
+		return cmd_usage_error(cmd, "--out: empty path");
 	pp.csrdir = csrdir;
 	pp.outdir = outdir;
 	pp.reissue = args_has(a, OPT_REISSUE);
@@ -1352,7 +1354,8 @@ const struct command cmd_deploy = {
 	"  --reissue      issue again even where a valid certificate exists,\n"
 	"                 replacing the files\n"
 	"  --renew-days N issue again a certificate that expires within N days\n"
-	"                 (default: 30, or a third of its lifetime if shorter)\n"
+	"                 (0 to 3650; default: 30, or a third of its lifetime\n"
+	"                 if shorter)\n"
 	"Prints one line per server or group: name, role, issued|kept|FAILED,\n"
 	"serial, and for a server issued again \"(replaces SERIAL: why)\".\n"
 	"A progress bar goes to a terminal.\n",

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ca.h"
 #include "cmd.h"
@@ -88,10 +89,13 @@ check_dir(struct init *in, const char *dir, char **cause)
 	/* ca.cfg first; then the log and index, no new database's either */
 	static const char *const names[] = { CA_CFG, CA_KEY, CA_CRT, CA_DB,
 	    CA_DB "-wal", CA_DB "-shm", CA_CHAIN };
-	char	*p, *parent, *base, *found = NULL, *tmp;
-	size_t	 n = strlen(dir);
-	int	 cfg = 0, rc;
+	char		*p, *parent, *base, *found = NULL, *tmp;
+	size_t		 n = strlen(dir);
+	int		 cfg = 0, rc;
+	struct stat	 st;
 
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		return err_set(cause, "%s: not a directory", dir);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		p = ca_path_in(dir, names[i]);
 		if (access(p, F_OK) == 0) {

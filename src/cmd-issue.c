@@ -256,7 +256,7 @@ const struct command cmd_issue = {
 	"                        PREFIX.p12 with 3DES and a SHA-1 MAC instead,\n"
 	"                        for Windows Server before 2019 1809\n"
 	"  --friendly-name NAME  with --p12 or --p12-pass-file: the PKCS#12\n"
-	"                        friendly name, at most 64 characters, each\n"
+	"                        friendly name, 1 to 64 characters, each\n"
 	"                        U+0001 to U+00FF (Latin-1) (default: the\n"
 	"                        profile's, else the subject CN, held to the\n"
 	"                        same rules)\n"

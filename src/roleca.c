@@ -298,8 +298,9 @@ help_command(const struct command *cmd)
 static void
 help_all(FILE *f)
 {
-	fprintf(f, "usage: roleca [--dir DIR] COMMAND [ARGS...]\n"
-	    "       roleca help COMMAND | roleca COMMAND --help\n\n"
+	fprintf(f, "usage: roleca [-d DIR | --dir DIR] COMMAND [ARGS...]\n"
+	    "       roleca help COMMAND | roleca COMMAND --help\n"
+	    "       roleca -h | --help | -V | --version\n\n"
 	    "The CA directory is --dir, else $ROLECA_DIR, else ./ca.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; commands[i] != NULL; i++)

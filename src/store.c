@@ -1177,8 +1177,8 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
 		if (sc == NULL)
-			rc = err_set(cause, "no certificate with serial %s",
-			    serial);
+			rc = err_set(cause, "no certificate with serial %s in "
+			    "%s", serial, st->path);
 		else if (sc->status == STORE_REVOKED && sc->reason == 1)
 			rc = err_set(cause, "certificate %s is already "
 			    "revoked (keyCompromise)", serial);
@@ -1239,8 +1239,8 @@ store_unrevoke(struct store *st, const char *serial_text, char **cause)
 		tx_rollback(st, level, cause);
 		TRY(store_get(st, serial, &sc, cause));
 		if (sc == NULL)
-			rc = err_set(cause, "no certificate with serial %s",
-			    serial);
+			rc = err_set(cause, "no certificate with serial %s in "
+			    "%s", serial, st->path);
 		else if (sc->status != STORE_REVOKED)
 			rc = err_set(cause, "certificate %s is not revoked",
 			    serial);

@@ -138,4 +138,18 @@ export NO_COLOR=1
 expect 0 "NO_COLOR is honoured (roleca writes no colour at all)" roleca --dir "$I" list
 assert "... no escape sequences" sh -c "! grep -q \"\$(printf '\\033')\" '$T/out'"
 
+# Small things said right: a --dir that is a file, an empty --out, a
+# --crl that is not there, --set without --profile.
+: >"$T/afile"
+expect 1 "init with --dir a file names it" roleca --dir "$T/afile" init --config "$T/lab/root.cfg"
+assert "... as not a directory" err_has "roleca: init: $T/afile: not a directory"
+printf 'servers = ( { name = "x"; role = "persistent-chat"; set = { server_fqdn = "x.lab.example"; }; } );\n' >"$T/one.cfg"
+expect 2 "deploy --out '' is a usage error" roleca --dir "$I" deploy "$T/one.cfg" --out ''
+assert "... saying the path is empty" err_has "--out: empty path"
+expect 1 "check --crl of a file that is not there" roleca --dir "$I" check "$T/c.crt" --crl "$T/none.crl"
+assert "... names the option" err_has "--crl $T/none.crl: cannot open"
+expect 2 "check --set without --profile" roleca --dir "$I" check "$T/c.crt" --set x=y
+assert "... says where the usage is" err_has "--set needs --profile (see roleca help check)"
+expect 0 "--help shows -d, -h and -V too" roleca --help
+assert "... as the synopsis has them" sh -c "grep -q -- '-d DIR | --dir DIR' '$T/out' && grep -q -- '-V | --version' '$T/out'"
 finish
