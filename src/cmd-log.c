@@ -41,6 +41,16 @@ print_line(const struct store_log_row *r, const char *when)
 	free(outcome);
 }
 
+/* A field a row may lack (no serial, no profile): null, as show has it. */
+static void
+json_or_null(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		fputs("null", stdout);
+	else
+		json_string(stdout, s);
+}
+
 static void
 print_row(const struct store_log_row *r, int json)
 {
@@ -55,9 +65,9 @@ print_row(const struct store_log_row *r, int json)
 	    when);
 	json_string(stdout, r->operation);
 	printf(",\"serial\":");
-	json_string(stdout, r->serial);
+	json_or_null(r->serial);
 	printf(",\"profile\":");
-	json_string(stdout, r->profile);
+	json_or_null(r->profile);
 	printf(",\"uid\":%lld,\"outcome\":", (long long)r->uid);
 	json_string(stdout, r->outcome);
 	printf("}\n");

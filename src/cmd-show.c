@@ -142,16 +142,18 @@ print_json(const struct store_cert *sc, const struct decoded *d,
 	json_list("cdp", &d->cdp, 0);
 	printf(",\"not_before\":\"%s\",\"not_after\":\"%s\",\"issued\":\"%s\"",
 	    nb, na, is);
+	/* the same members for every certificate: null where none */
 	if (sc->status == STORE_REVOKED) {
 		utc_text(rv, sizeof rv, UTC_ISO, (time_t)sc->revoked_at);
 		printf(",\"revoked\":\"%s\",\"reason\":\"%s\"", rv,
 		    crl_reason_name(sc->reason));
-		if (sc->invalid_at != 0) {
-			utc_text(iv, sizeof iv, UTC_ISO,
-			    (time_t)sc->invalid_at);
-			printf(",\"invalidity\":\"%s\"", iv);
-		}
-	}
+	} else
+		printf(",\"revoked\":null,\"reason\":null");
+	if (sc->status == STORE_REVOKED && sc->invalid_at != 0) {
+		utc_text(iv, sizeof iv, UTC_ISO, (time_t)sc->invalid_at);
+		printf(",\"invalidity\":\"%s\"", iv);
+	} else
+		printf(",\"invalidity\":null");
 	printf(",\"replaces\":");
 	if (sc->replaces == NULL)
 		printf("null");

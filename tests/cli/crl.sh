@@ -107,9 +107,10 @@ roleca --dir "$I" show "$hold" --json >show.json 2>&1
 assert "... and so does show --json" grep -qF \
 	"\"revoked\":\"$(iso "$(revocation_of crl.txt "$hold_u")")\",\"reason\":\"certificateHold\",\"invalidity\":\"$(iso "$hold_t")\"" show.json
 roleca --dir "$I" show "$bad" >show2.txt 2>&1
-roleca --dir "$I" show "$bad" --json >>show2.txt 2>&1
+roleca --dir "$I" show "$bad" --json >show2.json 2>&1
 assert "... but neither names one for a revocation without --date" sh -c \
-	"grep -q revoked show2.txt && ! grep -q invalidity show2.txt"
+	"grep -q revoked show2.txt && ! grep -q invalidity show2.txt &&
+	jq -e '.revoked != null and .invalidity == null' show2.json >/dev/null"
 assert "the good certificate is not listed" sh -c \
 	"! grep -q 'Serial Number: $(echo "$good" | tr a-f A-F)' crl.txt"
 assert "nextUpdate is thisUpdate + crl_days (7)" sh -c '

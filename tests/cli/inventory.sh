@@ -55,6 +55,15 @@ assert "... the names openssl reads in the certificate, in order" sh -c \
 	openssl x509 -noout -ext subjectAltName | sed -n 's/^ *//p' | tail -1)\""
 expect 0 "show --json of a revoked certificate" roleca --dir "$I" show "$ch" --json
 assert "jq: revoked, superseded" sh -c "jq -e '.status == \"revoked\" and .reason == \"superseded\"' '$T/out'"
+assert "... its revocation date a time, its invalidity null (no --date)" sh -c \
+	"jq -e '(.revoked | test(\"^[0-9-]+T[0-9:]+Z\$\")) and .invalidity == null' '$T/out'"
+expect 0 "show --json of a valid one has the same members, null" roleca --dir "$I" show "$fe" --json
+assert "... revoked, reason and invalidity null" sh -c \
+	"jq -e '.revoked == null and .reason == null and .invalidity == null and has(\"invalidity\")' '$T/out'"
+expect 0 "log --json" roleca --dir "$I" log --json
+assert "... serial and profile null where an entry has none (init, crl, publish)" sh -c \
+	"jq -se 'map(select(.operation == \"init\")) | length > 0 and all(.serial == null and .profile == null)' '$T/out' &&
+	! jq -e 'select(.serial == \"\" or .profile == \"\")' '$T/out' | grep -q ."
 expect 0 "show accepts colons and upper case" roleca --dir "$I" show \
 	"$(echo "$fe" | tr a-f A-F | sed 's/../&:/g; s/:$//')"
 expect 0 "show accepts leading zeros (a serial is a number)" roleca --dir "$I" show "000$fe"
