@@ -455,21 +455,29 @@ anchored(const struct check *ck, gnutls_x509_crt_t issuer)
 static void
 report_text(const struct check *ck, gnutls_x509_crt_t issuer)
 {
-	const char	*note = "";
+	const char	*sep = " (";
 
 	for (size_t i = 0; i < ck->findings.n; i++)
 		printf("%s: %s: %s\n", ck->source, ck->findings.v[i].rule,
 		    ck->findings.v[i].msg);
 	if (ck->findings.n > 0)
 		return;
-	if (issuer == NULL)
-		note = " (issuer not checked: give --chain or --ca)";
-	else if (ck->ca != NULL && issuer != ck->ca->crt)
-		note = " (not issued by the CA in DIR, whose policy was not "
-		    "applied)";
-	else if (!anchored(ck, issuer))
-		note = " (issuer not anchored: give --ca)";
-	printf("%s: compliant%s\n", ck->source, note);
+	/* every limit of the verdict, as the JSON has them all */
+	printf("%s: compliant", ck->source);
+	if (issuer == NULL) {
+		printf("%sissuer not checked: give --chain or --ca", sep);
+		sep = "; ";
+	}
+	if (ck->ca != NULL && issuer != ck->ca->crt) {
+		printf("%snot issued by the CA in DIR, whose policy was not "
+		    "applied", sep);
+		sep = "; ";
+	}
+	if (issuer != NULL && !anchored(ck, issuer)) {
+		printf("%sissuer not anchored: give --ca", sep);
+		sep = "; ";
+	}
+	printf("%s\n", *sep == ';' ? ")" : "");
 }
 
 static void
