@@ -230,20 +230,25 @@ out:
 }
 
 /*
- * The chain to --ca: the certificate, then whatever intermediates were given.
+ * The chain to --ca: the certificate, then whatever intermediates were
+ * given, then, for one the CA in DIR issued, that CA's own chain.
  */
 static int
 check_chain(struct check *ck, time_t now, char **cause)
 {
 	gnutls_x509_crt_t	*list;
-	size_t			 n = 0, n0;
+	size_t			 n = 0, n0, own = 0;
 	int			 rc;
 
-	list = xcalloc(ck->ncerts + ck->nchain + 1, sizeof *list);
+	if (ck->ca != NULL && find_issuer(ck) == ck->ca->crt)
+		own = ck->ca->nchain;
+	list = xcalloc(ck->ncerts + ck->nchain + own + 1, sizeof *list);
 	for (size_t i = 0; i < ck->ncerts; i++)
 		list[n++] = ck->certs[i];
 	for (size_t i = 0; i < ck->nchain; i++)
 		list[n++] = ck->chain[i];
+	for (size_t i = 0; i < own; i++)
+		list[n++] = ck->ca->chain[i];
 	n0 = ck->findings.n;
 	rc = policy_check_chain(list, n, ck->cas, ck->ncas, now,
 	    &ck->findings, cause);

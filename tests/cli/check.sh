@@ -306,4 +306,11 @@ else
 	ok "a CRL dated ahead # SKIP: openssl ca has no -crl_lastupdate"
 fi
 cd "$T" || exit 1
+# A bare certificate of the CA in DIR, with --ca its root: the CA's own
+# chain links them, as openssl does with the same files.
+expect 0 "check a bare certificate of the CA in DIR against its root (--ca)" \
+	roleca --dir "$I" check "$T/fe01.crt" --ca "$L/root/ca.crt"
+assert "... compliant, anchored" sh -c "grep -qx '$T/fe01.crt: compliant' '$T/out'"
+assert "(openssl agrees, given the intermediate)" sh -c \
+	"openssl verify -CAfile '$L/root/ca.crt' -untrusted '$I/ca.crt' '$T/fe01.crt' >/dev/null"
 finish
