@@ -193,6 +193,35 @@ out:
 }
 
 /*
+ * What is wrong with the file's servers themselves (an unknown role, an
+ * unknown, missing or malformed variable) is said before anything is
+ * made, naming the line, as the file's other errors are; what depends on
+ * the certificate (the policy) is judged per server as it is made.
+ */
+static int
+units_check(const struct deployment *d, struct ca *ca, const char *dir,
+    int csrs, struct profiles *cache, char **cause)
+{
+	const struct profile	*p;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct deploy_unit	*u = &d->v[i];
+		int				 rc;
+
+		if ((rc = profile_cached(cache, ca, dir, u->role, &p,
+		    cause)) != 0 ||
+		    (rc = profile_values_check(p, &u->values, csrs,
+		    cause)) != 0) {
+			err_prefix(cause, "%s:%d: %s: ", d->path, u->line,
+			    u->name);
+			/* an error of the file, as its others are */
+			return rc == ERR_POLICY ? rc : ERR_FAIL;
+		}
+	}
+	return 0;
+}
+
+/*
  * The request for a unit (its profile already loaded): from its variables,
  * completed by its CSR, whose signature is checked. Run by the worker
  * threads; the outcome goes to r->rc and r->cause.
@@ -1275,6 +1304,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	}
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	TRY(ca_chain_whole(ca, &cause));
+	TRY(units_check(d, ca, dir, csrdir != NULL, &cache, &cause));
 	made = access(outdir, F_OK) != 0;
 	TRY(out_mkdir(outdir, 0700, &cause));
 	/*

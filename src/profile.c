@@ -1373,6 +1373,24 @@ bind_ips(const struct profile *p, const struct strv *vals, char **cause)
 	return 0;
 }
 
+int
+profile_values_check(const struct profile *p, const struct profile_values *vs,
+    int partial, char **cause)
+{
+	struct strv	*vals = xcalloc(p->nvars + 1, sizeof *vals);
+	int		 rc = ERR_FAIL;
+
+	TRY(bind_values(p, vs, partial, vals, cause));
+	TRY(bind_hosts(p, vals, cause));
+	TRY(bind_ips(p, vals, cause));
+	rc = 0;
+out:
+	for (size_t i = 0; i < p->nvars; i++)
+		strv_free(&vals[i]);
+	free(vals);
+	return rc;
+}
+
 static int
 bind_profile(const struct profile *p, const struct profile_values *vs,
     int partial, struct request **out, char **cause)

@@ -138,6 +138,13 @@ void	 profile_free(struct profile *);
  * expands its template once per value. Host name syntax is not judged
  * here: policy.c judges the names (policy_check_names for a request).
  */
+/*
+ * The checks of the values alone, as profile_bind (partial:
+ * profile_bind_partial) makes them, without building the request: for a
+ * file of many servers, every one judged before anything is made.
+ */
+int	 profile_values_check(const struct profile *,
+	    const struct profile_values *, int partial, char **cause);
 int	 profile_bind(const struct profile *, const struct profile_values *,
 	    struct request **, char **cause);
 /*

@@ -462,7 +462,7 @@ assert "... naming file:line and the name" \
 	err_has "twice.cfg:3: duplicate server or group name e1"
 assert "... before anything is made" test ! -e twice
 expect 2 "deploy without --out is a usage error" roleca --dir "$I" deploy split.cfg
-printf 'servers = ( { name = "nope"; role = "frontend"; set = { server_fqdn = "x.evil.example"; }; } );\n' \
+printf 'servers = ( { name = "nope"; role = "frontend"; set = { pool_fqdn = "x.evil.example"; server_fqdn = "x.evil.example"; sip_domain = "evil.example"; }; } );\n' \
 	>fail.cfg
 expect 1 "a deployment whose every server fails fails" roleca --dir "$I" deploy fail.cfg \
 	--out allfail
@@ -571,4 +571,19 @@ expect 0 "deploy after a killed one" roleca --dir "$I" deploy "$SRCDIR/examples/
 assert "... removes its stale temporaries" test ! -e swept/.fe01.key.tmp-Q1w2E3
 assert "... and nothing else" test -e swept/.notes.txt
 
+# What is wrong with a server in the file itself (an unknown role, an
+# unknown or missing variable) is found before any server is issued.
+for bad in 'role = "nosuchrole"; set = { server_fqdn = "b2.lab.example"; };' \
+    'role = "persistent-chat"; set = { server_fqdn = "b2.lab.example"; colour = "red"; };' \
+    'role = "persistent-chat"; set = { };'; do
+	printf 'servers = (\n { name = "b1"; role = "persistent-chat"; set = { server_fqdn = "b1.lab.example"; }; },\n { name = "b2"; %s }\n);\n' \
+		"$bad" >late.cfg
+	n0=$(rows "$DB")
+	expect 1 "a file whose second server is wrong in itself ($(echo "$bad" | cut -c1-30)...)" \
+		roleca --dir "$I" deploy late.cfg --out lateout
+	assert "... names its line and server, in one line" sh -c \
+		"grep -q '^roleca: deploy: late.cfg:3: b2: ' '$T/err' && [ \$(wc -l <'$T/err') -eq 1 ]"
+	assert "... and issues none, the first neither" sh -c \
+		"[ \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $n0 ] && test ! -e lateout"
+done
 finish
