@@ -62,6 +62,34 @@ test_units(void)
 }
 
 /*
+ * text is refused, its cause "PATH:LINE: want" (line 0: "PATH: want"),
+ * exactly or, with prefix, at its start.
+ */
+static void
+refused_at(const char *text, int line, const char *want, int prefix)
+{
+	char			*path = write_cfg(text), *cause = NULL, *full;
+	struct deployment	*d = NULL;
+	int			 ok;
+
+	CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
+	CU_ASSERT_PTR_NULL(d);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: %s", path, line, want);
+	else
+		xasprintf(&full, "%s: %s", path, want);
+	ok = cause != NULL && (prefix ? strncmp(cause, full,
+	    strlen(full)) == 0 : strcmp(cause, full) == 0);
+	CU_ASSERT(ok);
+	if (!ok)
+		fprintf(stderr, "\n  want: %s\n  got:  %s\n", full, cause);
+	free(full);
+	free(cause);
+	unlink(path);
+	free(path);
+}
+
+/*
  * A name names a server or a group, once: however the two entries that
  * share it are listed, the second is refused at its line.
  */
@@ -88,23 +116,14 @@ test_duplicates(void)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char			*text, *path, *cause = NULL, *want;
-		struct deployment	*d = NULL;
+		char	*text, *want;
 
 		xasprintf(&text, "servers = (\n%s,\n%s\n);\n", cases[i].first,
 		    cases[i].second);
-		path = write_cfg(text);
-		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
-		CU_ASSERT_PTR_NULL(d);
-		xasprintf(&want, "%s:3: duplicate server or group name %s",
-		    path, cases[i].name);
-		CU_ASSERT(cause != NULL && strcmp(cause, want) == 0);
-		if (cause == NULL || strcmp(cause, want) != 0)
-			fprintf(stderr, "case %zu: %s\n", i, cause);
+		xasprintf(&want, "duplicate server or group name %s",
+		    cases[i].name);
+		refused_at(text, 3, want, 0);
 		free(want);
-		free(cause);
-		unlink(path);
-		free(path);
 		free(text);
 	}
 }
@@ -177,24 +196,14 @@ test_case_clash(void)
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char			*text, *path, *cause = NULL, *want;
-		struct deployment	*d = NULL;
+		char	*text, *want;
 
 		xasprintf(&text, "servers = (\n%s,\n%s\n);\n", cases[i].first,
 		    cases[i].second);
-		path = write_cfg(text);
-		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
-		CU_ASSERT_PTR_NULL(d);
-		xasprintf(&want, "%s:3: server or group name %s differs from "
-		    "%s only in case", path, cases[i].name, cases[i].other);
-		CU_ASSERT(cause != NULL &&
-		    strncmp(cause, want, strlen(want)) == 0);
-		if (cause == NULL || strncmp(cause, want, strlen(want)) != 0)
-			fprintf(stderr, "case %zu: %s\n", i, cause);
+		xasprintf(&want, "server or group name %s differs from %s "
+		    "only in case", cases[i].name, cases[i].other);
+		refused_at(text, 3, want, 1);
 		free(want);
-		free(cause);
-		unlink(path);
-		free(path);
 		free(text);
 	}
 }
@@ -213,28 +222,9 @@ test_not_a_list(void)
 		{ "# none\n", 0 },
 	};
 
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char			*path, *cause = NULL, *want;
-		struct deployment	*d = NULL;
-
-		path = write_cfg(cases[i].text);
-		CU_ASSERT_EQUAL(deploy_load(path, &d, &cause), ERR_FAIL);
-		CU_ASSERT_PTR_NULL(d);
-		if (cases[i].line > 0)
-			xasprintf(&want, "%s:%d: 'servers' must list at least "
-			    "one server", path, cases[i].line);
-		else
-			xasprintf(&want, "%s: 'servers' must list at least "
-			    "one server", path);
-		CU_ASSERT(cause != NULL &&
-		    strncmp(cause, want, strlen(want)) == 0);
-		if (cause == NULL || strncmp(cause, want, strlen(want)) != 0)
-			fprintf(stderr, "case %zu: %s\n", i, cause);
-		free(want);
-		free(cause);
-		unlink(path);
-		free(path);
-	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		refused_at(cases[i].text, cases[i].line,
+		    "'servers' must list at least one server", 1);
 }
 
 /*
