@@ -254,10 +254,7 @@ bind_request(struct unit_run *r, struct ca *ca, const void *arg)
 	TRY(profile_bind_partial(r->profile, &r->u->values, &r->req, &cause));
 	if ((rc = leaf_csr_merge(r->req, r->profile, &r->u->values,
 	    &r->info, &cause)) < 0) {
-		if (rc == ERR_POLICY)
-			err_refused_in(&cause, "names", csr);
-		else
-			err_prefix(&cause, "%s: ", csr);
+		err_in_file(&cause, rc, "names", csr);
 		goto out;
 	}
 	/* the CSR's key is the unit's (signed on another thread, in turn) */

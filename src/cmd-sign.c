@@ -63,10 +63,7 @@ bind(struct sign *sg, const char *dir, const struct args *a, char **cause)
 	TRY(profile_bind_partial(sg->profile, &sg->values, &sg->req, cause));
 	if ((rc = leaf_csr_merge(sg->req, sg->profile, &sg->values,
 	    &sg->info, cause)) < 0) {
-		if (rc == ERR_POLICY)
-			err_refused_in(cause, "names", args_get(a, OPT_CSR));
-		else
-			err_prefix(cause, "%s: ", args_get(a, OPT_CSR));
+		err_in_file(cause, rc, "names", args_get(a, OPT_CSR));
 		goto out;
 	}
 	rc = 0;

@@ -188,15 +188,19 @@ err_prefix(char **cause, const char *fmt, ...)
 }
 
 void
-err_refused_in(char **cause, const char *rule, const char *where)
+err_in_file(char **cause, int rc, const char *rule, const char *file)
 {
 	const char	*p, *colon;
 	char		*w, *msg;
 
 	if (cause == NULL || *cause == NULL)
 		return;
+	if (rc != ERR_POLICY) {
+		err_prefix(cause, "%s: ", file);
+		return;
+	}
 	p = *cause;
-	w = err_escape_text(where);
+	w = err_escape_text(file);
 	if (strncmp(p, "refused: ", 9) == 0 &&
 	    (colon = strstr(p + 9, ": ")) != NULL)
 		xasprintf(&msg, "%.*s%s: %s", (int)(colon + 2 - p), p, w,

@@ -40,11 +40,13 @@ int	 err_policy(char **, const char *, ...)
 void	 err_prefix(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*
- * Where a policy refusal happened (a file), put after its "refused: RULE: "
- * so that every refusal reads "refused: rule: message"; a refusal without
- * a rule yet is given rule.
+ * The file a failure (rc) came from, put in its cause: in front of an
+ * error's ("FILE: cause"), after a policy refusal's "refused: RULE: " so
+ * that every refusal reads "refused: rule: message" (one without a rule
+ * yet is given rule).
  */
-void	 err_refused_in(char **cause, const char *rule, const char *where);
+void	 err_in_file(char **cause, int rc, const char *rule,
+	    const char *file);
 /*
  * Set *cause to msg, a message made already (a policy finding, whose
  * values are quoted), as err_escape() leaves it; returns rc.

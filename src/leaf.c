@@ -156,10 +156,7 @@ leaf_csr_load(const char *file, gnutls_x509_crq_t *crq, struct csr_info *info,
 	len = text_as_ascii(data, len);
 	TRY(x509_parse_csr(data, len, file, crq, cause));
 	if ((rc = x509_csr_info(*crq, info, cause)) < 0) {
-		if (rc == ERR_POLICY)
-			err_refused_in(cause, "csr", file);
-		else
-			err_prefix(cause, "%s: ", file);
+		err_in_file(cause, rc, "csr", file);
 		goto out;
 	}
 	if (info->wants_ca) {

@@ -1304,6 +1304,27 @@ test_snapshot(void)
 	fx_teardown(&fx);
 }
 
+/* A new row for serial, revoked with reason (and date): its revocation date. */
+static int64_t
+recorded_revoked(struct store *st, const char *serial, int reason,
+    const int64_t *date)
+{
+	struct store_cert	 sc, *got = NULL;
+	unsigned char		 der[] = { 0x30, 0x00 };
+	char			*cause = NULL;
+	int64_t			 at = -1;
+
+	fill(&sc, serial, der, sizeof der);
+	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
+	CU_ASSERT_EQUAL(store_revoke(st, serial, reason, date, &cause), 0);
+	CU_ASSERT_EQUAL(store_get(st, serial, &got, &cause), 0);
+	if (got != NULL)
+		at = got->revoked_at;
+	store_cert_free(got);
+	free(cause);
+	return at;
+}
+
 /*
  * A certificate on hold can be revoked for good with another reason, its
  * entry taking the new reason and date; anything already revoked for good,
@@ -1352,13 +1373,7 @@ test_hold_then_revoke(void)
 	free(cause);
 	cause = NULL;
 	/* a hold made final without a date: invalid since the hold */
-	fill(&sc, "0b", der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "0b", 6, NULL, &cause), 0);
-	CU_ASSERT_EQUAL_FATAL(store_get(st, "0b", &got, &cause), 0);
-	t0 = got->revoked_at;
-	store_cert_free(got);
-	got = NULL;
+	t0 = recorded_revoked(st, "0b", 6, NULL);
 	CU_ASSERT_EQUAL(store_revoke(st, "0b", 5, NULL, &cause), 0);
 	CU_ASSERT_EQUAL_FATAL(store_get(st, "0b", &got, &cause), 0);
 	CU_ASSERT_EQUAL(got->reason, 5);
@@ -1366,13 +1381,7 @@ test_hold_then_revoke(void)
 	store_cert_free(got);
 	got = NULL;
 	/* superseded found to be keyCompromise: reason changed, dates kept */
-	fill(&sc, "0c", der, sizeof der);
-	CU_ASSERT_EQUAL(store_record(st, &sc, NULL, &cause), 0);
-	CU_ASSERT_EQUAL(store_revoke(st, "0c", 4, &t[0], &cause), 0);
-	CU_ASSERT_EQUAL_FATAL(store_get(st, "0c", &got, &cause), 0);
-	t0 = got->revoked_at;
-	store_cert_free(got);
-	got = NULL;
+	t0 = recorded_revoked(st, "0c", 4, &t[0]);
 	CU_ASSERT_EQUAL(store_revoke(st, "0c", 3, NULL, &cause), ERR_FAIL);
 	CU_ASSERT(contains(cause, "only keyCompromise may follow"));
 	free(cause);
