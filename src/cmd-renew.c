@@ -226,7 +226,7 @@ static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct renew	 rn = { 0 };
-	char		*cause = NULL;
+	char		*cause = NULL, *outcome = NULL;
 	int		 rc = ERR_FAIL;
 
 	if (args_get(a, OPT_OUT) == NULL)
@@ -258,11 +258,13 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		 * the old certificate's revocation has its own audit row, in
 		 * its transaction: no revocation goes unlogged
 		 */
+		xasprintf(&outcome, "ok: superseded (renewed as %s)",
+		    rn.serial);
 		TRY(store_begin(rn.ca->store, &cause));
 		if (store_revoke(rn.ca->store, rn.old->serial,
 		    crl_reason_code("superseded"), NULL, &cause) != 0 ||
 		    store_audit(rn.ca->store, cmd_revoke.name, rn.old->serial,
-		    rn.old->profile, "ok", &cause) != 0 ||
+		    rn.old->profile, outcome, &cause) != 0 ||
 		    store_commit(rn.ca->store, &cause) != 0) {
 			store_rollback(rn.ca->store);
 			rc = ERR_FAIL;
@@ -281,6 +283,7 @@ out:
 		cmd_audit(cmd, rn.ca->store, rn.serial != NULL ? rn.serial :
 		    rn.asked != NULL ? rn.asked : a->pos[0], rn.old != NULL ?
 		    rn.old->profile : NULL, rc, cause);
+	free(outcome);
 	renew_free(&rn);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -16,6 +16,7 @@
 #include "crl.h"
 #include "err.h"
 #include "store.h"
+#include "util.h"
 #include "x509.h"
 
 enum {
@@ -136,6 +137,28 @@ out:
 	free(cause);
 }
 
+/*
+ * The audit row of a revocation says what was recorded, as the CRL will
+ * carry it: the certificate's row keeps only its latest state, and a
+ * revocation made final or found to be keyCompromise replaces what it
+ * was. "ok: REASON[, invalid since DATE][ (was REASON)]".
+ */
+static char *
+revoked_outcome(const struct store_cert *sc, const struct store_cert *before)
+{
+	char	 since[64] = "", was[64] = "", when[32], *s;
+
+	if (sc->invalid_at != 0) {
+		utc_text(when, sizeof when, UTC_ISO, (time_t)sc->invalid_at);
+		snprintf(since, sizeof since, ", invalid since %s", when);
+	}
+	if (before != NULL && before->status == STORE_REVOKED)
+		snprintf(was, sizeof was, " (was %s)",
+		    crl_reason_name(before->reason));
+	xasprintf(&s, "ok: %s%s%s", crl_reason_name(sc->reason), since, was);
+	return s;
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -145,7 +168,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	time_t		 when = 0;
 	int64_t		 invalid;
 	struct store_cert *sc = NULL, *before = NULL;
-	char		*cause = NULL, *key_id = NULL;
+	char		*cause = NULL, *key_id = NULL, *outcome = NULL;
 	int		 rc = ERR_FAIL, reason = -1, audited = 0;
 
 	if (rname != NULL && ((reason = crl_reason_code(rname)) < 0 ||
@@ -181,7 +204,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		    &cause));
 	}
 	/* and its audit row with it: no revocation goes unlogged */
-	TRY(store_audit(ca->store, cmd->name, sc->serial, sc->profile, "ok",
+	outcome = revoked_outcome(sc, before);
+	TRY(store_audit(ca->store, cmd->name, sc->serial, sc->profile, outcome,
 	    &cause));
 	TRY(store_commit(ca->store, &cause));
 	audited = 1;
@@ -212,6 +236,7 @@ out:
 	store_cert_free(sc);
 	store_cert_free(before);
 	free(key_id);
+	free(outcome);
 	ca_close(ca);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);

@@ -425,7 +425,7 @@ renewed_audited() {
 	unaudited "$DDB" || return 1
 	sqlite3 "$DDB" "SELECT serial FROM certs c WHERE status = 'revoked'
 	    AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.serial = c.serial
-	    AND a.operation = 'revoke' AND a.outcome = 'ok')" | grep . && return 1
+	    AND a.operation = 'revoke' AND a.outcome LIKE 'ok: superseded%')" | grep . && return 1
 	sqlite3 "$DDB" "SELECT serial FROM certs WHERE status = 'valid' AND
 	    profile = 'persistent-chat' LIMIT 1" >"$T/next"
 }

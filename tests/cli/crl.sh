@@ -876,4 +876,33 @@ expect 3 "... and its key is refused from then on" roleca --dir "$I" sign persis
 	--csr late.csr --out kclate2
 expect 1 "revoking it a third time is refused" roleca --dir "$I" revoke "$kl" --reason keyCompromise
 assert "... already keyCompromise" err_has "already revoked (keyCompromise)"
+# The audit log records each revocation as it was made: its reason, its
+# invalidity date, and the reason it replaced. last_outcome SERIAL: its
+# latest successful revocation's.
+last_outcome() {
+	sqlite3 "$DB" "SELECT outcome FROM audit WHERE operation = 'revoke' AND
+	    serial = '$1' AND outcome LIKE 'ok%' ORDER BY id DESC LIMIT 1"
+}
+assert "the audit log has the keyCompromise that replaced superseded" test \
+	"$(last_outcome "$kl")" = "ok: keyCompromise (was superseded)"
+assert "... and the first revocation's reason" test \
+	"$(sqlite3 "$DB" "SELECT outcome FROM audit WHERE operation = 'revoke' AND
+	    serial = '$kl' ORDER BY id LIMIT 1")" = "ok: superseded"
+assert "... a hold with its invalidity date" test \
+	"$(sqlite3 "$DB" "SELECT outcome FROM audit WHERE operation = 'revoke' AND
+	    serial = '$hold' ORDER BY id LIMIT 1")" = \
+	"ok: certificateHold, invalid since $(iso "$hold_t")"
+nr=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=noreason.lab.example \
+	--out noreason 2>/dev/null)
+roleca --dir "$I" revoke "$nr" 2>/dev/null
+assert "... and a revocation without a reason as unspecified" test \
+	"$(last_outcome "$nr")" = "ok: unspecified"
+fh=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=fhold.lab.example \
+	--out fhold 2>/dev/null)
+roleca --dir "$I" revoke "$fh" --reason certificateHold 2>/dev/null
+fh_at=$(sqlite3 "$DB" "SELECT revoked_at FROM certs WHERE serial = '$fh'")
+expect 0 "a hold made final" roleca --dir "$I" revoke "$fh" --reason cessationOfOperation
+assert "... is logged with the hold's time as its invalidity date" test \
+	"$(last_outcome "$fh")" = \
+	"ok: cessationOfOperation, invalid since $(iso "$fh_at") (was certificateHold)"
 finish

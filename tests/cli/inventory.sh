@@ -255,10 +255,10 @@ assert "the issue is logged with its serial and profile" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"issue\" and .serial == \"$fe\" and .profile == \"frontend\" and .outcome == \"ok\")' '$T/out'"
 assert "the refused issue is logged as refused" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"issue\" and (.outcome | startswith(\"refused: \")))' '$T/out'"
-assert "the revocation is logged, with the certificate's profile" sh -c \
-	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\" and .profile == \"persistent-chat\")' '$T/out'"
+assert "the revocation is logged, with the certificate's profile and reason" sh -c \
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$ch\" and .profile == \"persistent-chat\" and .outcome == \"ok: superseded\")' '$T/out'"
 assert "renew --revoke-old logs the old certificate's revocation" sh -c \
-	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$new\" and .outcome == \"ok\")' '$T/out'"
+	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$new\" and .outcome == \"ok: superseded (renewed as $rekeyed)\")' '$T/out'"
 assert "a serial typed in upper case is logged as the database has it" sh -c \
 	"jq -e -s 'any(.[]; .operation == \"revoke\" and .serial == \"$rekeyed\")' '$T/out'"
 assert "every row has the uid" sh -c "jq -e -s 'all(.uid == $(id -u))' '$T/out'"
