@@ -1344,11 +1344,15 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		next = NULL;
 	}
 	progress(d->n, d->n, "");
-	fprintf(stderr, "roleca: deploy: %zu issued, %zu kept, %zu failed\n",
-	    count[ISSUED], count[KEPT], count[FAILED]);
+	/* with a failure, the summary is the failure's one line */
 	rc = count[FAILED] == 0 ? 0 : ERR_FAIL;
-	if (rc != 0)
-		cause = xstrdup("some servers failed (see above)");
+	xasprintf(&cause, "%zu issued, %zu kept, %zu failed", count[ISSUED],
+	    count[KEPT], count[FAILED]);
+	if (rc == 0) {
+		fprintf(stderr, "roleca: deploy: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 out:
 	/*
 	 * a directory made for servers that all failed goes again, unless

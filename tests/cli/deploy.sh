@@ -377,6 +377,8 @@ assert "... and both names looked for" err_has \
 	"absent (csr-mixed.cfg:5): no CSR: neither csrs/absent.csr nor csrs/absent.req exists"
 assert "... three rows recorded, no more" test "$(sqlite3 "$I/roleca.db" 'SELECT count(*) FROM certs')" -eq $((rows_before + 3))
 assert "... no files for the failed ones" sh -c "! ls mixed-csr | grep -q 'forged\|absent'"
+assert "... one line per failed server, then the summary as the last line" sh -c \
+	"test \$(wc -l <'$T/err') -eq 3 && tail -n 1 '$T/err' | grep -qx 'roleca: deploy: 3 issued, 0 kept, 2 failed'"
 
 # Failures: reported per server, the others still done, exit 1.
 cat >mixed.cfg <<'CFG'
