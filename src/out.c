@@ -92,6 +92,19 @@ exists_error(const char *path, int force, char **cause)
 	    (force & OUT_NO_FORCE) != 0 ? "" : " (use --force to replace it)");
 }
 
+/* What a path that is neither a file nor a directory is, for a message. */
+static const char *
+not_file_kind(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a device";
+}
+
 int
 out_check(const char *path, int force, char **cause)
 {
@@ -106,6 +119,15 @@ out_check(const char *path, int force, char **cause)
 			return err_set(cause, "%s: is a directory", path);
 		if ((force & OUT_FORCE) == 0)
 			return exists_error(path, force, cause);
+		/*
+		 * A file is replaced by renaming a new one over it: a device,
+		 * FIFO, socket or symbolic link there would be lost (root's
+		 * --out /dev/null would leave a file in its place).
+		 */
+		if (!S_ISREG(st.st_mode))
+			return err_set(cause, "%s: is %s, not a regular file; "
+			    "only a file is replaced", path,
+			    not_file_kind(st.st_mode));
 	} else if (errno != ENOENT)
 		return err_set(cause, "%s: %s", path, strerror(errno));
 	dir = dir_of(path);

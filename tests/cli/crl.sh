@@ -905,4 +905,34 @@ expect 0 "a hold made final" roleca --dir "$I" revoke "$fh" --reason cessationOf
 assert "... is logged with the hold's time as its invalidity date" test \
 	"$(last_outcome "$fh")" = \
 	"ok: cessationOfOperation, invalid since $(iso "$fh_at") (was certificateHold)"
+# Only a regular file is replaced: a symbolic link, a FIFO or a device at
+# --out stays as it was, and the CRL takes no number.
+mkdir special
+echo kept >special/target
+ln -s target special/link
+mkfifo special/fifo
+num=$(sqlite3 "$DB" "SELECT value FROM counters WHERE name = 'crl_number'")
+expect 1 "crl --out onto a symbolic link is refused" roleca --dir "$I" crl --out special/link
+assert "... in one line saying so" sh -c "grep -qx 'roleca: crl: special/link: is a symbolic link, not a regular file; only a file is replaced' '$T/err'"
+assert "... the link kept" sh -c "test -L special/link && test \"\$(cat special/link)\" = kept"
+expect 1 "crl --out onto a FIFO is refused" roleca --dir "$I" crl --out special/fifo
+assert "... saying so" err_has "special/fifo: is a FIFO, not a regular file"
+assert "... the FIFO kept" test -p special/fifo
+mv "$I/crl/issuing.crl.pem" crl-pem.saved
+ln -s ../../crl-pem.saved "$I/crl/issuing.crl.pem"
+expect 1 "the CA's own CRL file as a symbolic link is refused too" roleca --dir "$I" crl
+assert "... saying which" err_has "crl/issuing.crl.pem: is a symbolic link"
+rm "$I/crl/issuing.crl.pem" && mv crl-pem.saved "$I/crl/issuing.crl.pem"
+if mknod special/null c 1 3 2>/dev/null; then
+	expect 1 "crl --out onto a device is refused" roleca --dir "$I" crl --out special/null
+	assert "... saying so" err_has "special/null: is a device, not a regular file"
+	assert "... the device kept" test -c special/null
+else
+	for d in "crl --out onto a device" "... saying so" "... the device kept"; do
+		ok "$d # SKIP: mknod needs root"
+	done
+fi
+assert "none of them took a CRL number" test \
+	"$(sqlite3 "$DB" "SELECT value FROM counters WHERE name = 'crl_number'")" = "$num"
+assert "no temporary file left" sh -c "! ls -A special | grep -q tmp"
 finish

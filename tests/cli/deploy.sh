@@ -183,14 +183,18 @@ expect 0 "... and is kept after that" roleca --dir "$I" deploy "$SRCDIR/examples
 assert "... every server kept" test "$(grep -c ' kept ' "$T/out")" -eq 8
 
 # Files deploy reads back from its output directory must be regular
-# files: a FIFO there is never waited on.
+# files: a FIFO there is never waited on, nor replaced.
 mv certs/dir01.crt "$T/dir01.crt.old"
 mkfifo certs/dir01.crt
-expect 0 "a certificate file that is a FIFO: issued again, not waited on" timeout 60 \
+rows=$(sqlite3 "$I/roleca.db" 'SELECT count(*) FROM certs')
+expect 1 "a certificate file that is a FIFO: that server fails, not waited on" timeout 60 \
 	"$ROLECA" --dir "$I" deploy "$SRCDIR/examples/deployment.cfg" --out certs
-assert "... saying why" has_line dir01 "(certs/dir01.crt: not a regular file)"
-assert "... a regular file now, openssl verifies it" sh -c "test -f certs/dir01.crt &&
-	openssl verify -CAfile '$T/lab/root/ca.crt' -untrusted '$I/ca.crt' certs/dir01.crt"
+assert "... naming the file" err_has "certs/dir01.crt: is a FIFO, not a regular file"
+assert "... the FIFO kept, nothing recorded" sh -c "test -p certs/dir01.crt &&
+	test \$(sqlite3 '$I/roleca.db' 'SELECT count(*) FROM certs') -eq $rows"
+assert "... the others kept" test "$(grep -c ' kept ' "$T/out")" -eq 7
+rm certs/dir01.crt
+mv "$T/dir01.crt.old" certs/dir01.crt
 cp -p certs/dir01.key "$T/dir01.key.old"
 rm certs/dir01.key
 mkfifo -m 600 certs/dir01.key

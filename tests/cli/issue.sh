@@ -226,4 +226,16 @@ expect 0 "a root without chain.pem still signs (its chain is itself)" roleca --d
 	issue persistent-chat --set server_fqdn=rootleaf.lab.example --out rootleaf
 mv "$T/root-chain.saved" "$L/root/chain.pem"
 
+# --force replaces files only: a symbolic link where a file would go is
+# refused before a key is made or anything recorded, and stays.
+echo other >linked.key.target
+ln -s linked.key.target linked.key
+rows=$(sqlite3 "$DB" 'SELECT count(*) FROM certs')
+expect 1 "issue --force onto a symbolic link is refused" roleca --dir "$I" issue frontend \
+	$FE_VARS --out linked --force
+assert "... saying so" err_has "linked.key: is a symbolic link, not a regular file"
+assert "... the link kept, its target unchanged" sh -c \
+	"test -L linked.key && test \"\$(cat linked.key)\" = other"
+assert "... nothing recorded, no other file written" sh -c \
+	"test \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $rows && ! test -e linked.crt"
 finish
