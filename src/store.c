@@ -1136,7 +1136,8 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 	 * puts it in the next delta CRL. ?4, the revocation date, is taken
 	 * once the write lock is held: it is when the revocation was
 	 * recorded. A revocation that would date from before the certificate
-	 * existed is refused. (SET reads the row as it was.)
+	 * existed is refused, and so is an invalidity date after the
+	 * revocation date a revocation keeps. (SET reads the row as it was.)
 	 */
 	static const char	 sql[] =
 	    "UPDATE certs SET status = 'revoked',"
@@ -1144,14 +1145,16 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 	    " THEN revoked_at ELSE ?4 END,"
 	    " reason = ?3,"
 	    " invalid_at = CASE WHEN ?2 IS NOT NULL THEN"
-	    " CASE WHEN ?2 < ?4 THEN ?2 END"
+	    " CASE WHEN ?2 < CASE WHEN status = 'revoked' AND reason IS NOT 6"
+	    " THEN revoked_at ELSE ?4 END THEN ?2 END"
 	    " WHEN status = 'revoked' AND reason = 6 THEN"
 	    " coalesce(invalid_at, revoked_at)"
 	    " WHEN status = 'revoked' THEN invalid_at END,"
 	    " revoked_recorded = ?4"
 	    " WHERE serial = ?1 AND (status = 'valid' OR"
 	    " (status = 'revoked' AND reason = 6 AND ?3 IS NOT 6) OR"
-	    " (status = 'revoked' AND ?3 = 1 AND reason IS NOT 1))"
+	    " (status = 'revoked' AND ?3 = 1 AND reason IS NOT 1 AND"
+	    " (reason = 6 OR coalesce(?2, 0) <= revoked_at)))"
 	    " AND coalesce(?2, ?4) >= not_before";
 	const char		*what = "revoke";
 	sqlite3_stmt		*stmt = NULL;
@@ -1179,7 +1182,17 @@ store_revoke(struct store *st, const char *serial_text, int reason,
 		if (sc == NULL)
 			rc = err_set(cause, "no certificate with serial %s in "
 			    "%s", serial, st->path);
-		else if (sc->status == STORE_REVOKED && sc->reason == 1)
+		else if (sc->status == STORE_REVOKED && sc->reason != 1 &&
+		    sc->reason != 6 && reason == 1 && invalid != NULL &&
+		    *invalid > sc->revoked_at) {
+			char	 when[32];
+
+			utc_text(when, sizeof when, UTC_ISO,
+			    (time_t)sc->revoked_at);
+			rc = err_set(cause, "certificate %s: --date is after "
+			    "its revocation date, %s, which it keeps", serial,
+			    when);
+		} else if (sc->status == STORE_REVOKED && sc->reason == 1)
 			rc = err_set(cause, "certificate %s is already "
 			    "revoked (keyCompromise)", serial);
 		else if (sc->status == STORE_REVOKED && sc->reason != 6)

@@ -935,4 +935,23 @@ fi
 assert "none of them took a CRL number" test \
 	"$(sqlite3 "$DB" "SELECT value FROM counters WHERE name = 'crl_number'")" = "$num"
 assert "no temporary file left" sh -c "! ls -A special | grep -q tmp"
+# A revocation found to be keyCompromise keeps its revocation date: a
+# --date after it is refused (an invalidity date follows no revocation),
+# one before it is the entry's invalidity date.
+openssl req -new -newkey rsa:2048 -nodes -keyout kd.key -subj /CN=kcdate.lab.example \
+	-addext subjectAltName=DNS:kcdate.lab.example -out kd.csr 2>/dev/null
+kd=$(roleca --dir "$I" sign persistent-chat --csr kd.csr --out kcdate 2>/dev/null)
+kd_t=$(($(date +%s) - 60))
+roleca --dir "$I" revoke "$kd" --reason superseded 2>/dev/null
+kd_at=$(sqlite3 "$DB" "SELECT revoked_at FROM certs WHERE serial = '$kd'")
+sleep 2
+expect 1 "keyCompromise with a --date after the kept revocation date is refused" \
+	roleca --dir "$I" revoke "$kd" --reason keyCompromise --date "$(iso $((kd_at + 1)))"
+assert "... saying so" err_has "certificate $kd: --date is after its revocation date, $(iso "$kd_at"), which it keeps"
+assert "... nothing changed" test \
+	"$(sqlite3 "$DB" "SELECT reason || ',' || coalesce(invalid_at, '-') FROM certs WHERE serial = '$kd'")" = "4,-"
+expect 0 "... one before it is taken" roleca --dir "$I" revoke "$kd" --reason keyCompromise \
+	--date "$(iso "$kd_t")"
+assert "... as the invalidity date, before the revocation date" test \
+	"$(sqlite3 "$DB" "SELECT reason || ',' || revoked_at || ',' || invalid_at FROM certs WHERE serial = '$kd'")" = "1,$kd_at,$kd_t"
 finish
