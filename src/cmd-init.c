@@ -441,6 +441,68 @@ remove_db(const char *db)
 	}
 }
 
+/*
+ * A path in a form two spellings of one path share, without asking the
+ * file system (neither need exist yet): no "." component, no doubled or
+ * trailing '/'. In place.
+ */
+static void
+path_plain(char *p)
+{
+	char	*r = p, *w = p;
+	int	 abs = *p == '/';
+
+	while (*r != '\0') {
+		size_t	 n = strcspn(r, "/");
+
+		if (n > 0 && !(n == 1 && *r == '.')) {
+			if (w != p || abs)
+				*w++ = '/';
+			memmove(w, r, n);
+			w += n;
+		}
+		r += n;
+		while (*r == '/')
+			r++;
+	}
+	if (w == p)
+		*w++ = abs ? '/' : '.';
+	*w = '\0';
+}
+
+/*
+ * The request's file, judged before a key is made or a passphrase or PIN
+ * asked for: not in a CA directory (the new one's included: init makes
+ * that directory whole, from a staging one), and not there already.
+ */
+static int
+check_csr_out(const char *dir, const char *csr_out, char **cause)
+{
+	struct stat	 a, b;
+	char		*in = ca_dir_of(csr_out), *d = xstrdup(dir);
+	char		*x = xstrdup(in);
+	int		 rc = ERR_FAIL;
+
+	path_plain(x);
+	path_plain(d);
+	if (strcmp(x, d) == 0 || (stat(in, &a) == 0 && stat(dir, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+		rc = err_usage(cause, "--csr-out %s: is in %s, the new CA's "
+		    "directory: write it elsewhere", csr_out, dir);
+		goto out;
+	}
+	if ((rc = ca_refuse_output(csr_out, 0, cause)) != 0) {
+		err_prefix(cause, "--csr-out ");
+		goto out;
+	}
+	rc = out_check(csr_out, OUT_NO_FORCE, cause);
+out:
+	free(x);
+	free(d);
+	free(in);
+	return rc;
+}
+
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
@@ -473,6 +535,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	TRY(check_dir(&in, dir, &cause));
+	if (csr_out != NULL)
+		TRY(check_csr_out(dir, csr_out, &cause));
 	if (args_has(a, OPT_ENCRYPT_KEY))
 		TRY(pass_get_checked("new CA key passphrase", args_get(a,
 		    OPT_KEY_PASS_FILE), "ROLECA_CA_PASS", 1, key_pass_check,

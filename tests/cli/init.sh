@@ -256,6 +256,27 @@ expect 1 "init --csr-out onto an existing file is refused" \
 	roleca --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$T/ext.csr"
 assert "... not suggesting a --force it does not have" sh -c "! grep -q force '$T/err'"
 assert "... leaving no CA directory" test ! -e "$T/ext-again"
+expect 1 "... found before the passphrase is asked for" env -u ROLECA_CA_PASS \
+	"$ROLECA" --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$T/ext.csr" \
+	--encrypt-key </dev/null
+assert "... saying it exists" err_has "ext.csr: already exists"
+expect 1 "init --csr-out into a missing directory is refused" \
+	roleca --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$T/nodir/x.csr"
+assert "... saying so" err_has "directory $T/nodir does not exist"
+expect 2 "init --csr-out into another CA's directory is a usage error" \
+	roleca --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$L/root/x.csr"
+assert "... saying so, nothing written" sh -c \
+	"grep -q 'is in $L/root, a CA directory' '$T/err' && ! test -e '$L/root/x.csr'"
+expect 2 "... or its crl/" \
+	roleca --dir "$T/ext-again" init --config "$L/issuing.cfg" --csr-out "$L/root/crl/x.csr"
+mkdir "$T/ext-empty"
+expect 2 "init --csr-out into the new CA's own directory is a usage error" \
+	roleca --dir "$T/ext-empty" init --config "$L/issuing.cfg" --csr-out "$T/ext-empty/req.csr"
+assert "... saying so" err_has "is in $T/ext-empty, the new CA's directory: write it elsewhere"
+assert "... the directory left empty" sh -c "test -z \"\$(ls -A '$T/ext-empty')\""
+expect 2 "... also when it does not exist yet, however spelt" \
+	roleca --dir "$T/ext-new/" init --config "$L/issuing.cfg" --csr-out "$T/./ext-new/req.csr"
+assert "... leaving no CA directory" test ! -e "$T/ext-new"
 assert "the CSR verifies (openssl req -verify)" \
 	openssl req -in "$T/ext.csr" -noout -verify
 assert "no certificate yet" test ! -e "$E/ca.crt"
