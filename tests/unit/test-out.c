@@ -266,6 +266,14 @@ test_no_replace(void)
  * An existing symlink is an existing path: never followed, never written
  * through.
  */
+static int
+is_link(const char *path)
+{
+	struct stat	 st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 static void
 test_symlink(void)
 {
@@ -285,10 +293,13 @@ test_symlink(void)
 	cause = NULL;
 	CU_ASSERT(!exists(nowhere));
 	CU_ASSERT(holds(target, "precious"));
-	/* with force the link itself is replaced, not its target */
-	CU_ASSERT_EQUAL(out_write(link1, "new", 3, 0, 1, &cause), 0);
+	/* with force too: only a regular file is replaced, never a link */
+	CU_ASSERT_EQUAL(out_write(link1, "new", 3, 0, 1, &cause), ERR_FAIL);
+	CU_ASSERT(cause != NULL && strstr(cause, "is a symbolic link") != NULL);
+	free(cause);
+	cause = NULL;
 	CU_ASSERT(holds(target, "precious"));
-	CU_ASSERT(holds(link1, "new"));
+	CU_ASSERT(is_link(link1));
 	free(target);
 	free(link1);
 	free(dangling);
