@@ -215,6 +215,11 @@ load_key(struct ca *ca, char **cause)
 	ca->own = ecsig_new(ca->key);
 	rc = 0;
 out:
+	/* no key that does not match: loaded or not at all */
+	if (rc != 0) {
+		keys_free(ca->key);
+		ca->key = NULL;
+	}
 	free(path);
 	return rc;
 }
@@ -250,16 +255,18 @@ ca_open(const char *dir, int want, struct ca **out, char **cause)
 	TRY(conf_load(path, 0, &ca->conf, cause));
 	if (want & CA_WANT_CERT)
 		TRY(load_cert(ca, cause));
-	if (want & CA_WANT_KEY)
-		TRY(load_key(ca, cause));
 	if (want & CA_WANT_STORE) {
 		free(path);
 		path = ca_path(ca, CA_DB);
 		TRY(store_open(path, 0, &ca->store, cause));
 	}
+	rc = 0;
+	/* a key that will not load is a use of the CA, to be logged */
+	if ((want & CA_WANT_KEY) && (rc = load_key(ca, cause)) != 0 &&
+	    ca->store == NULL)
+		goto out;
 	*out = ca;
 	ca = NULL;
-	rc = 0;
 out:
 	free(path);
 	ca_close(ca);

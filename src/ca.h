@@ -53,7 +53,13 @@ struct ca {
 	int			 crl_lock;
 };
 
-/* A directory that is not a CA is an error that says so. */
+/*
+ * A directory that is not a CA is an error that says so. The database is
+ * opened before the key is loaded: when the key cannot be (a wrong
+ * passphrase or PIN, a key others may read), *out is still the CA, with
+ * its database and without a key, for the failure to be logged; the
+ * caller closes it. On any other failure *out is NULL.
+ */
 int	 ca_open(const char *dir, int want, struct ca **, char **cause);
 /* The CA's key, loaded now if ca_open was not asked for it. */
 int	 ca_load_key(struct ca *, char **cause);

@@ -1264,7 +1264,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	char			*cause = NULL;
 	struct stat		 st;
 	size_t			 count[3] = { 0, 0, 0 };
-	int			 rc = ERR_FAIL, made = 0, lockfd = -1;
+	int			 rc = ERR_FAIL, made = 0, lockfd = -1, ran = 0;
 
 	if (outdir == NULL)
 		return cmd_usage_error(cmd, "--out DIR is required");
@@ -1324,6 +1324,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	group_max_init();
 	if (csrdir != NULL)
 		TRY(leaf_compromised_load(ca, &pp.compromised, &cause));
+	/* from here every server's outcome is logged as its own */
+	ran = 1;
 	g = group_new(0, d->n);
 	group_start(g, ca, dir, d, &pp, &cache);
 	while (g != NULL) {
@@ -1354,6 +1356,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		cause = NULL;
 	}
 out:
+	if (ca != NULL && rc != 0 && !ran)
+		cmd_audit(cmd, ca->store, NULL, NULL, rc, cause);
 	/*
 	 * a directory made for servers that all failed goes again, unless
 	 * another deploy holds it (it may have made it first)

@@ -532,6 +532,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	    &cause)) != 0 || (rc = ca_chain_whole(in.parent, &cause)) != 0)) {
 		/* the parent's fault, not the new CA's: say which was meant */
 		err_prefix(&cause, "--parent: ");
+		/* its key would not load, or its chain is not whole: logged */
+		if (in.parent != NULL)
+			cmd_audit(cmd, in.parent->store, NULL,
+			    "subordinate-ca", rc, cause);
 		goto out;
 	}
 	TRY(check_dir(&in, dir, &cause));

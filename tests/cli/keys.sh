@@ -35,6 +35,24 @@ unset ROLECA_CA_PASS_FILE
 export ROLECA_CA_PASS='not the passphrase'
 expect 1 "a wrong passphrase is an error" roleca --dir enc crl
 assert "... saying so" err_has "wrong passphrase"
+# last_audit DIR: the CA's last audit row, "operation outcome".
+last_audit() {
+	sqlite3 "$1/roleca.db" "SELECT operation || ' ' || outcome FROM audit ORDER BY id DESC LIMIT 1"
+}
+assert "... logged, as a use of the CA key that failed" test \
+	"$(last_audit enc)" = "crl error: enc/ca.key: wrong passphrase"
+expect 1 "issue with a wrong passphrase" roleca --dir enc issue persistent-chat \
+	--set server_fqdn=chat2.lab.example --out chat2
+assert "... logged too" test "$(last_audit enc)" = "issue error: enc/ca.key: wrong passphrase"
+expect 1 "deploy with a wrong passphrase" roleca --dir enc deploy "$SRCDIR/examples/deployment.cfg" \
+	--out deployed
+assert "... logged too" test "$(last_audit enc)" = "deploy error: enc/ca.key: wrong passphrase"
+expect 1 "init --parent with the parent's wrong passphrase" roleca --dir encsub init \
+	--config "$SRCDIR/examples/lab/issuing.cfg" --parent enc
+assert "... logged in the parent's log" test \
+	"$(last_audit enc)" = "init error: --parent: enc/ca.key: wrong passphrase"
+assert "... the passphrase in no message" sh -c \
+	"! sqlite3 enc/roleca.db 'SELECT outcome FROM audit' | grep -q 'not the passphrase'"
 export ROLECA_CA_PASS='a good long passphrase'
 expect 0 "ROLECA_CA_PASS unlocks it: crl" roleca --dir enc crl
 unset ROLECA_CA_PASS

@@ -96,6 +96,8 @@ assert "... making no CA and no CSR" sh -c "test ! -e weak && test ! -e weak.csr
 export ROLECA_PKCS11_PIN=654321
 expect 1 "a wrong PIN is an error" setsid "$ROLECA" --dir ca crl
 assert "... from the token" err_has "PIN"
+assert "... logged in the audit log" sh -c "sqlite3 ca/roleca.db \"SELECT operation || ' ' || outcome FROM audit ORDER BY id DESC LIMIT 1\" |
+	grep -q '^crl error: .*PIN'"
 unset ROLECA_PKCS11_PIN
 expect 2 "no PIN and no terminal is a usage error, as roleca(1) says" \
 	setsid "$ROLECA" --dir ca crl </dev/null
