@@ -71,6 +71,8 @@ struct check {
 	struct findings		 findings;
 	unsigned		 warn_days;
 	int			 verified;	/* the chain verified to --ca */
+	/* --crl names a delta CRL, or the certificate does: not read */
+	int			 delta_unread;
 };
 
 /*
@@ -419,6 +421,7 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
     time_t now, char **cause)
 {
 	struct crl_seen	 seen;
+	struct strv	 deltas = { NULL, 0 };
 	unsigned char	*body = NULL;
 	size_t		 len;
 	int		 rc = ERR_FAIL;
@@ -440,8 +443,14 @@ check_crl_file(struct check *ck, gnutls_x509_crt_t issuer, const char *path,
 	policy_check_crl(ck->certs[0], issuer, body, len, path, 0, now,
 	    &seen, &ck->findings);
 	policy_check_revoked(path, &seen, NULL, NULL, &ck->findings);
+	/* the file alone judges: a delta CRL it or the certificate names */
+	policy_delta_urls(ck->certs[0], &deltas);
+	if (deltas.n == 0)
+		policy_crl_delta_urls(body, len, &deltas);
+	ck->delta_unread = deltas.n > 0;
 	rc = 0;
 out:
+	strv_free(&deltas);
 	free(body);
 	return rc;
 }
@@ -482,6 +491,10 @@ report_text(const struct check *ck, gnutls_x509_crt_t issuer)
 		printf("%sissuer not anchored: give --ca", sep);
 		sep = "; ";
 	}
+	if (ck->delta_unread) {
+		printf("%sthe delta CRL was not read: use --fetch-crl", sep);
+		sep = "; ";
+	}
 	printf("%s\n", *sep == ';' ? ")" : "");
 }
 
@@ -502,10 +515,12 @@ report_json(const struct check *ck, gnutls_x509_crt_t issuer)
 	printf(",\"serial\":");
 	json_string(stdout, serial != NULL ? serial : "");
 	printf(",\"not_after\":%lld,\"issuer_checked\":%s,"
-	    "\"issuer_anchored\":%s,\"issued_by_dir_ca\":%s,\"compliant\":%s,"
-	    "\"findings\":[", (long long)na, issuer != NULL ? "true" : "false",
+	    "\"issuer_anchored\":%s,\"issued_by_dir_ca\":%s,"
+	    "\"delta_crl_unread\":%s,\"compliant\":%s,\"findings\":[",
+	    (long long)na, issuer != NULL ? "true" : "false",
 	    anchored(ck, issuer) ? "true" : "false", ck->ca == NULL ? "null" :
 	    issuer == ck->ca->crt ? "true" : "false",
+	    ck->delta_unread ? "true" : "false",
 	    ck->findings.n == 0 ? "true" : "false");
 	for (size_t i = 0; i < ck->findings.n; i++) {
 		printf("%s{\"rule\":", i > 0 ? "," : "");

@@ -38,6 +38,8 @@
 #define OID_FRESHEST	"2.5.29.46"
 #define OID_DELTA_IND	"2.5.29.27"
 #define OID_AKI		"2.5.29.35"
+#define OID_CRL_NUMBER	"2.5.29.20"
+#define OID_IDP		"2.5.29.28"
 #define OID_EKU		"2.5.29.37"
 #define OID_AIA		"1.3.6.1.5.5.7.1.1"
 #define OID_OCSP	"1.3.6.1.5.5.7.48.1"
@@ -2300,6 +2302,108 @@ policy_crl_parses(const unsigned char *data, size_t len)
 	return ok;
 }
 
+/*
+ * Does the CRL's issuingDistributionPoint (extension value v) cover crt
+ * for every reason? NULL when it does, else why not (RFC 5280 5.2.5,
+ * 6.3.3 (b)): a CRL of CA certificates only, of end-entity certificates
+ * only, of attribute certificates, of some reasons only, an indirect CRL,
+ * or the CRL of another distribution point than one crt names.
+ */
+static const char *
+idp_gap(gnutls_x509_crt_t crt, const gnutls_datum_t *v)
+{
+	struct der_cur	 c = { v->data, v->size }, seq, dp, names, name;
+	struct strv	 cdp = { NULL, 0 };
+	unsigned	 tag, is_ca = 0;
+	const char	*why = NULL;
+	int		 named = 0, match = 0;
+
+	if (der_expect(&c, DER_SEQUENCE, &seq, NULL) < 0 || c.len != 0)
+		return "its issuingDistributionPoint is malformed";
+	(void)gnutls_x509_crt_get_basic_constraints(crt, NULL, &is_ca, NULL);
+	if (der_expect(&seq, DER_CONTEXT(0), &dp, NULL) == 0) {
+		/* fullName [0] GeneralNames: its URIs [6] */
+		if (der_expect(&dp, DER_CONTEXT(0), &names, NULL) < 0)
+			return "its issuingDistributionPoint names no URL";
+		policy_cdp_urls(crt, &cdp);
+		while (names.len > 0 && der_take(&names, &tag, &name,
+		    NULL) == 0) {
+			char	*url;
+
+			if (tag != 0x86)
+				continue;
+			named = 1;
+			url = xstrndup((const char *)name.p, name.len);
+			match |= strv_has(&cdp, url);
+			free(url);
+		}
+		strv_free(&cdp);
+		if (!named)
+			return "its issuingDistributionPoint names no URL";
+		if (!match)
+			return "its issuingDistributionPoint is another "
+			    "distribution point than the certificate's";
+	}
+	while (seq.len > 0 && why == NULL) {
+		struct der_cur	 val;
+
+		if (der_take(&seq, &tag, &val, NULL) < 0)
+			return "its issuingDistributionPoint is malformed";
+		/* the BOOLEANs are DEFAULT FALSE: present, they are TRUE */
+		if (tag == 0x81 && is_ca)
+			why = "it lists end-entity certificates only";
+		else if (tag == 0x82 && !is_ca)
+			why = "it lists CA certificates only";
+		else if (tag == 0x83)
+			why = "it lists some revocation reasons only";
+		else if (tag == 0x84)
+			why = "it is an indirect CRL";
+		else if (tag == 0x85)
+			why = "it lists attribute certificates only";
+	}
+	return why;
+}
+
+/*
+ * Why the CRL may not be used to judge crt, or NULL: a critical extension
+ * roleca does not process (RFC 5280 5.2: such a CRL is not used), or an
+ * issuingDistributionPoint whose scope leaves crt out.
+ */
+static const char *
+crl_unusable(gnutls_x509_crl_t crl, gnutls_x509_crt_t crt, char *oid_out,
+    size_t oid_len)
+{
+	char		 oid[128];
+	size_t		 olen;
+	unsigned	 critical;
+	gnutls_datum_t	 d = { NULL, 0 };
+	const char	*why = NULL;
+
+	for (unsigned i = 0; why == NULL; i++) {
+		olen = sizeof oid;
+		if (gnutls_x509_crl_get_extension_info(crl, (int)i, oid, &olen,
+		    &critical) < 0)
+			break;
+		if (strcmp(oid, OID_IDP) == 0) {
+			if (gnutls_x509_crl_get_extension_data2(crl, i,
+			    &d) < 0)
+				return "its issuingDistributionPoint cannot "
+				    "be read";
+			why = idp_gap(crt, &d);
+			gnutls_free(d.data);
+			d.data = NULL;
+		} else if (critical && strcmp(oid, OID_DELTA_IND) != 0 &&
+		    strcmp(oid, OID_CRL_NUMBER) != 0 &&
+		    strcmp(oid, OID_AKI) != 0 &&
+		    strcmp(oid, OID_FRESHEST) != 0) {
+			snprintf(oid_out, oid_len, "%s", oid);
+			why = "it has a critical extension roleca does not "
+			    "process";
+		}
+	}
+	return why;
+}
+
 void
 policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
     const unsigned char *data, size_t len, const char *url, int delta,
@@ -2311,6 +2415,8 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 	unsigned char		 mine[64], num[20];
 	size_t			 mlen = sizeof mine, nlen = sizeof num;
 	unsigned		 status = 0, dates;
+	char			 oid[128] = "";
+	const char		*why;
 
 	seen->ok = 0;
 	seen->listed = -1;
@@ -2373,6 +2479,12 @@ policy_check_crl(gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
 	if (delta && seen->base < 0) {
 		findings_add(f, "crl", "the delta CRL at %s has no Delta CRL "
 		    "Indicator", url);
+		goto out;
+	}
+	if ((why = crl_unusable(crl, crt, oid, sizeof oid)) != NULL) {
+		findings_add(f, "crl", "the CRL at %s cannot be used: %s%s%s%s",
+		    url, why, *oid != '\0' ? " (" : "", oid,
+		    *oid != '\0' ? ")" : "");
 		goto out;
 	}
 	if (gnutls_x509_crt_get_serial(crt, mine, &mlen) < 0 ||

@@ -305,6 +305,52 @@ if openssl ca -gencrl -config ca2.cnf -crl_lastupdate "$ahead" -out ahead.pem 2>
 else
 	ok "a CRL dated ahead # SKIP: openssl ca has no -crl_lastupdate"
 fi
+# A CRL check cannot interpret, or whose scope leaves the certificate out
+# (RFC 5280 5.2, 5.2.5, 6.3.3 (b)), judges nothing: openssl refuses each,
+# and check says why rather than calling the certificate compliant.
+cat >>ca2.cnf <<'CNF'
+[unk]
+authorityKeyIdentifier = keyid
+1.2.3.4 = critical,DER:0500
+[onlyca]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical,@onlyca_s
+[onlyca_s]
+onlyCA = TRUE
+[some]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical,@some_s
+[some_s]
+onlysomereasons = keyCompromise
+[other]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical,@other_s
+[other_s]
+fullname = URI:http://other.example/x.crl
+[same]
+authorityKeyIdentifier = keyid
+issuingDistributionPoint = critical,@same_s
+[same_s]
+fullname = URI:http://pki.example/ca.crl
+onlyuser = TRUE
+CNF
+for x in unk onlyca some other same; do
+	openssl ca -gencrl -config ca2.cnf -crlexts "$x" -out "$x.pem" 2>/dev/null
+done
+for x in "unk:it has a critical extension roleca does not process (1.2.3.4)" \
+    "onlyca:it lists CA certificates only" \
+    "some:it lists some revocation reasons only" \
+    "other:its issuingDistributionPoint is another distribution point than the certificate's"; do
+	f=${x%%:*} why=${x#*:}
+	assert "(openssl verify refuses the CRL $f.pem)" sh -c \
+		"! openssl verify -crl_check -CAfile ca.crt -CRLfile $f.pem l.crt >/dev/null 2>&1"
+	expect 3 "check --crl: $f.pem cannot be used" \
+		roleca --dir "$T/none" check l.crt --ca ca.crt --crl "$f.pem"
+	assert "... saying why" out_has "the CRL at $f.pem cannot be used: $why"
+done
+assert "(openssl verify takes a CRL of this distribution point, end-entity certificates only)" \
+	openssl verify -crl_check -CAfile ca.crt -CRLfile same.pem l.crt
+expect 0 "check --crl takes it too" roleca --dir "$T/none" check l.crt --ca ca.crt --crl same.pem
 cd "$T" || exit 1
 # A bare certificate of the CA in DIR, with --ca its root: the CA's own
 # chain links them, as openssl does with the same files.

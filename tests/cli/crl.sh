@@ -303,6 +303,13 @@ if [ "$rc" -ne 0 ] && grep -q 'certificate revoked' "$T/out" "$T/err"; then
 else
 	not_ok "openssl -use_deltas rejects a leaf revoked only in the delta"; show_output
 fi
+# check --crl reads the one file: that the delta went unread is said.
+expect 0 "check --crl with the base alone finds nothing in it" roleca check "$D/new.crt" \
+	--ca "$D/ca/ca.crt" --crl "$D/base.pem"
+assert "... and says the delta CRL was not read" sh -c \
+	"grep -qx '$D/new.crt: compliant (the delta CRL was not read: use --fetch-crl)' '$T/out'"
+expect 0 "... in the JSON too" roleca check "$D/new.crt" --ca "$D/ca/ca.crt" --crl "$D/base.pem" --json
+assert "... delta_crl_unread" sh -c "jq -e '.delta_crl_unread == true' '$T/out' >/dev/null"
 # A hold released after the base: the delta tells peers to drop it.
 held=$(roleca --dir "$D/ca" issue persistent-chat --set server_fqdn=h.lab.example --out "$D/held" 2>/dev/null)
 roleca --dir "$D/ca" revoke "$held" --reason certificateHold 2>/dev/null
