@@ -19,9 +19,10 @@
 #include "x509.h"
 
 /*
- * The parent signs what it will: a subject, or a path length shorter than
- * ca.cfg's path_length, other than the request asked for is installed, as
- * the parent decided, but said.
+ * The parent signs what it will: a subject, a path length shorter than
+ * ca.cfg's path_length, or no nameConstraints where ca.cfg asks for them,
+ * other than the request asked for, is installed, as the parent decided,
+ * but said.
  */
 static int
 differs(const char *file, gnutls_x509_crt_t crt, const struct conf *c,
@@ -43,6 +44,12 @@ differs(const char *file, gnutls_x509_crt_t crt, const struct conf *c,
 		fprintf(stderr, "roleca: install-cert: warning: %s: path "
 		    "length %d, where %s asks for %d\n", file, pathlen,
 		    c->path, c->path_len);
+	/* roleca keeps to the domains still; a verifier is not told to */
+	if (c->policy.name_constraints && !x509_has_name_constraints(crt))
+		fprintf(stderr, "roleca: install-cert: warning: %s: no "
+		    "nameConstraints, where %s asks for them "
+		    "(name_constraints = true): verifiers will not hold this "
+		    "CA to its permitted_domains\n", file, c->path);
 	rc = 0;
 out:
 	free(subject);

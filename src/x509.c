@@ -1247,6 +1247,18 @@ x509_path_len(gnutls_x509_crt_t crt)
 }
 
 int
+x509_has_name_constraints(gnutls_x509_crt_t crt)
+{
+	size_t	 len = 0;
+	int	 ret;
+
+	/* a buffer too short still says it is there */
+	ret = gnutls_x509_crt_get_extension_by_oid(crt, "2.5.29.30", 0, NULL,
+	    &len, NULL);
+	return ret == 0 || ret == GNUTLS_E_SHORT_MEMORY_BUFFER;
+}
+
+int
 x509_subject_text(gnutls_x509_crt_t crt, char **text, char **cause)
 {
 	int	 ret;

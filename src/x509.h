@@ -123,6 +123,8 @@ int	 x509_subject_is(gnutls_x509_crt_t, const struct dn *, int *same,
 	    char **cause);
 /* A CA certificate's pathLenConstraint; -1: none (or no CA). */
 int	 x509_path_len(gnutls_x509_crt_t);
+/* Does the certificate carry a nameConstraints extension? */
+int	 x509_has_name_constraints(gnutls_x509_crt_t);
 /* The subjectAltName entries as "DNS:x,IP:y" text (allocated, "" if none). */
 int	 x509_san_text(gnutls_x509_crt_t, char **text, char **cause);
 /* The subject CN as its text, not RFC 4514-escaped; -1 if none. */

@@ -508,6 +508,17 @@ expect 0 "a CSR for an external parent asks for them" roleca --dir "$N/ext" init
 	--config "$N/sub.cfg" --csr-out "$N/ext.csr"
 assert "... in its requested extensions" sh -c \
 	"openssl req -in '$N/ext.csr' -noout -text | grep -A3 'Name Constraints: critical' | grep -q DNS:lab.example"
+# An external parent that drops them: installed, as it signed it, but said.
+printf 'basicConstraints = critical,CA:TRUE,pathlen:0\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n' \
+	>"$N/nonc.ext"
+openssl x509 -req -in "$N/ext.csr" -CA "$N/root/ca.crt" -CAkey "$N/root/ca.key" \
+	-set_serial "0x$(openssl rand -hex 16)" -days 365 -sha256 -extfile "$N/nonc.ext" \
+	-out "$N/ext.crt" 2>/dev/null
+cat "$N/ext.crt" "$N/root/ca.crt" >"$N/ext.chain"
+expect 0 "install-cert of a certificate the parent signed without them" \
+	roleca --dir "$N/ext" install-cert "$N/ext.chain"
+assert "... warns that verifiers will not hold the CA to its domains" err_has \
+	"warning: $N/ext.chain: no nameConstraints, where $N/ext/ca.cfg asks for them (name_constraints = true)"
 printf 'subject = { CN = "No Domains"; };\nkey = "ec:p256";\ncdp = [ "http://pki.lab.example/crl/nd.crl" ];\npolicy = {\n  name_constraints = true;\n};\n' \
 	>"$N/nodom.cfg"
 expect 1 "name_constraints without permitted_domains is refused" roleca --dir "$N/nodom" init \
