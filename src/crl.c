@@ -721,6 +721,13 @@ crl_lock(struct ca *ca, char **cause)
 		return 0;
 	xasprintf(&path, "%s/%s/.lock", ca->dir, CA_CRLDIR);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ENOENT) {
+		/* as crl says it when it writes there */
+		err_set(cause, "directory %s/%s does not exist", ca->dir,
+		    CA_CRLDIR);
+		free(path);
+		return ERR_FAIL;
+	}
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
 		err_set(cause, "%s: cannot lock: %s", path, strerror(errno));
 		free(path);

@@ -961,4 +961,9 @@ expect 0 "... one before it is taken" roleca --dir "$I" revoke "$kd" --reason ke
 	--date "$(iso "$kd_t")"
 assert "... as the invalidity date, before the revocation date" test \
 	"$(sqlite3 "$DB" "SELECT reason || ',' || revoked_at || ',' || invalid_at FROM certs WHERE serial = '$kd'")" = "1,$kd_at,$kd_t"
+# A CA whose crl/ was removed: publish says so as crl does.
+cp -R "$I" nocrl && rm -rf nocrl/crl && mkdir -p nocrl-www
+expect 1 "publish without the CA's crl/ fails" roleca --dir nocrl publish --to nocrl-www
+assert "... naming the missing directory" sh -c \
+	"grep -qx 'roleca: publish: directory nocrl/crl does not exist' '$T/err'"
 finish
