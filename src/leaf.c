@@ -178,7 +178,8 @@ out:
  */
 static int
 fit_name(const struct profile *p, const struct profile_values *vs,
-    const struct profile_tmpl *t, size_t n, unsigned *used, const char *name)
+    const struct profile_tmpl *t, size_t n, unsigned *used, struct strv *took,
+    const char *name)
 {
 	size_t	 best_len = 0, literal;
 	int	 best = -1, list;
@@ -196,6 +197,8 @@ fit_name(const struct profile *p, const struct profile_values *vs,
 	if (best < 0)
 		return -1;
 	used[best]++;
+	if (took != NULL)
+		strv_add(&took[best], name);
 	return 0;
 }
 
@@ -243,18 +246,20 @@ fit_names(const struct request *req, const struct profile *p,
     const char *who, const char *hint, unsigned *used, char **cause)
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
+	struct strv	*took = xcalloc(p->ndns + 1, sizeof *took);
+	struct list_gap	 gap = { NULL, NULL, NULL, NULL };
 	size_t		 extra = own_cn != NULL;
 	int		 rc = 0;
 
 	if (subject_cn != NULL)
-		(void)fit_name(p, vs, p->dns, p->ndns, used, subject_cn);
+		(void)fit_name(p, vs, p->dns, p->ndns, used, took, subject_cn);
 	for (size_t k = 0; k < extra + dns->n && rc == 0; k++) {
 		const char	*name = k < extra ? own_cn : dns->v[k - extra];
 
 		if ((cn != NULL && strcasecmp(name, cn) == 0) ||
 		    strv_has_icase(&req->dns, name))
 			continue;	/* the values give it already */
-		if (fit_name(p, vs, p->dns, p->ndns, used, name) == 0)
+		if (fit_name(p, vs, p->dns, p->ndns, used, took, name) == 0)
 			continue;
 		rc = name_refused(p, who, k < extra ? "the CN" : "dNSName",
 		    name, hint, cause);
@@ -264,10 +269,21 @@ fit_names(const struct request *req, const struct profile *p,
 		const char	*ip = ips->v[k];
 
 		if (strv_has(&req->ip, ip) ||
-		    fit_name(p, vs, p->ip, p->nip, used + p->ndns, ip) == 0)
+		    fit_name(p, vs, p->ip, p->nip, used + p->ndns, NULL,
+		    ip) == 0)
 			continue;
 		rc = name_refused(p, who, NULL, ip, hint, cause);
 	}
+	/* one list variable, one set of values, in each of its templates */
+	if (rc == 0 && profile_list_values_agree(p, vs, took, &gap))
+		rc = err_policy(cause, "refused: names: %s %s '%s' in '%s' "
+		    "but not in '%s': each value of a list variable goes in "
+		    "every template that uses it", who, gap.var, gap.value,
+		    gap.in, gap.out);
+	for (size_t i = 0; i < p->ndns; i++)
+		strv_free(&took[i]);
+	free(took);
+	free(gap.value);
 	return rc;
 }
 

@@ -1407,12 +1407,29 @@ static void
 names_pattern(const struct names *n, const struct profile *p,
     struct findings *f)
 {
-	char	 q[QUOTE_LEN];
+	struct profile_values	 none = { 0 };
+	struct strv		*per = xcalloc(p->ndns + 1, sizeof *per);
+	struct list_gap		 gap;
+	char			 q[QUOTE_LEN], q2[QUOTE_LEN], q3[QUOTE_LEN];
 
-	for (size_t i = 0; i < p->ndns; i++)
+	for (size_t i = 0; i < p->ndns; i++) {
 		if (policy_template_unmet(p, i, &n->dns))
 			findings_add(f, "names", "no name for '%s' (the role "
 			    "needs it)", quote_str(q, p->dns[i].text));
+		for (size_t j = 0; j < n->dns.n; j++)
+			if (tmpl_match(p->dns[i].text, n->dns.v[j]))
+				strv_add(&per[i], n->dns.v[j]);
+	}
+	/* as sign places the names a request asks for */
+	if (profile_list_values_agree(p, &none, per, &gap))
+		findings_add(f, "names", "%s '%s' in '%s' but not in '%s' "
+		    "(each value of a list variable goes in every template "
+		    "that uses it)", gap.var, quote_str(q, gap.value),
+		    quote_str(q2, gap.in), quote_str(q3, gap.out));
+	for (size_t i = 0; i < p->ndns; i++)
+		strv_free(&per[i]);
+	free(per);
+	free(gap.value);
 }
 
 /* Why a wildcard or an IP address is not allowed, or NULL if it is. */

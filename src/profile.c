@@ -5,12 +5,14 @@
  * the concrete request the rest of the pipeline builds from.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <gnutls/x509.h>
@@ -1105,6 +1107,111 @@ profile_dns_optional(const struct profile *p, size_t i)
 		text = name + len + 1;
 	}
 	return 0;
+}
+
+/*
+ * The value name gives variable k in template text, when the template is
+ * literal text around one ${k}, and name fits it (case aside): allocated,
+ * lower case; NULL otherwise.
+ */
+static char *
+tmpl_value(const struct profile *p, const char *text, int k, const char *name)
+{
+	const char	*ref, *var, *after;
+	size_t		 len, pre, post, n = strlen(name);
+	char		*v;
+
+	if (tmpl_next(text, &ref, &var, &len) != 1 ||
+	    var_index(p, var, len) != k)
+		return NULL;
+	after = var + len + 1;
+	if (strchr(after, '$') != NULL)
+		return NULL;
+	pre = (size_t)(ref - text);
+	post = strlen(after);
+	if (n <= pre + post || strncasecmp(name, text, pre) != 0 ||
+	    strcasecmp(name + n - post, after) != 0)
+		return NULL;
+	v = xstrndup(name + pre, n - pre - post);
+	for (char *c = v; *c != '\0'; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return v;
+}
+
+/* The values of variable k that template i's names give. */
+static void
+tmpl_values(const struct profile *p, size_t i, int k,
+    const struct strv *names, struct strv *out)
+{
+	char	*v;
+
+	for (size_t j = 0; j < names->n; j++)
+		if ((v = tmpl_value(p, p->dns[i].text, k, names->v[j])) !=
+		    NULL) {
+			if (!strv_has(out, v))
+				strv_add(out, v);
+			free(v);
+		}
+}
+
+/* The first value of a not in b, or NULL. */
+static const char *
+missing_from(const struct strv *a, const struct strv *b)
+{
+	for (size_t j = 0; j < a->n; j++)
+		if (!strv_has(b, a->v[j]))
+			return a->v[j];
+	return NULL;
+}
+
+int
+profile_list_values_agree(const struct profile *p,
+    const struct profile_values *vs, const struct strv *names,
+    struct list_gap *gap)
+{
+	struct strv	 a = { NULL, 0 }, b = { NULL, 0 };
+	const char	*m;
+	int		 bad = 0;
+
+	memset(gap, 0, sizeof *gap);
+	for (size_t k = 0; k < p->nvars && !bad; k++) {
+		const struct profile_var	*v = &p->vars[k];
+		size_t				 first = p->ndns;
+
+		if (!v->list || v->def != NULL || given(vs, v->name) != NULL)
+			continue;
+		strv_free(&a);
+		for (size_t i = 0; i < p->ndns && !bad; i++) {
+			if (tmpl_listvar(p, p->dns[i].text) != (int)k)
+				continue;
+			strv_free(&b);
+			tmpl_values(p, i, (int)k, &names[i], &b);
+			if (b.n == 0)
+				continue;	/* judged as a name missing */
+			if (first == p->ndns) {
+				first = i;
+				a = b;
+				b.v = NULL;
+				b.n = 0;
+				continue;
+			}
+			if ((m = missing_from(&a, &b)) != NULL) {
+				gap->in = p->dns[first].text;
+				gap->out = p->dns[i].text;
+			} else if ((m = missing_from(&b, &a)) != NULL) {
+				gap->in = p->dns[i].text;
+				gap->out = p->dns[first].text;
+			}
+			if (m != NULL) {
+				gap->var = v->name;
+				gap->value = xstrdup(m);
+				bad = 1;
+			}
+		}
+	}
+	strv_free(&a);
+	strv_free(&b);
+	return bad;
 }
 
 /* Each variable's values from --set, else its default; vals[i] per variable. */

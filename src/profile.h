@@ -182,5 +182,22 @@ int	 profile_tmpl_open(const struct profile *,
  * template names something the role needs.
  */
 int	 profile_dns_optional(const struct profile *, size_t i);
+/*
+ * A list variable no value binds takes its values from names: those of
+ * dNSName template i are names[i] (p->ndns of them). Each value must
+ * then be in every template that uses the variable and nothing else
+ * (sip.${sip_domain} and meet.${sip_domain} name the same domains): 0
+ * when they are, else 1 with *gap saying which value (allocated, lower
+ * case) of which variable is in template in but not in template out.
+ */
+struct list_gap {
+	const char	*var;
+	char		*value;
+	const char	*in;
+	const char	*out;
+};
+int	 profile_list_values_agree(const struct profile *,
+	    const struct profile_values *, const struct strv *names,
+	    struct list_gap *gap);
 
 #endif

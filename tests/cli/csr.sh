@@ -460,6 +460,37 @@ assert "... every one of them in the certificate" sh -c \
 	"openssl x509 -in fenames.crt -noout -ext subjectAltName | tr ',' '\\n' | grep -c 'DNS:' | grep -qx 8"
 expect 0 "... which check --profile finds complete" roleca --dir "$I" check fenames.crt \
 	--profile frontend
+# sip_domain is a list: each domain the CSR gives must be in every
+# template that uses it, not sip. of one domain and meet. of another.
+for d in a b; do
+	eval "fe_$d=DNS:sip.$d.lab.example,DNS:lyncdiscoverinternal.$d.lab.example,DNS:lyncdiscover.$d.lab.example,DNS:meet.$d.lab.example,DNS:dialin.$d.lab.example,DNS:admin.$d.lab.example"
+done
+mkcsr femix rsa:2048 -sha256 /CN=pool07.lab.example -addext \
+	"subjectAltName=DNS:pool07.lab.example,DNS:fe07.lab.example,DNS:sip.a.lab.example,DNS:lyncdiscoverinternal.a.lab.example,DNS:lyncdiscover.b.lab.example,DNS:meet.a.lab.example,DNS:dialin.a.lab.example,DNS:admin.a.lab.example"
+count=$(rows "$DB")
+expect 3 "a CSR giving a list variable different values in its templates is refused" \
+	roleca --dir "$I" sign frontend --csr femix.csr --out femix
+assert "... naming the value and the templates" err_has \
+	"refused: names: femix.csr: the CSR asks for sip_domain 'a.lab.example' in 'sip.\${sip_domain}' but not in 'lyncdiscover.\${sip_domain}': each value of a list variable goes in every template that uses it"
+assert "... in one line, no row, no file" sh -c \
+	"test \$(wc -l <'$T/err') -eq 1 && test \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $count && ! test -e femix.crt"
+mkcsr fetwo rsa:2048 -sha256 /CN=pool08.lab.example -addext \
+	"subjectAltName=DNS:pool08.lab.example,DNS:fe08.lab.example,$fe_a,$fe_b"
+expect 0 "... two domains, each in every template, are signed" roleca --dir "$I" sign frontend \
+	--csr fetwo.csr --out fetwo
+assert "... with all 14 names" sh -c \
+	"openssl x509 -in fetwo.crt -noout -ext subjectAltName | tr ',' '\\n' | grep -c 'DNS:' | grep -qx 14"
+expect 0 "... which check --profile finds consistent" roleca --dir "$I" check fetwo.crt --profile frontend
+# The same mix signed by openssl: check --profile judges it as sign would.
+openssl x509 -req -in femix.csr -CA "$I/ca.crt" -CAkey "$I/ca.key" -set_serial 0x7e01 -days 30 \
+	-sha256 -copy_extensions copyall -extfile /dev/stdin -out femix-ossl.crt 2>/dev/null <<EXT
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+crlDistributionPoints = URI:http://pki.lab.example/crl/issuing.crl
+EXT
+expect 3 "check --profile finds the mix in a certificate made elsewhere" roleca check femix-ossl.crt \
+	--profile frontend
+assert "... saying so" out_has "names: sip_domain 'a.lab.example' in 'sip.\${sip_domain}' but not in 'lyncdiscover.\${sip_domain}'"
 count=$(rows "$DB")
 mkcsr fefew rsa:2048 -sha256 /CN=pool06.lab.example \
 	-addext "subjectAltName=DNS:pool06.lab.example,DNS:fe06.lab.example,DNS:sip.lab.example"
