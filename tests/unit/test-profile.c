@@ -1578,6 +1578,66 @@ test_shipped_frontend(void)
 	free(cause);
 }
 
+/* The frontend's names per template: names[i] for p->dns[i]. */
+static void
+per_template(const struct profile *p, struct strv *names, ...)
+{
+	va_list		 ap;
+	const char	*name;
+
+	va_start(ap, names);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		for (size_t i = 0; i < p->ndns; i++)
+			if (strncmp(p->dns[i].text, name,
+			    strcspn(name, ".") + 1) == 0) {
+				strv_add(&names[i], name);
+				break;
+			}
+	}
+	va_end(ap);
+}
+
+static void
+test_list_values_agree(void)
+{
+	struct profile		*p = NULL;
+	struct profile_values	 none = { 0 }, set = { 0 };
+	struct strv		 names[16];
+	struct list_gap		 gap;
+	char			*cause = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(profile_load(SRCDIR "/profiles/frontend.cfg",
+	    NULL, &p, &cause), 0);
+	CU_ASSERT_FATAL(p->ndns <= 16);
+	memset(names, 0, sizeof names);
+	/* one domain everywhere, another in some: which one and where */
+	per_template(p, names, "sip.a.example", "meet.a.example",
+	    "dialin.A.example", "admin.a.example", "lyncdiscover.a.example",
+	    "lyncdiscoverinternal.a.example", "meet.b.example", NULL);
+	CU_ASSERT_EQUAL(profile_list_values_agree(p, &none, names, &gap), 1);
+	CU_ASSERT_STRING_EQUAL(gap.var, "sip_domain");
+	CU_ASSERT_STRING_EQUAL(gap.value, "b.example");
+	CU_ASSERT_STRING_EQUAL(gap.in, "meet.${sip_domain}");
+	CU_ASSERT_STRING_EQUAL(gap.out, "sip.${sip_domain}");
+	free(gap.value);
+	/* a variable --set gives is not taken from names */
+	CU_ASSERT_EQUAL(profile_values_add(&set, "sip_domain=a.example",
+	    &cause), 0);
+	CU_ASSERT_EQUAL(profile_list_values_agree(p, &set, names, &gap), 0);
+	CU_ASSERT_PTR_NULL(gap.value);
+	for (size_t i = 0; i < 16; i++)
+		strv_free(&names[i]);
+	/* the same two domains in every template, case aside: they agree */
+	per_template(p, names, "sip.a.example", "sip.b.example",
+	    "meet.B.example", "meet.a.example", NULL);
+	CU_ASSERT_EQUAL(profile_list_values_agree(p, &none, names, &gap), 0);
+	for (size_t i = 0; i < 16; i++)
+		strv_free(&names[i]);
+	profile_values_free(&set);
+	profile_free(p);
+	free(cause);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "load a minimal profile", test_load_minimal },
 	{ "load every key", test_load_full },
@@ -1608,6 +1668,8 @@ static const CU_TestInfo tests[] = {
 	{ "list the search path", test_list },
 	{ "shipped profiles load and bind", test_shipped },
 	{ "shipped frontend", test_shipped_frontend },
+	{ "a list variable's values agree across templates",
+	    test_list_values_agree },
 	CU_TEST_INFO_NULL
 };
 
