@@ -181,19 +181,28 @@ fit_name(const struct profile *p, const struct profile_values *vs,
     const struct profile_tmpl *t, size_t n, unsigned *used, struct strv *took,
     const char *name)
 {
-	size_t	 best_len = 0, literal;
-	int	 best = -1, list;
+	struct strv	 pats = { NULL, 0 };
+	size_t		 best_len = 0, literal;
+	int		 best = -1, list;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!profile_tmpl_open(p, vs, &t[i], &list, &literal) ||
-		    (!list && used[i] > 0) ||
-		    !policy_name_matches(t[i].text, name))
+		    (!list && used[i] > 0))
 			continue;
-		if (best < 0 || literal > best_len) {
-			best = (int)i;
-			best_len = literal;
+		/* the variables --set binds are text: only the others fit */
+		strv_free(&pats);
+		profile_tmpl_patterns(p, vs, t[i].text, &pats);
+		for (size_t k = 0; k < pats.n; k++) {
+			if (!policy_name_matches(pats.v[k], name))
+				continue;
+			literal = profile_pattern_literal(pats.v[k]);
+			if (best < 0 || literal > best_len) {
+				best = (int)i;
+				best_len = literal;
+			}
 		}
 	}
+	strv_free(&pats);
 	if (best < 0)
 		return -1;
 	used[best]++;
@@ -229,6 +238,35 @@ name_refused(const struct profile *p, const char *who, const char *what,
 }
 
 /*
+ * A CN asked for that becomes the subject's must fit the role's subject
+ * CN, its variables bound as the values bind them: the role names its
+ * server there (sip.${sip_domain} takes no other name).
+ */
+static int
+cn_fits(const struct profile *p, const struct profile_values *vs,
+    const char *cn, const char *who, char **cause)
+{
+	const char	*oid = dn_oid("CN"), *ct = NULL;
+	struct strv	 pats = { NULL, 0 };
+	int		 fits = 0;
+
+	for (size_t i = 0; i < p->nsubject && ct == NULL; i++)
+		if (p->subject[i].oid != NULL &&
+		    strcmp(p->subject[i].oid, oid) == 0)
+			ct = p->subject[i].text;
+	if (ct == NULL)
+		return 0;
+	profile_tmpl_patterns(p, vs, ct, &pats);
+	for (size_t i = 0; i < pats.n && !fits; i++)
+		fits = policy_name_matches(pats.v[i], cn);
+	strv_free(&pats);
+	if (fits)
+		return 0;
+	return err_policy(cause, "refused: names: %s the CN '%s', which does "
+	    "not fit the subject CN '%s' of role %s", who, cn, ct, p->name);
+}
+
+/*
  * Names asked for (by a CSR, or carried by the certificate renewed), each
  * in a place the role leaves open: subject_cn first (the subject's CN,
  * when the values do not give it: it names the server, so it takes the
@@ -247,12 +285,16 @@ fit_names(const struct request *req, const struct profile *p,
 {
 	const char	*cn = dn_get(&req->subject, dn_oid("CN"));
 	struct strv	*took = xcalloc(p->ndns + 1, sizeof *took);
-	struct list_gap	 gap = { NULL, NULL, NULL, NULL };
+	struct list_gap	 gap = { NULL, NULL, NULL, NULL, NULL };
 	size_t		 extra = own_cn != NULL;
 	int		 rc = 0;
 
-	if (subject_cn != NULL)
-		(void)fit_name(p, vs, p->dns, p->ndns, used, took, subject_cn);
+	/* the subject's CN fits the role's CN, and a dNSName when it has any */
+	if (subject_cn != NULL && (rc = cn_fits(p, vs, subject_cn, who,
+	    cause)) == 0 && fit_name(p, vs, p->dns, p->ndns, used, took,
+	    subject_cn) != 0 && p->ndns > 0 && policy_dns_valid(subject_cn,
+	    p->allow_wildcard))
+		rc = name_refused(p, who, "the CN", subject_cn, hint, cause);
 	for (size_t k = 0; k < extra + dns->n && rc == 0; k++) {
 		const char	*name = k < extra ? own_cn : dns->v[k - extra];
 
@@ -274,16 +316,24 @@ fit_names(const struct request *req, const struct profile *p,
 			continue;
 		rc = name_refused(p, who, NULL, ip, hint, cause);
 	}
-	/* one list variable, one set of values, in each of its templates */
-	if (rc == 0 && profile_list_values_agree(p, vs, took, &gap))
-		rc = err_policy(cause, "refused: names: %s %s '%s' in '%s' "
-		    "but not in '%s': each value of a list variable goes in "
-		    "every template that uses it", who, gap.var, gap.value,
-		    gap.in, gap.out);
+	/* one variable, one value (a list, one set) in each template */
+	if (rc == 0 && profile_values_agree(p, vs, took, subject_cn, &gap)) {
+		if (gap.other != NULL)
+			rc = err_policy(cause, "refused: names: %s %s as '%s' "
+			    "in '%s' and as '%s' in '%s': a variable has one "
+			    "value", who, gap.var, gap.value, gap.in,
+			    gap.other, gap.out);
+		else
+			rc = err_policy(cause, "refused: names: %s %s '%s' in "
+			    "'%s' but not in '%s': each value of a list "
+			    "variable goes in every template that uses it", who,
+			    gap.var, gap.value, gap.in, gap.out);
+	}
 	for (size_t i = 0; i < p->ndns; i++)
 		strv_free(&took[i]);
 	free(took);
 	free(gap.value);
+	free(gap.other);
 	return rc;
 }
 

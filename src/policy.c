@@ -1403,33 +1403,108 @@ policy_template_unmet(const struct profile *p, size_t i,
 	return 1;
 }
 
+/* The role's subject CN template, or NULL. */
+static const char *
+cn_template(const struct profile *p)
+{
+	for (size_t i = 0; i < p->nsubject; i++)
+		if (p->subject[i].oid != NULL &&
+		    strcmp(p->subject[i].oid, OID_CN) == 0)
+			return p->subject[i].text;
+	return NULL;
+}
+
+/*
+ * Place name in the role's dNSName template it fits best, as sign places
+ * a request's names: the most literal characters first, a template of
+ * one value taking one name. -1 when none is left for it.
+ */
+static int
+place_name(const struct profile *p, const struct profile_values *none,
+    unsigned *used, struct strv *per, const char *name)
+{
+	struct strv	 pats = { NULL, 0 };
+	size_t		 best_len = 0, literal;
+	int		 best = -1, list;
+
+	for (size_t i = 0; i < p->ndns; i++) {
+		(void)profile_tmpl_open(p, none, &p->dns[i], &list, &literal);
+		if (!list && used[i] > 0)
+			continue;
+		strv_free(&pats);
+		profile_tmpl_patterns(p, none, p->dns[i].text, &pats);
+		for (size_t k = 0; k < pats.n; k++)
+			if (tmpl_match(pats.v[k], name) && (best < 0 ||
+			    profile_pattern_literal(pats.v[k]) > best_len)) {
+				best = (int)i;
+				best_len = profile_pattern_literal(pats.v[k]);
+			}
+	}
+	strv_free(&pats);
+	if (best < 0)
+		return -1;
+	used[best]++;
+	strv_add(&per[best], name);
+	return 0;
+}
+
+/*
+ * The names judged by the role alone, as sign places a request's: each
+ * template the role needs is filled, each name fits a template (the CN
+ * the subject's), and each variable has one value, a list variable the
+ * same values in every template that uses it.
+ */
 static void
-names_pattern(const struct names *n, const struct profile *p,
+names_pattern(const struct names *n, const struct profile *p, const char *cn,
     struct findings *f)
 {
 	struct profile_values	 none = { 0 };
 	struct strv		*per = xcalloc(p->ndns + 1, sizeof *per);
+	unsigned		*used = xcalloc(p->ndns + 1, sizeof *used);
 	struct list_gap		 gap;
-	char			 q[QUOTE_LEN], q2[QUOTE_LEN], q3[QUOTE_LEN];
+	const char		*ct = cn_template(p);
+	char			 q[QUOTE_LEN], q2[QUOTE_LEN], q3[QUOTE_LEN],
+				 q4[QUOTE_LEN];
+	int			 cn_fits = cn == NULL || ct == NULL ||
+				    tmpl_match(ct, cn);
 
-	for (size_t i = 0; i < p->ndns; i++) {
+	if (!cn_fits)
+		findings_add(f, "names", "the CN '%s' does not fit the role's "
+		    "subject CN '%s'", quote_str(q, cn), quote_str(q2, ct));
+	for (size_t i = 0; i < p->ndns; i++)
 		if (policy_template_unmet(p, i, &n->dns))
 			findings_add(f, "names", "no name for '%s' (the role "
 			    "needs it)", quote_str(q, p->dns[i].text));
-		for (size_t j = 0; j < n->dns.n; j++)
-			if (tmpl_match(p->dns[i].text, n->dns.v[j]))
-				strv_add(&per[i], n->dns.v[j]);
+	/* the CN first, as sign places it: it names the server */
+	if (cn != NULL && strv_has_icase(&n->dns, cn))
+		(void)place_name(p, &none, used, per, cn);
+	for (size_t j = 0; j < n->dns.n; j++) {
+		if (cn != NULL && strcasecmp(n->dns.v[j], cn) == 0)
+			continue;
+		if (place_name(p, &none, used, per, n->dns.v[j]) != 0)
+			findings_add(f, "names", "dNSName '%s' takes none of "
+			    "the places role %s gives names", quote_str(q,
+			    n->dns.v[j]), p->name);
 	}
-	/* as sign places the names a request asks for */
-	if (profile_list_values_agree(p, &none, per, &gap))
-		findings_add(f, "names", "%s '%s' in '%s' but not in '%s' "
-		    "(each value of a list variable goes in every template "
-		    "that uses it)", gap.var, quote_str(q, gap.value),
-		    quote_str(q2, gap.in), quote_str(q3, gap.out));
+	if (profile_values_agree(p, &none, per, cn_fits ? cn : NULL, &gap)) {
+		if (gap.other != NULL)
+			findings_add(f, "names", "%s is '%s' in '%s' but "
+			    "'%s' in '%s' (a variable has one value)", gap.var,
+			    quote_str(q, gap.value), quote_str(q2, gap.in),
+			    quote_str(q3, gap.other), quote_str(q4, gap.out));
+		else
+			findings_add(f, "names", "%s '%s' in '%s' but not in "
+			    "'%s' (each value of a list variable goes in every "
+			    "template that uses it)", gap.var, quote_str(q,
+			    gap.value), quote_str(q2, gap.in), quote_str(q3,
+			    gap.out));
+	}
 	for (size_t i = 0; i < p->ndns; i++)
 		strv_free(&per[i]);
 	free(per);
+	free(used);
 	free(gap.value);
+	free(gap.other);
 }
 
 /* Why a wildcard or an IP address is not allowed, or NULL if it is. */
@@ -1620,7 +1695,8 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 	if (ctx->request != NULL)
 		names_exact(n, ctx->request, f);
 	else if (ctx->profile != NULL)
-		names_pattern(n, ctx->profile, f);
+		names_pattern(n, ctx->profile, cn != NULL && ncn == 1 ?
+		    cn->value : NULL, f);
 	free(domains);
 }
 

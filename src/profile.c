@@ -185,6 +185,29 @@ tmpl_next(const char *s, const char **ref, const char **name, size_t *len)
 	return 1;
 }
 
+/* out gets prefix followed by the n bytes of s. */
+static void
+pat_add(struct strv *out, const char *prefix, const char *s, size_t n)
+{
+	char	*t;
+
+	xasprintf(&t, "%s%.*s", prefix, (int)n, s);
+	strv_add(out, t);
+	free(t);
+}
+
+/* out gets prefix, the n bytes of s, then value. */
+static void
+pat_add_value(struct strv *out, const char *prefix, const char *s, size_t n,
+    const char *value)
+{
+	char	*t;
+
+	xasprintf(&t, "%s%.*s%s", prefix, (int)n, s, value);
+	strv_add(out, t);
+	free(t);
+}
+
 /* The list variable a (valid) template uses, -1 if none. */
 static int
 tmpl_listvar(const struct profile *p, const char *text)
@@ -1109,27 +1132,126 @@ profile_dns_optional(const struct profile *p, size_t i)
 	return 0;
 }
 
+/* Add text to out as a value of v: a list's split on commas. */
+static void
+value_split(const struct profile_var *v, const char *text, struct strv *out)
+{
+	const char	*end;
+
+	if (!v->list) {
+		if (*text != '\0')
+			strv_add(out, text);
+		return;
+	}
+	for (; *text != '\0'; text = *end == ',' ? end + 1 : end) {
+		end = text + strcspn(text, ",");
+		if (end > text)
+			strv_add_take(out, xstrndup(text,
+			    (size_t)(end - text)));
+	}
+}
+
 /*
- * The value name gives variable k in template text, when the template is
- * literal text around one ${k}, and name fits it (case aside): allocated,
- * lower case; NULL otherwise.
+ * The values that bind variable k, as bind takes them (given, else its
+ * default), into out; 0 when none does: the variable is open.
+ */
+static int
+bound(const struct profile *p, const struct profile_values *vs, int k,
+    struct strv *out)
+{
+	const struct profile_value	*g = given(vs, p->vars[k].name);
+
+	if (g != NULL)
+		for (size_t i = 0; i < g->values.n; i++)
+			value_split(&p->vars[k], g->values.v[i], out);
+	else if (p->vars[k].def != NULL)
+		value_split(&p->vars[k], p->vars[k].def, out);
+	else
+		return 0;
+	return 1;
+}
+
+void
+profile_tmpl_patterns(const struct profile *p, const struct profile_values *vs,
+    const char *text, struct strv *out)
+{
+	struct strv	 cur = { NULL, 0 }, next, vals = { NULL, 0 };
+	const char	*ref, *name;
+	size_t		 len;
+	int		 k, has;
+
+	strv_add(&cur, "");
+	while (tmpl_next(text, &ref, &name, &len) == 1) {
+		k = var_index(p, name, len);
+		strv_free(&vals);
+		has = k >= 0 && bound(p, vs, k, &vals);
+		next.v = NULL;
+		next.n = 0;
+		for (size_t i = 0; i < cur.n; i++) {
+			if (!has) {
+				pat_add(&next, cur.v[i], text,
+				    (size_t)(name + len + 1 - text));
+				continue;
+			}
+			for (size_t j = 0; j < vals.n; j++) {
+				/* a value that reads as a reference: none */
+				if (strchr(vals.v[j], '$') != NULL)
+					continue;
+				pat_add_value(&next, cur.v[i], text,
+				    (size_t)(ref - text), vals.v[j]);
+			}
+		}
+		strv_free(&cur);
+		cur = next;
+		text = name + len + 1;
+	}
+	for (size_t i = 0; i < cur.n; i++) {
+		char	*t;
+
+		xasprintf(&t, "%s%s", cur.v[i], text);
+		if (!strv_has(out, t))
+			strv_add(out, t);
+		free(t);
+	}
+	strv_free(&vals);
+	strv_free(&cur);
+}
+
+size_t
+profile_pattern_literal(const char *pattern)
+{
+	const char	*ref, *name;
+	size_t		 len, n = strlen(pattern);
+
+	while (tmpl_next(pattern, &ref, &name, &len) == 1) {
+		n -= len + 3;
+		pattern = name + len + 1;
+	}
+	return n;
+}
+
+/*
+ * The value name gives variable k in pattern, when the pattern is literal
+ * text around one ${k}, and name fits it (case aside): allocated, lower
+ * case; NULL otherwise.
  */
 static char *
-tmpl_value(const struct profile *p, const char *text, int k, const char *name)
+pattern_value(const struct profile *p, const char *pattern, int k,
+    const char *name)
 {
 	const char	*ref, *var, *after;
 	size_t		 len, pre, post, n = strlen(name);
 	char		*v;
 
-	if (tmpl_next(text, &ref, &var, &len) != 1 ||
+	if (tmpl_next(pattern, &ref, &var, &len) != 1 ||
 	    var_index(p, var, len) != k)
 		return NULL;
 	after = var + len + 1;
 	if (strchr(after, '$') != NULL)
 		return NULL;
-	pre = (size_t)(ref - text);
+	pre = (size_t)(ref - pattern);
 	post = strlen(after);
-	if (n <= pre + post || strncasecmp(name, text, pre) != 0 ||
+	if (n <= pre + post || strncasecmp(name, pattern, pre) != 0 ||
 	    strcasecmp(name + n - post, after) != 0)
 		return NULL;
 	v = xstrndup(name + pre, n - pre - post);
@@ -1138,20 +1260,25 @@ tmpl_value(const struct profile *p, const char *text, int k, const char *name)
 	return v;
 }
 
-/* The values of variable k that template i's names give. */
+/* The values of variable k that names give in template text. */
 static void
-tmpl_values(const struct profile *p, size_t i, int k,
-    const struct strv *names, struct strv *out)
+tmpl_values(const struct profile *p, const struct profile_values *vs,
+    const char *text, int k, const struct strv *names, struct strv *out)
 {
-	char	*v;
+	struct strv	 pats = { NULL, 0 };
+	char		*v;
 
+	profile_tmpl_patterns(p, vs, text, &pats);
 	for (size_t j = 0; j < names->n; j++)
-		if ((v = tmpl_value(p, p->dns[i].text, k, names->v[j])) !=
-		    NULL) {
-			if (!strv_has(out, v))
-				strv_add(out, v);
-			free(v);
-		}
+		for (size_t i = 0; i < pats.n; i++)
+			if ((v = pattern_value(p, pats.v[i], k,
+			    names->v[j])) != NULL) {
+				if (!strv_has(out, v))
+					strv_add(out, v);
+				free(v);
+				break;
+			}
+	strv_free(&pats);
 }
 
 /* The first value of a not in b, or NULL. */
@@ -1164,49 +1291,107 @@ missing_from(const struct strv *a, const struct strv *b)
 	return NULL;
 }
 
-int
-profile_list_values_agree(const struct profile *p,
-    const struct profile_values *vs, const struct strv *names,
+/* The subject's CN template, or NULL. */
+static const char *
+cn_template(const struct profile *p)
+{
+	for (size_t i = 0; i < p->nsubject; i++)
+		if (p->subject[i].oid != NULL &&
+		    strcmp(p->subject[i].oid, "2.5.4.3") == 0)
+			return p->subject[i].text;
+	return NULL;
+}
+
+/*
+ * Variable k's values in each template against the first template's
+ * (a, from template first): a list variable has the same set in each, a
+ * single one the same one value. 1 with gap set when they differ.
+ */
+static int
+values_differ(const struct profile_var *v, const struct strv *a,
+    const char *first, const struct strv *b, const char *in,
     struct list_gap *gap)
 {
-	struct strv	 a = { NULL, 0 }, b = { NULL, 0 };
 	const char	*m;
+
+	if (!v->list && (a->n > 1 || b->n > 1 ||
+	    (a->n == 1 && b->n == 1 && strcmp(a->v[0], b->v[0]) != 0))) {
+		gap->var = v->name;
+		gap->value = xstrdup(a->v[0]);
+		gap->in = first;
+		gap->other = xstrdup(a->n > 1 ? a->v[1] : b->v[0]);
+		gap->out = a->n > 1 ? first : in;
+		return 1;
+	}
+	if ((m = missing_from(a, b)) != NULL) {
+		gap->in = first;
+		gap->out = in;
+	} else if ((m = missing_from(b, a)) != NULL) {
+		gap->in = in;
+		gap->out = first;
+	}
+	if (m == NULL)
+		return 0;
+	gap->var = v->name;
+	gap->value = xstrdup(m);
+	return 1;
+}
+
+int
+profile_values_agree(const struct profile *p, const struct profile_values *vs,
+    const struct strv *names, const char *cn, struct list_gap *gap)
+{
+	struct strv	 a = { NULL, 0 }, b = { NULL, 0 };
+	const char	*ct = cn_template(p), *first;
 	int		 bad = 0;
 
 	memset(gap, 0, sizeof *gap);
 	for (size_t k = 0; k < p->nvars && !bad; k++) {
 		const struct profile_var	*v = &p->vars[k];
-		size_t				 first = p->ndns;
 
-		if (!v->list || v->def != NULL || given(vs, v->name) != NULL)
+		if (v->def != NULL || given(vs, v->name) != NULL)
 			continue;
 		strv_free(&a);
+		first = NULL;
 		for (size_t i = 0; i < p->ndns && !bad; i++) {
-			if (tmpl_listvar(p, p->dns[i].text) != (int)k)
+			if (!tmpl_uses(p, p->dns[i].text, k))
 				continue;
 			strv_free(&b);
-			tmpl_values(p, i, (int)k, &names[i], &b);
+			tmpl_values(p, vs, p->dns[i].text, (int)k, &names[i],
+			    &b);
 			if (b.n == 0)
 				continue;	/* judged as a name missing */
-			if (first == p->ndns) {
-				first = i;
+			if (first == NULL) {
+				first = p->dns[i].text;
 				a = b;
 				b.v = NULL;
 				b.n = 0;
+				if (!v->list && a.n > 1)
+					bad = values_differ(v, &a, first, &a,
+					    first, gap);
 				continue;
 			}
-			if ((m = missing_from(&a, &b)) != NULL) {
-				gap->in = p->dns[first].text;
-				gap->out = p->dns[i].text;
-			} else if ((m = missing_from(&b, &a)) != NULL) {
-				gap->in = p->dns[i].text;
-				gap->out = p->dns[first].text;
-			}
-			if (m != NULL) {
-				gap->var = v->name;
-				gap->value = xstrdup(m);
-				bad = 1;
-			}
+			bad = values_differ(v, &a, first, &b,
+			    p->dns[i].text, gap);
+		}
+		/* the CN: a list variable's first value, one of the others */
+		if (bad || cn == NULL || ct == NULL ||
+		    !tmpl_uses(p, ct, k))
+			continue;
+		strv_free(&b);
+		{
+			struct strv	 one = { (char **)&cn, 1 };
+
+			tmpl_values(p, vs, ct, (int)k, &one, &b);
+		}
+		if (b.n == 0 || first == NULL)
+			continue;
+		if (!strv_has(&a, b.v[0])) {
+			gap->var = v->name;
+			gap->value = xstrdup(b.v[0]);
+			gap->in = ct;
+			gap->out = first;
+			bad = 1;
 		}
 	}
 	strv_free(&a);

@@ -183,21 +183,35 @@ int	 profile_tmpl_open(const struct profile *,
  */
 int	 profile_dns_optional(const struct profile *, size_t i);
 /*
- * A list variable no value binds takes its values from names: those of
- * dNSName template i are names[i] (p->ndns of them). Each value must
- * then be in every template that uses the variable and nothing else
- * (sip.${sip_domain} and meet.${sip_domain} name the same domains): 0
- * when they are, else 1 with *gap saying which value (allocated, lower
- * case) of which variable is in template in but not in template out.
+ * Template text as names must fit it: each variable the values bind
+ * (given, or its default) replaced by its value, a list one giving one
+ * pattern per value; the others left as ${name} (each standing for one or
+ * more characters). Added to out, once each.
+ */
+void	 profile_tmpl_patterns(const struct profile *,
+	    const struct profile_values *, const char *text, struct strv *out);
+/* How many of a pattern's characters are literal, for the best fit. */
+size_t	 profile_pattern_literal(const char *pattern);
+/*
+ * A variable no value binds takes its value from names: those of dNSName
+ * template i are names[i] (p->ndns of them), and cn the subject's CN when
+ * it was taken from a request or a certificate (else NULL). A variable
+ * then has one value in every template that uses it; a list variable the
+ * same set of values in each, its first (the CN's) among them
+ * (sip.${sip_domain} and meet.${sip_domain} name the same domains): 0 when
+ * they agree, else 1 with *gap saying which value of which variable is in
+ * template in but not in template out, or, with other set, which two
+ * values (both allocated, lower case) one variable has.
  */
 struct list_gap {
 	const char	*var;
 	char		*value;
+	char		*other;
 	const char	*in;
 	const char	*out;
 };
-int	 profile_list_values_agree(const struct profile *,
+int	 profile_values_agree(const struct profile *,
 	    const struct profile_values *, const struct strv *names,
-	    struct list_gap *gap);
+	    const char *cn, struct list_gap *gap);
 
 #endif

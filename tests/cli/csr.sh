@@ -796,4 +796,69 @@ assert "... openssl reads the CN and verifies it" sh -c \
 expect 2 "... without --set, a usage error" roleca --dir "$I" sign persistent-chat \
 	--csr nosubj.csr --out nosubj2
 assert "... saying what is missing" err_has "neither the profile's variables nor the CSR give a subject CN"
+# The names a CSR asks for fit the role as the variables bind it: a
+# variable --set gives is text in every template, one that is no list has
+# one value wherever it is used, and a CN that becomes the subject's fits
+# the role's subject CN. check --profile holds certificates made elsewhere
+# to the same rules.
+mkdir -p "$I/profiles"
+printf '%s\n' 'description = "a host and its optional subdomain";' \
+	'variables = { host = { description = "host"; }; sub = { description = "sub"; required = false; }; };' \
+	'subject = { CN = "${host}"; };' 'dns = [ "${host}", "${sub}.${host}" ];' \
+	'key = "rsa:2048";' 'validity_days = 365;' 'eku = [ "serverAuth" ];' >"$I/profiles/subhost.cfg"
+printf '%s\n' 'description = "a host and www";' 'variables = { host = { description = "host"; }; };' \
+	'subject = { CN = "${host}"; };' 'dns = [ "${host}", "www.${host}" ];' \
+	'key = "rsa:2048";' 'validity_days = 365;' 'eku = [ "serverAuth" ];' >"$I/profiles/www.cfg"
+count=$(rows "$DB")
+mkcsr subb rsa:2048 -sha256 /CN=a.lab.example -addext "subjectAltName=DNS:a.lab.example,DNS:x.b.lab.example"
+expect 3 "a CSR name under another host than --set gives is refused" roleca --dir "$I" \
+	sign subhost --csr subb.csr --set host=a.lab.example --out subb
+assert "... naming it" err_has "the CSR asks for dNSName 'x.b.lab.example', which is none of the names role subhost leaves to it"
+mkcsr suba rsa:2048 -sha256 /CN=a.lab.example -addext "subjectAltName=DNS:a.lab.example,DNS:x.a.lab.example"
+expect 0 "... one under the host it gives is signed" roleca --dir "$I" \
+	sign subhost --csr suba.csr --set host=a.lab.example --out suba
+mkcsr wwwb rsa:2048 -sha256 /CN=a.lab.example -addext "subjectAltName=DNS:a.lab.example,DNS:www.b.lab.example"
+expect 3 "a CSR giving one variable two values is refused" roleca --dir "$I" \
+	sign www --csr wwwb.csr --out wwwb
+assert "... naming both" err_has \
+	"refused: names: wwwb.csr: the CSR asks for host as 'a.lab.example' in '\${host}' and as 'b.lab.example' in 'www.\${host}': a variable has one value"
+mkcsr wwwa rsa:2048 -sha256 /CN=a.lab.example -addext "subjectAltName=DNS:a.lab.example,DNS:www.a.lab.example"
+expect 0 "... one value in both is signed" roleca --dir "$I" sign www --csr wwwa.csr --out wwwa
+expect 0 "... and check --profile agrees" roleca --dir "$I" check wwwa.crt --profile www
+mkcsr evil rsa:2048 -sha256 /CN=evil.lab.example -addext "subjectAltName=DNS:sip.lab.example"
+expect 3 "a CSR CN that does not fit the role's subject CN is refused" roleca --dir "$I" \
+	sign edge-external --csr evil.csr --set webconf_fqdn=webconf.lab.example \
+	--set av_fqdn=av.lab.example --out evil
+assert "... naming the template" err_has \
+	"the CSR asks for the CN 'evil.lab.example', which does not fit the subject CN 'sip.\${sip_domain}' of role edge-external"
+assert "none of these recorded a refused certificate" test "$(rows "$DB")" -eq $((count + 2))
+# The same requests signed by openssl, judged by check --profile alone.
+cat >names.ext <<'EXT'
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth,clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:http://pki.lab.example/crl/issuing.crl
+EXT
+ossl_sign() {	# ossl_sign CSR OUT: signed by the issuing CA's key, by openssl
+	openssl x509 -req -in "$1" -CA "$I/ca.crt" -CAkey "$I/ca.key" \
+		-set_serial "0x$(openssl rand -hex 12)" -days 30 -sha256 \
+		-copy_extensions copyall -extfile names.ext -out "$2" 2>/dev/null
+}
+ossl_sign wwwb.csr wwwb-ossl.crt
+expect 3 "check --profile: one variable with two values" roleca --dir "$I" check wwwb-ossl.crt \
+	--profile www
+assert "... saying so" out_has "names: host is 'a.lab.example' in '\${host}' but 'b.lab.example' in 'www.\${host}' (a variable has one value)"
+ossl_sign evil.csr evil-ossl.crt
+expect 3 "check --profile: a CN that does not fit the role's" roleca check evil-ossl.crt \
+	--profile edge-external
+assert "... saying so" out_has "names: the CN 'evil.lab.example' does not fit the role's subject CN 'sip.\${sip_domain}'"
+mkcsr chatx rsa:2048 -sha256 /CN=chat30.lab.example \
+	-addext "subjectAltName=DNS:chat30.lab.example,DNS:extra.lab.example"
+ossl_sign chatx.csr chatx-ossl.crt
+expect 3 "check --profile: a name beside the one the role gives" roleca check chatx-ossl.crt \
+	--profile persistent-chat
+assert "... saying which" out_has "names: dNSName 'extra.lab.example' takes none of the places role persistent-chat gives names"
+expect 3 "... as sign refuses it" roleca --dir "$I" sign persistent-chat --csr chatx.csr --out chatx
 finish

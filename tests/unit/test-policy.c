@@ -1035,10 +1035,16 @@ test_names(void)
 static void
 test_wildcard_and_ip(void)
 {
+	/* a role whose two names take any host */
+	static struct profile_tmpl	 two[] = {
+		{ NULL, (char *)"${a}", 1 }, { NULL, (char *)"${b}", 2 }
+	};
 	struct policy_ctx	 ctx = with_ca(), b = bare();
 	struct profile		 p = { 0 };
 	struct spec		 s = leaf();
 
+	p.dns = two;
+	p.ndns = 2;
 	s.dns[1] = "*.lab.example";
 	CU_ASSERT(only(&s, &ctx, 0, "names", "wildcard dNSName '*.lab.example' "
 	    "is not allowed (the CA's policy does not allow them)"));

@@ -1614,7 +1614,7 @@ test_list_values_agree(void)
 	per_template(p, names, "sip.a.example", "meet.a.example",
 	    "dialin.A.example", "admin.a.example", "lyncdiscover.a.example",
 	    "lyncdiscoverinternal.a.example", "meet.b.example", NULL);
-	CU_ASSERT_EQUAL(profile_list_values_agree(p, &none, names, &gap), 1);
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, NULL, &gap), 1);
 	CU_ASSERT_STRING_EQUAL(gap.var, "sip_domain");
 	CU_ASSERT_STRING_EQUAL(gap.value, "b.example");
 	CU_ASSERT_STRING_EQUAL(gap.in, "meet.${sip_domain}");
@@ -1623,20 +1623,106 @@ test_list_values_agree(void)
 	/* a variable --set gives is not taken from names */
 	CU_ASSERT_EQUAL(profile_values_add(&set, "sip_domain=a.example",
 	    &cause), 0);
-	CU_ASSERT_EQUAL(profile_list_values_agree(p, &set, names, &gap), 0);
+	CU_ASSERT_EQUAL(profile_values_agree(p, &set, names, NULL, &gap), 0);
 	CU_ASSERT_PTR_NULL(gap.value);
 	for (size_t i = 0; i < 16; i++)
 		strv_free(&names[i]);
 	/* the same two domains in every template, case aside: they agree */
 	per_template(p, names, "sip.a.example", "sip.b.example",
 	    "meet.B.example", "meet.a.example", NULL);
-	CU_ASSERT_EQUAL(profile_list_values_agree(p, &none, names, &gap), 0);
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, NULL, &gap), 0);
+	/* the CN's domain must be one of them */
+	per_template(p, names, "sip.a.example", "meet.a.example", NULL);
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, NULL, &gap), 0);
 	for (size_t i = 0; i < 16; i++)
 		strv_free(&names[i]);
 	profile_values_free(&set);
 	profile_free(p);
 	free(cause);
 }
+
+/* A variable that is no list has one value wherever it is used. */
+static void
+test_values_agree_single(void)
+{
+	const char	*text = "description = \"t\";\n"
+	    "variables = { host = { description = \"h\"; }; };\n"
+	    "subject = { CN = \"${host}\"; };\n"
+	    "dns = [ \"${host}\", \"www.${host}\" ];\n" KEY DAYS EKU;
+	struct fx		 fx;
+	struct profile		*p = NULL;
+	struct profile_values	 none = { 0 };
+	struct strv		 names[2];
+	struct list_gap		 gap;
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(load(&fx, text, NULL, &p, &cause), 0);
+	memset(names, 0, sizeof names);
+	strv_add(&names[0], "a.example");
+	strv_add(&names[1], "www.b.example");
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, NULL, &gap), 1);
+	CU_ASSERT_STRING_EQUAL(gap.var, "host");
+	CU_ASSERT_STRING_EQUAL(gap.value, "a.example");
+	CU_ASSERT_STRING_EQUAL(gap.other, "b.example");
+	CU_ASSERT_STRING_EQUAL(gap.in, "${host}");
+	CU_ASSERT_STRING_EQUAL(gap.out, "www.${host}");
+	free(gap.value);
+	free(gap.other);
+	strv_free(&names[1]);
+	strv_add(&names[1], "WWW.A.example");
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, NULL, &gap), 0);
+	/* the CN is a third place of the same value */
+	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, "c.example",
+	    &gap), 1);
+	CU_ASSERT_STRING_EQUAL(gap.value, "c.example");
+	free(gap.value);
+	free(gap.other);
+	strv_free(&names[0]);
+	strv_free(&names[1]);
+	profile_free(p);
+	fx_teardown(&fx);
+	free(cause);
+}
+
+/* Patterns: bound variables are text, a list one pattern per value. */
+static void
+test_tmpl_patterns(void)
+{
+	const char	*text = "description = \"t\";\n"
+	    "variables = { sub = { description = \"s\"; };\n"
+	    "  d = { description = \"d\"; list = true; };\n"
+	    "  o = { description = \"o\"; default = \"x\"; }; };\n"
+	    "subject = { CN = \"${o}.${d}\"; };\n"
+	    "dns = [ \"${sub}.${d}\" ];\n" KEY DAYS EKU;
+	struct fx		 fx;
+	struct profile		*p = NULL;
+	struct profile_values	 vs = { 0 }, none = { 0 };
+	struct strv		 pats = { NULL, 0 };
+	char			*cause = NULL;
+
+	fx_setup(&fx);
+	CU_ASSERT_EQUAL_FATAL(load(&fx, text, NULL, &p, &cause), 0);
+	profile_tmpl_patterns(p, &none, "${sub}.${d}", &pats);
+	CU_ASSERT(strv_is(&pats, "${sub}.${d}", NULL));
+	strv_free(&pats);
+	profile_tmpl_patterns(p, &none, "${o}.${d}", &pats);
+	CU_ASSERT(strv_is(&pats, "x.${d}", NULL));
+	strv_free(&pats);
+	CU_ASSERT_EQUAL(profile_values_add(&vs, "d=a.example,b.example",
+	    &cause), 0);
+	profile_tmpl_patterns(p, &vs, "${sub}.${d}", &pats);
+	CU_ASSERT(strv_is(&pats, "${sub}.a.example", "${sub}.b.example",
+	    NULL));
+	CU_ASSERT_EQUAL(profile_pattern_literal(pats.v[0]), 10);
+	strv_free(&pats);
+	profile_values_free(&vs);
+	profile_free(p);
+	fx_teardown(&fx);
+	free(cause);
+}
+
+
 
 static const CU_TestInfo tests[] = {
 	{ "load a minimal profile", test_load_minimal },
@@ -1670,6 +1756,9 @@ static const CU_TestInfo tests[] = {
 	{ "shipped frontend", test_shipped_frontend },
 	{ "a list variable's values agree across templates",
 	    test_list_values_agree },
+	{ "a variable has one value across templates",
+	    test_values_agree_single },
+	{ "template patterns", test_tmpl_patterns },
 	CU_TEST_INFO_NULL
 };
 
