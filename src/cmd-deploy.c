@@ -1143,6 +1143,7 @@ group_report(const struct deployment *d, const struct preparing *pp,
     struct group *g, size_t count[3])
 {
 	static const char *const words[] = { "kept", "issued", "FAILED" };
+	char			*asked;
 
 	for (size_t i = g->from; i < g->to; i++) {
 		const struct deploy_unit *u = &d->v[i];
@@ -1164,6 +1165,14 @@ group_report(const struct deployment *d, const struct preparing *pp,
 		else if (r->o == ISSUED && r->why != NULL)
 			printf("  (%s)", r->why);
 		putchar('\n');
+		/* as sign says them: a server's CSR chose these */
+		if (r->o == ISSUED && g->runs[i - g->from].req != NULL &&
+		    (asked = leaf_asked_text(g->runs[i - g->from].req)) !=
+		    NULL) {
+			fprintf(stderr, "roleca: deploy: %s: names taken from "
+			    "the CSR: %s\n", u->name, asked);
+			free(asked);
+		}
 	}
 }
 

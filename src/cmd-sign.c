@@ -119,34 +119,12 @@ sign_free(struct sign *sg)
 	ca_close(sg->ca);
 }
 
-/*
- * The names the certificate carries because the CSR asked for them, not
- * the variables: said, so that a requester's choice is not signed unseen.
- */
-static void
-names_from_csr(const struct request *req)
-{
-	const char	*p = req->asked, *sep = "";
-	size_t		 n;
-
-	if (p == NULL || *p == '\0')
-		return;
-	fprintf(stderr, "roleca: sign: names taken from the CSR: ");
-	while (*p != '\0') {
-		n = strcspn(p, "\n");
-		fprintf(stderr, "%s%.*s", sep, (int)n, p);
-		sep = ", ";
-		p += n + (p[n] == '\n');
-	}
-	fputc('\n', stderr);
-}
-
 static int
 run(const struct command *cmd, const char *dir, const struct args *a)
 {
 	struct sign	 sg = { 0 };
 	const char	*csr = args_get(a, OPT_CSR);
-	char		*cause = NULL;
+	char		*cause = NULL, *asked = NULL;
 	int		 rc = ERR_FAIL;
 
 	if (csr == NULL)
@@ -177,13 +155,17 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		goto out;
 	}
 	printf("%s\n", sg.serial);
-	names_from_csr(sg.req);
+	/* the names the CSR chose: not signed unseen */
+	if ((asked = leaf_asked_text(sg.req)) != NULL)
+		fprintf(stderr, "roleca: sign: names taken from the CSR: %s\n",
+		    asked);
 	rc = 0;
 out:
 	/* success was logged with the record */
 	if (sg.ca != NULL && rc != 0)
 		cmd_audit(cmd, sg.ca->store, sg.serial, a->pos[0], rc, cause);
 	sign_free(&sg);
+	free(asked);
 	if (rc != 0)
 		return cmd_fail(cmd, rc, &cause);
 	return EXIT_OK;

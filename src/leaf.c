@@ -719,6 +719,26 @@ out:
 }
 
 char *
+leaf_asked_text(const struct request *req)
+{
+	const char	*p = req->asked;
+	char		*out = NULL, *tmp;
+	size_t		 n;
+
+	if (p == NULL || *p == '\0')
+		return NULL;
+	while (*p != '\0') {
+		n = strcspn(p, "\n");
+		xasprintf(&tmp, "%s%s%.*s", out != NULL ? out : "",
+		    out != NULL ? ", " : "", (int)n, p);
+		free(out);
+		out = tmp;
+		p += n + (p[n] == '\n');
+	}
+	return out;
+}
+
+char *
 leaf_sans_text(const struct request *req)
 {
 	char	*out = xstrdup(""), *tmp;

@@ -50,6 +50,12 @@ int	 leaf_out_paths(const char *arg, const struct request *,
 
 /* The names of a request as the database records them ("DNS:a,IP:b"). */
 char	*leaf_sans_text(const struct request *);
+/*
+ * The names the request asked for beyond the variables' (req->asked), as
+ * "DNS:a, DNS:b" (allocated), or NULL when there are none: said, so that
+ * a requester's choice is not signed unseen.
+ */
+char	*leaf_asked_text(const struct request *);
 
 /*
  * The CA's chain as PEM, made once and kept in the ca (call it before

@@ -303,6 +303,7 @@ assert "no keys were made" test ! -e signed/chat01.key
 assert "chat01 holds its own key" test "$(openssl x509 -in signed/chat01.crt -noout -pubkey)" = \
 	"$(openssl pkey -in csrs/chat01.key -pubout)"
 assert "chat02's .req was used" verify_server "$T/lab" signed/chat02.crt
+assert "no names taken from these CSRs: the variables give them" sh -c "! grep -q 'names taken' '$T/err'"
 expect 0 "a second run with the same CSRs keeps both" roleca --dir "$I" deploy \
 	csr-site.cfg --out signed --csr-dir csrs
 assert "... both kept" test "$(grep -c ' kept ' "$T/out")" -eq 2
@@ -592,4 +593,17 @@ for bad in 'role = "nosuchrole"; set = { server_fqdn = "b2.lab.example"; };' \
 	assert "... and issues none, the first neither" sh -c \
 		"[ \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $n0 ] && test ! -e lateout"
 done
+# A server's CSR asking for a name beside its variables': signed, as sign
+# would, and said, as sign says it.
+mkdir -p asked-csrs
+printf '%s\n' 'servers = ( { name = "fe11"; role = "frontend"; set = { pool_fqdn = "pool11.lab.example";' \
+	'server_fqdn = "fe11.lab.example"; sip_domain = "lab.example"; }; } );' >asked.cfg
+openssl req -new -newkey rsa:2048 -nodes -keyout asked-csrs/fe11.key -subj /CN=fe11.lab.example \
+	-addext "subjectAltName=DNS:fe11.lab.example,DNS:webint.lab.example" -out asked-csrs/fe11.csr 2>/dev/null
+expect 0 "deploy --csr-dir signs a CSR asking for a name of a template left open" roleca --dir "$I" \
+	deploy asked.cfg --out asked-out --csr-dir asked-csrs
+assert "... saying the names the CSR chose" sh -c \
+	"grep -qx 'roleca: deploy: fe11: names taken from the CSR: DNS:webint.lab.example' '$T/err'"
+expect 0 "... kept on the next run" roleca --dir "$I" deploy asked.cfg --out asked-out --csr-dir asked-csrs
+assert "... without saying them again" sh -c "grep -q '^fe11 .* kept' '$T/out' && ! grep -q 'names taken' '$T/err'"
 finish
