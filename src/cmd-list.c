@@ -69,14 +69,16 @@ status_of(const struct store_cert *c, time_t now)
 /*
  * One line per row whatever the database holds: a row edited outside
  * roleca may hold control characters or bytes that are not UTF-8, escaped
- * here as log escapes them (json_string does so for --json).
+ * here as messages escape what they quote, a backslash too, so that no
+ * stored text passes for an escape (json_string escapes for --json).
  */
 static void
 print_line(const struct store_cert *c, time_t now, const char *cn,
     const char *date, long long left)
 {
-	char	*serial = err_escape(c->serial);
-	char	*profile = err_escape(c->profile), *shown = err_escape(cn);
+	char	*serial = err_escape_text(c->serial);
+	char	*profile = err_escape_text(c->profile);
+	char	*shown = err_escape_text(cn);
 
 	printf("%-32s  %-7s  %-16s  %-34s  %s  %5lld\n", serial,
 	    status_of(c, now), profile, shown, date, left);

@@ -163,11 +163,14 @@ print_json(const struct store_cert *sc, const struct decoded *d,
 	printf("}\n");
 }
 
-/* A field of the record, escaped: the database may have been edited. */
+/*
+ * A field of the record, escaped as messages escape what they quote (a
+ * backslash too): the database may have been edited.
+ */
 static void
 print_field(const char *label, const char *value)
 {
-	char	*shown = err_escape(value);
+	char	*shown = err_escape_text(value);
 
 	printf("%-12s %s\n", label, shown);
 	free(shown);

@@ -622,6 +622,27 @@ cert_expired(time_t not_after, time_t now)
 	return now > not_after;
 }
 
+/*
+ * The bytes at p that would move a terminal once decoded (jq -r): a
+ * control character (C0, DEL, C1), a format character that reorders or
+ * hides text, or a byte that is no UTF-8; 0 for anything else.
+ */
+static size_t
+json_unsafe_len(const unsigned char *p)
+{
+	size_t	 n;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (*p < 0x80)
+		return 0;
+	if ((n = format_char_len((const char *)p)) > 0)
+		return n;
+	if ((n = utf8_char_len((const char *)p)) == 0)
+		return 1;
+	return n == 2 && p[0] == 0xc2 && p[1] <= 0x9f ? 2 : 0;
+}
+
 void
 json_string(FILE *f, const char *s)
 {
@@ -630,26 +651,20 @@ json_string(FILE *f, const char *s)
 
 	fputc('"', f);
 	while (*p != '\0') {
-		if (*p >= 0x80) {
-			/* a character whole, or a byte that is none as \xHH */
-			if ((n = utf8_char_len((const char *)p)) > 0)
-				fwrite(p, 1, n, f);
-			else {
-				fprintf(f, "\\\\x%02x", *p);
-				n = 1;
-			}
+		/* as a message writes them: the text \xHH for each byte */
+		if ((n = json_unsafe_len(p)) > 0) {
+			for (size_t i = 0; i < n; i++)
+				fprintf(f, "\\\\x%02x", p[i]);
 			p += n;
-			continue;
+		} else if (*p >= 0x80) {
+			n = utf8_char_len((const char *)p);
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			if (*p == '"' || *p == '\\')
+				fputc('\\', f);
+			fputc(*p++, f);
 		}
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-		p++;
 	}
 	fputc('"', f);
 }

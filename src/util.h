@@ -145,8 +145,10 @@ int	 host_name_valid(const char *s, int wildcard, size_t min_labels);
 
 /*
  * Write s as a JSON string (quoted, escaped; UTF-8 characters passed
- * through, a byte that is not UTF-8 written as the text \xHH, so that the
- * line stays JSON whatever the database holds).
+ * through; each byte of a control or format character, and a byte that
+ * is not UTF-8, written as the text \xHH, as messages write them, so that
+ * the line stays JSON whatever the database holds and its decoded text
+ * moves no terminal).
  */
 void	 json_string(FILE *, const char *);
 

@@ -324,10 +324,24 @@ assert "... its CN too" grep -qF 'e\x1b[2J\xff' "$T/out"
 expect 0 "list --json with a row edited by hand" roleca --dir "$I" list --json
 assert "... UTF-8" utf8_ok "$T/out"
 assert "... and JSON" sh -c "jq -e . '$T/out' >/dev/null"
+assert "... whose decoded text moves no terminal either (jq -r)" sh -c \
+	"jq -r 'select(.serial == \"0e0e\") | .cn, .subject, .profile' '$T/out' >'$T/decoded' &&
+	test \$(wc -l <'$T/decoded') -eq 3 && ! LC_ALL=C grep -q \"\$(printf '[\001-\010\013-\037\177]')\" '$T/decoded' &&
+	grep -qxF 'CN=e\\x1b[2J\\xff' '$T/decoded' && grep -qxF 'p\\x0aq\\xfe' '$T/decoded'"
 sqlite3 "$DB" "UPDATE certs SET der = (SELECT der FROM certs WHERE serial = '$fe') WHERE serial = '0e0e'"
 expect 0 "show of a row edited by hand" roleca --dir "$I" show 0e0e
 assert "... no control character" no_ctl "$T/out"
 assert "... UTF-8" utf8_ok "$T/out"
+expect 0 "show --json of it: its decoded text moves no terminal" roleca --dir "$I" show 0e0e --json
+assert "... (jq -r)" sh -c "jq -r '.subject, .profile' '$T/out' | { ! LC_ALL=C grep -q \"\$(printf '[\001-\010\013-\037\177]')\"; }"
+# A backslash it holds is shown as \x5c, as messages write one: text that
+# reads \x1b is then not an escaped ESC.
+sqlite3 "$DB" "UPDATE certs SET profile = 'a\\x1b' WHERE serial = '0e0e'"
+expect 0 "show of a row holding a backslash" roleca --dir "$I" show 0e0e
+assert "... as \\x5c" grep -qF 'a\x5cx1b' "$T/out"
+expect 0 "log --json with a row holding a newline" roleca --dir "$I" log --json
+assert "... decoded, no control character" sh -c "jq -r '.profile // empty, .outcome' '$T/out' |
+	{ ! LC_ALL=C grep -q \"\$(printf '[\001-\010\013-\037\177]')\"; }"
 
 # 100,000 rows: what --expiring finds, and in what order (its speed is
 # measured in bench/, beside its bar).

@@ -597,10 +597,12 @@ test_json_string(void)
 	FILE	*f = open_memstream(&buf, &len);
 
 	CU_ASSERT_FATAL(f != NULL);
-	json_string(f, "a\"\\\n\x1b caf\xc3\xa9 p\xff \xc3");
+	/* quote, backslash; newline, ESC, C1 CSI, RLO; é; bad bytes */
+	json_string(f, "a\"\\\n\x1b\xc2\x9b\xe2\x80\xae"
+	    " caf\xc3\xa9 p\xff \xc3");
 	fclose(f);
-	CU_ASSERT_STRING_EQUAL(buf,
-	    "\"a\\\"\\\\\\n\\u001b caf\xc3\xa9 p\\\\xff \\\\xc3\"");
+	CU_ASSERT_STRING_EQUAL(buf, "\"a\\\"\\\\\\\\x0a\\\\x1b\\\\xc2\\\\x9b"
+	    "\\\\xe2\\\\x80\\\\xae caf\xc3\xa9 p\\\\xff \\\\xc3\"");
 	CU_ASSERT(utf8_valid(buf, len));
 	free(buf);
 }
