@@ -378,6 +378,8 @@ record_in_parent(struct init *in, char **cause)
 	sc.sans = xstrdup("");
 	sc.profile = xstrdup("subordinate-ca");
 	sc.vars = xstrdup("");
+	/* nothing asked beyond ca.cfg: recorded as such, not as unknown */
+	sc.asked = xstrdup("");
 	x509_validity(in->crt, &nb, &na);
 	sc.not_before = nb;
 	sc.not_after = na;
@@ -394,6 +396,7 @@ out:
 	free(sc.sans);
 	free(sc.profile);
 	free(sc.vars);
+	free(sc.asked);
 	gnutls_free(der.data);
 	return rc;
 }

@@ -122,6 +122,12 @@ assert "... naming the validity rule" err_has "validity"
 assert "... and the parent recorded nothing" test "$(rows "$L/root/roleca.db")" -eq "$before"
 assert "... and no directory is left" test ! -e "$T/long"
 
+# The parent's record of a subordinate asked for no names beyond ca.cfg.
+iss_serial=$(openssl x509 -in "$L/issuing/ca.crt" -noout -serial | cut -d= -f2)
+expect 0 "show --json of the issuing CA at its root" roleca --dir "$L/root" show "$iss_serial" --json
+assert "... asked is an empty list, not unknown" sh -c \
+	"jq -e '.profile == \"subordinate-ca\" and .asked == []' '$T/out' >/dev/null"
+
 # The issuing CA has path length 0: it may not sign another CA.
 expect 3 "a subordinate of a path-length-0 CA is refused" \
 	roleca --dir "$T/subsub" init --config "$L/issuing.cfg" --parent "$L/issuing"
