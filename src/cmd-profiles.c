@@ -52,7 +52,8 @@ search_path_text(const char *ca_dir)
 	}
 	strv_free(&dirs);
 	if (env == NULL || *env == '\0') {
-		xasprintf(&tmp, "%s ($ROLECA_PROFILE_PATH is not set)", text);
+		xasprintf(&tmp, "%s ($ROLECA_PROFILE_PATH is %s)", text,
+		    env == NULL ? "not set" : "empty");
 		free(text);
 		text = tmp;
 	}

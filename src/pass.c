@@ -150,7 +150,8 @@ pass_get_checked(const char *what, const char *file, const char *env,
 		/* most often a variable left exported empty, not a choice */
 		if (*v == '\0')
 			return err_usage(cause, "%s is set but empty: put the "
-			    "passphrase in it, or unset it to be asked", env);
+			    "%s in it, or unset it to be asked", env,
+			    strstr(env, "PIN") != NULL ? "PIN" : "passphrase");
 		TRY(judge(v, env, check, cause));
 		*pass = xstrdup(v);
 		return 0;

@@ -41,6 +41,15 @@ expect 2 "so is an empty one" roleca --dir "$I" list --profile ''
 expect 1 "a ROLECA_PROFILE_PATH element that is a file is an error" \
 	env ROLECA_PROFILE_PATH=/etc/passwd "$ROLECA" profiles
 assert "... naming it" err_has "/etc/passwd: not a directory"
+run env ROLECA_PROFILE_PATH= "$ROLECA" --dir "$T/no-ca" profiles
+if [ "$rc" -eq 1 ]; then
+	ok "ROLECA_PROFILE_PATH set but empty, no profile installed: an error"
+	assert "... saying it is empty, not unset" err_has '($ROLECA_PROFILE_PATH is empty)'
+else
+	for d in "ROLECA_PROFILE_PATH set but empty" "... saying it is empty"; do
+		ok "$d # SKIP: profiles are installed"
+	done
+fi
 
 expect 0 "show --json" roleca --dir "$I" show "$fe" --json
 assert "jq: the EKU" sh -c "jq -e '.eku == [\"serverAuth\",\"clientAuth\"]' '$T/out'"

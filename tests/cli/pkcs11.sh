@@ -107,6 +107,10 @@ assert "... naming the sources a PIN has" sh -c "grep -q 'ROLECA_PKCS11_PIN_FILE
 assert "... and no passphrase file, which no PIN comes from" sh -c \
 	"! grep -q 'passphrase file' '$T/err'"
 assert "... in one line" err_one_line
+expect 2 "a PIN variable set but empty is a usage error" env ROLECA_PKCS11_PIN= \
+	setsid "$ROLECA" --dir ca crl </dev/null
+assert "... asking for the PIN in it, not a passphrase" \
+	err_has "ROLECA_PKCS11_PIN is set but empty: put the PIN in it, or unset it to be asked"
 expect 1 "install-cert on a finished token CA is refused before any PIN is asked" \
 	setsid "$ROLECA" --dir ca install-cert chat.crt </dev/null
 assert "... as the CA certificate exists" err_has "ca/ca.crt: already exists"
