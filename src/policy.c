@@ -1342,6 +1342,16 @@ ip_norm(const char *s, char *buf)
 	return NULL;
 }
 
+/* Is s an IP address among ips (inet_ntop() text), in whatever spelling? */
+static int
+ip_listed(const struct strv *ips, const char *s)
+{
+	char		 buf[INET6_ADDRSTRLEN];
+	const char	*ip = ip_norm(s, buf);
+
+	return ip != NULL && strv_has(ips, ip);
+}
+
 static void
 names_exact(const struct names *n, const struct request *req,
     struct findings *f)
@@ -1649,7 +1659,7 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 			    "(%s)", n->ip.v[i], why);
 
 	if (cn != NULL && n->dns.n > 0 && !strv_has_icase(&n->dns, cn->value) &&
-	    !strv_has(&n->ip, cn->value))
+	    !ip_listed(&n->ip, cn->value))
 		findings_add(f, "names", "the CN '%s' is not among the "
 		    "dNSNames (clients match the subjectAltName only)",
 		    quote(q, cn->value, cn->len));
@@ -1659,7 +1669,7 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 	 * subjectAltName only): it is to be a dNSName too.
 	 */
 	if (cn != NULL && n->dns.n == 0 && n->ip.n > 0 &&
-	    !strv_has(&n->ip, cn->value))
+	    !ip_listed(&n->ip, cn->value))
 		findings_add(f, "names", "the CN '%s' is not in the "
 		    "subjectAltName, which holds only IP addresses (clients "
 		    "match the subjectAltName only): list it as a dNSName too",
@@ -1669,7 +1679,7 @@ judge_names(const struct names *n, const struct policy_ctx *ctx,
 	 * 6125 6.4.4; OpenSSL and GnuTLS do), so it is judged as one: a
 	 * valid host name, a wildcard only where allowed; its domain below.
 	 */
-	if (cn != NULL && n->dns.n == 0 && !strv_has(&n->ip, cn->value)) {
+	if (cn != NULL && n->dns.n == 0 && !ip_listed(&n->ip, cn->value)) {
 		if (bad_bytes(cn->value, cn->len, 1) != NULL)
 			findings_add(f, "names", "the CN '%s' is the only name "
 			    "but holds bytes outside ASCII (an "

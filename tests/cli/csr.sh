@@ -254,6 +254,10 @@ expect 0 "sign: a CN that is the address in the subjectAltName is signed" \
 	roleca --dir "$O" sign ipcn --csr iponlyreq.csr --set addr=10.1.1.1 --out ipcn
 assert "... and openssl verifies it for that address" sh -c \
 	"openssl verify -CAfile '$O/ca.crt' -purpose sslserver -verify_ip 10.1.1.1 ipcn.crt >/dev/null"
+expect 0 "issue: an IPv6 CN in capitals is the address its subjectAltName holds" \
+	roleca --dir "$O" issue ipcn --set addr=2001:DB8::1 --out ipcn6
+assert "... and openssl verifies it for that address" sh -c \
+	"openssl verify -CAfile '$O/ca.crt' -purpose sslserver -verify_ip 2001:db8::1 ipcn6.crt >/dev/null"
 mkcsr urireq ec:p256.pem -sha256 /CN=u.lab.example -addext "subjectAltName=DNS:u.lab.example,URI:http://u.lab.example/"
 hostile 3 "a URI beside the dNSName is refused" urireq.csr
 assert "... naming the name types roleca signs" err_has "only DNS and IP"
