@@ -225,7 +225,7 @@ name_refused(const struct profile *p, const char *who, const char *what,
 
 	for (size_t i = 0; hint == NULL && i < n; i++)
 		if (policy_name_matches(t[i].text, name))
-			hint = "its variables give them: --set";
+			hint = "only its variables give such names";
 	if (hint == NULL)
 		hint = "no template of the role makes such a name";
 	if (what == NULL)
@@ -478,6 +478,19 @@ out:
 	return rc;
 }
 
+/* s as inet_ntop() writes it into buf (INET6_ADDRSTRLEN), or NULL. */
+static const char *
+ip_text(const char *s, char *buf)
+{
+	unsigned char	 bin[16];
+
+	if (inet_pton(AF_INET, s, bin) == 1)
+		return inet_ntop(AF_INET, bin, buf, INET6_ADDRSTRLEN);
+	if (inet_pton(AF_INET6, s, bin) == 1)
+		return inet_ntop(AF_INET6, bin, buf, INET6_ADDRSTRLEN);
+	return NULL;
+}
+
 /* What a host name is, for the refusals of one that is not. */
 #define HOST_NAME_RULE	"labels of letters, digits and '-', at least two, " \
 			"no trailing dot"
@@ -516,6 +529,8 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	const char	*cn_oid = dn_oid("CN"), *cn, *own_cn = NULL;
 	const char	*subject_cn = NULL;
 	struct keyspec	 spec;
+	struct strv	 ips = { NULL, 0 };
+	char		 ipbuf[INET6_ADDRSTRLEN];
 	size_t		 ndns = req->dns.n, nip = req->ip.n;
 	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
 	int		 list, rc = ERR_FAIL;
@@ -532,21 +547,32 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		TRY(csr_names_valid(info, 1, cause));
 		dn_add(&req->subject, cn_oid, info->cn);
 		subject_cn = info->cn;
-		/* a role with no dNSName (Edge A/V, OAuth) gets none */
+		/*
+		 * a role with no dNSName (Edge A/V, OAuth) gets none; a
+		 * wildcard is one, for the rules to judge, not dropped
+		 */
 		if (p->ndns > 0 && !strv_has_icase(&req->dns, info->cn) &&
-		    policy_dns_valid(info->cn, p->allow_wildcard))
+		    policy_dns_valid(info->cn, 1))
 			strv_add(&req->dns, info->cn);
 	} else if (info->cn != NULL && strcasecmp(info->cn, cn) != 0 &&
 	    !strv_has_icase(&info->dns, info->cn) &&
-	    policy_dns_valid(info->cn, p->allow_wildcard)) {
+	    policy_dns_valid(info->cn, 1)) {
 		/*
 		 * The profile names the subject, and the CSR's CN is another
-		 * host name, one its subjectAltName leaves out: the name the
-		 * server asks to be known by, which the certificate must not
-		 * silently lose. It is asked for like a dNSName.
+		 * host name (a wildcard among them), one its subjectAltName
+		 * leaves out: the name the server asks to be known by, which
+		 * the certificate must not silently lose. It is asked for
+		 * like a dNSName.
 		 */
 		own_cn = info->cn;
+	} else if (info->cn != NULL && strcasecmp(info->cn, cn) != 0 &&
+	    ip_text(info->cn, ipbuf) != NULL && !strv_has(&info->ip, ipbuf)) {
+		/* an address, the same way: asked for like an IP address */
+		strv_add(&ips, ipbuf);
 	}
+	for (size_t i = 0; i < info->ip.n; i++)
+		if (!strv_has(&ips, info->ip.v[i]))
+			strv_add(&ips, info->ip.v[i]);
 	TRY(csr_names_valid(info, 0, cause));
 	if (req->friendly_name == NULL)
 		req->friendly_name = xstrdup(dn_get(&req->subject, cn_oid));
@@ -554,11 +580,11 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	 * A CN the values give takes no place (the pool's name must not take
 	 * the member's); the CSR's, when they give none, takes its own.
 	 */
-	TRY(fit_names(req, p, vs, subject_cn, own_cn, &info->dns, &info->ip,
+	TRY(fit_names(req, p, vs, subject_cn, own_cn, &info->dns, &ips,
 	    "the CSR asks for", NULL, used, cause));
 	if (own_cn != NULL && !strv_has_icase(&req->dns, own_cn))
 		strv_add(&req->dns, own_cn);
-	add_names(req, &info->dns, &info->ip);
+	add_names(req, &info->dns, &ips);
 	/*
 	 * A role with no dNSName gets none: what is left of the CSR's is its
 	 * CN repeated (any other took no place and was refused)
@@ -597,6 +623,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 		}
 	rc = 0;
 out:
+	strv_free(&ips);
 	free(used);
 	return rc;
 }

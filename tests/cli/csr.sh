@@ -865,4 +865,18 @@ expect 3 "check --profile: a name beside the one the role gives" roleca check ch
 	--profile persistent-chat
 assert "... saying which" out_has "names: dNSName 'extra.lab.example' takes none of the places role persistent-chat gives names"
 expect 3 "... as sign refuses it" roleca --dir "$I" sign persistent-chat --csr chatx.csr --out chatx
+# The CSR's own CN, where the profile names the subject, is never dropped
+# unsaid: a wildcard is asked for like a dNSName, an address like an IP
+# address, and refused when the role leaves it no place.
+mkcsr wildcn rsa:2048 -sha256 "/CN=*.lab.example"
+expect 3 "a wildcard CN beside the profile's CN is refused, not dropped" roleca --dir "$I" \
+	sign persistent-chat --csr wildcn.csr --set server_fqdn=chat10.lab.example --out wildcn
+assert "... naming it" err_has "the CSR asks for the CN '*.lab.example', which is none of the names role persistent-chat leaves to it (only its variables give such names)"
+expect 3 "... and as the only name, refused as a wildcard" roleca --dir "$I" \
+	sign persistent-chat --csr wildcn.csr --out wildcn
+assert "... saying so" err_has "wildcard dNSName '*.lab.example' is not allowed"
+mkcsr ipcnreq ec:p256.pem -sha256 /CN=10.5.5.6
+expect 3 "an address CN beside the address the variables give is refused, not dropped" \
+	roleca --dir "$O" sign ipcn --csr ipcnreq.csr --set addr=10.5.5.5 --out ipcnx
+assert "... naming it" err_has "the CSR asks for the IP address 10.5.5.6, which is none of the addresses role ipcn leaves to it"
 finish
