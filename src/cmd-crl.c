@@ -39,6 +39,10 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	/* before the CA is opened: a bad --out must not cost a CRL number */
 	if (args_has(a, OPT_OUT) && *args_get(a, OPT_OUT) == '\0')
 		return cmd_usage_error(cmd, "--out: empty file name");
+	/* elsewhere "-" is standard input: not a file named so by surprise */
+	if (args_has(a, OPT_OUT) && strcmp(args_get(a, OPT_OUT), "-") == 0)
+		return cmd_usage_error(cmd, "--out -: the CRL is written to a "
+		    "file, not standard output (a file named '-' is ./-)");
 	TRY(ca_open(dir, CA_WANT_ALL, &ca, &cause));
 	if (args_has(a, OPT_DELTA)) {
 		TRY(crl_make_delta(ca, &info, &cause));

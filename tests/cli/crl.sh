@@ -966,4 +966,9 @@ cp -R "$I" nocrl && rm -rf nocrl/crl && mkdir -p nocrl-www
 expect 1 "publish without the CA's crl/ fails" roleca --dir nocrl publish --to nocrl-www
 assert "... naming the missing directory" sh -c \
 	"grep -qx 'roleca: publish: directory nocrl/crl does not exist' '$T/err'"
+num=$(sqlite3 "$DB" "SELECT value FROM counters WHERE name = 'crl_number'")
+expect 2 "crl --out - is a usage error, not a file named '-'" roleca --dir "$I" crl --out -
+assert "... saying how to name such a file" err_has "a file named '-' is ./-"
+assert "... no file '-', no CRL number taken" sh -c \
+	"! test -e ./- && test \$(sqlite3 '$DB' \"SELECT value FROM counters WHERE name = 'crl_number'\") = '$num'"
 finish
