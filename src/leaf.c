@@ -478,19 +478,6 @@ out:
 	return rc;
 }
 
-/* s as inet_ntop() writes it into buf (INET6_ADDRSTRLEN), or NULL. */
-static const char *
-ip_text(const char *s, char *buf)
-{
-	unsigned char	 bin[16];
-
-	if (inet_pton(AF_INET, s, bin) == 1)
-		return inet_ntop(AF_INET, bin, buf, INET6_ADDRSTRLEN);
-	if (inet_pton(AF_INET6, s, bin) == 1)
-		return inet_ntop(AF_INET6, bin, buf, INET6_ADDRSTRLEN);
-	return NULL;
-}
-
 /* What a host name is, for the refusals of one that is not. */
 #define HOST_NAME_RULE	"labels of letters, digits and '-', at least two, " \
 			"no trailing dot"

@@ -1329,25 +1329,12 @@ policy_name_matches(const char *tmpl, const char *name)
 	return tmpl_match(tmpl, name);
 }
 
-/* The request's IP address in the form read_sans() gives, or NULL. */
-static const char *
-ip_norm(const char *s, char *buf)
-{
-	unsigned char	 bin[16];
-
-	if (inet_pton(AF_INET, s, bin) == 1)
-		return inet_ntop(AF_INET, bin, buf, INET6_ADDRSTRLEN);
-	if (inet_pton(AF_INET6, s, bin) == 1)
-		return inet_ntop(AF_INET6, bin, buf, INET6_ADDRSTRLEN);
-	return NULL;
-}
-
 /* Is s an IP address among ips (inet_ntop() text), in whatever spelling? */
 static int
 ip_listed(const struct strv *ips, const char *s)
 {
 	char		 buf[INET6_ADDRSTRLEN];
-	const char	*ip = ip_norm(s, buf);
+	const char	*ip = ip_text(s, buf);
 
 	return ip != NULL && strv_has(ips, ip);
 }
@@ -1369,7 +1356,7 @@ names_exact(const struct names *n, const struct request *req,
 			findings_add(f, "names", "dNSName '%s' was not "
 			    "requested", quote_str(q1, n->dns.v[i]));
 	for (size_t i = 0; i < req->ip.n; i++) {
-		ip = ip_norm(req->ip.v[i], buf);
+		ip = ip_text(req->ip.v[i], buf);
 		strv_add(&want_ip, ip != NULL ? ip : req->ip.v[i]);
 		if (ip == NULL || !strv_has(&n->ip, ip))
 			findings_add(f, "names", "IP address %s of the request "
@@ -1745,7 +1732,7 @@ policy_check_names(const struct request *req, const struct policy_ctx *ctx,
 	for (size_t i = 0; i < req->dns.n; i++)
 		add_dns(&n, req->dns.v[i], strlen(req->dns.v[i]), f);
 	for (size_t i = 0; i < req->ip.n; i++) {
-		if ((ip = ip_norm(req->ip.v[i], buf)) != NULL)
+		if ((ip = ip_text(req->ip.v[i], buf)) != NULL)
 			strv_add(&n.ip, ip);
 		else
 			findings_add(f, "names", "'%s' is not an IP address",

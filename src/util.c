@@ -732,15 +732,23 @@ url_file_name(const char *url)
 	return name;
 }
 
+const char *
+ip_text(const char *s, char *buf)
+{
+	unsigned char	 bin[16];
+	int		 af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, s, bin) != 1)
+		return NULL;
+	return inet_ntop(af, bin, buf, INET6_ADDRSTRLEN);
+}
+
 char *
 ip_canonical(char *s)
 {
-	unsigned char	 bin[16];
-	char		 buf[INET6_ADDRSTRLEN];
-	int		 af = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	char	 buf[INET6_ADDRSTRLEN];
 
-	if (inet_pton(af, s, bin) != 1 ||
-	    inet_ntop(af, bin, buf, sizeof buf) == NULL)
+	if (ip_text(s, buf) == NULL)
 		return s;
 	free(s);
 	return xstrdup(buf);

@@ -205,10 +205,15 @@ char		*url_file_name(const char *url);
 const char	*url_file_segment(const char *url, size_t *len);
 
 /*
+ * s as inet_ntop() writes the address it is, into buf (INET6_ADDRSTRLEN
+ * bytes): buf, or NULL when s is no IPv4 or IPv6 address.
+ */
+const char	*ip_text(const char *s, char *buf);
+/*
  * s (allocated) as inet_ntop() writes the address it spells, s freed; s
  * itself when it is no IP address.
  */
-char	*ip_canonical(char *s);
+char		*ip_canonical(char *s);
 
 /*
  * Is url one roleca puts in a certificate (a CDP, AIA or OCSP URL):
