@@ -246,14 +246,10 @@ static int
 cn_fits(const struct profile *p, const struct profile_values *vs,
     const char *cn, const char *who, char **cause)
 {
-	const char	*oid = dn_oid("CN"), *ct = NULL;
+	const char	*ct = profile_cn_template(p);
 	struct strv	 pats = { NULL, 0 };
 	int		 fits = 0;
 
-	for (size_t i = 0; i < p->nsubject && ct == NULL; i++)
-		if (p->subject[i].oid != NULL &&
-		    strcmp(p->subject[i].oid, oid) == 0)
-			ct = p->subject[i].text;
 	if (ct == NULL)
 		return 0;
 	profile_tmpl_patterns(p, vs, ct, &pats);

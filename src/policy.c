@@ -1400,17 +1400,6 @@ policy_template_unmet(const struct profile *p, size_t i,
 	return 1;
 }
 
-/* The role's subject CN template, or NULL. */
-static const char *
-cn_template(const struct profile *p)
-{
-	for (size_t i = 0; i < p->nsubject; i++)
-		if (p->subject[i].oid != NULL &&
-		    strcmp(p->subject[i].oid, OID_CN) == 0)
-			return p->subject[i].text;
-	return NULL;
-}
-
 /*
  * Place name in the role's dNSName template it fits best, as sign places
  * a request's names: the most literal characters first, a template of
@@ -1459,7 +1448,7 @@ names_pattern(const struct names *n, const struct profile *p, const char *cn,
 	struct strv		*per = xcalloc(p->ndns + 1, sizeof *per);
 	unsigned		*used = xcalloc(p->ndns + 1, sizeof *used);
 	struct list_gap		 gap;
-	const char		*ct = cn_template(p);
+	const char		*ct = profile_cn_template(p);
 	char			 q[QUOTE_LEN], q2[QUOTE_LEN], q3[QUOTE_LEN],
 				 q4[QUOTE_LEN];
 	int			 cn_fits = cn == NULL || ct == NULL ||

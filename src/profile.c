@@ -1291,13 +1291,12 @@ missing_from(const struct strv *a, const struct strv *b)
 	return NULL;
 }
 
-/* The subject's CN template, or NULL. */
-static const char *
-cn_template(const struct profile *p)
+const char *
+profile_cn_template(const struct profile *p)
 {
 	for (size_t i = 0; i < p->nsubject; i++)
 		if (p->subject[i].oid != NULL &&
-		    strcmp(p->subject[i].oid, "2.5.4.3") == 0)
+		    strcmp(p->subject[i].oid, dn_oid("CN")) == 0)
 			return p->subject[i].text;
 	return NULL;
 }
@@ -1337,12 +1336,43 @@ values_differ(const struct profile_var *v, const struct strv *a,
 	return 1;
 }
 
+/*
+ * The CN's value of variable k (a), when the CN is given and its template
+ * uses k: one of the values the dNSName templates give it (a, from
+ * template first); a list variable's first, a single one's one. 1 with
+ * gap set when it is not.
+ */
+static int
+cn_differs(const struct profile *p, const struct profile_values *vs,
+    const struct profile_var *v, int k, const char *cn, const struct strv *a,
+    const char *first, struct list_gap *gap)
+{
+	const char	*ct = profile_cn_template(p);
+	struct strv	 one = { (char **)&cn, 1 }, b = { NULL, 0 };
+	int		 bad = 0;
+
+	if (cn == NULL || ct == NULL || !tmpl_uses(p, ct, (size_t)k))
+		return 0;
+	tmpl_values(p, vs, ct, k, &one, &b);
+	if (b.n > 0 && !strv_has(a, b.v[0])) {
+		gap->var = v->name;
+		gap->value = xstrdup(b.v[0]);
+		gap->in = ct;
+		gap->out = first;
+		if (!v->list)
+			gap->other = xstrdup(a->v[0]);
+		bad = 1;
+	}
+	strv_free(&b);
+	return bad;
+}
+
 int
 profile_values_agree(const struct profile *p, const struct profile_values *vs,
     const struct strv *names, const char *cn, struct list_gap *gap)
 {
 	struct strv	 a = { NULL, 0 }, b = { NULL, 0 };
-	const char	*ct = cn_template(p), *first;
+	const char	*first;
 	int		 bad = 0;
 
 	memset(gap, 0, sizeof *gap);
@@ -1374,25 +1404,8 @@ profile_values_agree(const struct profile *p, const struct profile_values *vs,
 			bad = values_differ(v, &a, first, &b,
 			    p->dns[i].text, gap);
 		}
-		/* the CN: a list variable's first value, one of the others */
-		if (bad || cn == NULL || ct == NULL ||
-		    !tmpl_uses(p, ct, k))
-			continue;
-		strv_free(&b);
-		{
-			struct strv	 one = { (char **)&cn, 1 };
-
-			tmpl_values(p, vs, ct, (int)k, &one, &b);
-		}
-		if (b.n == 0 || first == NULL)
-			continue;
-		if (!strv_has(&a, b.v[0])) {
-			gap->var = v->name;
-			gap->value = xstrdup(b.v[0]);
-			gap->in = ct;
-			gap->out = first;
-			bad = 1;
-		}
+		if (!bad && first != NULL)
+			bad = cn_differs(p, vs, v, (int)k, cn, &a, first, gap);
 	}
 	strv_free(&a);
 	strv_free(&b);

@@ -190,6 +190,8 @@ int	 profile_dns_optional(const struct profile *, size_t i);
  */
 void	 profile_tmpl_patterns(const struct profile *,
 	    const struct profile_values *, const char *text, struct strv *out);
+/* The role's subject CN template, or NULL. */
+const char	*profile_cn_template(const struct profile *);
 /* How many of a pattern's characters are literal, for the best fit. */
 size_t	 profile_pattern_literal(const char *pattern);
 /*

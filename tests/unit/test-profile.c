@@ -1676,6 +1676,7 @@ test_values_agree_single(void)
 	CU_ASSERT_EQUAL(profile_values_agree(p, &none, names, "c.example",
 	    &gap), 1);
 	CU_ASSERT_STRING_EQUAL(gap.value, "c.example");
+	CU_ASSERT_STRING_EQUAL(gap.other, "a.example");
 	free(gap.value);
 	free(gap.other);
 	strv_free(&names[0]);
