@@ -558,7 +558,7 @@ rule_eku(const struct cert *c, const struct policy_ctx *ctx,
 
 	if (ctx->request != NULL && ctx->request->eku.n > 0) {
 		want = &ctx->request->eku;
-		whose = "request";
+		whose = "role";	/* the role as the values bind it */
 	} else if (ctx->profile != NULL && ctx->profile->eku.n > 0) {
 		want = &ctx->profile->eku;
 		whose = "role";
@@ -699,8 +699,8 @@ rule_ku(const struct cert *c, const struct policy_ctx *ctx,
 	if (ctx->request != NULL && ku != ctx->request->key_usage) {
 		ku_text(have, sizeof have, ku);
 		ku_text(want, sizeof want, ctx->request->key_usage);
-		findings_add(f, "key-usage", "keyUsage is %s; the request's "
-		    "is %s", have, want);
+		findings_add(f, "key-usage", "keyUsage is %s; the role gives "
+		    "%s", have, want);
 	} else if (ctx->request == NULL && ctx->profile != NULL &&
 	    (c->pk == GNUTLS_PK_RSA || c->pk == GNUTLS_PK_ECDSA)) {
 		/* without variables, the profile's, fitted to the key */
@@ -1349,27 +1349,28 @@ names_exact(const struct names *n, const struct request *req,
 
 	for (size_t i = 0; i < req->dns.n; i++)
 		if (!strv_has_icase(&n->dns, req->dns.v[i]))
-			findings_add(f, "names", "dNSName '%s' of the request "
-			    "is missing", quote_str(q1, req->dns.v[i]));
+			findings_add(f, "names", "dNSName '%s', which the role "
+			    "gives, is missing", quote_str(q1, req->dns.v[i]));
 	for (size_t i = 0; i < n->dns.n; i++)
 		if (!strv_has_icase(&req->dns, n->dns.v[i]))
-			findings_add(f, "names", "dNSName '%s' was not "
-			    "requested", quote_str(q1, n->dns.v[i]));
+			findings_add(f, "names", "dNSName '%s' is not one the "
+			    "role gives", quote_str(q1, n->dns.v[i]));
 	for (size_t i = 0; i < req->ip.n; i++) {
 		ip = ip_text(req->ip.v[i], buf);
 		strv_add(&want_ip, ip != NULL ? ip : req->ip.v[i]);
 		if (ip == NULL || !strv_has(&n->ip, ip))
-			findings_add(f, "names", "IP address %s of the request "
-			    "is missing", quote_str(q1, req->ip.v[i]));
+			findings_add(f, "names", "IP address %s, which the "
+			    "role gives, is missing", quote_str(q1,
+			    req->ip.v[i]));
 	}
 	for (size_t i = 0; i < n->ip.n; i++)
 		if (!strv_has(&want_ip, n->ip.v[i]))
-			findings_add(f, "names", "IP address %s was not "
-			    "requested", n->ip.v[i]);
+			findings_add(f, "names", "IP address %s is not one the "
+			    "role gives", n->ip.v[i]);
 	strv_free(&want_ip);
 	if (n->nsubject != req->subject.n) {
 		findings_add(f, "names", "the subject has %zu attributes; the "
-		    "request's has %zu", n->nsubject, req->subject.n);
+		    "role gives %zu", n->nsubject, req->subject.n);
 		return;
 	}
 	for (size_t i = 0; i < n->nsubject; i++) {
@@ -1381,7 +1382,7 @@ names_exact(const struct names *n, const struct request *req,
 		    memchr(a->value, '\0', a->len) != NULL ||
 		    strncasecmp(a->value, r->value, a->len) != 0)
 			findings_add(f, "names", "subject attribute %zu is "
-			    "%s='%s'; the request's is %s='%s'", i + 1,
+			    "%s='%s'; the role gives %s='%s'", i + 1,
 			    dn_name(a->oid), quote(q1, a->value, a->len),
 			    dn_name(r->oid), quote_str(q2, r->value));
 	}

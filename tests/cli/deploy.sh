@@ -219,7 +219,7 @@ expect 0 "after two roles changed, deploy issues their servers again" roleca --d
 assert "... med01 and dir01 issued, the rest kept" sh -c \
 	"grep -q '^med01 .* issued' '$T/out' && grep -q '^dir01 .* issued' '$T/out' && test \$(grep -c ' kept ' '$T/out') -eq 6"
 assert "... each with the rule its old certificate fails" sh -c \
-	"grep -q '^med01 .*: eku: purpose clientAuth .1.3.6.1.5.5.7.3.2. is not one of the request.s)\$' '$T/out' &&
+	"grep -q '^med01 .*: eku: purpose clientAuth .1.3.6.1.5.5.7.3.2. is not one of the role.s)\$' '$T/out' &&
 	 grep -q '^dir01 .*: key: the key is rsa:2048, weaker than the role.s rsa:3072)\$' '$T/out'"
 assert "... med01 is for serverAuth only now" sh -c \
 	"openssl x509 -in certs/med01.crt -noout -ext extendedKeyUsage | grep -q 'TLS Web Server' &&

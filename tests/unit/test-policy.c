@@ -577,7 +577,7 @@ test_eku_of_role(void)
 	CU_ASSERT(clean(&s, &ctx, 0));
 	s.eku[1] = CLIENT_AUTH;
 	CU_ASSERT(only(&s, &ctx, 0, "eku", "purpose clientAuth "
-	    "(1.3.6.1.5.5.7.3.2) is not one of the request's"));
+	    "(1.3.6.1.5.5.7.3.2) is not one of the role's"));
 	strv_free(&p.eku);
 	request_clear(&req);
 }
@@ -628,7 +628,7 @@ test_key_usage(void)
 	req.key_usage = DS | GNUTLS_KEY_NON_REPUDIATION;
 	ctx.request = &req;
 	CU_ASSERT(only(&s, &ctx, 0, "key-usage", "keyUsage is "
-	    "digitalSignature; the request's is digitalSignature, "
+	    "digitalSignature; the role gives digitalSignature, "
 	    "nonRepudiation"));
 	req.key_usage = DS;
 	CU_ASSERT(clean(&s, &ctx, 0));
@@ -1260,23 +1260,23 @@ test_request_names(void)
 	ctx.request = &req;
 	CU_ASSERT(clean(&s, &ctx, 0));
 	strv_add(&req.dns, "extra.lab.example");
-	CU_ASSERT(only(&s, &ctx, 0, "names", "dNSName 'extra.lab.example' of "
-	    "the request is missing"));
+	CU_ASSERT(only(&s, &ctx, 0, "names", "dNSName 'extra.lab.example', "
+	    "which the role gives, is missing"));
 	s.dns[1] = "extra.lab.example";
 	CU_ASSERT(clean(&s, &ctx, 0));
 	s.dns[2] = "unasked.lab.example";
 	CU_ASSERT(only(&s, &ctx, 0, "names", "dNSName 'unasked.lab.example' "
-	    "was not requested"));
+	    "is not one the role gives"));
 	s.dns[2] = NULL;
 	/* the subject, attribute by attribute and in order */
 	s.org = "Lab";
 	CU_ASSERT(only(&s, &ctx, 0, "names", "the subject has 2 attributes; "
-	    "the request's has 1"));
+	    "the role gives 1"));
 	dn_free(&req.subject);
 	dn_add(&req.subject, dn_oid("O"), "Other Lab");
 	dn_add(&req.subject, dn_oid("CN"), "web.lab.example");
 	CU_ASSERT(only(&s, &ctx, 0, "names", "subject attribute 1 is O='Lab'; "
-	    "the request's is O='Other Lab'"));
+	    "the role gives O='Other Lab'"));
 	free(req.subject.v[0].value);
 	req.subject.v[0].value = xstrdup("Lab");
 	CU_ASSERT(clean(&s, &ctx, 0));
@@ -1284,13 +1284,14 @@ test_request_names(void)
 	fx.conf.policy.allow_ip = 1;
 	s.ip = (const unsigned char *)"\x0a\x00\x00\x01";
 	judge(&s, &ctx, 0, &f);
-	CU_ASSERT(has(&f, "names", "IP address 10.0.0.1 was not requested"));
+	CU_ASSERT(has(&f, "names",
+	    "IP address 10.0.0.1 is not one the role gives"));
 	findings_free(&f);
 	strv_add(&req.ip, "10.0.0.1");
 	CU_ASSERT(clean(&s, &ctx, 0));
 	strv_add(&req.ip, "2001:DB8::1");
-	CU_ASSERT(only(&s, &ctx, 0, "names", "IP address 2001:DB8::1 of the "
-	    "request is missing"));
+	CU_ASSERT(only(&s, &ctx, 0, "names", "IP address 2001:DB8::1, which "
+	    "the role gives, is missing"));
 	strv_free(&req.ip);
 	strv_add(&req.ip, "2001:DB8:0::1");
 	s.ip = (const unsigned char *)"\x20\x01\x0d\xb8\0\0\0\0"
