@@ -443,6 +443,38 @@ only_asked(const struct request *req, const struct profile *p,
 	return rc;
 }
 
+/*
+ * Every name template the role needs must match a name, as check
+ * --profile judges it, and one left open must have taken a name asked
+ * for: ${server_fqdn} matches the pool's name too, which is not the
+ * member's. One that neither the variables nor the names asked for fill
+ * would leave the certificate without a name the role needs; so would a
+ * subject attribute of a required variable left unset (an OU the profile
+ * came to need). hint says how to give them.
+ */
+static int
+names_complete(const struct profile *p, const struct profile_values *vs,
+    const struct request *req, const unsigned *used, const char *hint,
+    char **cause)
+{
+	const struct profile_var	*v;
+	size_t				 literal;
+	int				 list;
+
+	for (size_t i = 0; i < p->ndns; i++)
+		if (policy_template_unmet(p, i, &req->dns) ||
+		    (!profile_dns_optional(p, i) && used[i] == 0 &&
+		    profile_tmpl_open(p, vs, &p->dns[i], &list, &literal)))
+			return err_usage(cause, "role %s needs a dNSName for "
+			    "'%s': %s", p->name, p->dns[i].text, hint);
+	if ((v = profile_subject_unbound(p, vs)) != NULL)
+		return err_usage(cause, "missing variable '%s'%s%s%s: role "
+		    "%s's subject needs it", v->name, v->description != NULL ?
+		    " (" : "", v->description != NULL ? v->description : "",
+		    v->description != NULL ? ")" : "", p->name);
+	return 0;
+}
+
 int
 leaf_keep_names(struct request *req, const struct profile *p,
     const struct profile_values *vs, const struct strv *dns,
@@ -468,6 +500,10 @@ leaf_keep_names(struct request *req, const struct profile *p,
 	/* the CN first where the role puts it first, as issue does */
 	if (cn != NULL && cn_first(p))
 		move_first(&req->dns, cn);
+	/* a role that came to need more: its values, which renew has not */
+	TRY(names_complete(p, vs, req, used, "the role's profile needs more "
+	    "than the certificate renewed has: issue a new certificate",
+	    cause));
 	rc = 0;
 out:
 	free(used);
@@ -516,8 +552,7 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	char		 ipbuf[INET6_ADDRSTRLEN];
 	size_t		 ndns = req->dns.n, nip = req->ip.n;
 	unsigned	*used = xcalloc(p->ndns + p->nip + 1, sizeof *used);
-	int		 list, rc = ERR_FAIL;
-	size_t		 literal;
+	int		 rc = ERR_FAIL;
 
 	TRY(keys_spec_of_pubkey(info->pub, &spec, cause));
 	profile_fit_key(req, p, &spec);
@@ -588,22 +623,8 @@ leaf_csr_merge(struct request *req, const struct profile *p,
 	}
 	if (subject_cn != NULL && cn_first(p))
 		move_first(&req->dns, subject_cn);
-	/*
-	 * Every name template the role needs must match a name, as check
-	 * --profile judges it, and one left open must have taken a name of
-	 * the CSR: ${server_fqdn} matches the pool's name too, which is not
-	 * the member's. One that neither the variables nor the CSR fill
-	 * would leave the certificate without a name the role needs.
-	 */
-	for (size_t i = 0; i < p->ndns; i++)
-		if (policy_template_unmet(p, i, &req->dns) ||
-		    (!profile_dns_optional(p, i) && used[i] == 0 &&
-		    profile_tmpl_open(p, vs, &p->dns[i], &list, &literal))) {
-			rc = err_usage(cause, "role %s needs a dNSName for "
-			    "'%s': set its variables (--set) or ask for it in "
-			    "the CSR", p->name, p->dns[i].text);
-			goto out;
-		}
+	TRY(names_complete(p, vs, req, used, "set its variables (--set) or "
+	    "ask for it in the CSR", cause));
 	rc = 0;
 out:
 	strv_free(&ips);

@@ -1291,6 +1291,32 @@ missing_from(const struct strv *a, const struct strv *b)
 	return NULL;
 }
 
+const struct profile_var *
+profile_subject_unbound(const struct profile *p,
+    const struct profile_values *vs)
+{
+	struct strv	 vals = { NULL, 0 };
+	const char	*text, *ref, *name;
+	size_t		 len;
+	int		 k;
+
+	for (size_t i = 0; i < p->nsubject; i++) {
+		if (p->subject[i].oid == NULL ||
+		    strcmp(p->subject[i].oid, dn_oid("CN")) == 0)
+			continue;
+		for (text = p->subject[i].text; tmpl_next(text, &ref, &name,
+		    &len) == 1; text = name + len + 1) {
+			k = var_index(p, name, len);
+			if (k < 0 || !p->vars[k].required)
+				continue;
+			if (!bound(p, vs, k, &vals))
+				return &p->vars[k];
+			strv_free(&vals);
+		}
+	}
+	return NULL;
+}
+
 const char *
 profile_cn_template(const struct profile *p)
 {

@@ -190,6 +190,13 @@ int	 profile_dns_optional(const struct profile *, size_t i);
  */
 void	 profile_tmpl_patterns(const struct profile *,
 	    const struct profile_values *, const char *text, struct strv *out);
+/*
+ * A required variable no value binds (given, or a default) that a subject
+ * attribute other than the CN uses, or NULL: binding loosely, as sign and
+ * renew do, would drop that attribute.
+ */
+const struct profile_var *profile_subject_unbound(const struct profile *,
+	    const struct profile_values *);
 /* The role's subject CN template, or NULL. */
 const char	*profile_cn_template(const struct profile *);
 /* How many of a pattern's characters are literal, for the best fit. */

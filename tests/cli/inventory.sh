@@ -132,6 +132,32 @@ expect 1 "exporting an unknown serial typed with colons and upper case" roleca -
 assert "... names it as the database would keep it" err_has "no certificate with serial 0badc0de in"
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 
+# A role that came to need more than a certificate's record gives (a
+# variable made required, a new one in the subject): renew refuses, as
+# issue would, rather than drop what the role needs.
+mkdir -p "$I/profiles"
+sed 's/^description = .*/description = "a Director that came to need more";/' \
+	"$SRCDIR/profiles/director.cfg" >"$I/profiles/dirmore.cfg"
+dm=$(roleca --dir "$I" issue dirmore --set pool_fqdn=dirpool.lab.example \
+	--set server_fqdn=dir09.lab.example --set sip_domain=lab.example --out dm 2>/dev/null)
+sed -i 's/required = false; };/};/' "$I/profiles/dirmore.cfg"
+rows_dm=$(sqlite3 "$DB" 'SELECT count(*) FROM certs')
+expect 2 "renew refuses where the role's profile now needs a name the record lacks" \
+	roleca --dir "$I" renew "$dm" --out dm-r
+assert "... naming it" err_has "role dirmore needs a dNSName for '\${web_internal}'"
+assert "... nothing recorded or written" sh -c \
+	"test \$(sqlite3 '$DB' 'SELECT count(*) FROM certs') -eq $rows_dm && ! test -e dm-r.crt"
+sed -e 's/^description = .*/description = "a Director with a site";/' "$SRCDIR/profiles/director.cfg" \
+	>"$I/profiles/dirsite.cfg"
+ds=$(roleca --dir "$I" issue dirsite --set pool_fqdn=dirpool.lab.example \
+	--set server_fqdn=dir10.lab.example --set sip_domain=lab.example --out ds 2>/dev/null)
+sed -i -e 's/^subject = { CN = "\${pool_fqdn}"; };/subject = { OU = "${site}"; CN = "${pool_fqdn}"; };/' \
+	-e 's/^variables = {/variables = { site = { description = "the site"; };/' "$I/profiles/dirsite.cfg"
+expect 2 "... and where its subject now needs a variable the record lacks" \
+	roleca --dir "$I" renew "$ds" --out ds-r
+assert "... naming it" err_has "missing variable 'site' (the site): role dirsite's subject needs it"
+rm "$I/profiles/dirmore.cfg" "$I/profiles/dirsite.cfg"
+
 # A CSR's extra name is renewed where the role still leaves it a place;
 # a name the changed profile no longer gives is not carried on.
 openssl req -new -newkey rsa:2048 -nodes -keyout fe07.key -subj /CN=pool01.lab.example \
