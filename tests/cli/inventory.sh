@@ -156,6 +156,11 @@ sed -i -e 's/^subject = { CN = "\${pool_fqdn}"; };/subject = { OU = "${site}"; C
 expect 2 "... and where its subject now needs a variable the record lacks" \
 	roleca --dir "$I" renew "$ds" --out ds-r
 assert "... naming it" err_has "missing variable 'site' (the site): role dirsite's subject needs it"
+openssl req -new -newkey rsa:2048 -nodes -keyout dsr.key -subj /CN=dirpool.lab.example \
+	-out dsr.csr 2>/dev/null
+expect 2 "sign refuses it too, rather than drop the attribute" roleca --dir "$I" sign dirsite \
+	--csr dsr.csr --set server_fqdn=dir11.lab.example --set sip_domain=lab.example --out dsr
+assert "... naming the variable" err_has "missing variable 'site' (the site): role dirsite's subject needs it"
 rm "$I/profiles/dirmore.cfg" "$I/profiles/dirsite.cfg"
 
 # A CSR's extra name is renewed where the role still leaves it a place;
