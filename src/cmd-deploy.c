@@ -521,7 +521,8 @@ finish_unit(const struct command *cmd, struct ca *ca, struct unit_run *r,
 		goto out;
 	}
 	TRY(stage(r, batch, cause));
-	TRY(leaf_record(ca, r->req, r->crt, r->old, cmd->name, &r->serial,
+	/* the compromised keys were read once, at the start */
+	TRY(leaf_record(ca, r->req, r->crt, r->old, cmd->name, 0, &r->serial,
 	    cause));
 	*serial = r->serial;
 	r->serial = NULL;

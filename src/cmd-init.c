@@ -430,20 +430,6 @@ key_pass_check(const char *pass, char **cause)
 	return keys_pass_check(pass, "ca.key", cause);
 }
 
-static void
-remove_db(const char *db)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm",
-	    "-journal" };
-	char	*p;
-
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		xasprintf(&p, "%s%s", db, suffixes[i]);
-		unlink(p);
-		free(p);
-	}
-}
-
 /*
  * A path in a form two spellings of one path share, without asking the
  * file system (neither need exist yet): no "." component, no doubled or
@@ -606,7 +592,7 @@ out:
 		free(ignored);
 	}
 	if (rc != 0 && in.db != NULL)
-		remove_db(in.db);
+		store_remove(in.db);
 	free(in.db);
 	pass_free(in.pass);
 	if (rc != 0 && in.made_crl && !in.staged)

@@ -216,7 +216,7 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(stage(&is, a, &cause));
 	/* the files' syncs overlap the record's commit */
 	out_batch_sync_begin(is.batch);
-	TRY(leaf_record(is.ca, is.req, is.crt, NULL, cmd->name, &is.serial,
+	TRY(leaf_record(is.ca, is.req, is.crt, NULL, cmd->name, 0, &is.serial,
 	    &cause));
 	if ((rc = out_batch_commit(is.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "

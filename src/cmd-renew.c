@@ -141,6 +141,12 @@ prepare(struct renew *rn, const char *dir, const struct args *a, char **cause)
 		    rn->asked != NULL ? rn->asked : a->pos[0], dir);
 		goto out;
 	}
+	if (rn->old->status == STORE_REVOKED && rn->old->reason == 6) {
+		rc = err_set(cause, "certificate %s is on hold: release it "
+		    "first (roleca unrevoke %s), or issue a new one",
+		    rn->old->serial, rn->old->serial);
+		goto out;
+	}
 	if (rn->old->status == STORE_REVOKED) {
 		rc = err_set(cause, "certificate %s is revoked: issue a new "
 		    "one (roleca issue) rather than renew it", rn->old->serial);
@@ -247,12 +253,16 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	/* the files' syncs overlap the record's commit */
 	out_batch_sync_begin(rn.batch);
 	TRY(leaf_record(rn.ca, rn.req, rn.crt, rn.old->serial, cmd->name,
+	    (rn.key == NULL ? LEAF_KEY_AGAIN : 0) | LEAF_OLD_VALID,
 	    &rn.serial, &cause));
 	if ((rc = out_batch_commit(rn.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", rn.serial);
 		goto out;
 	}
+	/* issued and placed, whatever follows */
+	printf("%s\n", rn.serial);
+	fflush(stdout);
 	if (args_has(a, OPT_REVOKE_OLD)) {
 		/*
 		 * the old certificate's revocation has its own audit row, in
@@ -260,18 +270,20 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 		 */
 		xasprintf(&outcome, "ok: superseded (renewed as %s)",
 		    rn.serial);
-		TRY(store_begin(rn.ca->store, &cause));
-		if (store_revoke(rn.ca->store, rn.old->serial,
-		    crl_reason_code("superseded"), NULL, &cause) != 0 ||
-		    store_audit(rn.ca->store, cmd_revoke.name, rn.old->serial,
-		    rn.old->profile, outcome, &cause) != 0 ||
-		    store_commit(rn.ca->store, &cause) != 0) {
+		if ((rc = store_begin(rn.ca->store, &cause)) != 0 ||
+		    (rc = store_revoke(rn.ca->store, rn.old->serial,
+		    crl_reason_code("superseded"), NULL, &cause)) != 0 ||
+		    (rc = store_audit(rn.ca->store, cmd_revoke.name,
+		    rn.old->serial, rn.old->profile, outcome, &cause)) != 0 ||
+		    (rc = store_commit(rn.ca->store, &cause)) != 0) {
 			store_rollback(rn.ca->store);
-			rc = ERR_FAIL;
+			err_prefix(&cause, "certificate %s is issued and its "
+			    "files written, but %s is not revoked (run roleca "
+			    "revoke %s --reason superseded): ", rn.serial,
+			    rn.old->serial, rn.old->serial);
 			goto out;
 		}
 	}
-	printf("%s\n", rn.serial);
 	rc = 0;
 out:
 	/*

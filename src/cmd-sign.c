@@ -147,8 +147,8 @@ run(const struct command *cmd, const char *dir, const struct args *a)
 	TRY(stage(&sg, &cause));
 	/* the files' syncs overlap the record's commit */
 	out_batch_sync_begin(sg.batch);
-	TRY(leaf_record(sg.ca, sg.req, sg.crt, NULL, cmd->name, &sg.serial,
-	    &cause));
+	TRY(leaf_record(sg.ca, sg.req, sg.crt, NULL, cmd->name,
+	    LEAF_KEY_AGAIN, &sg.serial, &cause));
 	if ((rc = out_batch_commit(sg.batch, &cause)) < 0) {
 		err_prefix(&cause, "certificate %s is recorded but its files "
 		    "could not be written (revoke it): ", sg.serial);

@@ -58,15 +58,45 @@ out:
 	return rc;
 }
 
+/* The judgements of leaf_record's again, in its transaction. */
+static int
+record_again(struct ca *ca, gnutls_x509_crt_t crt, const char *replaces,
+    int again, char **cause)
+{
+	struct store_cert	*old = NULL;
+	gnutls_pubkey_t		 pub = NULL;
+	int			 rc = ERR_FAIL;
+
+	if (again & LEAF_KEY_AGAIN) {
+		TRY(x509_crt_pubkey(crt, &pub, cause));
+		TRY(leaf_key_not_compromised(ca, pub, cause));
+	}
+	if ((again & LEAF_OLD_VALID) && replaces != NULL) {
+		TRY(store_get(ca->store, replaces, &old, cause));
+		if (old != NULL && old->status == STORE_REVOKED) {
+			rc = err_set(cause, "certificate %s was revoked "
+			    "meanwhile: nothing issued", old->serial);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	store_cert_free(old);
+	if (pub != NULL)
+		gnutls_pubkey_deinit(pub);
+	return rc;
+}
+
 int
 leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
-    const char *replaces, const char *op, char **serial, char **cause)
+    const char *replaces, const char *op, int again, char **serial,
+    char **cause)
 {
 	struct store_cert	 sc = { 0 };
 	char			 none[1] = "";
 	gnutls_datum_t		 der = { NULL, 0 };
 	time_t			 nb, na;
-	int			 rc = ERR_FAIL;
+	int			 rc = ERR_FAIL, begun = 0;
 
 	TRY(x509_export(crt, 0, &der, cause));
 	TRY(x509_serial_hex(crt, &sc.serial, cause));
@@ -84,11 +114,22 @@ leaf_record(struct ca *ca, const struct request *req, gnutls_x509_crt_t crt,
 	sc.reason = -1;
 	sc.der = der.data;
 	sc.der_len = der.size;
+	if (again != 0) {
+		TRY(store_begin(ca->store, cause));
+		begun = 1;
+		TRY(record_again(ca, crt, replaces, again, cause));
+	}
 	TRY(store_record(ca->store, &sc, op, cause));
+	if (begun) {
+		begun = 0;
+		TRY(store_commit(ca->store, cause));
+	}
 	*serial = sc.serial;
 	sc.serial = NULL;
 	rc = 0;
 out:
+	if (begun)
+		store_rollback(ca->store);
 	free(sc.serial);
 	free(sc.subject);
 	free(sc.sans);

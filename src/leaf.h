@@ -27,9 +27,16 @@ int	 leaf_sign(struct ca *, const struct profile *, const struct request *,
  * Record the certificate and op's audit entry (one transaction); *serial
  * is its hex serial. replaces, unless NULL, is the serial of the
  * certificate it was issued to replace, kept if recorded in this CA.
+ * What was judged before signing and another roleca may have changed
+ * since is judged again in the transaction, so that the revocation wins:
+ * with LEAF_KEY_AGAIN, that the key is no compromised one; with
+ * LEAF_OLD_VALID, that replaces is still valid (not revoked meanwhile).
  */
+#define LEAF_KEY_AGAIN	0x1
+#define LEAF_OLD_VALID	0x2
 int	 leaf_record(struct ca *, const struct request *, gnutls_x509_crt_t,
-	    const char *replaces, const char *op, char **serial, char **cause);
+	    const char *replaces, const char *op, int again, char **serial,
+	    char **cause);
 
 /*
  * The output prefix: arg, or the subject CN when arg is NULL, or DIR/CN

@@ -764,6 +764,20 @@ open_db(struct store *st, int create, char **cause)
 	return db_fail(st, ret, "open", cause);
 }
 
+void
+store_remove(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm",
+	    "-journal" };
+	char	*p;
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		xasprintf(&p, "%s%s", path, suffixes[i]);
+		(void)unlink(p);
+		free(p);
+	}
+}
+
 int
 store_open(const char *path, int create, struct store **out, char **cause)
 {
@@ -803,9 +817,12 @@ store_open(const char *path, int create, struct store **out, char **cause)
 	rc = 0;
 out:
 	store_close(st);
-	/* A half-made database would make the next init refuse. */
+	/*
+	 * A half-made database, or the log and index SQLite made beside it,
+	 * would make the next init refuse.
+	 */
 	if (rc != 0 && created)
-		(void)unlink(path);
+		store_remove(path);
 	return rc;
 }
 
@@ -1833,7 +1850,7 @@ store_replaced_by(struct store *st, const char *serial, struct strv *out,
     char **cause)
 {
 	return column_strings(st, "SELECT serial FROM certs"
-	    " WHERE replaces = ?1 ORDER BY issued_at, serial", serial,
+	    " WHERE replaces = ?1 ORDER BY issued_at, rowid", serial,
 	    "read replacing certificates", out, cause);
 }
 

@@ -54,6 +54,8 @@ struct store_cert {
 	char		*replaces;
 };
 
+/* A database file and the log and index SQLite keeps beside it, removed. */
+void	 store_remove(const char *path);
 /* Open path; with create, make a new database (refuses an existing file). */
 int	 store_open(const char *path, int create, struct store **,
 	    char **cause);

@@ -283,6 +283,22 @@ if mkdir -p "$T/full" && mount -t tmpfs -o size=48k tmpfs "$T/full" 2>/dev/null;
 		fi
 		umount "$T/dbfull"
 	fi
+	# init into a directory that holds a file, on a disk too full for the
+	# database's first commit: nothing of the CA is left, SQLite's log
+	# and index included, and the next init, with room, goes ahead.
+	mkdir -p "$T/initfull"
+	if mount -t tmpfs -o size=300k tmpfs "$T/initfull" 2>/dev/null; then
+		mkdir "$T/initfull/ca" && echo notes >"$T/initfull/ca/README"
+		avail=$(df --output=avail -B1 "$T/initfull" | tail -n 1)
+		head -c $((avail - 64 * 1024)) /dev/zero >"$T/initfull/filler"
+		case_ 1 "init on a disk too full for its database" roleca \
+			--dir "$T/initfull/ca" init --config "$L/issuing.cfg"
+		assert "... leaves the directory as it was" test "$(ls -A "$T/initfull/ca")" = README
+		rm -f "$T/initfull/filler"
+		case_ 0 "... so init with room goes ahead" roleca --dir "$T/initfull/ca" init \
+			--config "$L/issuing.cfg"
+		umount "$T/initfull"
+	fi
 else
 	echo "# full disk: this machine does not let the test mount a tmpfs (skipped; the unwritable directory below covers failed writes)"
 fi

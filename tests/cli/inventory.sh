@@ -132,6 +132,41 @@ expect 1 "exporting an unknown serial typed with colons and upper case" roleca -
 assert "... names it as the database would keep it" err_has "no certificate with serial 0badc0de in"
 expect 2 "renew without --out is a usage error" roleca --dir "$I" renew "$fe"
 
+# Renewals of one certificate in the same second: show lists them in the
+# order they were made. One on hold is released first, not renewed.
+tie=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=tie.lab.example --out tie 2>/dev/null)
+: >tie.order
+for i in 1 2 3 4 5 6; do
+	roleca --dir "$I" renew "$tie" --out "tie$i" 2>/dev/null >>tie.order
+done
+expect 0 "show of a certificate renewed six times" roleca --dir "$I" show "$tie" --json
+assert "... lists them oldest first, as made" sh -c \
+	"jq -r '.replaced_by[]' '$T/out' | cmp -s - tie.order"
+roleca --dir "$I" revoke "$tie" --reason certificateHold 2>/dev/null
+expect 1 "renewing a certificate on hold is refused" roleca --dir "$I" renew "$tie" --out tie7
+assert "... saying to release it first" err_has "is on hold: release it first (roleca unrevoke $tie)"
+# Renewals racing to revoke the one certificate: the first revokes it;
+# one that finds it revoked when it records issues nothing; none issues a
+# certificate unsaid: each one issued has its serial printed and its
+# files, and a run that issued one but could not revoke says so.
+race=$(roleca --dir "$I" issue persistent-chat --set server_fqdn=race.lab.example --out race 2>/dev/null)
+rows_race=$(sqlite3 "$DB" 'SELECT count(*) FROM certs')
+for i in 1 2 3 4 5; do
+	roleca --dir "$I" renew "$race" --revoke-old --out "race$i" >"race$i.out" 2>"race$i.err" &
+done
+wait
+issued=$(($(sqlite3 "$DB" 'SELECT count(*) FROM certs') - rows_race))
+assert "five renewals with --revoke-old at once: as many serials printed as issued" \
+	test "$(cat race?.out | grep -c .)" -eq "$issued"
+assert "... each with its files" test "$(ls race?.crt | wc -l)" -eq "$issued"
+assert "... a run that issued one and then found the old revoked says so" test \
+	"$(cat race?.err | grep -c 'is issued and its files written, but')" -eq $((issued - 1))
+assert "... the others issued nothing, saying why" test \
+	"$(cat race?.err | grep -c -e 'was revoked meanwhile: nothing issued' -e 'is revoked: issue a new one')" \
+	-eq $((5 - issued))
+assert "... the old one revoked as superseded" test \
+	"$(sqlite3 "$DB" "SELECT status || ',' || reason FROM certs WHERE serial = '$race'")" = revoked,4
+
 # A role that came to need more than a certificate's record gives (a
 # variable made required, a new one in the subject): renew refuses, as
 # issue would, rather than drop what the role needs.
