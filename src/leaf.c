@@ -215,35 +215,15 @@ out:
 /*
  * Take the open template of t[0..n) that name fits best (the one with the
  * most literal characters: sip.${d} before ${fqdn}); used[] counts what
- * each single-name template has taken.
+ * each single-name template has taken, took[] (unless NULL) the names.
  */
 static int
 fit_name(const struct profile *p, const struct profile_values *vs,
     const struct profile_tmpl *t, size_t n, unsigned *used, struct strv *took,
     const char *name)
 {
-	struct strv	 pats = { NULL, 0 };
-	size_t		 best_len = 0, literal;
-	int		 best = -1, list;
+	int	 best = policy_best_template(p, vs, t, n, used, 1, name);
 
-	for (size_t i = 0; i < n; i++) {
-		if (!profile_tmpl_open(p, vs, &t[i], &list, &literal) ||
-		    (!list && used[i] > 0))
-			continue;
-		/* the variables --set binds are text: only the others fit */
-		strv_free(&pats);
-		profile_tmpl_patterns(p, vs, t[i].text, &pats);
-		for (size_t k = 0; k < pats.n; k++) {
-			if (!policy_name_matches(pats.v[k], name))
-				continue;
-			literal = profile_pattern_literal(pats.v[k]);
-			if (best < 0 || literal > best_len) {
-				best = (int)i;
-				best_len = literal;
-			}
-		}
-	}
-	strv_free(&pats);
 	if (best < 0)
 		return -1;
 	used[best]++;

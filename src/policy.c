@@ -1401,33 +1401,43 @@ policy_template_unmet(const struct profile *p, size_t i,
 	return 1;
 }
 
-/*
- * Place name in the role's dNSName template it fits best, as sign places
- * a request's names: the most literal characters first, a template of
- * one value taking one name. -1 when none is left for it.
- */
+int
+policy_best_template(const struct profile *p, const struct profile_values *vs,
+    const struct profile_tmpl *t, size_t n, const unsigned *used,
+    int open_only, const char *name)
+{
+	struct strv	 pats = { NULL, 0 };
+	size_t		 best_len = 0, literal;
+	int		 best = -1, list, open;
+
+	for (size_t i = 0; i < n; i++) {
+		open = profile_tmpl_open(p, vs, &t[i], &list, &literal);
+		if ((open_only && !open) || (!list && used[i] > 0))
+			continue;
+		strv_free(&pats);
+		profile_tmpl_patterns(p, vs, t[i].text, &pats);
+		for (size_t k = 0; k < pats.n; k++) {
+			if (!tmpl_match(pats.v[k], name))
+				continue;
+			literal = profile_pattern_literal(pats.v[k]);
+			if (best < 0 || literal > best_len) {
+				best = (int)i;
+				best_len = literal;
+			}
+		}
+	}
+	strv_free(&pats);
+	return best;
+}
+
+/* Place name as sign would, in per[] of the template it takes. */
 static int
 place_name(const struct profile *p, const struct profile_values *none,
     unsigned *used, struct strv *per, const char *name)
 {
-	struct strv	 pats = { NULL, 0 };
-	size_t		 best_len = 0, literal;
-	int		 best = -1, list;
+	int	 best = policy_best_template(p, none, p->dns, p->ndns, used, 0,
+		    name);
 
-	for (size_t i = 0; i < p->ndns; i++) {
-		(void)profile_tmpl_open(p, none, &p->dns[i], &list, &literal);
-		if (!list && used[i] > 0)
-			continue;
-		strv_free(&pats);
-		profile_tmpl_patterns(p, none, p->dns[i].text, &pats);
-		for (size_t k = 0; k < pats.n; k++)
-			if (tmpl_match(pats.v[k], name) && (best < 0 ||
-			    profile_pattern_literal(pats.v[k]) > best_len)) {
-				best = (int)i;
-				best_len = profile_pattern_literal(pats.v[k]);
-			}
-	}
-	strv_free(&pats);
 	if (best < 0)
 		return -1;
 	used[best]++;

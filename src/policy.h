@@ -154,6 +154,16 @@ void	 policy_crl_delta_urls(const unsigned char *crl, size_t len,
  */
 int	 policy_name_matches(const char *tmpl, const char *name);
 /*
+ * The template of t[0..n) a name fits best, as sign places a request's
+ * names: the variables vs binds written in, the most literal characters
+ * first; a template of no list variable is left once used[] counts a
+ * name in it, and with open_only one whose variables vs all bind is too.
+ * -1 when none is left for it.
+ */
+int	 policy_best_template(const struct profile *,
+	    const struct profile_values *, const struct profile_tmpl *t,
+	    size_t n, const unsigned *used, int open_only, const char *name);
+/*
  * Does the role need dNSName template i (it uses no optional variable)
  * while none of dns matches it? What sign refuses and check reports.
  */

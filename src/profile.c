@@ -1042,6 +1042,25 @@ unknown_var(const struct profile *p, const char *name, char **cause)
 	return rc;
 }
 
+/* Add text to out as a value of v: a list's split on commas. */
+static void
+value_split(const struct profile_var *v, const char *text, struct strv *out)
+{
+	const char	*end;
+
+	if (!v->list) {
+		if (*text != '\0')
+			strv_add(out, text);
+		return;
+	}
+	for (; *text != '\0'; text = *end == ',' ? end + 1 : end) {
+		end = text + strcspn(text, ",");
+		if (end > text)
+			strv_add_take(out, xstrndup(text,
+			    (size_t)(end - text)));
+	}
+}
+
 /*
  * One value, split on commas for a list variable (empty elements dropped,
  * so "a,,b," is a and b). Values end up in names and in the database
@@ -1051,7 +1070,6 @@ static int
 add_value(const struct profile_var *v, const char *text, struct strv *out,
     char **cause)
 {
-	const char	*p = text, *end;
 	char		*q;
 	size_t		 before = out->n;
 	int		 rc;
@@ -1066,17 +1084,7 @@ add_value(const struct profile_var *v, const char *text, struct strv *out,
 	if (has_control(text))
 		return err_usage(cause, "variable '%s': control characters "
 		    "are not allowed in values", v->name);
-	if (!v->list) {
-		if (*text != '\0')
-			strv_add(out, text);
-	} else {
-		for (; *p != '\0'; p = *end == ',' ? end + 1 : end) {
-			end = p + strcspn(p, ",");
-			if (end > p)
-				strv_add_take(out,
-				    xstrndup(p, (size_t)(end - p)));
-		}
-	}
+	value_split(v, text, out);
 	if (out->n == before)
 		return err_usage(cause, "variable '%s' has an empty value",
 		    v->name);
@@ -1130,25 +1138,6 @@ profile_dns_optional(const struct profile *p, size_t i)
 		text = name + len + 1;
 	}
 	return 0;
-}
-
-/* Add text to out as a value of v: a list's split on commas. */
-static void
-value_split(const struct profile_var *v, const char *text, struct strv *out)
-{
-	const char	*end;
-
-	if (!v->list) {
-		if (*text != '\0')
-			strv_add(out, text);
-		return;
-	}
-	for (; *text != '\0'; text = *end == ',' ? end + 1 : end) {
-		end = text + strcspn(text, ",");
-		if (end > text)
-			strv_add_take(out, xstrndup(text,
-			    (size_t)(end - text)));
-	}
 }
 
 /*
